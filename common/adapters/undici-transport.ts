@@ -1,0 +1,80 @@
+/** The real Transport: keep-alive HTTP/1.1 through undici, errors mapped to TransportError codes. */
+import { Agent } from 'undici';
+import type { HeaderList } from '../http.js';
+import { TransportError, type OutboundRequest, type OutboundResponse, type Transport, type TransportErrorCode } from '../ports.js';
+
+export function createUndiciTransport(): Transport {
+  // undici fixes the connect timeout per dispatcher, so keep one agent per distinct value.
+  const agents = new Map<number, Agent>();
+  const agentFor = (connectMs: number): Agent => {
+    let agent = agents.get(connectMs);
+    if (agent === undefined) {
+      agent = new Agent({ connect: { timeout: connectMs }, keepAliveTimeout: 30_000 });
+      agents.set(connectMs, agent);
+    }
+    return agent;
+  };
+
+  return {
+    async request(req: OutboundRequest): Promise<OutboundResponse> {
+      const flat: string[] = [];
+      for (const [name, value] of req.headers) flat.push(name, value);
+      try {
+        const res = await agentFor(req.timeouts.connectMs).request({
+          origin: req.origin,
+          path: req.target,
+          method: req.method as 'GET',
+          headers: flat,
+          body: req.body === undefined ? null : (req.body as Uint8Array),
+          headersTimeout: req.timeouts.headersMs,
+          bodyTimeout: req.timeouts.bodyIdleMs,
+        });
+        const body = res.body;
+        return {
+          status: res.statusCode,
+          headers: toHeaderList(res.headers),
+          body: mapBodyErrors(body),
+          discard: () => void body.dump().catch(() => undefined),
+        };
+      } catch (err) {
+        throw toTransportError(err);
+      }
+    },
+    async close() {
+      await Promise.all([...agents.values()].map((agent) => agent.close()));
+    },
+  };
+}
+
+function toHeaderList(headers: Record<string, string | string[] | undefined>): HeaderList {
+  const list: HeaderList = [];
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string') list.push([name, value]);
+    else for (const v of value) list.push([name, v]);
+  }
+  return list;
+}
+
+async function* mapBodyErrors(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  try {
+    yield* body;
+  } catch (err) {
+    throw toTransportError(err);
+  }
+}
+
+function toTransportError(err: unknown): TransportError {
+  if (err instanceof TransportError) return err;
+  const e = err as { code?: string; message?: string; cause?: { code?: string } };
+  const code = e.code ?? '';
+  const causeCode = e.cause?.code ?? '';
+  let mapped: TransportErrorCode = 'other';
+  if (code === 'ECONNREFUSED' || causeCode === 'ECONNREFUSED') mapped = 'connect-refused';
+  else if (code === 'UND_ERR_CONNECT_TIMEOUT') mapped = 'connect-timeout';
+  else if (code === 'UND_ERR_HEADERS_TIMEOUT') mapped = 'headers-timeout';
+  else if (code === 'UND_ERR_BODY_TIMEOUT') mapped = 'body-timeout';
+  else if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || causeCode === 'ECONNRESET') mapped = 'reset';
+  return new TransportError(mapped, e.message ?? String(err));
+}

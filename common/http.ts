@@ -1,0 +1,59 @@
+/**
+ * Plain-data HTTP shapes shared by every binary. Header names are always lower case.
+ */
+
+/** Response or outbound header fields in order, duplicates kept (Set-Cookie needs that). */
+export type HeaderList = Array<[name: string, value: string]>;
+
+/** Incoming request headers as node:http parses them: lower-case names, duplicates joined. */
+export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/** The value of a request header, with repeated fields joined as RFC 9110 §5.3 allows. */
+export function requestHeader(headers: RequestHeaders, name: string): string | undefined {
+  const value = headers[name];
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : value.join(', ');
+}
+
+/** The combined value of a response header (§5.3); undefined when absent. Not for Set-Cookie. */
+export function headerValue(headers: HeaderList, name: string): string | undefined {
+  let combined: string | undefined;
+  for (const [n, v] of headers) {
+    if (n !== name) continue;
+    combined = combined === undefined ? v : `${combined}, ${v}`;
+  }
+  return combined;
+}
+
+/** Every value of a header, one entry per field line. */
+export function headerValues(headers: HeaderList, name: string): string[] {
+  const values: string[] = [];
+  for (const [n, v] of headers) if (n === name) values.push(v);
+  return values;
+}
+
+export function hasHeader(headers: HeaderList, name: string): boolean {
+  for (const [n] of headers) if (n === name) return true;
+  return false;
+}
+
+/** Converts node-style raw headers (`[name, value, name, value, ...]`) to a HeaderList. */
+export function fromRawHeaders(raw: readonly string[]): HeaderList {
+  const list: HeaderList = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) list.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+  return list;
+}
+
+/** Flattens a HeaderList into `[name, value, name, value, ...]` for node's writeHead. */
+export function toFlatHeaders(headers: HeaderList): string[] {
+  const flat: string[] = [];
+  for (const [n, v] of headers) flat.push(n, v);
+  return flat;
+}
+
+/** Reads a whole body into one Buffer. */
+export async function readBody(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  return Buffer.concat(chunks);
+}

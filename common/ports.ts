@@ -1,0 +1,91 @@
+/**
+ * The ports through which edge, origin and control-plane logic reach time, randomness and the
+ * network. The binaries pass the real implementations from `adapters/`; the simulator passes
+ * virtual ones. Core code never calls `Date.now`, timers, `Math.random` or sockets itself.
+ */
+import type { HeaderList } from './http.js';
+
+/**
+ * Two clocks per node: the wall clock is what `Date`, `Age` and `Expires` are measured against
+ * (the simulator may skew it or make it jump); the monotonic clock measures durations and
+ * timeouts and never goes back.
+ */
+export interface Clock {
+  wallMs(): number;
+  monoMs(): number;
+}
+
+export interface TimerHandle {
+  cancel(): void;
+}
+
+/** Timers run callbacks after a delay measured on the monotonic clock. */
+export interface Timers {
+  after(delayMs: number, callback: () => void): TimerHandle;
+}
+
+/** A source of uniformly distributed numbers; seeded in the simulator. */
+export interface Random {
+  /** A float in [0, 1). */
+  next(): number;
+}
+
+export interface TransportTimeouts {
+  /** Time allowed to establish the connection. */
+  connectMs: number;
+  /** Time allowed from sending the request until the response headers arrive. */
+  headersMs: number;
+  /** Time allowed between two body chunks. */
+  bodyIdleMs: number;
+}
+
+export interface OutboundRequest {
+  /** Scheme, host and port, e.g. `http://127.0.0.1:8000`. */
+  origin: string;
+  method: string;
+  /** Path and query as sent on the request line. */
+  target: string;
+  headers: HeaderList;
+  body?: Uint8Array | AsyncIterable<Uint8Array>;
+  timeouts: TransportTimeouts;
+}
+
+export interface OutboundResponse {
+  status: number;
+  headers: HeaderList;
+  /** Must be consumed or cancelled by the caller so the connection can be reused. */
+  body: AsyncIterable<Uint8Array>;
+  /** Releases the body without reading it. */
+  discard(): void;
+}
+
+export type TransportErrorCode =
+  | 'connect-refused'
+  | 'connect-timeout'
+  | 'headers-timeout'
+  | 'body-timeout'
+  | 'reset'
+  | 'other';
+
+/** An operational failure talking to an upstream; never thrown for an HTTP error status. */
+export class TransportError extends Error {
+  constructor(
+    readonly code: TransportErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+/** Outbound HTTP. Rejects with `TransportError` when no response could be had. */
+export interface Transport {
+  request(req: OutboundRequest): Promise<OutboundResponse>;
+  close(): Promise<void>;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Logger {
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+}

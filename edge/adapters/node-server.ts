@@ -1,0 +1,82 @@
+/** node:http in front of the edge pipeline: the only place edge requests meet real sockets. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from '../../common/ports.js';
+import type { Edge } from '../pipeline/edge.js';
+import type { EdgeResponse } from '../pipeline/types.js';
+
+export interface EdgeServerOptions {
+  /** Idle keep-alive connections are closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** A client has this long to send its request headers. */
+  headersTimeoutMs: number;
+}
+
+export function createEdgeServer(edge: Edge, logger: Logger, options: EdgeServerOptions): Server {
+  const server = createServer(
+    { keepAliveTimeout: options.keepAliveTimeoutMs, headersTimeout: options.headersTimeoutMs, requestTimeout: 0 },
+    (req, res) => onRequest(edge, logger, req, res),
+  );
+  return server;
+}
+
+function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: ServerResponse): void {
+  const headers = req.headers;
+  const hasBody = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
+  let result: EdgeResponse | Promise<EdgeResponse>;
+  try {
+    result = edge.handle({
+      method: req.method ?? 'GET',
+      target: req.url ?? '/',
+      headers,
+      ...(hasBody && req.method !== 'GET' && req.method !== 'HEAD' ? { body: req } : {}),
+      ...(req.socket.remoteAddress === undefined ? {} : { clientAddress: req.socket.remoteAddress }),
+    });
+  } catch (err) {
+    fail(res, logger, err);
+    return;
+  }
+  if (result instanceof Promise) result.then((r) => write(res, r, logger), (err: unknown) => fail(res, logger, err));
+  else write(res, result, logger);
+}
+
+function write(res: ServerResponse, r: EdgeResponse, logger: Logger): void {
+  try {
+    res.writeHead(r.status, r.headers);
+  } catch (err) {
+    // An upstream header node refuses to send: answer 502 rather than crash.
+    discard(r.body);
+    fail(res, logger, err);
+    return;
+  }
+  const body = r.body;
+  if (body === undefined) {
+    res.end();
+  } else if (Buffer.isBuffer(body)) {
+    res.end(body);
+  } else {
+    pipeline(Readable.from(body, { objectMode: false }), res).catch((err: unknown) => {
+      // Headers are gone already; closing the connection is how a truncated body is signalled.
+      logger.log('warn', 'response stream failed', { error: String(err) });
+      res.destroy();
+    });
+  }
+}
+
+function fail(res: ServerResponse, logger: Logger, err: unknown): void {
+  logger.log('error', 'request failed', { error: err instanceof Error ? err.message : String(err) });
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end('502 edge error\n');
+}
+
+function discard(body: EdgeResponse['body']): void {
+  if (body !== undefined && !Buffer.isBuffer(body)) {
+    const it = body[Symbol.asyncIterator]();
+    void it.return?.();
+  }
+}

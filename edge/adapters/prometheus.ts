@@ -1,0 +1,83 @@
+/** Exposes the edge's counters in Prometheus text format through prom-client. */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Edge } from '../pipeline/edge.js';
+
+export function createEdgeRegistry(edge: Edge): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const m = edge.metrics;
+
+  new Counter({
+    name: 'edge_requests_total',
+    help: 'Requests answered, by outcome (hit, miss, stale-*, revalidated, collapsed, pass, error).',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [outcome, n] of Object.entries(m.requests)) this.inc({ outcome }, n);
+    },
+  });
+  new Counter({
+    name: 'edge_response_body_bytes_total',
+    help: 'Body bytes sent to clients.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(m.bytesServed);
+    },
+  });
+  new Counter({
+    name: 'edge_origin_requests_total',
+    help: 'Requests sent to the origin.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(m.originRequests);
+    },
+  });
+  new Counter({
+    name: 'edge_origin_errors_total',
+    help: 'Origin failures by kind (connect-refused, headers-timeout, status-5xx, ...).',
+    labelNames: ['code'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [code, n] of Object.entries(m.originErrors)) this.inc({ code }, n ?? 0);
+    },
+  });
+  const simple: Array<[string, string, () => number]> = [
+    ['edge_background_refreshes_total', 'stale-while-revalidate refreshes started.', () => m.backgroundRefreshes],
+    ['edge_collapse_waits_total', 'Requests that waited on another request for the same key.', () => m.collapseWaits],
+    ['edge_collapse_timeouts_total', 'Collapse waits that hit the bound and fetched on their own.', () => m.collapseTimeouts],
+    ['edge_invalidations_total', 'URLs invalidated by unsafe methods.', () => m.invalidations],
+    ['edge_cache_evictions_total', 'Objects evicted at the byte bound.', () => edge.store.stats().evictions],
+  ];
+  for (const [name, help, read] of simple) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  }
+  new Gauge({
+    name: 'edge_cache_bytes',
+    help: 'Bytes charged to the cache (bodies, headers and per-object overhead).',
+    registers: [registry],
+    collect() {
+      this.set(edge.store.stats().bytes);
+    },
+  });
+  new Gauge({
+    name: 'edge_cache_objects',
+    help: 'URLs held in the cache.',
+    registers: [registry],
+    collect() {
+      this.set(edge.store.stats().entries);
+    },
+  });
+  return registry;
+}

@@ -1,0 +1,74 @@
+/** The edge's configuration: one typebox schema for the file, env and flags, with documented defaults. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FlagSpec } from '../common/config-loader.js';
+
+const MiB = 1024 * 1024;
+
+export const EdgeConfigSchema = Type.Object(
+  {
+    id: Type.String({ default: 'edgeworks', pattern: '^[A-Za-z0-9._-]+$', description: 'Cache name in Cache-Status and Via' }),
+    host: Type.String({ default: '127.0.0.1', minLength: 1 }),
+    port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+    origin: Type.String({ pattern: '^https?://[^/?#]+$', description: 'Origin base URL, e.g. http://127.0.0.1:8000' }),
+    admin: Type.Object(
+      {
+        host: Type.String({ default: '127.0.0.1', minLength: 1 }),
+        /** Absent: no admin server. */
+        port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+        /** Absent: a random token is generated and printed at start. */
+        token: Type.Optional(Type.String({ minLength: 16 })),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    cache: Type.Object(
+      {
+        maxBytes: Type.Integer({ default: 256 * MiB, minimum: 1024 }),
+        maxObjectBytes: Type.Integer({ default: 8 * MiB, minimum: 1 }),
+        setCookie: Type.Union([Type.Literal('bypass'), Type.Literal('strip'), Type.Literal('store')], { default: 'bypass' }),
+        heuristicFraction: Type.Number({ default: 0.1, minimum: 0, maximum: 1 }),
+        heuristicMaxSeconds: Type.Integer({ default: 86_400, minimum: 0 }),
+        staleIfErrorDefaultSeconds: Type.Integer({ default: 60, minimum: 0 }),
+        ignoreRequestCacheControl: Type.Boolean({ default: false }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    originTimeouts: Type.Object(
+      {
+        connectMs: Type.Integer({ default: 2_000, minimum: 1 }),
+        headersMs: Type.Integer({ default: 15_000, minimum: 1 }),
+        bodyIdleMs: Type.Integer({ default: 30_000, minimum: 1 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    collapseWaitMs: Type.Integer({ default: 16_000, minimum: 1 }),
+    shutdownGraceMs: Type.Integer({ default: 10_000, minimum: 0 }),
+    keepAliveTimeoutMs: Type.Integer({ default: 5_000, minimum: 1 }),
+    logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
+  },
+  { additionalProperties: false },
+);
+
+export type EdgeConfig = Static<typeof EdgeConfigSchema>;
+
+export const EDGE_FLAGS: readonly FlagSpec[] = [
+  { flag: 'origin', field: 'origin', type: 'string', env: 'EDGE_ORIGIN', help: 'origin base URL, e.g. http://127.0.0.1:8000 (required)' },
+  { flag: 'port', field: 'port', type: 'integer', env: 'EDGE_PORT', help: 'port to serve on (default 8080)' },
+  { flag: 'host', field: 'host', type: 'string', env: 'EDGE_HOST', help: 'address to bind (default 127.0.0.1)' },
+  { flag: 'id', field: 'id', type: 'string', env: 'EDGE_ID', help: 'this edge\'s name in Cache-Status and Via (default edgeworks)' },
+  { flag: 'admin-port', field: 'admin.port', type: 'integer', env: 'EDGE_ADMIN_PORT', help: 'admin port for /metrics and /healthz (default: off)' },
+  { flag: 'admin-host', field: 'admin.host', type: 'string', env: 'EDGE_ADMIN_HOST', help: 'admin bind address (default 127.0.0.1)' },
+  { flag: 'admin-token', field: 'admin.token', type: 'string', env: 'EDGE_ADMIN_TOKEN', help: 'bearer token for the admin port, >= 16 chars (default: generated, printed)' },
+  { flag: 'cache-max-bytes', field: 'cache.maxBytes', type: 'integer', env: 'EDGE_CACHE_MAX_BYTES', help: 'total bytes the cache may hold (default 268435456)' },
+  { flag: 'max-object-bytes', field: 'cache.maxObjectBytes', type: 'integer', env: 'EDGE_MAX_OBJECT_BYTES', help: 'larger responses stream through uncached (default 8388608)' },
+  { flag: 'set-cookie', field: 'cache.setCookie', type: 'string', env: 'EDGE_SET_COOKIE', help: 'responses with Set-Cookie: bypass (not stored), strip (stored without it) or store (default bypass)' },
+  { flag: 'heuristic-fraction', field: 'cache.heuristicFraction', type: 'number', env: 'EDGE_HEURISTIC_FRACTION', help: 'heuristic lifetime as a fraction of Date - Last-Modified (default 0.1)' },
+  { flag: 'heuristic-max-seconds', field: 'cache.heuristicMaxSeconds', type: 'integer', env: 'EDGE_HEURISTIC_MAX_SECONDS', help: 'cap on heuristic lifetimes (default 86400)' },
+  { flag: 'stale-if-error-default-seconds', field: 'cache.staleIfErrorDefaultSeconds', type: 'integer', env: 'EDGE_STALE_IF_ERROR_DEFAULT_SECONDS', help: 'serve stale this long when the origin fails and nothing forbids it (default 60)' },
+  { flag: 'ignore-request-cache-control', field: 'cache.ignoreRequestCacheControl', type: 'boolean', env: 'EDGE_IGNORE_REQUEST_CACHE_CONTROL', help: 'ignore client Cache-Control (no-cache, max-age=0) to shield the origin' },
+  { flag: 'origin-connect-timeout-ms', field: 'originTimeouts.connectMs', type: 'integer', env: 'EDGE_ORIGIN_CONNECT_TIMEOUT_MS', help: 'origin connect timeout (default 2000)' },
+  { flag: 'origin-headers-timeout-ms', field: 'originTimeouts.headersMs', type: 'integer', env: 'EDGE_ORIGIN_HEADERS_TIMEOUT_MS', help: 'time to the origin\'s response headers (default 15000)' },
+  { flag: 'origin-body-timeout-ms', field: 'originTimeouts.bodyIdleMs', type: 'integer', env: 'EDGE_ORIGIN_BODY_TIMEOUT_MS', help: 'longest gap between origin body chunks (default 30000)' },
+  { flag: 'collapse-wait-ms', field: 'collapseWaitMs', type: 'integer', env: 'EDGE_COLLAPSE_WAIT_MS', help: 'longest a collapsed request waits before fetching itself (default 16000)' },
+  { flag: 'shutdown-grace-ms', field: 'shutdownGraceMs', type: 'integer', env: 'EDGE_SHUTDOWN_GRACE_MS', help: 'on SIGTERM, time allowed for in-flight requests (default 10000)' },
+  { flag: 'log-level', field: 'logLevel', type: 'string', env: 'EDGE_LOG_LEVEL', help: 'debug, info, warn or error (default info)' },
+];

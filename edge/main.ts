@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/** The cdn-edge binary: wires the real clock, timers and undici transport into the edge pipeline. */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { loadConfig } from '../common/config-loader.js';
+import { createJsonLogger } from '../common/adapters/json-logger.js';
+import { runMain } from '../common/adapters/run-main.js';
+import { systemClock, systemTimers } from '../common/adapters/system-clock.js';
+import { createUndiciTransport } from '../common/adapters/undici-transport.js';
+import { createAdminServer } from './adapters/admin-server.js';
+import { createEdgeServer } from './adapters/node-server.js';
+import { createEdgeRegistry } from './adapters/prometheus.js';
+import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
+import { Edge } from './pipeline/edge.js';
+
+runMain('cdn-edge', async () => {
+  const loaded = loadConfig({
+    program: 'cdn-edge',
+    summary: 'An HTTP/1.1 caching reverse proxy (RFC 9111 shared cache) in front of one origin.',
+    schema: EdgeConfigSchema,
+    flags: EDGE_FLAGS,
+    argv: process.argv.slice(2),
+    env: process.env,
+    readFile: (path) => readFileSync(path, 'utf8'),
+  });
+  if (loaded.kind === 'help') {
+    process.stdout.write(`${loaded.text}\n`);
+    return;
+  }
+  const config = loaded.config;
+  const logger = createJsonLogger(config.id, config.logLevel);
+  const transport = createUndiciTransport();
+  const edge = new Edge({
+    cacheName: config.id,
+    originUrl: config.origin,
+    clock: systemClock,
+    timers: systemTimers,
+    transport,
+    logger,
+    maxBytes: config.cache.maxBytes,
+    maxObjectBytes: config.cache.maxObjectBytes,
+    originTimeouts: config.originTimeouts,
+    collapseWaitMs: config.collapseWaitMs,
+    setCookie: config.cache.setCookie,
+    heuristic: { fraction: config.cache.heuristicFraction, maxSeconds: config.cache.heuristicMaxSeconds },
+    staleIfErrorDefaultSeconds: config.cache.staleIfErrorDefaultSeconds,
+    honorRequestCacheControl: !config.cache.ignoreRequestCacheControl,
+  });
+  const server = createEdgeServer(edge, logger, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000 });
+  await listen(server, config.port, config.host);
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  process.stdout.write(`cdn-edge ${config.id} listening on http://${config.host}:${port} -> origin ${config.origin}\n`);
+
+  let admin: Server | undefined;
+  if (config.admin.port !== undefined) {
+    const token = config.admin.token ?? randomBytes(16).toString('hex');
+    admin = createAdminServer({
+      token,
+      registry: createEdgeRegistry(edge),
+      health: () => ({ ok: true, detail: { id: config.id, objects: edge.store.stats().entries } }),
+    });
+    await listen(admin, config.admin.port, config.admin.host);
+    const adminAddress = admin.address();
+    const adminPort = typeof adminAddress === 'object' && adminAddress !== null ? adminAddress.port : config.admin.port;
+    const shown = config.admin.token === undefined ? ` (generated token: ${token})` : '';
+    process.stdout.write(`cdn-edge ${config.id} admin on http://${config.admin.host}:${adminPort}${shown}\n`);
+  }
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('info', 'shutting down', { signal });
+    // Stop accepting, let in-flight requests finish, then drop idle keep-alive connections.
+    server.close(() => {
+      void transport.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    admin?.close();
+    setTimeout(() => {
+      server.closeAllConnections();
+      process.exit(0);
+    }, config.shutdownGraceMs).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+});
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * Turns an upstream response into a StoredResponse, or says why it may not be stored. The
+ * decision is made from the header fields alone, before the body is read, so an uncacheable
+ * or oversized body can stream straight through.
+ */
+import { headerValue, type HeaderList, type RequestHeaders } from '../../common/http.js';
+import { canStore, storedHeaders, type SetCookiePolicy, type StoreRefusal } from '../policy/cacheability.js';
+import {
+  correctedInitialAgeMs,
+  effectiveDirectives,
+  freshnessLifetime,
+  type EffectiveDirectives,
+  type HeuristicOptions,
+  type Lifetime,
+} from '../policy/freshness.js';
+import { formatHttpDate, parseHttpDate } from '../policy/http-date.js';
+import { parseVary, varyValues } from '../policy/vary.js';
+import type { StoredResponse } from '../store/stored-response.js';
+
+export interface StorageOptions {
+  setCookie: SetCookiePolicy;
+  heuristic: HeuristicOptions;
+  /** Stale-if-error allowance for responses that do not prohibit stale reuse (RFC 9111 §4.2.4). */
+  staleIfErrorDefaultSeconds: number;
+  /** This cache's Via member, e.g. `1.1 edge-1`. */
+  via: string;
+}
+
+export interface UpstreamExchange {
+  method: string;
+  requestHeaders: RequestHeaders;
+  status: number;
+  headers: HeaderList;
+  requestTimeMs: number;
+  responseTimeMs: number;
+}
+
+export type StoragePlan =
+  | { store: true; effective: EffectiveDirectives; lifetime: Lifetime }
+  | { store: false; reason: StoreRefusal };
+
+export function planStorage(exchange: UpstreamExchange, options: StorageOptions): StoragePlan {
+  const effective = effectiveDirectives(exchange.headers);
+  const lifetime = freshnessLifetime(exchange.status, exchange.headers, effective, exchange.responseTimeMs, options.heuristic);
+  const decision = canStore({
+    method: exchange.method,
+    requestHeaders: exchange.requestHeaders,
+    status: exchange.status,
+    headers: exchange.headers,
+    effective,
+    lifetime,
+    setCookie: options.setCookie,
+  });
+  return decision.store ? { store: true, effective, lifetime } : decision;
+}
+
+/** Fields this cache writes itself, so the stored copies from upstream are dropped. */
+const REGENERATED = new Set(['age', 'via', 'cache-status']);
+
+export function buildStoredResponse(
+  exchange: UpstreamExchange,
+  plan: { effective: EffectiveDirectives; lifetime: Lifetime },
+  body: Buffer,
+  options: StorageOptions,
+): StoredResponse {
+  const { headers, requestTimeMs, responseTimeMs } = exchange;
+  const d = plan.effective.directives;
+  const wire: string[] = [];
+  for (const [name, value] of storedHeaders(headers, plan.effective, options.setCookie)) {
+    if (!REGENERATED.has(name)) wire.push(name, value);
+  }
+  // A recipient that caches a response without Date must give it one (RFC 9110 §6.6.1).
+  if (headerValue(headers, 'date') === undefined) wire.push('date', formatHttpDate(responseTimeMs));
+  wire.push('content-length', String(body.length));
+  const upstreamVia = headerValue(headers, 'via');
+  wire.push('via', upstreamVia === undefined ? options.via : `${upstreamVia}, ${options.via}`);
+
+  const initialAgeMs = correctedInitialAgeMs(headers, requestTimeMs, responseTimeMs);
+  const lifetimeMs = plan.lifetime.lifetimeMs;
+  const explicitlyRevalidate = d.mustRevalidate || d.proxyRevalidate || d.noCache;
+  // s-maxage carries proxy-revalidate's meaning for shared caches (§5.2.2.10) but an explicit
+  // stale-* grant from the same origin still applies.
+  const mustRevalidate = explicitlyRevalidate || d.sMaxAge !== undefined;
+  const vary = parseVary(headerValue(headers, 'vary'));
+  const varyNames = vary === '*' ? [] : vary;
+  const lastModified = headerValue(headers, 'last-modified');
+  return {
+    status: exchange.status,
+    wireHeaders: wire,
+    body,
+    etag: headerValue(headers, 'etag'),
+    lastModified,
+    lastModifiedMs: parseHttpDate(lastModified),
+    responseTimeMs,
+    initialAgeMs,
+    lifetimeMs,
+    freshUntilMs: responseTimeMs + lifetimeMs - initialAgeMs,
+    noCache: d.noCache,
+    mustRevalidate,
+    staleWhileRevalidateMs: explicitlyRevalidate ? 0 : (d.staleWhileRevalidate ?? 0) * 1000,
+    staleIfErrorMs: explicitlyRevalidate
+      ? 0
+      : d.staleIfError !== undefined
+        ? d.staleIfError * 1000
+        : mustRevalidate
+          ? 0
+          : options.staleIfErrorDefaultSeconds * 1000,
+    varyNames: varyNames.length === 0 ? NO_VARY : varyNames,
+    varyValues: varyNames.length === 0 ? NO_VARY : varyValues(varyNames, exchange.requestHeaders),
+    upstreamCacheStatus: headerValue(headers, 'cache-status'),
+    surrogateKeys: (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== ''),
+  };
+}
+
+/** Shared empty list: most responses have no Vary, and each empty array costs memory. */
+const NO_VARY: readonly string[] = Object.freeze([]);

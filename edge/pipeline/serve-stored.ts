@@ -1,0 +1,82 @@
+/**
+ * Answers a request from a stored response: 200, 304 to a matching client conditional,
+ * 206/416 for Range, headers only for HEAD. Age and Cache-Status are added here.
+ */
+import { appendCacheStatus, formatCacheStatus } from '../policy/cache-status.js';
+import { evaluateConditional, hasConditional } from '../policy/conditional.js';
+import { currentAgeMs } from '../policy/freshness.js';
+import { rangeDecision } from '../policy/range.js';
+import type { StoredResponse } from '../store/stored-response.js';
+import type { EdgeRequest, EdgeResponse, Outcome } from './types.js';
+
+export function serveStored(
+  stored: StoredResponse,
+  req: EdgeRequest,
+  nowMs: number,
+  cacheName: string,
+  outcome: Omit<Outcome, 'bytes' | 'ttlSeconds'>,
+): EdgeResponse {
+  const ageSeconds = Math.floor(currentAgeMs(stored.initialAgeMs, stored.responseTimeMs, nowMs) / 1000);
+  const ttlSeconds = Math.floor((stored.freshUntilMs - nowMs) / 1000);
+  const full: Outcome = { ...outcome, ttlSeconds, bytes: 0 };
+  const cacheStatus = appendCacheStatus(stored.upstreamCacheStatus, formatCacheStatus(cacheName, full));
+  const headers = req.headers;
+
+  if (hasConditional(headers)) {
+    const result = evaluateConditional(headers, { etag: stored.etag, lastModifiedMs: stored.lastModifiedMs });
+    if (result === 'not-modified') {
+      return {
+        status: 304,
+        headers: [...without(stored.wireHeaders, 'content-length'), 'age', String(ageSeconds), 'cache-status', cacheStatus],
+        body: undefined,
+        outcome: full,
+      };
+    }
+    if (result === 'precondition-failed') {
+      return { status: 412, headers: ['content-length', '0', 'cache-status', cacheStatus], body: undefined, outcome: full };
+    }
+  }
+
+  if (headers['range'] !== undefined) {
+    const range = rangeDecision(headers, stored.body.length, stored.status, { etag: stored.etag, lastModifiedMs: stored.lastModifiedMs });
+    if (range.kind === 'partial') {
+      const slice = stored.body.subarray(range.start, range.end + 1);
+      full.bytes = req.method === 'HEAD' ? 0 : slice.length;
+      return {
+        status: 206,
+        headers: [
+          ...without(stored.wireHeaders, 'content-length'),
+          'content-length', String(slice.length),
+          'content-range', `bytes ${range.start}-${range.end}/${stored.body.length}`,
+          'age', String(ageSeconds),
+          'cache-status', cacheStatus,
+        ],
+        body: req.method === 'HEAD' ? undefined : slice,
+        outcome: full,
+      };
+    }
+    if (range.kind === 'unsatisfiable') {
+      return {
+        status: 416,
+        headers: ['content-range', `bytes */${stored.body.length}`, 'content-length', '0', 'cache-status', cacheStatus],
+        body: undefined,
+        outcome: full,
+      };
+    }
+  }
+
+  const isHead = req.method === 'HEAD';
+  full.bytes = isHead ? 0 : stored.body.length;
+  return {
+    status: stored.status,
+    headers: stored.wireHeaders.concat('age', String(ageSeconds), 'cache-status', cacheStatus),
+    body: isHead ? undefined : stored.body,
+    outcome: full,
+  };
+}
+
+function without(flat: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) if (flat[i] !== name) out.push(flat[i]!, flat[i + 1]!);
+  return out;
+}

@@ -1,0 +1,40 @@
+/** The edge's request, response and outcome shapes: plain data shared by adapters and the simulator. */
+import type { RequestHeaders } from '../../common/http.js';
+import type { CacheStatusParams } from '../policy/cache-status.js';
+
+export interface EdgeRequest {
+  method: string;
+  /** Path and query as received on the request line. */
+  target: string;
+  headers: RequestHeaders;
+  /** Request body for methods that carry one; streamed to the origin. */
+  body?: AsyncIterable<Uint8Array>;
+  /** Peer address, for X-Forwarded-For. */
+  clientAddress?: string;
+}
+
+/** What happened to one request: the single record metrics, logs, Cache-Status and checkers read. */
+export interface Outcome extends CacheStatusParams {
+  kind: OutcomeKind;
+  /** Body bytes sent (or to be sent when the body streams). */
+  bytes: number;
+}
+
+export type OutcomeKind =
+  | 'hit'
+  | 'stale-while-revalidate'
+  | 'stale-if-error'
+  | 'revalidated'
+  | 'miss'
+  | 'collapsed'
+  | 'pass'
+  | 'error';
+
+export interface EdgeResponse {
+  status: number;
+  /** `[name, value, ...]` for node's writeHead. */
+  headers: string[];
+  /** Absent for HEAD, 304 and other bodiless answers. */
+  body: Buffer | AsyncIterable<Uint8Array> | undefined;
+  outcome: Outcome;
+}

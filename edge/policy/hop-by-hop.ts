@@ -1,0 +1,29 @@
+/**
+ * Hop-by-hop fields (RFC 9110 §7.6.1): they describe one connection and are never forwarded
+ * or stored, nor are the fields a Connection header names.
+ */
+
+const ALWAYS_HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authentication-info',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+/** The names to drop from a message whose Connection field has the given value. */
+export function hopByHopNames(connection: string | undefined): Set<string> {
+  const names = new Set(ALWAYS_HOP_BY_HOP);
+  if (connection !== undefined) {
+    for (const token of connection.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name !== '') names.add(name);
+    }
+  }
+  return names;
+}

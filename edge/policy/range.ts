@@ -1,0 +1,46 @@
+/**
+ * Range requests answered from a stored complete response (RFC 9110 §14). One byte range is
+ * served as 206; several ranges, or a Range we cannot parse, get the whole 200 (§14.2 allows
+ * ignoring Range).
+ */
+import { requestHeader, type RequestHeaders } from '../../common/http.js';
+import { parseHttpDate } from './http-date.js';
+import { strongMatch, type Validators } from './conditional.js';
+
+export type RangeDecision =
+  | { kind: 'full' }
+  | { kind: 'partial'; start: number; end: number }
+  | { kind: 'unsatisfiable' };
+
+export function parseRange(value: string, length: number): RangeDecision {
+  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(value);
+  if (m === null) return { kind: 'full' };
+  const [, first, last] = m as unknown as [string, string, string];
+  if (first === '' && last === '') return { kind: 'full' };
+  if (first === '') {
+    const suffix = Number(last);
+    if (suffix === 0 || length === 0) return { kind: 'unsatisfiable' };
+    return { kind: 'partial', start: Math.max(0, length - suffix), end: length - 1 };
+  }
+  const start = Number(first);
+  const end = last === '' ? length - 1 : Math.min(Number(last), length - 1);
+  if (last !== '' && Number(last) < start) return { kind: 'full' }; // invalid range-spec
+  if (start >= length) return { kind: 'unsatisfiable' };
+  return { kind: 'partial', start, end };
+}
+
+/** If-Range (§13.1.5): the Range applies only when the validator still matches. */
+function ifRangeHolds(ifRange: string | undefined, stored: Validators): boolean {
+  if (ifRange === undefined) return true;
+  const value = ifRange.trim();
+  if (value.startsWith('"') || value.startsWith('W/')) return stored.etag !== undefined && strongMatch(value, stored.etag);
+  const date = parseHttpDate(value);
+  return date !== undefined && stored.lastModifiedMs !== undefined && date === stored.lastModifiedMs;
+}
+
+export function rangeDecision(headers: RequestHeaders, length: number, status: number, stored: Validators): RangeDecision {
+  const range = requestHeader(headers, 'range');
+  if (range === undefined || status !== 200) return { kind: 'full' };
+  if (!ifRangeHolds(requestHeader(headers, 'if-range'), stored)) return { kind: 'full' };
+  return parseRange(range, length);
+}

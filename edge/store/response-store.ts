@@ -1,0 +1,111 @@
+/**
+ * The response store: primary key → the stored responses for that URL, one per Vary
+ * selection. Bounded by bytes with lru-cache; freshness is not lru-cache's business (its TTL
+ * uses real timers), it lives in policy.
+ */
+import { LRUCache } from 'lru-cache';
+import type { RequestHeaders } from '../../common/http.js';
+import { varyMatches } from '../policy/vary.js';
+import { chargedBytes, type StoredResponse } from './stored-response.js';
+
+/** Most variants kept per URL; a Vary on a high-cardinality field must not eat the cache. */
+export const MAX_VARIANTS_PER_KEY = 16;
+
+export interface StoreOptions {
+  maxBytes: number;
+  maxObjectBytes: number;
+}
+
+export interface StoreStats {
+  entries: number;
+  bytes: number;
+  evictions: number;
+}
+
+type Entry = StoredResponse | StoredResponse[];
+
+export type Lookup =
+  | { kind: 'match'; response: StoredResponse }
+  | { kind: 'vary-miss' }
+  | { kind: 'miss' };
+
+export class ResponseStore {
+  private readonly lru: LRUCache<string, Entry>;
+  private evictions = 0;
+
+  constructor(options: StoreOptions) {
+    this.lru = new LRUCache<string, Entry>({
+      maxSize: options.maxBytes,
+      // An entry holds up to MAX_VARIANTS_PER_KEY objects, each at most maxObjectBytes.
+      maxEntrySize: Math.min(options.maxBytes, options.maxObjectBytes * MAX_VARIANTS_PER_KEY + 4096 * MAX_VARIANTS_PER_KEY),
+      sizeCalculation: (entry) => (Array.isArray(entry) ? entry.reduce((sum, r) => sum + chargedBytes(r), 0) : chargedBytes(entry)),
+      dispose: (_value, _key, reason) => {
+        if (reason === 'evict') this.evictions++;
+      },
+    });
+  }
+
+  lookup(key: string, headers: RequestHeaders): Lookup {
+    const entry = this.lru.get(key);
+    if (entry === undefined) return { kind: 'miss' };
+    if (!Array.isArray(entry)) {
+      if (entry.varyNames.length === 0 || varyMatches(entry.varyNames, entry.varyValues, headers)) {
+        return { kind: 'match', response: entry };
+      }
+      return { kind: 'vary-miss' };
+    }
+    for (const response of entry) {
+      if (varyMatches(response.varyNames, response.varyValues, headers)) return { kind: 'match', response };
+    }
+    return { kind: 'vary-miss' };
+  }
+
+  /** Stores a response, replacing the variant with the same Vary selection. */
+  put(key: string, response: StoredResponse): void {
+    const existing = this.lru.peek(key);
+    if (existing === undefined || response.varyNames.length === 0) {
+      this.lru.set(key, response);
+      return;
+    }
+    const variants = (Array.isArray(existing) ? existing : [existing]).filter(
+      (r) => r.varyNames.length > 0 && !sameSelection(r, response),
+    );
+    variants.unshift(response);
+    if (variants.length > MAX_VARIANTS_PER_KEY) variants.length = MAX_VARIANTS_PER_KEY;
+    this.lru.set(key, variants.length === 1 ? response : variants);
+  }
+
+  /** Removes one stored response (e.g. after the origin said it is gone). */
+  remove(key: string, response: StoredResponse): void {
+    const existing = this.lru.peek(key);
+    if (existing === undefined) return;
+    if (!Array.isArray(existing)) {
+      if (existing === response) this.lru.delete(key);
+      return;
+    }
+    const rest = existing.filter((r) => r !== response);
+    if (rest.length === 0) this.lru.delete(key);
+    else this.lru.set(key, rest.length === 1 ? rest[0]! : rest);
+  }
+
+  /** Removes every variant for a URL. */
+  invalidate(key: string): boolean {
+    return this.lru.delete(key);
+  }
+
+  stats(): StoreStats {
+    return { entries: this.lru.size, bytes: this.lru.calculatedSize, evictions: this.evictions };
+  }
+
+  clear(): void {
+    this.lru.clear();
+  }
+}
+
+function sameSelection(a: StoredResponse, b: StoredResponse): boolean {
+  if (a.varyNames.length !== b.varyNames.length) return false;
+  for (let i = 0; i < a.varyNames.length; i++) {
+    if (a.varyNames[i] !== b.varyNames[i] || a.varyValues[i] !== b.varyValues[i]) return false;
+  }
+  return true;
+}

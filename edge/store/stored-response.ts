@@ -1,0 +1,52 @@
+/**
+ * A response as the cache keeps it: header lines pre-flattened for writing, the body in one
+ * Buffer, and the freshness facts computed once at store time so a hit compares numbers only.
+ */
+
+export interface StoredResponse {
+  status: number;
+  /**
+   * `[name, value, name, value, ...]` as written to clients: origin fields minus hop-by-hop
+   * ones, plus Content-Length and Via. Age and Cache-Status are added per response.
+   */
+  wireHeaders: string[];
+  body: Buffer;
+  /** Validators, verbatim as the origin sent them (revalidation must echo them exactly). */
+  etag: string | undefined;
+  lastModified: string | undefined;
+  lastModifiedMs: number | undefined;
+  /** Wall-clock time the response arrived (response_time, RFC 9111 §4.2.3). */
+  responseTimeMs: number;
+  /** corrected_initial_age (§4.2.3). */
+  initialAgeMs: number;
+  lifetimeMs: number;
+  /** Wall-clock instant the response stops being fresh. */
+  freshUntilMs: number;
+  /** Every reuse needs validation (no-cache). */
+  noCache: boolean;
+  /** No stale reuse beyond explicit grants (must-revalidate, proxy-revalidate, s-maxage). */
+  mustRevalidate: boolean;
+  staleWhileRevalidateMs: number;
+  staleIfErrorMs: number;
+  /** Lower-case request field names from Vary and the values the storing request had. */
+  varyNames: readonly string[];
+  varyValues: ReadonlyArray<string | undefined>;
+  /** Cache-Status members of caches nearer the origin, kept so ours can be appended. */
+  upstreamCacheStatus: string | undefined;
+  /** Surrogate-Key members (cache tags) for purging by key. */
+  surrogateKeys: readonly string[];
+}
+
+/** Bytes the store charges for an entry: body, header text and a fixed overhead. */
+export function chargedBytes(response: StoredResponse): number {
+  let headerBytes = 0;
+  for (const text of response.wireHeaders) headerBytes += text.length;
+  return response.body.length + headerBytes + 256;
+}
+
+/** The stored fields as a HeaderList view, for merging a 304 into them. */
+export function headerPairs(wireHeaders: readonly string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < wireHeaders.length; i += 2) pairs.push([wireHeaders[i]!, wireHeaders[i + 1]!]);
+  return pairs;
+}

@@ -1,0 +1,106 @@
+/**
+ * Carries the origin's pure handler over real HTTP/1.1: reads the (bounded) request body, waits
+ * out the simulated latency with a real timer, then writes the answer or drops the connection.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toFlatHeaders } from '../../common/http.js';
+import type { Origin, OriginResponse } from '../types.js';
+
+/** Admin bodies are tiny and object bodies are discarded; this only stops a runaway upload. */
+export const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface OriginServer {
+  url: string;
+  port: number;
+  /** Stops listening and drops every open connection, including ones waiting out a delay. */
+  close(): Promise<void>;
+}
+
+export async function startOriginServer(origin: Origin, options: { host: string; port: number }): Promise<OriginServer> {
+  const server = createServer((req, res) => {
+    readBoundedBody(req, (body) => {
+      if (body === 'too-large') return sendTooLarge(res);
+      let answer: OriginResponse;
+      try {
+        answer = origin.handle({ method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers, body });
+      } catch (err) {
+        // A throw is a bug in the handler; say so rather than leave the client hanging.
+        process.stderr.write(`cdn-origin: handler failed: ${(err as Error).stack ?? String(err)}\n`);
+        res.writeHead(500, { 'content-type': 'text/plain', connection: 'close' }).end('internal error\n');
+        return;
+      }
+      deliverAfterDelay(req, res, answer);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  return {
+    url: `http://${hostInUrl}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err === undefined ? resolve() : reject(err)));
+        // Destroying the sockets fires each response's 'close', which cancels its pending delay.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function deliverAfterDelay(req: IncomingMessage, res: ServerResponse, answer: OriginResponse): void {
+  const deliver = (): void => {
+    if (answer.action === 'refuse') {
+      req.socket.destroy();
+      return;
+    }
+    res.writeHead(answer.status, toFlatHeaders(answer.headers));
+    res.end(answer.body);
+  };
+  if (answer.delayMs <= 0) return deliver();
+  const timer = setTimeout(deliver, answer.delayMs);
+  // A client that gives up (or close()) must not leave a timer holding the process open.
+  res.once('close', () => clearTimeout(timer));
+}
+
+function readBoundedBody(req: IncomingMessage, done: (body: Uint8Array | undefined | 'too-large') => void): void {
+  const chunks: Buffer[] = [];
+  let totalBytes = 0;
+  let finished = false;
+  req.on('data', (chunk: Buffer) => {
+    if (finished) return;
+    totalBytes += chunk.length;
+    if (totalBytes > MAX_REQUEST_BODY_BYTES) {
+      finished = true;
+      chunks.length = 0;
+      done('too-large');
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (finished) return;
+    finished = true;
+    done(totalBytes === 0 ? undefined : Buffer.concat(chunks));
+  });
+  req.on('error', () => {
+    // The client went away mid-body; there is nobody left to answer.
+    finished = true;
+  });
+}
+
+function sendTooLarge(res: ServerResponse): void {
+  const body = `{"error":"request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes"}\n`;
+  // `Connection: close` makes node end the connection after this answer instead of waiting for
+  // the rest of an upload nobody will read.
+  res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.end(body);
+}
