@@ -73,7 +73,10 @@ export function loadConfig<S extends TSchema>(opts: LoadOptions<S>): LoadResult<
       const hint = flag === undefined ? '' : ` (set --${flag.flag}${flag.env === undefined ? '' : ` or ${flag.env}`})`;
       throw new ConfigError(`${field}: is required${hint}`);
     }
-    throw new ConfigError(`${field}: ${firstError.message.toLowerCase()} (from ${source ?? 'default'})`);
+    // A schema's description says in words what a pattern or union means.
+    const wanted = (firstError.schema as { description?: string }).description;
+    const problem = wanted === undefined ? firstError.message.toLowerCase() : `must be ${wanted}, got ${JSON.stringify(firstError.value)}`;
+    throw new ConfigError(`${field}: ${problem} (from ${source ?? 'default'})`);
   }
   return { kind: 'config', config: withDefaults as Static<S> };
 }

@@ -6,10 +6,10 @@ const MiB = 1024 * 1024;
 
 export const EdgeConfigSchema = Type.Object(
   {
-    id: Type.String({ default: 'edgeworks', pattern: '^[A-Za-z0-9._-]+$', description: 'Cache name in Cache-Status and Via' }),
+    id: Type.String({ default: 'edgeworks', pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, dot, dash or underscore' }),
     host: Type.String({ default: '127.0.0.1', minLength: 1 }),
     port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
-    origin: Type.String({ pattern: '^https?://[^/?#]+$', description: 'Origin base URL, e.g. http://127.0.0.1:8000' }),
+    origin: Type.String({ pattern: '^https?://[^/?#]+$', description: 'an origin base URL without a path, e.g. http://127.0.0.1:8000' }),
     admin: Type.Object(
       {
         host: Type.String({ default: '127.0.0.1', minLength: 1 }),
@@ -24,7 +24,7 @@ export const EdgeConfigSchema = Type.Object(
       {
         maxBytes: Type.Integer({ default: 256 * MiB, minimum: 1024 }),
         maxObjectBytes: Type.Integer({ default: 8 * MiB, minimum: 1 }),
-        setCookie: Type.Union([Type.Literal('bypass'), Type.Literal('strip'), Type.Literal('store')], { default: 'bypass' }),
+        setCookie: Type.Union([Type.Literal('bypass'), Type.Literal('strip'), Type.Literal('store')], { default: 'bypass', description: 'one of bypass, strip, store' }),
         heuristicFraction: Type.Number({ default: 0.1, minimum: 0, maximum: 1 }),
         heuristicMaxSeconds: Type.Integer({ default: 86_400, minimum: 0 }),
         staleIfErrorDefaultSeconds: Type.Integer({ default: 60, minimum: 0 }),
@@ -43,7 +43,7 @@ export const EdgeConfigSchema = Type.Object(
     collapseWaitMs: Type.Integer({ default: 16_000, minimum: 1 }),
     shutdownGraceMs: Type.Integer({ default: 10_000, minimum: 0 }),
     keepAliveTimeoutMs: Type.Integer({ default: 5_000, minimum: 1 }),
-    logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info' }),
+    logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info', description: 'one of debug, info, warn, error' }),
   },
   { additionalProperties: false },
 );

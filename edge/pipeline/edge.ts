@@ -53,6 +53,7 @@ export class Edge {
   private readonly locks: CollapseLocks;
   private readonly storage: StorageOptions;
   private readonly via: string;
+  private readonly background = new Set<Promise<void>>();
 
   constructor(private readonly o: EdgeOptions) {
     this.store = new ResponseStore({ maxBytes: o.maxBytes, maxObjectBytes: o.maxObjectBytes });
@@ -93,6 +94,11 @@ export class Edge {
     }
     if (rd?.onlyIfCached === true) return this.finish(this.errorResponse(504, 'only-if-cached', 'request'));
     return this.collapsedFetch(key, req, found.kind === 'vary-miss' ? 'vary-miss' : 'uri-miss', undefined);
+  }
+
+  /** Resolves once every background refresh started so far has finished (tests, shutdown, simulator). */
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
   /** Removes every stored variant of a URL. */
@@ -249,8 +255,14 @@ export class Edge {
       if (previous !== undefined) this.store.remove(key, previous);
       permit?.release({ reason: 'uncacheable' });
     }
+    // Under the 'strip' policy the stored copy has no Set-Cookie, but the client that caused
+    // the fill still gets the cookie meant for it.
+    const forClient =
+      this.storage.setCookie === 'strip' && fill.exchange.headers.some(([n]) => n === 'set-cookie')
+        ? buildStoredResponse(fill.exchange, effectivePlan, fill.body, { ...this.storage, setCookie: 'store' })
+        : response;
     const nowMs = this.o.clock.wallMs();
-    const served = serveStored(response, req, nowMs, this.o.cacheName, {
+    const served = serveStored(forClient, req, nowMs, this.o.cacheName, {
       kind: previous !== undefined ? 'revalidated' : 'miss',
       hit: false,
       fwd,
@@ -388,10 +400,14 @@ export class Edge {
     }
     this.metrics.backgroundRefreshes++;
     const refreshReq: EdgeRequest = { method: 'GET', target: req.target, headers: withoutPreconditions(req.headers) };
-    this.fetch(key, refreshReq, 'stale', stored, lock)
+    const work = this.fetch(key, refreshReq, 'stale', stored, lock)
       .then((res) => drain(res.body))
       .catch((err: unknown) => this.o.logger.log('warn', 'background refresh failed', { target: req.target, error: String(err) }))
-      .finally(() => lock.release({ reason: 'abandoned' }));
+      .finally(() => {
+        lock.release({ reason: 'abandoned' });
+        this.background.delete(work);
+      });
+    this.background.add(work);
   }
 }
 

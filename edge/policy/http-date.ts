@@ -4,17 +4,18 @@
  * RFC says so (Expires, §5.3 of RFC 9111).
  */
 
+/** Keyed by lower-case name: day, month and GMT are matched case-insensitively, as widely deployed parsers do. */
 const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
 };
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
 const DAY_LONG = '(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)';
 const MONTH = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
 
-const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`);
-const RFC850 = new RegExp(`^${DAY_LONG}, (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`);
-const ASCTIME = new RegExp(`^${DAY} ${MONTH} ([ \\d]\\d) ${TIME} (\\d{4})$`);
+const IMF_FIXDATE = new RegExp(`^${DAY}, (\\d{2}) ${MONTH} (\\d{4}) ${TIME} GMT$`, 'i');
+const RFC850 = new RegExp(`^${DAY_LONG}, (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`, 'i');
+const ASCTIME = new RegExp(`^${DAY} ${MONTH} ([ \\d]\\d) ${TIME} (\\d{4})$`, 'i');
 
 /** Milliseconds since the epoch, or undefined when the value is not a valid HTTP-date. */
 export function parseHttpDate(value: string | undefined, nowMs?: number): number | undefined {
@@ -37,7 +38,7 @@ export function parseHttpDate(value: string | undefined, nowMs?: number): number
 }
 
 function build(year: number, month: string, day: string, h: string, mi: string, s: string): number | undefined {
-  const monthIndex = MONTHS[month]!;
+  const monthIndex = MONTHS[month.toLowerCase()]!;
   const d = Number(day);
   const hour = Number(h);
   const minute = Number(mi);

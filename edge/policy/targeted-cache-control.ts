@@ -97,15 +97,33 @@ function fields(item: BareItem | undefined): string[] {
     .filter((f) => f !== '');
 }
 
+/** Directives whose value must be an Integer, and those whose value must be a Boolean (RFC 9213 §2.1). */
+const INTEGER_DIRECTIVES = ['max-age', 's-maxage', 'stale-while-revalidate', 'stale-if-error'];
+const BOOLEAN_DIRECTIVES = ['no-store', 'public', 'must-revalidate', 'proxy-revalidate', 'must-understand', 'immutable'];
+
+/** True when a known directive carries a value of a type RFC 9213 §2.1 does not allow for it. */
+function hasWrongType(dict: Map<string, BareItem>): boolean {
+  for (const name of INTEGER_DIRECTIVES) {
+    const item = dict.get(name);
+    if (item !== undefined && (typeof item !== 'number' || !Number.isInteger(item))) return true;
+  }
+  for (const name of BOOLEAN_DIRECTIVES) {
+    const item = dict.get(name);
+    if (item !== undefined && typeof item !== 'boolean') return true;
+  }
+  return false;
+}
+
 /**
  * Directives from a CDN-Cache-Control value, or undefined when the field must be ignored
- * (absent, empty or not a valid dictionary). Directives whose value has the wrong type are
- * dropped, as an invalid directive cannot grant anything.
+ * (absent, empty, not a valid dictionary, or a known directive with a value of the wrong type,
+ * such as `max-age="10000"`: implementations must not coerce it, RFC 9213 §2.1), in which case
+ * the cache falls back to Cache-Control and Expires.
  */
 export function parseTargetedCacheControl(header: string | undefined): Directives | undefined {
   if (header === undefined) return undefined;
   const dict = parseSfDictionary(header);
-  if (dict === undefined || dict.size === 0) return undefined;
+  if (dict === undefined || dict.size === 0 || hasWrongType(dict)) return undefined;
   const d = emptyDirectives();
   const flag = (name: string) => dict.get(name) === true;
   d.maxAge = dict.has('max-age') ? (seconds(dict.get('max-age')) ?? 0) : undefined;

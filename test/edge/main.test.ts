@@ -1,0 +1,75 @@
+/** The cdn-edge binary: bad input is one line naming the field; the admin port needs its token. */
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { request } from 'undici';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '../../edge/main.js');
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+}
+
+const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
+  ['missing origin', [], {}, /^cdn-edge: origin: is required \(set --origin or EDGE_ORIGIN\)\n$/],
+  ['non-numeric port', ['--origin', 'http://127.0.0.1:1', '--port', 'eighty'], {}, /^cdn-edge: port: expected integer \(from --port\)\n$/],
+  ['origin with a path', ['--origin', 'http://127.0.0.1:1/x'], {}, /^cdn-edge: origin: must be an origin base URL without a path, e\.g\. http:\/\/127\.0\.0\.1:8000, got "http:\/\/127\.0\.0\.1:1\/x" \(from --origin\)\n$/],
+  ['cache too small', ['--origin', 'http://127.0.0.1:1', '--cache-max-bytes', '10'], {}, /^cdn-edge: cache\.maxBytes: .*1024 \(from --cache-max-bytes\)\n$/],
+  ['bad env value', ['--origin', 'http://127.0.0.1:1'], { EDGE_SET_COOKIE: 'sometimes' }, /^cdn-edge: cache\.setCookie: must be one of bypass, strip, store, got "sometimes" \(from env EDGE_SET_COOKIE\)\n$/],
+  ['unknown flag', ['--origni', 'x'], {}, /^cdn-edge: Unknown option '--origni' \(see --help\)\n$/],
+  ['missing config file', ['--config', '/nonexistent/edge.json'], {}, /^cdn-edge: --config: cannot read \/nonexistent\/edge\.json: ENOENT\n$/],
+];
+
+for (const [why, args, env, expected] of badInputs) {
+  test(`bad config is one line and exit 2: ${why}`, () => {
+    const result = run(args, env);
+    assert.is(result.status, 2);
+    assert.match(result.stderr, expected);
+    assert.is(result.stdout, '');
+  });
+}
+
+test('--help documents every flag', () => {
+  const result = run(['--help']);
+  assert.is(result.status, 0);
+  for (const flag of ['--origin', '--port', '--config', '--admin-port', '--admin-token', '--cache-max-bytes', '--max-object-bytes', '--set-cookie']) {
+    assert.ok(result.stdout.includes(flag), flag);
+  }
+});
+
+test('admin port: /metrics and /healthz need the bearer token; SIGTERM exits cleanly', async () => {
+  const child = spawn(process.execPath, [bin, '--origin', 'http://127.0.0.1:9', '--port', '0', '--admin-port', '0', '--admin-token', 'secret-token-123456'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const adminUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = /admin on (http:\/\/[^\s]+)/.exec(out);
+        if (m !== null) resolve(m[1]!);
+      });
+      child.once('exit', () => reject(new Error(`edge exited early: ${out}`)));
+    });
+    const denied = await request(`${adminUrl}/metrics`);
+    assert.is(denied.statusCode, 401);
+    await denied.body.dump();
+    const metrics = await request(`${adminUrl}/metrics`, { headers: { authorization: 'Bearer secret-token-123456' } });
+    assert.is(metrics.statusCode, 200);
+    const text = await metrics.body.text();
+    assert.match(text, /# TYPE edge_requests_total counter/);
+    assert.match(text, /edge_cache_bytes 0/);
+    const health = await request(`${adminUrl}/healthz`, { headers: { authorization: 'Bearer secret-token-123456' } });
+    assert.is(health.statusCode, 200);
+    assert.is(((await health.body.json()) as { status: string }).status, 'ok');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.is(await exited, 0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+test.run();
