@@ -12,7 +12,7 @@ import { createAdminServer } from './adapters/admin-server.js';
 import { createEdgeServer } from './adapters/node-server.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
-import { Edge } from './pipeline/edge.js';
+import { createEdge } from './create-edge.js';
 
 runMain('cdn-edge', async () => {
   const loaded = loadConfig({
@@ -31,22 +31,7 @@ runMain('cdn-edge', async () => {
   const config = loaded.config;
   const logger = createJsonLogger(config.id, config.logLevel);
   const transport = createUndiciTransport();
-  const edge = new Edge({
-    cacheName: config.id,
-    originUrl: config.origin,
-    clock: systemClock,
-    timers: systemTimers,
-    transport,
-    logger,
-    maxBytes: config.cache.maxBytes,
-    maxObjectBytes: config.cache.maxObjectBytes,
-    originTimeouts: config.originTimeouts,
-    collapseWaitMs: config.collapseWaitMs,
-    setCookie: config.cache.setCookie,
-    heuristic: { fraction: config.cache.heuristicFraction, maxSeconds: config.cache.heuristicMaxSeconds },
-    staleIfErrorDefaultSeconds: config.cache.staleIfErrorDefaultSeconds,
-    honorRequestCacheControl: !config.cache.ignoreRequestCacheControl,
-  });
+  const edge = createEdge(config, { clock: systemClock, timers: systemTimers, transport, logger });
   const server = createEdgeServer(edge, logger, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000 });
   await listen(server, config.port, config.host);
   const address = server.address();

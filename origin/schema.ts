@@ -10,14 +10,18 @@ export const MAX_BODY_SIZE_BYTES = 64 * 1024 * 1024;
 /** Node's setTimeout fires at once for delays above 2^31-1 ms; an hour is plenty for a test origin. */
 export const MAX_LATENCY_MS = 3_600_000;
 
+/** A header field value (RFC 9110 §5.5): no control characters, so node can always send it. */
+const FieldValue = (description?: string) =>
+  Type.String({ pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$', ...(description === undefined ? {} : { description }) });
+
 export const OriginRouteSchema = Type.Object(
   {
     prefix: Type.String({ pattern: '^/', description: 'path prefix; the longest matching prefix applies' }),
-    cacheControl: Type.Optional(Type.String({ description: "Cache-Control value; '' sends none" })),
-    cdnCacheControl: Type.Optional(Type.String({ description: 'CDN-Cache-Control value (RFC 9213)' })),
+    cacheControl: Type.Optional(FieldValue("Cache-Control value; '' sends none")),
+    cdnCacheControl: Type.Optional(FieldValue('CDN-Cache-Control value (RFC 9213)')),
     expiresSeconds: Type.Optional(Type.Number({ description: 'Expires = now + this many seconds' })),
-    vary: Type.Optional(Type.String()),
-    surrogateKey: Type.Optional(Type.String()),
+    vary: Type.Optional(FieldValue()),
+    surrogateKey: Type.Optional(FieldValue()),
     setCookie: Type.Optional(Type.Boolean()),
     status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599 })),
     sizeBytes: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_BODY_SIZE_BYTES })),

@@ -50,12 +50,15 @@ type Failure = { kind: 'transport'; error: TransportError } | { kind: 'status'; 
 export class Edge {
   readonly store: ResponseStore;
   readonly metrics = new EdgeMetrics();
+  /** The options this edge was built with, so a variant can be built from them. */
+  readonly options: EdgeOptions;
   private readonly locks: CollapseLocks;
   private readonly storage: StorageOptions;
   private readonly via: string;
   private readonly background = new Set<Promise<void>>();
 
   constructor(private readonly o: EdgeOptions) {
+    this.options = o;
     this.store = new ResponseStore({ maxBytes: o.maxBytes, maxObjectBytes: o.maxObjectBytes });
     this.locks = new CollapseLocks(o.timers, o.collapseWaitMs);
     this.via = `1.1 ${o.cacheName}`;

@@ -62,8 +62,14 @@ function deliverAfterDelay(req: IncomingMessage, res: ServerResponse, answer: Or
       req.socket.destroy();
       return;
     }
-    res.writeHead(answer.status, toFlatHeaders(answer.headers));
-    res.end(answer.body);
+    try {
+      res.writeHead(answer.status, toFlatHeaders(answer.headers));
+      res.end(answer.body);
+    } catch (err) {
+      // Runs from a timer, where a throw would take the whole server down; drop this one request.
+      process.stderr.write(`cdn-origin: cannot send answer: ${(err as Error).message}\n`);
+      res.destroy();
+    }
   };
   if (answer.delayMs <= 0) return deliver();
   const timer = setTimeout(deliver, answer.delayMs);

@@ -139,7 +139,7 @@ test('close() drops a request that is waiting out a hang, and resolves promptly'
   const signalling: Origin = {
     handle(req) {
       const answer = origin.handle(req);
-      if (req.target === '/hang') arrived();
+      if (req.target.startsWith('/hang?')) arrived();
       return answer;
     },
     stats: () => origin.stats(),

@@ -1,0 +1,39 @@
+/**
+ * Builds an Edge from a validated config and the ports. The binary, the test harnesses and the
+ * simulator all build edges here, so they run the same settings the same way.
+ */
+import { Value } from '@sinclair/typebox/value';
+import type { Clock, Logger, Timers, Transport } from '../common/ports.js';
+import { EdgeConfigSchema, type EdgeConfig } from './config.js';
+import { Edge } from './pipeline/edge.js';
+
+export interface EdgePorts {
+  clock: Clock;
+  timers: Timers;
+  transport: Transport;
+  logger: Logger;
+}
+
+export function createEdge(config: EdgeConfig, ports: EdgePorts): Edge {
+  return new Edge({
+    cacheName: config.id,
+    originUrl: config.origin,
+    ...ports,
+    maxBytes: config.cache.maxBytes,
+    maxObjectBytes: config.cache.maxObjectBytes,
+    originTimeouts: config.originTimeouts,
+    collapseWaitMs: config.collapseWaitMs,
+    setCookie: config.cache.setCookie,
+    heuristic: { fraction: config.cache.heuristicFraction, maxSeconds: config.cache.heuristicMaxSeconds },
+    staleIfErrorDefaultSeconds: config.cache.staleIfErrorDefaultSeconds,
+    honorRequestCacheControl: !config.cache.ignoreRequestCacheControl,
+  });
+}
+
+/** The config `cdn-edge` would run with, given only these settings: schema defaults fill the rest. */
+export function edgeConfigWithDefaults(partial: Partial<EdgeConfig> & { origin: string }): EdgeConfig {
+  const config = Value.Default(EdgeConfigSchema, structuredClone(partial));
+  const error = Value.Errors(EdgeConfigSchema, config).First();
+  if (error !== undefined) throw new Error(`edge config ${error.path}: ${error.message}`);
+  return config as EdgeConfig;
+}
