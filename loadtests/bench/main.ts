@@ -1,0 +1,272 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: cache-HIT throughput and p99 of the edge against a plain node:http server
+ * holding the same bytes in a Map, plus memory per cached object. Every server listens on
+ * 127.0.0.1 (port 0, read back from its listening line); every child is killed on exit.
+ *
+ * Options (flag or env; flags win):
+ *   --seconds N             BENCH_SECONDS          measured run per case and server (10)
+ *   --warmup-seconds N      BENCH_WARMUP_SECONDS   discarded run before each measured one (3)
+ *   --connections N         BENCH_CONNECTIONS      keep-alive connections (50)
+ *   --hot-urls N            BENCH_HOT_URLS         size of the hot set (10000)
+ *   --memory-objects N      BENCH_MEMORY_OBJECTS   objects for the memory fit, 0 skips it (100000)
+ *   --generator G           BENCH_GENERATOR        auto, wrk or node (auto: wrk, installed if possible)
+ *   --cases a,b             BENCH_CASES            case ids: one-1k, hot-1k, one-100k (all)
+ *   --server-cpu N          BENCH_SERVER_CPU       CPU the servers are pinned to (0)
+ *   --generator-cpu N       BENCH_GENERATOR_CPU    CPU the generator, origin and harness use (1)
+ *   --out PATH              BENCH_OUT              JSON results (loadtests/bench/results.json)
+ *
+ * Quick run: BENCH_SECONDS=3 BENCH_WARMUP_SECONDS=1 BENCH_MEMORY_OBJECTS=20000 npm run bench
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, release, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { benchCases, runCase, verifyCase, warm, type CaseRun, type Target } from './hit-path.js';
+import type { GeneratorKind, LoadRun } from './load.js';
+import { measureMemory, type MemoryResult } from './memory.js';
+import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
+import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, generatorLimited, parseCpuModel, ratio, type CaseSummary, type Machine } from './report.js';
+import { ensureWrk } from './wrk.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
+const ROOT = resolve(HERE, '..', '..', '..');
+const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
+
+interface Options {
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+  hotUrls: number;
+  memoryObjects: number;
+  generator: 'auto' | GeneratorKind;
+  cases: string[] | undefined;
+  serverCpu: number;
+  generatorCpu: number;
+  out: string;
+}
+
+function readOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string' },
+      'warmup-seconds': { type: 'string' },
+      connections: { type: 'string' },
+      'hot-urls': { type: 'string' },
+      'memory-objects': { type: 'string' },
+      generator: { type: 'string' },
+      cases: { type: 'string' },
+      'server-cpu': { type: 'string' },
+      'generator-cpu': { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const env = process.env;
+  const num = (flag: string | undefined, envName: string, dflt: number, min: number): number => {
+    const raw = flag ?? env[envName];
+    if (raw === undefined || raw === '') return dflt;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${envName} / --${envName.slice(6).toLowerCase().replaceAll('_', '-')}: expected an integer >= ${min}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const generator = values.generator ?? env['BENCH_GENERATOR'] ?? 'auto';
+  if (generator !== 'auto' && generator !== 'wrk' && generator !== 'node') throw new Error(`BENCH_GENERATOR / --generator: expected auto, wrk or node, got ${JSON.stringify(generator)}`);
+  const cases = values.cases ?? env['BENCH_CASES'];
+  return {
+    seconds: num(values.seconds, 'BENCH_SECONDS', 10, 1),
+    warmupSeconds: num(values['warmup-seconds'], 'BENCH_WARMUP_SECONDS', 3, 0),
+    connections: num(values.connections, 'BENCH_CONNECTIONS', 50, 1),
+    hotUrls: num(values['hot-urls'], 'BENCH_HOT_URLS', 10_000, 2),
+    memoryObjects: num(values['memory-objects'], 'BENCH_MEMORY_OBJECTS', 100_000, 0),
+    generator,
+    cases: cases === undefined || cases === '' ? undefined : cases.split(',').map((s) => s.trim()),
+    serverCpu: num(values['server-cpu'], 'BENCH_SERVER_CPU', 0, 0),
+    generatorCpu: num(values['generator-cpu'], 'BENCH_GENERATOR_CPU', 1, 0),
+    out: resolve(values.out ?? env['BENCH_OUT'] ?? join(ROOT, 'loadtests', 'bench', 'results.json')),
+  };
+}
+
+function machine(): Machine {
+  let cpuModel = 'unknown';
+  try {
+    cpuModel = parseCpuModel(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    // Not Linux: the bench needs /proc anyway and fails later with a clearer message.
+  }
+  return { nproc: availableParallelism(), cpuModel, node: process.version, kernel: release() };
+}
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+async function startServer(name: string, cpu: number | undefined, script: string, args: string[]): Promise<{ proc: Spawned; url: string }> {
+  const proc = spawnProcess({ name, cpu, command: process.execPath, args: [join(ROOT, 'dist', script), ...args] });
+  const m = await waitForLine(proc, LISTENING, 15_000);
+  return { proc, url: `http://127.0.0.1:${m[1]}` };
+}
+
+function summarize(run: CaseRun): CaseSummary {
+  const pick = (name: 'baseline' | 'edge'): LoadRun => {
+    const r = run.runs.find((x) => x.target === name);
+    if (r === undefined) throw new Error(`case ${run.case.id} has no ${name} run`);
+    return r.measured;
+  };
+  const t = (r: LoadRun) => ({
+    requestsPerSec: r.requestsPerSec,
+    latencyUsP99: r.result.latencyUsP99,
+    serverCpuPercent: r.serverCpuPercent,
+    generatorCpuPercent: r.generatorCpuPercent,
+    coreBusyPercent: r.serverCore?.busyPercent ?? NaN,
+    coreSoftirqPercent: r.serverCore?.softirqPercent ?? NaN,
+  });
+  return { label: run.case.label, baseline: t(pick('baseline')), edge: t(pick('edge')) };
+}
+
+async function main(): Promise<void> {
+  const o = readOptions();
+  const m = machine();
+  const startedAt = new Date();
+  const cases = benchCases(o.hotUrls).filter((c) => o.cases === undefined || o.cases.includes(c.id));
+  if (cases.length === 0) throw new Error(`no case matches ${o.cases?.join(',')}; ids: ${benchCases(o.hotUrls).map((c) => c.id).join(', ')}`);
+
+  process.stdout.write(`edgeworks bench ${startedAt.toISOString()}\n${formatMachine(m)}\n`);
+  process.stdout.write(`options: ${JSON.stringify({ ...o, out: undefined })}\n`);
+
+  const pinning = onPath('taskset') && m.nproc >= 2;
+  if (!pinning) log(`bench: WARNING no pinning (${m.nproc} CPUs, taskset ${onPath('taskset') ? 'present' : 'missing'}); server and generator share CPUs`);
+  const serverCpu = pinning ? o.serverCpu : undefined;
+  const generatorCpu = pinning ? o.generatorCpu : undefined;
+  // Keep the harness's own sampling and fills off the server's CPU.
+  if (generatorCpu !== undefined && !pinSelf(generatorCpu)) log('bench: could not pin the harness itself');
+
+  let generator: GeneratorKind;
+  let generatorNote: string;
+  if (o.generator === 'node') {
+    generator = 'node';
+    generatorNote = 'node generator (may be the limit): forced by BENCH_GENERATOR=node';
+  } else {
+    const wrk = ensureWrk(log);
+    if (wrk.available) {
+      generator = 'wrk';
+      generatorNote = `wrk ${wrk.version}${wrk.installed ? ' (installed by this run)' : ''}, 1 thread, ${o.connections} connections`;
+    } else if (o.generator === 'wrk') {
+      throw new Error(`BENCH_GENERATOR=wrk but ${wrk.reason}`);
+    } else {
+      generator = 'node';
+      generatorNote = `node generator (may be the limit): undici Pool, ${o.connections} connections, pipelining 1; ${wrk.reason}`;
+    }
+  }
+  process.stdout.write(`generator: ${generatorNote}\n`);
+  process.stdout.write(
+    `pinning: ${pinning ? `servers on CPU ${serverCpu}, generator/origin/harness on CPU ${generatorCpu}` : 'none'}; ${o.seconds}s measured after ${o.warmupSeconds}s warm-up per case and server\n`,
+  );
+
+  const tempDir = mkdtempSync(join(tmpdir(), 'edgeworks-bench-'));
+  process.on('exit', () => rmSync(tempDir, { recursive: true, force: true }));
+
+  // Hit path: one origin, one baseline, one edge, all on loopback.
+  const origin = await startServer('origin', generatorCpu, 'origin/main.js', ['--port', '0', '--host', '127.0.0.1']);
+  const plain = await startServer('plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url]);
+  const edge = await startServer('edge', serverCpu, 'edge/main.js', ['--port', '0', '--host', '127.0.0.1', '--origin', origin.url]);
+  log(`bench: origin ${origin.url}, baseline ${plain.url}, edge ${edge.url}`);
+
+  for (const c of cases) {
+    await warm(plain.url, c);
+    await warm(edge.url, c);
+    const v = await verifyCase(edge.url, plain.url, c);
+    log(`bench: ${c.id}: warmed ${c.set.kind === 'hot' ? c.set.count : 1} URLs; ${v.checked} sampled are edge hits with the baseline's bytes`);
+  }
+
+  const baseline: Target = { name: 'baseline', baseUrl: plain.url, pid: plain.proc.pid };
+  const edgeTarget: Target = { name: 'edge', baseUrl: edge.url, pid: edge.proc.pid };
+  const runs: CaseRun[] = [];
+  for (const [i, c] of cases.entries()) {
+    // Alternate who goes first, so drift over the run does not favour one side.
+    const order = i % 2 === 0 ? [baseline, edgeTarget] : [edgeTarget, baseline];
+    runs.push(
+      await runCase(c, order, {
+        load: { generator, nodeGeneratorScript: join(ROOT, 'dist/loadtests/bench/node-generator.js'), tempDir, connections: o.connections, generatorCpu, serverCpu },
+        warmupSeconds: o.warmupSeconds,
+        seconds: o.seconds,
+        originUrl: origin.url,
+        log,
+      }),
+    );
+    await verifyCase(edge.url, plain.url, c); // still hits afterwards
+  }
+  await Promise.all([stopProcess(plain.proc), stopProcess(edge.proc)]);
+
+  const summaries = runs.map(summarize);
+  const disturbed = summaries.flatMap((s) =>
+    (['baseline', 'edge'] as const).filter((t) => foreignCorePercent(s[t]) > 10).map((t) => `${s.label} ${t} (${foreignCorePercent(s[t]).toFixed(0)}%)`),
+  );
+  const limited = summaries.flatMap((s) =>
+    (['baseline', 'edge'] as const).filter((t) => generatorLimited(s[t].generatorCpuPercent, s[t].serverCpuPercent)).map((t) => `${s.label} ${t}`),
+  );
+
+  // Memory: fresh servers (pinned as before), a cache big enough to evict nothing.
+  const memory: MemoryResult[] = [];
+  if (o.memoryObjects > 0) {
+    const memOpts = { objects: o.memoryObjects, steps: 4, warmInObjects: 2_000, bodyBytes: 1024, settleMs: 1_000, log };
+    const memEdge = await startServer('edge-memory', serverCpu, 'edge/main.js', ['--port', '0', '--origin', origin.url, '--cache-max-bytes', '2000000000']);
+    memory.push(await measureMemory({ ...memOpts, server: 'edge', baseUrl: memEdge.url, pid: memEdge.proc.pid }));
+    await stopProcess(memEdge.proc);
+    const memPlain = await startServer('plain-memory', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url]);
+    memory.push(await measureMemory({ ...memOpts, server: 'baseline', baseUrl: memPlain.url, pid: memPlain.proc.pid }));
+    await stopProcess(memPlain.proc);
+  }
+  await stopProcess(origin.proc);
+
+  process.stdout.write(`\n${formatHitTable(summaries)}\n`);
+  const p99Source = generator === 'wrk' ? "wrk's histogram via the Lua done()" : "the node generator's histogram";
+  process.stdout.write(`ratio = edge / baseline; p99 from ${p99Source}; CPU % of one CPU from /proc/<pid>/stat utime+stime over the run;\n` +
+      `server core busy % = the server's whole CPU from /proc/stat (any process, softirq, steal)\n`);
+  if (generator === 'node') process.stdout.write('NOTE: node generator (may be the limit): these numbers understate both servers\n');
+  if (limited.length > 0) process.stdout.write(`NOTE: generator near 100% CPU while the server was not, so the generator may be the limit for: ${limited.join('; ')}\n`);
+  if (disturbed.length > 0) process.stdout.write(`NOTE: other processes used the server's CPU (busy - server - softirq > 10%), rerun on a quiet machine: ${disturbed.join('; ')}\n`);
+  for (const mem of memory) process.stdout.write(`${formatMemoryLine(mem, 1024)}\n`);
+  const edgeMem = memory.find((x) => x.server === 'edge');
+  const plainMem = memory.find((x) => x.server === 'baseline');
+  if (edgeMem !== undefined && plainMem !== undefined) {
+    process.stdout.write(`memory ratio edge/baseline per object: ${ratio(edgeMem.kibPerObject, plainMem.kibPerObject).toFixed(2)}x\n`);
+  }
+
+  const results = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: m,
+    options: { ...o, out: undefined },
+    generator: { kind: generator, note: generatorNote },
+    pinning: { serverCpu: serverCpu ?? null, generatorCpu: generatorCpu ?? null },
+    cases: runs.map((r, i) => ({
+      id: r.case.id,
+      label: r.case.label,
+      bodyBytes: r.case.bodyBytes,
+      urls: r.case.set.kind === 'hot' ? r.case.set.count : 1,
+      summary: summaries[i],
+      ratios: {
+        requestsPerSec: ratio(summaries[i]!.edge.requestsPerSec, summaries[i]!.baseline.requestsPerSec),
+        latencyP99: ratio(summaries[i]!.edge.latencyUsP99, summaries[i]!.baseline.latencyUsP99),
+      },
+      runs: r.runs,
+    })),
+    generatorLimited: limited,
+    disturbed,
+    memory,
+  };
+  writeFileSync(o.out, `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
+  process.stdout.write(`results: ${o.out}\n`);
+}
+
+main().then(
+  () => {
+    killAllChildren();
+    process.exit(0);
+  },
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    killAllChildren();
+    process.exit(1);
+  },
+);
+
