@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../common/ports.js';
 import type { Edge } from '../pipeline/edge.js';
-import type { EdgeResponse } from '../pipeline/types.js';
+import type { EdgeRequest, EdgeResponse } from '../pipeline/types.js';
 
 export interface EdgeServerOptions {
   /** Idle keep-alive connections are closed after this long. */
@@ -24,15 +24,17 @@ export function createEdgeServer(edge: Edge, logger: Logger, options: EdgeServer
 function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: ServerResponse): void {
   const headers = req.headers;
   const hasBody = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
+  // One object shape for every request keeps the call site monomorphic and allocates no spreads.
+  const edgeRequest: EdgeRequest = {
+    method: req.method ?? 'GET',
+    target: req.url ?? '/',
+    headers,
+    body: hasBody && req.method !== 'GET' && req.method !== 'HEAD' ? req : undefined,
+    clientAddress: req.socket.remoteAddress,
+  };
   let result: EdgeResponse | Promise<EdgeResponse>;
   try {
-    result = edge.handle({
-      method: req.method ?? 'GET',
-      target: req.url ?? '/',
-      headers,
-      ...(hasBody && req.method !== 'GET' && req.method !== 'HEAD' ? { body: req } : {}),
-      ...(req.socket.remoteAddress === undefined ? {} : { clientAddress: req.socket.remoteAddress }),
-    });
+    result = edge.handle(edgeRequest);
   } catch (err) {
     fail(res, logger, err);
     return;

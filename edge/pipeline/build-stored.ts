@@ -13,9 +13,10 @@ import {
   type HeuristicOptions,
   type Lifetime,
 } from '../policy/freshness.js';
-import { formatHttpDate, parseHttpDate } from '../policy/http-date.js';
+import { formatHttpDate } from '../policy/http-date.js';
 import { parseVary, varyValues } from '../policy/vary.js';
 import type { StoredResponse } from '../store/stored-response.js';
+import { intern } from '../store/intern.js';
 
 export interface StorageOptions {
   setCookie: SetCookiePolicy;
@@ -67,13 +68,13 @@ export function buildStoredResponse(
   const d = plan.effective.directives;
   const wire: string[] = [];
   for (const [name, value] of storedHeaders(headers, plan.effective, options.setCookie)) {
-    if (!REGENERATED.has(name)) wire.push(name, value);
+    if (!REGENERATED.has(name)) wire.push(intern(name), intern(value));
   }
   // A recipient that caches a response without Date must give it one (RFC 9110 §6.6.1).
   if (headerValue(headers, 'date') === undefined) wire.push('date', formatHttpDate(responseTimeMs));
-  wire.push('content-length', String(body.length));
+  wire.push('content-length', intern(String(body.length)));
   const upstreamVia = headerValue(headers, 'via');
-  wire.push('via', upstreamVia === undefined ? options.via : `${upstreamVia}, ${options.via}`);
+  wire.push('via', upstreamVia === undefined ? options.via : intern(`${upstreamVia}, ${options.via}`));
 
   const initialAgeMs = correctedInitialAgeMs(headers, requestTimeMs, responseTimeMs);
   const lifetimeMs = plan.lifetime.lifetimeMs;
@@ -84,16 +85,15 @@ export function buildStoredResponse(
   const vary = parseVary(headerValue(headers, 'vary'));
   const varyNames = vary === '*' ? [] : vary;
   const lastModified = headerValue(headers, 'last-modified');
+  const surrogateKeys = (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
   return {
     status: exchange.status,
     wireHeaders: wire,
     body,
-    etag: headerValue(headers, 'etag'),
-    lastModified,
-    lastModifiedMs: parseHttpDate(lastModified),
+    etag: valueIn(wire, 'etag'),
+    lastModified: valueIn(wire, 'last-modified'),
     responseTimeMs,
     initialAgeMs,
-    lifetimeMs,
     freshUntilMs: responseTimeMs + lifetimeMs - initialAgeMs,
     noCache: d.noCache,
     mustRevalidate,
@@ -108,9 +108,15 @@ export function buildStoredResponse(
     varyNames: varyNames.length === 0 ? NO_VARY : varyNames,
     varyValues: varyNames.length === 0 ? NO_VARY : varyValues(varyNames, exchange.requestHeaders),
     upstreamCacheStatus: headerValue(headers, 'cache-status'),
-    surrogateKeys: (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== ''),
+    surrogateKeys: surrogateKeys.length === 0 ? NO_VARY : surrogateKeys,
   };
 }
 
-/** Shared empty list: most responses have no Vary, and each empty array costs memory. */
+/** Shared empty list: most responses have no Vary or Surrogate-Key, and each empty array costs memory. */
 const NO_VARY: readonly string[] = Object.freeze([]);
+
+/** The stored value of a header, the same string object the wire headers hold. */
+function valueIn(wire: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < wire.length; i += 2) if (wire[i] === name) return wire[i + 1];
+  return undefined;
+}

@@ -14,6 +14,7 @@ import type { HeuristicOptions } from '../policy/freshness.js';
 import { currentAgeMs } from '../policy/freshness.js';
 import { hopByHopNames } from '../policy/hop-by-hop.js';
 import { invalidationTargets } from '../policy/invalidation.js';
+import { hasConditional } from '../policy/conditional.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { ResponseStore } from '../store/response-store.js';
 import { headerPairs, type StoredResponse } from '../store/stored-response.js';
@@ -56,6 +57,8 @@ export class Edge {
   private readonly storage: StorageOptions;
   private readonly via: string;
   private readonly background = new Set<Promise<void>>();
+  private readonly hitCache = new Map<StoredResponse, { ageSecond: number; response: EdgeResponse }>();
+  private hitCacheSecond = -1;
 
   constructor(private readonly o: EdgeOptions) {
     this.options = o;
@@ -83,6 +86,9 @@ export class Edge {
       const stored = found.response;
       const forced = rd?.noCache === true;
       if (!forced && isFreshFor(stored, nowMs, rd)) {
+        if (req.method === 'GET' && req.headers['range'] === undefined && !hasConditional(req.headers)) {
+          return this.finish(this.plainHit(stored, req, nowMs));
+        }
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true }));
       }
       if (!forced && rd?.maxStale !== undefined && !stored.mustRevalidate && !stored.noCache && nowMs - stored.freshUntilMs <= rd.maxStale * 1000) {
@@ -109,6 +115,26 @@ export class Edge {
     const removed = this.store.invalidate(primaryKey(host, target));
     if (removed) this.metrics.invalidations++;
     return removed;
+  }
+
+  /**
+   * A whole-object GET hit. Its answer changes only when the object's Age (and with it the ttl)
+   * ticks over a second, so it is built once per object per age-second and reused: the hot path
+   * then formats no headers and allocates nothing. The table starts over every wall-clock second,
+   * so it holds only objects hit in the last second.
+   */
+  private plainHit(stored: StoredResponse, req: EdgeRequest, nowMs: number): EdgeResponse {
+    const ageSecond = Math.floor((stored.initialAgeMs + Math.max(0, nowMs - stored.responseTimeMs)) / 1000);
+    const wallSecond = Math.floor(nowMs / 1000);
+    if (wallSecond !== this.hitCacheSecond) {
+      this.hitCacheSecond = wallSecond;
+      this.hitCache.clear();
+    }
+    const cached = this.hitCache.get(stored);
+    if (cached !== undefined && cached.ageSecond === ageSecond) return cached.response;
+    const response = serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true });
+    this.hitCache.set(stored, { ageSecond, response });
+    return response;
   }
 
   private finish(res: EdgeResponse): EdgeResponse {

@@ -7,6 +7,8 @@ import { evaluateConditional, hasConditional } from '../policy/conditional.js';
 import { currentAgeMs } from '../policy/freshness.js';
 import { rangeDecision } from '../policy/range.js';
 import type { StoredResponse } from '../store/stored-response.js';
+import { parseHttpDate } from '../policy/http-date.js';
+import type { Validators } from '../policy/conditional.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from './types.js';
 
 export function serveStored(
@@ -23,7 +25,7 @@ export function serveStored(
   const headers = req.headers;
 
   if (hasConditional(headers)) {
-    const result = evaluateConditional(headers, { etag: stored.etag, lastModifiedMs: stored.lastModifiedMs });
+    const result = evaluateConditional(headers, validatorsOf(stored));
     if (result === 'not-modified') {
       return {
         status: 304,
@@ -38,7 +40,7 @@ export function serveStored(
   }
 
   if (headers['range'] !== undefined) {
-    const range = rangeDecision(headers, stored.body.length, stored.status, { etag: stored.etag, lastModifiedMs: stored.lastModifiedMs });
+    const range = rangeDecision(headers, stored.body.length, stored.status, validatorsOf(stored));
     if (range.kind === 'partial') {
       const slice = stored.body.subarray(range.start, range.end + 1);
       full.bytes = req.method === 'HEAD' ? 0 : slice.length;
@@ -73,6 +75,10 @@ export function serveStored(
     body: isHead ? undefined : stored.body,
     outcome: full,
   };
+}
+
+function validatorsOf(stored: StoredResponse): Validators {
+  return { etag: stored.etag, lastModifiedMs: parseHttpDate(stored.lastModified) };
 }
 
 function without(flat: readonly string[], name: string): string[] {

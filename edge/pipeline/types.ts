@@ -8,9 +8,9 @@ export interface EdgeRequest {
   target: string;
   headers: RequestHeaders;
   /** Request body for methods that carry one; streamed to the origin. */
-  body?: AsyncIterable<Uint8Array>;
+  body?: AsyncIterable<Uint8Array> | undefined;
   /** Peer address, for X-Forwarded-For. */
-  clientAddress?: string;
+  clientAddress?: string | undefined;
 }
 
 /** What happened to one request: the single record metrics, logs, Cache-Status and checkers read. */

@@ -14,12 +14,10 @@ export interface StoredResponse {
   /** Validators, verbatim as the origin sent them (revalidation must echo them exactly). */
   etag: string | undefined;
   lastModified: string | undefined;
-  lastModifiedMs: number | undefined;
   /** Wall-clock time the response arrived (response_time, RFC 9111 §4.2.3). */
   responseTimeMs: number;
   /** corrected_initial_age (§4.2.3). */
   initialAgeMs: number;
-  lifetimeMs: number;
   /** Wall-clock instant the response stops being fresh. */
   freshUntilMs: number;
   /** Every reuse needs validation (no-cache). */
