@@ -19,6 +19,8 @@ export interface FlagSpec {
   /** Environment variable that sets the same field. */
   env?: string;
   help: string;
+  /** Turns the flag's text into the field's value (lists, maps); the schema still validates it. */
+  parse?: (raw: string) => unknown;
 }
 
 export class ConfigError extends Error {
@@ -54,12 +56,12 @@ export function loadConfig<S extends TSchema>(opts: LoadOptions<S>): LoadResult<
   for (const spec of opts.flags) {
     const raw = spec.env === undefined ? undefined : opts.env[spec.env];
     if (raw === undefined || raw === '') continue;
-    setField(config, spec.field, coerce(raw, spec.type), sources, `env ${spec.env}`);
+    setField(config, spec.field, spec.parse !== undefined ? spec.parse(raw) : coerce(raw, spec.type), sources, `env ${spec.env}`);
   }
   for (const spec of opts.flags) {
     const raw = parsed.values[spec.flag];
     if (raw === undefined) continue;
-    const value = typeof raw === 'boolean' ? raw : coerce(String(raw), spec.type);
+    const value = typeof raw === 'boolean' ? raw : spec.parse !== undefined ? spec.parse(String(raw)) : coerce(String(raw), spec.type);
     setField(config, spec.field, value, sources, `--${spec.flag}`);
   }
 
@@ -67,7 +69,7 @@ export function loadConfig<S extends TSchema>(opts: LoadOptions<S>): LoadResult<
   const firstError = Value.Errors(opts.schema, withDefaults).First();
   if (firstError !== undefined) {
     const field = firstError.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    const source = sources.get(field);
+    const source = sourceOf(field, sources);
     if (source === undefined && /required property/i.test(firstError.message)) {
       const flag = opts.flags.find((f) => f.field === field);
       const hint = flag === undefined ? '' : ` (set --${flag.flag}${flag.env === undefined ? '' : ` or ${flag.env}`})`;
@@ -79,6 +81,15 @@ export function loadConfig<S extends TSchema>(opts: LoadOptions<S>): LoadResult<
     throw new ConfigError(`${field}: ${problem} (from ${source ?? 'default'})`);
   }
   return { kind: 'config', config: withDefaults as Static<S> };
+}
+
+/** Where a field's value came from: its own source, or that of the nearest enclosing field. */
+function sourceOf(field: string, sources: Map<string, string>): string | undefined {
+  for (let path = field; path !== ''; path = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '') {
+    const source = sources.get(path);
+    if (source !== undefined) return source;
+  }
+  return undefined;
 }
 
 function parseFlags<S extends TSchema>(opts: LoadOptions<S>) {

@@ -40,6 +40,34 @@ export const EdgeConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    keyHost: Type.Union([Type.Literal('origin'), Type.Literal('request')], {
+      default: 'origin',
+      description: 'origin (cache keys use the origin\'s authority) or request (the client\'s Host)',
+    }),
+    peers: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, dot, dash or underscore' }),
+          url: Type.String({ pattern: '^https?://[^/?#]+$', description: 'a peer base URL without a path, e.g. http://127.0.0.1:8082' }),
+          weight: Type.Number({ default: 1, exclusiveMinimum: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], description: 'the ring members, this edge included: id=url[*weight],...' },
+    ),
+    cluster: Type.Object(
+      {
+        peerConnectTimeoutMs: Type.Integer({ default: 500, minimum: 1 }),
+        peerHeadersTimeoutMs: Type.Integer({ default: 16_000, minimum: 1 }),
+        peerBodyTimeoutMs: Type.Integer({ default: 30_000, minimum: 1 }),
+        peerSuspectMs: Type.Integer({ default: 2_000, minimum: 1 }),
+        peerMaxSuspectMs: Type.Integer({ default: 30_000, minimum: 1 }),
+        hotKeyRequestsPerSecond: Type.Integer({ default: 100, minimum: 1 }),
+        hotCacheFraction: Type.Number({ default: 0.1, minimum: 0, maximum: 0.5 }),
+        handoffMs: Type.Integer({ default: 300_000, minimum: 0 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     collapseWaitMs: Type.Integer({ default: 16_000, minimum: 1 }),
     shutdownGraceMs: Type.Integer({ default: 10_000, minimum: 0 }),
     keepAliveTimeoutMs: Type.Integer({ default: 5_000, minimum: 1 }),
@@ -68,7 +96,25 @@ export const EDGE_FLAGS: readonly FlagSpec[] = [
   { flag: 'origin-connect-timeout-ms', field: 'originTimeouts.connectMs', type: 'integer', env: 'EDGE_ORIGIN_CONNECT_TIMEOUT_MS', help: 'origin connect timeout (default 2000)' },
   { flag: 'origin-headers-timeout-ms', field: 'originTimeouts.headersMs', type: 'integer', env: 'EDGE_ORIGIN_HEADERS_TIMEOUT_MS', help: 'time to the origin\'s response headers (default 15000)' },
   { flag: 'origin-body-timeout-ms', field: 'originTimeouts.bodyIdleMs', type: 'integer', env: 'EDGE_ORIGIN_BODY_TIMEOUT_MS', help: 'longest gap between origin body chunks (default 30000)' },
+  { flag: 'peers', field: 'peers', type: 'string', env: 'EDGE_PEERS', parse: parsePeers, help: 'ring members incl. this edge: e1=http://127.0.0.1:8081,e2=...[*weight] (default: none, edge runs alone)' },
+  { flag: 'key-host', field: 'keyHost', type: 'string', env: 'EDGE_KEY_HOST', help: 'cache keys use the origin\'s authority (origin) or the client Host (request) (default origin)' },
+  { flag: 'hot-key-rps', field: 'cluster.hotKeyRequestsPerSecond', type: 'integer', env: 'EDGE_HOT_KEY_RPS', help: 'requests/s at which a non-owner keeps a hot copy (default 100)' },
+  { flag: 'hot-cache-fraction', field: 'cluster.hotCacheFraction', type: 'number', env: 'EDGE_HOT_CACHE_FRACTION', help: 'share of the cache for hot copies of other edges\' keys (default 0.1)' },
+  { flag: 'peer-connect-timeout-ms', field: 'cluster.peerConnectTimeoutMs', type: 'integer', env: 'EDGE_PEER_CONNECT_TIMEOUT_MS', help: 'peer connect timeout (default 500)' },
+  { flag: 'peer-suspect-ms', field: 'cluster.peerSuspectMs', type: 'integer', env: 'EDGE_PEER_SUSPECT_MS', help: 'a failed peer is skipped this long, doubling while it keeps failing (default 2000)' },
   { flag: 'collapse-wait-ms', field: 'collapseWaitMs', type: 'integer', env: 'EDGE_COLLAPSE_WAIT_MS', help: 'longest a collapsed request waits before fetching itself (default 16000)' },
   { flag: 'shutdown-grace-ms', field: 'shutdownGraceMs', type: 'integer', env: 'EDGE_SHUTDOWN_GRACE_MS', help: 'on SIGTERM, time allowed for in-flight requests (default 10000)' },
   { flag: 'log-level', field: 'logLevel', type: 'string', env: 'EDGE_LOG_LEVEL', help: 'debug, info, warn or error (default info)' },
 ];
+
+/** `e1=http://127.0.0.1:8081,e2=http://127.0.0.1:8082*2` → ring members; the schema checks each. */
+export function parsePeers(raw: string): unknown {
+  if (raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const eq = entry.indexOf('=');
+    if (eq === -1) return { id: entry.trim(), url: '' };
+    const id = entry.slice(0, eq).trim();
+    const [url = '', weight] = entry.slice(eq + 1).trim().split('*');
+    return weight === undefined ? { id, url } : { id, url, weight: Number(weight) };
+  });
+}

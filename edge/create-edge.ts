@@ -5,7 +5,8 @@
 import { Value } from '@sinclair/typebox/value';
 import type { Clock, Logger, Timers, Transport } from '../common/ports.js';
 import { EdgeConfigSchema, type EdgeConfig } from './config.js';
-import { Edge } from './pipeline/edge.js';
+import { ConfigError } from '../common/config-loader.js';
+import { Edge, type ClusterSettings } from './pipeline/edge.js';
 
 export interface EdgePorts {
   clock: Clock;
@@ -27,7 +28,26 @@ export function createEdge(config: EdgeConfig, ports: EdgePorts): Edge {
     heuristic: { fraction: config.cache.heuristicFraction, maxSeconds: config.cache.heuristicMaxSeconds },
     staleIfErrorDefaultSeconds: config.cache.staleIfErrorDefaultSeconds,
     honorRequestCacheControl: !config.cache.ignoreRequestCacheControl,
+    keyHost: config.keyHost,
+    ...(config.peers.length === 0 ? {} : { cluster: clusterSettings(config) }),
   });
+}
+
+function clusterSettings(config: EdgeConfig): ClusterSettings {
+  const c = config.cluster;
+  if (!config.peers.some((p) => p.id === config.id)) {
+    throw new ConfigError(`peers: must include this edge's own id "${config.id}" (set --id to one of ${config.peers.map((p) => p.id).join(', ')})`);
+  }
+  return {
+    selfId: config.id,
+    members: config.peers.map((p) => ({ id: p.id, url: p.url, weight: p.weight })),
+    peerTimeouts: { connectMs: c.peerConnectTimeoutMs, headersMs: c.peerHeadersTimeoutMs, bodyIdleMs: c.peerBodyTimeoutMs },
+    peerSuspectMs: c.peerSuspectMs,
+    peerMaxSuspectMs: c.peerMaxSuspectMs,
+    hotKeyRequestsPerSecond: c.hotKeyRequestsPerSecond,
+    hotCacheFraction: c.hotCacheFraction,
+    handoffMs: c.handoffMs,
+  };
 }
 
 /** The config `cdn-edge` would run with, given only these settings: schema defaults fill the rest. */

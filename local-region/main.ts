@@ -48,12 +48,14 @@ process.on('exit', stopAll);
 async function main(): Promise<void> {
   const originUrl = `http://127.0.0.1:${originPort}`;
   await start('origin', 'origin/main.js', ['--port', String(originPort), '--admin-token', token]);
+  const peers = edgePorts.map((p, i) => `e${i + 1}=http://127.0.0.1:${p}`).join(',');
   await Promise.all(
     edgePorts.map((p, i) =>
       start(`e${i + 1}`, 'edge/main.js', [
         '--id', `e${i + 1}`,
         '--port', String(p),
         '--origin', originUrl,
+        '--peers', peers,
         '--admin-port', String(adminPortBase + i),
         '--admin-token', token,
       ]),
@@ -61,7 +63,8 @@ async function main(): Promise<void> {
   );
   const e1 = `http://127.0.0.1:${edgePorts[0]}`;
   process.stdout.write(`
-edgeworks local region is up (Ctrl-C stops it)
+edgeworks local region is up (Ctrl-C stops it): three edges in one consistent-hash ring,
+each object fetched from the origin once per region
 
   origin   ${originUrl}
 ${edgePorts.map((p, i) => `  edge e${i + 1}  http://127.0.0.1:${p}   admin http://127.0.0.1:${adminPortBase + i}`).join('\n')}
@@ -69,6 +72,7 @@ ${edgePorts.map((p, i) => `  edge e${i + 1}  http://127.0.0.1:${p}   admin http:
 
 Try:
   curl -si ${e1}/hello | grep -i -E 'cache-status|age|etag'        # miss, then run again: hit
+  curl -si http://127.0.0.1:${edgePorts[1]}/hello | grep -i cache-status   # another edge: answered by /hello's owner
   curl -si '${e1}/big?size=102400' -o /dev/null -w '%{http_code} %{size_download}\\n'
   curl -si -H 'Range: bytes=0-15' ${e1}/hello                      # 206 from the cached object
   curl -si '${e1}/short?cc=max-age%3D2,stale-while-revalidate%3D30'  # wait 3 s and repeat: served stale, refreshed in background

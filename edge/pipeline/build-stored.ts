@@ -107,7 +107,6 @@ export function buildStoredResponse(
           : options.staleIfErrorDefaultSeconds * 1000,
     varyNames: varyNames.length === 0 ? NO_VARY : varyNames,
     varyValues: varyNames.length === 0 ? NO_VARY : varyValues(varyNames, exchange.requestHeaders),
-    upstreamCacheStatus: headerValue(headers, 'cache-status'),
     surrogateKeys: surrogateKeys.length === 0 ? NO_VARY : surrogateKeys,
   };
 }

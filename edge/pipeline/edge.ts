@@ -5,7 +5,7 @@
  * the binary and the simulator hand those in.
  */
 import { headerValue, type HeaderList } from '../../common/http.js';
-import { TransportError, type Clock, type Logger, type Timers, type Transport, type TransportTimeouts } from '../../common/ports.js';
+import { TransportError, type Clock, type Logger, type OutboundResponse, type Timers, type Transport, type TransportTimeouts } from '../../common/ports.js';
 import { parseCacheControl, type Directives } from '../policy/cache-control.js';
 import type { SetCookiePolicy } from '../policy/cacheability.js';
 import { appendCacheStatus, formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
@@ -16,7 +16,9 @@ import { hopByHopNames } from '../policy/hop-by-hop.js';
 import { invalidationTargets } from '../policy/invalidation.js';
 import { hasConditional } from '../policy/conditional.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
-import { ResponseStore } from '../store/response-store.js';
+import { ResponseStore, type Lookup } from '../store/response-store.js';
+import { Cluster, HANDOFF_HEADER, PEER_HEADER } from '../routing/cluster.js';
+import type { RingMember } from '../routing/ring.js';
 import { headerPairs, type StoredResponse } from '../store/stored-response.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type UpstreamExchange } from './build-stored.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
@@ -44,12 +46,37 @@ export interface EdgeOptions {
   staleIfErrorDefaultSeconds: number;
   /** Obey request Cache-Control (no-cache, max-age, min-fresh, max-stale, only-if-cached). */
   honorRequestCacheControl: boolean;
+  /**
+   * Whose authority names cached objects: the origin's, so every front edge of a region agrees
+   * on a key whatever Host the client used, or the request's Host (for virtual-hosting origins).
+   */
+  keyHost: 'origin' | 'request';
+  /** Ring membership and peer settings; absent when the edge runs alone. */
+  cluster?: ClusterSettings;
 }
+
+export interface ClusterSettings {
+  selfId: string;
+  members: readonly RingMember[];
+  peerTimeouts: TransportTimeouts;
+  peerSuspectMs: number;
+  peerMaxSuspectMs: number;
+  hotKeyRequestsPerSecond: number;
+  /** Share of maxBytes kept for copies of hot keys owned by other edges. */
+  hotCacheFraction: number;
+  handoffMs: number;
+}
+
+type UpstreamSource = { kind: 'origin' } | { kind: 'peer'; id: string } | { kind: 'handoff'; id: string };
 
 type Failure = { kind: 'transport'; error: TransportError } | { kind: 'status'; status: number };
 
 export class Edge {
   readonly store: ResponseStore;
+  /** Copies of hot keys other edges own (groupcache's hot cache); absent without a cluster. */
+  readonly hotStore: ResponseStore | undefined;
+  readonly cluster: Cluster | undefined;
+  private readonly originAuthority: string;
   readonly metrics = new EdgeMetrics();
   /** The options this edge was built with, so a variant can be built from them. */
   readonly options: EdgeOptions;
@@ -62,7 +89,22 @@ export class Edge {
 
   constructor(private readonly o: EdgeOptions) {
     this.options = o;
-    this.store = new ResponseStore({ maxBytes: o.maxBytes, maxObjectBytes: o.maxObjectBytes });
+    const hotBytes = o.cluster === undefined ? 0 : Math.floor(o.maxBytes * o.cluster.hotCacheFraction);
+    this.store = new ResponseStore({ maxBytes: o.maxBytes - hotBytes, maxObjectBytes: o.maxObjectBytes });
+    this.hotStore = hotBytes > 0 ? new ResponseStore({ maxBytes: hotBytes, maxObjectBytes: o.maxObjectBytes }) : undefined;
+    this.cluster =
+      o.cluster === undefined
+        ? undefined
+        : new Cluster({
+            selfId: o.cluster.selfId,
+            members: o.cluster.members,
+            clock: o.clock,
+            peerSuspectMs: o.cluster.peerSuspectMs,
+            peerMaxSuspectMs: o.cluster.peerMaxSuspectMs,
+            hotKeyRequestsPerSecond: o.cluster.hotKeyRequestsPerSecond,
+            handoffMs: o.cluster.handoffMs,
+          });
+    this.originAuthority = new URL(o.originUrl).host;
     this.locks = new CollapseLocks(o.timers, o.collapseWaitMs);
     this.via = `1.1 ${o.cacheName}`;
     this.storage = {
@@ -75,17 +117,25 @@ export class Edge {
 
   /** Synchronous for hits, so the hot path allocates no promise. */
   handle(req: EdgeRequest): EdgeResponse | Promise<EdgeResponse> {
+    if (req.method === 'PURGE' && req.headers[PEER_HEADER] !== undefined) return this.finish(this.peerInvalidation(req));
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.passThrough(req);
-    const key = primaryKey(hostOf(req), req.target);
+    const key = this.keyOf(req);
     const nowMs = this.o.clock.wallMs();
     const cc = req.headers['cache-control'];
     const rd = cc === undefined || !this.o.honorRequestCacheControl ? undefined : parseCacheControl(String(cc));
-    const found = this.store.lookup(key, req.headers);
+    let found = this.store.lookup(key, req.headers);
+    if (found.kind !== 'match' && this.hotStore !== undefined) {
+      const hot = this.hotStore.lookup(key, req.headers);
+      if (hot.kind === 'match') found = hot;
+    }
+    const fromPeer = req.headers[PEER_HEADER] !== undefined;
+    if (fromPeer && req.headers[HANDOFF_HEADER] !== undefined) return this.finish(this.answerHandoff(found, req, nowMs));
 
     if (found.kind === 'match') {
       const stored = found.response;
       const forced = rd?.noCache === true;
       if (!forced && isFreshFor(stored, nowMs, rd)) {
+        if (fromPeer) this.metrics.ownerHits++;
         if (req.method === 'GET' && req.headers['range'] === undefined && !hasConditional(req.headers)) {
           return this.finish(this.plainHit(stored, req, nowMs));
         }
@@ -110,11 +160,41 @@ export class Edge {
     while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
-  /** Removes every stored variant of a URL. */
+  /** Removes every stored variant of a URL, hot copies included. */
   invalidate(host: string | undefined, target: string): boolean {
-    const removed = this.store.invalidate(primaryKey(host, target));
-    if (removed) this.metrics.invalidations++;
-    return removed;
+    const key = primaryKey(this.o.keyHost === 'origin' ? this.originAuthority : host, target);
+    const removed = this.store.invalidate(key);
+    const removedHot = this.hotStore?.invalidate(key) ?? false;
+    if (removed || removedHot) this.metrics.invalidations++;
+    return removed || removedHot;
+  }
+
+  /** Installs a new ring membership (static config today, the control plane later). */
+  setMembers(members: readonly RingMember[]): void {
+    if (this.cluster === undefined) throw new Error('setMembers on an edge without a cluster');
+    this.metrics.keysMoved += this.cluster.setMembers(members, this.store.keys());
+  }
+
+  private keyOf(req: EdgeRequest): string {
+    return primaryKey(this.o.keyHost === 'origin' ? this.originAuthority : hostOf(req), req.target);
+  }
+
+  /** Warm handoff: a new owner asks for a key; answer only from what is stored and fresh. */
+  private answerHandoff(found: Lookup, req: EdgeRequest, nowMs: number): EdgeResponse {
+    if (found.kind === 'match' && isFreshFor(found.response, nowMs, undefined)) {
+      this.metrics.ownerHits++;
+      return serveStored(found.response, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
+    }
+    return this.errorResponse(504, 'handoff-miss', 'miss');
+  }
+
+  /** A peer saw an unsafe method succeed for a URL this edge owns (RFC 9111 §4.4 across the ring). */
+  private peerInvalidation(req: EdgeRequest): EdgeResponse {
+    this.store.invalidate(this.keyOf(req));
+    this.hotStore?.invalidate(this.keyOf(req));
+    this.metrics.invalidations++;
+    const outcome: Outcome = { kind: 'pass', hit: false, detail: 'peer-invalidation', bytes: 0 };
+    return { status: 204, headers: ['cache-status', formatCacheStatus(this.o.cacheName, outcome)], body: undefined, outcome };
   }
 
   /**
@@ -192,16 +272,13 @@ export class Edge {
   ): Promise<EdgeResponse> {
     const validators = stored === undefined ? [] : conditionalRequestHeaders(stored);
     const requestTimeMs = this.o.clock.wallMs();
-    this.metrics.originRequests++;
+    const headers = outboundHeaders(req, { via: this.via, forStorage: true, extra: validators, dropHost: this.o.keyHost === 'origin' });
     let upstream;
+    let source: UpstreamSource = { kind: 'origin' };
     try {
-      upstream = await this.o.transport.request({
-        origin: this.o.originUrl,
-        method: 'GET',
-        target: req.target,
-        headers: outboundHeaders(req, { via: this.via, forStorage: true, extra: validators }),
-        timeouts: this.o.originTimeouts,
-      });
+      const routed = await this.requestUpstream(key, req, headers);
+      upstream = routed.response;
+      source = routed.source;
     } catch (err) {
       const failure: Failure = { kind: 'transport', error: asTransportError(err) };
       this.metrics.originError(failure.error.code);
@@ -213,16 +290,25 @@ export class Edge {
     if (upstream.status === 304 && stored !== undefined) {
       upstream.discard();
       if (!notModifiedSelects(stored.etag, upstream.headers)) {
-        this.store.remove(key, stored);
+        this.removeEverywhere(key, stored);
         permit?.release({ reason: 'uncacheable' });
         return this.fetch(key, req, fwd, undefined, undefined);
       }
       const merged = mergeNotModified(this.upstreamHeaders(stored), upstream.headers);
-      return this.storeAndServe(key, req, fwd, permit, stored, {
-        exchange: { method: 'GET', requestHeaders: req.headers, status: stored.status, headers: merged, requestTimeMs, responseTimeMs },
-        body: stored.body,
-        fwdStatus: 304,
-      });
+      return this.storeAndServe(
+        key,
+        req,
+        fwd,
+        permit,
+        stored,
+        {
+          exchange: { method: 'GET', requestHeaders: req.headers, status: stored.status, headers: merged, requestTimeMs, responseTimeMs },
+          body: stored.body,
+          fwdStatus: 304,
+        },
+        this.storeFor(key, source, responseTimeMs),
+        source,
+      );
     }
 
     if (upstream.status >= 500 && stored !== undefined && this.staleIfErrorAllows(stored, responseTimeMs)) {
@@ -244,10 +330,11 @@ export class Edge {
     const plan = planStorage(exchange, this.storage);
     const declaredLength = Number(headerValue(upstream.headers, 'content-length') ?? NaN);
     const tooLarge = declaredLength > this.o.maxObjectBytes;
+    const target = this.storeFor(key, source, responseTimeMs);
     if (!plan.store || tooLarge) {
       permit?.release({ reason: 'uncacheable' });
       // The origin answered with something we may not keep: the old copy is superseded.
-      if (stored !== undefined) this.store.remove(key, stored);
+      if (stored !== undefined) this.removeEverywhere(key, stored);
       return this.streamThrough(req, upstream.status, upstream.headers, upstream.body, fwd, plan.store ? 'too-large' : plan.reason, upstream.discard);
     }
 
@@ -260,10 +347,10 @@ export class Edge {
     }
     if (read.kind === 'overflow') {
       permit?.release({ reason: 'uncacheable' });
-      if (stored !== undefined) this.store.remove(key, stored);
+      if (stored !== undefined) this.removeEverywhere(key, stored);
       return this.streamThrough(req, upstream.status, upstream.headers, read.body, fwd, 'too-large', upstream.discard);
     }
-    return this.storeAndServe(key, req, fwd, permit, stored, { exchange, body: read.body, fwdStatus: upstream.status });
+    return this.storeAndServe(key, req, fwd, permit, stored, { exchange, body: read.body, fwdStatus: upstream.status }, target, source);
   }
 
   private storeAndServe(
@@ -273,15 +360,18 @@ export class Edge {
     permit: WriterPermit | undefined,
     previous: StoredResponse | undefined,
     fill: { exchange: UpstreamExchange; body: Buffer; fwdStatus: number },
+    target: ResponseStore | undefined,
+    source: UpstreamSource,
   ): EdgeResponse {
     const plan = planStorage(fill.exchange, this.storage);
+    const keep = plan.store && target !== undefined;
     const effectivePlan = plan.store ? plan : { effective: { directives: parseCacheControl(undefined), targeted: false }, lifetime: { lifetimeMs: 0, heuristic: false } };
     const response = buildStoredResponse(fill.exchange, effectivePlan, fill.body, this.storage);
-    if (plan.store) {
-      this.store.put(key, response);
+    if (keep) {
+      target.put(key, response);
       permit?.release({ reason: 'stored' });
     } else {
-      if (previous !== undefined) this.store.remove(key, previous);
+      if (previous !== undefined && !plan.store) this.removeEverywhere(key, previous);
       permit?.release({ reason: 'uncacheable' });
     }
     // Under the 'strip' policy the stored copy has no Set-Cookie, but the client that caused
@@ -296,10 +386,76 @@ export class Edge {
       hit: false,
       fwd,
       fwdStatus: fill.fwdStatus,
-      stored: plan.store,
-      ...(plan.store ? {} : { detail: plan.reason }),
+      stored: keep,
+      ...(source.kind !== 'origin' ? { detail: `${source.kind}-${source.id}` } : plan.store ? {} : { detail: plan.reason }),
+    }, headerValue(fill.exchange.headers, 'cache-status'));
+    return source.kind === 'origin' ? omitZeroAge(served) : served;
+  }
+
+  /**
+   * Where a GET goes: a key this edge does not own goes to its owner (then the next successor
+   * when the owner is suspect), a key this edge newly owns first to its previous owner, and
+   * everything else, or when no peer answers, to the origin. A request from a peer never goes
+   * to another peer: one peer hop at most. Rejects only with the origin's TransportError.
+   */
+  private async requestUpstream(key: string, req: EdgeRequest, headers: HeaderList): Promise<{ response: OutboundResponse; source: UpstreamSource }> {
+    const cluster = this.cluster;
+    if (cluster !== undefined && req.headers[PEER_HEADER] === undefined) {
+      if (!cluster.owns(key)) {
+        for (const peer of cluster.peersBefore(key)) {
+          const response = await this.tryPeer(peer, 'GET', req.target, headers, false);
+          if (response !== undefined) return { response, source: { kind: 'peer', id: peer.id } };
+        }
+      } else {
+        const previousOwner = cluster.handoffPeer(key);
+        if (previousOwner !== undefined) {
+          const response = await this.tryPeer(previousOwner, 'GET', req.target, headers, true);
+          if (response !== undefined && response.status !== 504) return { response, source: { kind: 'handoff', id: previousOwner.id } };
+          response?.discard();
+        }
+      }
+    }
+    this.metrics.originRequests++;
+    const response = await this.o.transport.request({
+      origin: this.o.originUrl,
+      method: 'GET',
+      target: req.target,
+      headers,
+      timeouts: this.o.originTimeouts,
     });
-    return omitZeroAge(served);
+    return { response, source: { kind: 'origin' } };
+  }
+
+  /** One request to a peer; a timeout or connection error makes it suspect and yields undefined. */
+  private async tryPeer(peer: RingMember, method: string, target: string, headers: HeaderList, handoff: boolean): Promise<OutboundResponse | undefined> {
+    const cluster = this.cluster!;
+    this.metrics.peerRequests++;
+    const marked: HeaderList = [...headers, [PEER_HEADER, cluster.selfId]];
+    if (handoff) marked.push([HANDOFF_HEADER, '1']);
+    try {
+      const response = await this.o.transport.request({ origin: peer.url, method, target, headers: marked, timeouts: this.o.cluster!.peerTimeouts });
+      cluster.health.succeeded(peer.id);
+      return response;
+    } catch (err) {
+      this.metrics.peerErrors++;
+      cluster.health.failed(peer.id);
+      this.o.logger.log('warn', 'peer request failed', { peer: peer.id, error: String(err) });
+      return undefined;
+    }
+  }
+
+  /**
+   * The store a fill goes to: the main store for what came from the origin or a handoff (this
+   * edge owns it), the hot store for a peer's answer when the key is hot here, else none.
+   */
+  private storeFor(key: string, source: UpstreamSource, nowMs: number): ResponseStore | undefined {
+    if (source.kind !== 'peer') return this.store;
+    return this.cluster!.isHot(key, nowMs) ? this.hotStore : undefined;
+  }
+
+  private removeEverywhere(key: string, response: StoredResponse): void {
+    this.store.remove(key, response);
+    this.hotStore?.remove(key, response);
   }
 
   /** The origin's header fields of a stored response, without the ones this cache added. */
@@ -401,7 +557,7 @@ export class Edge {
         origin: this.o.originUrl,
         method: req.method,
         target: req.target,
-        headers: outboundHeaders(req, { via: this.via, forStorage: false }),
+        headers: outboundHeaders(req, { via: this.via, forStorage: false, dropHost: this.o.keyHost === 'origin' }),
         ...(req.body === undefined ? {} : { body: req.body }),
         timeouts: this.o.originTimeouts,
       });
@@ -413,10 +569,25 @@ export class Edge {
     const host = hostOf(req);
     for (const target of invalidationTargets(req.method, upstream.status, host, req.target, upstream.headers)) {
       this.invalidate(host, target);
+      this.noticeOwner(req, target);
     }
     const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0 };
     outcome.bytes = Number(headerValue(upstream.headers, 'content-length') ?? 0);
     return this.finish({ status: upstream.status, headers: this.forwardedHeaders(upstream.headers, outcome), body: upstream.body, outcome });
+  }
+
+  /** Tells the owner of an invalidated URL, if that is another edge, to drop its copy too. */
+  private noticeOwner(req: EdgeRequest, target: string): void {
+    const cluster = this.cluster;
+    if (cluster === undefined || req.headers[PEER_HEADER] !== undefined) return;
+    const key = primaryKey(this.o.keyHost === 'origin' ? this.originAuthority : hostOf(req), target);
+    const owner = cluster.peersBefore(key)[0];
+    if (owner === undefined) return;
+    const headers: HeaderList = this.o.keyHost === 'origin' ? [] : [['host', hostOf(req) ?? this.originAuthority]];
+    const work = this.tryPeer(owner, 'PURGE', target, headers, false)
+      .then((res) => res?.discard())
+      .finally(() => this.background.delete(work));
+    this.background.add(work);
   }
 
   /** stale-while-revalidate: one background refresh per key; others keep being served stale. */

@@ -23,6 +23,16 @@ export class EdgeMetrics {
   collapseWaits = 0;
   collapseTimeouts = 0;
   invalidations = 0;
+  /** Requests this edge sent to peer edges (fills, handoffs, invalidation notices). */
+  peerRequests = 0;
+  /** Peer requests that failed with a timeout or connection error. */
+  peerErrors = 0;
+  /** Requests from peers that this edge, as owner, answered from its cache. */
+  ownerHits = 0;
+  /** Hits on this edge's hot cache of keys it does not own. */
+  hotHits = 0;
+  /** Stored keys whose owner moved to another edge at membership changes. */
+  keysMoved = 0;
 
   record(outcome: Outcome): void {
     this.requests[outcome.kind]++;

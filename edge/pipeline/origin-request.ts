@@ -13,6 +13,8 @@ export interface OutboundOptions {
   via: string;
   /** Drop client preconditions and Range so the full response can be stored. */
   forStorage: boolean;
+  /** Leave Host out so the transport names the upstream's own authority. */
+  dropHost?: boolean;
   extra?: HeaderList;
 }
 
@@ -21,6 +23,7 @@ export function outboundHeaders(req: EdgeRequest, options: OutboundOptions): Hea
   const skip = hopByHopNames(typeof connection === 'string' ? connection : connection?.join(', '));
   for (const name of NEVER_FORWARDED) skip.add(name);
   skip.add('via');
+  if (options.dropHost === true) skip.add('host');
   skip.add('x-forwarded-for');
   if (options.forStorage) for (const name of ANSWERED_LOCALLY) skip.add(name);
   const out: HeaderList = [];

@@ -17,11 +17,16 @@ export function serveStored(
   nowMs: number,
   cacheName: string,
   outcome: Omit<Outcome, 'bytes' | 'ttlSeconds'>,
+  /**
+   * Cache-Status members of the caches that handled this very exchange upstream (a peer that
+   * just filled it). Hits omit them: those caches did not see this request (RFC 9211 §2).
+   */
+  upstreamCacheStatus?: string,
 ): EdgeResponse {
   const ageSeconds = Math.floor(currentAgeMs(stored.initialAgeMs, stored.responseTimeMs, nowMs) / 1000);
   const ttlSeconds = Math.floor((stored.freshUntilMs - nowMs) / 1000);
   const full: Outcome = { ...outcome, ttlSeconds, bytes: 0 };
-  const cacheStatus = appendCacheStatus(stored.upstreamCacheStatus, formatCacheStatus(cacheName, full));
+  const cacheStatus = appendCacheStatus(upstreamCacheStatus, formatCacheStatus(cacheName, full));
   const headers = req.headers;
 
   if (hasConditional(headers)) {

@@ -93,6 +93,11 @@ export class ResponseStore {
     return this.lru.delete(key);
   }
 
+  /** Primary keys currently stored, most recently used first. */
+  keys(): IterableIterator<string> {
+    return this.lru.keys();
+  }
+
   stats(): StoreStats {
     return { entries: this.lru.size, bytes: this.lru.calculatedSize, evictions: this.evictions };
   }

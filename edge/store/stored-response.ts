@@ -29,8 +29,6 @@ export interface StoredResponse {
   /** Lower-case request field names from Vary and the values the storing request had. */
   varyNames: readonly string[];
   varyValues: ReadonlyArray<string | undefined>;
-  /** Cache-Status members of caches nearer the origin, kept so ours can be appended. */
-  upstreamCacheStatus: string | undefined;
   /** Surrogate-Key members (cache tags) for purging by key. */
   surrogateKeys: readonly string[];
 }

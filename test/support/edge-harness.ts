@@ -58,6 +58,7 @@ export async function startHarness(overrides: Partial<EdgeOptions> = {}): Promis
     heuristic: { fraction: 0.1, maxSeconds: 86_400 },
     staleIfErrorDefaultSeconds: 60,
     honorRequestCacheControl: true,
+    keyHost: 'origin',
     ...overrides,
   });
   const server: Server = createEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });

@@ -1,0 +1,146 @@
+/**
+ * A region on loopback: one origin and N real edges (node:http + undici, port 0) forming a ring,
+ * sharing one hand-moved clock. Edges can be stopped (a crash as peers see it) and added.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+import { systemTimers } from '../../common/adapters/system-clock.js';
+import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
+import type { Logger, Transport } from '../../common/ports.js';
+import { createEdgeServer } from '../../edge/adapters/node-server.js';
+import { Edge, type ClusterSettings } from '../../edge/pipeline/edge.js';
+import type { RingMember } from '../../edge/routing/ring.js';
+import { startOriginServer, type OriginServer } from '../../origin/adapters/node-server.js';
+import { createOrigin } from '../../origin/handler.js';
+import { resolveOriginConfig } from '../../origin/schema.js';
+import { FakeClock } from './fake-clock.js';
+import type { Reply } from './edge-harness.js';
+
+const silent: Logger = { log: () => undefined };
+
+export interface ClusterNode {
+  id: string;
+  url: string;
+  edge: Edge;
+  server: Server;
+  stopped: boolean;
+}
+
+export interface ClusterHarness {
+  clock: FakeClock;
+  nodes: ClusterNode[];
+  originUrl: string;
+  get(node: ClusterNode, path: string, headers?: Record<string, string>): Promise<Reply>;
+  send(node: ClusterNode, method: string, path: string): Promise<Reply>;
+  originCount(path: string): Promise<number>;
+  stop(node: ClusterNode): Promise<void>;
+  /** Starts another edge and gives every running edge the new membership. */
+  add(id: string): Promise<ClusterNode>;
+  close(): Promise<void>;
+}
+
+export async function startCluster(ids: readonly string[], settings: Partial<ClusterSettings> = {}): Promise<ClusterHarness> {
+  const clock = new FakeClock();
+  const origin: OriginServer = await startOriginServer(
+    createOrigin({ clock, random: { next: () => 0.5 }, config: resolveOriginConfig({ adminToken: 'cluster-test-token-123' }) }),
+    { host: '127.0.0.1', port: 0 },
+  );
+  const transport: Transport = createUndiciTransport();
+  const nodes: ClusterNode[] = [];
+  const members: RingMember[] = [];
+
+  async function listen(): Promise<{ server: Server; url: string; attach: (edge: Edge) => void }> {
+    // The server must listen before the ring (which names every member's URL) can exist, so it
+    // starts with a stand-in that forwards to the edge attached afterwards.
+    let target: Edge | undefined;
+    const server = createEdgeServer({ handle: (req) => target!.handle(req) } as Edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { server, url, attach: (edge) => (target = edge) };
+  }
+
+  function makeEdge(id: string, ring: readonly RingMember[]): Edge {
+    return new Edge({
+      cacheName: id,
+      originUrl: origin.url,
+      clock,
+      timers: systemTimers,
+      transport,
+      logger: silent,
+      maxBytes: 64 * 1024 * 1024,
+      maxObjectBytes: 1024 * 1024,
+      originTimeouts: { connectMs: 1000, headersMs: 5000, bodyIdleMs: 5000 },
+      collapseWaitMs: 10_000,
+      setCookie: 'bypass',
+      heuristic: { fraction: 0.1, maxSeconds: 86_400 },
+      staleIfErrorDefaultSeconds: 60,
+      honorRequestCacheControl: true,
+      keyHost: 'origin',
+      cluster: {
+        selfId: id,
+        members: ring,
+        peerTimeouts: { connectMs: 500, headersMs: 6000, bodyIdleMs: 5000 },
+        peerSuspectMs: 60_000,
+        peerMaxSuspectMs: 60_000,
+        hotKeyRequestsPerSecond: 1_000_000,
+        hotCacheFraction: 0.1,
+        handoffMs: 300_000,
+        ...settings,
+      },
+    });
+  }
+
+  const listening = [];
+  for (const id of ids) listening.push({ id, ...(await listen()) });
+  for (const l of listening) members.push({ id: l.id, url: l.url, weight: 1 });
+  for (const l of listening) {
+    const edge = makeEdge(l.id, members);
+    l.attach(edge);
+    nodes.push({ id: l.id, url: l.url, edge, server: l.server, stopped: false });
+  }
+
+  const send = async (node: ClusterNode, method: string, path: string, headers: Record<string, string> = {}): Promise<Reply> => {
+    const res = await request(`${node.url}${path}`, { method: method as 'GET', headers });
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) flat[k] = Array.isArray(v) ? v.join(', ') : String(v);
+    return { status: res.statusCode, headers: flat, body: Buffer.from(await res.body.arrayBuffer()) };
+  };
+
+  return {
+    clock,
+    nodes,
+    originUrl: origin.url,
+    get: (node, path, headers) => send(node, 'GET', path, headers),
+    send: (node, method, path) => send(node, method, path),
+    async originCount(path) {
+      const res = await request(`${origin.url}/_stats`);
+      const stats = (await res.body.json()) as { paths: Record<string, number> };
+      return stats.paths[path] ?? 0;
+    },
+    async stop(node) {
+      node.stopped = true;
+      node.server.closeAllConnections();
+      await new Promise<void>((resolve) => node.server.close(() => resolve()));
+    },
+    async add(id) {
+      const l = await listen();
+      members.push({ id, url: l.url, weight: 1 });
+      const edge = makeEdge(id, members);
+      l.attach(edge);
+      const node = { id, url: l.url, edge, server: l.server, stopped: false };
+      for (const n of nodes) if (!n.stopped) n.edge.setMembers([...members]);
+      nodes.push(node);
+      return node;
+    },
+    async close() {
+      for (const n of nodes) await n.edge.settled();
+      for (const n of nodes) if (!n.stopped) {
+        n.server.closeAllConnections();
+        await new Promise<void>((resolve) => n.server.close(() => resolve()));
+      }
+      await origin.close();
+      await transport.close();
+    },
+  };
+}
