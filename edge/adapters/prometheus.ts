@@ -51,6 +51,11 @@ export function createEdgeRegistry(edge: Edge): Registry {
     ['edge_collapse_timeouts_total', 'Collapse waits that hit the bound and fetched on their own.', () => m.collapseTimeouts],
     ['edge_invalidations_total', 'URLs invalidated by unsafe methods.', () => m.invalidations],
     ['edge_cache_evictions_total', 'Objects evicted at the byte bound.', () => edge.store.stats().evictions],
+    ['edge_peer_requests_total', 'Requests sent to peer edges (fills, handoffs, invalidation notices).', () => m.peerRequests],
+    ['edge_peer_errors_total', 'Peer requests that timed out or failed to connect.', () => m.peerErrors],
+    ['edge_owner_hits_total', 'Peer requests this edge answered from its cache as the key owner.', () => m.ownerHits],
+    ['edge_hot_cache_hits_total', 'Hits on copies of hot keys owned by other edges.', () => m.hotHits],
+    ['edge_keys_moved_total', 'Stored keys whose owner became another edge at membership changes.', () => m.keysMoved],
   ];
   for (const [name, help, read] of simple) {
     new Counter({

@@ -124,9 +124,13 @@ export class Edge {
     const cc = req.headers['cache-control'];
     const rd = cc === undefined || !this.o.honorRequestCacheControl ? undefined : parseCacheControl(String(cc));
     let found = this.store.lookup(key, req.headers);
+    let fromHotStore = false;
     if (found.kind !== 'match' && this.hotStore !== undefined) {
       const hot = this.hotStore.lookup(key, req.headers);
-      if (hot.kind === 'match') found = hot;
+      if (hot.kind === 'match') {
+        found = hot;
+        fromHotStore = true;
+      }
     }
     const fromPeer = req.headers[PEER_HEADER] !== undefined;
     if (fromPeer && req.headers[HANDOFF_HEADER] !== undefined) return this.finish(this.answerHandoff(found, req, nowMs));
@@ -136,6 +140,7 @@ export class Edge {
       const forced = rd?.noCache === true;
       if (!forced && isFreshFor(stored, nowMs, rd)) {
         if (fromPeer) this.metrics.ownerHits++;
+        if (fromHotStore) this.metrics.hotHits++;
         if (req.method === 'GET' && req.headers['range'] === undefined && !hasConditional(req.headers)) {
           return this.finish(this.plainHit(stored, req, nowMs));
         }
