@@ -4,6 +4,19 @@ import type { FlagSpec } from '../common/config-loader.js';
 
 const MiB = 1024 * 1024;
 
+/** One ring member, as in --peers, the config file and PUT /membership on the admin port. */
+export const PeerSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, dot, dash or underscore' }),
+    url: Type.String({ pattern: '^https?://[^/?#]+$', description: 'a peer base URL without a path, e.g. http://127.0.0.1:8082' }),
+    weight: Type.Number({ default: 1, exclusiveMinimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+/** Body of PUT /membership on the admin port. */
+export const MembershipSchema = Type.Object({ members: Type.Array(PeerSchema, { minItems: 1 }) }, { additionalProperties: false });
+
 export const EdgeConfigSchema = Type.Object(
   {
     id: Type.String({ default: 'edgeworks', pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, dot, dash or underscore' }),
@@ -44,17 +57,7 @@ export const EdgeConfigSchema = Type.Object(
       default: 'origin',
       description: 'origin (cache keys use the origin\'s authority) or request (the client\'s Host)',
     }),
-    peers: Type.Array(
-      Type.Object(
-        {
-          id: Type.String({ pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, dot, dash or underscore' }),
-          url: Type.String({ pattern: '^https?://[^/?#]+$', description: 'a peer base URL without a path, e.g. http://127.0.0.1:8082' }),
-          weight: Type.Number({ default: 1, exclusiveMinimum: 0 }),
-        },
-        { additionalProperties: false },
-      ),
-      { default: [], description: 'the ring members, this edge included: id=url[*weight],...' },
-    ),
+    peers: Type.Array(PeerSchema, { default: [], description: 'the ring members, this edge included: id=url[*weight],...' }),
     cluster: Type.Object(
       {
         peerConnectTimeoutMs: Type.Integer({ default: 500, minimum: 1 }),

@@ -13,6 +13,7 @@ import { createEdgeServer } from './adapters/node-server.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
 import { createEdge } from './create-edge.js';
+import type { RingMember } from './routing/ring.js';
 
 runMain('cdn-edge', async () => {
   const loaded = loadConfig({
@@ -44,7 +45,8 @@ runMain('cdn-edge', async () => {
     admin = createAdminServer({
       token,
       registry: createEdgeRegistry(edge),
-      health: () => ({ ok: true, detail: { id: config.id, objects: edge.store.stats().entries } }),
+      health: () => ({ ok: true, detail: { id: config.id, objects: edge.store.stats().entries, suspectPeers: edge.cluster?.health.suspects() ?? [] } }),
+      ...(edge.cluster === undefined ? {} : { setMembers: (members: RingMember[]) => edge.setMembers(members) }),
     });
     await listen(admin, config.admin.port, config.admin.host);
     const adminAddress = admin.address();

@@ -1,13 +1,21 @@
 /** The admin port: /metrics (Prometheus text) and /healthz, both behind a bearer token. */
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Value } from '@sinclair/typebox/value';
+import { checkBody } from '../../common/control-protocol.js';
+import { MembershipSchema } from '../config.js';
+import type { RingMember } from '../routing/ring.js';
 import type { Registry } from 'prom-client';
 
 export interface AdminOptions {
   token: string;
   registry: Registry;
   health: () => { ok: boolean; detail: Record<string, unknown> };
+  /** Installs a ring membership; absent when the edge runs without a cluster. */
+  setMembers?: (members: RingMember[]) => void;
 }
+
+const MAX_ADMIN_BODY_BYTES = 64 * 1024;
 
 export function createAdminServer(options: AdminOptions): Server {
   const expected = Buffer.from(`Bearer ${options.token}`);
@@ -38,7 +46,50 @@ export function createAdminServer(options: AdminOptions): Server {
       res.end(JSON.stringify({ status: health.ok ? 'ok' : 'unhealthy', ...health.detail }));
       return;
     }
+    if (req.method === 'PUT' && path === '/membership') {
+      readJson(req, MAX_ADMIN_BODY_BYTES).then(
+        (body) => {
+          if (options.setMembers === undefined) return send(res, 409, { error: 'this edge runs without --peers; membership cannot change' });
+          const withDefaults = Value.Default(MembershipSchema, body);
+          const checked = checkBody(MembershipSchema, withDefaults);
+          if (!checked.ok) return send(res, 400, { error: checked.message, field: checked.field });
+          options.setMembers(checked.value.members);
+          return send(res, 200, { members: checked.value.members.length });
+        },
+        (err: unknown) => send(res, 400, { error: (err as Error).message }),
+      );
+      return;
+    }
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: `no admin endpoint ${req.method} ${path}; try GET /metrics or GET /healthz` }));
+    res.end(JSON.stringify({ error: `no admin endpoint ${req.method} ${path}; try GET /metrics, GET /healthz or PUT /membership` }));
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        reject(new Error(`body larger than ${maxBytes} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new Error('body is not valid JSON'));
+      }
+    });
+    req.on('error', reject);
   });
 }
