@@ -57,6 +57,16 @@ test('HEAD is answered from the stored GET without a body', () =>
     assert.is(await h.originCount('/head'), 1);
   }));
 
+test('the fast plain-GET hit answers exactly as the general path does (compared with a HEAD hit)', () =>
+  withHarness(async (h) => {
+    await h.get('/same');
+    h.clock.advance(1500);
+    const get = await h.get('/same');
+    const head = await h.send('HEAD', '/same');
+    assert.equal(get.headers, head.headers);
+    assert.is(get.status, head.status);
+  }));
+
 test('Vary selects stored responses by request field; a different value is a vary-miss (§4.1)', () =>
   withHarness(async (h) => {
     const path = '/v?vary=Accept-Language';
