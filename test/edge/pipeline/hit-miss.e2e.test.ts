@@ -63,6 +63,11 @@ test('the fast plain-GET hit answers exactly as the general path does (compared 
     h.clock.advance(1500);
     const get = await h.get('/same');
     const head = await h.send('HEAD', '/same');
+    // Connection management is node's, not the cache's, and differs for HEAD.
+    for (const r of [get, head]) {
+      delete r.headers['connection'];
+      delete r.headers['keep-alive'];
+    }
     assert.equal(get.headers, head.headers);
     assert.is(get.status, head.status);
   }));
