@@ -85,6 +85,8 @@ export class Ring {
       }
       this.ring.add(member, points.length, points);
     }
+    // The library sorts its points on the first lookup: do it now, not on the first miss.
+    this.ring.get('');
   }
 
   /** The member that owns `key`. Throws if the ring has no members (a programmer error). */
