@@ -16,6 +16,8 @@
  *   --generator-cpu N       BENCH_GENERATOR_CPU    CPU the generator, origin and harness use (1)
  *   --out PATH              BENCH_OUT              JSON results (loadtests/bench/results.json)
  *
+ *   BENCH_CLUSTER=0 skips the cluster hit-ratio model; BENCH_CLUSTER_* options as in cluster-hit-ratio.ts
+ *
  * Quick run: BENCH_SECONDS=3 BENCH_WARMUP_SECONDS=1 BENCH_MEMORY_OBJECTS=20000 npm run bench
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { availableParallelism, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { formatClusterReport, readClusterBenchOptions, runClusterHitRatioBench, type ClusterResult } from './cluster-hit-ratio.js';
 import { benchCases, runCase, verifyCase, warm, type CaseRun, type Target } from './hit-path.js';
 import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
@@ -231,6 +234,15 @@ async function main(): Promise<void> {
     process.stdout.write(`memory ratio edge/baseline per object: ${ratio(edgeMem.kibPerObject, plainMem.kibPerObject).toFixed(2)}x\n`);
   }
 
+  // The cluster model runs in this process: it measures routing policy (hit ratio, origin
+  // requests), not speed, so it needs no pinning and no second process.
+  let cluster: ClusterResult | undefined;
+  if (process.env['BENCH_CLUSTER'] !== '0') {
+    process.stdout.write('\nbench: cluster hit ratio (model of the ring over the real ResponseStore and Ring)\n');
+    cluster = runClusterHitRatioBench(readClusterBenchOptions([], process.env));
+    process.stdout.write(`${formatClusterReport(cluster)}\n`);
+  }
+
   const results = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -253,6 +265,7 @@ async function main(): Promise<void> {
     generatorLimited: limited,
     disturbed,
     memory,
+    cluster: cluster ?? null,
   };
   writeFileSync(o.out, `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   process.stdout.write(`results: ${o.out}\n`);
