@@ -17,7 +17,10 @@ import { invalidationTargets } from '../policy/invalidation.js';
 import { hasConditional } from '../policy/conditional.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
-import { Cluster, HANDOFF_HEADER, PEER_HEADER } from '../routing/cluster.js';
+import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
+import type { PurgeRecord } from '../../common/control-protocol.js';
+import { PurgeLedger } from '../control/purge-ledger.js';
+import { keyForUrl } from '../control/purge-keys.js';
 import type { RingMember } from '../routing/ring.js';
 import { headerPairs, type StoredResponse } from '../store/stored-response.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type UpstreamExchange } from './build-stored.js';
@@ -53,6 +56,12 @@ export interface EdgeOptions {
   keyHost: 'origin' | 'request';
   /** Ring membership and peer settings; absent when the edge runs alone. */
   cluster?: ClusterSettings;
+  /**
+   * Present when a control plane pushes purges: cached content is served without revalidation
+   * only while the lease it renews is valid. `expiredServeStale`: when the lease has expired and
+   * the origin is unreachable too, serve stale (inside stale-if-error) rather than an error.
+   */
+  lease?: { expiredServeStale: boolean };
 }
 
 export interface ClusterSettings {
@@ -87,6 +96,10 @@ export class Edge {
   private readonly hitCache = new Map<StoredResponse, { ageSecond: number; response: EdgeResponse }>();
   private hitCacheSecond = -1;
   private readonly hitStatusPrefix: string;
+  /** Purges applied, for the purge/fill race and for refusing fills from lagging peers. */
+  readonly purges = new PurgeLedger();
+  /** Monotonic time the control plane's lease runs out; -Infinity until the first grant. */
+  private leaseUntilMonoMs = -Infinity;
 
   constructor(private readonly o: EdgeOptions) {
     this.options = o;
@@ -135,15 +148,36 @@ export class Edge {
       }
     }
     const fromPeer = req.headers[PEER_HEADER] !== undefined;
+    if (fromPeer) {
+      // The asking edge has applied purges we have not: whatever we hold may be what it purged.
+      if (Number(req.headers[PURGE_SEQ_HEADER] ?? 0) > this.purges.appliedSeq) {
+        return this.forPeer(this.finish(this.errorResponse(503, 'purge-lag', 'miss')));
+      }
+      return this.forPeer(this.answer(req, key, nowMs, rd, found, fromHotStore, true));
+    }
+    return this.answer(req, key, nowMs, rd, found, fromHotStore, false);
+  }
+
+  private answer(
+    req: EdgeRequest,
+    key: string,
+    nowMs: number,
+    rd: Directives | undefined,
+    found: Lookup,
+    fromHotStore: boolean,
+    fromPeer: boolean,
+  ): EdgeResponse | Promise<EdgeResponse> {
     if (fromPeer && req.headers[HANDOFF_HEADER] !== undefined) return this.finish(this.answerHandoff(found, req, nowMs));
+    const leased = this.leaseValid();
 
     if (found.kind === 'match') {
       const stored = found.response;
-      const forced = rd?.noCache === true;
+      // Without a valid lease a purge may have been missed: nothing is reused unvalidated.
+      const forced = rd?.noCache === true || !leased;
       if (!forced && isFreshFor(stored, nowMs, rd)) {
         if (fromPeer) this.metrics.ownerHits++;
         if (fromHotStore) this.metrics.hotHits++;
-        if (req.method === 'GET' && req.headers['range'] === undefined && !hasConditional(req.headers)) {
+        if (!fromPeer && req.method === 'GET' && req.headers['range'] === undefined && !hasConditional(req.headers)) {
           return this.finish(this.plainHit(stored, req, nowMs));
         }
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true }));
@@ -156,7 +190,8 @@ export class Edge {
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'stale-while-revalidate', hit: true, fwd: 'stale', detail: 'stale-while-revalidate' }));
       }
       if (rd?.onlyIfCached === true) return this.finish(this.errorResponse(504, 'only-if-cached', 'request'));
-      return this.collapsedFetch(key, req, forced ? 'request' : 'stale', stored);
+      if (!leased) this.metrics.leaseRevalidations++;
+      return this.collapsedFetch(key, req, forced && leased ? 'request' : 'stale', stored);
     }
     if (rd?.onlyIfCached === true) return this.finish(this.errorResponse(504, 'only-if-cached', 'request'));
     return this.collapsedFetch(key, req, found.kind === 'vary-miss' ? 'vary-miss' : 'uri-miss', undefined);
@@ -180,6 +215,81 @@ export class Edge {
   setMembers(members: readonly RingMember[]): void {
     if (this.cluster === undefined) throw new Error('setMembers on an edge without a cluster');
     this.metrics.keysMoved += this.cluster.setMembers(members, this.store.keys());
+  }
+
+  /** True while the control plane's lease is valid, or when no control plane is configured. */
+  leaseValid(): boolean {
+    return this.o.lease === undefined || this.o.clock.monoMs() < this.leaseUntilMonoMs;
+  }
+
+  /** A lease grant: reuse without revalidation is allowed for `leaseMs` from now (monotonic). */
+  renewLease(leaseMs: number): void {
+    this.leaseUntilMonoMs = Math.max(this.leaseUntilMonoMs, this.o.clock.monoMs() + leaseMs);
+  }
+
+  /** Applies one purge from the control plane to both stores; records it for the fill race. */
+  applyPurge(record: PurgeRecord): void {
+    const naming = { keyHost: this.o.keyHost, originAuthority: this.originAuthority };
+    const nowMs = this.o.clock.wallMs();
+    const stores = this.hotStore === undefined ? [this.store] : [this.store, this.hotStore];
+    let values: string[] = [];
+    switch (record.kind) {
+      case 'all':
+        for (const store of stores) store.clear();
+        break;
+      case 'url':
+        values = record.values.map((v) => keyForUrl(v, naming)).filter((k): k is string => k !== undefined);
+        for (const key of values) this.purgeKey(key, record.soft, nowMs, stores);
+        break;
+      case 'prefix':
+        values = record.values.map((v) => keyForUrl(v, naming)).filter((k): k is string => k !== undefined);
+        for (const store of stores) {
+          const matching = [...store.keys()].filter((key) => values.some((prefix) => key.startsWith(prefix)));
+          for (const key of matching) this.purgeKey(key, record.soft, nowMs, [store]);
+        }
+        break;
+      case 'key':
+        values = record.values;
+        for (const store of stores) {
+          for (const tag of values) for (const key of store.keysWithSurrogate(tag)) this.purgeKey(key, record.soft, nowMs, [store]);
+        }
+        break;
+      default:
+        throw new Error(`unknown purge kind ${String(record.kind satisfies never)}`);
+    }
+    this.purges.record({ seq: record.seq, kind: record.kind, values });
+    this.metrics.purgesApplied[record.kind]++;
+  }
+
+  /** The control plane says this edge is too far behind its log: drop everything up to `seq`. */
+  flush(seq: number): void {
+    this.store.clear();
+    this.hotStore?.clear();
+    this.purges.flushed(seq);
+    this.metrics.flushes++;
+  }
+
+  /** Hard purge removes; soft purge makes every variant stale so it is revalidated before reuse. */
+  private purgeKey(key: string, soft: boolean, nowMs: number, stores: ResponseStore[]): void {
+    for (const store of stores) {
+      if (!soft) {
+        store.invalidate(key);
+        continue;
+      }
+      for (const response of store.variants(key)) {
+        response.freshUntilMs = Math.min(response.freshUntilMs, nowMs - 1);
+        response.staleWhileRevalidateMs = 0;
+      }
+    }
+  }
+
+  /** Answers to peers say which purges this edge has applied, so a lagging owner's copy is refused. */
+  private forPeer(res: EdgeResponse | Promise<EdgeResponse>): EdgeResponse | Promise<EdgeResponse> {
+    const tag = (r: EdgeResponse): EdgeResponse => {
+      r.headers = [...r.headers, PURGE_SEQ_HEADER, String(this.purges.appliedSeq)];
+      return r;
+    };
+    return res instanceof Promise ? res.then(tag) : tag(res);
   }
 
   private keyOf(req: EdgeRequest): string {
@@ -285,6 +395,7 @@ export class Edge {
     permit: WriterPermit | undefined,
   ): Promise<EdgeResponse> {
     const validators = stored === undefined ? [] : conditionalRequestHeaders(stored);
+    const startSeq = this.purges.appliedSeq;
     const requestTimeMs = this.o.clock.wallMs();
     const headers = outboundHeaders(req, { via: this.via, forStorage: true, extra: validators, dropHost: this.o.keyHost === 'origin' });
     let upstream;
@@ -319,6 +430,7 @@ export class Edge {
           exchange: { method: 'GET', requestHeaders: req.headers, status: stored.status, headers: merged, requestTimeMs, responseTimeMs },
           body: stored.body,
           fwdStatus: 304,
+          startSeq,
         },
         this.storeFor(key, source, responseTimeMs),
         source,
@@ -364,7 +476,7 @@ export class Edge {
       if (stored !== undefined) this.removeEverywhere(key, stored);
       return this.streamThrough(req, upstream.status, upstream.headers, read.body, fwd, 'too-large', upstream.discard);
     }
-    return this.storeAndServe(key, req, fwd, permit, stored, { exchange, body: read.body, fwdStatus: upstream.status }, target, source);
+    return this.storeAndServe(key, req, fwd, permit, stored, { exchange, body: read.body, fwdStatus: upstream.status, startSeq }, target, source);
   }
 
   private storeAndServe(
@@ -373,14 +485,18 @@ export class Edge {
     fwd: ForwardReason,
     permit: WriterPermit | undefined,
     previous: StoredResponse | undefined,
-    fill: { exchange: UpstreamExchange; body: Buffer; fwdStatus: number },
+    fill: { exchange: UpstreamExchange; body: Buffer; fwdStatus: number; startSeq: number },
     target: ResponseStore | undefined,
     source: UpstreamSource,
   ): EdgeResponse {
     const plan = planStorage(fill.exchange, this.storage);
-    const keep = plan.store && target !== undefined;
     const effectivePlan = plan.store ? plan : { effective: { directives: parseCacheControl(undefined), targeted: false }, lifetime: { lifetimeMs: 0, heuristic: false } };
     const response = buildStoredResponse(fill.exchange, effectivePlan, fill.body, this.storage);
+    // The purge/fill race: a purge that landed while this fill was in flight may have been
+    // meant for exactly this content, so it is served to the waiting client but not stored.
+    const raced = this.purges.purgedSince(fill.startSeq, key, response.surrogateKeys);
+    if (raced) this.metrics.fillsDroppedByPurge++;
+    const keep = plan.store && target !== undefined && !raced;
     if (keep) {
       target.put(key, response);
       permit?.release({ reason: 'stored' });
@@ -401,7 +517,15 @@ export class Edge {
       fwd,
       fwdStatus: fill.fwdStatus,
       stored: keep,
-      ...(source.kind !== 'origin' ? { detail: `${source.kind}-${source.id}` } : plan.store ? {} : { detail: plan.reason }),
+      ...(raced
+        ? { detail: 'purged-during-fill' }
+        : source.kind !== 'origin'
+          ? { detail: `${source.kind}-${source.id}` }
+          : !plan.store
+            ? { detail: plan.reason }
+            : !this.leaseValid()
+              ? { detail: 'lease-expired' }
+              : {}),
     }, headerValue(fill.exchange.headers, 'cache-status'));
     return source.kind === 'origin' ? omitZeroAge(served) : served;
   }
@@ -444,11 +568,18 @@ export class Edge {
   private async tryPeer(peer: RingMember, method: string, target: string, headers: HeaderList, handoff: boolean): Promise<OutboundResponse | undefined> {
     const cluster = this.cluster!;
     this.metrics.peerRequests++;
-    const marked: HeaderList = [...headers, [PEER_HEADER, cluster.selfId]];
+    const marked: HeaderList = [...headers, [PEER_HEADER, cluster.selfId], [PURGE_SEQ_HEADER, String(this.purges.appliedSeq)]];
     if (handoff) marked.push([HANDOFF_HEADER, '1']);
     try {
       const response = await this.o.transport.request({ origin: peer.url, method, target, headers: marked, timeouts: this.o.cluster!.peerTimeouts });
       cluster.health.succeeded(peer.id);
+      // A peer that has applied fewer purges than we have may hand back what we already purged.
+      const peerSeq = Number(headerValue(response.headers, PURGE_SEQ_HEADER) ?? Infinity);
+      if (peerSeq < this.purges.appliedSeq) {
+        response.discard();
+        this.metrics.peerFillsRefused++;
+        return undefined;
+      }
       return response;
     } catch (err) {
       this.metrics.peerErrors++;
@@ -489,7 +620,8 @@ export class Edge {
   /** Serves stale content inside its stale-if-error window (RFC 5861 §4), or an error. */
   private originFailed(req: EdgeRequest, stored: StoredResponse | undefined, failure: Failure, fwd: ForwardReason): EdgeResponse {
     const nowMs = this.o.clock.wallMs();
-    if (stored !== undefined && this.staleIfErrorAllows(stored, nowMs)) {
+    const staleAllowed = this.leaseValid() || this.o.lease?.expiredServeStale === true;
+    if (stored !== undefined && staleAllowed && this.staleIfErrorAllows(stored, nowMs)) {
       return serveStored(stored, req, nowMs, this.o.cacheName, {
         kind: 'stale-if-error',
         hit: true,

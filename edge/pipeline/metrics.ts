@@ -33,6 +33,16 @@ export class EdgeMetrics {
   hotHits = 0;
   /** Stored keys whose owner moved to another edge at membership changes. */
   keysMoved = 0;
+  /** Purges applied, by kind. */
+  readonly purgesApplied: Record<'url' | 'key' | 'prefix' | 'all', number> = { url: 0, key: 0, prefix: 0, all: 0 };
+  /** Flushes ordered by the control plane (this edge was behind its retained log). */
+  flushes = 0;
+  /** Fills not stored because a matching purge landed while they were in flight. */
+  fillsDroppedByPurge = 0;
+  /** Peer answers refused because the peer had applied fewer purges than this edge. */
+  peerFillsRefused = 0;
+  /** Reuses turned into revalidations because the control-plane lease had expired. */
+  leaseRevalidations = 0;
 
   record(outcome: Outcome): void {
     this.requests[outcome.kind]++;

@@ -28,7 +28,8 @@ export function outboundHeaders(req: EdgeRequest, options: OutboundOptions): Hea
   if (options.forStorage) for (const name of ANSWERED_LOCALLY) skip.add(name);
   const out: HeaderList = [];
   for (const name in req.headers) {
-    if (skip.has(name)) continue;
+    // x-edgeworks-* fields are the edges' own peer protocol; they never travel further.
+    if (skip.has(name) || name.startsWith('x-edgeworks-')) continue;
     const value = req.headers[name];
     if (value === undefined) continue;
     if (typeof value === 'string') out.push([name, value]);

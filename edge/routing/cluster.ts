@@ -23,6 +23,8 @@ export interface ClusterOptions {
 export const PEER_HEADER = 'x-edgeworks-peer';
 /** On a peer request: answer from cache only (504 if absent); used for warm handoff. */
 export const HANDOFF_HEADER = 'x-edgeworks-handoff';
+/** On answers to peers: the highest purge sequence the answering edge has applied. */
+export const PURGE_SEQ_HEADER = 'x-edgeworks-purge-seq';
 
 export class Cluster {
   readonly selfId: string;

@@ -32,6 +32,8 @@ export type Lookup =
 export class ResponseStore {
   private readonly lru: LRUCache<string, Entry>;
   private evictions = 0;
+  /** Surrogate key (cache tag) → primary keys whose stored responses carry it, for purge by key. */
+  private readonly bySurrogate = new Map<string, Set<string>>();
 
   constructor(options: StoreOptions) {
     this.lru = new LRUCache<string, Entry>({
@@ -39,8 +41,9 @@ export class ResponseStore {
       // An entry holds up to MAX_VARIANTS_PER_KEY objects, each at most maxObjectBytes.
       maxEntrySize: Math.min(options.maxBytes, options.maxObjectBytes * MAX_VARIANTS_PER_KEY + 4096 * MAX_VARIANTS_PER_KEY),
       sizeCalculation: (entry) => (Array.isArray(entry) ? entry.reduce((sum, r) => sum + chargedBytes(r), 0) : chargedBytes(entry)),
-      dispose: (_value, _key, reason) => {
+      dispose: (value, key, reason) => {
         if (reason === 'evict') this.evictions++;
+        this.unindex(key, value);
       },
     });
   }
@@ -65,6 +68,7 @@ export class ResponseStore {
     const existing = this.lru.peek(key);
     if (existing === undefined || response.varyNames.length === 0) {
       this.lru.set(key, response);
+      this.index(key, response);
       return;
     }
     const variants = (Array.isArray(existing) ? existing : [existing]).filter(
@@ -72,7 +76,9 @@ export class ResponseStore {
     );
     variants.unshift(response);
     if (variants.length > MAX_VARIANTS_PER_KEY) variants.length = MAX_VARIANTS_PER_KEY;
-    this.lru.set(key, variants.length === 1 ? response : variants);
+    const entry = variants.length === 1 ? response : variants;
+    this.lru.set(key, entry);
+    this.index(key, entry);
   }
 
   /** Removes one stored response (e.g. after the origin said it is gone). */
@@ -84,8 +90,46 @@ export class ResponseStore {
       return;
     }
     const rest = existing.filter((r) => r !== response);
-    if (rest.length === 0) this.lru.delete(key);
-    else this.lru.set(key, rest.length === 1 ? rest[0]! : rest);
+    if (rest.length === 0) {
+      this.lru.delete(key);
+    } else {
+      const entry = rest.length === 1 ? rest[0]! : rest;
+      this.lru.set(key, entry);
+      this.index(key, entry);
+    }
+  }
+
+  /** Every stored variant of a URL, without touching recency (for purges). */
+  variants(key: string): StoredResponse[] {
+    const entry = this.lru.peek(key);
+    if (entry === undefined) return [];
+    return Array.isArray(entry) ? entry : [entry];
+  }
+
+  /** Primary keys whose stored responses carry this surrogate key. */
+  keysWithSurrogate(surrogateKey: string): string[] {
+    return [...(this.bySurrogate.get(surrogateKey) ?? [])];
+  }
+
+  private index(key: string, entry: Entry): void {
+    for (const response of Array.isArray(entry) ? entry : [entry]) {
+      for (const tag of response.surrogateKeys) {
+        let keys = this.bySurrogate.get(tag);
+        if (keys === undefined) this.bySurrogate.set(tag, (keys = new Set()));
+        keys.add(key);
+      }
+    }
+  }
+
+  private unindex(key: string, entry: Entry): void {
+    for (const response of Array.isArray(entry) ? entry : [entry]) {
+      for (const tag of response.surrogateKeys) {
+        const keys = this.bySurrogate.get(tag);
+        if (keys === undefined) continue;
+        keys.delete(key);
+        if (keys.size === 0) this.bySurrogate.delete(tag);
+      }
+    }
   }
 
   /** Removes every variant for a URL. */

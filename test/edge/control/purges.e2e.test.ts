@@ -1,0 +1,146 @@
+/** Purges applied on a real edge over loopback: hard and soft, by URL, surrogate key, prefix and all; the purge/fill race; the lease. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { PurgeRecord } from '../../../common/control-protocol.js';
+import { startCluster } from '../../support/cluster-harness.js';
+import { startHarness, type Harness } from '../../support/edge-harness.js';
+
+let seq = 0;
+function purge(kind: PurgeRecord['kind'], values: string[], soft = false): PurgeRecord {
+  seq++;
+  return { seq, id: `p${seq}`, kind, values, soft, acceptedAtMs: 0 };
+}
+
+async function withHarness(fn: (h: Harness) => Promise<void>, overrides = {}): Promise<void> {
+  const h = await startHarness(overrides);
+  try {
+    await fn(h);
+  } finally {
+    await h.close();
+  }
+}
+
+const status = async (h: Harness, path: string) => (await h.get(path)).headers['cache-status']!;
+
+test('a hard URL purge removes the object; the next request fetches it again', () =>
+  withHarness(async (h) => {
+    await h.get('/p?x=1');
+    h.edge.applyPurge(purge('url', ['https://www.example.com/p?x=1']));
+    assert.match(await status(h, '/p?x=1'), /fwd=uri-miss/);
+    assert.is(await h.originCount('/p'), 2);
+    assert.is(h.edge.metrics.purgesApplied.url, 1);
+  }));
+
+test('a soft purge keeps the object but forces revalidation, and stale-if-error still covers it', () =>
+  withHarness(async (h) => {
+    await h.get('/soft');
+    h.edge.applyPurge(purge('url', ['example.com/soft'], true));
+    assert.match(await status(h, '/soft'), /fwd=stale; fwd-status=304/);
+    h.edge.applyPurge(purge('url', ['example.com/soft'], true));
+    await h.stopOrigin();
+    const res = await h.get('/soft');
+    assert.is(res.status, 200);
+    assert.match(res.headers['cache-status']!, /detail=stale-if-error/);
+  }));
+
+test('a surrogate-key purge removes every object tagged with it and nothing else', () =>
+  withHarness(async (h) => {
+    await h.get('/a?sk=red%20blue');
+    await h.get('/b?sk=blue');
+    await h.get('/c?sk=green');
+    h.edge.applyPurge(purge('key', ['blue']));
+    assert.match(await status(h, '/a?sk=red%20blue'), /fwd=uri-miss/);
+    assert.match(await status(h, '/b?sk=blue'), /fwd=uri-miss/);
+    assert.match(await status(h, '/c?sk=green'), /hit/);
+  }));
+
+test('a prefix purge removes the URLs under the prefix only', () =>
+  withHarness(async (h) => {
+    for (const path of ['/static/a', '/static/b/c', '/statics', '/other']) await h.get(path);
+    h.edge.applyPurge(purge('prefix', ['example.com/static/']));
+    assert.match(await status(h, '/static/a'), /fwd=uri-miss/);
+    assert.match(await status(h, '/static/b/c'), /fwd=uri-miss/);
+    assert.match(await status(h, '/statics'), /hit/);
+    assert.match(await status(h, '/other'), /hit/);
+  }));
+
+test('purge all empties the cache', () =>
+  withHarness(async (h) => {
+    await h.get('/x');
+    await h.get('/y');
+    h.edge.applyPurge(purge('all', []));
+    assert.is(h.edge.store.stats().entries, 0);
+    assert.match(await status(h, '/x'), /fwd=uri-miss/);
+  }));
+
+test('purge/fill race: a fill in flight when its purge lands is served but not stored', () =>
+  withHarness(async (h) => {
+    const inFlight = h.get('/race?latency=200');
+    // The request is at the origin now (it waits 200 ms there); the purge lands meanwhile.
+    while ((await h.originCount('/race')) === 0) await new Promise((r) => setImmediate(r));
+    h.edge.applyPurge(purge('url', ['example.com/race?latency=200']));
+    const res = await inFlight;
+    assert.is(res.status, 200);
+    assert.match(res.headers['cache-status']!, /detail=purged-during-fill/);
+    assert.match(await status(h, '/race?latency=200'), /fwd=uri-miss/);
+    assert.is(h.edge.metrics.fillsDroppedByPurge, 1);
+  }));
+
+test('an unrelated purge during a fill does not stop it from being stored', () =>
+  withHarness(async (h) => {
+    const inFlight = h.get('/calm?latency=100');
+    while ((await h.originCount('/calm')) === 0) await new Promise((r) => setImmediate(r));
+    h.edge.applyPurge(purge('url', ['example.com/elsewhere']));
+    await inFlight;
+    assert.match(await status(h, '/calm?latency=100'), /hit/);
+  }));
+
+test('without a valid lease nothing is reused unvalidated; a grant allows hits until it runs out', () =>
+  withHarness(
+    async (h) => {
+      await h.get('/l');
+      assert.match(await status(h, '/l'), /fwd=stale; fwd-status=304; ttl=\d+; stored; detail=lease-expired/);
+      h.edge.renewLease(30_000);
+      assert.match(await status(h, '/l'), /hit/);
+      h.clock.advance(31_000);
+      assert.match(await status(h, '/l'), /fwd=stale; fwd-status=304.*detail=lease-expired/);
+      assert.is(h.edge.metrics.leaseRevalidations, 2);
+    },
+    { lease: { expiredServeStale: false } },
+  ));
+
+test('lease expired and origin down: an error by default, stale when configured', async () => {
+  for (const expiredServeStale of [false, true]) {
+    await withHarness(
+      async (h) => {
+        h.edge.renewLease(10_000);
+        await h.get('/both-down');
+        h.clock.advance(20_000);
+        await h.stopOrigin();
+        const res = await h.get('/both-down');
+        assert.is(res.status, expiredServeStale ? 200 : 502);
+      },
+      { lease: { expiredServeStale } },
+    );
+  }
+});
+
+test('a peer that has applied fewer purges is not trusted with a fill; the edge goes to the origin', async () => {
+  const c = await startCluster(['e1', 'e2', 'e3']);
+  try {
+    const key = `${new URL(c.originUrl).host}/lag`;
+    const owner = c.nodes.find((n) => n.edge.cluster!.owns(key))!;
+    const front = c.nodes.find((n) => n !== owner)!;
+    await c.get(front, '/lag');
+    front.edge.applyPurge(purge('url', ['example.com/unrelated']));
+    const res = await c.get(front, '/lag');
+    assert.is(res.status, 200);
+    assert.not.match(res.headers['cache-status']!, /peer-/);
+    assert.ok(front.edge.metrics.peerFillsRefused >= 1, 'the owner (and any successor tried) was refused');
+    assert.is(await c.originCount('/lag'), 2);
+  } finally {
+    await c.close();
+  }
+});
+
+test.run();
