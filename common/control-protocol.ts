@@ -312,9 +312,6 @@ export function checkBody<S extends TSchema>(schema: S, value: unknown): Checked
 
 function fieldOf(error: ValueError): string {
   const path = error.path.replace(/^\//, '').replaceAll('/', '.');
-  if (error.type === ValueErrorType.ObjectAdditionalProperties) {
-    return path === '' ? 'body' : path;
-  }
   return path === '' ? 'body' : path;
 }
 
@@ -359,7 +356,7 @@ function purgeValueProblem(kind: Exclude<PurgeKind, 'all'>, value: string): stri
     case 'key':
       return KEY_PATTERN.test(value) ? undefined : 'must be a surrogate key without whitespace or control characters';
     case 'prefix':
-      return HOST_PATH_PATTERN.test(value) ? undefined : 'must be host/path-prefix, e.g. example.com/images/';
+      return HOST_PATH_PATTERN.test(value) && !value.includes('://') ? undefined : 'must be host/path-prefix, e.g. example.com/images/';
     case 'url':
       if (/^https?:\/\//i.test(value)) {
         try {
@@ -369,7 +366,7 @@ function purgeValueProblem(kind: Exclude<PurgeKind, 'all'>, value: string): stri
           return 'must be an absolute http(s) URL or host/path?query';
         }
       }
-      return HOST_PATH_PATTERN.test(value) ? undefined : 'must be an absolute http(s) URL or host/path?query';
+      return HOST_PATH_PATTERN.test(value) && !value.includes('://') ? undefined : 'must be an absolute http(s) URL or host/path?query';
   }
 }
 

@@ -3,7 +3,9 @@
  * simulator all build edges here, so they run the same settings the same way.
  */
 import { Value } from '@sinclair/typebox/value';
-import type { Clock, Logger, Timers, Transport } from '../common/ports.js';
+import type { Clock, Logger, Random, Timers, Transport } from '../common/ports.js';
+import { ControlClient, type ControlTarget } from './control/control-client.js';
+import type { RingMember } from './routing/ring.js';
 import { EdgeConfigSchema, type EdgeConfig } from './config.js';
 import { ConfigError } from '../common/config-loader.js';
 import { Edge, type ClusterSettings } from './pipeline/edge.js';
@@ -30,6 +32,46 @@ export function createEdge(config: EdgeConfig, ports: EdgePorts): Edge {
     honorRequestCacheControl: !config.cache.ignoreRequestCacheControl,
     keyHost: config.keyHost,
     ...(config.peers.length === 0 ? {} : { cluster: clusterSettings(config) }),
+    ...(config.controlPlane.url === undefined ? {} : { lease: { expiredServeStale: config.controlPlane.leaseExpiredServeStale } }),
+  });
+}
+
+/** The control client's view of an edge. */
+export function controlTargetFor(edge: Edge): ControlTarget {
+  const m = edge.metrics;
+  return {
+    applyPurge: (record) => edge.applyPurge(record),
+    flush: (seq) => edge.flush(seq),
+    renewLease: (leaseMs) => edge.renewLease(leaseMs),
+    ...(edge.cluster === undefined ? {} : { setMembers: (members: RingMember[]) => edge.setMembers(members) }),
+    get appliedSeq() {
+      return edge.purges.appliedSeq;
+    },
+    load: () => ({ requests: Object.values(m.requests).reduce((a, b) => a + b, 0), errors: m.requests.error }),
+  };
+}
+
+/** The control client for an edge built from this config, or undefined without a control plane. */
+export function createControlClient(config: EdgeConfig, edge: Edge, ports: EdgePorts & { random: Random }, edgeUrl: string): ControlClient | undefined {
+  const cp = config.controlPlane;
+  if (cp.url === undefined) return undefined;
+  if (cp.token === undefined) throw new ConfigError('controlPlane.token: is required with --control-plane (set --token or EDGE_CONTROL_PLANE_TOKEN)');
+  return new ControlClient({
+    controlUrl: cp.url,
+    token: cp.token,
+    edgeId: config.id,
+    region: config.region,
+    edgeUrl,
+    weight: config.peers.find((p) => p.id === config.id)?.weight ?? 1,
+    target: controlTargetFor(edge),
+    transport: ports.transport,
+    timers: ports.timers,
+    clock: ports.clock,
+    random: ports.random,
+    logger: ports.logger,
+    streamIdleMs: cp.streamIdleMs,
+    reconnectMinMs: cp.reconnectMinMs,
+    reconnectMaxMs: cp.reconnectMaxMs,
   });
 }
 

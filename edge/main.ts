@@ -6,13 +6,13 @@ import type { Server } from 'node:http';
 import { loadConfig } from '../common/config-loader.js';
 import { createJsonLogger } from '../common/adapters/json-logger.js';
 import { runMain } from '../common/adapters/run-main.js';
-import { systemClock, systemTimers } from '../common/adapters/system-clock.js';
+import { systemClock, systemRandom, systemTimers } from '../common/adapters/system-clock.js';
 import { createUndiciTransport } from '../common/adapters/undici-transport.js';
 import { createAdminServer } from './adapters/admin-server.js';
 import { createEdgeServer } from './adapters/node-server.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
-import { createEdge } from './create-edge.js';
+import { createControlClient, createEdge } from './create-edge.js';
 import type { RingMember } from './routing/ring.js';
 
 runMain('cdn-edge', async () => {
@@ -32,11 +32,14 @@ runMain('cdn-edge', async () => {
   const config = loaded.config;
   const logger = createJsonLogger(config.id, config.logLevel);
   const transport = createUndiciTransport();
-  const edge = createEdge(config, { clock: systemClock, timers: systemTimers, transport, logger });
+  const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };
+  const edge = createEdge(config, ports);
   const server = createEdgeServer(edge, logger, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000 });
   await listen(server, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const control = createControlClient(config, edge, ports, config.advertiseUrl ?? `http://${config.host}:${port}`);
+  control?.start();
   process.stdout.write(`cdn-edge ${config.id} listening on http://${config.host}:${port} -> origin ${config.origin}\n`);
 
   let admin: Server | undefined;
@@ -44,8 +47,16 @@ runMain('cdn-edge', async () => {
     const token = config.admin.token ?? randomBytes(16).toString('hex');
     admin = createAdminServer({
       token,
-      registry: createEdgeRegistry(edge),
-      health: () => ({ ok: true, detail: { id: config.id, objects: edge.store.stats().entries, suspectPeers: edge.cluster?.health.suspects() ?? [] } }),
+      registry: createEdgeRegistry(edge, control),
+      health: () => ({
+        ok: true,
+        detail: {
+          id: config.id,
+          objects: edge.store.stats().entries,
+          suspectPeers: edge.cluster?.health.suspects() ?? [],
+          ...(control === undefined ? {} : { control: control.state, appliedSeq: edge.purges.appliedSeq, lag: control.lag(), leaseValid: edge.leaseValid() }),
+        },
+      }),
       ...(edge.cluster === undefined ? {} : { setMembers: (members: RingMember[]) => edge.setMembers(members) }),
     });
     await listen(admin, config.admin.port, config.admin.host);
@@ -61,6 +72,7 @@ runMain('cdn-edge', async () => {
     stopping = true;
     logger.log('info', 'shutting down', { signal });
     // Stop accepting, let in-flight requests finish, then drop idle keep-alive connections.
+    control?.stop();
     server.close(() => {
       void transport.close().finally(() => process.exit(0));
     });

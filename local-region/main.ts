@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm start`: a local region on loopback — the synthetic origin and three edges in one ring,
- * plus an orchestrator that can add edges — started as child processes, with the URLs and
+ * `npm start`: a local region on loopback — the synthetic origin, the control plane and three
+ * edges in one ring, plus an orchestrator that can add edges — started as child processes, with the URLs and
  * curl lines to try. It writes .edgeworks/local-region.json so load tests find the region and
  * its token without being told. Ctrl-C stops everything.
  */
@@ -19,6 +19,7 @@ const originPort = port('LOCAL_ORIGIN_PORT', 8000);
 const firstEdgePort = port('LOCAL_EDGE_PORT', 8081);
 const firstAdminPort = port('LOCAL_ADMIN_PORT', 9181);
 const orchestratorPort = port('LOCAL_ORCHESTRATOR_PORT', 9100);
+const controlPort = port('LOCAL_CONTROL_PORT', 9000);
 const token = process.env['LOCAL_TOKEN'] ?? randomBytes(16).toString('hex');
 const regionFile = join(root, '.edgeworks', 'local-region.json');
 
@@ -33,6 +34,13 @@ process.on('exit', stopAll);
 async function main(): Promise<void> {
   const originUrl = `http://127.0.0.1:${originPort}`;
   await startBinary('origin', 'origin/main.js', ['--port', String(originPort), '--admin-token', token]);
+  const controlUrl = `http://127.0.0.1:${controlPort}`;
+  await startBinary('control-plane', 'control-plane/main.js', [
+    '--port', String(controlPort),
+    '--data-dir', join(root, '.edgeworks', 'control-plane'),
+    '--token', token,
+    '--log-level', 'warn',
+  ]);
 
   const edges: RegionEdge[] = [0, 1, 2].map((i) => ({ id: `e${i + 1}`, port: firstEdgePort + i, adminPort: firstAdminPort + i }));
   const startEdge = async (edge: RegionEdge, peers: string) => {
@@ -43,6 +51,10 @@ async function main(): Promise<void> {
       '--peers', peers,
       '--admin-port', String(edge.adminPort),
       '--admin-token', token,
+      '--control-plane', controlUrl,
+      '--token', token,
+      '--region', 'local',
+      '--log-level', 'warn',
     ]);
   };
   await Promise.all(edges.map((e) => startEdge(e, peersOf(edges))));
@@ -50,7 +62,7 @@ async function main(): Promise<void> {
   const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
   const writeRegionFile = () => {
     mkdirSync(dirname(regionFile), { recursive: true });
-    const region = { token, originUrl, edgeUrls: edges.map((e) => `http://127.0.0.1:${e.port}`), orchestratorUrl };
+    const region = { token, originUrl, edgeUrls: edges.map((e) => `http://127.0.0.1:${e.port}`), controlUrl, orchestratorUrl };
     writeFileSync(regionFile, `${JSON.stringify(region, null, 2)}\n`, { mode: 0o600 });
   };
   const orchestrator = createOrchestrator({ token, edges, startEdge, changed: writeRegionFile });
@@ -66,9 +78,10 @@ edgeworks local region is up (Ctrl-C stops it): three edges in one consistent-ha
 each object fetched from the origin once per region
 
   origin        ${originUrl}
+  control plane ${controlUrl}   (purges, receipts, health; log in .edgeworks/control-plane)
 ${edges.map((e) => `  edge ${e.id}       http://127.0.0.1:${e.port}   admin http://127.0.0.1:${e.adminPort}`).join('\n')}
   orchestrator  ${orchestratorUrl}   (POST /edges adds an edge)
-  token         ${token}   (origin admin, edge admin ports, orchestrator)
+  token         ${token}   (control plane, origin admin, edge admin ports, orchestrator)
   region file   ${regionFile}   (load tests read URLs and token from it)
 
 Try:
@@ -79,6 +92,9 @@ Try:
   curl -si '${e1}/short?cc=max-age%3D2,stale-while-revalidate%3D30'  # wait 3 s and repeat: served stale, refreshed in background
   curl -s -X POST ${e1}/hello                                       # unsafe method: invalidates /hello
   curl -s ${originUrl}/_stats                                        # what reached the origin
+  curl -s -X POST -H 'Authorization: Bearer ${token}' -H 'content-type: application/json' \\
+       -d '{"kind":"url","values":["127.0.0.1/hello"]}' ${controlUrl}/purges   # purge; then GET /purges/<id> for the receipt
+  curl -s -H 'Authorization: Bearer ${token}' ${controlUrl}/edges            # membership and health
   curl -s -H 'Authorization: Bearer ${token}' http://127.0.0.1:${edges[0]!.adminPort}/metrics | grep ^edge_
   curl -s -X POST -H 'Authorization: Bearer ${token}' ${orchestratorUrl}/edges   # scale out by one edge
 `);

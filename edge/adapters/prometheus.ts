@@ -1,8 +1,9 @@
 /** Exposes the edge's counters in Prometheus text format through prom-client. */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ControlClient } from '../control/control-client.js';
 import type { Edge } from '../pipeline/edge.js';
 
-export function createEdgeRegistry(edge: Edge): Registry {
+export function createEdgeRegistry(edge: Edge, control?: ControlClient): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const m = edge.metrics;
@@ -56,6 +57,10 @@ export function createEdgeRegistry(edge: Edge): Registry {
     ['edge_owner_hits_total', 'Peer requests this edge answered from its cache as the key owner.', () => m.ownerHits],
     ['edge_hot_cache_hits_total', 'Hits on copies of hot keys owned by other edges.', () => m.hotHits],
     ['edge_keys_moved_total', 'Stored keys whose owner became another edge at membership changes.', () => m.keysMoved],
+    ['edge_flushes_total', 'Whole-cache flushes ordered by the control plane.', () => m.flushes],
+    ['edge_fills_dropped_by_purge_total', 'Fills not stored because a matching purge landed during them.', () => m.fillsDroppedByPurge],
+    ['edge_peer_fills_refused_total', 'Peer answers refused because the peer lagged in purges.', () => m.peerFillsRefused],
+    ['edge_lease_revalidations_total', 'Reuses turned into revalidations by an expired lease.', () => m.leaseRevalidations],
   ];
   for (const [name, help, read] of simple) {
     new Counter({
@@ -65,6 +70,32 @@ export function createEdgeRegistry(edge: Edge): Registry {
       collect() {
         this.reset();
         this.inc(read());
+      },
+    });
+  }
+  new Counter({
+    name: 'edge_purges_applied_total',
+    help: 'Purges applied from the control plane, by kind.',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, n] of Object.entries(m.purgesApplied)) this.inc({ kind }, n);
+    },
+  });
+  const gauges: Array<[string, string, () => number]> = [
+    ['edge_purge_applied_seq', 'Highest purge sequence applied.', () => edge.purges.appliedSeq],
+    ['edge_purge_lag', 'Purges the control plane announced that this edge has not applied.', () => control?.lag() ?? 0],
+    ['edge_lease_valid', '1 while the control-plane lease allows reuse without revalidation (always 1 without a control plane).', () => (edge.leaseValid() ? 1 : 0)],
+    ['edge_control_stream_up', '1 while the control-plane stream is open.', () => (control?.state === 'streaming' ? 1 : 0)],
+  ];
+  for (const [name, help, read] of gauges) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
       },
     });
   }

@@ -34,6 +34,8 @@ export interface UpstreamExchange {
   headers: HeaderList;
   requestTimeMs: number;
   responseTimeMs: number;
+  /** The monotonic clock when the response arrived. */
+  responseMonoMs: number;
 }
 
 export type StoragePlan =
@@ -92,9 +94,9 @@ export function buildStoredResponse(
     body,
     etag: valueIn(wire, 'etag'),
     lastModified: valueIn(wire, 'last-modified'),
-    responseTimeMs,
+    storedAtMonoMs: exchange.responseMonoMs,
     initialAgeMs,
-    freshUntilMs: responseTimeMs + lifetimeMs - initialAgeMs,
+    freshUntilMonoMs: exchange.responseMonoMs + lifetimeMs - initialAgeMs,
     noCache: d.noCache,
     mustRevalidate,
     staleWhileRevalidateMs: explicitlyRevalidate ? 0 : (d.staleWhileRevalidate ?? 0) * 1000,

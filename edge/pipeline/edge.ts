@@ -135,7 +135,8 @@ export class Edge {
     if (req.method === 'PURGE' && req.headers[PEER_HEADER] !== undefined) return this.finish(this.peerInvalidation(req));
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.passThrough(req);
     const key = this.keyOf(req);
-    const nowMs = this.o.clock.wallMs();
+    // Freshness is judged on the monotonic clock (see StoredResponse.storedAtMonoMs).
+    const nowMs = this.o.clock.monoMs();
     const cc = req.headers['cache-control'];
     const rd = cc === undefined || !this.o.honorRequestCacheControl ? undefined : parseCacheControl(String(cc));
     let found = this.store.lookup(key, req.headers);
@@ -182,10 +183,10 @@ export class Edge {
         }
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true }));
       }
-      if (!forced && rd?.maxStale !== undefined && !stored.mustRevalidate && !stored.noCache && nowMs - stored.freshUntilMs <= rd.maxStale * 1000) {
+      if (!forced && rd?.maxStale !== undefined && !stored.mustRevalidate && !stored.noCache && nowMs - stored.freshUntilMonoMs <= rd.maxStale * 1000) {
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'max-stale' }));
       }
-      if (!forced && !stored.noCache && nowMs < stored.freshUntilMs + stored.staleWhileRevalidateMs) {
+      if (!forced && !stored.noCache && nowMs < stored.freshUntilMonoMs + stored.staleWhileRevalidateMs) {
         this.refreshInBackground(key, stored, req);
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'stale-while-revalidate', hit: true, fwd: 'stale', detail: 'stale-while-revalidate' }));
       }
@@ -230,7 +231,7 @@ export class Edge {
   /** Applies one purge from the control plane to both stores; records it for the fill race. */
   applyPurge(record: PurgeRecord): void {
     const naming = { keyHost: this.o.keyHost, originAuthority: this.originAuthority };
-    const nowMs = this.o.clock.wallMs();
+    const nowMs = this.o.clock.monoMs();
     const stores = this.hotStore === undefined ? [this.store] : [this.store, this.hotStore];
     let values: string[] = [];
     switch (record.kind) {
@@ -277,7 +278,7 @@ export class Edge {
         continue;
       }
       for (const response of store.variants(key)) {
-        response.freshUntilMs = Math.min(response.freshUntilMs, nowMs - 1);
+        response.freshUntilMonoMs = Math.min(response.freshUntilMonoMs, nowMs - 1);
         response.staleWhileRevalidateMs = 0;
       }
     }
@@ -321,7 +322,7 @@ export class Edge {
    * so it holds only objects hit in the last second.
    */
   private plainHit(stored: StoredResponse, req: EdgeRequest, nowMs: number): EdgeResponse {
-    const ageSecond = Math.floor((stored.initialAgeMs + Math.max(0, nowMs - stored.responseTimeMs)) / 1000);
+    const ageSecond = Math.floor((stored.initialAgeMs + Math.max(0, nowMs - stored.storedAtMonoMs)) / 1000);
     const wallSecond = Math.floor(nowMs / 1000);
     if (wallSecond !== this.hitCacheSecond) {
       this.hitCacheSecond = wallSecond;
@@ -330,7 +331,7 @@ export class Edge {
     const cached = this.hitCache.get(stored);
     if (cached !== undefined && cached.ageSecond === ageSecond) return cached.response;
     // The same answer serveStored gives a plain GET hit, built without its general branches.
-    const ttlSeconds = Math.floor((stored.freshUntilMs - nowMs) / 1000);
+    const ttlSeconds = Math.floor((stored.freshUntilMonoMs - nowMs) / 1000);
     const response: EdgeResponse = {
       status: stored.status,
       headers: stored.wireHeaders.concat('age', String(ageSecond), 'cache-status', `${this.hitStatusPrefix}${ttlSeconds}`),
@@ -362,7 +363,7 @@ export class Edge {
         const found = this.store.lookup(key, req.headers);
         if (found.kind === 'match') {
           const outcome = { kind: 'collapsed', hit: false, fwd, fwdStatus: found.response.status, collapsed: true } as const;
-          return this.finish(serveStored(found.response, req, this.o.clock.wallMs(), this.o.cacheName, outcome));
+          return this.finish(serveStored(found.response, req, this.o.clock.monoMs(), this.o.cacheName, outcome));
         }
         break;
       }
@@ -411,6 +412,7 @@ export class Edge {
       return this.originFailed(req, stored, failure, fwd);
     }
     const responseTimeMs = this.o.clock.wallMs();
+    const responseMonoMs = this.o.clock.monoMs();
 
     if (upstream.status === 304 && stored !== undefined) {
       upstream.discard();
@@ -427,17 +429,17 @@ export class Edge {
         permit,
         stored,
         {
-          exchange: { method: 'GET', requestHeaders: req.headers, status: stored.status, headers: merged, requestTimeMs, responseTimeMs },
+          exchange: { method: 'GET', requestHeaders: req.headers, status: stored.status, headers: merged, requestTimeMs, responseTimeMs, responseMonoMs },
           body: stored.body,
           fwdStatus: 304,
           startSeq,
         },
-        this.storeFor(key, source, responseTimeMs),
+        this.storeFor(key, source, responseMonoMs),
         source,
       );
     }
 
-    if (upstream.status >= 500 && stored !== undefined && this.staleIfErrorAllows(stored, responseTimeMs)) {
+    if (upstream.status >= 500 && stored !== undefined && this.staleIfErrorAllows(stored, responseMonoMs)) {
       upstream.discard();
       this.metrics.originError('status-5xx');
       const failure: Failure = { kind: 'status', status: upstream.status };
@@ -452,13 +454,17 @@ export class Edge {
       headers: upstream.headers,
       requestTimeMs,
       responseTimeMs,
+      responseMonoMs,
     };
     const plan = planStorage(exchange, this.storage);
     const declaredLength = Number(headerValue(upstream.headers, 'content-length') ?? NaN);
     const tooLarge = declaredLength > this.o.maxObjectBytes;
-    const target = this.storeFor(key, source, responseTimeMs);
+    const target = this.storeFor(key, source, responseMonoMs);
     if (!plan.store || tooLarge) {
-      permit?.release({ reason: 'uncacheable' });
+      // A failing origin's 5xx is shared with the waiters, as a transport error is, so they do
+      // not all retry against it at once; other unshareable answers send each to fetch its own.
+      if (upstream.status >= 500) permit?.release({ reason: 'error', error: { kind: 'status', status: upstream.status } satisfies Failure });
+      else permit?.release({ reason: 'uncacheable' });
       // The origin answered with something we may not keep: the old copy is superseded.
       if (stored !== undefined) this.removeEverywhere(key, stored);
       return this.streamThrough(req, upstream.status, upstream.headers, upstream.body, fwd, plan.store ? 'too-large' : plan.reason, upstream.discard);
@@ -510,7 +516,7 @@ export class Edge {
       this.storage.setCookie === 'strip' && fill.exchange.headers.some(([n]) => n === 'set-cookie')
         ? buildStoredResponse(fill.exchange, effectivePlan, fill.body, { ...this.storage, setCookie: 'store' })
         : response;
-    const nowMs = this.o.clock.wallMs();
+    const nowMs = this.o.clock.monoMs();
     const served = serveStored(forClient, req, nowMs, this.o.cacheName, {
       kind: previous !== undefined ? 'revalidated' : 'miss',
       hit: false,
@@ -614,12 +620,12 @@ export class Edge {
   }
 
   private staleIfErrorAllows(stored: StoredResponse, nowMs: number): boolean {
-    return !stored.noCache && nowMs < stored.freshUntilMs + stored.staleIfErrorMs;
+    return !stored.noCache && nowMs < stored.freshUntilMonoMs + stored.staleIfErrorMs;
   }
 
   /** Serves stale content inside its stale-if-error window (RFC 5861 §4), or an error. */
   private originFailed(req: EdgeRequest, stored: StoredResponse | undefined, failure: Failure, fwd: ForwardReason): EdgeResponse {
-    const nowMs = this.o.clock.wallMs();
+    const nowMs = this.o.clock.monoMs();
     const staleAllowed = this.leaseValid() || this.o.lease?.expiredServeStale === true;
     if (stored !== undefined && staleAllowed && this.staleIfErrorAllows(stored, nowMs)) {
       return serveStored(stored, req, nowMs, this.o.cacheName, {
@@ -764,10 +770,10 @@ function hostOf(req: EdgeRequest): string | undefined {
 
 /** Fresh enough for this request: response freshness (§4.2) narrowed by request max-age and min-fresh (§5.2.1). */
 function isFreshFor(stored: StoredResponse, nowMs: number, rd: Directives | undefined): boolean {
-  if (stored.noCache || nowMs >= stored.freshUntilMs) return false;
+  if (stored.noCache || nowMs >= stored.freshUntilMonoMs) return false;
   if (rd === undefined) return true;
-  if (rd.maxAge !== undefined && currentAgeMs(stored.initialAgeMs, stored.responseTimeMs, nowMs) > rd.maxAge * 1000) return false;
-  if (rd.minFresh !== undefined && stored.freshUntilMs - nowMs < rd.minFresh * 1000) return false;
+  if (rd.maxAge !== undefined && currentAgeMs(stored.initialAgeMs, stored.storedAtMonoMs, nowMs) > rd.maxAge * 1000) return false;
+  if (rd.minFresh !== undefined && stored.freshUntilMonoMs - nowMs < rd.minFresh * 1000) return false;
   return true;
 }
 

@@ -14,6 +14,7 @@ import type { EdgeRequest, EdgeResponse, Outcome } from './types.js';
 export function serveStored(
   stored: StoredResponse,
   req: EdgeRequest,
+  /** The monotonic clock now. */
   nowMs: number,
   cacheName: string,
   outcome: Omit<Outcome, 'bytes' | 'ttlSeconds'>,
@@ -23,8 +24,8 @@ export function serveStored(
    */
   upstreamCacheStatus?: string,
 ): EdgeResponse {
-  const ageSeconds = Math.floor(currentAgeMs(stored.initialAgeMs, stored.responseTimeMs, nowMs) / 1000);
-  const ttlSeconds = Math.floor((stored.freshUntilMs - nowMs) / 1000);
+  const ageSeconds = Math.floor(currentAgeMs(stored.initialAgeMs, stored.storedAtMonoMs, nowMs) / 1000);
+  const ttlSeconds = Math.floor((stored.freshUntilMonoMs - nowMs) / 1000);
   const full: Outcome = { ...outcome, ttlSeconds, bytes: 0 };
   const cacheStatus = appendCacheStatus(upstreamCacheStatus, formatCacheStatus(cacheName, full));
   const headers = req.headers;

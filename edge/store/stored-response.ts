@@ -14,12 +14,16 @@ export interface StoredResponse {
   /** Validators, verbatim as the origin sent them (revalidation must echo them exactly). */
   etag: string | undefined;
   lastModified: string | undefined;
-  /** Wall-clock time the response arrived (response_time, RFC 9111 §4.2.3). */
-  responseTimeMs: number;
+  /**
+   * Monotonic time the response arrived. Resident time (§4.2.3) is measured on the monotonic
+   * clock, so a wall clock stepped back cannot make anything fresher; the wall clock is only
+   * used once, for the apparent age against the origin's Date.
+   */
+  storedAtMonoMs: number;
   /** corrected_initial_age (§4.2.3). */
   initialAgeMs: number;
-  /** Wall-clock instant the response stops being fresh. */
-  freshUntilMs: number;
+  /** Monotonic instant the response stops being fresh. */
+  freshUntilMonoMs: number;
   /** Every reuse needs validation (no-cache). */
   noCache: boolean;
   /** No stale reuse beyond explicit grants (must-revalidate, proxy-revalidate, s-maxage). */

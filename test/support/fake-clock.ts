@@ -1,15 +1,24 @@
-/** A wall clock tests move by hand; the monotonic clock follows it. */
+/** A clock tests move by hand. Both clocks advance together; the wall clock can also jump alone. */
 import type { Clock } from '../../common/ports.js';
 
 export class FakeClock implements Clock {
-  constructor(private nowMs = Date.UTC(2026, 10, 26, 12, 0, 0)) {}
+  private monoNowMs = 0;
+  private wallOffsetMs: number;
+
+  constructor(startWallMs = Date.UTC(2026, 10, 26, 12, 0, 0)) {
+    this.wallOffsetMs = startWallMs;
+  }
   wallMs(): number {
-    return this.nowMs;
+    return this.monoNowMs + this.wallOffsetMs;
   }
   monoMs(): number {
-    return this.nowMs;
+    return this.monoNowMs;
   }
   advance(ms: number): void {
-    this.nowMs += ms;
+    this.monoNowMs += ms;
+  }
+  /** Steps the wall clock alone, as NTP or an operator might; monotonic time is unaffected. */
+  jumpWall(ms: number): void {
+    this.wallOffsetMs += ms;
   }
 }

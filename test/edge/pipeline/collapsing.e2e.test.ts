@@ -57,4 +57,16 @@ test('waiters share the writer\'s origin failure instead of stampeding a dead or
   }
 });
 
+test('waiters share an origin 5xx too: one origin request for a burst against a failing origin', async () => {
+  const h = await startHarness();
+  try {
+    await h.originAdmin('/_admin/failure', { mode: 'error', status: 503 });
+    const replies = await Promise.all(Array.from({ length: 20 }, () => h.get('/failing?latency=100')));
+    for (const r of replies) assert.is(r.status, 503);
+    assert.is(await h.originCount('/failing'), 1);
+  } finally {
+    await h.close();
+  }
+});
+
 test.run();

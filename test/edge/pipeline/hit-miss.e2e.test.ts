@@ -46,6 +46,16 @@ test('an origin Date 100 s in the past counts as age, so its clock cannot extend
     assert.is(hit.headers['cache-status'], 'test-edge; hit; ttl=200');
   }));
 
+test('a wall clock stepped back does not extend freshness: resident time is monotonic (§4.2.3)', () =>
+  withHarness(async (h) => {
+    await h.get('/jump?cc=max-age%3D10');
+    h.clock.advance(5000);
+    h.clock.jumpWall(-60_000);
+    assert.match((await h.get('/jump?cc=max-age%3D10')).headers['cache-status']!, /hit; ttl=5/);
+    h.clock.advance(6000);
+    assert.match((await h.get('/jump?cc=max-age%3D10')).headers['cache-status']!, /fwd=stale/);
+  }));
+
 test('HEAD is answered from the stored GET without a body', () =>
   withHarness(async (h) => {
     await h.get('/head');

@@ -1,0 +1,93 @@
+/** The control plane's configuration: one typebox schema for file, env and flags, with documented defaults. */
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import type { FlagSpec } from '../common/config-loader.js';
+
+const MiB = 1024 * 1024;
+
+export const ControlPlaneConfigSchema = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1', minLength: 1 }),
+    port: Type.Integer({ default: 9000, minimum: 0, maximum: 65535 }),
+    /** Holds `purges.log`; created when missing. */
+    dataDir: Type.String({ minLength: 1, description: 'a directory for the purge log' }),
+    /** Absent: a random token is generated and printed at start. */
+    token: Type.Optional(Type.String({ minLength: 1, pattern: '^[\\x21-\\x7e]+$', description: 'a bearer token of visible ASCII characters' })),
+    /** How long one lease grant lets an edge serve without revalidating; renewed every leaseMs/3. */
+    leaseMs: Type.Integer({ default: 10_000, minimum: 30 }),
+    /** Extra time the control plane waits past a lease's end before counting it expired (delivery delay, clock drift). */
+    leaseGraceMs: Type.Integer({ default: 2_000, minimum: 0 }),
+    /** Interval edges are asked (in `hello`) to heartbeat at. */
+    heartbeatIntervalMs: Type.Integer({ default: 1_000, minimum: 10 }),
+    health: Type.Object(
+      {
+        degradedAfterMs: Type.Integer({ default: 3_000, minimum: 1 }),
+        downAfterMs: Type.Integer({ default: 10_000, minimum: 1 }),
+        degradedErrorRate: Type.Number({ default: 0.05, minimum: 0, maximum: 1 }),
+        downErrorRate: Type.Number({ default: 0.5, minimum: 0, maximum: 1 }),
+        /** How often health is re-derived and changed membership pushed to streams. */
+        checkIntervalMs: Type.Integer({ default: 1_000, minimum: 10 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    log: Type.Object(
+      {
+        /** Purges kept for replay; an edge further behind flushes (purge-all). */
+        retainCount: Type.Integer({ default: 100_000, minimum: 1 }),
+        /** Purges waiting for the next fsync beyond this get 503. */
+        maxPendingAppends: Type.Integer({ default: 50_000, minimum: 1 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    limits: Type.Object(
+      {
+        maxBodyBytes: Type.Integer({ default: 1 * MiB, minimum: 256 }),
+        maxValuesPerPurge: Type.Integer({ default: 1_000, minimum: 1 }),
+        maxStreams: Type.Integer({ default: 1_000, minimum: 1 }),
+        maxEdges: Type.Integer({ default: 10_000, minimum: 1 }),
+        /** Ack times and lease gaps kept per edge for receipts. */
+        historyPerEdge: Type.Integer({ default: 10_000, minimum: 1 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    /** An edge not heard from (no stream, heartbeat or ack) this long leaves membership and receipts. */
+    forgetEdgeAfterMs: Type.Integer({ default: 600_000, minimum: 1 }),
+    shutdownGraceMs: Type.Integer({ default: 5_000, minimum: 0 }),
+    logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info', description: 'one of debug, info, warn, error' }),
+  },
+  { additionalProperties: false },
+);
+
+export type ControlPlaneConfig = Static<typeof ControlPlaneConfigSchema>;
+
+export const CONTROL_PLANE_FLAGS: readonly FlagSpec[] = [
+  { flag: 'port', field: 'port', type: 'integer', env: 'CONTROL_PLANE_PORT', help: 'port for the admin API and streams, 0 for any (default 9000)' },
+  { flag: 'host', field: 'host', type: 'string', env: 'CONTROL_PLANE_HOST', help: 'address to bind (default 127.0.0.1)' },
+  { flag: 'data-dir', field: 'dataDir', type: 'string', env: 'CONTROL_PLANE_DATA_DIR', help: 'directory for the durable purge log (required)' },
+  { flag: 'token', field: 'token', type: 'string', env: 'CONTROL_PLANE_TOKEN', help: 'bearer token every endpoint requires (default: generated, printed)' },
+  { flag: 'lease-ms', field: 'leaseMs', type: 'integer', env: 'CONTROL_PLANE_LEASE_MS', help: 'lease length granted to edges (default 10000)' },
+  { flag: 'lease-grace-ms', field: 'leaseGraceMs', type: 'integer', env: 'CONTROL_PLANE_LEASE_GRACE_MS', help: 'wait past a lease end before counting it expired (default 2000)' },
+  { flag: 'heartbeat-interval-ms', field: 'heartbeatIntervalMs', type: 'integer', env: 'CONTROL_PLANE_HEARTBEAT_INTERVAL_MS', help: 'heartbeat interval asked of edges (default 1000)' },
+  { flag: 'degraded-after-ms', field: 'health.degradedAfterMs', type: 'integer', env: 'CONTROL_PLANE_DEGRADED_AFTER_MS', help: 'heartbeat age that makes an edge degraded (default 3000)' },
+  { flag: 'down-after-ms', field: 'health.downAfterMs', type: 'integer', env: 'CONTROL_PLANE_DOWN_AFTER_MS', help: 'heartbeat age that makes an edge down (default 10000)' },
+  { flag: 'degraded-error-rate', field: 'health.degradedErrorRate', type: 'number', env: 'CONTROL_PLANE_DEGRADED_ERROR_RATE', help: 'error rate that makes an edge degraded (default 0.05)' },
+  { flag: 'down-error-rate', field: 'health.downErrorRate', type: 'number', env: 'CONTROL_PLANE_DOWN_ERROR_RATE', help: 'error rate that makes an edge down (default 0.5)' },
+  { flag: 'retain-count', field: 'log.retainCount', type: 'integer', env: 'CONTROL_PLANE_RETAIN_COUNT', help: 'purges kept for replay; older readers flush (default 100000)' },
+  { flag: 'max-body-bytes', field: 'limits.maxBodyBytes', type: 'integer', env: 'CONTROL_PLANE_MAX_BODY_BYTES', help: 'largest request body (default 1048576)' },
+  { flag: 'max-values-per-purge', field: 'limits.maxValuesPerPurge', type: 'integer', env: 'CONTROL_PLANE_MAX_VALUES_PER_PURGE', help: 'most values in one purge (default 1000)' },
+  { flag: 'max-streams', field: 'limits.maxStreams', type: 'integer', env: 'CONTROL_PLANE_MAX_STREAMS', help: 'most concurrent edge streams (default 1000)' },
+  { flag: 'max-edges', field: 'limits.maxEdges', type: 'integer', env: 'CONTROL_PLANE_MAX_EDGES', help: 'most edges tracked (default 10000)' },
+  { flag: 'log-level', field: 'logLevel', type: 'string', env: 'CONTROL_PLANE_LOG_LEVEL', help: 'debug, info, warn or error (default info)' },
+];
+
+/** Fills defaults into a partial config and validates it (tests, simulator). Throws when invalid. */
+export type ControlPlaneConfigInput = {
+  [K in keyof ControlPlaneConfig]?: ControlPlaneConfig[K] extends object ? Partial<ControlPlaneConfig[K]> : ControlPlaneConfig[K];
+};
+
+export function controlPlaneConfigWithDefaults(partial: ControlPlaneConfigInput = {}): ControlPlaneConfig {
+  const config = Value.Default(ControlPlaneConfigSchema, structuredClone({ dataDir: '(memory)', ...partial }));
+  const error = Value.Errors(ControlPlaneConfigSchema, config).First();
+  if (error !== undefined) throw new Error(`control-plane config ${error.path || '(root)'}: ${error.message}`);
+  return config as ControlPlaneConfig;
+}

@@ -1,0 +1,256 @@
+/**
+ * The edge's side of the control plane: one Server-Sent Events stream it holds open (through
+ * the Transport port, so the simulator runs it too), resuming after the last purge it applied;
+ * cumulative acks after applying; heartbeats with load; lease renewals; ring membership for its
+ * region. Reconnects with jittered exponential back-off on any failure.
+ */
+import {
+  decodeControlEvent,
+  SseParser,
+  type ControlEvent,
+  type Heartbeat,
+  type Member,
+  type PurgeRecord,
+} from '../../common/control-protocol.js';
+import type { HeaderList } from '../../common/http.js';
+import type { Clock, Logger, Random, TimerHandle, Timers, Transport } from '../../common/ports.js';
+import type { RingMember } from '../routing/ring.js';
+
+/** What the client drives: the Edge implements it; tests can pass a recorder. */
+export interface ControlTarget {
+  applyPurge(record: PurgeRecord): void;
+  flush(seq: number): void;
+  renewLease(leaseMs: number): void;
+  /** Absent when the edge runs without a ring. */
+  setMembers?(members: RingMember[]): void;
+  readonly appliedSeq: number;
+  /** Requests answered and failed so far (cumulative), for heartbeat load figures. */
+  load(): { requests: number; errors: number };
+}
+
+export interface ControlClientOptions {
+  controlUrl: string;
+  token: string;
+  edgeId: string;
+  region: string;
+  /** The URL peers and the control plane reach this edge at. */
+  edgeUrl: string;
+  weight: number;
+  target: ControlTarget;
+  transport: Transport;
+  timers: Timers;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  /** The stream fails if nothing (not even a lease renewal) arrives for this long. */
+  streamIdleMs: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+}
+
+export type ControlState = 'connecting' | 'streaming' | 'backoff' | 'stopped';
+
+/** Acks are coalesced: applying a burst of purges sends one ack after this delay. */
+const ACK_DELAY_MS = 5;
+
+export class ControlClient {
+  state: ControlState = 'connecting';
+  /** Identity of the purge log the applied sequence refers to. */
+  logId: string | undefined;
+  lastSeqSeen = 0;
+  connects = 0;
+  private heartbeatMs = 1000;
+  private heartbeatTimer: TimerHandle | undefined;
+  private ackTimer: TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private backoffMs: number;
+  /** True until the first hello: a fresh process starts from "now" and drops anything cached before. */
+  private fresh = true;
+  private lastMembers = '';
+  private lastLoad = { requests: 0, errors: 0, atMs: 0 };
+  private stream: AsyncIterator<Uint8Array> | undefined;
+
+  constructor(private readonly o: ControlClientOptions) {
+    this.backoffMs = o.reconnectMinMs;
+  }
+
+  /** Connects, or reconnects after stop(), resuming after the last purge applied. */
+  start(): void {
+    this.state = 'connecting';
+    void this.connect();
+  }
+
+  stop(): void {
+    this.state = 'stopped';
+    this.heartbeatTimer?.cancel();
+    this.ackTimer?.cancel();
+    this.retryTimer?.cancel();
+    void this.stream?.return?.();
+  }
+
+  /** A method, not a field read, because stop() changes the state while connect() awaits. */
+  private stopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  /** Purges the control plane has that this edge has not applied yet (as far as it knows). */
+  lag(): number {
+    return Math.max(0, this.lastSeqSeen - this.o.target.appliedSeq);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'connecting';
+    this.connects++;
+    const params = new URLSearchParams({ edge: this.o.edgeId });
+    if (!this.fresh) {
+      params.set('after', String(this.o.target.appliedSeq));
+      if (this.logId !== undefined) params.set('log', this.logId);
+    }
+    try {
+      const res = await this.o.transport.request({
+        origin: this.o.controlUrl,
+        method: 'GET',
+        target: `/stream?${params.toString()}`,
+        headers: [...this.auth(), ['accept', 'text/event-stream']],
+        timeouts: { connectMs: 2000, headersMs: 5000, bodyIdleMs: this.o.streamIdleMs },
+      });
+      if (res.status !== 200) {
+        res.discard();
+        throw new Error(`control plane answered ${res.status} to GET /stream`);
+      }
+      this.state = 'streaming';
+      const parser = new SseParser();
+      const decoder = new TextDecoder();
+      this.stream = res.body[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await this.stream.next();
+        if (next.done === true) break;
+        for (const frame of parser.feed(decoder.decode(next.value, { stream: true }))) {
+          // After stop() nothing more is applied, even what was already in flight.
+          if (this.stopped()) return;
+          const event = decodeControlEvent(frame);
+          if (event !== undefined) this.onEvent(event);
+        }
+        if (this.stopped()) return;
+      }
+      throw new Error('control-plane stream ended');
+    } catch (err) {
+      if (this.stopped()) return;
+      this.o.logger.log('warn', 'control-plane stream lost; reconnecting', { error: String(err), inMs: this.backoffMs });
+      this.state = 'backoff';
+      this.heartbeatTimer?.cancel();
+      // Full jitter keeps a fleet of edges from reconnecting in lockstep after an outage.
+      const delayMs = Math.floor(this.backoffMs / 2 + this.o.random.next() * (this.backoffMs / 2));
+      this.backoffMs = Math.min(this.backoffMs * 2, this.o.reconnectMaxMs);
+      this.retryTimer = this.o.timers.after(delayMs, () => void this.connect());
+    }
+  }
+
+  private onEvent(event: ControlEvent): void {
+    switch (event.event) {
+      case 'hello':
+        this.backoffMs = this.o.reconnectMinMs;
+        this.heartbeatMs = event.data.heartbeatIntervalMs;
+        this.lastSeqSeen = Math.max(this.lastSeqSeen, event.data.lastSeq);
+        if (this.fresh) {
+          // Anything cached before the stream existed may predate a purge this edge never saw.
+          this.o.target.flush(event.data.lastSeq);
+          this.fresh = false;
+        }
+        this.logId = event.data.logId;
+        this.scheduleHeartbeat(0);
+        return;
+      case 'purge':
+        this.lastSeqSeen = Math.max(this.lastSeqSeen, event.data.seq);
+        if (event.data.seq > this.o.target.appliedSeq) this.o.target.applyPurge(event.data);
+        this.scheduleAck();
+        return;
+      case 'flush':
+        this.lastSeqSeen = Math.max(this.lastSeqSeen, event.data.upToSeq);
+        this.o.target.flush(event.data.upToSeq);
+        this.scheduleAck();
+        return;
+      case 'lease':
+        // Leases come after every purge up to throughSeq on this stream, so applying in order
+        // means they are all applied now.
+        if (this.o.target.appliedSeq >= event.data.throughSeq) this.o.target.renewLease(event.data.leaseMs);
+        return;
+      case 'membership':
+        this.onMembership(event.data.members);
+        return;
+      default:
+        throw new Error(`unhandled control event ${String((event satisfies never) as unknown)}`);
+    }
+  }
+
+  private onMembership(members: Member[]): void {
+    if (this.o.target.setMembers === undefined) return;
+    const ring = members
+      .filter((m) => m.region === this.o.region && m.health !== 'down')
+      .map((m) => ({ id: m.id, url: m.url, weight: m.weight }))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // Never drop ourselves from our own ring, and only rebuild when something changed.
+    if (!ring.some((m) => m.id === this.o.edgeId)) ring.push({ id: this.o.edgeId, url: this.o.edgeUrl, weight: this.o.weight });
+    const signature = JSON.stringify(ring);
+    if (signature === this.lastMembers) return;
+    this.lastMembers = signature;
+    this.o.target.setMembers(ring);
+  }
+
+  private scheduleAck(): void {
+    if (this.ackTimer !== undefined) return;
+    this.ackTimer = this.o.timers.after(ACK_DELAY_MS, () => {
+      this.ackTimer = undefined;
+      void this.post('/acks', { edge: this.o.edgeId, appliedSeq: this.o.target.appliedSeq });
+    });
+  }
+
+  private scheduleHeartbeat(delayMs: number): void {
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = this.o.timers.after(delayMs, () => {
+      if (this.state !== 'streaming') return;
+      void this.post('/heartbeats', this.heartbeat());
+      this.scheduleHeartbeat(this.heartbeatMs);
+    });
+  }
+
+  private heartbeat(): Heartbeat {
+    const nowMs = this.o.clock.monoMs();
+    const load = this.o.target.load();
+    const seconds = Math.max(0.001, (nowMs - this.lastLoad.atMs) / 1000);
+    const requests = load.requests - this.lastLoad.requests;
+    const errors = load.errors - this.lastLoad.errors;
+    this.lastLoad = { ...load, atMs: nowMs };
+    return {
+      edge: this.o.edgeId,
+      region: this.o.region,
+      url: this.o.edgeUrl,
+      appliedSeq: this.o.target.appliedSeq,
+      weight: this.o.weight,
+      load: { requestsPerSec: requests / seconds, errorRate: requests === 0 ? 0 : Math.min(1, errors / requests) },
+    };
+  }
+
+  private async post(path: string, body: unknown): Promise<void> {
+    try {
+      const res = await this.o.transport.request({
+        origin: this.o.controlUrl,
+        method: 'POST',
+        target: path,
+        headers: [...this.auth(), ['content-type', 'application/json']],
+        body: Buffer.from(JSON.stringify(body)),
+        timeouts: { connectMs: 2000, headersMs: 5000, bodyIdleMs: 5000 },
+      });
+      res.discard();
+      if (res.status >= 300) this.o.logger.log('warn', `control plane answered ${res.status} to POST ${path}`);
+    } catch (err) {
+      // Acks and heartbeats are cumulative: the next one carries the same facts.
+      this.o.logger.log('debug', `POST ${path} failed`, { error: String(err) });
+    }
+  }
+
+  private auth(): HeaderList {
+    return [['authorization', `Bearer ${this.o.token}`]];
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * Invariants over a run's history. Each checker listens to the records as they happen and gives
+ * a verdict at the end; every one can fail (test/sim/checkers.test.ts runs broken variants).
+ *
+ * - purge-safety: once a purge's receipt says complete, no client gets a version older than the
+ *   one the purge was for.
+ * - convergence (liveness): after faults stop, every live edge applies every purge within the
+ *   bound; lag p50/p99/max over all (purge, edge) pairs.
+ * - freshness: nothing is served as a fresh hit past its lifetime measured by true time from the
+ *   latest origin answer for that version.
+ * - origin-load: one edge never has two successful origin fetches of a key in flight at once
+ *   (collapsing); fetches per (key, version) bounded by edges x (1 + membership faults).
+ * - routing: a peer request is never sent on to another peer; no edge asks itself; the live
+ *   edges of a region agree on the ring at the end.
+ * - local: cache bytes never above capacity; no truncated body served.
+ */
+import type { HistoryListener, HistoryRecord } from '../history.js';
+
+export type CheckerKind = 'correctness' | 'liveness';
+
+export interface Verdict {
+  name: string;
+  kind: CheckerKind;
+  ok: boolean;
+  violations: number;
+  /** The first few violations, one line each. */
+  examples: string[];
+  stats?: Record<string, number>;
+}
+
+export interface Checker extends HistoryListener {
+  readonly name: string;
+  verdict(): Verdict;
+}
+
+class Violations {
+  count = 0;
+  examples: string[] = [];
+  add(line: string): void {
+    this.count++;
+    if (this.examples.length < 5) this.examples.push(line);
+  }
+}
+
+const fmt = (t: number): string => `t=${(t / 1000).toFixed(3)}s`;
+
+export class PurgeSafety implements Checker {
+  readonly name = 'purge-safety';
+  private readonly v = new Violations();
+  /** key → [completion time, version] of purges completed so far. */
+  private readonly floor = new Map<string, { t: number; version: number; id: string }>();
+
+  record(r: HistoryRecord): void {
+    if (r.type === 'purge-complete') {
+      const cur = this.floor.get(r.key);
+      if (cur === undefined || r.version > cur.version) this.floor.set(r.key, { t: r.t, version: r.version, id: r.id });
+      return;
+    }
+    if (r.type !== 'request' || r.role !== 'client' || r.version === undefined) return;
+    const f = this.floor.get(r.key);
+    if (f !== undefined && r.arrivedMs > f.t && r.version < f.version) {
+      this.v.add(`${fmt(r.t)} ${r.node} served ${r.key} v${r.version} (${r.kind}${r.detail === undefined ? '' : ` ${r.detail}`}) after purge ${f.id} for v${f.version} completed at ${fmt(f.t)}`);
+    }
+  }
+
+  verdict(): Verdict {
+    return { name: this.name, kind: 'correctness', ok: this.v.count === 0, violations: this.v.count, examples: this.v.examples };
+  }
+}
+
+export class Convergence implements Checker {
+  readonly name = 'convergence';
+  private readonly v = new Violations();
+  private readonly accepted: Array<{ seq: number; t: number; id: string }> = [];
+  /** node → applied-seq history (time, cumulative seq), in order. */
+  private readonly applied = new Map<string, Array<{ t: number; seq: number }>>();
+  private readonly restartedAt = new Map<string, number>();
+  private endMs = 0;
+
+  constructor(
+    private readonly faultsEndMs: number,
+    private readonly boundMs: number,
+    private readonly edgeIds: readonly string[],
+  ) {}
+
+  record(r: HistoryRecord): void {
+    this.endMs = Math.max(this.endMs, r.t);
+    if (r.type === 'purge-accepted') this.accepted.push({ seq: r.seq, t: r.t, id: r.id });
+    else if (r.type === 'purge-applied') {
+      let list = this.applied.get(r.node);
+      if (list === undefined) this.applied.set(r.node, (list = []));
+      list.push({ t: r.t, seq: r.seq });
+    }
+  }
+
+  verdict(): Verdict {
+    const lags: number[] = [];
+    for (const p of this.accepted) {
+      for (const edge of this.edgeIds) {
+        const hit = (this.applied.get(edge) ?? []).find((a) => a.t >= p.t && a.seq >= p.seq);
+        // An edge that (re)started after the purge and caught up from lastSeq also counts.
+        if (hit === undefined) {
+          if (this.edgeIds.length > 0 && this.applied.size > 0) this.v.add(`${edge} never applied purge ${p.id} (seq ${p.seq}, accepted ${fmt(p.t)})`);
+          continue;
+        }
+        const lag = hit.t - p.t;
+        lags.push(lag);
+        const deadline = Math.max(p.t, this.faultsEndMs) + this.boundMs;
+        if (hit.t > deadline) this.v.add(`${edge} applied purge ${p.id} at ${fmt(hit.t)}, after the bound (${fmt(deadline)})`);
+      }
+    }
+    lags.sort((a, b) => a - b);
+    const q = (p: number): number => (lags.length === 0 ? 0 : lags[Math.min(lags.length - 1, Math.floor(p * lags.length))]!);
+    return {
+      name: this.name,
+      kind: 'liveness',
+      ok: this.v.count === 0,
+      violations: this.v.count,
+      examples: this.v.examples,
+      stats: { purges: this.accepted.length, lagMsP50: q(0.5), lagMsP99: q(0.99), lagMsMax: lags.length === 0 ? 0 : lags[lags.length - 1]! },
+    };
+  }
+}
+
+export class Freshness implements Checker {
+  readonly name = 'freshness';
+  private readonly v = new Violations();
+  private readonly latest = new Map<string, { t: number; lifetimeMs: number }>();
+
+  constructor(private readonly slackMs: number) {}
+
+  record(r: HistoryRecord): void {
+    if (r.type === 'origin') {
+      if ((r.status === 200 || r.status === 304) && r.version !== undefined && r.lifetimeMs !== undefined) {
+        this.latest.set(`${r.key}\u0000${r.version}`, { t: r.t, lifetimeMs: r.lifetimeMs });
+      }
+      return;
+    }
+    if (r.type !== 'request' || r.kind !== 'hit' || r.version === undefined || r.detail === 'max-stale') return;
+    const f = this.latest.get(`${r.key}\u0000${r.version}`);
+    if (f === undefined) return;
+    const ageMs = r.arrivedMs - f.t;
+    if (ageMs > f.lifetimeMs + this.slackMs) {
+      this.v.add(`${fmt(r.t)} ${r.node} served ${r.key} v${r.version} as a fresh hit at true age ${(ageMs / 1000).toFixed(1)}s > lifetime ${f.lifetimeMs / 1000}s`);
+    }
+  }
+
+  verdict(): Verdict {
+    return { name: this.name, kind: 'correctness', ok: this.v.count === 0, violations: this.v.count, examples: this.v.examples };
+  }
+}
+
+export class OriginLoad implements Checker {
+  readonly name = 'origin-load';
+  private readonly v = new Violations();
+  private readonly lastSuccessEnd = new Map<string, number>();
+  private readonly perVersion = new Map<string, number>();
+  private membershipFaults = 0;
+  private maxPerVersion = 0;
+  private originRequests = 0;
+
+  constructor(private readonly edgeCount: number) {}
+
+  /** From the network: one edge's exchange with the origin ended. */
+  fetchEnded(from: string, target: string, startMs: number, endMs: number, status: number | undefined): void {
+    if (status !== 200 && status !== 304) return;
+    const k = `${from}\u0000${target}`;
+    const last = this.lastSuccessEnd.get(k);
+    if (last !== undefined && last > startMs) this.v.add(`${fmt(endMs)} ${from} had two origin fetches of ${target} in flight at once (started ${fmt(startMs)}, another ended ${fmt(last)})`);
+    if (last === undefined || endMs > last) this.lastSuccessEnd.set(k, endMs);
+  }
+
+  record(r: HistoryRecord): void {
+    if (r.type === 'fault' && (r.kind === 'crash' || r.kind === 'restart' || r.kind === 'partition')) this.membershipFaults++;
+    if (r.type !== 'origin' || r.method !== 'GET') return;
+    this.originRequests++;
+    if (r.status !== 200 || r.version === undefined) return;
+    const k = `${r.key}\u0000${r.version}`;
+    const n = (this.perVersion.get(k) ?? 0) + 1;
+    this.perVersion.set(k, n);
+    if (n > this.maxPerVersion) this.maxPerVersion = n;
+  }
+
+  verdict(): Verdict {
+    const bound = this.edgeCount * (1 + this.membershipFaults);
+    if (this.maxPerVersion > bound) this.v.add(`a key-version was fetched ${this.maxPerVersion} times; bound ${bound}`);
+    return { name: this.name, kind: 'correctness', ok: this.v.count === 0, violations: this.v.count, examples: this.v.examples, stats: { originRequests: this.originRequests, maxFetchesPerKeyVersion: this.maxPerVersion } };
+  }
+}
+
+export class Routing implements Checker {
+  readonly name = 'routing';
+  private readonly v = new Violations();
+  private readonly rings = new Map<string, Set<string>>();
+
+  record(r: HistoryRecord): void {
+    if (r.type === 'request' && r.role === 'peer') {
+      if (r.from === r.node) this.v.add(`${fmt(r.t)} ${r.node} sent a peer request to itself`);
+      if (r.detail !== undefined && (r.detail.startsWith('peer-') || (r.detail.startsWith('handoff-') && r.detail !== 'handoff-miss'))) {
+        this.v.add(`${fmt(r.t)} ${r.from} -> ${r.node} -> ${r.detail}: a peer request went on to another peer`);
+      }
+    } else if (r.type === 'ring') {
+      let set = this.rings.get(r.region);
+      if (set === undefined) this.rings.set(r.region, (set = new Set()));
+      set.add(r.members);
+    }
+  }
+
+  verdict(): Verdict {
+    for (const [region, set] of this.rings) if (set.size > 1) this.v.add(`region ${region}: live edges disagree on the ring: ${[...set].join(' | ')}`);
+    return { name: this.name, kind: 'correctness', ok: this.v.count === 0, violations: this.v.count, examples: this.v.examples };
+  }
+}
+
+export class Local implements Checker {
+  readonly name = 'local';
+  private readonly v = new Violations();
+
+  record(r: HistoryRecord): void {
+    if (r.type === 'sample' && r.storeBytes > r.maxBytes) this.v.add(`${fmt(r.t)} ${r.node} holds ${r.storeBytes} bytes > capacity ${r.maxBytes}`);
+    if (r.type === 'request' && r.truncated) this.v.add(`${fmt(r.t)} ${r.node} served ${r.key} truncated: ${r.bytes} of ${r.declaredBytes ?? '?'} bytes`);
+  }
+
+  verdict(): Verdict {
+    return { name: this.name, kind: 'correctness', ok: this.v.count === 0, violations: this.v.count, examples: this.v.examples };
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * What happened in a run, as plain records: the simulator's one source for the checkers, the
+ * trace (JSONL + hash), the summary and the plots. Records stream to listeners as they happen,
+ * so an hour-long run never holds its history in memory.
+ */
+import { createHash, type Hash } from 'node:crypto';
+
+/** One answer an edge gave, to a client or to a peer. Times are true (virtual) ms. */
+export interface RequestRecord {
+  type: 'request';
+  t: number;
+  /** When the request reached the edge. */
+  arrivedMs: number;
+  node: string;
+  region: string;
+  role: 'client' | 'peer';
+  /** The peer that asked, for role 'peer'. */
+  from?: string;
+  key: string;
+  method: string;
+  status: number;
+  kind: string;
+  detail?: string;
+  /** Object version in the body's headline; undefined for error bodies. */
+  version?: number;
+  bytes: number;
+  /** Content-Length the answer declared, and whether the body delivered fewer bytes. */
+  declaredBytes?: number;
+  truncated: boolean;
+  latencyMs: number;
+}
+
+/** One exchange the origin answered (instrumentation and admin calls excluded). */
+export interface OriginRecord {
+  type: 'origin';
+  t: number;
+  from: string;
+  key: string;
+  method: string;
+  status: number;
+  version?: number;
+  conditional: boolean;
+  /** Freshness lifetime the answer granted (s-maxage or max-age). */
+  lifetimeMs?: number;
+}
+
+export interface FetchSpanRecord {
+  type: 'fetch-start' | 'fetch-end';
+  t: number;
+  from: string;
+  key: string;
+}
+
+export interface PurgeRecordEvent {
+  type: 'purge-accepted' | 'purge-complete';
+  t: number;
+  id: string;
+  seq: number;
+  key: string;
+  /** The version published just before the purge: older versions must not be served after completion. */
+  version: number;
+}
+
+export interface PurgeAppliedRecord {
+  type: 'purge-applied';
+  t: number;
+  node: string;
+  seq: number;
+}
+
+export interface FaultRecord {
+  type: 'fault';
+  t: number;
+  kind: string;
+  detail: string;
+}
+
+export interface SampleRecord {
+  type: 'sample';
+  t: number;
+  node: string;
+  storeBytes: number;
+  maxBytes: number;
+  up: boolean;
+}
+
+export interface RingRecord {
+  type: 'ring';
+  t: number;
+  node: string;
+  region: string;
+  members: string;
+}
+
+/** An edge installed a new ring membership (from the control plane). */
+export interface MembersRecord {
+  type: 'members';
+  t: number;
+  node: string;
+  members: string;
+}
+
+export interface NoteRecord {
+  type: 'note';
+  t: number;
+  message: string;
+}
+
+export type HistoryRecord =
+  | RequestRecord
+  | OriginRecord
+  | FetchSpanRecord
+  | PurgeRecordEvent
+  | PurgeAppliedRecord
+  | FaultRecord
+  | SampleRecord
+  | RingRecord
+  | MembersRecord
+  | NoteRecord;
+
+export interface HistoryListener {
+  record(rec: HistoryRecord): void;
+}
+
+export class History {
+  private readonly listeners: HistoryListener[] = [];
+  private readonly hash: Hash = createHash('sha256');
+  records = 0;
+
+  constructor(private readonly traceLine?: (line: string) => void) {}
+
+  listen(listener: HistoryListener): void {
+    this.listeners.push(listener);
+  }
+
+  add(rec: HistoryRecord): void {
+    this.records++;
+    const line = JSON.stringify(rec);
+    this.hash.update(line);
+    this.hash.update('\n');
+    this.traceLine?.(line);
+    for (const l of this.listeners) l.record(rec);
+  }
+
+  /** sha256 of the JSONL trace; the same seed and options always give the same value. */
+  traceHash(): string {
+    return this.hash.copy().digest('hex');
+  }
+}

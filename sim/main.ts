@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+/**
+ * cdn-sim: runs the real edge, origin and control-plane code on virtual time.
+ *
+ *   cdn-sim run <scenario.json> --seed N [--break purge-replay|lease|collapsing] [--out DIR]
+ *   cdn-sim swarm --seeds N [--scenario <scenario.json>] [--break ...]
+ *
+ * `run` prints the seed and every option first, a summary table and checker verdicts, writes
+ * DIR/<name>-<seed>.{json,jsonl,html}, and prints `trace-hash: <hex>` last. Exit codes: 0 all
+ * checkers pass, 1 correctness failure, 2 liveness failure, 3 the simulated code crashed, 64 usage.
+ */
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { htmlReport } from './report/html.js';
+import { EXIT, exitCodeOf, runScenario, type RunReport } from './run.js';
+import { loadScenario, parseScenario, ScenarioError, type Scenario } from './scenario/schema.js';
+import { swarmScenario } from './swarm.js';
+import { BREAKS, type Break } from './world/world.js';
+
+interface Args {
+  command: string;
+  scenario: string | undefined;
+  seed: number;
+  seeds: number;
+  breaks: Break[];
+  out: string;
+}
+
+function usage(message: string): never {
+  process.stderr.write(`cdn-sim: ${message}\nusage: cdn-sim run <scenario.json> --seed N [--break ${BREAKS.join('|')}] [--out DIR]\n       cdn-sim swarm --seeds N [--scenario FILE] [--break ...] [--out DIR]\n`);
+  process.exit(EXIT.usage);
+}
+
+function parseArgs(argv: string[]): Args {
+  const [command, ...rest] = argv;
+  if (command !== 'run' && command !== 'swarm') usage(`unknown command ${JSON.stringify(command ?? '')}`);
+  const args: Args = { command, scenario: undefined, seed: 1, seeds: 100, breaks: [], out: 'sim-out' };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    const value = (): string => {
+      const v = rest[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    const int = (name: string): number => {
+      const v = value();
+      if (!/^\d+$/.test(v)) usage(`${name}: expected a non-negative integer, got ${JSON.stringify(v)}`);
+      return Number(v);
+    };
+    if (a === '--seed') args.seed = int('--seed');
+    else if (a === '--seeds') args.seeds = int('--seeds');
+    else if (a === '--out') args.out = value();
+    else if (a === '--scenario') args.scenario = value();
+    else if (a === '--break') {
+      const b = value();
+      if (!(BREAKS as readonly string[]).includes(b)) usage(`--break: expected one of ${BREAKS.join(', ')}, got ${JSON.stringify(b)}`);
+      args.breaks.push(b as Break);
+    } else if (!a.startsWith('--') && args.scenario === undefined) args.scenario = a;
+    else usage(`unknown option ${a}`);
+  }
+  if (command === 'run' && args.scenario === undefined) usage('run needs a scenario file');
+  return args;
+}
+
+function replayCommand(scenarioPath: string, seed: number, breaks: readonly Break[]): string {
+  return `npx cdn-sim run ${scenarioPath} --seed ${seed}${breaks.map((b) => ` --break ${b}`).join('')}`;
+}
+
+function summaryTable(r: RunReport): string {
+  const s = r.summary;
+  const rows: Array<[string, string]> = [
+    ['simulated time', `${(r.simulatedMs / 1000).toFixed(1)} s (${(r.simulatedMs / r.wallMs).toFixed(1)}x wall, ${r.events} events)`],
+    ['client requests', String(s.clientRequests)],
+    ['hit ratio', s.hitRatio.toFixed(4)],
+    ['origin requests', String(s.originRequests)],
+    ['latency p50 / p99', `${s.latencyMsP50.toFixed(1)} / ${s.latencyMsP99.toFixed(1)} ms`],
+    ['errors (5xx, resets)', String(s.errors)],
+    ['purges', String(s.purges)],
+    ['purge apply lag p50 / p99 / max', `${s.purgeLagMsP50.toFixed(0)} / ${s.purgeLagMsP99.toFixed(0)} / ${s.purgeLagMsMax.toFixed(0)} ms`],
+    ...r.verdicts.map((v): [string, string] => [`check ${v.name}`, v.ok ? 'pass' : `FAIL (${v.kind}, ${v.violations} violations)`]),
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+async function runOne(args: Args, scenario: Scenario, scenarioPath: string, seed: number, write: boolean): Promise<RunReport> {
+  let fd: number | undefined;
+  let buffer: string[] = [];
+  const base = join(args.out, `${scenario.name}-${seed}`);
+  if (write) {
+    mkdirSync(args.out, { recursive: true });
+    fd = openSync(`${base}.jsonl`, 'w');
+  }
+  const flush = (): void => {
+    if (fd !== undefined && buffer.length > 0) writeSync(fd, buffer.join('\n') + '\n');
+    buffer = [];
+  };
+  const report = await runScenario(scenario, {
+    seed,
+    breaks: new Set(args.breaks),
+    ...(write
+      ? {
+          traceLine: (line: string) => {
+            buffer.push(line);
+            if (buffer.length >= 4096) flush();
+          },
+        }
+      : {}),
+  });
+  if (fd !== undefined) {
+    flush();
+    closeSync(fd);
+    writeFileSync(`${base}.json`, JSON.stringify(report, null, 2));
+    writeFileSync(`${base}.html`, htmlReport(report, replayCommand(scenarioPath, seed, args.breaks)));
+  }
+  return report;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.command === 'run') {
+    const path = args.scenario!;
+    let scenario: Scenario;
+    try {
+      scenario = loadScenario(path);
+    } catch (err) {
+      if (err instanceof ScenarioError) usage(err.message);
+      throw err;
+    }
+    process.stdout.write(`seed: ${args.seed}\nscenario: ${path} (${scenario.name})\nbreak: ${args.breaks.length === 0 ? 'none' : args.breaks.join(',')}\nout: ${args.out}\noptions: ${JSON.stringify(scenario)}\n`);
+    const report = await runOne(args, scenario, path, args.seed, true);
+    process.stdout.write(`${summaryTable(report)}\n`);
+    for (const v of report.verdicts) for (const e of v.examples) process.stdout.write(`  ${v.name}: ${e}\n`);
+    const base = join(args.out, `${scenario.name}-${args.seed}`);
+    process.stdout.write(`report: ${base}.json ${base}.html\ntrace: ${base}.jsonl\n`);
+    const code = exitCodeOf(report);
+    if (report.crash !== undefined) process.stdout.write(`crash: ${report.crash}\n`);
+    if (code !== EXIT.ok) process.stdout.write(`FAILED (exit ${code}); replay: ${replayCommand(path, args.seed, args.breaks)}\n`);
+    process.stdout.write(`trace-hash: ${report.traceHash}\n`);
+    process.exitCode = code;
+    return;
+  }
+  // swarm
+  const base = args.scenario === undefined ? undefined : loadScenario(args.scenario);
+  process.stdout.write(`swarm: seeds 1..${args.seeds}\nscenario: ${args.scenario ?? '(generated per seed)'}\nbreak: ${args.breaks.length === 0 ? 'none' : args.breaks.join(',')}\nout: ${args.out}\n`);
+  const started = performance.now();
+  let failures = 0;
+  let worst: number = EXIT.ok;
+  for (let seed = 1; seed <= args.seeds; seed++) {
+    const scenario = swarmScenario(seed, base);
+    const path = join(args.out, 'swarm', `swarm-${seed}.json`);
+    mkdirSync(join(args.out, 'swarm'), { recursive: true });
+    writeFileSync(path, JSON.stringify(scenario, null, 2));
+    parseScenario(scenario, path);
+    const report = await runOne(args, scenario, path, seed, false);
+    const code = exitCodeOf(report);
+    if (code !== EXIT.ok) {
+      failures++;
+      worst = Math.max(worst, code);
+      const failed = report.verdicts.filter((v) => !v.ok).map((v) => v.name).join(',') || 'crash';
+      process.stdout.write(`seed ${seed}: FAIL (${failed}) replay: ${replayCommand(path, seed, args.breaks)}\n`);
+    }
+  }
+  process.stdout.write(`swarm: ${failures} of ${args.seeds} seeds failed in ${((performance.now() - started) / 1000).toFixed(1)} s wall\n`);
+  process.exitCode = worst;
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`cdn-sim: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(EXIT.crash);
+  });
+}

@@ -1,0 +1,189 @@
+/**
+ * One simulation run: builds the World for a scenario and seed, attaches the checkers and the
+ * statistics, runs, and returns a report. Shared by `cdn-sim`, the tests and the bench.
+ */
+import { Convergence, Freshness, Local, OriginLoad, PurgeSafety, Routing, type Checker, type Verdict } from './checkers/checkers.js';
+import type { HistoryRecord } from './history.js';
+import type { Scenario } from './scenario/schema.js';
+import { World, type Break, type WorldOptions } from './world/world.js';
+
+export interface RunOptions {
+  seed: number;
+  breaks?: ReadonlySet<Break>;
+  traceLine?: (line: string) => void;
+  drain?: WorldOptions['drain'];
+}
+
+export interface TimelineBucket {
+  second: number;
+  requests: number;
+  hits: number;
+  originFetches: number;
+}
+
+export interface RunReport {
+  scenario: string;
+  seed: number;
+  breaks: Break[];
+  simulatedMs: number;
+  wallMs: number;
+  events: number;
+  records: number;
+  summary: {
+    clientRequests: number;
+    hitRatio: number;
+    originRequests: number;
+    latencyMsP50: number;
+    latencyMsP99: number;
+    errors: number;
+    purges: number;
+    purgeLagMsP50: number;
+    purgeLagMsP99: number;
+    purgeLagMsMax: number;
+  };
+  verdicts: Verdict[];
+  timeline: TimelineBucket[];
+  purgeLags: Array<{ t: number; lagMs: number }>;
+  faults: Array<{ t: number; kind: string; detail: string }>;
+  traceHash: string;
+  /** Exception thrown by simulated code, if the run crashed. */
+  crash?: string;
+}
+
+const HIT_KINDS = new Set(['hit', 'stale-while-revalidate', 'stale-if-error']);
+
+/** Latency histogram in 0.1 ms buckets up to 60 s: percentiles without keeping every sample. */
+class Histogram {
+  private readonly buckets = new Uint32Array(600_001);
+  count = 0;
+  add(ms: number): void {
+    this.buckets[Math.min(600_000, Math.max(0, Math.round(ms * 10)))]!++;
+    this.count++;
+  }
+  quantile(q: number): number {
+    if (this.count === 0) return 0;
+    const want = Math.ceil(q * this.count);
+    let seen = 0;
+    for (let i = 0; i < this.buckets.length; i++) {
+      seen += this.buckets[i]!;
+      if (seen >= want) return i / 10;
+    }
+    return 60_000;
+  }
+}
+
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunReport> {
+  const world = new World(scenario, { seed: options.seed, ...(options.breaks === undefined ? {} : { breaks: options.breaks }), ...(options.traceLine === undefined ? {} : { traceLine: options.traceLine }), ...(options.drain === undefined ? {} : { drain: options.drain }) });
+  const edgeIds = world.edges.map((e) => e.node.id);
+  const originLoad = new OriginLoad(edgeIds.length);
+  const convergence = new Convergence(scenario.durationMs, scenario.checks.convergenceBoundMs, edgeIds);
+  const checkers: Checker[] = [new PurgeSafety(), convergence, new Freshness(scenario.checks.freshnessSlackMs), originLoad, new Routing(), new Local()];
+  for (const c of checkers) world.history.listen(c);
+  world.network.observer = {
+    onExchange: (ev) => {
+      if (ev.to === 'origin' && ev.method === 'GET') originLoad.fetchEnded(ev.from, ev.target, ev.startMs, ev.endMs, ev.status);
+    },
+  };
+
+  const latency = new Histogram();
+  const timeline: TimelineBucket[] = [];
+  const faults: RunReport['faults'] = [];
+  const acceptedAt = new Map<number, number>();
+  const purgeLags: RunReport['purgeLags'] = [];
+  let clientRequests = 0;
+  let hits = 0;
+  let errors = 0;
+  let originRequests = 0;
+  const bucket = (t: number): TimelineBucket => {
+    const second = Math.floor(t / 1000);
+    while (timeline.length <= second) timeline.push({ second: timeline.length, requests: 0, hits: 0, originFetches: 0 });
+    return timeline[second]!;
+  };
+  world.history.listen({
+    record(r: HistoryRecord) {
+      switch (r.type) {
+        case 'request':
+          if (r.role !== 'client') return;
+          clientRequests++;
+          latency.add(r.latencyMs);
+          if (r.status === 0 || r.status >= 500) errors++;
+          {
+            const b = bucket(r.t);
+            b.requests++;
+            if (HIT_KINDS.has(r.kind)) {
+              hits++;
+              b.hits++;
+            }
+          }
+          return;
+        case 'origin':
+          if (r.method === 'GET') {
+            originRequests++;
+            bucket(r.t).originFetches++;
+          }
+          return;
+        case 'fault':
+          faults.push({ t: r.t, kind: r.kind, detail: r.detail });
+          return;
+        case 'purge-accepted':
+          acceptedAt.set(r.seq, r.t);
+          return;
+        case 'purge-complete': {
+          const a = acceptedAt.get(r.seq);
+          if (a !== undefined) purgeLags.push({ t: r.t, lagMs: r.t - a });
+          return;
+        }
+        default:
+          return;
+      }
+    },
+  });
+
+  const wallStart = performance.now();
+  let crash: string | undefined;
+  try {
+    await world.run();
+  } catch (err) {
+    crash = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  }
+  const wallMs = performance.now() - wallStart;
+  const verdicts = checkers.map((c) => c.verdict());
+  const conv = verdicts.find((v) => v.name === 'convergence')!.stats!;
+  return {
+    scenario: scenario.name,
+    seed: options.seed,
+    breaks: [...(options.breaks ?? [])],
+    simulatedMs: world.scheduler.now(),
+    wallMs,
+    events: world.scheduler.executed,
+    records: world.history.records,
+    summary: {
+      clientRequests,
+      hitRatio: clientRequests === 0 ? 0 : hits / clientRequests,
+      originRequests,
+      latencyMsP50: latency.quantile(0.5),
+      latencyMsP99: latency.quantile(0.99),
+      errors,
+      purges: conv['purges'] ?? 0,
+      purgeLagMsP50: conv['lagMsP50'] ?? 0,
+      purgeLagMsP99: conv['lagMsP99'] ?? 0,
+      purgeLagMsMax: conv['lagMsMax'] ?? 0,
+    },
+    verdicts,
+    timeline,
+    purgeLags,
+    faults,
+    traceHash: world.history.traceHash(),
+    ...(crash === undefined ? {} : { crash }),
+  };
+}
+
+export const EXIT = { ok: 0, correctness: 1, liveness: 2, crash: 3, usage: 64 } as const;
+
+/** Crash beats correctness beats liveness. */
+export function exitCodeOf(report: RunReport): number {
+  if (report.crash !== undefined) return EXIT.crash;
+  if (report.verdicts.some((v) => !v.ok && v.kind === 'correctness')) return EXIT.correctness;
+  if (report.verdicts.some((v) => !v.ok && v.kind === 'liveness')) return EXIT.liveness;
+  return EXIT.ok;
+}

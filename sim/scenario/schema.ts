@@ -1,0 +1,179 @@
+/**
+ * The scenario file: topology, workload and a timeline of faults, validated on load. A bad file
+ * fails with one line naming the field, e.g. `scenario faults.2.kind: must be one of ...`.
+ */
+import { readFileSync } from 'node:fs';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
+
+const Name = Type.String({ pattern: '^[A-Za-z0-9_-]+$', description: 'a name of letters, digits, dash or underscore' });
+const Ms = (d: number, description?: string) => Type.Number({ default: d, minimum: 0, ...(description === undefined ? {} : { description }) });
+
+const Latency = (baseMs: number, jitterMs: number) =>
+  Type.Object({ baseMs: Ms(baseMs), jitterMs: Ms(jitterMs) }, { default: {}, additionalProperties: false });
+
+/**
+ * Node selectors: `edges` (every edge), `region:<r>` (its edges), `node:<id>`, `origin`,
+ * `control-plane`, `purger`, `odd-edges`/`even-edges` (every other edge by index).
+ */
+const Selector = Type.String({ pattern: '^(edges|odd-edges|even-edges|origin|control-plane|purger|region:[A-Za-z0-9_-]+|node:[A-Za-z0-9._-]+)$', description: 'edges, odd-edges, even-edges, origin, control-plane, purger, region:<name> or node:<id>' });
+
+const FaultSchema = Type.Union(
+  [
+    Type.Object({ atMs: Ms(0), kind: Type.Literal('partition'), id: Name, from: Type.Array(Selector, { minItems: 1 }), to: Type.Optional(Type.Array(Selector, { minItems: 1 })), oneWay: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+    Type.Object({ atMs: Ms(0), kind: Type.Literal('heal'), id: Type.Optional(Name) }, { additionalProperties: false }),
+    Type.Object({ atMs: Ms(0), kind: Type.Literal('crash'), nodes: Type.Array(Selector, { minItems: 1 }) }, { additionalProperties: false }),
+    Type.Object({ atMs: Ms(0), kind: Type.Literal('restart'), nodes: Type.Array(Selector, { minItems: 1 }) }, { additionalProperties: false }),
+    Type.Object({ atMs: Ms(0), kind: Type.Literal('clock-jump'), nodes: Type.Array(Selector, { minItems: 1 }), deltaMs: Type.Number() }, { additionalProperties: false }),
+    Type.Object({ atMs: Ms(0), kind: Type.Literal('clock-drift'), nodes: Type.Array(Selector, { minItems: 1 }), ppm: Type.Number({ minimum: -100_000, maximum: 100_000 }) }, { additionalProperties: false }),
+    Type.Object({ atMs: Ms(0), kind: Type.Literal('origin-outage'), mode: Type.Union([Type.Literal('error'), Type.Literal('refuse'), Type.Literal('hang')], { description: 'one of error, refuse, hang' }) }, { additionalProperties: false }),
+    Type.Object({ atMs: Ms(0), kind: Type.Literal('origin-recover') }, { additionalProperties: false }),
+  ],
+  { description: 'a fault: partition, heal, crash, restart, clock-jump, clock-drift, origin-outage or origin-recover' },
+);
+
+export const ScenarioSchema = Type.Object(
+  {
+    name: Name,
+    description: Type.String({ default: '' }),
+    /** Workload and faults run this long; then the run continues `settleMs` with no faults. */
+    durationMs: Type.Number({ minimum: 1 }),
+    settleMs: Ms(30_000, 'quiet time after the workload for convergence'),
+    topology: Type.Object(
+      {
+        regions: Type.Array(
+          Type.Object(
+            {
+              name: Name,
+              edges: Type.Integer({ minimum: 1, maximum: 64 }),
+              cacheMaxBytes: Type.Integer({ default: 16 * 1024 * 1024, minimum: 1024 }),
+              requestsPerSecond: Type.Number({ default: 100, minimum: 0 }),
+            },
+            { additionalProperties: false },
+          ),
+          { minItems: 1 },
+        ),
+        controlPlane: Type.Boolean({ default: true }),
+        links: Type.Object(
+          {
+            intraRegion: Latency(1, 1),
+            interRegion: Latency(40, 10),
+            toOrigin: Latency(30, 10),
+            toControlPlane: Latency(30, 10),
+            lossRate: Type.Number({ default: 0, minimum: 0, maximum: 1 }),
+            duplicateRate: Type.Number({ default: 0, minimum: 0, maximum: 1 }),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+    origin: Type.Object(
+      {
+        cacheControl: Type.String({ default: 'public, max-age=60' }),
+        latencyMs: Ms(20),
+        minSizeBytes: Type.Integer({ default: 512, minimum: 0 }),
+        maxSizeBytes: Type.Integer({ default: 16_384, minimum: 0 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    workload: Type.Object(
+      {
+        keys: Type.Integer({ default: 1000, minimum: 1 }),
+        zipf: Type.Number({ default: 0.9, minimum: 0 }),
+        /** New versions published at the origin (no purge) per second, across all keys. */
+        versionChangesPerSecond: Type.Number({ default: 0, minimum: 0 }),
+        purger: Type.Object(
+          {
+            purgesPerSecond: Type.Number({ default: 0, minimum: 0 }),
+            startMs: Ms(0),
+            stopMs: Type.Optional(Type.Number({ minimum: 0 })),
+            /** Receipts are polled this often. */
+            receiptPollMs: Ms(500),
+          },
+          { default: {}, additionalProperties: false },
+        ),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    controlPlane: Type.Object(
+      {
+        leaseMs: Type.Integer({ default: 10_000, minimum: 30 }),
+        leaseGraceMs: Type.Integer({ default: 2_000, minimum: 0 }),
+        heartbeatIntervalMs: Type.Integer({ default: 1_000, minimum: 10 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    edge: Type.Object(
+      {
+        collapseWaitMs: Type.Integer({ default: 16_000, minimum: 1 }),
+        peerSuspectMs: Type.Integer({ default: 2_000, minimum: 1 }),
+        originConnectTimeoutMs: Type.Integer({ default: 2_000, minimum: 1 }),
+        originHeadersTimeoutMs: Type.Integer({ default: 15_000, minimum: 1 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    checks: Type.Object(
+      {
+        /** Every reachable edge applies every purge within this after faults stop. */
+        convergenceBoundMs: Ms(30_000),
+        /** Tolerance for Age rounding in the freshness check. */
+        freshnessSlackMs: Ms(1_000),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    faults: Type.Array(FaultSchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export type Scenario = Static<typeof ScenarioSchema>;
+export type Fault = Static<typeof FaultSchema>;
+export type LinksConfig = Scenario['topology']['links'];
+
+export class ScenarioError extends Error {}
+
+/** Fills defaults and validates; throws ScenarioError with one line naming the field. */
+export function parseScenario(input: unknown, source = 'scenario'): Scenario {
+  const value = Value.Default(ScenarioSchema, structuredClone(input));
+  const first = Value.Errors(ScenarioSchema, value).First();
+  if (first !== undefined) {
+    const field = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+    const wanted = (first.schema as TSchema & { description?: string }).description;
+    const what =
+      first.type === ValueErrorType.ObjectRequiredProperty
+        ? 'is required'
+        : first.type === ValueErrorType.ObjectAdditionalProperties
+          ? 'is not a known field'
+          : wanted !== undefined
+            ? `must be ${wanted}, got ${JSON.stringify(first.value)}`
+            : `${first.message.toLowerCase()}, got ${JSON.stringify(first.value)}`;
+    throw new ScenarioError(`${source} ${field}: ${what}`);
+  }
+  const scenario = value as Scenario;
+  const regions = new Set<string>();
+  for (const r of scenario.topology.regions) {
+    if (regions.has(r.name)) throw new ScenarioError(`${source} topology.regions: region ${r.name} appears twice`);
+    regions.add(r.name);
+  }
+  scenario.faults.forEach((f, i) => {
+    if (f.atMs > scenario.durationMs) throw new ScenarioError(`${source} faults.${i}.atMs: ${f.atMs} is after durationMs ${scenario.durationMs}`);
+  });
+  return scenario;
+}
+
+export function loadScenario(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ScenarioError(`${path}: cannot read: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ScenarioError(`${path}: not valid JSON: ${(err as Error).message}`);
+  }
+  return parseScenario(json, path);
+}

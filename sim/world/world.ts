@@ -1,0 +1,648 @@
+/**
+ * A simulated deployment: the real Edge (one per simulated machine, built by `createEdge`), the
+ * real origin handler, the real ControlPlane over a durable in-memory purge log, a purger and a
+ * client workload, all on one Scheduler and one SimNetwork. Faults from the scenario's timeline
+ * change the network, the clocks and the nodes' lives; every answer lands in the History.
+ */
+import { type HeaderList, type RequestHeaders } from '../../common/http.js';
+import { encodeSse, type PurgeRecord } from '../../common/control-protocol.js';
+import type { Logger } from '../../common/ports.js';
+import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
+import type { ControlClient } from '../../edge/control/control-client.js';
+import type { Edge } from '../../edge/pipeline/edge.js';
+import type { EdgeRequest, EdgeResponse } from '../../edge/pipeline/types.js';
+import { PEER_HEADER } from '../../edge/routing/cluster.js';
+import { createOrigin } from '../../origin/handler.js';
+import { resolveOriginConfig } from '../../origin/schema.js';
+import type { Origin } from '../../origin/types.js';
+import { ControlPlane } from '../../control-plane/control-plane.js';
+import { controlPlaneConfigWithDefaults } from '../../control-plane/config.js';
+import { MemoryLogStorage, openMemoryPurgeLog } from '../../control-plane/purge-log.js';
+import { SimNode } from '../kernel/node.js';
+import { ServerStream, SimNetwork, type WireRequest, type WireResponse } from '../kernel/network.js';
+import { RandomStreams, Zipf, type Rng } from '../kernel/random.js';
+import { Scheduler, type SchedulerOptions } from '../kernel/scheduler.js';
+import type { Fault, Scenario } from '../scenario/schema.js';
+import { History } from '../history.js';
+
+export type Break = 'purge-replay' | 'lease' | 'collapsing';
+export const BREAKS: readonly Break[] = ['purge-replay', 'lease', 'collapsing'];
+
+export interface WorldOptions {
+  seed: number;
+  breaks?: ReadonlySet<Break>;
+  /** Receives every trace line (JSONL without newline); absent: hash only. */
+  traceLine?: (line: string) => void;
+  /** Sample cache sizes this often (true ms). */
+  sampleEveryMs?: number;
+  /** How the scheduler drains continuations (see sim/kernel/scheduler.ts); both give the same trace. */
+  drain?: SchedulerOptions['drain'];
+}
+
+const ORIGIN_HOST = 'origin.sim';
+const CP_HOST = 'control-plane.sim';
+const TOKEN = 'sim-token-0123456789abcdef';
+const SILENT: Logger = { log() {} };
+
+interface EdgeSlot {
+  node: SimNode;
+  index: number;
+  edge: Edge;
+  /** The edge's real control-plane client (edge/control/control-client.ts); absent without a control plane. */
+  control: ControlClient | undefined;
+  maxBytes: number;
+  /** Client requests the edge has not answered yet; a crash answers them with a reset. */
+  inFlight: Set<{ done: boolean; key: string; arrivedMs: number }>;
+}
+
+export class World {
+  readonly scheduler: Scheduler;
+  readonly streams: RandomStreams;
+  readonly network: SimNetwork;
+  readonly history: History;
+  readonly breaks: ReadonlySet<Break>;
+  readonly edges: EdgeSlot[] = [];
+  readonly originNode: SimNode;
+  readonly origin: Origin;
+  readonly cpNode: SimNode | undefined;
+  readonly purgerNode: SimNode;
+  controlPlane: ControlPlane | undefined;
+  private readonly cpStorage = new MemoryLogStorage();
+  private readonly keyTargets: string[];
+  private readonly zipf: Zipf;
+  private readonly workloadRng: Rng;
+  private readonly faultRng: Rng;
+  private workloadOn = true;
+  readonly errors: string[] = [];
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly options: WorldOptions,
+  ) {
+    this.scheduler = new Scheduler(options.drain === undefined ? {} : { drain: options.drain });
+    this.streams = new RandomStreams(options.seed);
+    this.breaks = options.breaks ?? new Set();
+    this.history = new History(options.traceLine);
+    this.network = new SimNetwork(this.scheduler, this.streams.stream('network'), scenario.topology.links);
+    this.workloadRng = this.streams.stream('workload');
+    this.faultRng = this.streams.stream('faults');
+
+    // Keys and their sizes are fixed per seed; sizes travel in the query so the real origin makes them.
+    const sizes = this.streams.stream('catalogue');
+    const { minSizeBytes, maxSizeBytes } = scenario.origin;
+    this.keyTargets = [];
+    for (let i = 0; i < scenario.workload.keys; i++) {
+      const size = minSizeBytes + Math.floor(sizes.next() * Math.max(0, maxSizeBytes - minSizeBytes + 1));
+      this.keyTargets.push(`/o/${i}?size=${size}`);
+    }
+    this.zipf = new Zipf(scenario.workload.keys, scenario.workload.zipf);
+
+    const cpRegion = scenario.topology.regions[0]!.name;
+    this.originNode = this.addNode('origin', 'origin', 'origin', ORIGIN_HOST);
+    this.origin = createOrigin({
+      clock: this.originNode.clock,
+      random: this.streams.stream('node:origin'),
+      config: resolveOriginConfig({
+        adminToken: TOKEN,
+        latencyMs: scenario.origin.latencyMs,
+        routes: [{ prefix: '/o/', cacheControl: scenario.origin.cacheControl }],
+      }),
+    });
+    this.network.serve(this.originNode, (req) => this.serveOrigin(req));
+    this.purgerNode = this.addNode('purger', 'purger', cpRegion, 'purger.sim');
+    this.cpNode = scenario.topology.controlPlane ? this.addNode('control-plane', 'control-plane', cpRegion, CP_HOST) : undefined;
+
+    for (const region of scenario.topology.regions) {
+      for (let i = 1; i <= region.edges; i++) {
+        const id = `${region.name}-e${i}`;
+        const node = this.addNode(id, 'edge', region.name, `${id}.sim`);
+        this.edges.push({ node, index: this.edges.length, edge: undefined as unknown as Edge, control: undefined, maxBytes: region.cacheMaxBytes, inFlight: new Set() });
+      }
+    }
+  }
+
+  private addNode(id: string, kind: SimNode['kind'], region: string, host: string): SimNode {
+    const node = new SimNode(id, kind, region, host, this.scheduler);
+    this.network.addNode(node);
+    return node;
+  }
+
+  /** Builds every node, schedules workload and faults, runs to the end. */
+  async run(): Promise<void> {
+    const s = this.scenario;
+    if (this.cpNode !== undefined) await this.startControlPlane();
+    for (const slot of this.edges) this.startEdge(slot);
+    for (const region of s.topology.regions) {
+      if (region.requestsPerSecond > 0) this.scheduleArrival(region.name, region.requestsPerSecond);
+    }
+    if (s.workload.versionChangesPerSecond > 0) this.scheduleVersionChange();
+    if (s.workload.purger.purgesPerSecond > 0 && this.cpNode !== undefined) {
+      this.scheduler.at(s.workload.purger.startMs, () => this.schedulePurge(), { owner: this.purgerNode.incarnation });
+    }
+    for (const fault of s.faults) this.scheduler.at(fault.atMs, () => this.applyFault(fault), { async: true });
+    this.scheduler.at(s.durationMs, () => this.settle(), { async: true });
+    this.scheduleSamples();
+    await this.scheduler.run(s.durationMs + s.settleMs);
+    for (const slot of this.edges) {
+      if (!slot.node.up || slot.edge.cluster === undefined) continue;
+      this.history.add({ type: 'ring', t: this.scheduler.now(), node: slot.node.id, region: slot.node.region, members: slot.edge.cluster.members().map((m) => m.id).sort().join(',') });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Nodes
+
+  /**
+   * Builds the edge's software on its node's current incarnation, from config as `cdn-edge` does:
+   * with a control plane, `controlPlane.url` gives the Edge its lease and `createControlClient`
+   * the real client, which holds the push stream through the simulated network.
+   */
+  private startEdge(slot: EdgeSlot): void {
+    const { node } = slot;
+    const s = this.scenario;
+    const peers = this.edges.filter((e) => e.node.region === node.region).map((e) => ({ id: e.node.id, url: e.node.url, weight: 1 }));
+    const config = edgeConfigWithDefaults({
+      id: node.id,
+      region: node.region,
+      origin: `http://${ORIGIN_HOST}`,
+      peers: peers.length > 1 ? peers : [],
+      cache: { maxBytes: slot.maxBytes } as never,
+      // Breaking collapsing: waiters give up after 1 ms and fetch on their own.
+      collapseWaitMs: this.breaks.has('collapsing') ? 1 : s.edge.collapseWaitMs,
+      originTimeouts: { connectMs: s.edge.originConnectTimeoutMs, headersMs: s.edge.originHeadersTimeoutMs, bodyIdleMs: 30_000 },
+      cluster: { peerSuspectMs: s.edge.peerSuspectMs } as never,
+      ...(this.cpNode === undefined ? {} : { controlPlane: { url: this.cpNode.url, token: TOKEN } as never }),
+    });
+    const ports = { clock: node.clock, timers: node.timers, transport: this.network.transportFor(node), logger: SILENT };
+    // Breaking the lease: the edge is built as if no control plane were configured (no lease to
+    // enforce) while the client still runs against it.
+    const edgeConfig = this.breaks.has('lease') ? { ...config, controlPlane: { ...config.controlPlane, url: undefined } } : config;
+    const edge = createEdge(edgeConfig as typeof config, ports);
+    slot.edge = edge;
+    slot.inFlight = new Set();
+    this.observePurges(node, edge);
+    slot.control = createControlClient(config, edge, { ...ports, random: this.streams.stream(`control:${node.id}`) }, node.url);
+    slot.control?.start();
+    this.network.serve(node, (req) => this.servePeer(slot, req));
+  }
+
+  /** Records every purge or flush the edge applies (cumulative seq, for the convergence checker) and every ring it installs. */
+  private observePurges(node: SimNode, edge: Edge): void {
+    const applyPurge = edge.applyPurge.bind(edge);
+    const flush = edge.flush.bind(edge);
+    const applied = (): void => this.history.add({ type: 'purge-applied', t: this.scheduler.now(), node: node.id, seq: edge.purges.appliedSeq });
+    edge.applyPurge = (record: PurgeRecord): void => {
+      applyPurge(record);
+      applied();
+    };
+    edge.flush = (seq: number): void => {
+      flush(seq);
+      applied();
+    };
+    if (edge.cluster === undefined) return;
+    const setMembers = edge.setMembers.bind(edge);
+    edge.setMembers = (members): void => {
+      setMembers(members);
+      this.history.add({ type: 'members', t: this.scheduler.now(), node: node.id, members: members.map((m) => m.id).join(',') });
+    };
+  }
+
+  private async startControlPlane(): Promise<void> {
+    const node = this.cpNode!;
+    const inc = node.incarnation;
+    const log = await openMemoryPurgeLog({ newLogId: () => 'sim-log' }, this.cpStorage);
+    if (!inc.alive) return;
+    const config = controlPlaneConfigWithDefaults({
+      leaseMs: this.scenario.controlPlane.leaseMs,
+      leaseGraceMs: this.scenario.controlPlane.leaseGraceMs,
+      heartbeatIntervalMs: this.scenario.controlPlane.heartbeatIntervalMs,
+    });
+    const cp = new ControlPlane({ clock: node.clock, timers: node.timers, log, logger: SILENT, config, token: TOKEN });
+    this.controlPlane = cp;
+    this.network.serve(node, (req) => (req.target === '/stream' || req.target.startsWith('/stream?') ? this.serveStream(cp, req) : this.serveControlPlane(cp, req)));
+  }
+
+  /**
+   * `GET /stream`, as control-plane/adapters/http-server.ts serves it: the session writes SSE
+   * frames into a streaming answer (never full: the simulated socket buffers without bound), and
+   * a connection the network reports gone closes the session.
+   */
+  private serveStream(cp: ControlPlane, req: WireRequest): WireResponse {
+    let target = req.target;
+    if (this.breaks.has('purge-replay')) {
+      // Breaking purge replay: every reconnect looks like a fresh edge, so the purges it missed are skipped.
+      const url = new URL(target, 'http://x');
+      url.searchParams.delete('after');
+      url.searchParams.delete('log');
+      target = `${url.pathname}${url.search}`;
+    }
+    const stream = new ServerStream();
+    stream.write(Buffer.from('retry: 1000\n\n'));
+    const opened = cp.openStream(
+      { method: req.method, target, headers: toRequestHeaders(req.headers) },
+      {
+        write: (event) => {
+          stream.write(Buffer.from(encodeSse(event)));
+          return true;
+        },
+        end: () => stream.end(),
+      },
+    );
+    if (opened.kind === 'answer') {
+      const { response } = opened;
+      return { status: response.status, headers: [['content-type', 'application/json'], ...(response.headers ?? [])], chunks: [Buffer.from(`${JSON.stringify(response.body)}\n`)] };
+    }
+    const session = opened.session;
+    stream.onClose = () => session.closedByPeer();
+    return { status: 200, headers: [['content-type', 'text/event-stream; charset=utf-8'], ['cache-control', 'no-store']], chunks: [], stream };
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Servers
+
+  private serveOrigin(req: WireRequest): WireResponse {
+    const headers = toRequestHeaders(req.headers);
+    const res = this.origin.handle({ method: req.method, target: req.target, headers, ...(req.body === undefined ? {} : { body: req.body }) });
+    if (req.target.startsWith('/o/')) {
+      const etag = res.headers.find(([n]) => n === 'etag')?.[1];
+      const version = etag === undefined ? undefined : versionOfEtag(etag);
+      const cc = res.headers.find(([n]) => n === 'cache-control')?.[1];
+      const lifetimeMs = cc === undefined ? undefined : lifetimeOf(cc);
+      this.history.add({
+        type: 'origin',
+        t: this.scheduler.now(),
+        from: req.from,
+        key: req.target,
+        method: req.method,
+        status: res.action === 'refuse' ? 0 : res.status,
+        ...(version === undefined ? {} : { version }),
+        conditional: headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined,
+        ...(lifetimeMs === undefined ? {} : { lifetimeMs }),
+      });
+    }
+    return { status: res.status, headers: res.headers, chunks: res.body.length > 0 ? [res.body] : [], delayMs: res.delayMs, ...(res.action === 'refuse' ? { refuse: true } : {}) };
+  }
+
+  private async serveControlPlane(cp: ControlPlane, req: WireRequest): Promise<WireResponse> {
+    const answer = await cp.handle({ method: req.method, target: req.target, headers: toRequestHeaders(req.headers), body: req.body });
+    const body = Buffer.from(JSON.stringify(answer.body));
+    if (req.method === 'POST' && req.target === '/purges' && answer.status === 202 && req.body !== undefined) {
+      const accepted = answer.body as { id: string; seq: number };
+      const purge = JSON.parse(Buffer.from(req.body).toString()) as { values: string[] };
+      const version = Number(req.headers.find(([n]) => n === 'x-sim-version')?.[1] ?? 0);
+      const key = purge.values[0]!.slice(ORIGIN_HOST.length);
+      this.history.add({ type: 'purge-accepted', t: this.scheduler.now(), id: accepted.id, seq: accepted.seq, key, version });
+    }
+    return { status: answer.status, headers: [['content-type', 'application/json'], ...(answer.headers ?? [])], chunks: [body] };
+  }
+
+  /** A request from another edge (a peer fetch or a peer invalidation). */
+  private servePeer(slot: EdgeSlot, wire: WireRequest): WireResponse | Promise<WireResponse> {
+    const req: EdgeRequest = { method: wire.method, target: wire.target, headers: toRequestHeaders(wire.headers), body: wire.body === undefined ? undefined : once(wire.body) };
+    const arrivedMs = this.scheduler.now();
+    const res = slot.edge.handle(req);
+    const finish = async (r: EdgeResponse): Promise<WireResponse> => {
+      const body = await collect(r.body);
+      this.recordAnswer(slot, req, r, body, 'peer', wire.from, arrivedMs, 0);
+      const headers: HeaderList = [];
+      for (let i = 0; i + 1 < r.headers.length; i += 2) headers.push([r.headers[i]!, r.headers[i + 1]!]);
+      return { status: r.status, headers, chunks: body.chunks, ...(body.truncated ? { truncated: true } : {}) };
+    };
+    return res instanceof Promise ? res.then(finish) : finish(res);
+  }
+
+  private recordAnswer(slot: EdgeSlot, req: EdgeRequest, r: EdgeResponse, body: Collected, role: 'client' | 'peer', from: string | undefined, arrivedMs: number, clientLatencyMs: number): void {
+    let declared: number | undefined;
+    for (let i = 0; i + 1 < r.headers.length; i += 2) if (r.headers[i] === 'content-length') declared = Number(r.headers[i + 1]);
+    const version = body.first === undefined ? undefined : versionOfBody(body.first);
+    const o = r.outcome;
+    this.history.add({
+      type: 'request',
+      t: this.scheduler.now(),
+      arrivedMs,
+      node: slot.node.id,
+      region: slot.node.region,
+      role,
+      ...(from === undefined ? {} : { from }),
+      key: req.target,
+      method: req.method,
+      status: r.status,
+      kind: o.kind,
+      ...(o.detail === undefined ? {} : { detail: o.detail }),
+      ...(version === undefined ? {} : { version }),
+      bytes: body.bytes,
+      ...(declared === undefined ? {} : { declaredBytes: declared }),
+      truncated: body.truncated || (declared !== undefined && req.method === 'GET' && r.status !== 304 && body.bytes !== declared),
+      latencyMs: this.scheduler.now() - arrivedMs + clientLatencyMs,
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Workload
+
+  private scheduleArrival(region: string, rate: number): void {
+    this.scheduler.after(this.workloadRng.exponential(1000 / rate), () => {
+      if (!this.workloadOn) return;
+      this.clientRequest(region);
+      this.scheduleArrival(region, rate);
+    });
+  }
+
+  private clientRequest(region: string): void {
+    const rng = this.workloadRng;
+    const key = this.keyTargets[this.zipf.sample(rng)]!;
+    const inRegion = this.regionEdges(region);
+    const slot = inRegion[rng.int(inRegion.length)]!;
+    const link = this.scenario.topology.links.intraRegion;
+    const clientLatencyMs = 2 * (link.baseMs + (link.jitterMs > 0 ? rng.exponential(link.jitterMs) : 0));
+    const arrivedMs = this.scheduler.now();
+    if (!slot.node.up) {
+      this.history.add({ type: 'request', t: arrivedMs, arrivedMs, node: slot.node.id, region, role: 'client', key, method: 'GET', status: 0, kind: 'refused', bytes: 0, truncated: false, latencyMs: clientLatencyMs });
+      return;
+    }
+    const req: EdgeRequest = { method: 'GET', target: key, headers: { host: 'cdn.example' } };
+    const inc = slot.node.incarnation;
+    const res = slot.edge.handle(req);
+    if (!(res instanceof Promise) && Buffer.isBuffer(res.body)) {
+      this.recordAnswer(slot, req, res, { chunks: [res.body], first: res.body, bytes: res.body.length, truncated: false }, 'client', undefined, arrivedMs, clientLatencyMs);
+      return;
+    }
+    this.scheduler.requestDrain();
+    const pending = { done: false, key, arrivedMs };
+    slot.inFlight.add(pending);
+    void Promise.resolve(res)
+      .then(async (r) => {
+        const body = await collect(r.body);
+        if (!inc.alive || pending.done) return;
+        pending.done = true;
+        slot.inFlight.delete(pending);
+        this.recordAnswer(slot, req, r, body, 'client', undefined, arrivedMs, clientLatencyMs);
+      })
+      .catch((err: unknown) => this.scheduler.fail(err));
+  }
+
+  private regionEdges(region: string): EdgeSlot[] {
+    return this.edges.filter((e) => e.node.region === region);
+  }
+
+  private scheduleVersionChange(): void {
+    this.scheduler.after(this.workloadRng.exponential(1000 / this.scenario.workload.versionChangesPerSecond), () => {
+      if (!this.workloadOn) return;
+      const key = this.keyTargets[this.zipf.sample(this.workloadRng)]!;
+      this.bumpVersion(key);
+      this.scheduleVersionChange();
+    });
+  }
+
+  private bumpVersion(key: string): number {
+    const path = key.split('?')[0]!;
+    const res = this.origin.handle({ method: 'POST', target: `/_admin/version?path=${encodeURIComponent(path)}`, headers: { authorization: `Bearer ${TOKEN}` } });
+    return (JSON.parse(Buffer.from(res.body).toString()) as { version: number }).version;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Purger: publish a new version, purge the URL, poll the receipt until complete.
+
+  private schedulePurge(): void {
+    const p = this.scenario.workload.purger;
+    this.scheduler.after(this.workloadRng.exponential(1000 / p.purgesPerSecond), () => {
+      if (!this.workloadOn || (p.stopMs !== undefined && this.scheduler.now() > p.stopMs)) return;
+      const key = this.keyTargets[this.zipf.sample(this.workloadRng)]!;
+      const version = this.bumpVersion(key);
+      void this.purge(key, version);
+      this.schedulePurge();
+    }, { owner: this.purgerNode.incarnation });
+  }
+
+  private async purge(key: string, version: number): Promise<void> {
+    const transport = this.network.transportFor(this.purgerNode);
+    const cpUrl = this.cpNode!.url;
+    const headers: HeaderList = [['authorization', `Bearer ${TOKEN}`], ['content-type', 'application/json'], ['x-sim-version', String(version)]];
+    const timeouts = { connectMs: 1_000, headersMs: 5_000, bodyIdleMs: 5_000 };
+    const wait = (ms: number) => new Promise<void>((resolve) => this.purgerNode.timers.after(ms, resolve));
+    let accepted: { id: string; seq: number } | undefined;
+    while (accepted === undefined) {
+      try {
+        const res = await transport.request({ origin: cpUrl, method: 'POST', target: '/purges', headers, body: Buffer.from(JSON.stringify({ kind: 'url', values: [`${ORIGIN_HOST}${key}`] })), timeouts });
+        const body = await collect(res.body);
+        if (res.status === 202) accepted = JSON.parse(Buffer.concat(body.chunks).toString()) as { id: string; seq: number };
+        else await wait(1_000);
+      } catch {
+        await wait(1_000);
+      }
+    }
+    for (;;) {
+      await wait(this.scenario.workload.purger.receiptPollMs);
+      try {
+        const res = await transport.request({ origin: cpUrl, method: 'GET', target: `/purges/${accepted.id}`, headers, timeouts });
+        const body = await collect(res.body);
+        if (res.status === 410) return;
+        if (res.status !== 200) continue;
+        const receipt = JSON.parse(Buffer.concat(body.chunks).toString()) as { state: string };
+        if (receipt.state !== 'pending') {
+          this.history.add({ type: 'purge-complete', t: this.scheduler.now(), id: accepted.id, seq: accepted.seq, key, version });
+          return;
+        }
+      } catch {
+        // Control plane unreachable: keep polling.
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Faults
+
+  /** Node ids a selector names. */
+  select(selectors: readonly string[]): SimNode[] {
+    const out = new Set<SimNode>();
+    for (const sel of selectors) {
+      if (sel === 'edges') this.edges.forEach((e) => out.add(e.node));
+      else if (sel === 'odd-edges') this.edges.forEach((e) => e.index % 2 === 1 && out.add(e.node));
+      else if (sel === 'even-edges') this.edges.forEach((e) => e.index % 2 === 0 && out.add(e.node));
+      else if (sel === 'origin') out.add(this.originNode);
+      else if (sel === 'control-plane') this.cpNode !== undefined && out.add(this.cpNode);
+      else if (sel === 'purger') out.add(this.purgerNode);
+      else if (sel.startsWith('region:')) this.regionEdges(sel.slice(7)).forEach((e) => out.add(e.node));
+      else if (sel.startsWith('node:')) {
+        const id = sel.slice(5);
+        const node = this.allNodes().find((n) => n.id === id);
+        if (node === undefined) throw new Error(`fault selector ${sel}: no such node`);
+        out.add(node);
+      }
+    }
+    return [...out];
+  }
+
+  allNodes(): SimNode[] {
+    return [this.originNode, this.purgerNode, ...(this.cpNode === undefined ? [] : [this.cpNode]), ...this.edges.map((e) => e.node)];
+  }
+
+  applyFault(f: Fault): void {
+    const t = this.scheduler.now();
+    const note = (detail: string): void => this.history.add({ type: 'fault', t, kind: f.kind, detail });
+    switch (f.kind) {
+      case 'partition': {
+        const from = this.select(f.from);
+        const to = f.to === undefined ? this.allNodes().filter((n) => !from.includes(n)) : this.select(f.to);
+        this.network.partition({ id: f.id, from: new Set(from.map((n) => n.id)), to: new Set(to.map((n) => n.id)), oneWay: f.oneWay ?? false });
+        note(`${f.id}: ${from.map((n) => n.id).join(',')} ${f.oneWay === true ? '->' : '<->'} ${to.length} nodes`);
+        return;
+      }
+      case 'heal':
+        this.network.heal(f.id);
+        note(f.id ?? 'all');
+        return;
+      case 'crash':
+        for (const node of this.select(f.nodes)) this.crash(node);
+        note(f.nodes.join(','));
+        return;
+      case 'restart':
+        for (const node of this.select(f.nodes)) this.restart(node);
+        note(f.nodes.join(','));
+        return;
+      case 'clock-jump':
+        for (const node of this.select(f.nodes)) node.clock.jump(f.deltaMs);
+        note(`${f.nodes.join(',')} ${f.deltaMs} ms`);
+        return;
+      case 'clock-drift':
+        for (const node of this.select(f.nodes)) node.clock.setDriftPpm(f.ppm);
+        note(`${f.nodes.join(',')} ${f.ppm} ppm`);
+        return;
+      case 'origin-outage':
+        this.setOriginFailure(f.mode);
+        note(f.mode);
+        return;
+      case 'origin-recover':
+        this.setOriginFailure('ok');
+        note('ok');
+        return;
+      default:
+        throw new Error(`unknown fault ${JSON.stringify(f satisfies never)}`);
+    }
+  }
+
+  private setOriginFailure(mode: string): void {
+    this.origin.handle({ method: 'POST', target: '/_admin/failure', headers: { authorization: `Bearer ${TOKEN}` }, body: Buffer.from(JSON.stringify({ mode })) });
+  }
+
+  crash(node: SimNode): void {
+    if (!node.up) return;
+    if (node.kind === 'origin') throw new Error('the origin does not crash; use origin-outage');
+    node.crash();
+    this.network.nodeCrashed(node);
+    if (node.kind === 'control-plane') this.controlPlane = undefined;
+    const slot = this.edges.find((e) => e.node === node);
+    if (slot !== undefined) {
+      for (const p of slot.inFlight) {
+        p.done = true;
+        this.history.add({ type: 'request', t: this.scheduler.now(), arrivedMs: p.arrivedMs, node: node.id, region: node.region, role: 'client', key: p.key, method: 'GET', status: 0, kind: 'reset', bytes: 0, truncated: false, latencyMs: this.scheduler.now() - p.arrivedMs });
+      }
+      slot.inFlight.clear();
+    }
+  }
+
+  /** Restarts a crashed (or running) node from its durable state: edges come back with empty caches. */
+  restart(node: SimNode): void {
+    if (node.up && node.kind !== 'origin') this.crash(node);
+    node.restart();
+    if (node.kind === 'control-plane') {
+      this.controlPlane = undefined;
+      void this.startControlPlane().catch((err: unknown) => this.scheduler.fail(err));
+      this.scheduler.requestDrain();
+      return;
+    }
+    const slot = this.edges.find((e) => e.node === node);
+    if (slot !== undefined) this.startEdge(slot);
+  }
+
+  /** End of the workload: faults stop. Partitions heal, the origin recovers, crashed nodes restart. */
+  private settle(): void {
+    this.workloadOn = false;
+    this.network.heal();
+    this.setOriginFailure('ok');
+    for (const node of this.allNodes()) {
+      node.clock.setDriftPpm(0);
+      if (!node.up) this.restart(node);
+    }
+    this.history.add({ type: 'fault', t: this.scheduler.now(), kind: 'settle', detail: 'faults stop: heal, origin ok, restart crashed nodes' });
+  }
+
+  private scheduleSamples(): void {
+    const every = this.options.sampleEveryMs ?? 1_000;
+    this.scheduler.after(every, () => {
+      for (const slot of this.edges) {
+        const bytes = slot.edge.store.stats().bytes + (slot.edge.hotStore?.stats().bytes ?? 0);
+        this.history.add({ type: 'sample', t: this.scheduler.now(), node: slot.node.id, storeBytes: bytes, maxBytes: slot.maxBytes, up: slot.node.up });
+      }
+      this.scheduleSamples();
+    });
+  }
+
+  /** Chance draws for swarm fault mixes use this stream. */
+  get faultRandom(): Rng {
+    return this.faultRng;
+  }
+}
+
+interface Collected {
+  chunks: Uint8Array[];
+  first: Uint8Array | undefined;
+  bytes: number;
+  truncated: boolean;
+}
+
+async function collect(body: EdgeResponse['body'] | AsyncIterable<Uint8Array>): Promise<Collected> {
+  if (body === undefined) return { chunks: [], first: undefined, bytes: 0, truncated: false };
+  if (Buffer.isBuffer(body)) return { chunks: [body], first: body, bytes: body.length, truncated: false };
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      bytes += chunk.byteLength;
+    }
+  } catch {
+    return { chunks, first: chunks[0], bytes, truncated: true };
+  }
+  return { chunks, first: chunks[0], bytes, truncated: false };
+}
+
+async function* once(body: Uint8Array): AsyncIterable<Uint8Array> {
+  yield body;
+}
+
+function toRequestHeaders(list: HeaderList): RequestHeaders {
+  const out: Record<string, string> = {};
+  for (const [name, value] of list) {
+    const n = name.toLowerCase();
+    out[n] = out[n] === undefined ? value : `${out[n]}, ${value}`;
+  }
+  return out;
+}
+
+const VERSION_MARK = Buffer.from(' version=');
+
+/** The origin's body headline is `path=<p> version=<n>\n`. */
+function versionOfBody(first: Uint8Array): number | undefined {
+  const buf = Buffer.isBuffer(first) ? first : Buffer.from(first.buffer, first.byteOffset, first.byteLength);
+  if (buf.length < 8 || buf[0] !== 0x70 /* p */) return undefined;
+  const at = buf.subarray(0, 256).indexOf(VERSION_MARK);
+  if (at === -1) return undefined;
+  let n = 0;
+  let i = at + VERSION_MARK.length;
+  for (; i < buf.length && buf[i]! >= 0x30 && buf[i]! <= 0x39; i++) n = n * 10 + (buf[i]! - 0x30);
+  return i === at + VERSION_MARK.length ? undefined : n;
+}
+
+function versionOfEtag(etag: string): number | undefined {
+  const m = /^(?:W\/)?"v(\d+)-/.exec(etag);
+  return m === null ? undefined : Number(m[1]);
+}
+
+/** Shared-cache lifetime from Cache-Control: s-maxage, else max-age (RFC 9111 §4.2.1). */
+function lifetimeOf(cc: string): number | undefined {
+  const s = /(?:^|,)\s*s-maxage=(\d+)/i.exec(cc);
+  if (s !== null) return Number(s[1]) * 1000;
+  const m = /(?:^|,)\s*max-age=(\d+)/i.exec(cc);
+  return m === null ? undefined : Number(m[1]) * 1000;
+}

@@ -1,0 +1,144 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Rng, Zipf } from '../../sim/kernel/random.js';
+import { Scheduler } from '../../sim/kernel/scheduler.js';
+import { SimNode } from '../../sim/kernel/node.js';
+import { exitCodeOf, runScenario } from '../../sim/run.js';
+import { parseScenario, ScenarioError, loadScenario } from '../../sim/scenario/schema.js';
+import type { Break } from '../../sim/world/world.js';
+
+const small = (over: Record<string, unknown> = {}) =>
+  parseScenario({
+    name: 'small',
+    durationMs: 8_000,
+    settleMs: 8_000,
+    topology: { regions: [{ name: 'a', edges: 2, requestsPerSecond: 100 }, { name: 'b', edges: 2, requestsPerSecond: 100 }] },
+    origin: { cacheControl: 'public, max-age=30' },
+    workload: { keys: 50, versionChangesPerSecond: 1, purger: { purgesPerSecond: 1 } },
+    ...over,
+  });
+
+test('rng streams are reproducible and independent', () => {
+  const a = new Rng(42);
+  const b = new Rng(42);
+  for (let i = 0; i < 100; i++) assert.is(a.next(), b.next());
+  const z = new Zipf(100, 1);
+  const counts = new Array(100).fill(0);
+  const r = new Rng(1);
+  for (let i = 0; i < 10_000; i++) counts[z.sample(r)]++;
+  assert.ok(counts[0] > counts[10] && counts[10] > counts[90]);
+});
+
+test('scheduler orders by (time, seq), drains microtasks, drops a crashed node\'s timers', async () => {
+  const s = new Scheduler();
+  const seen: string[] = [];
+  s.at(10, () => seen.push('b'));
+  s.at(5, () => seen.push('a'));
+  s.at(10, () => seen.push('c'));
+  s.at(
+    7,
+    () => {
+      void Promise.resolve()
+        .then(() => Promise.resolve())
+        .then(() => seen.push(`micro@${s.now()}`));
+    },
+    { async: true },
+  );
+  const node = new SimNode('n', 'edge', 'r', 'n.sim', s);
+  node.timers.after(20, () => seen.push('dead'));
+  node.crash();
+  await s.run(100);
+  assert.equal(seen, ['a', 'micro@7', 'b', 'c']);
+});
+
+test('clocks: skewed wall, monotonic never back, drift scales timers', async () => {
+  const s = new Scheduler();
+  const node = new SimNode('n', 'edge', 'r', 'n.sim', s);
+  const w0 = node.clock.wallMs();
+  node.clock.jump(-30_000);
+  assert.is(node.clock.wallMs(), w0 - 30_000);
+  const m0 = node.clock.monoMs();
+  node.clock.setDriftPpm(100_000);
+  let firedAt = -1;
+  node.timers.after(1_100, () => (firedAt = s.now()));
+  await s.run(2_000);
+  assert.ok(Math.abs(firedAt - 1_000) < 1e-6);
+  assert.ok(node.clock.monoMs() >= m0);
+});
+
+test('scenario errors name the field in one line', () => {
+  try {
+    parseScenario({ name: 'x', durationMs: 10, topology: { regions: [{ name: 'a', edges: 0 }] } });
+    assert.unreachable();
+  } catch (err) {
+    assert.instance(err, ScenarioError);
+    assert.match((err as Error).message, /topology\.regions\.0\.edges/);
+    assert.not.match((err as Error).message, /\n/);
+  }
+});
+
+test('the scenario library loads', () => {
+  for (const name of ['smoke', 'region-partition-purge-storm', 'control-plane-down-10min', 'clock-skew-half', 'owner-crash-mid-fill', 'rolling-restart-region', 'origin-outage', 'collapse-herd']) {
+    loadScenario(`sim/scenarios/${name}.json`);
+  }
+});
+
+test('same seed, same trace hash; another seed, another hash; checkers pass', async () => {
+  const s = small();
+  const a = await runScenario(s, { seed: 7 });
+  const b = await runScenario(s, { seed: 7 });
+  const c = await runScenario(s, { seed: 8 });
+  assert.is(a.crash, undefined);
+  assert.is(a.traceHash, b.traceHash);
+  assert.is.not(a.traceHash, c.traceHash);
+  assert.ok(a.summary.clientRequests > 1000);
+  assert.ok(a.summary.purges > 0);
+  for (const v of a.verdicts) assert.ok(v.ok, `${v.name}: ${v.examples.join(' / ')}`);
+  assert.is(exitCodeOf(a), 0);
+});
+
+async function failing(breakName: Break, over: Record<string, unknown>): Promise<string[]> {
+  const r = await runScenario(small(over), { seed: 1, breaks: new Set([breakName]) });
+  assert.is(r.crash, undefined);
+  return r.verdicts.filter((v) => !v.ok).map((v) => v.name);
+}
+
+test('--break collapsing is caught by origin-load', async () => {
+  const failed = await failing('collapsing', {
+    topology: { regions: [{ name: 'a', edges: 2, requestsPerSecond: 400 }] },
+    origin: { cacheControl: 'public, max-age=5', latencyMs: 300 },
+    workload: { keys: 10, zipf: 1.2 },
+  });
+  assert.ok(failed.includes('origin-load'), failed.join(','));
+});
+
+const partitionDuringPurges = {
+  durationMs: 20_000,
+  topology: { regions: [{ name: 'us', edges: 2, requestsPerSecond: 200 }, { name: 'eu', edges: 2, requestsPerSecond: 200 }] },
+  origin: { cacheControl: 'public, max-age=300' },
+  controlPlane: { leaseMs: 3000, leaseGraceMs: 1000 },
+  workload: { keys: 30, zipf: 1.0, purger: { purgesPerSecond: 5, startMs: 3000 } },
+  faults: [
+    { atMs: 5000, kind: 'partition', id: 'eu-cut', from: ['region:eu'], to: ['control-plane', 'purger', 'region:us'] },
+    { atMs: 15000, kind: 'heal', id: 'eu-cut' },
+  ],
+};
+
+test('--break lease is caught by purge-safety', async () => {
+  const failed = await failing('lease', partitionDuringPurges);
+  assert.ok(failed.includes('purge-safety'), failed.join(','));
+});
+
+test('--break purge-replay is caught', async () => {
+  const failed = await failing('purge-replay', {
+    ...partitionDuringPurges,
+    workload: { keys: 400, zipf: 0.8, purger: { purgesPerSecond: 5, startMs: 3000 } },
+    faults: [
+      { atMs: 5000, kind: 'partition', id: 'eu-cut', from: ['region:eu'], to: ['control-plane'] },
+      { atMs: 6000, kind: 'heal', id: 'eu-cut' },
+    ],
+  });
+  assert.ok(failed.includes('purge-safety') || failed.includes('convergence'), failed.join(','));
+});
+
+test.run();
