@@ -71,6 +71,9 @@ export const EdgeConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    alternateOrigin: Type.Optional(
+      Type.String({ pattern: '^https?://[^/?#]+$', description: 'a base URL without a path: another origin, or another region\'s edge' }),
+    ),
     region: Type.String({ default: 'default', pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, dot, dash or underscore' }),
     advertiseUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+$', description: 'the URL peers and the control plane reach this edge at, e.g. http://10.0.0.5:8080' })),
     controlPlane: Type.Object(
@@ -119,6 +122,7 @@ export const EDGE_FLAGS: readonly FlagSpec[] = [
   { flag: 'hot-cache-fraction', field: 'cluster.hotCacheFraction', type: 'number', env: 'EDGE_HOT_CACHE_FRACTION', help: 'share of the cache for hot copies of other edges\' keys (default 0.1)' },
   { flag: 'peer-connect-timeout-ms', field: 'cluster.peerConnectTimeoutMs', type: 'integer', env: 'EDGE_PEER_CONNECT_TIMEOUT_MS', help: 'peer connect timeout (default 500)' },
   { flag: 'peer-suspect-ms', field: 'cluster.peerSuspectMs', type: 'integer', env: 'EDGE_PEER_SUSPECT_MS', help: 'a failed peer is skipped this long, doubling while it keeps failing (default 2000)' },
+  { flag: 'alternate-origin', field: 'alternateOrigin', type: 'string', env: 'EDGE_ALTERNATE_ORIGIN', help: 'when the origin refuses, times out or answers 5xx, GETs go here: another origin or another region\'s edge (default: none)' },
   { flag: 'control-plane', field: 'controlPlane.url', type: 'string', env: 'EDGE_CONTROL_PLANE', help: 'control-plane URL for purges, lease and membership (default: none)' },
   { flag: 'token', field: 'controlPlane.token', type: 'string', env: 'EDGE_CONTROL_PLANE_TOKEN', help: 'bearer token for the control plane (required with --control-plane)' },
   { flag: 'region', field: 'region', type: 'string', env: 'EDGE_REGION', help: 'region this edge belongs to (default default)' },

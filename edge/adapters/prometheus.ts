@@ -57,6 +57,7 @@ export function createEdgeRegistry(edge: Edge, control?: ControlClient): Registr
     ['edge_owner_hits_total', 'Peer requests this edge answered from its cache as the key owner.', () => m.ownerHits],
     ['edge_hot_cache_hits_total', 'Hits on copies of hot keys owned by other edges.', () => m.hotHits],
     ['edge_keys_moved_total', 'Stored keys whose owner became another edge at membership changes.', () => m.keysMoved],
+    ['edge_origin_failovers_total', 'Origin GETs retried against the alternate origin.', () => m.originFailovers],
     ['edge_flushes_total', 'Whole-cache flushes ordered by the control plane.', () => m.flushes],
     ['edge_fills_dropped_by_purge_total', 'Fills not stored because a matching purge landed during them.', () => m.fillsDroppedByPurge],
     ['edge_peer_fills_refused_total', 'Peer answers refused because the peer lagged in purges.', () => m.peerFillsRefused],

@@ -54,6 +54,11 @@ export interface EdgeOptions {
    * on a key whatever Host the client used, or the request's Host (for virtual-hosting origins).
    */
   keyHost: 'origin' | 'request';
+  /**
+   * Where GETs go when the origin refuses, times out or answers 5xx: another origin, or another
+   * region's edges. Absent: no failover.
+   */
+  alternateOriginUrl?: string;
   /** Ring membership and peer settings; absent when the edge runs alone. */
   cluster?: ClusterSettings;
   /**
@@ -559,15 +564,30 @@ export class Edge {
         }
       }
     }
-    this.metrics.originRequests++;
-    const response = await this.o.transport.request({
-      origin: this.o.originUrl,
-      method: 'GET',
-      target: req.target,
-      headers,
-      timeouts: this.o.originTimeouts,
-    });
+    const response = await this.requestOrigin(this.o.originUrl, req.target, headers, this.o.alternateOriginUrl !== undefined);
     return { response, source: { kind: 'origin' } };
+  }
+
+  /** A GET to the origin; with failover allowed, a refused, timed-out or 5xx answer goes to the alternate. */
+  private async requestOrigin(originUrl: string, target: string, headers: HeaderList, failover: boolean): Promise<OutboundResponse> {
+    this.metrics.originRequests++;
+    const alternate = this.o.alternateOriginUrl;
+    let response: OutboundResponse;
+    try {
+      response = await this.o.transport.request({ origin: originUrl, method: 'GET', target, headers, timeouts: this.o.originTimeouts });
+    } catch (err) {
+      if (!failover || alternate === undefined) throw err;
+      this.metrics.originError(asTransportError(err).code);
+      this.metrics.originFailovers++;
+      return this.requestOrigin(alternate, target, headers, false);
+    }
+    if (failover && alternate !== undefined && response.status >= 500) {
+      response.discard();
+      this.metrics.originError('status-5xx');
+      this.metrics.originFailovers++;
+      return this.requestOrigin(alternate, target, headers, false);
+    }
+    return response;
   }
 
   /** One request to a peer; a timeout or connection error makes it suspect and yields undefined. */

@@ -41,6 +41,8 @@ export class EdgeMetrics {
   fillsDroppedByPurge = 0;
   /** Peer answers refused because the peer had applied fewer purges than this edge. */
   peerFillsRefused = 0;
+  /** Origin GETs retried against the alternate origin. */
+  originFailovers = 0;
   /** Reuses turned into revalidations because the control-plane lease had expired. */
   leaseRevalidations = 0;
 

@@ -125,4 +125,21 @@ test('no-cache responses are stored but validated on every use (§5.2.2.4)', () 
     assert.is(await h.originCount('/nc'), 2);
   }));
 
+test('a failing origin fails over to the alternate origin when one is configured', async () => {
+  const backup = await startHarness();
+  const h = await startHarness({ alternateOriginUrl: backup.originUrl });
+  try {
+    await h.originAdmin('/_admin/failure', { mode: 'error', status: 503 });
+    const res = await h.get('/fo');
+    assert.is(res.status, 200);
+    assert.is(await backup.originCount('/fo'), 1);
+    await h.stopOrigin();
+    assert.is((await h.get('/fo2')).status, 200);
+    assert.is(h.edge.metrics.originFailovers, 2);
+  } finally {
+    await h.close();
+    await backup.close();
+  }
+});
+
 test.run();
