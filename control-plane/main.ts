@@ -5,8 +5,6 @@
  * in-flight appends to reach the disk and exits.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { loadConfig } from '../common/config-loader.js';
 import { createJsonLogger } from '../common/adapters/json-logger.js';
 import { runMain } from '../common/adapters/run-main.js';
 import { systemClock, systemTimers } from '../common/adapters/system-clock.js';
@@ -15,24 +13,13 @@ import { createControlPlaneServer, listen } from './adapters/http-server.js';
 import { CONTROL_PLANE_FLAGS, ControlPlaneConfigSchema } from './config.js';
 import { ControlPlane } from './control-plane.js';
 import { DurablePurgeLog } from './purge-log.js';
+import { loadProcessConfig } from '../common/adapters/process-config.js';
 
 const PROGRAM = 'cdn-control-plane';
 
 runMain(PROGRAM, async () => {
-  const loaded = loadConfig({
-    program: PROGRAM,
-    summary: 'Durable ordered purge log, push streams to edges, leases, receipts and region health.',
-    schema: ControlPlaneConfigSchema,
-    flags: CONTROL_PLANE_FLAGS,
-    argv: process.argv.slice(2),
-    env: process.env,
-    readFile: (path) => readFileSync(path, 'utf8'),
-  });
-  if (loaded.kind === 'help') {
-    process.stdout.write(`${loaded.text}\n`);
-    return;
-  }
-  const config = loaded.config;
+  const config = loadProcessConfig(PROGRAM, 'Durable ordered purge log, push streams to edges, leases, receipts and region health.', ControlPlaneConfigSchema, CONTROL_PLANE_FLAGS);
+  if (config === undefined) return;
   const logger = createJsonLogger(PROGRAM, config.logLevel);
   const token = config.token ?? randomBytes(16).toString('hex');
 

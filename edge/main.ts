@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 /** The cdn-edge binary: wires the real clock, timers and undici transport into the edge pipeline. */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { loadConfig } from '../common/config-loader.js';
 import { createJsonLogger } from '../common/adapters/json-logger.js';
 import { runMain } from '../common/adapters/run-main.js';
 import { systemClock, systemRandom, systemTimers } from '../common/adapters/system-clock.js';
@@ -14,22 +12,11 @@ import { createEdgeRegistry } from './adapters/prometheus.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
 import { createControlClient, createEdge } from './create-edge.js';
 import type { RingMember } from './routing/ring.js';
+import { loadProcessConfig } from '../common/adapters/process-config.js';
 
 runMain('cdn-edge', async () => {
-  const loaded = loadConfig({
-    program: 'cdn-edge',
-    summary: 'An HTTP/1.1 caching reverse proxy (RFC 9111 shared cache) in front of one origin.',
-    schema: EdgeConfigSchema,
-    flags: EDGE_FLAGS,
-    argv: process.argv.slice(2),
-    env: process.env,
-    readFile: (path) => readFileSync(path, 'utf8'),
-  });
-  if (loaded.kind === 'help') {
-    process.stdout.write(`${loaded.text}\n`);
-    return;
-  }
-  const config = loaded.config;
+  const config = loadProcessConfig('cdn-edge', 'An HTTP/1.1 caching reverse proxy (RFC 9111 shared cache) in front of one origin.', EdgeConfigSchema, EDGE_FLAGS);
+  if (config === undefined) return;
   const logger = createJsonLogger(config.id, config.logLevel);
   const transport = createUndiciTransport();
   const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };

@@ -1,6 +1,6 @@
 /** JSON answers for admin, stats, errors and unsafe methods: never cacheable, always dated. */
 import type { HeaderList } from '../common/http.js';
-import { formatHttpDate } from './http-date.js';
+import { formatHttpDate } from '../common/http-semantics/http-date.js';
 import type { OriginResponse } from './types.js';
 
 const encoder = new TextEncoder();

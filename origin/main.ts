@@ -4,13 +4,13 @@
  * config file go through the shared loader; bad input is one line on stderr and exit code 2.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { loadConfig, type FlagSpec } from '../common/config-loader.js';
+import type { FlagSpec } from '../common/config-loader.js';
 import { runMain } from '../common/adapters/run-main.js';
 import { systemClock, systemRandom } from '../common/adapters/system-clock.js';
 import { startOriginServer } from './adapters/node-server.js';
 import { createOrigin } from './handler.js';
 import { OriginConfigSchema } from './schema.js';
+import { loadProcessConfig } from '../common/adapters/process-config.js';
 
 const PROGRAM = 'cdn-origin';
 
@@ -23,23 +23,17 @@ const flags: readonly FlagSpec[] = [
 ];
 
 runMain(PROGRAM, async () => {
-  const loaded = loadConfig({
-    program: PROGRAM,
-    summary: 'A synthetic origin whose caching headers, versions and failures tests control per request.',
-    schema: OriginConfigSchema,
+  const config = loadProcessConfig(
+    PROGRAM,
+    'A synthetic origin whose caching headers, versions and failures tests control per request.',
+    OriginConfigSchema,
     flags,
-    argv: process.argv.slice(2),
-    env: process.env,
-    readFile: (path) => readFileSync(path, 'utf8'),
-  });
-  if (loaded.kind === 'help') {
-    process.stdout.write(`${loaded.text}\n`);
-    return;
-  }
-  const configured = loaded.config.adminToken;
+  );
+  if (config === undefined) return;
+  const configured = config.adminToken;
   const adminToken = configured ?? randomBytes(16).toString('hex');
-  const origin = createOrigin({ clock: systemClock, random: systemRandom, config: { ...loaded.config, adminToken } });
-  const server = await startOriginServer(origin, { host: loaded.config.host, port: loaded.config.port });
+  const origin = createOrigin({ clock: systemClock, random: systemRandom, config: { ...config, adminToken } });
+  const server = await startOriginServer(origin, { host: config.host, port: config.port });
   // A token the operator chose is not echoed into logs; a generated one must be, or nobody could use it.
   const tokenNote = configured === undefined ? adminToken : 'as configured';
   process.stdout.write(`${PROGRAM} listening on ${server.url} (admin token: ${tokenNote})\n`);

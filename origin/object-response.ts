@@ -2,10 +2,11 @@
  * Turns a resolved representation into the answer to a GET or HEAD: 304 for a satisfied
  * conditional, 206/416 for a range, the status a test asked for, or a plain 200.
  */
-import { headerValue, requestHeader, type HeaderList, type RequestHeaders } from '../common/http.js';
+import { headerValue, type HeaderList, type RequestHeaders } from '../common/http.js';
 import { objectBody } from './body.js';
-import { isNotModified } from './conditional.js';
-import { decideRange, ifRangeHolds } from './range.js';
+import { evaluateConditional } from '../common/http-semantics/conditional.js';
+import { parseHttpDate } from '../common/http-semantics/http-date.js';
+import { rangeDecision } from '../common/http-semantics/range.js';
 import type { Representation } from './representation.js';
 import type { OriginResponse } from './types.js';
 
@@ -27,12 +28,9 @@ export function answerObject(rep: Representation, path: string, method: 'GET' | 
     return answer(rep.status, withLength(rep.headers, rep.sizeBytes), objectBody(path, rep.version, rep.sizeBytes));
   }
 
-  const notModified = isNotModified({
-    ifNoneMatch: requestHeader(request, 'if-none-match'),
-    ifModifiedSince: requestHeader(request, 'if-modified-since'),
-    etag: rep.etag,
-    lastModified: rep.lastModified,
-  });
+  const validators = { etag: rep.etag, lastModifiedMs: parseHttpDate(rep.lastModified) };
+  // If-None-Match, else If-Modified-Since (RFC 9110 §13.2.2); this origin ignores If-Match.
+  const notModified = evaluateConditional(withoutWritePreconditions(request), validators) === 'not-modified';
   // RFC 9110 §15.4.5: a 304 carries the fields a 200 would (validators, caching fields, Vary,
   // Date), so a cache can refresh its stored headers; it has no content, so no Content-Type.
   if (notModified) return answer(304, withoutContentType(rep.headers), EMPTY);
@@ -40,15 +38,13 @@ export function answerObject(rep: Representation, path: string, method: 'GET' | 
   // HEAD describes the full 200: Range is defined for GET only (RFC 9110 §14.2).
   if (method === 'HEAD') return answer(200, withLength(rep.headers, rep.sizeBytes), EMPTY);
 
-  const decision = ifRangeHolds(requestHeader(request, 'if-range'), rep.etag, rep.lastModified)
-    ? decideRange(requestHeader(request, 'range'), rep.sizeBytes)
-    : ({ kind: 'full' } as const);
+  const decision = rangeDecision(request, rep.sizeBytes, 200, validators);
   switch (decision.kind) {
     case 'full':
       return answer(200, withLength(rep.headers, rep.sizeBytes), objectBody(path, rep.version, rep.sizeBytes));
     case 'partial': {
-      const body = objectBody(path, rep.version, rep.sizeBytes).subarray(decision.first, decision.last + 1);
-      const contentRange = `bytes ${decision.first}-${decision.last}/${rep.sizeBytes}`;
+      const body = objectBody(path, rep.version, rep.sizeBytes).subarray(decision.start, decision.end + 1);
+      const contentRange = `bytes ${decision.start}-${decision.end}/${rep.sizeBytes}`;
       return answer(206, withLength([...rep.headers, ['content-range', contentRange]], body.length), body);
     }
     case 'unsatisfiable': {
@@ -59,6 +55,11 @@ export function answerObject(rep: Representation, path: string, method: 'GET' | 
       return answer(416, withLength([...headers, ['content-range', `bytes */${rep.sizeBytes}`]], 0), EMPTY);
     }
   }
+}
+
+function withoutWritePreconditions(request: RequestHeaders): RequestHeaders {
+  const { 'if-match': _ifMatch, 'if-unmodified-since': _ius, ...rest } = request;
+  return rest;
 }
 
 function withoutContentType(headers: HeaderList): HeaderList {

@@ -6,7 +6,7 @@
 import type { HeaderList } from '../common/http.js';
 import type { Random } from '../common/ports.js';
 import { fnv1a32 } from './body.js';
-import { formatHttpDate } from './http-date.js';
+import { formatHttpDate } from '../common/http-semantics/http-date.js';
 import { MAX_BODY_SIZE_BYTES, MAX_LATENCY_MS, type OriginConfig, type OriginRoute } from './schema.js';
 import type { ObjectState } from './state.js';
 

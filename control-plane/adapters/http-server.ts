@@ -9,6 +9,7 @@ import { encodeSse } from '../../common/control-protocol.js';
 import { toFlatHeaders } from '../../common/http.js';
 import type { Logger } from '../../common/ports.js';
 import type { ApiResponse, ControlPlane } from '../control-plane.js';
+import { readRequestBody } from '../../common/adapters/read-request-body.js';
 
 export interface ControlPlaneServerOptions {
   maxBodyBytes: number;
@@ -23,7 +24,7 @@ export function createControlPlaneServer(cp: ControlPlane, logger: Logger, optio
       openStream(cp, req, res, options.retryMs ?? 1_000);
       return;
     }
-    readBoundedBody(req, options.maxBodyBytes, (body) => {
+    readRequestBody(req, options.maxBodyBytes, (body) => {
       if (body === 'too-large') {
         send(res, { status: 413, body: { error: `body: larger than ${options.maxBodyBytes} bytes (limits.maxBodyBytes)`, field: 'body' } }, true);
         return;
@@ -91,35 +92,6 @@ function send(res: ServerResponse, answer: ApiResponse, closeConnection: boolean
   res.end(text);
 }
 
-function readBoundedBody(req: IncomingMessage, maxBytes: number, done: (body: Uint8Array | undefined | 'too-large') => void): void {
-  const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > maxBytes) {
-    done('too-large');
-    return;
-  }
-  const chunks: Buffer[] = [];
-  let totalBytes = 0;
-  let finished = false;
-  req.on('data', (chunk: Buffer) => {
-    if (finished) return;
-    totalBytes += chunk.length;
-    if (totalBytes > maxBytes) {
-      finished = true;
-      chunks.length = 0;
-      done('too-large');
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (finished) return;
-    finished = true;
-    done(totalBytes === 0 ? undefined : Buffer.concat(chunks));
-  });
-  req.on('error', () => {
-    finished = true;
-  });
-}
 
 /** Listens and resolves with the bound port (port 0 picks a free one). */
 export function listen(server: Server, port: number, host: string): Promise<number> {

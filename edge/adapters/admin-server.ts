@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Value } from '@sinclair/typebox/value';
 import { checkBody } from '../../common/control-protocol.js';
+import { readRequestBody } from '../../common/adapters/read-request-body.js';
 import { MembershipSchema } from '../config.js';
 import type { RingMember } from '../routing/ring.js';
 import type { Registry } from 'prom-client';
@@ -72,24 +73,14 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 function readJson(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        reject(new Error(`body larger than ${maxBytes} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
+    readRequestBody(req, maxBytes, (body) => {
+      if (body === 'too-large') return reject(new Error(`body larger than ${maxBytes} bytes`));
       try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        resolve(JSON.parse(Buffer.from(body ?? new Uint8Array()).toString('utf8')));
       } catch {
         reject(new Error('body is not valid JSON'));
       }
     });
-    req.on('error', reject);
   });
 }
+

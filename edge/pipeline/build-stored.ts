@@ -13,7 +13,7 @@ import {
   type HeuristicOptions,
   type Lifetime,
 } from '../policy/freshness.js';
-import { formatHttpDate } from '../policy/http-date.js';
+import { formatHttpDate } from '../../common/http-semantics/http-date.js';
 import { parseVary, varyValues } from '../policy/vary.js';
 import type { StoredResponse } from '../store/stored-response.js';
 import { intern } from '../store/intern.js';

@@ -14,7 +14,7 @@ import type { HeuristicOptions } from '../policy/freshness.js';
 import { currentAgeMs } from '../policy/freshness.js';
 import { hopByHopNames } from '../policy/hop-by-hop.js';
 import { invalidationTargets } from '../policy/invalidation.js';
-import { hasConditional } from '../policy/conditional.js';
+import { hasConditional } from '../../common/http-semantics/conditional.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';

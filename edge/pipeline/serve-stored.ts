@@ -3,12 +3,12 @@
  * 206/416 for Range, headers only for HEAD. Age and Cache-Status are added here.
  */
 import { appendCacheStatus, formatCacheStatus } from '../policy/cache-status.js';
-import { evaluateConditional, hasConditional } from '../policy/conditional.js';
+import { evaluateConditional, hasConditional } from '../../common/http-semantics/conditional.js';
 import { currentAgeMs } from '../policy/freshness.js';
-import { rangeDecision } from '../policy/range.js';
+import { rangeDecision } from '../../common/http-semantics/range.js';
 import type { StoredResponse } from '../store/stored-response.js';
-import { parseHttpDate } from '../policy/http-date.js';
-import type { Validators } from '../policy/conditional.js';
+import { parseHttpDate } from '../../common/http-semantics/http-date.js';
+import type { Validators } from '../../common/http-semantics/conditional.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from './types.js';
 
 export function serveStored(

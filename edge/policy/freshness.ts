@@ -4,7 +4,7 @@
  */
 import { headerValue, headerValues, type HeaderList } from '../../common/http.js';
 import { MAX_DELTA_SECONDS, parseCacheControl, parseDeltaSeconds, type Directives } from './cache-control.js';
-import { parseHttpDate } from './http-date.js';
+import { parseHttpDate } from '../../common/http-semantics/http-date.js';
 import { parseTargetedCacheControl } from './targeted-cache-control.js';
 
 /** Statuses a cache may give a heuristic lifetime (RFC 9110 §15.1). */

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { toFlatHeaders } from '../../common/http.js';
 import type { Origin, OriginResponse } from '../types.js';
+import { readRequestBody } from '../../common/adapters/read-request-body.js';
 
 /** Admin bodies are tiny and object bodies are discarded; this only stops a runaway upload. */
 export const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
@@ -19,7 +20,7 @@ export interface OriginServer {
 
 export async function startOriginServer(origin: Origin, options: { host: string; port: number }): Promise<OriginServer> {
   const server = createServer((req, res) => {
-    readBoundedBody(req, (body) => {
+    readRequestBody(req, MAX_REQUEST_BODY_BYTES, (body) => {
       if (body === 'too-large') return sendTooLarge(res);
       let answer: OriginResponse;
       try {
@@ -77,31 +78,6 @@ function deliverAfterDelay(req: IncomingMessage, res: ServerResponse, answer: Or
   res.once('close', () => clearTimeout(timer));
 }
 
-function readBoundedBody(req: IncomingMessage, done: (body: Uint8Array | undefined | 'too-large') => void): void {
-  const chunks: Buffer[] = [];
-  let totalBytes = 0;
-  let finished = false;
-  req.on('data', (chunk: Buffer) => {
-    if (finished) return;
-    totalBytes += chunk.length;
-    if (totalBytes > MAX_REQUEST_BODY_BYTES) {
-      finished = true;
-      chunks.length = 0;
-      done('too-large');
-      return;
-    }
-    chunks.push(chunk);
-  });
-  req.on('end', () => {
-    if (finished) return;
-    finished = true;
-    done(totalBytes === 0 ? undefined : Buffer.concat(chunks));
-  });
-  req.on('error', () => {
-    // The client went away mid-body; there is nobody left to answer.
-    finished = true;
-  });
-}
 
 function sendTooLarge(res: ServerResponse): void {
   const body = `{"error":"request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes"}\n`;

@@ -8,7 +8,7 @@ import { headerValue, type RequestHeaders } from '../../common/http.js';
 import type { Clock, Random } from '../../common/ports.js';
 import { HANG_DELAY_MS } from '../../origin/failure.js';
 import { createOrigin } from '../../origin/handler.js';
-import { formatHttpDate } from '../../origin/http-date.js';
+import { formatHttpDate } from '../../common/http-semantics/http-date.js';
 import { MAX_BODY_SIZE_BYTES, resolveOriginConfig, type OriginConfig } from '../../origin/schema.js';
 import type { Origin, OriginResponse } from '../../origin/types.js';
 

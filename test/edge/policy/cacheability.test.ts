@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import type { HeaderList, RequestHeaders } from '../../../common/http.js';
 import { canStore, storedHeaders, type SetCookiePolicy, type StoreDecision } from '../../../edge/policy/cacheability.js';
 import { effectiveDirectives, freshnessLifetime } from '../../../edge/policy/freshness.js';
-import { formatHttpDate } from '../../../edge/policy/http-date.js';
+import { formatHttpDate } from '../../../common/http-semantics/http-date.js';
 
 const T = Date.UTC(2024, 0, 1, 12, 0, 0);
 const at = (seconds: number): string => formatHttpDate(T + seconds * 1000);

@@ -11,7 +11,7 @@ import {
   type HeuristicOptions,
   type Lifetime,
 } from '../../../edge/policy/freshness.js';
-import { formatHttpDate } from '../../../edge/policy/http-date.js';
+import { formatHttpDate } from '../../../common/http-semantics/http-date.js';
 
 const T = Date.UTC(2024, 0, 1, 12, 0, 0);
 /** An HTTP-date `seconds` away from T. */

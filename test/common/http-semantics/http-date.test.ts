@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatHttpDate, parseHttpDate } from '../../../edge/policy/http-date.js';
+import { formatHttpDate, parseHttpDate } from '../../../common/http-semantics/http-date.js';
 
 interface Row {
   why: string;

@@ -1,9 +1,9 @@
 /**
- * Range requests answered from a stored complete response (RFC 9110 §14). One byte range is
- * served as 206; several ranges, or a Range we cannot parse, get the whole 200 (§14.2 allows
- * ignoring Range).
+ * Range requests answered from a complete representation (RFC 9110 §14), by the origin and by
+ * the edge from a stored response. One byte range is served as 206; several ranges, or a Range
+ * that cannot be parsed, get the whole 200 (§14.2 allows ignoring Range).
  */
-import { requestHeader, type RequestHeaders } from '../../common/http.js';
+import { requestHeader, type RequestHeaders } from '../http.js';
 import { parseHttpDate } from './http-date.js';
 import { strongMatch, type Validators } from './conditional.js';
 

@@ -1,8 +1,9 @@
 /**
- * Answering a client's conditional request from a stored response (RFC 9111 §4.3.2,
- * RFC 9110 §13.1, §13.2.2 for precedence).
+ * Evaluating a request's preconditions against a representation's validators (RFC 9110 §13.1,
+ * §13.2.2 for precedence): the origin answers with it, and the edge answers clients from a
+ * stored response with it (RFC 9111 §4.3.2).
  */
-import { requestHeader, type RequestHeaders } from '../../common/http.js';
+import { requestHeader, type RequestHeaders } from '../http.js';
 import { parseHttpDate } from './http-date.js';
 
 export type ConditionalOutcome = 'none' | 'not-modified' | 'precondition-failed';

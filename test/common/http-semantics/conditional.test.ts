@@ -9,8 +9,8 @@ import {
   weakMatch,
   type ConditionalOutcome,
   type Validators,
-} from '../../../edge/policy/conditional.js';
-import { formatHttpDate } from '../../../edge/policy/http-date.js';
+} from '../../../common/http-semantics/conditional.js';
+import { formatHttpDate } from '../../../common/http-semantics/http-date.js';
 
 const LM = Date.UTC(2024, 0, 1, 12, 0, 0);
 const at = (seconds: number): string => formatHttpDate(LM + seconds * 1000);

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RequestHeaders } from '../../../common/http.js';
-import type { Validators } from '../../../edge/policy/conditional.js';
-import { formatHttpDate } from '../../../edge/policy/http-date.js';
-import { parseRange, rangeDecision, type RangeDecision } from '../../../edge/policy/range.js';
+import type { Validators } from '../../../common/http-semantics/conditional.js';
+import { formatHttpDate } from '../../../common/http-semantics/http-date.js';
+import { parseRange, rangeDecision, type RangeDecision } from '../../../common/http-semantics/range.js';
 
 const LM = Date.UTC(2024, 0, 1, 12, 0, 0);
 const stored: Validators = { etag: '"v1"', lastModifiedMs: LM };
