@@ -86,7 +86,6 @@ export function buildStoredResponse(
   const mustRevalidate = explicitlyRevalidate || d.sMaxAge !== undefined;
   const vary = parseVary(headerValue(headers, 'vary'));
   const varyNames = vary === '*' ? [] : vary;
-  const lastModified = headerValue(headers, 'last-modified');
   const surrogateKeys = (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
   return {
     status: exchange.status,

@@ -5,83 +5,33 @@
  * the binary and the simulator hand those in.
  */
 import { headerValue, type HeaderList } from '../../common/http.js';
-import { TransportError, type Clock, type Logger, type OutboundResponse, type Timers, type Transport, type TransportTimeouts } from '../../common/ports.js';
-import { parseCacheControl, type Directives } from '../policy/cache-control.js';
-import type { SetCookiePolicy } from '../policy/cacheability.js';
-import { appendCacheStatus, formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
-import { primaryKey } from '../policy/cache-key.js';
-import type { HeuristicOptions } from '../policy/freshness.js';
-import { currentAgeMs } from '../policy/freshness.js';
-import { hopByHopNames } from '../policy/hop-by-hop.js';
-import { invalidationTargets } from '../policy/invalidation.js';
-import { hasConditional } from '../../common/http-semantics/conditional.js';
-import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
-import { ResponseStore, type Lookup } from '../store/response-store.js';
-import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
 import type { PurgeRecord } from '../../common/control-protocol.js';
+import { hasConditional } from '../../common/http-semantics/conditional.js';
+import { TransportError } from '../../common/ports.js';
+import { applyPurgeToStores } from '../control/apply-purge.js';
 import { PurgeLedger } from '../control/purge-ledger.js';
-import { keyForUrl } from '../control/purge-keys.js';
+import { parseCacheControl, type Directives } from '../policy/cache-control.js';
+import { formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
+import { primaryKey } from '../policy/cache-key.js';
+import { currentAgeMs } from '../policy/freshness.js';
+import { invalidationTargets } from '../policy/invalidation.js';
+import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
+import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
 import type { RingMember } from '../routing/ring.js';
+import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, type StoredResponse } from '../store/stored-response.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type UpstreamExchange } from './build-stored.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
+import type { EdgeOptions } from './edge-options.js';
 import { EdgeMetrics } from './metrics.js';
 import { outboundHeaders } from './origin-request.js';
 import { readBounded } from './read-bounded.js';
+import { errorResponse, forwardedHeaders, streamThrough, type Identity } from './responses.js';
 import { serveStored } from './serve-stored.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from './types.js';
+import { asTransportError, Upstream, type UpstreamSource } from './upstream.js';
 
-export interface EdgeOptions {
-  /** Names this cache in Cache-Status and Via. */
-  cacheName: string;
-  /** Scheme, host and port of the origin, e.g. `http://127.0.0.1:8000`. */
-  originUrl: string;
-  clock: Clock;
-  timers: Timers;
-  transport: Transport;
-  logger: Logger;
-  maxBytes: number;
-  maxObjectBytes: number;
-  originTimeouts: TransportTimeouts;
-  collapseWaitMs: number;
-  setCookie: SetCookiePolicy;
-  heuristic: HeuristicOptions;
-  staleIfErrorDefaultSeconds: number;
-  /** Obey request Cache-Control (no-cache, max-age, min-fresh, max-stale, only-if-cached). */
-  honorRequestCacheControl: boolean;
-  /**
-   * Whose authority names cached objects: the origin's, so every front edge of a region agrees
-   * on a key whatever Host the client used, or the request's Host (for virtual-hosting origins).
-   */
-  keyHost: 'origin' | 'request';
-  /**
-   * Where GETs go when the origin refuses, times out or answers 5xx: another origin, or another
-   * region's edges. Absent: no failover.
-   */
-  alternateOriginUrl?: string;
-  /** Ring membership and peer settings; absent when the edge runs alone. */
-  cluster?: ClusterSettings;
-  /**
-   * Present when a control plane pushes purges: cached content is served without revalidation
-   * only while the lease it renews is valid. `expiredServeStale`: when the lease has expired and
-   * the origin is unreachable too, serve stale (inside stale-if-error) rather than an error.
-   */
-  lease?: { expiredServeStale: boolean };
-}
-
-export interface ClusterSettings {
-  selfId: string;
-  members: readonly RingMember[];
-  peerTimeouts: TransportTimeouts;
-  peerSuspectMs: number;
-  peerMaxSuspectMs: number;
-  hotKeyRequestsPerSecond: number;
-  /** Share of maxBytes kept for copies of hot keys owned by other edges. */
-  hotCacheFraction: number;
-  handoffMs: number;
-}
-
-type UpstreamSource = { kind: 'origin' } | { kind: 'peer'; id: string } | { kind: 'handoff'; id: string };
+export type { ClusterSettings, EdgeOptions } from './edge-options.js';
 
 type Failure = { kind: 'transport'; error: TransportError } | { kind: 'status'; status: number };
 
@@ -97,6 +47,8 @@ export class Edge {
   private readonly locks: CollapseLocks;
   private readonly storage: StorageOptions;
   private readonly via: string;
+  private readonly identity: Identity;
+  private readonly upstream: Upstream;
   private readonly background = new Set<Promise<void>>();
   private readonly hitCache = new Map<StoredResponse, { ageSecond: number; response: EdgeResponse }>();
   private hitCacheSecond = -1;
@@ -126,6 +78,8 @@ export class Edge {
     this.originAuthority = new URL(o.originUrl).host;
     this.locks = new CollapseLocks(o.timers, o.collapseWaitMs);
     this.via = `1.1 ${o.cacheName}`;
+    this.identity = { cacheName: o.cacheName, via: this.via };
+    this.upstream = new Upstream(o, this.cluster, this.metrics, this.purges);
     this.hitStatusPrefix = `${formatCacheStatus(o.cacheName, { hit: true })}; ttl=`;
     this.storage = {
       setCookie: o.setCookie,
@@ -157,7 +111,7 @@ export class Edge {
     if (fromPeer) {
       // The asking edge has applied purges we have not: whatever we hold may be what it purged.
       if (Number(req.headers[PURGE_SEQ_HEADER] ?? 0) > this.purges.appliedSeq) {
-        return this.forPeer(this.finish(this.errorResponse(503, 'purge-lag', 'miss')));
+        return this.forPeer(this.finish(errorResponse(this.identity, 503, 'purge-lag', 'miss')));
       }
       return this.forPeer(this.answer(req, key, nowMs, rd, found, fromHotStore, true));
     }
@@ -184,7 +138,7 @@ export class Edge {
         if (fromPeer) this.metrics.ownerHits++;
         if (fromHotStore) this.metrics.hotHits++;
         if (!fromPeer && req.method === 'GET' && req.headers['range'] === undefined && !hasConditional(req.headers)) {
-          return this.finish(this.plainHit(stored, req, nowMs));
+          return this.finish(this.plainHit(stored, nowMs));
         }
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true }));
       }
@@ -195,11 +149,11 @@ export class Edge {
         this.refreshInBackground(key, stored, req);
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'stale-while-revalidate', hit: true, fwd: 'stale', detail: 'stale-while-revalidate' }));
       }
-      if (rd?.onlyIfCached === true) return this.finish(this.errorResponse(504, 'only-if-cached', 'request'));
+      if (rd?.onlyIfCached === true) return this.finish(errorResponse(this.identity, 504, 'only-if-cached', 'request'));
       if (!leased) this.metrics.leaseRevalidations++;
       return this.collapsedFetch(key, req, forced && leased ? 'request' : 'stale', stored);
     }
-    if (rd?.onlyIfCached === true) return this.finish(this.errorResponse(504, 'only-if-cached', 'request'));
+    if (rd?.onlyIfCached === true) return this.finish(errorResponse(this.identity, 504, 'only-if-cached', 'request'));
     return this.collapsedFetch(key, req, found.kind === 'vary-miss' ? 'vary-miss' : 'uri-miss', undefined);
   }
 
@@ -235,34 +189,9 @@ export class Edge {
 
   /** Applies one purge from the control plane to both stores; records it for the fill race. */
   applyPurge(record: PurgeRecord): void {
-    const naming = { keyHost: this.o.keyHost, originAuthority: this.originAuthority };
-    const nowMs = this.o.clock.monoMs();
     const stores = this.hotStore === undefined ? [this.store] : [this.store, this.hotStore];
-    let values: string[] = [];
-    switch (record.kind) {
-      case 'all':
-        for (const store of stores) store.clear();
-        break;
-      case 'url':
-        values = record.values.map((v) => keyForUrl(v, naming)).filter((k): k is string => k !== undefined);
-        for (const key of values) this.purgeKey(key, record.soft, nowMs, stores);
-        break;
-      case 'prefix':
-        values = record.values.map((v) => keyForUrl(v, naming)).filter((k): k is string => k !== undefined);
-        for (const store of stores) {
-          const matching = [...store.keys()].filter((key) => values.some((prefix) => key.startsWith(prefix)));
-          for (const key of matching) this.purgeKey(key, record.soft, nowMs, [store]);
-        }
-        break;
-      case 'key':
-        values = record.values;
-        for (const store of stores) {
-          for (const tag of values) for (const key of store.keysWithSurrogate(tag)) this.purgeKey(key, record.soft, nowMs, [store]);
-        }
-        break;
-      default:
-        throw new Error(`unknown purge kind ${String(record.kind satisfies never)}`);
-    }
+    const naming = { keyHost: this.o.keyHost, originAuthority: this.originAuthority };
+    const values = applyPurgeToStores(record, stores, naming, this.o.clock.monoMs());
     this.purges.record({ seq: record.seq, kind: record.kind, values });
     this.metrics.purgesApplied[record.kind]++;
   }
@@ -273,20 +202,6 @@ export class Edge {
     this.hotStore?.clear();
     this.purges.flushed(seq);
     this.metrics.flushes++;
-  }
-
-  /** Hard purge removes; soft purge makes every variant stale so it is revalidated before reuse. */
-  private purgeKey(key: string, soft: boolean, nowMs: number, stores: ResponseStore[]): void {
-    for (const store of stores) {
-      if (!soft) {
-        store.invalidate(key);
-        continue;
-      }
-      for (const response of store.variants(key)) {
-        response.freshUntilMonoMs = Math.min(response.freshUntilMonoMs, nowMs - 1);
-        response.staleWhileRevalidateMs = 0;
-      }
-    }
   }
 
   /** Answers to peers say which purges this edge has applied, so a lagging owner's copy is refused. */
@@ -308,7 +223,7 @@ export class Edge {
       this.metrics.ownerHits++;
       return serveStored(found.response, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
     }
-    return this.errorResponse(504, 'handoff-miss', 'miss');
+    return errorResponse(this.identity, 504, 'handoff-miss', 'miss');
   }
 
   /** A peer saw an unsafe method succeed for a URL this edge owns (RFC 9111 §4.4 across the ring). */
@@ -323,14 +238,14 @@ export class Edge {
   /**
    * A whole-object GET hit. Its answer changes only when the object's Age (and with it the ttl)
    * ticks over a second, so it is built once per object per age-second and reused: the hot path
-   * then formats no headers and allocates nothing. The table starts over every wall-clock second,
-   * so it holds only objects hit in the last second.
+   * then formats no headers and allocates nothing. The table starts over every second, so it
+   * holds only objects hit in the last second.
    */
-  private plainHit(stored: StoredResponse, req: EdgeRequest, nowMs: number): EdgeResponse {
+  private plainHit(stored: StoredResponse, nowMs: number): EdgeResponse {
     const ageSecond = Math.floor((stored.initialAgeMs + Math.max(0, nowMs - stored.storedAtMonoMs)) / 1000);
-    const wallSecond = Math.floor(nowMs / 1000);
-    if (wallSecond !== this.hitCacheSecond) {
-      this.hitCacheSecond = wallSecond;
+    const second = Math.floor(nowMs / 1000);
+    if (second !== this.hitCacheSecond) {
+      this.hitCacheSecond = second;
       this.hitCache.clear();
     }
     const cached = this.hitCache.get(stored);
@@ -407,7 +322,7 @@ export class Edge {
     let upstream;
     let source: UpstreamSource = { kind: 'origin' };
     try {
-      const routed = await this.requestUpstream(key, req, headers);
+      const routed = await this.upstream.get(key, req, headers);
       upstream = routed.response;
       source = routed.source;
     } catch (err) {
@@ -472,7 +387,7 @@ export class Edge {
       else permit?.release({ reason: 'uncacheable' });
       // The origin answered with something we may not keep: the old copy is superseded.
       if (stored !== undefined) this.removeEverywhere(key, stored);
-      return this.streamThrough(req, upstream.status, upstream.headers, upstream.body, fwd, plan.store ? 'too-large' : plan.reason, upstream.discard);
+      return streamThrough(this.identity, req, upstream, fwd, plan.store ? 'too-large' : plan.reason);
     }
 
     const read = await readBounded(upstream.body, this.o.maxObjectBytes);
@@ -485,7 +400,7 @@ export class Edge {
     if (read.kind === 'overflow') {
       permit?.release({ reason: 'uncacheable' });
       if (stored !== undefined) this.removeEverywhere(key, stored);
-      return this.streamThrough(req, upstream.status, upstream.headers, read.body, fwd, 'too-large', upstream.discard);
+      return streamThrough(this.identity, req, { ...upstream, body: read.body }, fwd, 'too-large');
     }
     return this.storeAndServe(key, req, fwd, permit, stored, { exchange, body: read.body, fwdStatus: upstream.status, startSeq }, target, source);
   }
@@ -542,80 +457,6 @@ export class Edge {
   }
 
   /**
-   * Where a GET goes: a key this edge does not own goes to its owner (then the next successor
-   * when the owner is suspect), a key this edge newly owns first to its previous owner, and
-   * everything else, or when no peer answers, to the origin. A request from a peer never goes
-   * to another peer: one peer hop at most. Rejects only with the origin's TransportError.
-   */
-  private async requestUpstream(key: string, req: EdgeRequest, headers: HeaderList): Promise<{ response: OutboundResponse; source: UpstreamSource }> {
-    const cluster = this.cluster;
-    if (cluster !== undefined && req.headers[PEER_HEADER] === undefined) {
-      if (!cluster.owns(key)) {
-        for (const peer of cluster.peersBefore(key)) {
-          const response = await this.tryPeer(peer, 'GET', req.target, headers, false);
-          if (response !== undefined) return { response, source: { kind: 'peer', id: peer.id } };
-        }
-      } else {
-        const previousOwner = cluster.handoffPeer(key);
-        if (previousOwner !== undefined) {
-          const response = await this.tryPeer(previousOwner, 'GET', req.target, headers, true);
-          if (response !== undefined && response.status !== 504) return { response, source: { kind: 'handoff', id: previousOwner.id } };
-          response?.discard();
-        }
-      }
-    }
-    const response = await this.requestOrigin(this.o.originUrl, req.target, headers, this.o.alternateOriginUrl !== undefined);
-    return { response, source: { kind: 'origin' } };
-  }
-
-  /** A GET to the origin; with failover allowed, a refused, timed-out or 5xx answer goes to the alternate. */
-  private async requestOrigin(originUrl: string, target: string, headers: HeaderList, failover: boolean): Promise<OutboundResponse> {
-    this.metrics.originRequests++;
-    const alternate = this.o.alternateOriginUrl;
-    let response: OutboundResponse;
-    try {
-      response = await this.o.transport.request({ origin: originUrl, method: 'GET', target, headers, timeouts: this.o.originTimeouts });
-    } catch (err) {
-      if (!failover || alternate === undefined) throw err;
-      this.metrics.originError(asTransportError(err).code);
-      this.metrics.originFailovers++;
-      return this.requestOrigin(alternate, target, headers, false);
-    }
-    if (failover && alternate !== undefined && response.status >= 500) {
-      response.discard();
-      this.metrics.originError('status-5xx');
-      this.metrics.originFailovers++;
-      return this.requestOrigin(alternate, target, headers, false);
-    }
-    return response;
-  }
-
-  /** One request to a peer; a timeout or connection error makes it suspect and yields undefined. */
-  private async tryPeer(peer: RingMember, method: string, target: string, headers: HeaderList, handoff: boolean): Promise<OutboundResponse | undefined> {
-    const cluster = this.cluster!;
-    this.metrics.peerRequests++;
-    const marked: HeaderList = [...headers, [PEER_HEADER, cluster.selfId], [PURGE_SEQ_HEADER, String(this.purges.appliedSeq)]];
-    if (handoff) marked.push([HANDOFF_HEADER, '1']);
-    try {
-      const response = await this.o.transport.request({ origin: peer.url, method, target, headers: marked, timeouts: this.o.cluster!.peerTimeouts });
-      cluster.health.succeeded(peer.id);
-      // A peer that has applied fewer purges than we have may hand back what we already purged.
-      const peerSeq = Number(headerValue(response.headers, PURGE_SEQ_HEADER) ?? Infinity);
-      if (peerSeq < this.purges.appliedSeq) {
-        response.discard();
-        this.metrics.peerFillsRefused++;
-        return undefined;
-      }
-      return response;
-    } catch (err) {
-      this.metrics.peerErrors++;
-      cluster.health.failed(peer.id);
-      this.o.logger.log('warn', 'peer request failed', { peer: peer.id, error: String(err) });
-      return undefined;
-    }
-  }
-
-  /**
    * The store a fill goes to: the main store for what came from the origin or a handoff (this
    * edge owns it), the hot store for a peer's answer when the key is hot here, else none.
    */
@@ -658,66 +499,11 @@ export class Edge {
     }
     if (failure.kind === 'status') {
       // Only reached for waiters whose writer saw a 5xx; they answer with the same status.
-      return this.errorResponse(failure.status, `origin answered ${failure.status}`, fwd);
+      return errorResponse(this.identity, failure.status, `origin answered ${failure.status}`, fwd);
     }
     const timeout = failure.error.code.endsWith('timeout');
     this.o.logger.log('warn', 'origin request failed', { code: failure.error.code, target: req.target });
-    return this.errorResponse(timeout ? 504 : 502, `origin-${failure.error.code}`, fwd);
-  }
-
-  private errorResponse(status: number, detail: string, fwd: ForwardReason): EdgeResponse {
-    const outcome: Outcome = { kind: 'error', hit: false, fwd, detail, bytes: 0 };
-    const body = Buffer.from(`${status} ${detail}\n`);
-    outcome.bytes = body.length;
-    return {
-      status,
-      headers: [
-        'content-type', 'text/plain; charset=utf-8',
-        'content-length', String(body.length),
-        'cache-control', 'no-store',
-        'cache-status', formatCacheStatus(this.o.cacheName, outcome),
-      ],
-      body,
-      outcome,
-    };
-  }
-
-  private streamThrough(
-    req: EdgeRequest,
-    status: number,
-    headers: HeaderList,
-    body: AsyncIterable<Uint8Array>,
-    fwd: ForwardReason,
-    detail: string,
-    discard: () => void,
-  ): EdgeResponse {
-    const outcome: Outcome = { kind: 'pass', hit: false, fwd, fwdStatus: status, detail, bytes: 0 };
-    const declared = Number(headerValue(headers, 'content-length') ?? 0);
-    outcome.bytes = req.method === 'HEAD' ? 0 : declared;
-    if (req.method === 'HEAD') discard();
-    return {
-      status,
-      headers: this.forwardedHeaders(headers, outcome),
-      body: req.method === 'HEAD' ? undefined : body,
-      outcome,
-    };
-  }
-
-  /** Origin header fields as forwarded to the client: hop-by-hop dropped, Via and Cache-Status added. */
-  private forwardedHeaders(headers: HeaderList, outcome: Outcome): string[] {
-    const skip = hopByHopNames(headerValue(headers, 'connection'));
-    const out: string[] = [];
-    let via: string | undefined;
-    let upstreamStatus: string | undefined;
-    for (const [name, value] of headers) {
-      if (skip.has(name)) continue;
-      if (name === 'via') via = via === undefined ? value : `${via}, ${value}`;
-      else if (name === 'cache-status') upstreamStatus = upstreamStatus === undefined ? value : `${upstreamStatus}, ${value}`;
-      else out.push(name, value);
-    }
-    out.push('via', via === undefined ? this.via : `${via}, ${this.via}`);
-    out.push('cache-status', appendCacheStatus(upstreamStatus, formatCacheStatus(this.o.cacheName, outcome)));
-    return out;
+    return errorResponse(this.identity, timeout ? 504 : 502, `origin-${failure.error.code}`, fwd);
   }
 
   /** Methods other than GET and HEAD go to the origin as they are; unsafe ones invalidate (§4.4). */
@@ -736,7 +522,7 @@ export class Edge {
     } catch (err) {
       const error = asTransportError(err);
       this.metrics.originError(error.code);
-      return this.finish(this.errorResponse(error.code.endsWith('timeout') ? 504 : 502, `origin-${error.code}`, 'method'));
+      return this.finish(errorResponse(this.identity, error.code.endsWith('timeout') ? 504 : 502, `origin-${error.code}`, 'method'));
     }
     const host = hostOf(req);
     for (const target of invalidationTargets(req.method, upstream.status, host, req.target, upstream.headers)) {
@@ -745,7 +531,7 @@ export class Edge {
     }
     const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0 };
     outcome.bytes = Number(headerValue(upstream.headers, 'content-length') ?? 0);
-    return this.finish({ status: upstream.status, headers: this.forwardedHeaders(upstream.headers, outcome), body: upstream.body, outcome });
+    return this.finish({ status: upstream.status, headers: forwardedHeaders(this.identity, upstream.headers, outcome), body: upstream.body, outcome });
   }
 
   /** Tells the owner of an invalidated URL, if that is another edge, to drop its copy too. */
@@ -756,7 +542,7 @@ export class Edge {
     const owner = cluster.peersBefore(key)[0];
     if (owner === undefined) return;
     const headers: HeaderList = this.o.keyHost === 'origin' ? [] : [['host', hostOf(req) ?? this.originAuthority]];
-    const work = this.tryPeer(owner, 'PURGE', target, headers, false)
+    const work = this.upstream.peer(owner, 'PURGE', target, headers, false)
       .then((res) => res?.discard())
       .finally(() => this.background.delete(work));
     this.background.add(work);
@@ -815,9 +601,6 @@ function withoutPreconditions(headers: EdgeRequest['headers']): EdgeRequest['hea
   return copy;
 }
 
-function asTransportError(err: unknown): TransportError {
-  return err instanceof TransportError ? err : new TransportError('other', String(err));
-}
 
 async function drain(body: EdgeResponse['body']): Promise<void> {
   if (body === undefined || Buffer.isBuffer(body)) return;
