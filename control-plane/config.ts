@@ -25,6 +25,9 @@ export const ControlPlaneConfigSchema = Type.Object(
         downAfterMs: Type.Integer({ default: 10_000, minimum: 1 }),
         degradedErrorRate: Type.Number({ default: 0.05, minimum: 0, maximum: 1 }),
         downErrorRate: Type.Number({ default: 0.5, minimum: 0, maximum: 1 }),
+        minRequestsPerSec: Type.Number({ default: 5, minimum: 0 }),
+        /** Membership is pushed only this long after start, once edges have had time to heartbeat. */
+        membershipAfterMs: Type.Integer({ default: 3_000, minimum: 0 }),
         /** How often health is re-derived and changed membership pushed to streams. */
         checkIntervalMs: Type.Integer({ default: 1_000, minimum: 10 }),
       },

@@ -64,7 +64,6 @@ export class ControlPlane {
   readonly registry: EdgeRegistry;
   readonly hub: StreamHub;
   private readonly startedAtMs: number;
-  private readonly seqAtStart: number;
   private healthTimer: TimerHandle | undefined;
   private lastMembership = '';
   private closed = false;
@@ -88,7 +87,6 @@ export class ControlPlane {
       deps.logger,
     );
     this.startedAtMs = deps.clock.wallMs();
-    this.seqAtStart = deps.log.lastSeq();
     this.scheduleHealthCheck();
   }
 
@@ -129,7 +127,7 @@ export class ControlPlane {
     if (region !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(region)) return answer(error(400, 'region: must be a name of letters, digits, dot, dash or underscore'));
     if (edgeUrl !== undefined && !/^https?:\/\/[^/?#\s]+$/.test(edgeUrl)) return answer(error(400, 'url: must be the edge\'s base URL without a path'));
     const hints = { ...(region === undefined ? {} : { region }), ...(edgeUrl === undefined ? {} : { url: edgeUrl }) };
-    const opened = this.hub.open({ edge, after, logId }, hints, sink, () => this.registry.members(this.deps.clock.wallMs()));
+    const opened = this.hub.open({ edge, after, logId }, hints, sink, () => this.membership(this.deps.clock.wallMs()));
     if (!opened.ok) return answer(error(opened.status, opened.message, [['retry-after', '5']]));
     return { kind: 'stream', session: opened.session };
   }
@@ -174,7 +172,9 @@ export class ControlPlane {
     if (record.id !== id) return error(404, `no purge ${JSON.stringify(id)} (seq ${seq} is ${record.id})`);
     const nowMs = this.deps.clock.wallMs();
     const { leaseMs, leaseGraceMs } = this.deps.config;
-    return { status: 200, body: this.registry.receipt(record, nowMs, { seqAtStart: this.seqAtStart, uncertainUntilMs: this.startedAtMs + leaseMs + leaseGraceMs }) };
+    // A fresh log had no earlier process that could have leased anyone.
+    const uncertainUntilMs = this.deps.log.resumed() ? this.startedAtMs + leaseMs + leaseGraceMs : 0;
+    return { status: 200, body: this.registry.receipt(record, nowMs, uncertainUntilMs) };
   }
 
   private postHeartbeat(body: Uint8Array | undefined): ApiResponse {
@@ -219,8 +219,19 @@ export class ControlPlane {
     return { status: 200, body: { regions: this.registry.regions(this.deps.clock.wallMs()) } };
   }
 
+  /**
+   * The membership to push, or undefined while this process is too young to know it: edges are
+   * down until they heartbeat, so a membership sent in the first seconds would shrink every ring
+   * to its own member. Until then edges keep the ring they were configured with.
+   */
+  private membership(nowMs: number): Member[] | undefined {
+    if (nowMs < this.startedAtMs + this.deps.config.health.membershipAfterMs) return undefined;
+    return this.registry.members(nowMs);
+  }
+
   private announceIfChanged(nowMs: number): void {
-    const members: Member[] = this.registry.members(nowMs);
+    const members = this.membership(nowMs);
+    if (members === undefined) return;
     const text = JSON.stringify(members);
     if (text === this.lastMembership) return;
     this.lastMembership = text;

@@ -189,9 +189,9 @@ export class EdgeRegistry {
    * lease at some moment since the purge was accepted (it then had to stop serving unrevalidated
    * content, and cannot get a new lease before the stream has replayed the purge to it).
    * `uncertainUntilMs`: before this time, edges this process has not heard from yet may still hold
-   * a lease granted by a previous run, so a purge from that run (seq <= `seqAtStart`) stays pending.
+   * a lease granted by a previous run, so every purge, from that run or this one, stays pending.
    */
-  receipt(record: PurgeRecord, nowMs: number, restart: { seqAtStart: number; uncertainUntilMs: number }): Receipt {
+  receipt(record: PurgeRecord, nowMs: number, uncertainUntilMs: number): Receipt {
     const edges: ReceiptEdge[] = [];
     let allApplied = true;
     let allDone = true;
@@ -208,7 +208,10 @@ export class EdgeRegistry {
       }
       edges.push(line);
     }
-    if (record.seq <= restart.seqAtStart && nowMs < restart.uncertainUntilMs) allDone = false;
+    // Just after a restart this process does not know every edge the previous one leased: one
+    // that has not reconnected yet is missing from the list, not done. Until every lease the
+    // previous process could have granted has run out, no receipt is complete, old or new.
+    if (nowMs < uncertainUntilMs) allDone = false;
     const state: ReceiptState = !allDone ? 'pending' : allApplied ? 'complete' : 'complete-with-expired-leases';
     return { id: record.id, seq: record.seq, kind: record.kind, values: record.values, soft: record.soft, acceptedAtMs: record.acceptedAtMs, state, edges };
   }
@@ -224,7 +227,7 @@ export class EdgeRegistry {
   }
 
   private healthOf(edge: EdgeRecord, nowMs: number): Health {
-    return deriveEdgeHealth({ nowMs, lastHeartbeatAtMs: edge.lastHeartbeatAtMs, errorRate: edge.errorRate }, this.settings.health);
+    return deriveEdgeHealth({ nowMs, lastHeartbeatAtMs: edge.lastHeartbeatAtMs, errorRate: edge.errorRate, requestsPerSec: edge.requestsPerSec }, this.settings.health);
   }
 
   private applyAck(edge: EdgeRecord, appliedSeq: number, lastSeq: number, nowMs: number): ReportResult {

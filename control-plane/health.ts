@@ -13,6 +13,8 @@ export interface HealthThresholds {
   degradedErrorRate: number;
   /** Reported error rate at or above this: down. */
   downErrorRate: number;
+  /** Error rates from fewer requests per second than this are noise and are not judged. */
+  minRequestsPerSec: number;
 }
 
 export interface HealthInput {
@@ -20,14 +22,17 @@ export interface HealthInput {
   /** Undefined when the edge never sent a heartbeat (e.g. only opened a stream). */
   lastHeartbeatAtMs: number | undefined;
   errorRate: number;
+  requestsPerSec: number;
 }
 
 /** The worst of what heartbeat age and error rate say; an edge that never reported is down. */
 export function deriveEdgeHealth(input: HealthInput, t: HealthThresholds): Health {
   if (input.lastHeartbeatAtMs === undefined) return 'down';
   const ageMs = input.nowMs - input.lastHeartbeatAtMs;
-  if (ageMs > t.downAfterMs || input.errorRate >= t.downErrorRate) return 'down';
-  if (ageMs > t.degradedAfterMs || input.errorRate >= t.degradedErrorRate) return 'degraded';
+  // One failed request out of one is not an edge in trouble (it may be a peer-protocol miss).
+  const errorRate = input.requestsPerSec >= t.minRequestsPerSec ? input.errorRate : 0;
+  if (ageMs > t.downAfterMs || errorRate >= t.downErrorRate) return 'down';
+  if (ageMs > t.degradedAfterMs || errorRate >= t.degradedErrorRate) return 'degraded';
   return 'healthy';
 }
 

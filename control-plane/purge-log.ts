@@ -29,6 +29,8 @@ export interface PurgeLog {
   oldestRetainedSeq(): number;
   /** Identity of this log's history, fixed when the log was created. */
   logId(): string;
+  /** True when this log was reopened from an earlier run's storage (a restart), false when new. */
+  resumed(): boolean;
   /** Called after each batch becomes durable (and readable). */
   onDurable(listener: () => void): void;
   /** Waits for in-flight appends, then releases the storage. */
@@ -95,6 +97,7 @@ export class DurablePurgeLog implements PurgeLog {
     private readonly id: string,
     records: PurgeRecord[],
     lastSeq: number,
+    private readonly wasResumed: boolean,
   ) {
     if (options.retainCount < 1) throw new Error('retainCount must be at least 1');
     this.retained = records.slice(-options.retainCount);
@@ -111,9 +114,9 @@ export class DurablePurgeLog implements PurgeLog {
     if (replayed.kind === 'empty') {
       const id = options.newLogId();
       await storage.replaceDurably(headerLine(id));
-      return new DurablePurgeLog(storage, options, id, [], 0);
+      return new DurablePurgeLog(storage, options, id, [], 0, false);
     }
-    const log = new DurablePurgeLog(storage, options, replayed.logId, replayed.records, replayed.lastSeq);
+    const log = new DurablePurgeLog(storage, options, replayed.logId, replayed.records, replayed.lastSeq, true);
     // A torn tail must go before anything is appended after it, or the next line would be glued on.
     if (replayed.torn) await log.rewrite();
     return log;
@@ -158,6 +161,10 @@ export class DurablePurgeLog implements PurgeLog {
 
   logId(): string {
     return this.id;
+  }
+
+  resumed(): boolean {
+    return this.wasResumed;
   }
 
   onDurable(listener: () => void): void {

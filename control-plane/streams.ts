@@ -43,6 +43,7 @@ export class StreamSession {
   private paused = false;
   private closed = false;
   private leaseDue = true;
+  /** A membership to write next; undefined when none is due (or none is known yet). */
   private membershipDue: Member[] | undefined;
   private pendingFlush: FlushEvent | undefined;
   private leaseTimer: TimerHandle | undefined;
@@ -75,7 +76,7 @@ export class StreamSession {
   }
 
   /** @internal */
-  begin(members: Member[]): void {
+  begin(members: Member[] | undefined): void {
     const log = this.hub.log;
     this.write({ event: 'hello', data: { logId: log.logId(), lastSeq: log.lastSeq(), leaseMs: this.hub.settings.leaseMs, heartbeatIntervalMs: this.hub.settings.heartbeatIntervalMs } });
     this.membershipDue = members;
@@ -181,7 +182,7 @@ export class StreamHub {
    * Opens a stream. A second stream for the same edge replaces the first (the old one is ended),
    * so a reconnect after a half-open TCP connection is never refused.
    */
-  open(params: OpenStreamParams, hints: { region?: string; url?: string }, sink: StreamSink, members: () => Member[]): OpenResult {
+  open(params: OpenStreamParams, hints: { region?: string; url?: string }, sink: StreamSink, members: () => Member[] | undefined): OpenResult {
     const previous = this.byEdge.get(params.edge);
     if (previous === undefined && this.sessions.size >= this.settings.maxStreams) {
       return { ok: false, status: 503, message: `already serving ${this.settings.maxStreams} streams (limits.maxStreams)` };

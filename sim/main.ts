@@ -74,6 +74,7 @@ function summaryTable(r: RunReport): string {
     ['client requests', String(s.clientRequests)],
     ['hit ratio', s.hitRatio.toFixed(4)],
     ['origin requests', String(s.originRequests)],
+    ['offload (1 - origin/client)', s.offload.toFixed(4)],
     ['latency p50 / p99', `${s.latencyMsP50.toFixed(1)} / ${s.latencyMsP99.toFixed(1)} ms`],
     ['errors (5xx, resets)', String(s.errors)],
     ['purges', String(s.purges)],

@@ -33,6 +33,8 @@ export interface RunReport {
     clientRequests: number;
     hitRatio: number;
     originRequests: number;
+    /** 1 - origin requests / client requests: the share of client load the edges kept off the origin. */
+    offload: number;
     latencyMsP50: number;
     latencyMsP99: number;
     errors: number;
@@ -161,6 +163,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       clientRequests,
       hitRatio: clientRequests === 0 ? 0 : hits / clientRequests,
       originRequests,
+      offload: clientRequests === 0 ? 0 : 1 - originRequests / clientRequests,
       latencyMsP50: latency.quantile(0.5),
       latencyMsP99: latency.quantile(0.99),
       errors,

@@ -69,9 +69,13 @@ export class ControlClient {
   private lastMembers = '';
   private lastLoad = { requests: 0, errors: 0, atMs: 0 };
   private stream: AsyncIterator<Uint8Array> | undefined;
+  /** Reopens a stream that went silent; tighter than the transport's idle timeout once the lease is known. */
+  private watchdog: TimerHandle | undefined;
+  private silenceLimitMs: number;
 
   constructor(private readonly o: ControlClientOptions) {
     this.backoffMs = o.reconnectMinMs;
+    this.silenceLimitMs = o.streamIdleMs;
   }
 
   /** Connects, or reconnects after stop(), resuming after the last purge applied. */
@@ -85,6 +89,7 @@ export class ControlClient {
     this.heartbeatTimer?.cancel();
     this.ackTimer?.cancel();
     this.retryTimer?.cancel();
+    this.watchdog?.cancel();
     void this.stream?.return?.();
   }
 
@@ -122,10 +127,13 @@ export class ControlClient {
       this.state = 'streaming';
       const parser = new SseParser();
       const decoder = new TextDecoder();
-      this.stream = res.body[Symbol.asyncIterator]();
+      const stream = res.body[Symbol.asyncIterator]();
+      this.stream = stream;
+      this.armWatchdog(stream);
       for (;;) {
-        const next = await this.stream.next();
+        const next = await stream.next();
         if (next.done === true) break;
+        this.armWatchdog(stream);
         for (const frame of parser.feed(decoder.decode(next.value, { stream: true }))) {
           // After stop() nothing more is applied, even what was already in flight.
           if (this.stopped()) return;
@@ -140,6 +148,7 @@ export class ControlClient {
       this.o.logger.log('warn', 'control-plane stream lost; reconnecting', { error: String(err), inMs: this.backoffMs });
       this.state = 'backoff';
       this.heartbeatTimer?.cancel();
+      this.watchdog?.cancel();
       // Full jitter keeps a fleet of edges from reconnecting in lockstep after an outage.
       const delayMs = Math.floor(this.backoffMs / 2 + this.o.random.next() * (this.backoffMs / 2));
       this.backoffMs = Math.min(this.backoffMs * 2, this.o.reconnectMaxMs);
@@ -147,11 +156,25 @@ export class ControlClient {
     }
   }
 
+  /**
+   * A partition can leave the stream open and silent. The control plane renews the lease every
+   * leaseMs/3, so silence for half a lease means the stream is gone: reopen it before the lease
+   * runs out rather than after the transport's longer idle timeout.
+   */
+  private armWatchdog(stream: AsyncIterator<Uint8Array>): void {
+    this.watchdog?.cancel();
+    this.watchdog = this.o.timers.after(this.silenceLimitMs, () => {
+      this.o.logger.log('warn', 'control-plane stream silent; reopening', { silentMs: this.silenceLimitMs });
+      void stream.return?.();
+    });
+  }
+
   private onEvent(event: ControlEvent): void {
     switch (event.event) {
       case 'hello':
         this.backoffMs = this.o.reconnectMinMs;
         this.heartbeatMs = event.data.heartbeatIntervalMs;
+        this.silenceLimitMs = Math.min(this.o.streamIdleMs, Math.max(1, Math.floor(event.data.leaseMs / 2)));
         this.lastSeqSeen = Math.max(this.lastSeqSeen, event.data.lastSeq);
         if (this.fresh) {
           // Anything cached before the stream existed may predate a purge this edge never saw.

@@ -33,6 +33,13 @@ import { asTransportError, Upstream, type UpstreamSource } from './upstream.js';
 
 export type { ClusterSettings, EdgeOptions } from './edge-options.js';
 
+/** What was true when a fetch (or a wait for one) began, for judging a stale fallback. */
+interface FetchStart {
+  key: string;
+  seq: number;
+  leased: boolean;
+}
+
 type Failure = { kind: 'transport'; error: TransportError } | { kind: 'status'; status: number };
 
 export class Edge {
@@ -111,7 +118,7 @@ export class Edge {
     if (fromPeer) {
       // The asking edge has applied purges we have not: whatever we hold may be what it purged.
       if (Number(req.headers[PURGE_SEQ_HEADER] ?? 0) > this.purges.appliedSeq) {
-        return this.forPeer(this.finish(errorResponse(this.identity, 503, 'purge-lag', 'miss')));
+        return this.forPeer(this.finish(errorResponse(this.identity, 503, 'purge-lag', 'miss', 'pass')));
       }
       return this.forPeer(this.answer(req, key, nowMs, rd, found, fromHotStore, true));
     }
@@ -223,7 +230,7 @@ export class Edge {
       this.metrics.ownerHits++;
       return serveStored(found.response, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
     }
-    return errorResponse(this.identity, 504, 'handoff-miss', 'miss');
+    return errorResponse(this.identity, 504, 'handoff-miss', 'miss', 'pass');
   }
 
   /** A peer saw an unsafe method succeed for a URL this edge owns (RFC 9111 §4.4 across the ring). */
@@ -268,6 +275,7 @@ export class Edge {
   }
 
   private async collapsedFetch(key: string, req: EdgeRequest, fwd: ForwardReason, stored: StoredResponse | undefined): Promise<EdgeResponse> {
+    const since: FetchStart = { key, seq: this.purges.appliedSeq, leased: this.leaseValid() };
     const lock = this.locks.acquire(key);
     if (lock.role === 'writer') {
       try {
@@ -290,7 +298,7 @@ export class Edge {
       case 'error': {
         const failure = wake.error as Failure;
         const current = this.store.lookup(key, req.headers);
-        return this.finish(this.originFailed(req, current.kind === 'match' ? current.response : undefined, failure, fwd));
+        return this.finish(this.originFailed(req, current.kind === 'match' ? current.response : undefined, failure, fwd, since));
       }
       case 'timeout':
         this.metrics.collapseTimeouts++;
@@ -317,6 +325,7 @@ export class Edge {
   ): Promise<EdgeResponse> {
     const validators = stored === undefined ? [] : conditionalRequestHeaders(stored);
     const startSeq = this.purges.appliedSeq;
+    const since: FetchStart = { key, seq: startSeq, leased: this.leaseValid() };
     const requestTimeMs = this.o.clock.wallMs();
     const headers = outboundHeaders(req, { via: this.via, forStorage: true, extra: validators, dropHost: this.o.keyHost === 'origin' });
     let upstream;
@@ -329,7 +338,7 @@ export class Edge {
       const failure: Failure = { kind: 'transport', error: asTransportError(err) };
       this.metrics.originError(failure.error.code);
       permit?.release({ reason: 'error', error: failure });
-      return this.originFailed(req, stored, failure, fwd);
+      return this.originFailed(req, stored, failure, fwd, since);
     }
     const responseTimeMs = this.o.clock.wallMs();
     const responseMonoMs = this.o.clock.monoMs();
@@ -364,7 +373,7 @@ export class Edge {
       this.metrics.originError('status-5xx');
       const failure: Failure = { kind: 'status', status: upstream.status };
       permit?.release({ reason: 'error', error: failure });
-      return this.originFailed(req, stored, failure, fwd);
+      return this.originFailed(req, stored, failure, fwd, since);
     }
 
     const exchange: UpstreamExchange = {
@@ -395,7 +404,7 @@ export class Edge {
       const failure: Failure = { kind: 'transport', error: asTransportError(read.error) };
       this.metrics.originError(failure.error.code);
       permit?.release({ reason: 'error', error: failure });
-      return this.originFailed(req, stored, failure, fwd);
+      return this.originFailed(req, stored, failure, fwd, since);
     }
     if (read.kind === 'overflow') {
       permit?.release({ reason: 'uncacheable' });
@@ -485,9 +494,14 @@ export class Edge {
   }
 
   /** Serves stale content inside its stale-if-error window (RFC 5861 §4), or an error. */
-  private originFailed(req: EdgeRequest, stored: StoredResponse | undefined, failure: Failure, fwd: ForwardReason): EdgeResponse {
+  private originFailed(req: EdgeRequest, stored: StoredResponse | undefined, failure: Failure, fwd: ForwardReason, since: FetchStart): EdgeResponse {
     const nowMs = this.o.clock.monoMs();
-    const staleAllowed = this.leaseValid() || this.o.lease?.expiredServeStale === true;
+    // The lease must have held when the request began (a lease renewed meanwhile proves nothing
+    // about the copy in hand), and no purge for this copy may have landed since.
+    const staleAllowed =
+      stored !== undefined &&
+      (since.leased || this.o.lease?.expiredServeStale === true) &&
+      !this.purges.purgedSince(since.seq, since.key, stored.surrogateKeys);
     if (stored !== undefined && staleAllowed && this.staleIfErrorAllows(stored, nowMs)) {
       return serveStored(stored, req, nowMs, this.o.cacheName, {
         kind: 'stale-if-error',

@@ -13,9 +13,14 @@ export interface Identity {
   via: string;
 }
 
-export function errorResponse(id: Identity, status: number, detail: string, fwd: ForwardReason): EdgeResponse {
+/**
+ * An answer the edge makes up itself. `kind` 'pass' is for peer-protocol answers (a handoff
+ * miss, a lagging peer): they are routine between edges and must not count as errors in the
+ * load the edge reports, or a healthy edge would look failing.
+ */
+export function errorResponse(id: Identity, status: number, detail: string, fwd: ForwardReason, kind: 'error' | 'pass' = 'error'): EdgeResponse {
   const body = Buffer.from(`${status} ${detail}\n`);
-  const outcome: Outcome = { kind: 'error', hit: false, fwd, detail, bytes: body.length };
+  const outcome: Outcome = { kind, hit: false, fwd, detail, bytes: body.length };
   return {
     status,
     headers: [

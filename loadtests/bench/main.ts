@@ -17,20 +17,29 @@
  *   --out PATH              BENCH_OUT              JSON results (loadtests/bench/results.json)
  *
  *   BENCH_CLUSTER=0 skips the cluster hit-ratio model; BENCH_CLUSTER_* options as in cluster-hit-ratio.ts
+ *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts
+ *   BENCH_SIM=0 skips the simulator speed bench; BENCH_SIM_SECONDS simulated seconds (60)
  *
- * Quick run: BENCH_SECONDS=3 BENCH_WARMUP_SECONDS=1 BENCH_MEMORY_OBJECTS=20000 npm run bench
+ * Ends with one summary table (every number, its target, met or MISSED) and writes it, with every
+ * detail, to the JSON file. `node dist/loadtests/bench/spread.js a.json b.json c.json` compares runs.
+ *
+ * Quick run: BENCH_SECONDS=3 BENCH_WARMUP_SECONDS=1 BENCH_MEMORY_OBJECTS=20000 BENCH_CLUSTER_KEYS=100000 \
+ *   BENCH_CLUSTER_REQUESTS=200000 BENCH_CLUSTER_WARMUP_REQUESTS=100000 BENCH_PURGE_COUNT=200 BENCH_PURGE_SECONDS=3 \
+ *   BENCH_SIM_SECONDS=10 npm run bench
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatClusterReport, readClusterBenchOptions, runClusterHitRatioBench, type ClusterResult } from './cluster-hit-ratio.js';
 import { benchCases, runCase, verifyCase, warm, type CaseRun, type Target } from './hit-path.js';
 import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
+import { formatPurgeReport, readPurgeBenchOptions, runPurgeBench, type PurgeBenchResult } from './purge-propagation.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, generatorLimited, parseCpuModel, ratio, type CaseSummary, type Machine } from './report.js';
+import { clusterRows, formatSummaryTable, hitPathRows, memoryRows, purgeRows, simRows, type SimFigures } from './summary.js';
 import { ensureWrk } from './wrk.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
@@ -129,6 +138,7 @@ async function main(): Promise<void> {
   const o = readOptions();
   const m = machine();
   const startedAt = new Date();
+  const timings = { hitPathSeconds: 0, purgeSeconds: 0, simSeconds: 0, clusterSeconds: 0 };
   const cases = benchCases(o.hotUrls).filter((c) => o.cases === undefined || o.cases.includes(c.id));
   if (cases.length === 0) throw new Error(`no case matches ${o.cases?.join(',')}; ids: ${benchCases(o.hotUrls).map((c) => c.id).join(', ')}`);
 
@@ -219,6 +229,7 @@ async function main(): Promise<void> {
     await stopProcess(memPlain.proc);
   }
   await stopProcess(origin.proc);
+  timings.hitPathSeconds = (Date.now() - startedAt.getTime()) / 1000;
 
   process.stdout.write(`\n${formatHitTable(summaries)}\n`);
   const p99Source = generator === 'wrk' ? "wrk's histogram via the Lua done()" : "the node generator's histogram";
@@ -234,22 +245,109 @@ async function main(): Promise<void> {
     process.stdout.write(`memory ratio edge/baseline per object: ${ratio(edgeMem.kibPerObject, plainMem.kibPerObject).toFixed(2)}x\n`);
   }
 
+  // Purge propagation: the control plane as a child on the server CPU, ten edges with the real
+  // control client in this process (on the generator CPU).
+  let purge: PurgeBenchResult | undefined;
+  let purgeNote = 'skipped (BENCH_PURGE=0)';
+  if (process.env['BENCH_PURGE'] !== '0') {
+    process.stdout.write('\nbench: purge propagation (cdn-control-plane child, edges with the real ControlClient in this process)\n');
+    const purgeStarted = performance.now();
+    try {
+      purge = await runPurgeBench(readPurgeBenchOptions(process.env), { controlPlaneCpu: serverCpu, harnessCpu: generatorCpu, log });
+      process.stdout.write(`${formatPurgeReport(purge)}\n`);
+    } catch (err) {
+      // A broken control plane must not cost the numbers already measured.
+      purgeNote = `failed: ${err instanceof Error ? err.message : String(err)}`;
+      process.stdout.write(`purge bench ${purgeNote}\n`);
+    }
+    timings.purgeSeconds = (performance.now() - purgeStarted) / 1000;
+  }
+
+  // Simulator speed, when the simulator provides it (sim/bench.ts); run in this process, pinned.
+  const simulatedSeconds = Number(process.env['BENCH_SIM_SECONDS'] ?? 60);
+  if (!(simulatedSeconds > 0)) throw new Error(`BENCH_SIM_SECONDS: expected a number > 0, got ${JSON.stringify(process.env['BENCH_SIM_SECONDS'])}`);
+  let sim: (SimFigures & Record<string, unknown>) | undefined;
+  let simNote = 'skipped (BENCH_SIM=0)';
+  if (process.env['BENCH_SIM'] !== '0') {
+    process.stdout.write(`\nbench: simulator speed (sim/bench.js runSimBench, ${simulatedSeconds} simulated seconds)\n`);
+    const simStarted = performance.now();
+    const loaded = await runSimBenchIfPresent(simulatedSeconds);
+    timings.simSeconds = (performance.now() - simStarted) / 1000;
+    if (loaded.kind === 'ok') {
+      sim = loaded.result;
+      process.stdout.write(`${JSON.stringify(sim)}\n`);
+    } else {
+      simNote = loaded.note;
+      process.stdout.write(`simulator bench ${simNote}\n`);
+    }
+  }
+
   // The cluster model runs in this process: it measures routing policy (hit ratio, origin
   // requests), not speed, so it needs no pinning and no second process.
   let cluster: ClusterResult | undefined;
   if (process.env['BENCH_CLUSTER'] !== '0') {
     process.stdout.write('\nbench: cluster hit ratio (model of the ring over the real ResponseStore and Ring)\n');
+    const clusterStarted = performance.now();
     cluster = runClusterHitRatioBench(readClusterBenchOptions([], process.env));
+    timings.clusterSeconds = (performance.now() - clusterStarted) / 1000;
     process.stdout.write(`${formatClusterReport(cluster)}\n`);
   }
 
+  const summary = [
+    ...hitPathRows(
+      summaries.map((sm, i) => ({
+        id: runs[i]!.case.id,
+        label: sm.label,
+        bodyBytes: runs[i]!.case.bodyBytes,
+        rpsRatio: ratio(sm.edge.requestsPerSec, sm.baseline.requestsPerSec),
+        edgeP99Ms: sm.edge.latencyUsP99 / 1000,
+        baselineP99Ms: sm.baseline.latencyUsP99 / 1000,
+      })),
+    ),
+    ...memoryRows(edgeMem?.kibPerObject, plainMem?.kibPerObject),
+    ...clusterRows(
+      cluster === undefined
+        ? undefined
+        : { clusterHitRatio: cluster.cluster.hitRatio, clusterOverIdealHitRatio: cluster.clusterOverIdealHitRatio, clusterOverIndependentOrigin: cluster.clusterOverIndependentOrigin },
+    ),
+    ...purgeRows(
+      purge === undefined
+        ? undefined
+        : {
+            edges: purge.options.edges,
+            p50Ms: purge.sequential.fromAcceptedMs.p50,
+            p99Ms: purge.sequential.fromAcceptedMs.p99,
+            maxMs: purge.sequential.fromAcceptedMs.max,
+            fromPostP99Ms: purge.sequential.fromPostMs.p99,
+            sustained:
+              purge.sustained === null
+                ? null
+                : { purgesPerSecond: purge.sustained.acceptedPerSecond, lagGrowing: purge.sustained.lag.growing, lagMax: purge.sustained.lag.max },
+            orderViolations: purge.orderViolations,
+          },
+      purgeNote,
+    ),
+    ...simRows(sim, simNote),
+  ];
+  const finishedAt = new Date();
+  const durationSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;
+  process.stdout.write(`\n== summary (${formatMachine(m)}) ==\n${formatSummaryTable(summary)}\n`);
+  const missed = summary.filter((r) => r.verdict === 'MISSED').length;
+  process.stdout.write(
+    `${missed === 0 ? 'every target met' : `${missed} target${missed === 1 ? '' : 's'} MISSED`}; bench took ${durationSeconds.toFixed(0)} s ` +
+      `(hit path + memory ${timings.hitPathSeconds.toFixed(0)} s, purge ${timings.purgeSeconds.toFixed(0)} s, simulator ${timings.simSeconds.toFixed(0)} s, cluster ${timings.clusterSeconds.toFixed(0)} s)\n`,
+  );
+
   const results = {
     startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationSeconds,
+    timings,
     machine: m,
     options: { ...o, out: undefined },
     generator: { kind: generator, note: generatorNote },
     pinning: { serverCpu: serverCpu ?? null, generatorCpu: generatorCpu ?? null },
+    summary,
     cases: runs.map((r, i) => ({
       id: r.case.id,
       label: r.case.label,
@@ -266,9 +364,39 @@ async function main(): Promise<void> {
     disturbed,
     memory,
     cluster: cluster ?? null,
+    purge: purge ?? { skipped: purgeNote },
+    sim: sim ?? { skipped: simNote },
   };
   writeFileSync(o.out, `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   process.stdout.write(`results: ${o.out}\n`);
+}
+
+type SimLoad = { kind: 'ok'; result: SimFigures & Record<string, unknown> } | { kind: 'skipped'; note: string };
+
+/**
+ * sim/bench.js is optional and owned by the simulator: import it by path at run time, and turn a
+ * missing file, a missing export or a throw into a note rather than a failed bench.
+ */
+async function runSimBenchIfPresent(simulatedSeconds: number): Promise<SimLoad> {
+  const path = join(ROOT, 'dist', 'sim', 'bench.js');
+  if (!existsSync(path)) return { kind: 'skipped', note: 'skipped: dist/sim/bench.js not found' };
+  try {
+    const mod = (await import(pathToFileURL(path).href)) as { runSimBench?: unknown };
+    if (typeof mod.runSimBench !== 'function') return { kind: 'skipped', note: 'skipped: sim/bench.js does not export runSimBench' };
+    const result = (await (mod.runSimBench as (o: { simulatedSeconds: number }) => Promise<unknown>)({ simulatedSeconds })) as Record<string, unknown>;
+    const num = (k: string): number => (typeof result[k] === 'number' ? (result[k] as number) : NaN);
+    return {
+      kind: 'ok',
+      result: {
+        ...result,
+        simulatedRequestsPerWallSecond: num('simulatedRequestsPerWallSecond'),
+        simulatedToWallRatio: num('simulatedToWallRatio'),
+        checkersPassed: result['checkersPassed'] === true,
+      },
+    };
+  } catch (err) {
+    return { kind: 'skipped', note: `skipped: runSimBench threw: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
 
 main().then(

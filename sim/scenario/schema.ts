@@ -110,6 +110,8 @@ export const ScenarioSchema = Type.Object(
         peerSuspectMs: Type.Integer({ default: 2_000, minimum: 1 }),
         originConnectTimeoutMs: Type.Integer({ default: 2_000, minimum: 1 }),
         originHeadersTimeoutMs: Type.Integer({ default: 15_000, minimum: 1 }),
+        /** The control client reconnects when its stream is silent this long (edge config controlPlane.streamIdleMs). */
+        streamIdleMs: Type.Integer({ default: 15_000, minimum: 100 }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -171,7 +171,7 @@ export class World {
       collapseWaitMs: this.breaks.has('collapsing') ? 1 : s.edge.collapseWaitMs,
       originTimeouts: { connectMs: s.edge.originConnectTimeoutMs, headersMs: s.edge.originHeadersTimeoutMs, bodyIdleMs: 30_000 },
       cluster: { peerSuspectMs: s.edge.peerSuspectMs } as never,
-      ...(this.cpNode === undefined ? {} : { controlPlane: { url: this.cpNode.url, token: TOKEN } as never }),
+      ...(this.cpNode === undefined ? {} : { controlPlane: { url: this.cpNode.url, token: TOKEN, streamIdleMs: s.edge.streamIdleMs } as never }),
     });
     const ports = { clock: node.clock, timers: node.timers, transport: this.network.transportFor(node), logger: SILENT };
     // Breaking the lease: the edge is built as if no control plane were configured (no lease to

@@ -8,8 +8,8 @@ import { deriveEdgeHealth, deriveRegionHealth } from '../../control-plane/health
 const thresholds = controlPlaneConfigWithDefaults().health;
 const NOW = 1_000_000;
 
-const rows: Array<[string, number | undefined, number, Health]> = [
-  // [why, heartbeat age ms (undefined = never), error rate, expected]
+const rows: Array<[string, number | undefined, number, Health, number?]> = [
+  // [why, heartbeat age ms (undefined = never), error rate, expected, requests/s (default 100)]
   ['fresh heartbeat, no errors', 0, 0, 'healthy'],
   ['age at the degraded threshold', 3_000, 0, 'healthy'],
   ['age just past the degraded threshold', 3_001, 0, 'degraded'],
@@ -23,12 +23,14 @@ const rows: Array<[string, number | undefined, number, Health]> = [
   ['all errors', 0, 1, 'down'],
   ['old and failing: the worse wins', 5_000, 0.6, 'down'],
   ['degraded age with low errors', 5_000, 0.01, 'degraded'],
+  ['all errors but too few requests to judge (a lone peer-protocol miss)', 0, 1, 'healthy', 1],
+  ['all errors at the sample threshold', 0, 1, 'down', 5],
 ];
 
-for (const [why, ageMs, errorRate, expected] of rows) {
+for (const [why, ageMs, errorRate, expected, requestsPerSec = 100] of rows) {
   test(`edge health ${expected}: ${why}`, () => {
     const lastHeartbeatAtMs = ageMs === undefined ? undefined : NOW - ageMs;
-    assert.is(deriveEdgeHealth({ nowMs: NOW, lastHeartbeatAtMs, errorRate }, thresholds), expected);
+    assert.is(deriveEdgeHealth({ nowMs: NOW, lastHeartbeatAtMs, errorRate, requestsPerSec }, thresholds), expected);
   });
 }
 
@@ -49,7 +51,7 @@ for (const [members, expected] of regionRows) {
 }
 
 test('documented defaults', () => {
-  assert.equal(thresholds, { degradedAfterMs: 3_000, downAfterMs: 10_000, degradedErrorRate: 0.05, downErrorRate: 0.5, checkIntervalMs: 1_000 });
+  assert.equal(thresholds, { degradedAfterMs: 3_000, downAfterMs: 10_000, degradedErrorRate: 0.05, downErrorRate: 0.5, minRequestsPerSec: 5, membershipAfterMs: 3_000, checkIntervalMs: 1_000 });
 });
 
 test.run();

@@ -136,6 +136,22 @@ test('receipt after a control-plane restart stays pending until edges from the o
   }
 });
 
+test('a purge accepted just after a restart also stays pending: an edge the old run leased may not have reconnected yet', async () => {
+  const storage = new MemoryLogStorage();
+  const clock = new FakeClock();
+  const first = await startControlPlane({ storage, clock, config: { leaseMs: LEASE_MS, leaseGraceMs: GRACE_MS } });
+  await first.close();
+  const second = await startControlPlane({ storage, clock, config: { leaseMs: LEASE_MS, leaseGraceMs: GRACE_MS } });
+  try {
+    const { id } = await second.purge({ kind: 'key', values: ['new'] });
+    assert.is((await receipt(second, id)).state, 'pending', 'no edge has reported to this process yet');
+    second.timers.advance(LEASE_MS + GRACE_MS);
+    assert.is((await receipt(second, id)).state, 'complete');
+  } finally {
+    await second.close();
+  }
+});
+
 test('receipt for a purge older than the retained log is gone (410)', async () => {
   const h = await startControlPlane({ config: { log: { retainCount: 2 } } });
   try {

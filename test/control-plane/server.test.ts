@@ -149,6 +149,18 @@ test('stream: hello, membership and lease on connect, then live purges with id =
   });
 });
 
+test('membership is held back for a while after start: edges are down until they heartbeat', async () => {
+  await withCp({ config: { health: { membershipAfterMs: 3_000 } } }, async (h) => {
+    const s = await h.stream('edge=e1');
+    assert.is((await s.next()).event, 'hello');
+    assert.is((await s.next()).event, 'lease', 'no membership yet: it would name no one but the unheartbeated');
+    await h.send('POST', '/heartbeats', heartbeat('e1'));
+    h.timers.advance(3_000);
+    const membership = await s.until('membership');
+    assert.equal(membership.data.members.map((m) => m.id), ['e1']);
+  });
+});
+
 test('a disconnected reader catches up on 100 purges in order, then gets a lease', async () => {
   await withCp({}, async (h) => {
     const first = await h.stream('edge=e1');

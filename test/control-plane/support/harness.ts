@@ -44,7 +44,8 @@ export interface HarnessOptions {
 export async function startControlPlane(options: HarnessOptions = {}): Promise<CpHarness> {
   const clock = options.clock ?? new FakeClock();
   const timers = new ManualTimers(clock);
-  const config = controlPlaneConfigWithDefaults({ token: TOKEN, ...options.config });
+  // Membership from the first instant unless a test is about the start-up hold.
+  const config = controlPlaneConfigWithDefaults({ token: TOKEN, ...options.config, health: { membershipAfterMs: 0, ...options.config?.health } });
   const log = await DurablePurgeLog.open(options.storage ?? new MemoryLogStorage(), {
     retainCount: config.log.retainCount,
     maxPendingAppends: config.log.maxPendingAppends,

@@ -95,6 +95,28 @@ test('an unrelated purge during a fill does not stop it from being stored', () =
     assert.match(await status(h, '/calm?latency=100'), /hit/);
   }));
 
+test('a copy purged while its revalidation was in flight is not served as stale-if-error', () =>
+  withHarness(async (h) => {
+    const path = '/sie-race?cc=max-age%3D1,stale-if-error%3D600&latency=150';
+    await h.get(path);
+    h.clock.advance(5000);
+    await h.originAdmin('/_admin/failure', { mode: 'error', status: 503 });
+    const inFlight = h.get(path);
+    while ((await h.originCount('/sie-race')) < 2) await new Promise((r) => setImmediate(r));
+    h.edge.applyPurge(purge('url', [`example.com${path}`]));
+    const res = await inFlight;
+    assert.is(res.status, 503, 'the origin failed and the only copy was purged: no stale answer');
+    assert.not.match(res.headers['cache-status'] ?? '', /stale-if-error/);
+  }));
+
+test('peer-protocol answers (a handoff miss) are not counted as errors in the load the edge reports', () =>
+  withHarness(async (h) => {
+    const res = await h.get('/never-cached', { 'x-edgeworks-peer': 'e9', 'x-edgeworks-handoff': '1' });
+    assert.is(res.status, 504);
+    assert.is(h.edge.metrics.requests.error, 0);
+    assert.is(h.edge.metrics.requests.pass, 1);
+  }));
+
 test('without a valid lease nothing is reused unvalidated; a grant allows hits until it runs out', () =>
   withHarness(
     async (h) => {

@@ -1,0 +1,521 @@
+/**
+ * The purge bench (issue 4, "Bench"): how long a purge takes from the control plane's 202 to
+ * being applied on every one of N edges, and how many purges per second the control plane
+ * accepts while the edges keep up.
+ *
+ * The control plane is the real binary in a child process (pinned like the servers of the
+ * hit-path bench) with its log on the real disk. The N edges are real `Edge`s with the real
+ * `ControlClient` over the real undici transport, built with the binary's own factories in this
+ * (the harness) process: they serve no traffic, they only hold a stream each and apply purges.
+ * Each edge's `applyPurge` is wrapped to record `performance.now()` per seq. Everything is on
+ * 127.0.0.1.
+ *
+ *   (a) sequential: `count` purges, one at a time (POST, await the 202, next POST). Per purge:
+ *       propagation from the 202 arriving to the last edge applying it, and from the POST being
+ *       sent to the same moment. Edges and client share this process's event loop, so an edge
+ *       can apply a purge before the harness has read its 202: that shows as a negative value
+ *       and is counted.
+ *   (b) sustained: `concurrency` POSTs in flight for `sustainedSeconds`. Purges/s accepted, and
+ *       the lag (highest seq accepted − lowest seq applied across edges) sampled every
+ *       `lagSampleMs`: first, last, max and whether it grows.
+ *
+ * Alone: node dist/loadtests/bench/purge-propagation.js (BENCH_PURGE_* as below; BENCH_SERVER_CPU
+ * pins the control plane, default 0, BENCH_GENERATOR_CPU this process, default 1).
+ *   BENCH_PURGE_EDGES (10) BENCH_PURGE_COUNT (1000) BENCH_PURGE_WARMUP (100)
+ *   BENCH_PURGE_SECONDS (10) BENCH_PURGE_CONCURRENCY (64) BENCH_PURGE_LAG_SAMPLE_MS (100)
+ *   BENCH_PURGE_LAG_SLACK (256: a rise in lag up to this many purges counts as noise)
+ * Quick run: BENCH_PURGE_COUNT=200 BENCH_PURGE_SECONDS=3
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import type { PurgeRecord } from '../../common/control-protocol.js';
+import { createJsonLogger } from '../../common/adapters/json-logger.js';
+import { systemClock, systemRandom, systemTimers } from '../../common/adapters/system-clock.js';
+import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
+import type { Transport } from '../../common/ports.js';
+import type { EdgeConfig } from '../../edge/config.js';
+import type { ControlClient } from '../../edge/control/control-client.js';
+import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
+import type { Edge } from '../../edge/pipeline/edge.js';
+import { clockTicksPerSecond, cpuPercent, onPath, pinSelf, readCpuTicks, spawnProcess, stopProcess, waitForLine, type CpuTicks } from './processes.js';
+import { distribution, lagTrend, type Distribution, type LagSample, type LagTrend } from './stats.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
+const ROOT = resolve(HERE, '..', '..', '..');
+const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
+
+export interface PurgeBenchOptions {
+  edges: number;
+  /** Purges sent one at a time and measured. */
+  count: number;
+  /** Purges sent one at a time before, not measured (JIT, connections, page cache). */
+  warmup: number;
+  sustainedSeconds: number;
+  concurrency: number;
+  lagSampleMs: number;
+  lagSlack: number;
+}
+
+export const DEFAULT_PURGE_BENCH_OPTIONS: Readonly<PurgeBenchOptions> = Object.freeze({
+  edges: 10,
+  count: 1000,
+  warmup: 100,
+  sustainedSeconds: 10,
+  concurrency: 64,
+  lagSampleMs: 100,
+  lagSlack: 256,
+});
+
+/** Targets from issue 4. */
+export const PURGE_TARGETS = Object.freeze({ propagationMsP99: 10, purgesPerSecond: 5000 });
+
+export function readPurgeBenchOptions(env: NodeJS.ProcessEnv): PurgeBenchOptions {
+  const d = DEFAULT_PURGE_BENCH_OPTIONS;
+  const read = (name: string, dflt: number, min: number): number => {
+    const raw = env[`BENCH_PURGE_${name}`];
+    if (raw === undefined || raw === '') return dflt;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new Error(`BENCH_PURGE_${name}: expected an integer >= ${min}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  return {
+    edges: read('EDGES', d.edges, 1),
+    count: read('COUNT', d.count, 1),
+    warmup: read('WARMUP', d.warmup, 0),
+    sustainedSeconds: read('SECONDS', d.sustainedSeconds, 0),
+    concurrency: read('CONCURRENCY', d.concurrency, 1),
+    lagSampleMs: read('LAG_SAMPLE_MS', d.lagSampleMs, 10),
+    lagSlack: read('LAG_SLACK', d.lagSlack, 0),
+  };
+}
+
+export interface SequentialResult {
+  purges: number;
+  /** Last edge applied − 202 arrived, ms. */
+  fromAcceptedMs: Distribution;
+  /** Last edge applied − POST sent, ms. */
+  fromPostMs: Distribution;
+  /** POST sent → 202 arrived, ms (the fsync is in here). */
+  acceptMs: Distribution;
+  /** Purges whose last edge applied them before the harness read the 202. */
+  appliedBefore202: number;
+  seconds: number;
+}
+
+export interface SustainedResult {
+  seconds: number;
+  concurrency: number;
+  accepted: number;
+  acceptedPerSecond: number;
+  /** 503 (disk queue full) answers; the worker backs off 1 ms and retries. */
+  rejected503: number;
+  errors: number;
+  lag: LagTrend;
+  lagSamples: LagSample[];
+  /** After the last 202: time until every edge had applied everything. */
+  drainMs: number;
+  controlPlaneCpuPercent: number;
+  harnessCpuPercent: number;
+}
+
+export interface PurgeBenchResult {
+  options: PurgeBenchOptions;
+  controlPlaneCpu: number | null;
+  harnessCpu: number | null;
+  dataDir: string;
+  sequential: SequentialResult;
+  sustained: SustainedResult | null;
+  /** Out-of-order or skipped seqs seen by any edge's applyPurge: must be 0. */
+  orderViolations: number;
+  /** Flushes after the edges' first hello (an edge fell behind the retained log): should be 0. */
+  unexpectedFlushes: number;
+  /** Every purge accepted over the run was applied by every edge at the end. */
+  allApplied: boolean;
+  lastSeq: number;
+  targets: {
+    propagationMsP99: { target: number; met: boolean };
+    purgesPerSecond: { target: number; met: boolean };
+    lagNotGrowing: { met: boolean };
+  };
+}
+
+interface BenchEdge {
+  id: string;
+  edge: Edge;
+  control: ControlClient;
+  transport: Transport;
+}
+
+/** Per-seq application times: one slot per edge; filled only while `recording`. */
+class ApplyRecorder {
+  recording = false;
+  readonly appliedAt = new Map<number, Float64Array>();
+  orderViolations = 0;
+  unexpectedFlushes = 0;
+  private waiters: Array<{ seq: number; resolve: () => void }> = [];
+
+  constructor(private readonly edges: readonly BenchEdge[]) {}
+
+  onApplied(edgeIndex: number, previousSeq: number, record: PurgeRecord, atMs: number): void {
+    if (record.seq !== previousSeq + 1) this.orderViolations++;
+    if (this.recording) {
+      let times = this.appliedAt.get(record.seq);
+      if (times === undefined) {
+        times = new Float64Array(this.edges.length).fill(NaN);
+        this.appliedAt.set(record.seq, times);
+      }
+      times[edgeIndex] = atMs;
+    }
+    if (this.waiters.length > 0) this.wake();
+  }
+
+  minAppliedSeq(): number {
+    let min = Infinity;
+    for (const e of this.edges) min = Math.min(min, e.edge.purges.appliedSeq);
+    return min;
+  }
+
+  /** Resolves once every edge has applied `seq`; rejects after `timeoutMs`. */
+  allApplied(seq: number, timeoutMs: number): Promise<void> {
+    if (this.minAppliedSeq() >= seq) return Promise.resolve();
+    return new Promise((resolveAll, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        reject(new Error(`purge bench: seq ${seq} not applied on every edge within ${timeoutMs} ms (applied: ${this.edges.map((e) => `${e.id}=${e.edge.purges.appliedSeq}`).join(' ')})`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolveAll();
+      };
+      this.waiters.push({ seq, resolve: done });
+    });
+  }
+
+  private wake(): void {
+    const min = this.minAppliedSeq();
+    const ready = this.waiters.filter((w) => w.seq <= min);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter((w) => w.seq > min);
+    for (const w of ready) w.resolve();
+  }
+}
+
+function purgeBody(n: number): string {
+  return JSON.stringify({ kind: 'url', values: [`http://bench.invalid/object/${n}`], soft: false });
+}
+
+interface Accepted {
+  seq: number;
+  postMs: number;
+  acceptedMs: number;
+}
+
+class PurgeClient {
+  private readonly pool: Pool;
+  private sent = 0;
+
+  constructor(
+    url: string,
+    private readonly token: string,
+    connections: number,
+  ) {
+    this.pool = new Pool(url, { connections, pipelining: 1 });
+  }
+
+  /** One POST /purges: the 202's seq and times, or the status it got instead. */
+  async post(): Promise<Accepted | { status: number }> {
+    const body = purgeBody(this.sent++);
+    const postMs = performance.now();
+    const res = await this.pool.request({
+      path: '/purges',
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body,
+    });
+    const acceptedMs = performance.now();
+    if (res.statusCode !== 202) {
+      await res.body.dump();
+      return { status: res.statusCode };
+    }
+    const answer = (await res.body.json()) as { seq: number };
+    return { seq: answer.seq, postMs, acceptedMs };
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+async function postOk(client: PurgeClient): Promise<Accepted> {
+  const r = await client.post();
+  if ('status' in r) throw new Error(`purge bench: POST /purges answered ${r.status}`);
+  return r;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function buildEdges(n: number, controlUrl: string, token: string, recorder: () => ApplyRecorder): BenchEdge[] {
+  const edges: BenchEdge[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = `bench-e${i}`;
+    // Nothing ever connects to the origin or to the advertised URL: these edges serve no traffic.
+    // Schema defaults fill the rest of controlPlane (stream idle, back-off), as for cdn-edge.
+    const controlPlane = { url: controlUrl, token } as EdgeConfig['controlPlane'];
+    const config = edgeConfigWithDefaults({ id, origin: 'http://127.0.0.1:9', logLevel: 'warn', controlPlane });
+    const transport = createUndiciTransport();
+    const logger = createJsonLogger(id, 'warn');
+    const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };
+    const edge = createEdge(config, ports);
+    const applyPurge = edge.applyPurge.bind(edge);
+    edge.applyPurge = (record: PurgeRecord): void => {
+      const previous = edge.purges.appliedSeq;
+      applyPurge(record);
+      recorder().onApplied(i, previous, record, performance.now());
+    };
+    const flush = edge.flush.bind(edge);
+    let hellos = 0;
+    edge.flush = (seq: number): void => {
+      // The first flush is the fresh start's (hello on an empty cache); any later one means this
+      // edge fell behind the retained log.
+      if (hellos++ > 0) recorder().unexpectedFlushes++;
+      flush(seq);
+    };
+    const control = createControlClient(config, edge, ports, `http://127.0.0.1:${10_000 + i}`);
+    if (control === undefined) throw new Error('purge bench: edge built without a control client');
+    edges.push({ id, edge, control, transport });
+  }
+  return edges;
+}
+
+async function waitStreaming(edges: readonly BenchEdge[], timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!edges.every((e) => e.control.state === 'streaming' && e.control.logId !== undefined)) {
+    if (performance.now() > deadline) {
+      throw new Error(`purge bench: edges not streaming within ${timeoutMs} ms: ${edges.map((e) => `${e.id}=${e.control.state}`).join(' ')}`);
+    }
+    await sleep(10);
+  }
+}
+
+async function runSequential(client: PurgeClient, recorder: ApplyRecorder, o: PurgeBenchOptions): Promise<SequentialResult> {
+  for (let i = 0; i < o.warmup; i++) await postOk(client);
+  let last = 0;
+  if (o.warmup > 0) {
+    // Drain the warm-up before measuring, so its tail does not land on the first measured purges.
+    last = (await postOk(client)).seq;
+    await recorder.allApplied(last, 10_000);
+  }
+  recorder.recording = true;
+  const accepted: Accepted[] = [];
+  const started = performance.now();
+  for (let i = 0; i < o.count; i++) accepted.push(await postOk(client));
+  const lastSeq = accepted[accepted.length - 1]!.seq;
+  await recorder.allApplied(lastSeq, 30_000);
+  const seconds = (performance.now() - started) / 1000;
+  recorder.recording = false;
+
+  const fromAccepted: number[] = [];
+  const fromPost: number[] = [];
+  let appliedBefore202 = 0;
+  for (const a of accepted) {
+    const times = recorder.appliedAt.get(a.seq);
+    if (times === undefined || times.some((t) => Number.isNaN(t))) throw new Error(`purge bench: seq ${a.seq} has no apply time on some edge`);
+    const lastApplied = Math.max(...times);
+    fromAccepted.push(lastApplied - a.acceptedMs);
+    fromPost.push(lastApplied - a.postMs);
+    if (lastApplied < a.acceptedMs) appliedBefore202++;
+  }
+  recorder.appliedAt.clear();
+  return {
+    purges: accepted.length,
+    fromAcceptedMs: distribution(fromAccepted),
+    fromPostMs: distribution(fromPost),
+    acceptMs: distribution(accepted.map((a) => a.acceptedMs - a.postMs)),
+    appliedBefore202,
+    seconds,
+  };
+}
+
+async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: PurgeBenchOptions, controlPlanePid: number): Promise<SustainedResult> {
+  let lastSeq = 0;
+  let accepted = 0;
+  let rejected503 = 0;
+  let errors = 0;
+  const samples: LagSample[] = [];
+  const cpBefore = readCpuTicks(controlPlanePid);
+  const selfBefore = readCpuTicks(process.pid);
+  const started = performance.now();
+  const deadline = started + o.sustainedSeconds * 1000;
+  const sampler = setInterval(() => {
+    samples.push({ atMs: performance.now() - started, lag: Math.max(0, lastSeq - recorder.minAppliedSeq()) });
+  }, o.lagSampleMs);
+  const worker = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      try {
+        const r = await client.post();
+        if ('status' in r) {
+          if (r.status === 503) {
+            rejected503++;
+            await sleep(1);
+          } else errors++;
+          continue;
+        }
+        accepted++;
+        if (r.seq > lastSeq) lastSeq = r.seq;
+      } catch {
+        errors++;
+        await sleep(1);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  const ended = performance.now();
+  clearInterval(sampler);
+  const cpAfter = readCpuTicks(controlPlanePid);
+  const selfAfter = readCpuTicks(process.pid);
+  const wallMs = ended - started;
+  await recorder.allApplied(lastSeq, 60_000);
+  const drainMs = performance.now() - ended;
+  const cpu = (a: CpuTicks | undefined, b: CpuTicks | undefined): number => (a === undefined || b === undefined ? NaN : cpuPercent(a, b, clockTicksPerSecond(), wallMs));
+  return {
+    seconds: wallMs / 1000,
+    concurrency: o.concurrency,
+    accepted,
+    acceptedPerSecond: accepted / (wallMs / 1000),
+    rejected503,
+    errors,
+    lag: lagTrend(samples, o.lagSlack),
+    lagSamples: samples,
+    drainMs,
+    controlPlaneCpuPercent: cpu(cpBefore, cpAfter),
+    harnessCpuPercent: cpu(selfBefore, selfAfter),
+  };
+}
+
+export interface PurgeBenchContext {
+  /** CPU the control plane is pinned to; undefined runs it unpinned. */
+  controlPlaneCpu: number | undefined;
+  /** The CPU this process is pinned to (for the report only). */
+  harnessCpu: number | undefined;
+  log: (line: string) => void;
+}
+
+export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext): Promise<PurgeBenchResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'edgeworks-purge-bench-'));
+  const token = randomBytes(16).toString('hex');
+  const cp = spawnProcess({
+    name: 'control-plane',
+    cpu: ctx.controlPlaneCpu,
+    command: process.execPath,
+    args: [join(ROOT, 'dist', 'control-plane', 'main.js'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--token', token, '--log-level', 'warn'],
+  });
+  let edges: BenchEdge[] = [];
+  let client: PurgeClient | undefined;
+  try {
+    const m = await waitForLine(cp, LISTENING, 15_000);
+    const controlUrl = `http://127.0.0.1:${m[1]}`;
+    let recorder: ApplyRecorder | undefined;
+    edges = buildEdges(o.edges, controlUrl, token, () => recorder!);
+    recorder = new ApplyRecorder(edges);
+    for (const e of edges) e.control.start();
+    await waitStreaming(edges, 10_000);
+    ctx.log(`bench: purge: control plane ${controlUrl} (pid ${cp.pid}, log in ${dataDir}), ${edges.length} edges streaming`);
+
+    client = new PurgeClient(controlUrl, token, o.concurrency);
+    const sequential = await runSequential(client, recorder, o);
+    ctx.log(`bench: purge: ${sequential.purges} sequential purges in ${sequential.seconds.toFixed(1)} s`);
+    let sustained: SustainedResult | null = null;
+    if (o.sustainedSeconds > 0) {
+      sustained = await runSustained(client, recorder, o, cp.pid);
+      ctx.log(`bench: purge: sustained ${Math.round(sustained.acceptedPerSecond)} purges/s over ${sustained.seconds.toFixed(1)} s`);
+    }
+    const lastSeq = edges.reduce((mx, e) => Math.max(mx, e.control.lastSeqSeen), 0);
+    const allApplied = recorder.minAppliedSeq() >= lastSeq;
+    const p99 = sequential.fromAcceptedMs.p99;
+    return {
+      options: o,
+      controlPlaneCpu: ctx.controlPlaneCpu ?? null,
+      harnessCpu: ctx.harnessCpu ?? null,
+      dataDir,
+      sequential,
+      sustained,
+      orderViolations: recorder.orderViolations,
+      unexpectedFlushes: recorder.unexpectedFlushes,
+      allApplied,
+      lastSeq,
+      targets: {
+        propagationMsP99: { target: PURGE_TARGETS.propagationMsP99, met: p99 <= PURGE_TARGETS.propagationMsP99 },
+        purgesPerSecond: { target: PURGE_TARGETS.purgesPerSecond, met: sustained !== null && sustained.acceptedPerSecond >= PURGE_TARGETS.purgesPerSecond },
+        lagNotGrowing: { met: sustained !== null && !sustained.lag.growing },
+      },
+    };
+  } finally {
+    for (const e of edges) e.control.stop();
+    await client?.close().catch(() => undefined);
+    await Promise.all(edges.map((e) => e.transport.close().catch(() => undefined)));
+    await stopProcess(cp);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(2) : 'n/a');
+const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
+
+export function formatPurgeReport(r: PurgeBenchResult): string {
+  const o = r.options;
+  const s = r.sequential;
+  const lines = [
+    `purge propagation bench: ${o.edges} edges (real ControlClient over undici, in the harness process${r.harnessCpu === null ? '' : ` on CPU ${r.harnessCpu}`}), ` +
+      `control plane in a child process${r.controlPlaneCpu === null ? '' : ` on CPU ${r.controlPlaneCpu}`}, log fsynced on ${tmpdir()}; url purges; ${o.warmup} warm-up purges`,
+    `(a) ${s.purges} purges one at a time (${s.seconds.toFixed(1)} s):`,
+    `    202 -> applied on all ${o.edges} edges   p50 ${fmt(s.fromAcceptedMs.p50)} ms  p99 ${fmt(s.fromAcceptedMs.p99)} ms  max ${fmt(s.fromAcceptedMs.max)} ms  ` +
+      `(target p99 <= ${r.targets.propagationMsP99.target} ms) ${verdict(r.targets.propagationMsP99.met)}`,
+    `    POST -> applied on all ${o.edges} edges  p50 ${fmt(s.fromPostMs.p50)} ms  p99 ${fmt(s.fromPostMs.p99)} ms  max ${fmt(s.fromPostMs.max)} ms`,
+    `    POST -> 202 (fsync inside)         p50 ${fmt(s.acceptMs.p50)} ms  p99 ${fmt(s.acceptMs.p99)} ms  max ${fmt(s.acceptMs.max)} ms`,
+    `    applied on every edge before the harness read the 202: ${s.appliedBefore202} of ${s.purges} (negative 202 -> applied times)`,
+  ];
+  const t = r.sustained;
+  if (t === null) {
+    lines.push('(b) sustained: skipped (BENCH_PURGE_SECONDS=0)');
+  } else {
+    lines.push(
+      `(b) sustained, ${t.concurrency} POSTs in flight for ${t.seconds.toFixed(1)} s: ${Math.round(t.acceptedPerSecond).toLocaleString('en-US')} purges/s accepted ` +
+        `(${t.accepted.toLocaleString('en-US')}; 503: ${t.rejected503}, errors: ${t.errors}) (target >= ${r.targets.purgesPerSecond.target.toLocaleString('en-US')}/s) ${verdict(r.targets.purgesPerSecond.met)}`,
+      `    lag (accepted - min applied over edges, every ${o.lagSampleMs} ms): first ${t.lag.first} last ${t.lag.last} max ${t.lag.max}; ` +
+        `mean first/last third ${t.lag.meanFirstThird.toFixed(0)}/${t.lag.meanLastThird.toFixed(0)}; slope ${t.lag.slopePerSecond.toFixed(1)}/s -> ` +
+        `${t.lag.growing ? 'GROWING' : 'bounded'} (slack ${o.lagSlack}) ${verdict(r.targets.lagNotGrowing.met)}`,
+      `    drained ${t.drainMs.toFixed(0)} ms after the last 202; CPU % of one CPU: control plane ${t.controlPlaneCpuPercent.toFixed(0)}, harness (edges + client) ${t.harnessCpuPercent.toFixed(0)}`,
+    );
+  }
+  lines.push(
+    `order: ${r.orderViolations} out-of-order or skipped applies, ${r.unexpectedFlushes} flushes after start; every edge applied all ${r.lastSeq.toLocaleString('en-US')}: ${r.allApplied ? 'yes' : 'NO'}`,
+  );
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const o = readPurgeBenchOptions(process.env);
+  const num = (name: string, dflt: number): number => (process.env[name] === undefined || process.env[name] === '' ? dflt : Number(process.env[name]));
+  const pinning = onPath('taskset');
+  const controlPlaneCpu = pinning ? num('BENCH_SERVER_CPU', 0) : undefined;
+  const harnessCpu = pinning ? num('BENCH_GENERATOR_CPU', 1) : undefined;
+  if (harnessCpu !== undefined && !pinSelf(harnessCpu)) process.stderr.write('bench: could not pin the harness itself\n');
+  process.stdout.write(`purge bench options: ${JSON.stringify(o)}\n`);
+  const r = await runPurgeBench(o, { controlPlaneCpu, harnessCpu, log: (l) => void process.stderr.write(`${l}\n`) });
+  process.stdout.write(`${formatPurgeReport(r)}\n`);
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(`purge bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,230 @@
+/**
+ * The one table `npm run bench` ends with: a row per published number, its target and whether
+ * it was met; and the spread of those numbers over several runs' results.json. Pure.
+ */
+import { formatTable } from './report.js';
+import { halfRangeSpread } from './stats.js';
+
+export type Verdict = 'met' | 'MISSED' | 'info' | 'skipped';
+
+/** A number's target: at least / at most `value`, or a yes/no condition described in words. */
+export type Target = { op: '>=' | '<='; value: number } | { op: 'holds'; text: string; ok: boolean };
+
+export interface SummaryRow {
+  /** Stable id, to match rows across runs: `hit.one-1k.rpsRatio`. */
+  key: string;
+  bench: string;
+  metric: string;
+  /** null when the bench did not produce it. */
+  value: number | null;
+  unit: string;
+  target: Target | null;
+  verdict: Verdict;
+  /** Why a row is skipped, or a caveat. */
+  note?: string;
+}
+
+export function judge(value: number | null, target: Target | null): Verdict {
+  if (target === null) return 'info';
+  if (target.op === 'holds') return target.ok ? 'met' : 'MISSED';
+  if (value === null || !Number.isFinite(value)) return 'MISSED';
+  return (target.op === '>=' ? value >= target.value : value <= target.value) ? 'met' : 'MISSED';
+}
+
+export function row(key: string, bench: string, metric: string, value: number | null, unit: string, target: Target | null = null): SummaryRow {
+  return { key, bench, metric, value: value !== null && Number.isFinite(value) ? value : null, unit, target, verdict: judge(value, target) };
+}
+
+export function skipped(key: string, bench: string, note: string): SummaryRow {
+  return { key, bench, metric: '(skipped)', value: null, unit: '', target: null, verdict: 'skipped', note };
+}
+
+/** 3 significant-ish digits: 0.971, 12.3, 4,512; `count` as an integer, `bool` as yes/no. */
+export function formatValue(value: number | null, unit: string): string {
+  if (value === null) return 'n/a';
+  if (unit === 'count') return Math.round(value).toLocaleString('en-US');
+  if (unit === 'bool') return value !== 0 ? 'yes' : 'no';
+  const abs = Math.abs(value);
+  const text =
+    unit === 'x' || unit === 'ratio'
+      ? value.toFixed(abs >= 10 ? 1 : abs >= 1 ? 2 : 3)
+      : abs >= 1000
+        ? Math.round(value).toLocaleString('en-US')
+        : abs >= 100
+          ? value.toFixed(0)
+          : abs >= 10
+            ? value.toFixed(1)
+            : value.toFixed(2);
+  return unit === '' || unit === 'ratio' ? text : unit === 'x' ? `${text}x` : `${text} ${unit}`;
+}
+
+export function formatTarget(t: Target | null, unit: string): string {
+  if (t === null) return '';
+  if (t.op === 'holds') return t.text;
+  return `${t.op} ${formatValue(t.value, unit)}`;
+}
+
+export function formatSummaryTable(rows: readonly SummaryRow[]): string {
+  return formatTable(
+    ['benchmark', 'metric', 'value', 'target', 'verdict'],
+    rows.map((r) => [r.bench, r.metric, r.verdict === 'skipped' ? (r.note ?? 'skipped') : formatValue(r.value, r.unit), formatTarget(r.target, r.unit), r.verdict === 'info' ? '' : r.verdict]),
+    ['left', 'left', 'right', 'left', 'left'],
+  );
+}
+
+// ---- rows per benchmark -------------------------------------------------------------------
+
+export interface HitCaseFigures {
+  id: string;
+  label: string;
+  bodyBytes: number;
+  rpsRatio: number;
+  edgeP99Ms: number;
+  baselineP99Ms: number;
+}
+
+/** Issue 2: for 1 KiB objects, req/s at least 0.95 of the baseline and p99 at most 5 ms. */
+export const HIT_TARGETS = Object.freeze({ rpsRatio: 0.95, p99Ms: 5, bodyBytes: 1024 });
+
+export function hitPathRows(cases: readonly HitCaseFigures[]): SummaryRow[] {
+  return cases.flatMap((c) => {
+    const targeted = c.bodyBytes === HIT_TARGETS.bodyBytes;
+    return [
+      row(`hit.${c.id}.rpsRatio`, 'hit path', `${c.label}: req/s edge/baseline`, c.rpsRatio, 'x', targeted ? { op: '>=', value: HIT_TARGETS.rpsRatio } : null),
+      row(`hit.${c.id}.edgeP99Ms`, 'hit path', `${c.label}: edge p99`, c.edgeP99Ms, 'ms', targeted ? { op: '<=', value: HIT_TARGETS.p99Ms } : null),
+      row(`hit.${c.id}.p99Ratio`, 'hit path', `${c.label}: p99 edge/baseline`, c.baselineP99Ms > 0 ? c.edgeP99Ms / c.baselineP99Ms : null, 'x'),
+    ];
+  });
+}
+
+/** Issue 2: at most 2 KiB per cached 1 KiB object. */
+export function memoryRows(edgeKiBPerObject: number | undefined, baselineKiBPerObject: number | undefined): SummaryRow[] {
+  if (edgeKiBPerObject === undefined) return [skipped('memory.edgeKiB', 'memory', 'skipped (BENCH_MEMORY_OBJECTS=0)')];
+  const rows = [row('memory.edgeKiB', 'memory', 'edge KiB per 1 KiB object', edgeKiBPerObject, 'KiB', { op: '<=', value: 2 })];
+  if (baselineKiBPerObject !== undefined) {
+    rows.push(row('memory.baselineKiB', 'memory', 'baseline KiB per 1 KiB object', baselineKiBPerObject, 'KiB'));
+    rows.push(row('memory.ratio', 'memory', 'KiB per object edge/baseline', baselineKiBPerObject > 0 ? edgeKiBPerObject / baselineKiBPerObject : null, 'x'));
+  }
+  return rows;
+}
+
+export interface ClusterFigures {
+  clusterHitRatio: number;
+  clusterOverIdealHitRatio: number;
+  clusterOverIndependentOrigin: number;
+}
+
+/** Issue 3: cluster hit ratio at least 0.97 of the ideal; origin requests at most half the independent edges'. */
+export function clusterRows(c: ClusterFigures | undefined): SummaryRow[] {
+  if (c === undefined) return [skipped('cluster.overIdeal', 'cluster', 'skipped (BENCH_CLUSTER=0)')];
+  return [
+    row('cluster.hitRatio', 'cluster', 'cluster hit ratio', c.clusterHitRatio, 'ratio'),
+    row('cluster.overIdeal', 'cluster', 'hit ratio cluster/ideal', c.clusterOverIdealHitRatio, 'ratio', { op: '>=', value: 0.97 }),
+    row('cluster.originRatio', 'cluster', 'origin requests cluster/independent', c.clusterOverIndependentOrigin, 'ratio', { op: '<=', value: 0.5 }),
+  ];
+}
+
+export interface PurgeFigures {
+  edges: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  fromPostP99Ms: number;
+  /** null when the sustained phase was skipped. */
+  sustained: { purgesPerSecond: number; lagGrowing: boolean; lagMax: number } | null;
+  orderViolations: number;
+}
+
+/** Issue 4: p99 to 10 edges at most 10 ms; at least 5,000 purges/s with lag not growing. */
+export function purgeRows(p: PurgeFigures | undefined, note = 'skipped (BENCH_PURGE=0)'): SummaryRow[] {
+  if (p === undefined) return [skipped('purge.p99Ms', 'purge', note)];
+  const to = `202 -> applied on ${p.edges} edges`;
+  const rows = [
+    row('purge.p50Ms', 'purge', `${to}: p50`, p.p50Ms, 'ms'),
+    row('purge.p99Ms', 'purge', `${to}: p99`, p.p99Ms, 'ms', { op: '<=', value: 10 }),
+    row('purge.maxMs', 'purge', `${to}: max`, p.maxMs, 'ms'),
+    row('purge.fromPostP99Ms', 'purge', `POST -> applied on ${p.edges} edges: p99`, p.fromPostP99Ms, 'ms'),
+    row('purge.order', 'purge', 'out-of-order or skipped applies', p.orderViolations, 'count', { op: '<=', value: 0 }),
+  ];
+  if (p.sustained === null) {
+    rows.push(skipped('purge.perSecond', 'purge', 'sustained skipped (BENCH_PURGE_SECONDS=0)'));
+  } else {
+    rows.push(row('purge.perSecond', 'purge', 'sustained purges/s accepted', p.sustained.purgesPerSecond, '/s', { op: '>=', value: 5000 }));
+    rows.push(row('purge.lagMax', 'purge', 'sustained lag, max (purges)', p.sustained.lagMax, 'count', { op: 'holds', text: 'not growing', ok: !p.sustained.lagGrowing }));
+  }
+  return rows;
+}
+
+export interface SimFigures {
+  simulatedRequestsPerWallSecond: number;
+  simulatedToWallRatio: number;
+  checkersPassed: boolean;
+}
+
+/** Issue 5: at least 200,000 simulated req per wall second; a simulated hour in under 60 s wall (ratio >= 60). */
+export function simRows(s: SimFigures | undefined, note: string): SummaryRow[] {
+  if (s === undefined) return [skipped('sim.requestsPerWallSecond', 'simulator', note)];
+  return [
+    row('sim.requestsPerWallSecond', 'simulator', 'simulated req per wall second', s.simulatedRequestsPerWallSecond, '/s', { op: '>=', value: 200_000 }),
+    row('sim.simulatedToWall', 'simulator', 'simulated/wall time', s.simulatedToWallRatio, 'x', { op: '>=', value: 60 }),
+    row('sim.checkers', 'simulator', 'checkers passed', s.checkersPassed ? 1 : 0, 'bool', { op: 'holds', text: 'all pass', ok: s.checkersPassed }),
+  ];
+}
+
+// ---- spread over runs ---------------------------------------------------------------------
+
+export interface SpreadRow {
+  key: string;
+  bench: string;
+  metric: string;
+  unit: string;
+  values: Array<number | null>;
+  min: number;
+  max: number;
+  /** ±(max − min) / (max + min); see halfRangeSpread. */
+  spread: number;
+}
+
+/** One row per key present in any run, in the first run's order; values in run order. */
+export function spreadRows(runs: ReadonlyArray<readonly SummaryRow[]>): SpreadRow[] {
+  const order: SummaryRow[] = [];
+  const seen = new Set<string>();
+  for (const run of runs) {
+    for (const r of run) {
+      if (seen.has(r.key) || r.verdict === 'skipped') continue;
+      seen.add(r.key);
+      order.push(r);
+    }
+  }
+  return order.map((r) => {
+    const values = runs.map((run) => run.find((x) => x.key === r.key)?.value ?? null);
+    const finite = values.filter((v): v is number => v !== null);
+    return {
+      key: r.key,
+      bench: r.bench,
+      metric: r.metric,
+      unit: r.unit,
+      values,
+      min: finite.length === 0 ? NaN : Math.min(...finite),
+      max: finite.length === 0 ? NaN : Math.max(...finite),
+      spread: halfRangeSpread(finite),
+    };
+  });
+}
+
+export function formatSpreadTable(rows: readonly SpreadRow[], limit = 0.1): string {
+  const runs = Math.max(0, ...rows.map((r) => r.values.length));
+  return formatTable(
+    ['benchmark', 'metric', ...Array.from({ length: runs }, (_, i) => `run ${i + 1}`), 'min', 'max', 'spread', `within ±${(limit * 100).toFixed(0)}%`],
+    rows.map((r) => [
+      r.bench,
+      r.metric,
+      ...r.values.map((v) => formatValue(v, r.unit)),
+      formatValue(Number.isFinite(r.min) ? r.min : null, r.unit),
+      formatValue(Number.isFinite(r.max) ? r.max : null, r.unit),
+      Number.isFinite(r.spread) ? `±${(r.spread * 100).toFixed(1)}%` : 'n/a',
+      Number.isFinite(r.spread) ? (r.spread <= limit + 1e-9 ? 'yes' : 'NO') : '',
+    ]),
+    ['left', 'left', ...Array.from({ length: runs }, (): 'right' => 'right'), 'right', 'right', 'right', 'left'],
+  );
+}

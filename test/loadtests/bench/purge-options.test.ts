@@ -1,0 +1,26 @@
+/** BENCH_PURGE_* options: defaults, overrides, and errors that name the variable. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DEFAULT_PURGE_BENCH_OPTIONS, readPurgeBenchOptions } from '../../../loadtests/bench/purge-propagation.js';
+
+test('readPurgeBenchOptions: defaults are 10 edges, 1,000 purges, 10 s at 64 in flight', () => {
+  assert.equal(readPurgeBenchOptions({}), { ...DEFAULT_PURGE_BENCH_OPTIONS });
+  assert.equal(DEFAULT_PURGE_BENCH_OPTIONS, { edges: 10, count: 1000, warmup: 100, sustainedSeconds: 10, concurrency: 64, lagSampleMs: 100, lagSlack: 256 });
+});
+
+test('readPurgeBenchOptions: each BENCH_PURGE_* variable overrides its option; empty means default', () => {
+  const o = readPurgeBenchOptions({ BENCH_PURGE_COUNT: '200', BENCH_PURGE_SECONDS: '0', BENCH_PURGE_EDGES: '3', BENCH_PURGE_CONCURRENCY: '', BENCH_PURGE_LAG_SLACK: '0' });
+  assert.is(o.count, 200);
+  assert.is(o.sustainedSeconds, 0);
+  assert.is(o.edges, 3);
+  assert.is(o.concurrency, 64);
+  assert.is(o.lagSlack, 0);
+});
+
+test('readPurgeBenchOptions: a bad value names the variable and what it expected', () => {
+  assert.throws(() => readPurgeBenchOptions({ BENCH_PURGE_COUNT: '0' }), /BENCH_PURGE_COUNT: expected an integer >= 1, got "0"/);
+  assert.throws(() => readPurgeBenchOptions({ BENCH_PURGE_SECONDS: '2.5' }), /BENCH_PURGE_SECONDS: expected an integer >= 0/);
+  assert.throws(() => readPurgeBenchOptions({ BENCH_PURGE_EDGES: 'ten' }), /BENCH_PURGE_EDGES/);
+});
+
+test.run();
