@@ -10,6 +10,11 @@ export type WakeReason =
   | 'stored'
   /** The answer cannot be shared (uncacheable, too large): fetch on your own, now. */
   | 'uncacheable'
+  /**
+   * The answer could have been shared but was not stored (a purge landed during the fill):
+   * collapse again behind one new writer rather than all fetching at once.
+   */
+  | 'retry'
   /** The upstream failed; the error is shared so waiters do not stampede a failing origin. */
   | 'error'
   /** The wait bound passed before the writer finished. */

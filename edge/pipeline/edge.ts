@@ -274,7 +274,7 @@ export class Edge {
     return res;
   }
 
-  private async collapsedFetch(key: string, req: EdgeRequest, fwd: ForwardReason, stored: StoredResponse | undefined): Promise<EdgeResponse> {
+  private async collapsedFetch(key: string, req: EdgeRequest, fwd: ForwardReason, stored: StoredResponse | undefined, retried = false): Promise<EdgeResponse> {
     const since: FetchStart = { key, seq: this.purges.appliedSeq, leased: this.leaseValid() };
     const lock = this.locks.acquire(key);
     if (lock.role === 'writer') {
@@ -299,6 +299,12 @@ export class Edge {
         const failure = wake.error as Failure;
         const current = this.store.lookup(key, req.headers);
         return this.finish(this.originFailed(req, current.kind === 'match' ? current.response : undefined, failure, fwd, since));
+      }
+      case 'retry': {
+        // Once: a key purged over and over must not keep its waiters queueing forever.
+        if (retried) break;
+        const current = this.store.lookup(key, req.headers);
+        return this.collapsedFetch(key, req, fwd, current.kind === 'match' ? current.response : undefined, true);
       }
       case 'timeout':
         this.metrics.collapseTimeouts++;
@@ -437,7 +443,7 @@ export class Edge {
       permit?.release({ reason: 'stored' });
     } else {
       if (previous !== undefined && !plan.store) this.removeEverywhere(key, previous);
-      permit?.release({ reason: 'uncacheable' });
+      permit?.release({ reason: raced ? 'retry' : 'uncacheable' });
     }
     // Under the 'strip' policy the stored copy has no Set-Cookie, but the client that caused
     // the fill still gets the cookie meant for it.

@@ -86,6 +86,16 @@ test('purge/fill race: a fill in flight when its purge lands is served but not s
     assert.is(h.edge.metrics.fillsDroppedByPurge, 1);
   }));
 
+test('waiters behind a fill that a purge raced collapse again behind one new writer', () =>
+  withHarness(async (h) => {
+    const replies = Array.from({ length: 10 }, () => h.get('/herd-race?latency=150'));
+    while ((await h.originCount('/herd-race')) === 0) await new Promise((r) => setImmediate(r));
+    h.edge.applyPurge(purge('url', ['example.com/herd-race?latency=150']));
+    for (const r of await Promise.all(replies)) assert.is(r.status, 200);
+    assert.is(await h.originCount('/herd-race'), 2, 'the raced fill and one refill, not one per waiter');
+    assert.match(await status(h, '/herd-race?latency=150'), /hit/);
+  }));
+
 test('an unrelated purge during a fill does not stop it from being stored', () =>
   withHarness(async (h) => {
     const inFlight = h.get('/calm?latency=100');
