@@ -3,6 +3,8 @@
  * new version gives different bytes, so a cache serving stale content is visible in the body.
  */
 
+import { LRUCache } from 'lru-cache';
+
 const FILLER_BLOCK_BYTES = 4096;
 const ALPHABET = new TextEncoder().encode('abcdefghijklmnopqrstuvwxyz0123456789');
 const encoder = new TextEncoder();
@@ -28,6 +30,25 @@ export function bodyHeadline(path: string, version: number): string {
  * generating 64 MiB byte by byte would make large objects slow to serve.
  */
 export function objectBody(path: string, version: number, sizeBytes: number): Uint8Array {
+  // Popular objects are asked for again and again (the simulator's workload most of all), and
+  // building one costs a PRNG block: keep recent bodies. Callers only read them.
+  const memoKey = `${path}\u0000${version}\u0000${sizeBytes}`;
+  const remembered = recentBodies.get(memoKey);
+  if (remembered !== undefined) return remembered;
+  const body = buildBody(path, version, sizeBytes);
+  recentBodies.set(memoKey, body);
+  return body;
+}
+
+/** Bodies kept for reuse, bounded by bytes; larger ones are built each time. */
+export const BODY_MEMO_MAX_BYTES = 64 * 1024 * 1024;
+const recentBodies = new LRUCache<string, Uint8Array>({
+  maxSize: BODY_MEMO_MAX_BYTES,
+  maxEntrySize: 1024 * 1024,
+  sizeCalculation: (body) => Math.max(1, body.length),
+});
+
+function buildBody(path: string, version: number, sizeBytes: number): Uint8Array {
   const body = new Uint8Array(sizeBytes);
   const headline = encoder.encode(bodyHeadline(path, version));
   body.set(headline.subarray(0, sizeBytes));
