@@ -1,14 +1,11 @@
 /**
  * Turning purge values into this edge's primary keys. A purge names URLs as the world sees them
  * (`https://host/path?q` or `host/path?q`); the edge keys objects by the origin's authority
- * or the request's Host (keyHost), so the same mapping must be applied here.
+ * or the request's Host (keyHost), so purges go through the same naming as requests.
  */
-import { primaryKey } from '../policy/cache-key.js';
 
-export interface KeyNaming {
-  keyHost: 'origin' | 'request';
-  originAuthority: string;
-}
+/** How this edge names an object: (host, target) → primary key, as for requests. */
+export type KeyNaming = (host: string, target: string) => string;
 
 /** Host and target of a purge value, or undefined when it names no URL. */
 export function splitUrlValue(value: string): { host: string; target: string } | undefined {
@@ -25,8 +22,7 @@ export function splitUrlValue(value: string): { host: string; target: string } |
   return { host: value.slice(0, slash), target: value.slice(slash) };
 }
 
-export function keyForUrl(value: string, naming: KeyNaming): string | undefined {
+export function keyForUrl(value: string, keyFor: KeyNaming): string | undefined {
   const parts = splitUrlValue(value);
-  if (parts === undefined) return undefined;
-  return primaryKey(naming.keyHost === 'origin' ? naming.originAuthority : parts.host, parts.target);
+  return parts === undefined ? undefined : keyFor(parts.host, parts.target);
 }

@@ -171,7 +171,7 @@ export class Edge {
 
   /** Removes every stored variant of a URL, hot copies included. */
   invalidate(host: string | undefined, target: string): boolean {
-    const key = primaryKey(this.o.keyHost === 'origin' ? this.originAuthority : host, target);
+    const key = this.keyFor(host, target);
     const removed = this.store.invalidate(key);
     const removedHot = this.hotStore?.invalidate(key) ?? false;
     if (removed || removedHot) this.metrics.invalidations++;
@@ -197,8 +197,7 @@ export class Edge {
   /** Applies one purge from the control plane to both stores; records it for the fill race. */
   applyPurge(record: PurgeRecord): void {
     const stores = this.hotStore === undefined ? [this.store] : [this.store, this.hotStore];
-    const naming = { keyHost: this.o.keyHost, originAuthority: this.originAuthority };
-    const values = applyPurgeToStores(record, stores, naming, this.o.clock.monoMs());
+    const values = applyPurgeToStores(record, stores, (host, target) => this.keyFor(host, target), this.o.clock.monoMs());
     this.purges.record({ seq: record.seq, kind: record.kind, values });
     this.metrics.purgesApplied[record.kind]++;
   }
@@ -221,7 +220,12 @@ export class Edge {
   }
 
   private keyOf(req: EdgeRequest): string {
-    return primaryKey(this.o.keyHost === 'origin' ? this.originAuthority : hostOf(req), req.target);
+    return this.keyFor(hostOf(req), req.target);
+  }
+
+  /** The primary key: the origin's authority or the request's Host (keyHost), and the target. */
+  private keyFor(host: string | undefined, target: string): string {
+    return primaryKey(this.o.keyHost === 'origin' ? this.originAuthority : host, target);
   }
 
   /** Warm handoff: a new owner asks for a key; answer only from what is stored and fresh. */
@@ -558,8 +562,7 @@ export class Edge {
   private noticeOwner(req: EdgeRequest, target: string): void {
     const cluster = this.cluster;
     if (cluster === undefined || req.headers[PEER_HEADER] !== undefined) return;
-    const key = primaryKey(this.o.keyHost === 'origin' ? this.originAuthority : hostOf(req), target);
-    const owner = cluster.peersBefore(key)[0];
+    const owner = cluster.peersBefore(this.keyFor(hostOf(req), target))[0];
     if (owner === undefined) return;
     const headers: HeaderList = this.o.keyHost === 'origin' ? [] : [['host', hostOf(req) ?? this.originAuthority]];
     const work = this.upstream.peer(owner, 'PURGE', target, headers, false)
