@@ -19,6 +19,7 @@
  *   BENCH_CLUSTER=0 skips the cluster hit-ratio model; BENCH_CLUSTER_* options as in cluster-hit-ratio.ts
  *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts
  *   BENCH_SIM=0 skips the simulator speed bench; BENCH_SIM_SECONDS simulated seconds (60)
+ *   BENCH_PEERHOP=0 skips the peer hop bench; BENCH_PEERHOP_* options as in peer-hop.ts
  *
  * Ends with one summary table (every number, its target, met or MISSED) and writes it, with every
  * detail, to the JSON file. `node dist/loadtests/bench/spread.js a.json b.json c.json` compares runs.
@@ -36,10 +37,11 @@ import { formatClusterReport, readClusterBenchOptions, runClusterHitRatioBench, 
 import { benchCases, runCase, verifyCase, warm, type CaseRun, type Target } from './hit-path.js';
 import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
+import { formatPeerHopReport, peerHopFigures, readPeerHopOptions, runPeerHopBench, type PeerHopResult } from './peer-hop.js';
 import { formatPurgeReport, readPurgeBenchOptions, runPurgeBench, type PurgeBenchResult } from './purge-propagation.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, generatorLimited, parseCpuModel, ratio, type CaseSummary, type Machine } from './report.js';
-import { clusterRows, formatSummaryTable, hitPathRows, memoryRows, purgeRows, simRows, type SimFigures } from './summary.js';
+import { clusterRows, formatSummaryTable, hitPathRows, memoryRows, peerHopRows, purgeRows, simRows, type SimFigures } from './summary.js';
 import { ensureWrk } from './wrk.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
   const o = readOptions();
   const m = machine();
   const startedAt = new Date();
-  const timings = { hitPathSeconds: 0, purgeSeconds: 0, simSeconds: 0, clusterSeconds: 0 };
+  const timings = { hitPathSeconds: 0, peerHopSeconds: 0, purgeSeconds: 0, simSeconds: 0, clusterSeconds: 0 };
   const cases = benchCases(o.hotUrls).filter((c) => o.cases === undefined || o.cases.includes(c.id));
   if (cases.length === 0) throw new Error(`no case matches ${o.cases?.join(',')}; ids: ${benchCases(o.hotUrls).map((c) => c.id).join(', ')}`);
 
@@ -245,6 +247,22 @@ async function main(): Promise<void> {
     process.stdout.write(`memory ratio edge/baseline per object: ${ratio(edgeMem.kibPerObject, plainMem.kibPerObject).toFixed(2)}x\n`);
   }
 
+  // Peer hop: origin and a ring of two edges as children on the server CPU, one client here.
+  let peerHop: PeerHopResult | undefined;
+  let peerHopNote = 'skipped (BENCH_PEERHOP=0)';
+  if (process.env['BENCH_PEERHOP'] !== '0') {
+    process.stdout.write('\nbench: peer hop (origin, edges e1 and e2 in a ring as children; direct hits on e2 against hits via e1)\n');
+    const peerHopStarted = performance.now();
+    try {
+      peerHop = await runPeerHopBench(readPeerHopOptions(process.env), { serverCpu, harnessCpu: generatorCpu, log });
+      process.stdout.write(`${formatPeerHopReport(peerHop)}\n`);
+    } catch (err) {
+      peerHopNote = `failed: ${err instanceof Error ? err.message : String(err)}`;
+      process.stdout.write(`peer hop bench ${peerHopNote}\n`);
+    }
+    timings.peerHopSeconds = (performance.now() - peerHopStarted) / 1000;
+  }
+
   // Purge propagation: the control plane as a child on the server CPU, ten edges with the real
   // control client in this process (on the generator CPU).
   let purge: PurgeBenchResult | undefined;
@@ -310,6 +328,7 @@ async function main(): Promise<void> {
         ? undefined
         : { clusterHitRatio: cluster.cluster.hitRatio, clusterOverIdealHitRatio: cluster.clusterOverIdealHitRatio, clusterOverIndependentOrigin: cluster.clusterOverIndependentOrigin },
     ),
+    ...peerHopRows(peerHop === undefined ? undefined : peerHopFigures(peerHop), peerHopNote),
     ...purgeRows(
       purge === undefined
         ? undefined
@@ -335,7 +354,7 @@ async function main(): Promise<void> {
   const missed = summary.filter((r) => r.verdict === 'MISSED').length;
   process.stdout.write(
     `${missed === 0 ? 'every target met' : `${missed} target${missed === 1 ? '' : 's'} MISSED`}; bench took ${durationSeconds.toFixed(0)} s ` +
-      `(hit path + memory ${timings.hitPathSeconds.toFixed(0)} s, purge ${timings.purgeSeconds.toFixed(0)} s, simulator ${timings.simSeconds.toFixed(0)} s, cluster ${timings.clusterSeconds.toFixed(0)} s)\n`,
+      `(hit path + memory ${timings.hitPathSeconds.toFixed(0)} s, peer hop ${timings.peerHopSeconds.toFixed(0)} s, purge ${timings.purgeSeconds.toFixed(0)} s, simulator ${timings.simSeconds.toFixed(0)} s, cluster ${timings.clusterSeconds.toFixed(0)} s)\n`,
   );
 
   const results = {
@@ -364,6 +383,7 @@ async function main(): Promise<void> {
     disturbed,
     memory,
     cluster: cluster ?? null,
+    peerHop: peerHop ?? { skipped: peerHopNote },
     purge: purge ?? { skipped: purgeNote },
     sim: sim ?? { skipped: simNote },
   };

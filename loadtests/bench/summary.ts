@@ -155,6 +155,37 @@ export function purgeRows(p: PurgeFigures | undefined, note = 'skipped (BENCH_PU
   return rows;
 }
 
+export interface PeerHopSizeFigures {
+  /** `1k`, `100k`: part of the row keys. */
+  id: string;
+  label: string;
+  bodyBytes: number;
+  directP50Ms: number;
+  directP99Ms: number;
+  peerP50Ms: number;
+  peerP99Ms: number;
+  addedP50Ms: number;
+}
+
+/** Issue 3: a peer hop adds at most 1 ms p50 on loopback over a direct hit, for 1 KiB objects. */
+export const PEER_HOP_TARGETS = Object.freeze({ addedP50Ms: 1, bodyBytes: 1024 });
+
+/** The targeted size's added p50 against PEER_HOP_TARGETS, its legs' p50/p99 as info; other sizes' added p50 as info. */
+export function peerHopRows(sizes: readonly PeerHopSizeFigures[] | undefined, note = 'skipped (BENCH_PEERHOP=0)'): SummaryRow[] {
+  if (sizes === undefined) return [skipped('peerHop.1k.addedP50Ms', 'peer hop', note)];
+  return sizes.flatMap((s) => {
+    const added = `peer hop p50 added over a direct hit (${s.label})`;
+    if (s.bodyBytes !== PEER_HOP_TARGETS.bodyBytes) return [row(`peerHop.${s.id}.addedP50Ms`, 'peer hop', added, s.addedP50Ms, 'ms')];
+    return [
+      row(`peerHop.${s.id}.addedP50Ms`, 'peer hop', added, s.addedP50Ms, 'ms', { op: '<=', value: PEER_HOP_TARGETS.addedP50Ms }),
+      row(`peerHop.${s.id}.directP50Ms`, 'peer hop', `direct hit p50 (${s.label})`, s.directP50Ms, 'ms'),
+      row(`peerHop.${s.id}.directP99Ms`, 'peer hop', `direct hit p99 (${s.label})`, s.directP99Ms, 'ms'),
+      row(`peerHop.${s.id}.peerP50Ms`, 'peer hop', `via peer p50 (${s.label})`, s.peerP50Ms, 'ms'),
+      row(`peerHop.${s.id}.peerP99Ms`, 'peer hop', `via peer p99 (${s.label})`, s.peerP99Ms, 'ms'),
+    ];
+  });
+}
+
 export interface SimFigures {
   simulatedRequestsPerWallSecond: number;
   simulatedToWallRatio: number;
