@@ -77,7 +77,9 @@ class Histogram {
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunReport> {
   const world = new World(scenario, { seed: options.seed, ...(options.breaks === undefined ? {} : { breaks: options.breaks }), ...(options.traceLine === undefined ? {} : { traceLine: options.traceLine }), ...(options.drain === undefined ? {} : { drain: options.drain }) });
   const edgeIds = world.edges.map((e) => e.node.id);
-  const originLoad = new OriginLoad(edgeIds.length);
+  // The scenario's bound, not the one --break collapsing gives the edges: a broken edge's waiters
+  // giving up early must still show as overlapping fetches.
+  const originLoad = new OriginLoad(edgeIds.length, scenario.edge.collapseWaitMs);
   const convergence = new Convergence(scenario.durationMs, scenario.checks.convergenceBoundMs, edgeIds);
   const checkers: Checker[] = [new PurgeSafety(), convergence, new Freshness(scenario.checks.freshnessSlackMs), originLoad, new Routing(), new Local()];
   for (const c of checkers) world.history.listen(c);

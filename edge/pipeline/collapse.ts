@@ -4,12 +4,18 @@
  * (it then fetches on its own), so a stuck writer cannot hang anyone.
  */
 import type { TimerHandle, Timers } from '../../common/ports.js';
+import type { StoredResponse } from '../store/stored-response.js';
 
 export type WakeReason =
   /** The writer stored a response: look it up again. */
   | 'stored'
   /** The answer cannot be shared (uncacheable, too large): fetch on your own, now. */
   | 'uncacheable'
+  /**
+   * The answer is shareable but was kept in no store here (a peer's answer for a key that is
+   * not hot): it travels with the wake, so waiters need not each go upstream for it again.
+   */
+  | 'shared'
   /**
    * The answer could have been shared but was not stored (a purge landed during the fill):
    * collapse again behind one new writer rather than all fetching at once.
@@ -25,6 +31,8 @@ export type WakeReason =
 export interface Wake {
   reason: WakeReason;
   error?: unknown;
+  /** With 'shared': the answer, to be served if it matches the waiter's Vary selection. */
+  response?: StoredResponse;
 }
 
 export interface WriterPermit {
@@ -51,7 +59,8 @@ export class CollapseLocks {
     private readonly waitMs: number,
   ) {}
 
-  acquire(key: string): WriterPermit | WaiterTicket {
+  /** `waitMs` overrides the bound for this wait (a waiter queueing again after a 'retry'). */
+  acquire(key: string, waitMs = this.waitMs): WriterPermit | WaiterTicket {
     const queue = this.waiting.get(key);
     if (queue === undefined) {
       this.waiting.set(key, []);
@@ -73,7 +82,7 @@ export class CollapseLocks {
     const wake = new Promise<Wake>((resolve) => {
       const waiter: Waiter = {
         resolve,
-        timer: this.timers.after(this.waitMs, () => {
+        timer: this.timers.after(waitMs, () => {
           const list = this.waiting.get(key);
           if (list !== undefined) {
             const i = list.indexOf(waiter);

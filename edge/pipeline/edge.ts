@@ -16,6 +16,7 @@ import { primaryKey } from '../policy/cache-key.js';
 import { currentAgeMs } from '../policy/freshness.js';
 import { invalidationTargets } from '../policy/invalidation.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
+import { varyMatches } from '../policy/vary.js';
 import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
 import type { RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
@@ -278,9 +279,11 @@ export class Edge {
     return res;
   }
 
-  private async collapsedFetch(key: string, req: EdgeRequest, fwd: ForwardReason, stored: StoredResponse | undefined, retried = false): Promise<EdgeResponse> {
+  private async collapsedFetch(key: string, req: EdgeRequest, fwd: ForwardReason, stored: StoredResponse | undefined, waitUntilMonoMs?: number): Promise<EdgeResponse> {
     const since: FetchStart = { key, seq: this.purges.appliedSeq, leased: this.leaseValid() };
-    const lock = this.locks.acquire(key);
+    // One wait bound for the whole request, however often a 'retry' sends it back into the queue.
+    const deadlineMonoMs = waitUntilMonoMs ?? this.o.clock.monoMs() + this.o.collapseWaitMs;
+    const lock = this.locks.acquire(key, Math.max(1, deadlineMonoMs - this.o.clock.monoMs()));
     if (lock.role === 'writer') {
       try {
         return this.finish(await this.fetch(key, req, fwd, stored, lock));
@@ -304,11 +307,25 @@ export class Edge {
         const current = this.store.lookup(key, req.headers);
         return this.finish(this.originFailed(req, current.kind === 'match' ? current.response : undefined, failure, fwd, since));
       }
+      case 'shared': {
+        const shared = wake.response!;
+        if (shared.varyNames.length === 0 || varyMatches(shared.varyNames, shared.varyValues, req.headers)) {
+          const outcome = { kind: 'collapsed', hit: false, fwd, fwdStatus: shared.status, collapsed: true } as const;
+          return this.finish(serveStored(shared, req, this.o.clock.monoMs(), this.o.cacheName, outcome));
+        }
+        break;
+      }
       case 'retry': {
-        // Once: a key purged over and over must not keep its waiters queueing forever.
-        if (retried) break;
+        // Queue again behind one new writer, as often as purges race fills (a reconnecting edge
+        // replays its purge backlog in several frames), but only until this request's wait bound:
+        // a key purged over and over must not keep its waiters queueing forever. Giving up after
+        // a fixed number of retries instead sent every waiter to the origin at once.
+        if (this.o.clock.monoMs() >= deadlineMonoMs) {
+          this.metrics.collapseTimeouts++;
+          break;
+        }
         const current = this.store.lookup(key, req.headers);
-        return this.collapsedFetch(key, req, fwd, current.kind === 'match' ? current.response : undefined, true);
+        return this.collapsedFetch(key, req, fwd, current.kind === 'match' ? current.response : undefined, deadlineMonoMs);
       }
       case 'timeout':
         this.metrics.collapseTimeouts++;
@@ -445,6 +462,11 @@ export class Edge {
     if (keep) {
       target.put(key, response);
       permit?.release({ reason: 'stored' });
+    } else if (plan.store && !raced) {
+      // Kept nowhere here only because it is a peer's answer for a key that is not hot, yet as
+      // shareable as a stored one. Waking the waiters 'uncacheable' sent each upstream on its
+      // own, and to the origin all at once when the ring changed while they waited.
+      permit?.release({ reason: 'shared', response });
     } else {
       if (previous !== undefined && !plan.store) this.removeEverywhere(key, previous);
       permit?.release({ reason: raced ? 'retry' : 'uncacheable' });

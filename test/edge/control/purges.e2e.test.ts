@@ -96,6 +96,18 @@ test('waiters behind a fill that a purge raced collapse again behind one new wri
     assert.match(await status(h, '/herd-race?latency=150'), /hit/);
   }));
 
+test('waiters keep collapsing when purges race one refill after another (a replayed purge backlog)', () =>
+  withHarness(async (h) => {
+    const path = '/herd-race-twice?latency=150';
+    const replies = Array.from({ length: 10 }, () => h.get(path));
+    for (const fills of [1, 2]) {
+      while ((await h.originCount('/herd-race-twice')) < fills) await new Promise((r) => setImmediate(r));
+      h.edge.applyPurge(purge('url', [`example.com${path}`]));
+    }
+    for (const r of await Promise.all(replies)) assert.is(r.status, 200);
+    assert.is(await h.originCount('/herd-race-twice'), 3, 'two raced fills and one that sticks, never one per waiter');
+  }));
+
 test('an unrelated purge during a fill does not stop it from being stored', () =>
   withHarness(async (h) => {
     const inFlight = h.get('/calm?latency=100');
