@@ -48,7 +48,7 @@ function purgeKey(store: ResponseStore, key: string, soft: boolean, nowMs: numbe
     return;
   }
   for (const response of store.variants(key)) {
-    response.freshUntilMonoMs = Math.min(response.freshUntilMonoMs, nowMs - 1);
+    response.freshUntilMonoMs = Math.min(response.freshUntilMonoMs, Math.floor(nowMs) - 1);
     response.staleWhileRevalidateMs = 0;
   }
 }

@@ -87,15 +87,14 @@ export function buildStoredResponse(
   const vary = parseVary(headerValue(headers, 'vary'));
   const varyNames = vary === '*' ? [] : vary;
   const surrogateKeys = (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
+  const storedAtMs = Math.floor(exchange.responseMonoMs);
   return {
     status: exchange.status,
     wireHeaders: wire,
     body,
-    etag: valueIn(wire, 'etag'),
-    lastModified: valueIn(wire, 'last-modified'),
-    storedAtMonoMs: exchange.responseMonoMs,
+    storedAtMonoMs: storedAtMs,
     initialAgeMs,
-    freshUntilMonoMs: exchange.responseMonoMs + lifetimeMs - initialAgeMs,
+    freshUntilMonoMs: storedAtMs + lifetimeMs - initialAgeMs,
     noCache: d.noCache,
     mustRevalidate,
     staleWhileRevalidateMs: explicitlyRevalidate ? 0 : (d.staleWhileRevalidate ?? 0) * 1000,
@@ -115,8 +114,3 @@ export function buildStoredResponse(
 /** Shared empty list: most responses have no Vary or Surrogate-Key, and each empty array costs memory. */
 const NO_VARY: readonly string[] = Object.freeze([]);
 
-/** The stored value of a header, the same string object the wire headers hold. */
-function valueIn(wire: readonly string[], name: string): string | undefined {
-  for (let i = 0; i + 1 < wire.length; i += 2) if (wire[i] === name) return wire[i + 1];
-  return undefined;
-}

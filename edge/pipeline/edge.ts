@@ -20,7 +20,7 @@ import { varyMatches } from '../policy/vary.js';
 import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
 import type { RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
-import { headerPairs, type StoredResponse } from '../store/stored-response.js';
+import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type UpstreamExchange } from './build-stored.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
@@ -350,7 +350,7 @@ export class Edge {
     stored: StoredResponse | undefined,
     permit: WriterPermit | undefined,
   ): Promise<EdgeResponse> {
-    const validators = stored === undefined ? [] : conditionalRequestHeaders(stored);
+    const validators = stored === undefined ? [] : conditionalRequestHeaders(storedValidators(stored));
     const startSeq = this.purges.appliedSeq;
     const since: FetchStart = { key, seq: startSeq, leased: this.leaseValid() };
     const requestTimeMs = this.o.clock.wallMs();
@@ -372,7 +372,7 @@ export class Edge {
 
     if (upstream.status === 304 && stored !== undefined) {
       upstream.discard();
-      if (!notModifiedSelects(stored.etag, upstream.headers)) {
+      if (!notModifiedSelects(storedValidators(stored).etag, upstream.headers)) {
         this.removeEverywhere(key, stored);
         permit?.release({ reason: 'uncacheable' });
         return this.fetch(key, req, fwd, undefined, undefined);

@@ -6,7 +6,7 @@ import { appendCacheStatus, formatCacheStatus } from '../policy/cache-status.js'
 import { evaluateConditional, hasConditional } from '../../common/http-semantics/conditional.js';
 import { currentAgeMs } from '../policy/freshness.js';
 import { rangeDecision } from '../../common/http-semantics/range.js';
-import type { StoredResponse } from '../store/stored-response.js';
+import { storedValidators, type StoredResponse } from '../store/stored-response.js';
 import { parseHttpDate } from '../../common/http-semantics/http-date.js';
 import type { Validators } from '../../common/http-semantics/conditional.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from './types.js';
@@ -84,7 +84,8 @@ export function serveStored(
 }
 
 function validatorsOf(stored: StoredResponse): Validators {
-  return { etag: stored.etag, lastModifiedMs: parseHttpDate(stored.lastModified) };
+  const { etag, lastModified } = storedValidators(stored);
+  return { etag, lastModifiedMs: parseHttpDate(lastModified) };
 }
 
 function without(flat: readonly string[], name: string): string[] {

@@ -11,11 +11,9 @@ export interface StoredResponse {
    */
   wireHeaders: string[];
   body: Buffer;
-  /** Validators, verbatim as the origin sent them (revalidation must echo them exactly). */
-  etag: string | undefined;
-  lastModified: string | undefined;
   /**
-   * Monotonic time the response arrived. Resident time (§4.2.3) is measured on the monotonic
+   * Monotonic time the response arrived, in whole milliseconds (small integers are stored
+   * unboxed by V8; a fractional time would cost a heap number per object). Resident time (§4.2.3) is measured on the monotonic
    * clock, so a wall clock stepped back cannot make anything fresher; the wall clock is only
    * used once, for the apparent age against the origin's Date.
    */
@@ -49,4 +47,19 @@ export function headerPairs(wireHeaders: readonly string[]): Array<[string, stri
   const pairs: Array<[string, string]> = [];
   for (let i = 0; i + 1 < wireHeaders.length; i += 2) pairs.push([wireHeaders[i]!, wireHeaders[i + 1]!]);
   return pairs;
+}
+
+/**
+ * The stored validators, verbatim as the origin sent them (revalidation must echo them exactly).
+ * Looked up in the wire headers rather than kept twice: they are needed only for conditionals.
+ */
+export function storedValidators(response: StoredResponse): { etag: string | undefined; lastModified: string | undefined } {
+  let etag: string | undefined;
+  let lastModified: string | undefined;
+  const wire = response.wireHeaders;
+  for (let i = 0; i + 1 < wire.length; i += 2) {
+    if (wire[i] === 'etag') etag = wire[i + 1];
+    else if (wire[i] === 'last-modified') lastModified = wire[i + 1];
+  }
+  return { etag, lastModified };
 }

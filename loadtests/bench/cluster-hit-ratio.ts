@@ -181,8 +181,6 @@ function storedObject(body: Buffer): StoredResponse {
     status: 200,
     wireHeaders: WIRE_HEADERS as string[],
     body,
-    etag: '"0123456789abcdef"',
-    lastModified: undefined,
     storedAtMonoMs: 0,
     initialAgeMs: 0,
     freshUntilMonoMs: Number.MAX_SAFE_INTEGER,
