@@ -16,7 +16,7 @@ import {
 import { formatHttpDate } from '../../common/http-semantics/http-date.js';
 import { parseVary, varyValues } from '../policy/vary.js';
 import type { StoredResponse } from '../store/stored-response.js';
-import { intern } from '../store/intern.js';
+import { intern, internNames } from '../store/intern.js';
 
 export interface StorageOptions {
   setCookie: SetCookiePolicy;
@@ -68,15 +68,24 @@ export function buildStoredResponse(
 ): StoredResponse {
   const { headers, requestTimeMs, responseTimeMs } = exchange;
   const d = plan.effective.directives;
-  const wire: string[] = [];
+  // Scratch arrays reused across calls (this function never awaits): a fill leaves behind only
+  // the exact-length values array it stores, not growing arrays as garbage.
+  const names = scratchNames;
+  const values = scratchValues;
+  let count = 0;
+  const add = (name: string, value: string) => {
+    names[count] = name;
+    values[count] = intern(value);
+    count++;
+  };
   for (const [name, value] of storedHeaders(headers, plan.effective, options.setCookie)) {
-    if (!REGENERATED.has(name)) wire.push(intern(name), intern(value));
+    if (!REGENERATED.has(name)) add(name, value);
   }
   // A recipient that caches a response without Date must give it one (RFC 9110 §6.6.1).
-  if (headerValue(headers, 'date') === undefined) wire.push('date', formatHttpDate(responseTimeMs));
-  wire.push('content-length', intern(String(body.length)));
+  if (headerValue(headers, 'date') === undefined) add('date', formatHttpDate(responseTimeMs));
+  add('content-length', String(body.length));
   const upstreamVia = headerValue(headers, 'via');
-  wire.push('via', upstreamVia === undefined ? options.via : intern(`${upstreamVia}, ${options.via}`));
+  add('via', upstreamVia === undefined ? options.via : `${upstreamVia}, ${options.via}`);
 
   const initialAgeMs = correctedInitialAgeMs(headers, requestTimeMs, responseTimeMs);
   const lifetimeMs = plan.lifetime.lifetimeMs;
@@ -90,7 +99,9 @@ export function buildStoredResponse(
   const storedAtMs = Math.floor(exchange.responseMonoMs);
   return {
     status: exchange.status,
-    wireHeaders: wire,
+    headerNames: internNames(names, count),
+    // An exact-length copy: arrays grown by push keep spare capacity, paid for every stored object.
+    headerValues: values.slice(0, count),
     body,
     storedAtMonoMs: storedAtMs,
     initialAgeMs,
@@ -110,6 +121,9 @@ export function buildStoredResponse(
     surrogateKeys: surrogateKeys.length === 0 ? NO_VARY : surrogateKeys,
   };
 }
+
+const scratchNames: string[] = [];
+const scratchValues: string[] = [];
 
 /** Shared empty list: most responses have no Vary or Surrogate-Key, and each empty array costs memory. */
 const NO_VARY: readonly string[] = Object.freeze([]);

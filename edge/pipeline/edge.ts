@@ -20,7 +20,7 @@ import { varyMatches } from '../policy/vary.js';
 import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
 import type { RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
-import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
+import { headerPairs, storedValidators, wireHeaders, type StoredResponse } from '../store/stored-response.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type UpstreamExchange } from './build-stored.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
@@ -266,7 +266,7 @@ export class Edge {
     const ttlSeconds = Math.floor((stored.freshUntilMonoMs - nowMs) / 1000);
     const response: EdgeResponse = {
       status: stored.status,
-      headers: stored.wireHeaders.concat('age', String(ageSecond), 'cache-status', `${this.hitStatusPrefix}${ttlSeconds}`),
+      headers: wireHeaders(stored, ['age', String(ageSecond), 'cache-status', `${this.hitStatusPrefix}${ttlSeconds}`]),
       body: stored.body,
       outcome: { kind: 'hit', hit: true, ttlSeconds, bytes: stored.body.length },
     };
@@ -513,7 +513,7 @@ export class Edge {
 
   /** The origin's header fields of a stored response, without the ones this cache added. */
   private upstreamHeaders(stored: StoredResponse): HeaderList {
-    const pairs = headerPairs(stored.wireHeaders).filter(([name]) => name !== 'content-length');
+    const pairs = headerPairs(stored).filter(([name]) => name !== 'content-length');
     return pairs.flatMap(([name, value]): HeaderList => {
       if (name !== 'via') return [[name, value]];
       if (value === this.via) return [];

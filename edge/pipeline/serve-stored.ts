@@ -6,7 +6,7 @@ import { appendCacheStatus, formatCacheStatus } from '../policy/cache-status.js'
 import { evaluateConditional, hasConditional } from '../../common/http-semantics/conditional.js';
 import { currentAgeMs } from '../policy/freshness.js';
 import { rangeDecision } from '../../common/http-semantics/range.js';
-import { storedValidators, type StoredResponse } from '../store/stored-response.js';
+import { storedValidators, wireHeaders, type StoredResponse } from '../store/stored-response.js';
 import { parseHttpDate } from '../../common/http-semantics/http-date.js';
 import type { Validators } from '../../common/http-semantics/conditional.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from './types.js';
@@ -35,7 +35,7 @@ export function serveStored(
     if (result === 'not-modified') {
       return {
         status: 304,
-        headers: [...without(stored.wireHeaders, 'content-length'), 'age', String(ageSeconds), 'cache-status', cacheStatus],
+        headers: wireHeaders(stored, ['age', String(ageSeconds), 'cache-status', cacheStatus], 'content-length'),
         body: undefined,
         outcome: full,
       };
@@ -52,13 +52,16 @@ export function serveStored(
       full.bytes = req.method === 'HEAD' ? 0 : slice.length;
       return {
         status: 206,
-        headers: [
-          ...without(stored.wireHeaders, 'content-length'),
-          'content-length', String(slice.length),
-          'content-range', `bytes ${range.start}-${range.end}/${stored.body.length}`,
-          'age', String(ageSeconds),
-          'cache-status', cacheStatus,
-        ],
+        headers: wireHeaders(
+          stored,
+          [
+            'content-length', String(slice.length),
+            'content-range', `bytes ${range.start}-${range.end}/${stored.body.length}`,
+            'age', String(ageSeconds),
+            'cache-status', cacheStatus,
+          ],
+          'content-length',
+        ),
         body: req.method === 'HEAD' ? undefined : slice,
         outcome: full,
       };
@@ -77,7 +80,7 @@ export function serveStored(
   full.bytes = isHead ? 0 : stored.body.length;
   return {
     status: stored.status,
-    headers: stored.wireHeaders.concat('age', String(ageSeconds), 'cache-status', cacheStatus),
+    headers: wireHeaders(stored, ['age', String(ageSeconds), 'cache-status', cacheStatus]),
     body: isHead ? undefined : stored.body,
     outcome: full,
   };
@@ -88,8 +91,3 @@ function validatorsOf(stored: StoredResponse): Validators {
   return { etag, lastModifiedMs: parseHttpDate(lastModified) };
 }
 
-function without(flat: readonly string[], name: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) if (flat[i] !== name) out.push(flat[i]!, flat[i + 1]!);
-  return out;
-}

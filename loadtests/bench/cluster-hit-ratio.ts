@@ -176,10 +176,14 @@ class ModelCache {
   }
 }
 
+const HEADER_NAMES = Object.freeze(WIRE_HEADERS.filter((_, i) => i % 2 === 0));
+const HEADER_VALUES = Object.freeze(WIRE_HEADERS.filter((_, i) => i % 2 === 1));
+
 function storedObject(body: Buffer): StoredResponse {
   return {
     status: 200,
-    wireHeaders: WIRE_HEADERS as string[],
+    headerNames: HEADER_NAMES,
+    headerValues: HEADER_VALUES as string[],
     body,
     storedAtMonoMs: 0,
     initialAgeMs: 0,
