@@ -31,7 +31,11 @@ export async function runSimBench(options: { simulatedSeconds?: number; seed?: n
     origin: { cacheControl: 'public, max-age=300' },
     workload: { keys: 10_000, zipf: 0.9, versionChangesPerSecond: 1, purger: { purgesPerSecond: 1 } },
   });
-  const report = await runScenario(scenario, { seed: options.seed ?? 1, ...(options.drain === undefined ? {} : { drain: options.drain }) });
+  const report = await runScenario(scenario, {
+    seed: options.seed ?? 1,
+    wallClockMs: () => performance.now(),
+    ...(options.drain === undefined ? {} : { drain: options.drain }),
+  });
   const wallSeconds = report.wallMs / 1000;
   return {
     simulatedSeconds: report.simulatedMs / 1000,

@@ -100,6 +100,7 @@ async function runOne(args: Args, scenario: Scenario, scenarioPath: string, seed
   const report = await runScenario(scenario, {
     seed,
     breaks: new Set(args.breaks),
+    wallClockMs: () => performance.now(),
     ...(write
       ? {
           traceLine: (line: string) => {
