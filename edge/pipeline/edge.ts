@@ -279,11 +279,24 @@ export class Edge {
     return res;
   }
 
-  private async collapsedFetch(key: string, req: EdgeRequest, fwd: ForwardReason, stored: StoredResponse | undefined, waitUntilMonoMs?: number): Promise<EdgeResponse> {
+  /**
+   * `waitUntilMonoMs`: the wait bound of a request queueing again after a 'retry'. `stuck`: the
+   * writer generation a request waited on until its bound passed; it then takes over as writer,
+   * or waits once more for whoever took over first, and after that fetches on its own.
+   */
+  private async collapsedFetch(
+    key: string,
+    req: EdgeRequest,
+    fwd: ForwardReason,
+    stored: StoredResponse | undefined,
+    waitUntilMonoMs?: number,
+    stuck?: object,
+  ): Promise<EdgeResponse> {
     const since: FetchStart = { key, seq: this.purges.appliedSeq, leased: this.leaseValid() };
     // One wait bound for the whole request, however often a 'retry' sends it back into the queue.
     const deadlineMonoMs = waitUntilMonoMs ?? this.o.clock.monoMs() + this.o.collapseWaitMs;
-    const lock = this.locks.acquire(key, Math.max(1, deadlineMonoMs - this.o.clock.monoMs()));
+    const waitMs = Math.max(1, deadlineMonoMs - this.o.clock.monoMs());
+    const lock = stuck === undefined ? this.locks.acquire(key, waitMs) : this.locks.takeOver(key, stuck, waitMs);
     if (lock.role === 'writer') {
       try {
         return this.finish(await this.fetch(key, req, fwd, stored, lock));
@@ -325,10 +338,16 @@ export class Edge {
           break;
         }
         const current = this.store.lookup(key, req.headers);
-        return this.collapsedFetch(key, req, fwd, current.kind === 'match' ? current.response : undefined, deadlineMonoMs);
+        return this.collapsedFetch(key, req, fwd, current.kind === 'match' ? current.response : undefined, deadlineMonoMs, stuck);
       }
       case 'timeout':
         this.metrics.collapseTimeouts++;
+        // First time: take over from the stuck writer (or wait for whoever did) with a fresh
+        // bound. Second time: fetch on our own, so no request ever waits longer than twice the bound.
+        if (stuck === undefined && wake.stuck !== undefined) {
+          const current = this.store.lookup(key, req.headers);
+          return this.collapsedFetch(key, req, fwd, current.kind === 'match' ? current.response : undefined, undefined, wake.stuck);
+        }
         break;
       case 'uncacheable':
       case 'abandoned':

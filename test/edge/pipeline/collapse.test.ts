@@ -49,9 +49,63 @@ test('a waiter whose bound passes is woken with timeout and leaves the queue', a
   const waiter = locks.acquire('k');
   if (writer.role !== 'writer' || waiter.role !== 'waiter') throw new Error('roles');
   timers.fireAll();
-  assert.equal(await waiter.wake, { reason: 'timeout' });
+  const woken = await waiter.wake;
+  assert.is(woken.reason, 'timeout');
+  assert.ok(woken.stuck !== undefined, 'names the writer it waited for, for takeOver');
   writer.release({ reason: 'stored' });
   assert.is(locks.inFlight(), 0);
+});
+
+test('takeover: the first timed-out waiter becomes writer; later ones wait for it, not for the stuck writer', async () => {
+  const timers = new ManualTimers();
+  const locks = new CollapseLocks(timers, 1000);
+  const stuck = locks.acquire('k');
+  const a = locks.acquire('k');
+  const b = locks.acquire('k');
+  if (stuck.role !== 'writer' || a.role !== 'waiter' || b.role !== 'waiter') throw new Error('roles');
+  timers.fireAll();
+  const wakeA = await a.wake;
+  const wakeB = await b.wake;
+  const taken = locks.takeOver('k', wakeA.stuck!);
+  assert.is(taken.role, 'writer', 'a takes over');
+  const bAgain = locks.takeOver('k', wakeB.stuck!);
+  assert.is(bAgain.role, 'waiter', 'b waits for a, it does not take over again');
+  if (taken.role !== 'writer' || bAgain.role !== 'waiter') return;
+  stuck.release({ reason: 'uncacheable' });
+  let bWoken = false;
+  void bAgain.wake.then(() => (bWoken = true));
+  await Promise.resolve();
+  assert.is(bWoken, false, 'the stuck writer ending without storing does not wake the new generation');
+  assert.is(locks.inFlight(), 1, 'the key stays with the new writer');
+  taken.release({ reason: 'stored' });
+  assert.equal(await bAgain.wake, { reason: 'stored' });
+  assert.is(locks.inFlight(), 0);
+});
+
+test('a taken-over writer that stores its answer wakes the new generation too: they can use it', async () => {
+  const timers = new ManualTimers();
+  const locks = new CollapseLocks(timers, 1000);
+  const stuck = locks.acquire('k');
+  const a = locks.acquire('k');
+  const b = locks.acquire('k');
+  if (stuck.role !== 'writer' || a.role !== 'waiter' || b.role !== 'waiter') throw new Error('roles');
+  timers.fireAll();
+  const taken = locks.takeOver('k', (await a.wake).stuck!);
+  const bAgain = locks.takeOver('k', (await b.wake).stuck!);
+  if (taken.role !== 'writer' || bAgain.role !== 'waiter') throw new Error('roles');
+  stuck.release({ reason: 'stored' });
+  assert.equal(await bAgain.wake, { reason: 'stored' });
+  taken.release({ reason: 'stored' });
+  assert.is(locks.inFlight(), 0);
+});
+
+test('takeover after the stuck writer already finished just starts a new writer', () => {
+  const locks = new CollapseLocks(new ManualTimers(), 1000);
+  const first = locks.acquire('k');
+  if (first.role !== 'writer') throw new Error('roles');
+  const token = {};
+  first.release({ reason: 'stored' });
+  assert.is(locks.takeOver('k', token).role, 'writer');
 });
 
 test('keys are independent', () => {

@@ -45,6 +45,21 @@ test('a waiter never hangs: past collapseWaitMs it fetches on its own', async ()
   }
 });
 
+test('waiters past their bound behind a stuck writer: one takes over, the rest wait for it', async () => {
+  const h = await startHarness({ collapseWaitMs: 400 });
+  try {
+    // The first request's origin answer takes 600 ms; the others give up on it after 400 ms, one
+    // takes over, and the first answer, stored at 600 ms, then serves everyone still waiting.
+    const first = h.get('/stuck?latency=600');
+    while ((await h.originCount('/stuck')) === 0) await new Promise((r) => setImmediate(r));
+    const rest = Array.from({ length: 10 }, () => h.get('/stuck?latency=600'));
+    for (const r of await Promise.all([first, ...rest])) assert.is(r.status, 200);
+    assert.is(await h.originCount('/stuck'), 2, 'the stuck fill and one takeover, not one per waiter');
+  } finally {
+    await h.close();
+  }
+});
+
 test('waiters share the writer\'s origin failure instead of stampeding a dead origin', async () => {
   const h = await startHarness();
   try {
