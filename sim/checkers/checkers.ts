@@ -10,8 +10,8 @@
  *   latest origin answer for that version.
  * - origin-load: one edge never has two successful origin fetches of a key in flight at once
  *   (collapsing), unless one is a waiter's whose collapse wait bound had passed; fetches per
- *   (key, version) bounded by edges x (1 + membership faults), twice that for a version a purge
- *   announced (fills raced by the purge are refetched).
+ *   (key, version) bounded by edges x (1 + start + membership faults), twice that for a version a
+ *   purge announced (fills raced by the purge are refetched).
  * - routing: a peer request is never sent on to another peer; no edge asks itself; the live
  *   edges of a region agree on the ring at the end.
  * - local: cache bytes never above capacity; no truncated body served.
@@ -213,7 +213,10 @@ export class OriginLoad implements Checker {
    * new version was published), so the edge fetches again.
    */
   private boundFor(keyVersion: string): number {
-    return this.edgeCount * (1 + this.membershipFaults) * (this.purgedVersions.has(keyVersion) ? 2 : 1);
+    // Start-up counts like a restart: an edge drops what it filled before its first control-plane
+    // stream opened (it may have missed a purge in between), so it may fetch once more.
+    const starts = 1;
+    return this.edgeCount * (1 + starts + this.membershipFaults) * (this.purgedVersions.has(keyVersion) ? 2 : 1);
   }
 
   /** The bound in true time on an edge whose monotonic clock runs fast by the most drift a scenario allows (10%). */
