@@ -5,9 +5,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { systemTimers } from '../../common/adapters/system-clock.js';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
-import type { Logger, Transport } from '../../common/ports.js';
+import type { Transport } from '../../common/ports.js';
 import { createEdgeServer } from '../../edge/adapters/node-server.js';
 import { Edge, type ClusterSettings } from '../../edge/pipeline/edge.js';
 import type { RingMember } from '../../edge/routing/ring.js';
@@ -15,9 +14,9 @@ import { startOriginServer, type OriginServer } from '../../origin/adapters/node
 import { createOrigin } from '../../origin/handler.js';
 import { resolveOriginConfig } from '../../origin/schema.js';
 import { FakeClock } from './fake-clock.js';
+import { silent, testEdgeOptions } from './test-edge-options.js';
 import type { Reply } from './edge-harness.js';
 
-const silent: Logger = { log: () => undefined };
 
 export interface ClusterNode {
   id: string;
@@ -62,21 +61,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
 
   function makeEdge(id: string, ring: readonly RingMember[]): Edge {
     return new Edge({
-      cacheName: id,
-      originUrl: origin.url,
-      clock,
-      timers: systemTimers,
-      transport,
-      logger: silent,
-      maxBytes: 64 * 1024 * 1024,
-      maxObjectBytes: 1024 * 1024,
-      originTimeouts: { connectMs: 1000, headersMs: 5000, bodyIdleMs: 5000 },
-      collapseWaitMs: 10_000,
-      setCookie: 'bypass',
-      heuristic: { fraction: 0.1, maxSeconds: 86_400 },
-      staleIfErrorDefaultSeconds: 60,
-      honorRequestCacheControl: true,
-      keyHost: 'origin',
+      ...testEdgeOptions({ cacheName: id, originUrl: origin.url, clock, transport }),
       cluster: {
         selfId: id,
         members: ring,

@@ -5,18 +5,16 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { request } from 'undici';
-import { systemTimers } from '../../common/adapters/system-clock.js';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
-import type { Logger } from '../../common/ports.js';
 import { createEdgeServer } from '../../edge/adapters/node-server.js';
 import { Edge, type EdgeOptions } from '../../edge/pipeline/edge.js';
 import { startOriginServer, type OriginServer } from '../../origin/adapters/node-server.js';
 import { createOrigin } from '../../origin/handler.js';
 import { resolveOriginConfig } from '../../origin/schema.js';
 import { FakeClock } from './fake-clock.js';
+import { silent, testEdgeOptions } from './test-edge-options.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
-const silent: Logger = { log: () => undefined };
 
 export interface Harness {
   clock: FakeClock;
@@ -43,24 +41,7 @@ export async function startHarness(overrides: Partial<EdgeOptions> = {}): Promis
   let originServer: OriginServer | undefined = await startOriginServer(origin, { host: '127.0.0.1', port: 0 });
   const originUrl = originServer.url;
   const transport = createUndiciTransport();
-  const edge = new Edge({
-    cacheName: 'test-edge',
-    originUrl,
-    clock,
-    timers: systemTimers,
-    transport,
-    logger: silent,
-    maxBytes: 64 * 1024 * 1024,
-    maxObjectBytes: 1024 * 1024,
-    originTimeouts: { connectMs: 1000, headersMs: 5000, bodyIdleMs: 5000 },
-    collapseWaitMs: 10_000,
-    setCookie: 'bypass',
-    heuristic: { fraction: 0.1, maxSeconds: 86_400 },
-    staleIfErrorDefaultSeconds: 60,
-    honorRequestCacheControl: true,
-    keyHost: 'origin',
-    ...overrides,
-  });
+  const edge = new Edge({ ...testEdgeOptions({ cacheName: 'test-edge', originUrl, clock, transport }), ...overrides });
   const server: Server = createEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const edgeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
