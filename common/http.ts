@@ -37,23 +37,9 @@ export function hasHeader(headers: HeaderList, name: string): boolean {
   return false;
 }
 
-/** Converts node-style raw headers (`[name, value, name, value, ...]`) to a HeaderList. */
-export function fromRawHeaders(raw: readonly string[]): HeaderList {
-  const list: HeaderList = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) list.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
-  return list;
-}
-
 /** Flattens a HeaderList into `[name, value, name, value, ...]` for node's writeHead. */
 export function toFlatHeaders(headers: HeaderList): string[] {
   const flat: string[] = [];
   for (const [n, v] of headers) flat.push(n, v);
   return flat;
-}
-
-/** Reads a whole body into one Buffer. */
-export async function readBody(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-  return Buffer.concat(chunks);
 }

@@ -25,7 +25,7 @@ import { buildStoredResponse, planStorage, type StorageOptions, type UpstreamExc
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
 import { EdgeMetrics } from './metrics.js';
-import { outboundHeaders } from './origin-request.js';
+import { ANSWERED_LOCALLY, outboundHeaders } from './origin-request.js';
 import { readBounded } from './read-bounded.js';
 import { errorResponse, forwardedHeaders, streamThrough, type Identity } from './responses.js';
 import { serveStored } from './serve-stored.js';
@@ -661,10 +661,9 @@ function omitZeroAge(res: EdgeResponse): EdgeResponse {
 
 function withoutPreconditions(headers: EdgeRequest['headers']): EdgeRequest['headers'] {
   const copy: Record<string, string | string[] | undefined> = { ...headers };
-  for (const name of ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range']) delete copy[name];
+  for (const name of ANSWERED_LOCALLY) delete copy[name];
   return copy;
 }
-
 
 async function drain(body: EdgeResponse['body']): Promise<void> {
   if (body === undefined || Buffer.isBuffer(body)) return;

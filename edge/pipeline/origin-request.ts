@@ -4,7 +4,7 @@ import { hopByHopNames } from '../policy/hop-by-hop.js';
 import type { EdgeRequest } from './types.js';
 
 /** Preconditions and Range the edge answers itself from the full stored response. */
-const ANSWERED_LOCALLY = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
+export const ANSWERED_LOCALLY: readonly string[] = ['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'];
 
 /** undici refuses to send Expect; a proxy would have to answer 100-continue itself anyway. */
 const NEVER_FORWARDED = ['expect'];
