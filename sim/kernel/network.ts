@@ -91,6 +91,7 @@ const NEVER = new Promise<never>(() => {});
 export class SimNetwork {
   private readonly byHost = new Map<string, SimNode>();
   private readonly servers = new Map<string, Server>();
+  private readonly hosts = new Map<string, string>();
   private partitions: Partition[] = [];
   observer: NetworkObserver = {};
   /** Requests delivered twice so far (the origin-load checker allows for them). */
@@ -165,6 +166,13 @@ export class SimNetwork {
     this.connections.delete(conn);
   }
 
+  /** The authority of an origin URL; nodes talk to a handful of origins, so parse each once. */
+  private hostOf(origin: string): string {
+    let host = this.hosts.get(origin);
+    if (host === undefined) this.hosts.set(origin, (host = new URL(origin).host));
+    return host;
+  }
+
   transportFor(node: SimNode): Transport {
     return {
       request: (req) => this.request(node, req),
@@ -175,7 +183,7 @@ export class SimNetwork {
   private request(from: SimNode, req: OutboundRequest): Promise<OutboundResponse> {
     const inc = from.incarnation;
     if (!inc.alive) return NEVER;
-    const host = new URL(req.origin).host;
+    const host = this.hostOf(req.origin);
     const to = this.byHost.get(host);
     const startMs = this.scheduler.now();
     const observe = (outcome: 'ok' | 'lost' | 'refused' | 'cut' | 'reset', status?: number): void =>
