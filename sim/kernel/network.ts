@@ -522,21 +522,38 @@ async function readRequestBody(body: OutboundRequest['body']): Promise<Uint8Arra
 }
 
 function toOutbound(res: WireResponse, host: string): OutboundResponse {
-  let discarded = false;
-  return {
-    status: res.status,
-    headers: res.headers,
-    body: {
-      async *[Symbol.asyncIterator]() {
-        for (const chunk of res.chunks) {
-          if (discarded) return;
-          yield chunk;
-        }
-        if (res.truncated === true) throw new TransportError('reset', `${host} ended the body early`);
-      },
-    },
-    discard: () => {
-      discarded = true;
-    },
-  };
+  const reader = new ChunkReader(res, host);
+  return { status: res.status, headers: res.headers, body: { [Symbol.asyncIterator]: () => reader }, discard: () => reader.discard() };
+}
+
+/**
+ * A whole answer's chunks as an async iterator. Written out rather than as an async generator:
+ * every simulated exchange reads one, and a generator costs several promises per chunk.
+ */
+class ChunkReader implements AsyncIterator<Uint8Array> {
+  private next_ = 0;
+  private discarded = false;
+
+  constructor(
+    private readonly res: WireResponse,
+    private readonly host: string,
+  ) {}
+
+  next(): Promise<IteratorResult<Uint8Array>> {
+    if (!this.discarded && this.next_ < this.res.chunks.length) return Promise.resolve({ value: this.res.chunks[this.next_++]!, done: false });
+    if (!this.discarded && this.res.truncated === true) {
+      this.discarded = true;
+      return Promise.reject(new TransportError('reset', `${this.host} ended the body early`));
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  return(): Promise<IteratorResult<Uint8Array>> {
+    this.discarded = true;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  discard(): void {
+    this.discarded = true;
+  }
 }
