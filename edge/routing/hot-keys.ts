@@ -1,33 +1,29 @@
 /**
- * Which keys are hot enough to copy on a non-owner (groupcache's hot cache): a per-key request
- * counter over one-second windows, kept for a bounded number of recently seen keys.
+ * Which keys are hot enough to copy on a non-owner (groupcache's hot cache): requests per key
+ * counted over the current one-second window. Every window starts empty, so a plain Map does
+ * the counting (one lookup per request, no recency list to maintain), and at most
+ * `trackedKeys` distinct keys are counted per window: a key first seen after that is not
+ * tracked until the next window, which a key hot enough to matter reaches within a second.
  */
-import { LRUCache } from 'lru-cache';
-
-interface Window {
-  second: number;
-  count: number;
-}
-
 export class HotKeys {
-  private readonly counters: LRUCache<string, Window>;
+  private counts = new Map<string, number>();
+  private second = Number.NaN;
 
   constructor(
     private readonly requestsPerSecond: number,
-    trackedKeys: number,
-  ) {
-    this.counters = new LRUCache<string, Window>({ max: trackedKeys });
-  }
+    private readonly trackedKeys: number,
+  ) {}
 
   /** Counts a request for `key` at `nowMs`; true once the key's rate reaches the threshold. */
   hit(key: string, nowMs: number): boolean {
     const second = Math.floor(nowMs / 1000);
-    const window = this.counters.get(key);
-    if (window === undefined || window.second !== second) {
-      this.counters.set(key, { second, count: 1 });
-      return 1 >= this.requestsPerSecond;
+    if (second !== this.second) {
+      this.second = second;
+      // A new Map rather than clear(): clear() keeps the old backing store at its largest size.
+      this.counts = new Map();
     }
-    window.count++;
-    return window.count >= this.requestsPerSecond;
+    const count = (this.counts.get(key) ?? 0) + 1;
+    if (count > 1 || this.counts.size < this.trackedKeys) this.counts.set(key, count);
+    return count >= this.requestsPerSecond;
   }
 }
