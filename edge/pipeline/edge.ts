@@ -20,10 +20,11 @@ import { varyMatches } from '../policy/vary.js';
 import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
 import type { RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
-import { headerPairs, storedValidators, wireHeaders, type StoredResponse } from '../store/stored-response.js';
+import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type UpstreamExchange } from './build-stored.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
+import { HitAnswers } from './hit-answers.js';
 import { EdgeMetrics } from './metrics.js';
 import { ANSWERED_LOCALLY, outboundHeaders } from './origin-request.js';
 import { readBounded } from './read-bounded.js';
@@ -58,9 +59,7 @@ export class Edge {
   private readonly identity: Identity;
   private readonly upstream: Upstream;
   private readonly background = new Set<Promise<void>>();
-  private readonly hitCache = new Map<StoredResponse, { ageSecond: number; response: EdgeResponse }>();
-  private hitCacheSecond = -1;
-  private readonly hitStatusPrefix: string;
+  private readonly hitAnswers: HitAnswers;
   /** Purges applied, for the purge/fill race and for refusing fills from lagging peers. */
   readonly purges = new PurgeLedger();
   /** Monotonic time the control plane's lease runs out; -Infinity until the first grant. */
@@ -88,7 +87,7 @@ export class Edge {
     this.via = `1.1 ${o.cacheName}`;
     this.identity = { cacheName: o.cacheName, via: this.via };
     this.upstream = new Upstream(o, this.cluster, this.metrics, this.purges);
-    this.hitStatusPrefix = `${formatCacheStatus(o.cacheName, { hit: true })}; ttl=`;
+    this.hitAnswers = new HitAnswers(`${formatCacheStatus(o.cacheName, { hit: true })}; ttl=`);
     this.storage = {
       setCookie: o.setCookie,
       heuristic: o.heuristic,
@@ -146,7 +145,7 @@ export class Edge {
         if (fromPeer) this.metrics.ownerHits++;
         if (fromHotStore) this.metrics.hotHits++;
         if (!fromPeer && req.method === 'GET' && req.headers['range'] === undefined && !hasConditional(req.headers)) {
-          return this.finish(this.plainHit(stored, nowMs));
+          return this.finish(this.hitAnswers.answer(stored, nowMs));
         }
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true }));
       }
@@ -245,33 +244,6 @@ export class Edge {
     this.metrics.invalidations++;
     const outcome: Outcome = { kind: 'pass', hit: false, detail: 'peer-invalidation', bytes: 0 };
     return { status: 204, headers: ['cache-status', formatCacheStatus(this.o.cacheName, outcome)], body: undefined, outcome };
-  }
-
-  /**
-   * A whole-object GET hit. Its answer changes only when the object's Age (and with it the ttl)
-   * ticks over a second, so it is built once per object per age-second and reused: the hot path
-   * then formats no headers and allocates nothing. The table starts over every second, so it
-   * holds only objects hit in the last second.
-   */
-  private plainHit(stored: StoredResponse, nowMs: number): EdgeResponse {
-    const ageSecond = Math.floor((stored.initialAgeMs + Math.max(0, nowMs - stored.storedAtMonoMs)) / 1000);
-    const second = Math.floor(nowMs / 1000);
-    if (second !== this.hitCacheSecond) {
-      this.hitCacheSecond = second;
-      this.hitCache.clear();
-    }
-    const cached = this.hitCache.get(stored);
-    if (cached !== undefined && cached.ageSecond === ageSecond) return cached.response;
-    // The same answer serveStored gives a plain GET hit, built without its general branches.
-    const ttlSeconds = Math.floor((stored.freshUntilMonoMs - nowMs) / 1000);
-    const response: EdgeResponse = {
-      status: stored.status,
-      headers: wireHeaders(stored, ['age', String(ageSecond), 'cache-status', `${this.hitStatusPrefix}${ttlSeconds}`]),
-      body: stored.body,
-      outcome: { kind: 'hit', hit: true, ttlSeconds, bytes: stored.body.length },
-    };
-    this.hitCache.set(stored, { ageSecond, response });
-    return response;
   }
 
   private finish(res: EdgeResponse): EdgeResponse {

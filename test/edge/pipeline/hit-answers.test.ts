@@ -1,0 +1,76 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { HitAnswers } from '../../../edge/pipeline/hit-answers.js';
+import type { StoredResponse } from '../../../edge/store/stored-response.js';
+import type { EdgeResponse } from '../../../edge/pipeline/types.js';
+
+/** Stored at t=10,000 ms with an initial age of 2 s, fresh until t=310,000 ms. */
+function stored(): StoredResponse {
+  return {
+    status: 200,
+    headerNames: ['content-type', 'content-length'],
+    headerValues: ['text/plain', '5'],
+    body: Buffer.from('hello'),
+    storedAtMonoMs: 10_000,
+    initialAgeMs: 2_000,
+    freshUntilMonoMs: 310_000,
+    noCache: false,
+    mustRevalidate: false,
+    staleWhileRevalidateMs: 0,
+    staleIfErrorMs: 0,
+    varyNames: [],
+    varyValues: [],
+    surrogateKeys: [],
+  };
+}
+
+const header = (r: EdgeResponse, name: string): string | undefined => {
+  for (let i = 0; i + 1 < r.headers.length; i += 2) if (r.headers[i] === name) return r.headers[i + 1];
+  return undefined;
+};
+
+test('a hit carries the stored fields, Age per RFC 9111 §4.2.3 and the ttl in Cache-Status', () => {
+  const answers = new HitAnswers('edge-1; hit; ttl=');
+  const r = answers.answer(stored(), 10_500);
+  assert.equal(r.headers.slice(0, 4), ['content-type', 'text/plain', 'content-length', '5']);
+  assert.is(header(r, 'age'), '2');
+  assert.is(header(r, 'cache-status'), 'edge-1; hit; ttl=299');
+  assert.is(r.outcome.ttlSeconds, 299);
+  assert.is(r.body?.toString(), 'hello');
+});
+
+test('the answer is retimed in place when the age ticks over a second', () => {
+  const answers = new HitAnswers('c; hit; ttl=');
+  const s = stored();
+  const first = answers.answer(s, 10_100);
+  const again = answers.answer(s, 10_900);
+  assert.is(again, first, 'same second: the same answer');
+  const later = answers.answer(s, 11_000);
+  assert.is(later, first, 'next second: the same object, retimed');
+  assert.is(header(later, 'age'), '3');
+  assert.is(header(later, 'cache-status'), 'c; hit; ttl=299');
+  assert.is(later.outcome.ttlSeconds, 299);
+  assert.is(header(answers.answer(s, 12_000), 'cache-status'), 'c; hit; ttl=298');
+});
+
+test('an answer unused for a whole second is dropped; a different object gets its own', () => {
+  const answers = new HitAnswers('c; hit; ttl=');
+  const s = stored();
+  const first = answers.answer(s, 10_000);
+  assert.is.not(answers.answer(stored(), 10_000), first, 'keyed by stored response');
+  answers.answer(stored(), 11_000);
+  answers.answer(stored(), 12_000);
+  const fresh = answers.answer(s, 12_000);
+  assert.is.not(fresh, first, 'not hit during second 11: rebuilt');
+  assert.is(header(fresh, 'age'), '4');
+});
+
+test('a soft purge moving freshness earlier changes the ttl even within the same age second', () => {
+  const answers = new HitAnswers('c; hit; ttl=');
+  const s = stored();
+  answers.answer(s, 10_000);
+  s.freshUntilMonoMs = 70_000;
+  assert.is(header(answers.answer(s, 10_000), 'cache-status'), 'c; hit; ttl=60');
+});
+
+test.run();
