@@ -26,7 +26,7 @@ export function serveStored(
 ): EdgeResponse {
   const ageSeconds = Math.floor(currentAgeMs(stored.initialAgeMs, stored.storedAtMonoMs, nowMs) / 1000);
   const ttlSeconds = Math.floor((stored.freshUntilMonoMs - nowMs) / 1000);
-  const full: Outcome = { ...outcome, ttlSeconds, bytes: 0 };
+  const full = withTiming(outcome, ttlSeconds);
   const cacheStatus = appendCacheStatus(upstreamCacheStatus, formatCacheStatus(cacheName, full));
   const headers = req.headers;
 
@@ -84,6 +84,22 @@ export function serveStored(
     body: isHead ? undefined : stored.body,
     outcome: full,
   };
+}
+
+/**
+ * The outcome with its ttl, field by field: callers pass outcomes of many shapes, and a spread
+ * over them was the most expensive line of a miss. One shape also keeps the readers of
+ * outcomes (metrics, Cache-Status) monomorphic.
+ */
+function withTiming(o: Omit<Outcome, 'bytes' | 'ttlSeconds'>, ttlSeconds: number): Outcome {
+  const full: Outcome = { kind: o.kind, hit: o.hit, ttlSeconds, bytes: 0 };
+  if (o.fwd !== undefined) full.fwd = o.fwd;
+  if (o.fwdStatus !== undefined) full.fwdStatus = o.fwdStatus;
+  if (o.stored !== undefined) full.stored = o.stored;
+  if (o.collapsed !== undefined) full.collapsed = o.collapsed;
+  if (o.key !== undefined) full.key = o.key;
+  if (o.detail !== undefined) full.detail = o.detail;
+  return full;
 }
 
 function validatorsOf(stored: StoredResponse): Validators {

@@ -1,0 +1,127 @@
+/**
+ * The speed limit of simulating this code. The simulator bench's workload (3 regions x 4 edges,
+ * 10,000 Zipf keys, the same origin and edge settings) run through the same real edges and
+ * origin handler with every simulator part taken away: no scheduler, no network model, no
+ * history, no checkers, no control plane. A transport is a direct call to the target's handler,
+ * requests run one at a time, and time is a counter that moves 0.5 ms per request (2,000 req/s).
+ * What this reaches is what the real code costs per simulated request; no simulator that runs
+ * that code (design rule 1) can be faster. `node dist/sim/bench-ceiling.js [requests]`.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HeaderList, RequestHeaders } from '../common/http.js';
+import type { Clock, OutboundRequest, OutboundResponse, Timers, Transport } from '../common/ports.js';
+import { createEdge, edgeConfigWithDefaults } from '../edge/create-edge.js';
+import type { Edge } from '../edge/pipeline/edge.js';
+import type { EdgeResponse } from '../edge/pipeline/types.js';
+import { createOrigin } from '../origin/handler.js';
+import { resolveOriginConfig } from '../origin/schema.js';
+import { RandomStreams, Zipf } from './kernel/random.js';
+
+export interface CeilingResult {
+  requests: number;
+  wallSeconds: number;
+  requestsPerWallSecond: number;
+  /** Answers the client-facing edge gave from its own cache. */
+  localHitRatio: number;
+  originRequests: number;
+}
+
+const ORIGIN = 'origin.sim';
+const NO_TIMERS: Timers = { after: () => ({ cancel: () => undefined }) };
+
+export async function runCeiling(requests: number, seed = 1): Promise<CeilingResult> {
+  let nowMs = 1_000_000;
+  const clock: Clock = { wallMs: () => 1_790_000_000_000 + nowMs, monoMs: () => nowMs };
+  const streams = new RandomStreams(seed);
+  const origin = createOrigin({
+    clock,
+    random: streams.stream('node:origin'),
+    config: resolveOriginConfig({ adminToken: 'x', latencyMs: 0, routes: [{ prefix: '/o/', cacheControl: 'public, max-age=300' }] }),
+  });
+  let originRequests = 0;
+  const edges = new Map<string, Edge>();
+  const transport: Transport = {
+    request: async (req: OutboundRequest): Promise<OutboundResponse> => {
+      const host = req.origin.slice('http://'.length);
+      const headers = requestHeaders(req.headers);
+      if (host === ORIGIN) {
+        originRequests++;
+        const res = origin.handle({ method: req.method, target: req.target, headers });
+        return whole(res.status, res.headers, res.body);
+      }
+      const res = await edges.get(host)!.handle({ method: req.method, target: req.target, headers });
+      const body = await collect(res.body);
+      const pairs: HeaderList = [];
+      for (let i = 0; i + 1 < res.headers.length; i += 2) pairs.push([res.headers[i]!, res.headers[i + 1]!]);
+      return whole(res.status, pairs, body);
+    },
+    close: async () => undefined,
+  };
+
+  const regions = ['r1', 'r2', 'r3'].map((name) => Array.from({ length: 4 }, (_, i) => `${name}-e${i + 1}.sim`));
+  for (const [r, hosts] of regions.entries()) {
+    const peers = hosts.map((h) => ({ id: h.slice(0, -4), url: `http://${h}`, weight: 1 }));
+    for (const host of hosts) {
+      const config = edgeConfigWithDefaults({ id: host.slice(0, -4), region: `r${r + 1}`, origin: `http://${ORIGIN}`, peers, cache: { maxBytes: 64 * 1024 * 1024 } as never });
+      edges.set(host, createEdge(config, { clock, timers: NO_TIMERS, transport, logger: { log: () => undefined } }));
+    }
+  }
+
+  const catalogue = streams.stream('catalogue');
+  const keys = Array.from({ length: 10_000 }, (_, i) => `/o/${i}?size=${512 + Math.floor(catalogue.next() * (16_384 - 512 + 1))}`);
+  const zipf = new Zipf(keys.length, 0.9);
+  const workload = streams.stream('workload');
+  const fronts = regions.flat().map((h) => edges.get(h)!);
+
+  let localHits = 0;
+  const started = performance.now();
+  for (let i = 0; i < requests; i++) {
+    nowMs += 0.5;
+    const edge = fronts[workload.int(fronts.length)]!;
+    const res = await edge.handle({ method: 'GET', target: keys[zipf.sample(workload)]!, headers: { host: 'cdn.example' } });
+    await collect(res.body);
+    if (res.outcome.kind === 'hit') localHits++;
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  return { requests, wallSeconds, requestsPerWallSecond: requests / wallSeconds, localHitRatio: localHits / requests, originRequests };
+}
+
+function requestHeaders(list: HeaderList): RequestHeaders {
+  const out: Record<string, string> = {};
+  for (const [name, value] of list) out[name] = value;
+  return out;
+}
+
+async function collect(body: EdgeResponse['body']): Promise<Uint8Array> {
+  if (body === undefined) return new Uint8Array(0);
+  if (Buffer.isBuffer(body)) return body;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+function whole(status: number, headers: HeaderList, body: Uint8Array): OutboundResponse {
+  let done = false;
+  return {
+    status,
+    headers,
+    body: {
+      [Symbol.asyncIterator]: () => ({
+        next: () => {
+          if (done || body.length === 0) return Promise.resolve({ value: undefined, done: true as const });
+          done = true;
+          return Promise.resolve({ value: body, done: false as const });
+        },
+      }),
+    },
+    discard: () => {
+      done = true;
+    },
+  };
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const requests = Number(process.argv[2] ?? 200_000);
+  runCeiling(requests).then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`));
+}
