@@ -475,15 +475,15 @@ export class Edge {
       fwd,
       fwdStatus: fill.fwdStatus,
       stored: keep,
-      ...(raced
-        ? { detail: 'purged-during-fill' }
+      detail: raced
+        ? 'purged-during-fill'
         : source.kind !== 'origin'
-          ? { detail: `${source.kind}-${source.id}` }
+          ? `${source.kind}-${source.id}`
           : !plan.store
-            ? { detail: plan.reason }
+            ? plan.reason
             : !this.leaseValid()
-              ? { detail: 'lease-expired' }
-              : {}),
+              ? 'lease-expired'
+              : undefined,
     }, headerValue(fill.exchange.headers, 'cache-status'));
     return source.kind === 'origin' ? omitZeroAge(served) : served;
   }
