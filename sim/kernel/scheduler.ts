@@ -33,14 +33,35 @@ export interface EventHandle {
   cancel(): void;
 }
 
-interface QueuedEvent {
-  atMs: number;
-  seq: number;
-  fn: () => void;
-  owner: Owner | undefined;
-  async: boolean;
-  cancelled: boolean;
+const NOTHING = (): void => undefined;
+
+/** A queued event is its own handle, so scheduling allocates one object. */
+class QueuedEvent implements EventHandle {
+  /** Still in the heap (not yet run, dropped or compacted away). */
+  queued = true;
+  cancelled = false;
+
+  constructor(
+    readonly atMs: number,
+    readonly seq: number,
+    public fn: () => void,
+    readonly owner: Owner | undefined,
+    readonly async: boolean,
+    private readonly scheduler: Scheduler,
+  ) {}
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    // A cancelled event lets go of its callback at once: most are timeouts that did not fire,
+    // seconds ahead, and their closures hold whole exchanges.
+    this.fn = NOTHING;
+    if (this.queued) this.scheduler.cancelledWhileQueued();
+  }
 }
+
+/** Sweep cancelled events out of the heap once there are at least this many and they are half of it. */
+const COMPACT_AT_CANCELLED = 4096;
 
 const yieldMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -67,6 +88,8 @@ export class Scheduler {
   private failure: unknown;
   /** Bumped by requestDrain: a sign of activity during a drain. */
   private pokes = 0;
+  /** Cancelled events still in the heap. */
+  private cancelledQueued = 0;
   private readonly macrotask: boolean;
   private readonly quietTurns: number;
 
@@ -85,9 +108,27 @@ export class Scheduler {
 
   at(atMs: number, fn: () => void, options: EventOptions = {}): EventHandle {
     if (!(atMs >= this.nowMs)) atMs = this.nowMs;
-    const ev: QueuedEvent = { atMs, seq: this.seq++, fn, owner: options.owner, async: options.async ?? false, cancelled: false };
+    const ev = new QueuedEvent(atMs, this.seq++, fn, options.owner, options.async ?? false, this);
     this.push(ev);
-    return { cancel: () => (ev.cancelled = true) };
+    return ev;
+  }
+
+  /**
+   * @internal One more cancelled event sits in the heap. When they are most of it, they are
+   * swept out in one pass, so the heap holds live events rather than thousands of dead timeouts.
+   */
+  cancelledWhileQueued(): void {
+    this.cancelledQueued++;
+    if (this.cancelledQueued < COMPACT_AT_CANCELLED || 2 * this.cancelledQueued < this.heap.length) return;
+    const live = this.heap.filter((ev) => {
+      if (!ev.cancelled) return true;
+      ev.queued = false;
+      return false;
+    });
+    this.heap.length = 0;
+    // (time, seq) is a total order, so the rebuilt heap pops exactly what the old one would have.
+    for (const ev of live) this.push(ev);
+    this.cancelledQueued = 0;
   }
 
   after(delayMs: number, fn: () => void, options: EventOptions = {}): EventHandle {
@@ -113,7 +154,12 @@ export class Scheduler {
     await this.drain();
     while (this.heap.length > 0 && this.heap[0]!.atMs <= untilMs) {
       const ev = this.pop();
-      if (ev.cancelled || (ev.owner !== undefined && !ev.owner.alive)) continue;
+      ev.queued = false;
+      if (ev.cancelled) {
+        this.cancelledQueued--;
+        continue;
+      }
+      if (ev.owner !== undefined && !ev.owner.alive) continue;
       this.nowMs = ev.atMs;
       this.executed++;
       this.drainRequested = ev.async;

@@ -1,0 +1,41 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Scheduler } from '../../../sim/kernel/scheduler.js';
+
+test('cancelled events are swept out of the heap, and the rest still run in (time, seq) order', async () => {
+  const s = new Scheduler();
+  const ran: number[] = [];
+  const handles = [];
+  for (let i = 0; i < 10_000; i++) {
+    // Deliberately out of time order, with ties, so the rebuilt heap has order to keep.
+    const at = (i * 7919) % 500;
+    handles.push(s.at(at, () => ran.push(i)));
+  }
+  const kept = new Set<number>();
+  for (let i = 0; i < handles.length; i++) {
+    if (i % 10 === 3) kept.add(i);
+    else handles[i]!.cancel();
+  }
+  assert.ok(s.pending <= 5_000, `swept when half the heap was cancelled (pending ${s.pending} of 10,000)`);
+  await s.run(1_000);
+  assert.equal(new Set(ran), kept);
+  const expected = [...kept].sort((a, b) => (a * 7919) % 500 - (b * 7919) % 500 || a - b);
+  assert.equal(ran, expected);
+});
+
+test('cancelling twice, or after the event ran, changes nothing', async () => {
+  const s = new Scheduler();
+  const ran: string[] = [];
+  const a = s.at(1, () => ran.push('a'));
+  const b = s.at(2, () => ran.push('b'));
+  s.at(3, () => ran.push('c'));
+  b.cancel();
+  b.cancel();
+  await s.run(1);
+  a.cancel();
+  await s.run(10);
+  assert.equal(ran, ['a', 'c']);
+  assert.is(s.pending, 0);
+});
+
+test.run();
