@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCeiling } from './bench-ceiling.js';
 import { runScenario } from './run.js';
 import { parseScenario } from './scenario/schema.js';
 
@@ -18,6 +19,11 @@ export interface SimBenchResult {
   events: number;
   hitRatio: number;
   checkersPassed: boolean;
+  /**
+   * The same workload through the same edges with no simulator at all (sim/bench-ceiling.ts):
+   * what the real code alone allows, the bound on any simulator of it.
+   */
+  realCodeOnlyRequestsPerWallSecond: number;
 }
 
 export async function runSimBench(options: { simulatedSeconds?: number; seed?: number; drain?: 'microtask' | 'macrotask' } = {}): Promise<SimBenchResult> {
@@ -37,6 +43,7 @@ export async function runSimBench(options: { simulatedSeconds?: number; seed?: n
     ...(options.drain === undefined ? {} : { drain: options.drain }),
   });
   const wallSeconds = report.wallMs / 1000;
+  const ceiling = await runCeiling(Math.min(200_000, Math.max(10_000, report.summary.clientRequests)), options.seed ?? 1);
   return {
     simulatedSeconds: report.simulatedMs / 1000,
     wallSeconds,
@@ -46,6 +53,7 @@ export async function runSimBench(options: { simulatedSeconds?: number; seed?: n
     events: report.events,
     hitRatio: report.summary.hitRatio,
     checkersPassed: report.verdicts.every((v) => v.ok) && report.crash === undefined,
+    realCodeOnlyRequestsPerWallSecond: ceiling.requestsPerWallSecond,
   };
 }
 

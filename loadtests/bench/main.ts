@@ -412,6 +412,7 @@ async function runSimBenchIfPresent(simulatedSeconds: number): Promise<SimLoad> 
         simulatedRequestsPerWallSecond: num('simulatedRequestsPerWallSecond'),
         simulatedToWallRatio: num('simulatedToWallRatio'),
         checkersPassed: result['checkersPassed'] === true,
+        realCodeOnlyRequestsPerWallSecond: num('realCodeOnlyRequestsPerWallSecond'),
       },
     };
   } catch (err) {
