@@ -230,7 +230,9 @@ export class Edge {
 
   /** Warm handoff: a new owner asks for a key; answer only from what is stored and fresh. */
   private answerHandoff(found: Lookup, req: EdgeRequest, nowMs: number): EdgeResponse {
-    if (found.kind === 'match' && isFreshFor(found.response, nowMs, undefined)) {
+    // Without a valid lease this copy may be one a purge we missed was meant for: the new owner
+    // goes to the origin instead, as this edge would itself.
+    if (found.kind === 'match' && this.leaseValid() && isFreshFor(found.response, nowMs, undefined)) {
       this.metrics.ownerHits++;
       return serveStored(found.response, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
     }

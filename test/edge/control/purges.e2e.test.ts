@@ -153,6 +153,23 @@ test('without a valid lease nothing is reused unvalidated; a grant allows hits u
     { lease: { expiredServeStale: false } },
   ));
 
+test('a handoff is answered from cache only while the lease is valid (found by cdn-sim swarm seed 215)', () =>
+  withHarness(
+    async (h) => {
+      h.edge.renewLease(10_000);
+      await h.get('/handoff-lease');
+      const handoff = { 'x-edgeworks-peer': 'e9', 'x-edgeworks-handoff': '1' };
+      assert.match((await h.get('/handoff-lease', handoff)).headers['cache-status']!, /hit; .*detail=handoff/);
+      // The lease ran out (a partition from the control plane): purges may have been missed, so
+      // the copy must not be handed to a new owner as if it were current.
+      h.clock.advance(20_000);
+      const res = await h.get('/handoff-lease', handoff);
+      assert.is(res.status, 504);
+      assert.match(res.headers['cache-status']!, /detail=handoff-miss/);
+    },
+    { lease: { expiredServeStale: false } },
+  ));
+
 test('lease expired and origin down: an error by default, stale when configured', async () => {
   for (const expiredServeStale of [false, true]) {
     await withHarness(
