@@ -63,6 +63,8 @@ class QueuedEvent implements EventHandle {
 /** Sweep cancelled events out of the heap once there are at least this many and they are half of it. */
 const COMPACT_AT_CANCELLED = 4096;
 
+const RESOLVED = Promise.resolve();
+
 const yieldMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface SchedulerOptions {
@@ -177,19 +179,26 @@ export class Scheduler {
   }
 
   /** Runs every continuation the last event made runnable, before time moves on. */
-  private async drain(): Promise<void> {
+  private drain(): Promise<void> {
     if (this.macrotask) return yieldMacrotask();
-    let quiet = 0;
-    let seen = this.seq + this.pokes;
-    while (quiet < this.quietTurns) {
-      await undefined;
-      const now = this.seq + this.pokes;
-      if (now === seen) quiet++;
-      else {
-        seen = now;
-        quiet = 0;
-      }
-    }
+    // Each turn is a reaction on one already-resolved promise, queued behind everything queued
+    // so far: what `await undefined` in a loop does, at half the cost and without a new promise
+    // per turn (the drain was a third of everything a run allocated).
+    return new Promise((resolve) => {
+      let quiet = 0;
+      let seen = this.seq + this.pokes;
+      const turn = (): void => {
+        const now = this.seq + this.pokes;
+        if (now === seen) quiet++;
+        else {
+          seen = now;
+          quiet = 0;
+        }
+        if (quiet >= this.quietTurns) resolve();
+        else void RESOLVED.then(turn);
+      };
+      void RESOLVED.then(turn);
+    });
   }
 
   private push(ev: QueuedEvent): void {
