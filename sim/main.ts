@@ -3,7 +3,7 @@
  * cdn-sim: runs the real edge, origin and control-plane code on virtual time.
  *
  *   cdn-sim run <scenario.json> --seed N [--break purge-replay|lease|collapsing] [--out DIR]
- *   cdn-sim swarm --seeds N [--scenario <scenario.json>] [--break ...]
+ *   cdn-sim swarm --seeds N [--first-seed S] [--scenario <scenario.json>] [--break ...]
  *
  * `run` prints the seed and every option first, a summary table and checker verdicts, writes
  * DIR/<name>-<seed>.{json,jsonl,html}, and prints `trace-hash: <hex>` last. Exit codes: 0 all
@@ -23,19 +23,21 @@ interface Args {
   scenario: string | undefined;
   seed: number;
   seeds: number;
+  /** swarm runs seeds firstSeed .. firstSeed + seeds - 1 (default 1), so a later batch can explore new ones. */
+  firstSeed: number;
   breaks: Break[];
   out: string;
 }
 
 function usage(message: string): never {
-  process.stderr.write(`cdn-sim: ${message}\nusage: cdn-sim run <scenario.json> --seed N [--break ${BREAKS.join('|')}] [--out DIR]\n       cdn-sim swarm --seeds N [--scenario FILE] [--break ...] [--out DIR]\n`);
+  process.stderr.write(`cdn-sim: ${message}\nusage: cdn-sim run <scenario.json> --seed N [--break ${BREAKS.join('|')}] [--out DIR]\n       cdn-sim swarm --seeds N [--first-seed S] [--scenario FILE] [--break ...] [--out DIR]\n`);
   process.exit(EXIT.usage);
 }
 
 function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
   if (command !== 'run' && command !== 'swarm') usage(`unknown command ${JSON.stringify(command ?? '')}`);
-  const args: Args = { command, scenario: undefined, seed: 1, seeds: 100, breaks: [], out: 'sim-out' };
+  const args: Args = { command, scenario: undefined, seed: 1, seeds: 100, firstSeed: 1, breaks: [], out: 'sim-out' };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     const value = (): string => {
@@ -50,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     };
     if (a === '--seed') args.seed = int('--seed');
     else if (a === '--seeds') args.seeds = int('--seeds');
+    else if (a === '--first-seed') args.firstSeed = int('--first-seed');
     else if (a === '--out') args.out = value();
     else if (a === '--scenario') args.scenario = value();
     else if (a === '--break') {
@@ -145,11 +148,12 @@ async function main(): Promise<void> {
   }
   // swarm
   const base = args.scenario === undefined ? undefined : loadScenario(args.scenario);
-  process.stdout.write(`swarm: seeds 1..${args.seeds}\nscenario: ${args.scenario ?? '(generated per seed)'}\nbreak: ${args.breaks.length === 0 ? 'none' : args.breaks.join(',')}\nout: ${args.out}\n`);
+  const lastSeed = args.firstSeed + args.seeds - 1;
+  process.stdout.write(`swarm: seeds ${args.firstSeed}..${lastSeed}\nscenario: ${args.scenario ?? '(generated per seed)'}\nbreak: ${args.breaks.length === 0 ? 'none' : args.breaks.join(',')}\nout: ${args.out}\n`);
   const started = performance.now();
   let failures = 0;
   let worst: number = EXIT.ok;
-  for (let seed = 1; seed <= args.seeds; seed++) {
+  for (let seed = args.firstSeed; seed <= lastSeed; seed++) {
     const scenario = swarmScenario(seed, base);
     const path = join(args.out, 'swarm', `swarm-${seed}.json`);
     mkdirSync(join(args.out, 'swarm'), { recursive: true });
