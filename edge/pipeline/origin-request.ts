@@ -18,18 +18,27 @@ export interface OutboundOptions {
   extra?: HeaderList;
 }
 
+/**
+ * Fields the edge itself never copies upstream, by options (index: forStorage + 2 * dropHost);
+ * built once, since this runs for every request that leaves the edge. Via and X-Forwarded-For
+ * are rewritten below rather than copied.
+ */
+const REWRITTEN = [...NEVER_FORWARDED, 'via', 'x-forwarded-for'];
+const NOT_COPIED: readonly ReadonlySet<string>[] = [
+  new Set(REWRITTEN),
+  new Set([...REWRITTEN, ...ANSWERED_LOCALLY]),
+  new Set([...REWRITTEN, 'host']),
+  new Set([...REWRITTEN, ...ANSWERED_LOCALLY, 'host']),
+];
+
 export function outboundHeaders(req: EdgeRequest, options: OutboundOptions): HeaderList {
   const connection = req.headers['connection'];
-  const skip = hopByHopNames(typeof connection === 'string' ? connection : connection?.join(', '));
-  for (const name of NEVER_FORWARDED) skip.add(name);
-  skip.add('via');
-  if (options.dropHost === true) skip.add('host');
-  skip.add('x-forwarded-for');
-  if (options.forStorage) for (const name of ANSWERED_LOCALLY) skip.add(name);
+  const hopByHop = hopByHopNames(typeof connection === 'string' ? connection : connection?.join(', '));
+  const notCopied = NOT_COPIED[(options.forStorage ? 1 : 0) + (options.dropHost === true ? 2 : 0)]!;
   const out: HeaderList = [];
   for (const name in req.headers) {
     // x-edgeworks-* fields are the edges' own peer protocol; they never travel further.
-    if (skip.has(name) || name.startsWith('x-edgeworks-')) continue;
+    if (hopByHop.has(name) || notCopied.has(name) || name.startsWith('x-edgeworks-')) continue;
     const value = req.headers[name];
     if (value === undefined) continue;
     if (typeof value === 'string') out.push([name, value]);

@@ -87,10 +87,17 @@ export function canStore(input: StoreInputs): StoreDecision {
  * under the 'strip' policy, Set-Cookie. Content-Length is regenerated from the stored body.
  */
 export function storedHeaders(headers: HeaderList, effective: EffectiveDirectives, setCookie: SetCookiePolicy): HeaderList {
-  const drop = hopByHopNames(headerValue(headers, 'connection'));
-  drop.add('content-length');
-  for (const f of effective.directives.privateFields) drop.add(f);
-  for (const f of effective.directives.noCacheFields) drop.add(f);
-  if (setCookie !== 'store') drop.add('set-cookie');
-  return headers.filter(([name]) => !drop.has(name));
+  const hopByHop = hopByHopNames(headerValue(headers, 'connection'));
+  const { privateFields, noCacheFields } = effective.directives;
+  const dropCookies = setCookie !== 'store';
+  return headers.filter(
+    ([name]) =>
+      !(
+        hopByHop.has(name) ||
+        name === 'content-length' ||
+        (dropCookies && name === 'set-cookie') ||
+        privateFields.includes(name) ||
+        noCacheFields.includes(name)
+      ),
+  );
 }

@@ -16,14 +16,16 @@ const ALWAYS_HOP_BY_HOP = [
   'upgrade',
 ];
 
+/** The fixed set, shared: most messages carry no Connection field, and this runs on every one. */
+const ALWAYS = new Set(ALWAYS_HOP_BY_HOP);
+
 /** The names to drop from a message whose Connection field has the given value. */
-export function hopByHopNames(connection: string | undefined): Set<string> {
+export function hopByHopNames(connection: string | undefined): ReadonlySet<string> {
+  if (connection === undefined) return ALWAYS;
   const names = new Set(ALWAYS_HOP_BY_HOP);
-  if (connection !== undefined) {
-    for (const token of connection.split(',')) {
-      const name = token.trim().toLowerCase();
-      if (name !== '') names.add(name);
-    }
+  for (const token of connection.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name !== '') names.add(name);
   }
   return names;
 }
