@@ -21,7 +21,7 @@ import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routi
 import type { RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
-import { buildStoredResponse, planStorage, type StorageOptions, type UpstreamExchange } from './build-stored.js';
+import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type UpstreamExchange } from './build-stored.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
 import { HitAnswers } from './hit-answers.js';
@@ -431,7 +431,7 @@ export class Edge {
       if (stored !== undefined) this.removeEverywhere(key, stored);
       return streamThrough(this.identity, req, { ...upstream, body: read.body }, fwd, 'too-large');
     }
-    return this.storeAndServe(key, req, fwd, permit, stored, { exchange, body: read.body, fwdStatus: upstream.status, startSeq }, target, source);
+    return this.storeAndServe(key, req, fwd, permit, stored, { exchange, plan, body: read.body, fwdStatus: upstream.status, startSeq }, target, source);
   }
 
   private storeAndServe(
@@ -440,11 +440,12 @@ export class Edge {
     fwd: ForwardReason,
     permit: WriterPermit | undefined,
     previous: StoredResponse | undefined,
-    fill: { exchange: UpstreamExchange; body: Buffer; fwdStatus: number; startSeq: number },
+    /** `plan`: the exchange's storage plan when the caller has made it already. */
+    fill: { exchange: UpstreamExchange; plan?: StoragePlan; body: Buffer; fwdStatus: number; startSeq: number },
     target: ResponseStore | undefined,
     source: UpstreamSource,
   ): EdgeResponse {
-    const plan = planStorage(fill.exchange, this.storage);
+    const plan = fill.plan ?? planStorage(fill.exchange, this.storage);
     const effectivePlan = plan.store ? plan : { effective: { directives: parseCacheControl(undefined), targeted: false }, lifetime: { lifetimeMs: 0, heuristic: false } };
     const response = buildStoredResponse(fill.exchange, effectivePlan, fill.body, this.storage);
     // The purge/fill race: a purge that landed while this fill was in flight may have been
