@@ -4,6 +4,7 @@
  * or oversized body can stream straight through.
  */
 import { headerValue, type HeaderList, type RequestHeaders } from '../../common/http.js';
+import type { Directives } from '../policy/cache-control.js';
 import { canStore, storedHeaders, type SetCookiePolicy, type StoreRefusal } from '../policy/cacheability.js';
 import {
   correctedInitialAgeMs,
@@ -15,7 +16,7 @@ import {
 } from '../policy/freshness.js';
 import { formatHttpDate } from '../../common/http-semantics/http-date.js';
 import { parseVary, varyValues } from '../policy/vary.js';
-import type { StoredResponse } from '../store/stored-response.js';
+import { StoredRecord, type StoredResponse, type StoredTraits } from '../store/stored-response.js';
 import { intern, internNames } from '../store/intern.js';
 
 export interface StorageOptions {
@@ -67,7 +68,6 @@ export function buildStoredResponse(
   options: StorageOptions,
 ): StoredResponse {
   const { headers, requestTimeMs, responseTimeMs } = exchange;
-  const d = plan.effective.directives;
   // Scratch arrays reused across calls (this function never awaits): a fill leaves behind only
   // the exact-length values array it stores, not growing arrays as garbage.
   const names = scratchNames;
@@ -88,24 +88,34 @@ export function buildStoredResponse(
   add('via', upstreamVia === undefined ? options.via : `${upstreamVia}, ${options.via}`);
 
   const initialAgeMs = correctedInitialAgeMs(headers, requestTimeMs, responseTimeMs);
-  const lifetimeMs = plan.lifetime.lifetimeMs;
-  const explicitlyRevalidate = d.mustRevalidate || d.proxyRevalidate || d.noCache;
-  // s-maxage carries proxy-revalidate's meaning for shared caches (§5.2.2.10) but an explicit
-  // stale-* grant from the same origin still applies.
-  const mustRevalidate = explicitlyRevalidate || d.sMaxAge !== undefined;
   const vary = parseVary(headerValue(headers, 'vary'));
-  const varyNames = vary === '*' ? [] : vary;
+  const varyNames = vary === '*' || vary.length === 0 ? NO_VARY : internNames(vary, vary.length);
   const surrogateKeys = (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
   const storedAtMs = Math.floor(exchange.responseMonoMs);
-  return {
-    status: exchange.status,
-    headerNames: internNames(names, count),
+  const rules = reuseRules(plan.effective.directives, options);
+  const traits = { status: exchange.status, headerNames: internNames(names, count), ...rules, varyNames };
+  return new StoredRecord(traits, {
     // An exact-length copy: arrays grown by push keep spare capacity, paid for every stored object.
     headerValues: values.slice(0, count),
     body,
     storedAtMonoMs: storedAtMs,
     initialAgeMs,
-    freshUntilMonoMs: storedAtMs + lifetimeMs - initialAgeMs,
+    freshUntilMonoMs: storedAtMs + plan.lifetime.lifetimeMs - initialAgeMs,
+    varyValues: varyNames.length === 0 ? NO_VARY : varyValues(varyNames, exchange.requestHeaders),
+    surrogateKeys: surrogateKeys.length === 0 ? NO_VARY : surrogateKeys,
+  });
+}
+
+/** When a stored response may be reused without validation, or stale (RFC 9111 §4.2.4, RFC 5861). */
+function reuseRules(
+  d: Directives,
+  options: StorageOptions,
+): Pick<StoredTraits, 'noCache' | 'mustRevalidate' | 'staleWhileRevalidateMs' | 'staleIfErrorMs'> {
+  const explicitlyRevalidate = d.mustRevalidate || d.proxyRevalidate || d.noCache;
+  // s-maxage carries proxy-revalidate's meaning for shared caches (§5.2.2.10) but an explicit
+  // stale-* grant from the same origin still applies.
+  const mustRevalidate = explicitlyRevalidate || d.sMaxAge !== undefined;
+  return {
     noCache: d.noCache,
     mustRevalidate,
     staleWhileRevalidateMs: explicitlyRevalidate ? 0 : (d.staleWhileRevalidate ?? 0) * 1000,
@@ -116,9 +126,6 @@ export function buildStoredResponse(
         : mustRevalidate
           ? 0
           : options.staleIfErrorDefaultSeconds * 1000,
-    varyNames: varyNames.length === 0 ? NO_VARY : varyNames,
-    varyValues: varyNames.length === 0 ? NO_VARY : varyValues(varyNames, exchange.requestHeaders),
-    surrogateKeys: surrogateKeys.length === 0 ? NO_VARY : surrogateKeys,
   };
 }
 

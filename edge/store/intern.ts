@@ -1,10 +1,13 @@
 /**
- * Interning of header names and values. Most stored responses repeat the same strings
- * (Content-Type, Cache-Control, a Date shared by everything filled in one second), and V8 keeps
- * one copy per response unless told otherwise. Sharing them is most of the per-object overhead
- * a cache of small objects can save. The table is bounded: when full it starts over, which costs
- * only sharing, never correctness.
+ * Interning of header names, header values and stored-response traits. Most stored responses
+ * repeat the same strings (Content-Type, Cache-Control, a Date shared by everything filled in
+ * one second) and the same status and reuse rules, and V8 keeps one copy per response unless
+ * told otherwise. Sharing them is most of the per-object overhead a cache of small objects can
+ * save. Every table is bounded: when full it starts over, which costs only sharing, never
+ * correctness.
  */
+
+import type { StoredTraits } from './stored-response.js';
 
 export const MAX_INTERNED = 16_384;
 /** Longer values are nearly always unique (cookies, long lists); interning them only costs. */
@@ -56,4 +59,48 @@ export function internNames(names: readonly string[], length: number): readonly 
     node.shape = Object.freeze(names.slice(0, length).map(intern));
   }
   return node.shape;
+}
+
+/**
+ * Distinct traits kept per name array. Past this the rules vary per response (say a computed
+ * stale-if-error), sharing stops paying, and further ones are kept unshared.
+ */
+export const MAX_TRAITS_PER_NAMES = 32;
+
+/** Interned traits by their (interned) header name array. */
+const traitsByNames = new Map<readonly string[], StoredTraits[]>();
+
+/**
+ * The shared, frozen copy of `traits`. Traits are looked up by their headerNames array, so pass
+ * one from internNames for them to be shared.
+ */
+export function internTraits(traits: StoredTraits): StoredTraits {
+  let known = traitsByNames.get(traits.headerNames);
+  if (known === undefined) {
+    if (traitsByNames.size >= MAX_INTERNED) traitsByNames.clear();
+    known = [];
+    traitsByNames.set(traits.headerNames, known);
+  }
+  for (const shared of known) if (sameTraits(shared, traits)) return shared;
+  const frozen = Object.freeze({ ...traits });
+  if (known.length < MAX_TRAITS_PER_NAMES) known.push(frozen);
+  return frozen;
+}
+
+function sameTraits(a: StoredTraits, b: StoredTraits): boolean {
+  return (
+    a.status === b.status &&
+    a.noCache === b.noCache &&
+    a.mustRevalidate === b.mustRevalidate &&
+    a.staleWhileRevalidateMs === b.staleWhileRevalidateMs &&
+    a.staleIfErrorMs === b.staleIfErrorMs &&
+    sameNames(a.varyNames, b.varyNames)
+  );
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -3,40 +3,127 @@
  * and the freshness facts computed once at store time so a hit compares numbers only. Every
  * field earns its bytes: with 1 KiB objects the record is half the memory of the cache.
  */
+import { internTraits } from './intern.js';
 
 export interface StoredResponse {
-  status: number;
+  readonly status: number;
   /**
    * Header field names as written to clients (origin fields minus hop-by-hop ones, plus
    * Content-Length and Via; Age and Cache-Status are added per response). The array is shared
    * by every response with the same names in the same order, which is most of them.
    */
-  headerNames: readonly string[];
+  readonly headerNames: readonly string[];
   /** The value for each name in headerNames. */
-  headerValues: string[];
-  body: Buffer;
+  readonly headerValues: string[];
+  readonly body: Buffer;
   /**
    * Monotonic time the response arrived, in whole milliseconds (V8 keeps small integers
    * unboxed; a fractional time would cost a heap number per object). Resident time (§4.2.3) is
    * measured on the monotonic clock, so a wall clock stepped back cannot make anything fresher;
    * the wall clock is used once, for the apparent age against the origin's Date.
    */
-  storedAtMonoMs: number;
+  readonly storedAtMonoMs: number;
   /** corrected_initial_age (§4.2.3). */
-  initialAgeMs: number;
-  /** Monotonic instant the response stops being fresh. */
+  readonly initialAgeMs: number;
+  /** Monotonic instant the response stops being fresh (a soft purge brings it forward). */
   freshUntilMonoMs: number;
   /** Every reuse needs validation (no-cache). */
-  noCache: boolean;
+  readonly noCache: boolean;
   /** No stale reuse beyond explicit grants (must-revalidate, proxy-revalidate, s-maxage). */
-  mustRevalidate: boolean;
+  readonly mustRevalidate: boolean;
+  /** A soft purge withdraws it. */
   staleWhileRevalidateMs: number;
-  staleIfErrorMs: number;
+  readonly staleIfErrorMs: number;
   /** Lower-case request field names from Vary and the values the storing request had. */
-  varyNames: readonly string[];
-  varyValues: ReadonlyArray<string | undefined>;
+  readonly varyNames: readonly string[];
+  readonly varyValues: ReadonlyArray<string | undefined>;
   /** Surrogate-Key members (cache tags) for purging by key. */
+  readonly surrogateKeys: readonly string[];
+}
+
+/**
+ * The part of a stored response that most others share: the same status, field names and
+ * reuse rules, because one origin answers most URLs alike. Kept once per distinct combination
+ * (internTraits), frozen.
+ */
+export interface StoredTraits {
+  readonly status: number;
+  readonly headerNames: readonly string[];
+  readonly noCache: boolean;
+  readonly mustRevalidate: boolean;
+  readonly staleWhileRevalidateMs: number;
+  readonly staleIfErrorMs: number;
+  readonly varyNames: readonly string[];
+}
+
+/** What only this response has. */
+export interface OwnFields {
+  headerValues: string[];
+  body: Buffer;
+  storedAtMonoMs: number;
+  initialAgeMs: number;
+  freshUntilMonoMs: number;
+  varyValues: ReadonlyArray<string | undefined>;
   surrogateKeys: readonly string[];
+}
+
+/**
+ * The StoredResponse the edge builds: its own fields inline and the shared ones behind one
+ * pointer to interned traits, so a record is 8 fields (88 bytes) where all 14 inline took 136.
+ */
+export class StoredRecord implements StoredResponse {
+  readonly headerValues: string[];
+  readonly body: Buffer;
+  readonly storedAtMonoMs: number;
+  readonly initialAgeMs: number;
+  freshUntilMonoMs: number;
+  readonly varyValues: ReadonlyArray<string | undefined>;
+  readonly surrogateKeys: readonly string[];
+  private traits: StoredTraits;
+
+  constructor(traits: StoredTraits, own: OwnFields) {
+    this.headerValues = own.headerValues;
+    this.body = own.body;
+    this.storedAtMonoMs = own.storedAtMonoMs;
+    this.initialAgeMs = own.initialAgeMs;
+    this.freshUntilMonoMs = own.freshUntilMonoMs;
+    this.varyValues = own.varyValues;
+    this.surrogateKeys = own.surrogateKeys;
+    this.traits = internTraits(traits);
+  }
+
+  get status(): number {
+    return this.traits.status;
+  }
+
+  get headerNames(): readonly string[] {
+    return this.traits.headerNames;
+  }
+
+  get noCache(): boolean {
+    return this.traits.noCache;
+  }
+
+  get mustRevalidate(): boolean {
+    return this.traits.mustRevalidate;
+  }
+
+  get staleWhileRevalidateMs(): number {
+    return this.traits.staleWhileRevalidateMs;
+  }
+
+  /** Changes this response alone: the traits it shared stay as they are for the others. */
+  set staleWhileRevalidateMs(ms: number) {
+    this.traits = internTraits({ ...this.traits, staleWhileRevalidateMs: ms });
+  }
+
+  get staleIfErrorMs(): number {
+    return this.traits.staleIfErrorMs;
+  }
+
+  get varyNames(): readonly string[] {
+    return this.traits.varyNames;
+  }
 }
 
 /** Bytes the store charges for an entry: body, header text and a fixed overhead. */
