@@ -17,7 +17,7 @@ import {
 import { formatHttpDate } from '../../common/http-semantics/http-date.js';
 import { parseVary, varyValues } from '../policy/vary.js';
 import { StoredRecord, type StoredResponse, type StoredTraits } from '../store/stored-response.js';
-import { intern, internNames } from '../store/intern.js';
+import { internNames, internValue } from '../store/intern.js';
 
 export interface StorageOptions {
   setCookie: SetCookiePolicy;
@@ -75,7 +75,7 @@ export function buildStoredResponse(
   let count = 0;
   const add = (name: string, value: string) => {
     names[count] = name;
-    values[count] = intern(value);
+    values[count] = internValue(name, value);
     count++;
   };
   for (const [name, value] of storedHeaders(headers, plan.effective, options.setCookie)) {

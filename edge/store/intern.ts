@@ -17,11 +17,41 @@ const table = new Map<string, string>();
 
 export function intern(value: string): string {
   if (value.length > MAX_INTERNED_LENGTH) return value;
-  const shared = table.get(value);
-  if (shared !== undefined) return shared;
+  return table.get(value) ?? admit(value);
+}
+
+function admit(value: string): string {
   if (table.size >= MAX_INTERNED) table.clear();
   table.set(value, value);
   return value;
+}
+
+/** Field names tracked by internValue before it starts over. */
+export const MAX_TRACKED_FIELDS = 1_024;
+
+/** The last value each field name had, for internValue. */
+const lastValues = new Map<string, string>();
+
+/**
+ * The shared copy of a header field's value. A value enters the table only once its field has
+ * had it twice in a row: ETags and request ids, unique per response, would otherwise fill the
+ * table with one-off entries and make it start over every MAX_INTERNED fills, the garbage of its
+ * growth with it. Low-cardinality values (Content-Type, a second's Date) repeat within a few
+ * fills, and only the copies stored before that are not shared.
+ */
+export function internValue(name: string, value: string): string {
+  if (value.length > MAX_INTERNED_LENGTH) return value;
+  const shared = table.get(value);
+  if (shared !== undefined) return shared;
+  return repeated(name, value) ? admit(value) : value;
+}
+
+/** True when `name` had this same value last time; remembers it for next time. */
+function repeated(name: string, value: string): boolean {
+  const last = lastValues.get(name);
+  if (last === undefined && lastValues.size >= MAX_TRACKED_FIELDS) lastValues.clear();
+  lastValues.set(name, value);
+  return last === value;
 }
 
 /** A trie over header names: finding a known sequence allocates nothing. */

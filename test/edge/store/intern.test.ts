@@ -1,7 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { internNames, internTraits, MAX_TRAITS_PER_NAMES } from '../../../edge/store/intern.js';
+import { internNames, internTraits, internValue, MAX_INTERNED, MAX_INTERNED_LENGTH, MAX_TRACKED_FIELDS, MAX_TRAITS_PER_NAMES } from '../../../edge/store/intern.js';
 import type { StoredTraits } from '../../../edge/store/stored-response.js';
+
+test('values come back equal whether shared, one-off, too long or past every bound', () => {
+  const etags = Array.from({ length: MAX_INTERNED + 10 }, (_, i) => `"v1-${i}"`);
+  for (const etag of etags) assert.is(internValue('etag', etag), etag);
+  for (let i = 0; i < 3; i++) assert.is(internValue('content-type', 'text/plain'), 'text/plain');
+  const long = 'x'.repeat(MAX_INTERNED_LENGTH + 1);
+  assert.is(internValue('link', long), long);
+  assert.is(internValue('link', long), long);
+  for (let i = 0; i < MAX_TRACKED_FIELDS + 10; i++) assert.is(internValue(`x-field-${i}`, 'same'), 'same');
+  assert.is(internValue('content-type', 'text/html'), 'text/html');
+});
 
 test('one frozen name array per sequence of names', () => {
   const scratch = ['date', 'content-type', 'etag', 'left over'];
