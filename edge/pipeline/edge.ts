@@ -12,7 +12,7 @@ import { applyPurgeToStores } from '../control/apply-purge.js';
 import { PurgeLedger } from '../control/purge-ledger.js';
 import { parseCacheControl, type Directives } from '../policy/cache-control.js';
 import { formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
-import { primaryKey } from '../policy/cache-key.js';
+import { normalizeTarget, primaryKey } from '../policy/cache-key.js';
 import { currentAgeMs } from '../policy/freshness.js';
 import { invalidationTargets } from '../policy/invalidation.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
@@ -220,12 +220,16 @@ export class Edge {
   }
 
   private keyOf(req: EdgeRequest): string {
-    return this.keyFor(hostOf(req), req.target);
+    return this.o.keyHost === 'origin' ? normalizeTarget(req.target) : primaryKey(hostOf(req), req.target);
   }
 
-  /** The primary key: the origin's authority or the request's Host (keyHost), and the target. */
-  private keyFor(host: string | undefined, target: string): string {
-    return primaryKey(this.o.keyHost === 'origin' ? this.originAuthority : host, target);
+  /**
+   * The primary key: the request's Host and the target, or under keyHost 'origin' the target
+   * alone. Every key then has the same authority, the origin's, so it adds nothing, and leaving
+   * it out spares a hit building a new string: the target as parsed is the key.
+   */
+  keyFor(host: string | undefined, target: string): string {
+    return this.o.keyHost === 'origin' ? normalizeTarget(target) : primaryKey(host, target);
   }
 
   /** Warm handoff: a new owner asks for a key; answer only from what is stored and fresh. */

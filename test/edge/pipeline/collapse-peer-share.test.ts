@@ -8,7 +8,6 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Logger, OutboundRequest, OutboundResponse, Transport } from '../../../common/ports.js';
 import { createEdge, edgeConfigWithDefaults } from '../../../edge/create-edge.js';
-import { primaryKey } from '../../../edge/policy/cache-key.js';
 import type { EdgeResponse } from '../../../edge/pipeline/types.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
@@ -57,7 +56,7 @@ test('waiters share a peer\'s answer that is kept in no store, even when the rin
   );
   // A key the peer owns, so the first request fills from it.
   let target = '';
-  for (let i = 0; target === ''; i++) if (!edge.cluster!.owns(primaryKey(new URL(ORIGIN).host, `/k${i}`))) target = `/k${i}`;
+  for (let i = 0; target === ''; i++) if (!edge.cluster!.owns(edge.keyFor(undefined, `/k${i}`))) target = `/k${i}`;
   const replies = Array.from({ length: 5 }, () => edge.handle({ method: 'GET', target, headers: { host: 'origin.test' } }));
   await new Promise((resolve) => setImmediate(resolve));
   assert.is(calls.length, 1, 'one writer asks the peer; the others wait');

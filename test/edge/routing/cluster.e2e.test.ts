@@ -97,12 +97,8 @@ test('a new member fills moved keys from their previous owners, not the origin (
     assert.is(movedOut, moved.length);
   }));
 
-function keyOf(c: ClusterHarness, path: string): string {
-  return `${new URL(c.originUrl).host}${path}`;
-}
-
 function ownerOf(c: ClusterHarness, path: string) {
-  return c.nodes.find((n) => !n.stopped && n.edge.cluster!.owns(keyOf(c, path)))!;
+  return c.nodes.find((n) => !n.stopped && n.edge.cluster!.owns(n.edge.keyFor(undefined, path)))!;
 }
 
 test.run();
