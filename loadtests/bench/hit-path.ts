@@ -1,10 +1,10 @@
 /**
  * The cache-HIT cases: what each requests, filling both servers, proving the edge answers from
  * its cache (Cache-Status says hit, the origin sees no request) and that both servers send the
- * same bytes, then alternating baseline and edge runs under the same load generator.
+ * same bytes, then interleaved rounds of baseline and edge runs under the same load generator.
  */
 import { Pool } from 'undici';
-import { runLoad, type LoadOptions, type LoadRun } from './load.js';
+import { mergeRuns, runLoad, type LoadOptions, type LoadRun } from './load.js';
 import { allPaths, type UrlSet } from './url-set.js';
 
 export interface BenchCase {
@@ -76,7 +76,7 @@ export async function warm(baseUrl: string, c: BenchCase): Promise<void> {
   });
 }
 
-/** A sample of the case's URLs must be edge hits with the same body as the baseline's. */
+/** A sample of the case's URLs must be edge hits with the same body and header fields as the baseline's. */
 export async function verifyCase(edgeUrl: string, plainUrl: string, c: BenchCase): Promise<{ checked: number }> {
   const paths = sample(allPaths(c.set), 100);
   const [fromEdge, fromPlain] = await Promise.all([fetchAll(edgeUrl, paths, 8), fetchAll(plainUrl, paths, 8)]);
@@ -86,6 +86,11 @@ export async function verifyCase(edgeUrl: string, plainUrl: string, c: BenchCase
     const cs = e.headers['cache-status'];
     if (!cacheStatusIsHit(typeof cs === 'string' ? cs : undefined)) throw new Error(`edge ${path}: Cache-Status ${JSON.stringify(cs)} is not a hit`);
     if (e.status !== p.status || !e.body.equals(p.body)) throw new Error(`${path}: edge and baseline differ (status ${e.status} vs ${p.status}, ${e.body.length} vs ${p.body.length} bytes)`);
+    const edgeFields = Object.keys(e.headers).sort().join(' ');
+    const plainFields = Object.keys(p.headers).sort().join(' ');
+    if (edgeFields !== plainFields || e.headers['via'] !== p.headers['via']) {
+      throw new Error(`${path}: edge and baseline send different header fields (${edgeFields} / ${plainFields}; via ${String(e.headers['via'])} / ${String(p.headers['via'])})`);
+    }
   });
   return { checked: paths.length };
 }
@@ -108,42 +113,71 @@ export interface Target {
 export interface TargetRun {
   target: TargetName;
   warmup: LoadRun;
+  /** The rounds merged (mergeRuns). */
   measured: LoadRun;
-  /** Requests the origin saw during the measured run (must be 0 for an all-hit edge run). */
+  rounds: LoadRun[];
+  /** Requests the origin saw during the measured rounds (must be 0 for an all-hit edge run). */
   originRequests: number;
 }
 
 export interface CaseRun {
   case: BenchCase;
   runs: TargetRun[];
+  /** Second target's req/s over the first's, round by round (both ran back to back in each). */
+  roundRatios: number[];
 }
 
 export interface HitPathOptions {
   load: Omit<LoadOptions, 'baseUrl' | 'set' | 'durationSeconds' | 'serverPid'>;
   warmupSeconds: number;
+  /** Measured seconds per target, split over the rounds. */
   seconds: number;
+  /**
+   * Measured rounds per target, the two targets back to back in each and the order flipped every
+   * round. One long run each let the machine's drift between the two runs (the baseline alone
+   * moved 15% from run to run) land in the ratio; short interleaved rounds share it.
+   */
+  rounds: number;
   originUrl: string;
   log: (line: string) => void;
 }
 
-/** Runs the targets in the given order: a warm-up run (discarded), then the measured run. */
+/** Each target's warm-up run (discarded), then `rounds` measured rounds, alternating order. */
 export async function runCase(c: BenchCase, targets: readonly Target[], o: HitPathOptions): Promise<CaseRun> {
-  const runs: TargetRun[] = [];
+  const rounds = Math.max(1, Math.floor(o.rounds));
+  const roundSeconds = Math.max(1, Math.round(o.seconds / rounds));
+  const load = (t: Target, seconds: number): Promise<LoadRun> => runLoad({ ...o.load, baseUrl: t.baseUrl, set: c.set, serverPid: t.pid, durationSeconds: seconds });
+  const warmups = new Map<Target, LoadRun>();
   for (const t of targets) {
-    const common = { ...o.load, baseUrl: t.baseUrl, set: c.set, serverPid: t.pid };
     o.log(`bench: ${c.id} ${t.name}: warm-up ${o.warmupSeconds}s`);
-    const warmup = await runLoad({ ...common, durationSeconds: o.warmupSeconds });
-    const originBefore = await originRequestCount(o.originUrl);
-    o.log(`bench: ${c.id} ${t.name}: measuring ${o.seconds}s`);
-    const measured = await runLoad({ ...common, durationSeconds: o.seconds });
-    const originRequests = (await originRequestCount(o.originUrl)) - originBefore;
-    for (const [label, r] of [['warm-up', warmup], ['measured', measured]] as const) {
+    warmups.set(t, await load(t, o.warmupSeconds));
+  }
+  const measured = new Map<Target, LoadRun[]>(targets.map((t) => [t, []]));
+  const originSeen = new Map<Target, number>(targets.map((t) => [t, 0]));
+  const roundRatios: number[] = [];
+  o.log(`bench: ${c.id}: measuring ${rounds} rounds of ${roundSeconds}s per target, order alternating`);
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) {
+      const originBefore = await originRequestCount(o.originUrl);
+      measured.get(t)!.push(await load(t, roundSeconds));
+      originSeen.set(t, originSeen.get(t)! + (await originRequestCount(o.originUrl)) - originBefore);
+    }
+    if (targets.length === 2) {
+      const [a, b] = targets.map((t) => measured.get(t)![round]!.requestsPerSec);
+      roundRatios.push(b! / a!);
+    }
+  }
+  const runs: TargetRun[] = targets.map((t) => {
+    const rs = measured.get(t)!;
+    for (const [label, r] of [['warm-up', warmups.get(t)!], ...rs.map((x, i) => [`round ${i + 1}`, x] as const)] as const) {
       const e = r.result;
       const bad = e.errorsConnect + e.errorsRead + e.errorsWrite + e.errorsStatus + e.errorsTimeout;
       if (bad > 0) o.log(`bench: WARNING ${c.id} ${t.name} ${label}: ${bad} errors ${JSON.stringify(e)}`);
     }
-    if (originRequests !== 0) o.log(`bench: WARNING ${c.id} ${t.name}: the origin saw ${originRequests} requests during the measured run`);
-    runs.push({ target: t.name, warmup, measured, originRequests });
-  }
-  return { case: c, runs };
+    const originRequests = originSeen.get(t)!;
+    if (originRequests !== 0) o.log(`bench: WARNING ${c.id} ${t.name}: the origin saw ${originRequests} requests during the measured rounds`);
+    return { target: t.name, warmup: warmups.get(t)!, measured: mergeRuns(rs), rounds: rs, originRequests };
+  });
+  return { case: c, runs, roundRatios };
 }

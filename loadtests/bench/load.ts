@@ -90,3 +90,50 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
     wallMs,
   };
 }
+
+/**
+ * Rounds of one target as one run: requests and time summed (so the rate is total requests over
+ * total time), CPU shares weighted by each round's wall time, and the worst round's latency
+ * percentiles, so merging never makes a tail look better than a round that had it.
+ */
+export function mergeRuns(runs: readonly LoadRun[]): LoadRun {
+  if (runs.length === 0) throw new Error('mergeRuns: no runs');
+  if (runs.length === 1) return runs[0]!;
+  const sum = (f: (r: LoadRun) => number): number => runs.reduce((s, r) => s + f(r), 0);
+  const max = (f: (r: LoadRun) => number): number => Math.max(...runs.map(f));
+  const wallMs = sum((r) => r.wallMs);
+  const weighted = (f: (r: LoadRun) => number): number => sum((r) => f(r) * r.wallMs) / wallMs;
+  const g = (k: keyof GeneratorResult): number => sum((r) => r.result[k]);
+  const result: GeneratorResult = {
+    requests: g('requests'),
+    durationUs: g('durationUs'),
+    bytes: g('bytes'),
+    latencyUsP50: max((r) => r.result.latencyUsP50),
+    latencyUsP90: max((r) => r.result.latencyUsP90),
+    latencyUsP99: max((r) => r.result.latencyUsP99),
+    latencyUsMax: max((r) => r.result.latencyUsMax),
+    latencyUsMean: sum((r) => r.result.latencyUsMean * r.result.requests) / Math.max(1, g('requests')),
+    errorsConnect: g('errorsConnect'),
+    errorsRead: g('errorsRead'),
+    errorsWrite: g('errorsWrite'),
+    errorsStatus: g('errorsStatus'),
+    errorsTimeout: g('errorsTimeout'),
+  };
+  const cores = runs.map((r) => r.serverCore);
+  return {
+    result,
+    requestsPerSec: requestsPerSecond(result),
+    wrkSummary: undefined,
+    serverCpuPercent: weighted((r) => r.serverCpuPercent),
+    generatorCpuPercent: weighted((r) => r.generatorCpuPercent),
+    serverCore: cores.every((c) => c !== undefined)
+      ? {
+          busyPercent: weighted((r) => r.serverCore!.busyPercent),
+          softirqPercent: weighted((r) => r.serverCore!.softirqPercent),
+          stealPercent: weighted((r) => r.serverCore!.stealPercent),
+        }
+      : undefined,
+    wallMs,
+  };
+}
+

@@ -5,8 +5,9 @@
  * 127.0.0.1 (port 0, read back from its listening line); every child is killed on exit.
  *
  * Options (flag or env; flags win):
- *   --seconds N             BENCH_SECONDS          measured run per case and server (10)
- *   --warmup-seconds N      BENCH_WARMUP_SECONDS   discarded run before each measured one (3)
+ *   --seconds N             BENCH_SECONDS          measured seconds per case and server, over the rounds (20)
+ *   --rounds N              BENCH_ROUNDS           interleaved baseline/edge rounds per case (5)
+ *   --warmup-seconds N      BENCH_WARMUP_SECONDS   discarded run before the rounds, per server (3)
  *   --connections N         BENCH_CONNECTIONS      keep-alive connections (50)
  *   --hot-urls N            BENCH_HOT_URLS         size of the hot set (10000)
  *   --memory-objects N      BENCH_MEMORY_OBJECTS   objects for the memory fit, 0 skips it (100000)
@@ -50,6 +51,7 @@ const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
 
 interface Options {
   seconds: number;
+  rounds: number;
   warmupSeconds: number;
   connections: number;
   hotUrls: number;
@@ -65,6 +67,7 @@ function readOptions(): Options {
   const { values } = parseArgs({
     options: {
       seconds: { type: 'string' },
+      rounds: { type: 'string' },
       'warmup-seconds': { type: 'string' },
       connections: { type: 'string' },
       'hot-urls': { type: 'string' },
@@ -88,7 +91,8 @@ function readOptions(): Options {
   if (generator !== 'auto' && generator !== 'wrk' && generator !== 'node') throw new Error(`BENCH_GENERATOR / --generator: expected auto, wrk or node, got ${JSON.stringify(generator)}`);
   const cases = values.cases ?? env['BENCH_CASES'];
   return {
-    seconds: num(values.seconds, 'BENCH_SECONDS', 10, 1),
+    seconds: num(values.seconds, 'BENCH_SECONDS', 20, 1),
+    rounds: num(values.rounds, 'BENCH_ROUNDS', 5, 1),
     warmupSeconds: num(values['warmup-seconds'], 'BENCH_WARMUP_SECONDS', 3, 0),
     connections: num(values.connections, 'BENCH_CONNECTIONS', 50, 1),
     hotUrls: num(values['hot-urls'], 'BENCH_HOT_URLS', 10_000, 2),
@@ -173,7 +177,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`generator: ${generatorNote}\n`);
   process.stdout.write(
-    `pinning: ${pinning ? `servers on CPU ${serverCpu}, generator/origin/harness on CPU ${generatorCpu}` : 'none'}; ${o.seconds}s measured after ${o.warmupSeconds}s warm-up per case and server\n`,
+    `pinning: ${pinning ? `servers on CPU ${serverCpu}, generator/origin/harness on CPU ${generatorCpu}` : 'none'}; ${o.seconds}s measured per case and server in ${o.rounds} interleaved rounds, after ${o.warmupSeconds}s warm-up\n`,
   );
 
   const tempDir = mkdtempSync(join(tmpdir(), 'edgeworks-bench-'));
@@ -195,14 +199,14 @@ async function main(): Promise<void> {
   const baseline: Target = { name: 'baseline', baseUrl: plain.url, pid: plain.proc.pid };
   const edgeTarget: Target = { name: 'edge', baseUrl: edge.url, pid: edge.proc.pid };
   const runs: CaseRun[] = [];
-  for (const [i, c] of cases.entries()) {
-    // Alternate who goes first, so drift over the run does not favour one side.
-    const order = i % 2 === 0 ? [baseline, edgeTarget] : [edgeTarget, baseline];
+  for (const c of cases) {
+    // runCase flips who goes first every round, so drift over the run does not favour one side.
     runs.push(
-      await runCase(c, order, {
+      await runCase(c, [baseline, edgeTarget], {
         load: { generator, nodeGeneratorScript: join(ROOT, 'dist/loadtests/bench/node-generator.js'), tempDir, connections: o.connections, generatorCpu, serverCpu },
         warmupSeconds: o.warmupSeconds,
         seconds: o.seconds,
+        rounds: o.rounds,
         originUrl: origin.url,
         log,
       }),
@@ -234,6 +238,9 @@ async function main(): Promise<void> {
   timings.hitPathSeconds = (Date.now() - startedAt.getTime()) / 1000;
 
   process.stdout.write(`\n${formatHitTable(summaries)}\n`);
+  for (const r of runs) {
+    process.stdout.write(`round by round, edge/baseline req/s, ${r.case.label}: ${r.roundRatios.map((x) => `${x.toFixed(2)}x`).join(' ')}\n`);
+  }
   const p99Source = generator === 'wrk' ? "wrk's histogram via the Lua done()" : "the node generator's histogram";
   process.stdout.write(`ratio = edge / baseline; p99 from ${p99Source}; CPU % of one CPU from /proc/<pid>/stat utime+stime over the run;\n` +
       `server core busy % = the server's whole CPU from /proc/stat (any process, softirq, steal)\n`);
@@ -376,6 +383,7 @@ async function main(): Promise<void> {
       ratios: {
         requestsPerSec: ratio(summaries[i]!.edge.requestsPerSec, summaries[i]!.baseline.requestsPerSec),
         latencyP99: ratio(summaries[i]!.edge.latencyUsP99, summaries[i]!.baseline.latencyUsP99),
+        requestsPerSecByRound: r.roundRatios,
       },
       runs: r.runs,
     })),

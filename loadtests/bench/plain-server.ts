@@ -5,8 +5,10 @@
  * requests for one URL each fetch; the bench fills before it measures). No freshness, Vary,
  * conditionals or ranges: whatever the edge spends beyond this is its policy and plumbing.
  *
- * It keeps the origin's content-type, content-length, etag, last-modified and cache-control;
- * node adds Date, Connection and Keep-Alive as it does for the edge.
+ * It sends the same bytes the edge sends for a hit: every field the origin sent (hop-by-hop ones
+ * aside), then Via, Age and Cache-Status with the values an edge named `edgeworks` gives a fresh
+ * hit, as fixed strings. `verifyCase` checks the field names and Via match the edge's answer, so
+ * the ratio measures the edge's work rather than how many header fields each side writes.
  *
  *   node dist/loadtests/bench/plain-server.js --port 0 --origin http://127.0.0.1:8000
  */
@@ -14,7 +16,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 
-const KEPT_HEADERS = ['content-type', 'content-length', 'etag', 'last-modified', 'cache-control'] as const;
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+/** What the edge adds to a fresh hit (its Age and ttl digits vary by a few bytes over a run). */
+const EDGE_HIT_FIELDS = ['via', '1.1 edgeworks', 'age', '0', 'cache-status', 'edgeworks; hit; ttl=299'];
 
 interface Entry {
   /** Flat [name, value, name, value, ...], as res.writeHead accepts. */
@@ -34,10 +38,12 @@ async function main(): Promise<void> {
     const body = Buffer.from(await res.body.arrayBuffer());
     if (res.statusCode !== 200) return undefined;
     const headers: string[] = [];
-    for (const name of KEPT_HEADERS) {
-      const v = res.headers[name];
+    for (const [name, v] of Object.entries(res.headers)) {
+      if (HOP_BY_HOP.has(name)) continue;
       if (typeof v === 'string') headers.push(name, v);
+      else if (Array.isArray(v)) for (const line of v) headers.push(name, line);
     }
+    headers.push(...EDGE_HIT_FIELDS);
     const entry = { headers, body };
     entries.set(url, entry);
     return entry;
