@@ -39,6 +39,12 @@ export interface StoredResponse {
   readonly varyValues: ReadonlyArray<string | undefined>;
   /** Surrogate-Key members (cache tags) for purging by key. */
   readonly surrogateKeys: readonly string[];
+  /**
+   * The ready-made answer to a plain GET hit while this response is hot (edge/pipeline/
+   * hit-answers.ts owns it and drops it when the response cools); undefined otherwise. Kept on
+   * the record so a hit reaches it without a table lookup.
+   */
+  hitAnswer?: object | undefined;
 }
 
 /**
@@ -79,6 +85,7 @@ export class StoredRecord implements StoredResponse {
   freshUntilMonoMs: number;
   readonly varyValues: ReadonlyArray<string | undefined>;
   readonly surrogateKeys: readonly string[];
+  hitAnswer: object | undefined = undefined;
   private traits: StoredTraits;
 
   constructor(traits: StoredTraits, own: OwnFields) {

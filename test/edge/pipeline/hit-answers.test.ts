@@ -73,4 +73,24 @@ test('a soft purge moving freshness earlier changes the ttl even within the same
   assert.is(header(answers.answer(s, 10_000), 'cache-status'), 'c; hit; ttl=60');
 });
 
+test('two edges answering one record each use their own answer', () => {
+  const s = stored();
+  const a = new HitAnswers('a; hit; ttl=');
+  const b = new HitAnswers('b; hit; ttl=');
+  assert.is(header(a.answer(s, 10_000), 'cache-status'), 'a; hit; ttl=300');
+  assert.is(header(b.answer(s, 10_000), 'cache-status'), 'b; hit; ttl=300');
+  assert.is(header(a.answer(s, 10_500), 'cache-status'), 'a; hit; ttl=299');
+});
+
+test('an answer is released from its record once it goes unused for a whole second', () => {
+  const answers = new HitAnswers('c; hit; ttl=');
+  const s = stored();
+  answers.answer(s, 10_000);
+  assert.ok(s.hitAnswer !== undefined);
+  answers.answer(stored(), 11_500);
+  assert.ok(s.hitAnswer !== undefined, 'used in the second just before: kept');
+  answers.answer(stored(), 12_000);
+  assert.is(s.hitAnswer, undefined, 'not used in second 11: dropped, so a cold object holds no answer');
+});
+
 test.run();
