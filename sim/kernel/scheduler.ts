@@ -7,9 +7,9 @@
  * time moves on, those continuations must have run, or they would read a later clock and
  * schedule their follow-ups late. Nothing in a run waits on a macrotask (no sockets, no real
  * timers): every promise real code awaits is resolved by a simulated event. So after every
- * event marked `async` the scheduler drains with microtasks only: it awaits a chain of resolved
- * promises, and each turn lets every microtask queued before it run; microtasks those queue run
- * before the next turn. It keeps turning until `quietTurns` turns in a row saw no sign of
+ * event marked `async` the scheduler drains with microtasks only: it queues a chain of reactions
+ * on one resolved promise, and each turn lets every microtask queued before it run; microtasks
+ * those queue run before the next turn. It keeps turning until `quietTurns` turns in a row saw no sign of
  * activity (no event scheduled, no drain requested), which covers the deepest silent chain the
  * edge has (an async-generator body read through two layers is ~15 turns) with room to spare.
  * The old drain yielded one macrotask (`setImmediate`) per async event instead: exact, but it
