@@ -105,10 +105,10 @@ export class Edge {
     const nowMs = this.o.clock.monoMs();
     const cc = req.headers['cache-control'];
     const rd = cc === undefined || !this.o.honorRequestCacheControl ? undefined : parseCacheControl(String(cc));
-    let found = this.store.lookup(key, req.headers);
+    let found = this.store.lookup(key, req.headers, nowMs);
     let fromHotStore = false;
     if (found.kind !== 'match' && this.hotStore !== undefined) {
-      const hot = this.hotStore.lookup(key, req.headers);
+      const hot = this.hotStore.lookup(key, req.headers, nowMs);
       if (hot.kind === 'match') {
         found = hot;
         fromHotStore = true;

@@ -48,8 +48,15 @@ export class ResponseStore {
     });
   }
 
-  lookup(key: string, headers: RequestHeaders): Lookup {
-    const entry = this.lru.get(key);
+  /**
+   * The stored response for this request, if any. `nowMs` (any clock in ms) lets a single-variant
+   * entry skip the recency update when it already had one in the same second, as Varnish's
+   * lru_interval does: moving an entry to the LRU's tail touches several scattered slots, which
+   * on a hot set cost more than the rest of a hit, and order within one second barely matters
+   * to what is evicted. Without `nowMs` every lookup updates recency.
+   */
+  lookup(key: string, headers: RequestHeaders, nowMs?: number): Lookup {
+    const entry = nowMs === undefined ? this.lru.get(key) : this.recentLookup(key, Math.floor(nowMs / 1000));
     if (entry === undefined) return { kind: 'miss' };
     if (!Array.isArray(entry)) {
       if (entry.varyNames.length === 0 || varyMatches(entry.varyNames, entry.varyValues, headers)) {
@@ -61,6 +68,16 @@ export class ResponseStore {
       if (varyMatches(response.varyNames, response.varyValues, headers)) return { kind: 'match', response };
     }
     return { kind: 'vary-miss' };
+  }
+
+  private recentLookup(key: string, second: number): Entry | undefined {
+    const entry = this.lru.peek(key);
+    if (entry === undefined) return undefined;
+    if (Array.isArray(entry) || entry.touchedSecond !== second) {
+      this.lru.get(key);
+      if (!Array.isArray(entry)) entry.touchedSecond = second;
+    }
+    return entry;
   }
 
   /** Stores a response, replacing the variant with the same Vary selection. */

@@ -45,6 +45,8 @@ export interface StoredResponse {
    * the record so a hit reaches it without a table lookup.
    */
   hitAnswer?: object | undefined;
+  /** The last second (of the lookup's clock) this response was moved to the LRU's tail. */
+  touchedSecond?: number;
 }
 
 /**
@@ -86,6 +88,7 @@ export class StoredRecord implements StoredResponse {
   readonly varyValues: ReadonlyArray<string | undefined>;
   readonly surrogateKeys: readonly string[];
   hitAnswer: object | undefined = undefined;
+  touchedSecond = -1;
   private traits: StoredTraits;
 
   constructor(traits: StoredTraits, own: OwnFields) {

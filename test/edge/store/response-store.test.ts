@@ -1,0 +1,54 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ResponseStore } from '../../../edge/store/response-store.js';
+import { chargedBytes, StoredRecord } from '../../../edge/store/stored-response.js';
+
+function record(): StoredRecord {
+  return new StoredRecord(
+    { status: 200, headerNames: ['content-length'], noCache: false, mustRevalidate: false, staleWhileRevalidateMs: 0, staleIfErrorMs: 0, varyNames: [] },
+    { headerValues: ['5'], body: Buffer.from('hello'), storedAtMonoMs: 0, initialAgeMs: 0, freshUntilMonoMs: 60_000, varyValues: [], surrogateKeys: [] },
+  );
+}
+
+/** A store that holds exactly three of these records. */
+function storeOfThree(): ResponseStore {
+  const size = chargedBytes(record());
+  return new ResponseStore({ maxBytes: 3 * size + size / 2, maxObjectBytes: 1_000 });
+}
+
+const keys = (s: ResponseStore): string[] => [...s.keys()].sort();
+
+test('lookups with a clock move an entry to the LRU tail at most once a second (as lru_interval)', () => {
+  const s = storeOfThree();
+  for (const k of ['a', 'b', 'c']) s.put(k, record());
+  s.lookup('a', {}, 1_000); // recency: b c a
+  s.lookup('b', {}, 1_000); // c a b
+  s.lookup('a', {}, 1_500); // same second for a: stays c a b
+  s.put('d', record()); // evicts c
+  s.put('e', record()); // evicts a, not b
+  assert.equal(keys(s), ['b', 'd', 'e']);
+});
+
+test('a lookup in a later second moves the entry again', () => {
+  const s = storeOfThree();
+  for (const k of ['a', 'b', 'c']) s.put(k, record());
+  s.lookup('a', {}, 1_000); // b c a
+  s.lookup('b', {}, 1_000); // c a b
+  s.lookup('a', {}, 2_000); // next second: c b a
+  s.put('d', record()); // evicts c
+  s.put('e', record()); // evicts b
+  assert.equal(keys(s), ['a', 'd', 'e']);
+});
+
+test('without a clock every lookup updates recency', () => {
+  const s = storeOfThree();
+  for (const k of ['a', 'b', 'c']) s.put(k, record());
+  s.lookup('a', {});
+  s.lookup('b', {});
+  s.lookup('a', {}); // c b a
+  s.put('d', record());
+  s.put('e', record());
+  assert.equal(keys(s), ['a', 'd', 'e']);
+});
+
+test.run();
