@@ -220,7 +220,7 @@ export class Edge {
   }
 
   private keyOf(req: EdgeRequest): string {
-    return this.o.keyHost === 'origin' ? normalizeTarget(req.target) : primaryKey(hostOf(req), req.target);
+    return this.keyFor(hostOf(req), req.target);
   }
 
   /**
