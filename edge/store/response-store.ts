@@ -52,8 +52,8 @@ export class ResponseStore {
    * The stored response for this request, if any. `nowMs` (any clock in ms) lets a single-variant
    * entry skip the recency update when it already had one in the same second, as Varnish's
    * lru_interval does: moving an entry to the LRU's tail touches several scattered slots, which
-   * on a hot set cost more than the rest of a hit, and order within one second barely matters
-   * to what is evicted. Without `nowMs` every lookup updates recency.
+   * over a large hot set are mostly cache misses, and order within one second barely matters to
+   * what is evicted. Without `nowMs` every lookup updates recency.
    */
   lookup(key: string, headers: RequestHeaders, nowMs?: number): Lookup {
     const entry = nowMs === undefined ? this.lru.get(key) : this.recentLookup(key, Math.floor(nowMs / 1000));
