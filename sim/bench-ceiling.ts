@@ -9,14 +9,14 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HeaderList, RequestHeaders } from '../common/http.js';
 import type { Clock, OutboundRequest, OutboundResponse, Timers, Transport } from '../common/ports.js';
 import { createEdge, edgeConfigWithDefaults } from '../edge/create-edge.js';
 import type { Edge } from '../edge/pipeline/edge.js';
-import type { EdgeResponse } from '../edge/pipeline/types.js';
 import { createOrigin } from '../origin/handler.js';
 import { resolveOriginConfig } from '../origin/schema.js';
+import { toOutbound } from './kernel/network.js';
 import { RandomStreams, Zipf } from './kernel/random.js';
+import { collect, headerPairsOf, toRequestHeaders } from './world/world.js';
 
 export interface CeilingResult {
   requests: number;
@@ -44,17 +44,15 @@ export async function runCeiling(requests: number, seed = 1): Promise<CeilingRes
   const transport: Transport = {
     request: async (req: OutboundRequest): Promise<OutboundResponse> => {
       const host = req.origin.slice('http://'.length);
-      const headers = requestHeaders(req.headers);
+      const headers = toRequestHeaders(req.headers);
       if (host === ORIGIN) {
         originRequests++;
         const res = origin.handle({ method: req.method, target: req.target, headers });
-        return whole(res.status, res.headers, res.body);
+        return toOutbound({ status: res.status, headers: res.headers, chunks: res.body.length > 0 ? [res.body] : [] }, host);
       }
       const res = await edges.get(host)!.handle({ method: req.method, target: req.target, headers });
       const body = await collect(res.body);
-      const pairs: HeaderList = [];
-      for (let i = 0; i + 1 < res.headers.length; i += 2) pairs.push([res.headers[i]!, res.headers[i + 1]!]);
-      return whole(res.status, pairs, body);
+      return toOutbound({ status: res.status, headers: headerPairsOf(res.headers), chunks: body.chunks }, host);
     },
     close: async () => undefined,
   };
@@ -85,40 +83,6 @@ export async function runCeiling(requests: number, seed = 1): Promise<CeilingRes
   }
   const wallSeconds = (performance.now() - started) / 1000;
   return { requests, wallSeconds, requestsPerWallSecond: requests / wallSeconds, localHitRatio: localHits / requests, originRequests };
-}
-
-function requestHeaders(list: HeaderList): RequestHeaders {
-  const out: Record<string, string> = {};
-  for (const [name, value] of list) out[name] = value;
-  return out;
-}
-
-async function collect(body: EdgeResponse['body']): Promise<Uint8Array> {
-  if (body === undefined) return new Uint8Array(0);
-  if (Buffer.isBuffer(body)) return body;
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-function whole(status: number, headers: HeaderList, body: Uint8Array): OutboundResponse {
-  let done = false;
-  return {
-    status,
-    headers,
-    body: {
-      [Symbol.asyncIterator]: () => ({
-        next: () => {
-          if (done || body.length === 0) return Promise.resolve({ value: undefined, done: true as const });
-          done = true;
-          return Promise.resolve({ value: body, done: false as const });
-        },
-      }),
-    },
-    discard: () => {
-      done = true;
-    },
-  };
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

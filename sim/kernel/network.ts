@@ -521,7 +521,8 @@ async function readRequestBody(body: OutboundRequest['body']): Promise<Uint8Arra
   return Buffer.concat(chunks);
 }
 
-function toOutbound(res: WireResponse, host: string): OutboundResponse {
+/** A whole answer as the transport hands it to the caller. */
+export function toOutbound(res: WireResponse, host: string): OutboundResponse {
   const reader = new ChunkReader(res, host);
   return { status: res.status, headers: res.headers, body: { [Symbol.asyncIterator]: () => reader }, discard: () => reader.discard() };
 }

@@ -304,9 +304,7 @@ export class World {
     const finish = async (r: EdgeResponse): Promise<WireResponse> => {
       const body = await collect(r.body);
       this.recordAnswer(slot, req, r, body, 'peer', wire.from, arrivedMs, 0);
-      const headers: HeaderList = [];
-      for (let i = 0; i + 1 < r.headers.length; i += 2) headers.push([r.headers[i]!, r.headers[i + 1]!]);
-      return { status: r.status, headers, chunks: body.chunks, ...(body.truncated ? { truncated: true } : {}) };
+      return { status: r.status, headers: headerPairsOf(r.headers), chunks: body.chunks, ...(body.truncated ? { truncated: true } : {}) };
     };
     return res instanceof Promise ? res.then(finish) : finish(res);
   }
@@ -586,14 +584,14 @@ export class World {
   }
 }
 
-interface Collected {
+export interface Collected {
   chunks: Uint8Array[];
   first: Uint8Array | undefined;
   bytes: number;
   truncated: boolean;
 }
 
-async function collect(body: EdgeResponse['body'] | AsyncIterable<Uint8Array>): Promise<Collected> {
+export async function collect(body: EdgeResponse['body'] | AsyncIterable<Uint8Array>): Promise<Collected> {
   if (body === undefined) return { chunks: [], first: undefined, bytes: 0, truncated: false };
   if (Buffer.isBuffer(body)) return { chunks: [body], first: body, bytes: body.length, truncated: false };
   const chunks: Uint8Array[] = [];
@@ -613,7 +611,14 @@ async function* once(body: Uint8Array): AsyncIterable<Uint8Array> {
   yield body;
 }
 
-function toRequestHeaders(list: HeaderList): RequestHeaders {
+/** An edge's `[name, value, ...]` answer fields as the wire's pairs. */
+export function headerPairsOf(flat: readonly string[]): HeaderList {
+  const pairs: HeaderList = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
+  return pairs;
+}
+
+export function toRequestHeaders(list: HeaderList): RequestHeaders {
   const out: Record<string, string> = {};
   for (const [name, value] of list) {
     const n = name.toLowerCase();
