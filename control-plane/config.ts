@@ -5,12 +5,32 @@ import type { FlagSpec } from '../common/config-loader.js';
 
 const MiB = 1024 * 1024;
 
+/** `store: etcd` settings; see control-plane/etcd/etcd-purge-log.ts for what each one bounds. */
+const EtcdStoreConfigSchema = Type.Object(
+  {
+    endpoints: Type.Array(Type.String({ pattern: '^https?://[^/?#\\s]+$' }), { default: [], description: 'etcd client URLs without a path, e.g. http://127.0.0.1:2379' }),
+    /** Every key of the log starts with this; one prefix per region's log. */
+    prefix: Type.String({ default: '/edgeworks/default/', pattern: '^/[^\\s]*/$', description: 'a key prefix that starts and ends with /' }),
+    /** Names this replica in etcd (leader key, batch tags); default: host:port and a random suffix. */
+    replicaId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'letters, digits, dot, colon, dash or underscore' })),
+    requestTimeoutMs: Type.Integer({ default: 10_000, minimum: 100 }),
+    maxBatchRecords: Type.Integer({ default: 100, minimum: 1, maximum: 127 }),
+    leaderTtlSeconds: Type.Integer({ default: 3, minimum: 1 }),
+    compactIntervalMs: Type.Integer({ default: 300_000, minimum: 1_000 }),
+    freshWithinMs: Type.Integer({ default: 1_500, minimum: 100 }),
+  },
+  { default: {}, additionalProperties: false },
+);
+
 export const ControlPlaneConfigSchema = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1', minLength: 1 }),
     port: Type.Integer({ default: 9000, minimum: 0, maximum: 65535 }),
-    /** Holds `purges.log`; created when missing. */
-    dataDir: Type.String({ minLength: 1, description: 'a directory for the purge log' }),
+    /** Holds `purges.log`; created when missing. Required with `store: file`. */
+    dataDir: Type.Optional(Type.String({ minLength: 1, description: 'a directory for the purge log' })),
+    /** `file`: one process, the log in dataDir. `etcd`: several replicas share one log in etcd. */
+    store: Type.Union([Type.Literal('file'), Type.Literal('etcd')], { default: 'file', description: 'one of file, etcd' }),
+    etcd: EtcdStoreConfigSchema,
     /** Absent: a random token is generated and printed at start. */
     token: Type.Optional(Type.String({ minLength: 1, pattern: '^[\\x21-\\x7e]+$', description: 'a bearer token of visible ASCII characters' })),
     /** How long one lease grant lets an edge serve without revalidating; renewed every leaseMs/3. */
@@ -67,6 +87,10 @@ export const CONTROL_PLANE_FLAGS: readonly FlagSpec[] = [
   { flag: 'port', field: 'port', type: 'integer', env: 'CONTROL_PLANE_PORT', help: 'port for the admin API and streams, 0 for any (default 9000)' },
   { flag: 'host', field: 'host', type: 'string', env: 'CONTROL_PLANE_HOST', help: 'address to bind (default 127.0.0.1)' },
   { flag: 'data-dir', field: 'dataDir', type: 'string', env: 'CONTROL_PLANE_DATA_DIR', help: 'directory for the durable purge log (required)' },
+  { flag: 'store', field: 'store', type: 'string', env: 'CONTROL_PLANE_STORE', help: 'file (one process, log in --data-dir) or etcd (replicas sharing --etcd-endpoints) (default file)' },
+  { flag: 'etcd-endpoints', field: 'etcd.endpoints', type: 'string', env: 'CONTROL_PLANE_ETCD_ENDPOINTS', parse: (raw) => raw.split(',').map((s) => s.trim()).filter((s) => s !== ''), help: 'etcd client URLs, comma-separated (required with --store etcd)' },
+  { flag: 'etcd-prefix', field: 'etcd.prefix', type: 'string', env: 'CONTROL_PLANE_ETCD_PREFIX', help: 'key prefix of the shared log (default /edgeworks/default/)' },
+  { flag: 'replica-id', field: 'etcd.replicaId', type: 'string', env: 'CONTROL_PLANE_REPLICA_ID', help: 'this replica\'s name in etcd (default: generated)' },
   { flag: 'token', field: 'token', type: 'string', env: 'CONTROL_PLANE_TOKEN', help: 'bearer token every endpoint requires (default: generated, printed)' },
   { flag: 'lease-ms', field: 'leaseMs', type: 'integer', env: 'CONTROL_PLANE_LEASE_MS', help: 'lease length granted to edges (default 10000)' },
   { flag: 'lease-grace-ms', field: 'leaseGraceMs', type: 'integer', env: 'CONTROL_PLANE_LEASE_GRACE_MS', help: 'wait past a lease end before counting it expired (default 2000)' },

@@ -8,11 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { createJsonLogger } from '../common/adapters/json-logger.js';
 import { runMain } from '../common/adapters/run-main.js';
 import { systemClock, systemTimers } from '../common/adapters/system-clock.js';
-import { FileLogStorage } from './adapters/file-log-storage.js';
+import { openPurgeLog } from './adapters/open-purge-log.js';
 import { createControlPlaneServer, listen } from './adapters/http-server.js';
 import { CONTROL_PLANE_FLAGS, ControlPlaneConfigSchema } from './config.js';
 import { ControlPlane } from './control-plane.js';
-import { DurablePurgeLog } from './purge-log.js';
 import { loadProcessConfig } from '../common/adapters/process-config.js';
 
 const PROGRAM = 'cdn-control-plane';
@@ -23,13 +22,9 @@ runMain(PROGRAM, async () => {
   const logger = createJsonLogger(PROGRAM, config.logLevel);
   const token = config.token ?? randomBytes(16).toString('hex');
 
-  const storage = await FileLogStorage.create(config.dataDir);
-  const log = await DurablePurgeLog.open(storage, {
-    retainCount: config.log.retainCount,
-    maxPendingAppends: config.log.maxPendingAppends,
-    newLogId: () => randomBytes(8).toString('hex'),
-  });
-  logger.log('info', 'purge log replayed', { path: storage.path, logId: log.logId(), lastSeq: log.lastSeq(), oldestRetainedSeq: log.oldestRetainedSeq() });
+  const store = await openPurgeLog(config, { clock: systemClock, timers: systemTimers, logger }, `${config.host}:${config.port}`);
+  const log = store.log;
+  logger.log('info', 'purge log opened', { store: config.store, where: store.where, logId: log.logId(), lastSeq: log.lastSeq(), oldestRetainedSeq: log.oldestRetainedSeq() });
 
   const cp = new ControlPlane({ clock: systemClock, timers: systemTimers, log, logger, config, token });
   const server = createControlPlaneServer(cp, logger, { maxBodyBytes: config.limits.maxBodyBytes });
@@ -43,7 +38,7 @@ runMain(PROGRAM, async () => {
     cp.close();
     // Let in-flight requests get their answers, then wait for the last group commit.
     server.close(() => {
-      log.close().then(
+      store.close().then(
         () => process.exit(0),
         (err: unknown) => {
           process.stderr.write(`${PROGRAM}: closing the purge log failed: ${(err as Error).message}\n`);

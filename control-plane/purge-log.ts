@@ -35,6 +35,13 @@ export interface PurgeLog {
   onDurable(listener: () => void): void;
   /** Waits for in-flight appends, then releases the storage. */
   close(): Promise<void>;
+  /**
+   * Replicated logs (etcd store) only: true when other writers may have committed seqs this
+   * replica has not read yet, so an edge `after` lastSeq() is not necessarily from another history.
+   */
+  mayLag?(): boolean;
+  /** Replicated logs only: false while a lease through `throughSeq` would come from a replica that is behind. */
+  leaseSafe?(throughSeq: number): boolean;
 }
 
 /** Where the log's bytes live: a file in production, memory in tests and the simulator. */

@@ -79,7 +79,8 @@ export const EdgeConfigSchema = Type.Object(
     controlPlane: Type.Object(
       {
         /** Absent: no control plane; purges are not received and no lease is enforced. */
-        url: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+$', description: 'a control-plane base URL without a path, e.g. http://127.0.0.1:9000' })),
+        /** Several replicas of one log: comma-separated; the edge moves to the next when one fails. */
+        url: Type.Optional(Type.String({ pattern: '^https?://[^/?#,]+(,https?://[^/?#,]+)*$', description: 'control-plane base URLs without a path, comma-separated, e.g. http://127.0.0.1:9000,http://127.0.0.1:9001' })),
         token: Type.Optional(Type.String({ minLength: 16 })),
         streamIdleMs: Type.Integer({ default: 15_000, minimum: 100 }),
         reconnectMinMs: Type.Integer({ default: 100, minimum: 1 }),
@@ -123,7 +124,7 @@ export const EDGE_FLAGS: readonly FlagSpec[] = [
   { flag: 'peer-connect-timeout-ms', field: 'cluster.peerConnectTimeoutMs', type: 'integer', env: 'EDGE_PEER_CONNECT_TIMEOUT_MS', help: 'peer connect timeout (default 500)' },
   { flag: 'peer-suspect-ms', field: 'cluster.peerSuspectMs', type: 'integer', env: 'EDGE_PEER_SUSPECT_MS', help: 'a failed peer is skipped this long, doubling while it keeps failing (default 2000)' },
   { flag: 'alternate-origin', field: 'alternateOrigin', type: 'string', env: 'EDGE_ALTERNATE_ORIGIN', help: 'when the origin refuses, times out or answers 5xx, GETs go here: another origin or another region\'s edge (default: none)' },
-  { flag: 'control-plane', field: 'controlPlane.url', type: 'string', env: 'EDGE_CONTROL_PLANE', help: 'control-plane URL for purges, lease and membership (default: none)' },
+  { flag: 'control-plane', field: 'controlPlane.url', type: 'string', env: 'EDGE_CONTROL_PLANE', help: 'control-plane URL(s), comma-separated replicas, for purges, lease and membership (default: none)' },
   { flag: 'token', field: 'controlPlane.token', type: 'string', env: 'EDGE_CONTROL_PLANE_TOKEN', help: 'bearer token for the control plane (required with --control-plane)' },
   { flag: 'region', field: 'region', type: 'string', env: 'EDGE_REGION', help: 'region this edge belongs to (default default)' },
   { flag: 'advertise-url', field: 'advertiseUrl', type: 'string', env: 'EDGE_ADVERTISE_URL', help: 'URL peers and the control plane reach this edge at (default http://host:port)' },

@@ -29,6 +29,7 @@ export interface ControlTarget {
 }
 
 export interface ControlClientOptions {
+  /** One control-plane base URL, or several replicas' comma-separated: the client moves on when one fails. */
   controlUrl: string;
   token: string;
   edgeId: string;
@@ -72,10 +73,20 @@ export class ControlClient {
   /** Reopens a stream that went silent; tighter than the transport's idle timeout once the lease is known. */
   private watchdog: TimerHandle | undefined;
   private silenceLimitMs: number;
+  private readonly urls: string[];
+  private urlIndex = 0;
+  /** Failures since the last hello; the back-off grows only once every URL failed in a row. */
+  private failuresInRow = 0;
 
   constructor(private readonly o: ControlClientOptions) {
     this.backoffMs = o.reconnectMinMs;
     this.silenceLimitMs = o.streamIdleMs;
+    this.urls = o.controlUrl.split(',');
+  }
+
+  /** The control plane this client talks to now. */
+  get currentUrl(): string {
+    return this.urls[this.urlIndex]!;
   }
 
   /** Connects, or reconnects after stop(), resuming after the last purge applied. */
@@ -114,7 +125,7 @@ export class ControlClient {
     }
     try {
       const res = await this.o.transport.request({
-        origin: this.o.controlUrl,
+        origin: this.currentUrl,
         method: 'GET',
         target: `/stream?${params.toString()}`,
         headers: [...this.auth(), ['accept', 'text/event-stream']],
@@ -145,13 +156,19 @@ export class ControlClient {
       throw new Error('control-plane stream ended');
     } catch (err) {
       if (this.stopped()) return;
-      this.o.logger.log('warn', 'control-plane stream lost; reconnecting', { error: String(err), inMs: this.backoffMs });
+      // Another replica of the same log is as good as this one: try it next, without a longer wait
+      // until every URL has failed in a row.
+      const failedUrl = this.currentUrl;
+      this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+      this.failuresInRow++;
+      const waitMs = this.failuresInRow % this.urls.length === 0 ? this.backoffMs : this.o.reconnectMinMs;
+      this.o.logger.log('warn', 'control-plane stream lost; reconnecting', { error: String(err), url: failedUrl, next: this.currentUrl, inMs: waitMs });
       this.state = 'backoff';
       this.heartbeatTimer?.cancel();
       this.watchdog?.cancel();
       // Full jitter keeps a fleet of edges from reconnecting in lockstep after an outage.
-      const delayMs = Math.floor(this.backoffMs / 2 + this.o.random.next() * (this.backoffMs / 2));
-      this.backoffMs = Math.min(this.backoffMs * 2, this.o.reconnectMaxMs);
+      const delayMs = Math.floor(waitMs / 2 + this.o.random.next() * (waitMs / 2));
+      if (waitMs === this.backoffMs) this.backoffMs = Math.min(this.backoffMs * 2, this.o.reconnectMaxMs);
       this.retryTimer = this.o.timers.after(delayMs, () => void this.connect());
     }
   }
@@ -173,6 +190,7 @@ export class ControlClient {
     switch (event.event) {
       case 'hello':
         this.backoffMs = this.o.reconnectMinMs;
+        this.failuresInRow = 0;
         this.heartbeatMs = event.data.heartbeatIntervalMs;
         this.silenceLimitMs = Math.min(this.o.streamIdleMs, Math.max(1, Math.floor(event.data.leaseMs / 2)));
         this.lastSeqSeen = Math.max(this.lastSeqSeen, event.data.lastSeq);
@@ -258,7 +276,7 @@ export class ControlClient {
   private async post(path: string, body: unknown): Promise<void> {
     try {
       const res = await this.o.transport.request({
-        origin: this.o.controlUrl,
+        origin: this.currentUrl,
         method: 'POST',
         target: path,
         headers: [...this.auth(), ['content-type', 'application/json']],

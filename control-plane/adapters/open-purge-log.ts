@@ -1,0 +1,64 @@
+/**
+ * Opens the purge log the configuration asks for: the file store (one process, `--data-dir`) or
+ * the etcd store (replicas sharing one log through `--etcd-endpoints`). main.ts calls this and
+ * nothing else knows which store runs.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from '../../common/config-loader.js';
+import type { Clock, Logger, Timers } from '../../common/ports.js';
+import type { ControlPlaneConfig } from '../config.js';
+import { ETCD_LOG_DEFAULTS, EtcdPurgeLog } from '../etcd/etcd-purge-log.js';
+import { DurablePurgeLog, PurgeLogError, type PurgeLog } from '../purge-log.js';
+import { EtcdClient } from './etcd-client.js';
+import { FileLogStorage } from './file-log-storage.js';
+
+export interface OpenedStore {
+  log: PurgeLog;
+  /** Where the log lives, for the start-up line. */
+  where: string;
+  /** Closes the log, then whatever it runs on. */
+  close(): Promise<void>;
+}
+
+export async function openPurgeLog(config: ControlPlaneConfig, ports: { clock: Clock; timers: Timers; logger: Logger }, listenHint: string): Promise<OpenedStore> {
+  const newLogId = (): string => randomBytes(8).toString('hex');
+  if (config.store === 'file') {
+    if (config.dataDir === undefined) throw new ConfigError('dataDir: is required (set --data-dir or CONTROL_PLANE_DATA_DIR)');
+    const storage = await FileLogStorage.create(config.dataDir);
+    const log = await DurablePurgeLog.open(storage, { retainCount: config.log.retainCount, maxPendingAppends: config.log.maxPendingAppends, newLogId });
+    return { log, where: storage.path, close: () => log.close() };
+  }
+  const { etcd } = config;
+  if (etcd.endpoints.length === 0) throw new ConfigError('etcd.endpoints: is required with --store etcd (set --etcd-endpoints or CONTROL_PLANE_ETCD_ENDPOINTS)');
+  const kv = new EtcdClient({ endpoints: etcd.endpoints, requestTimeoutMs: etcd.requestTimeoutMs });
+  const replicaId = etcd.replicaId ?? `${listenHint}-${randomBytes(3).toString('hex')}`;
+  try {
+    const log = await EtcdPurgeLog.open(
+      { kv, ...ports },
+      {
+        ...ETCD_LOG_DEFAULTS,
+        prefix: etcd.prefix,
+        replicaId,
+        retainCount: config.log.retainCount,
+        maxPendingAppends: config.log.maxPendingAppends,
+        maxBatchRecords: etcd.maxBatchRecords,
+        leaderTtlSeconds: etcd.leaderTtlSeconds,
+        compactIntervalMs: etcd.compactIntervalMs,
+        freshWithinMs: etcd.freshWithinMs,
+        newLogId,
+      },
+    );
+    return {
+      log,
+      where: `etcd ${etcd.endpoints.join(',')} ${etcd.prefix} as replica ${replicaId}`,
+      close: async () => {
+        await log.close();
+        await kv.close();
+      },
+    };
+  } catch (err) {
+    await kv.close();
+    if (err instanceof PurgeLogError) throw new ConfigError(`etcd.endpoints: ${err.message}`);
+    throw err;
+  }
+}
