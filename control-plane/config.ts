@@ -13,7 +13,8 @@ const EtcdStoreConfigSchema = Type.Object(
     prefix: Type.String({ default: '/edgeworks/default/', pattern: '^/[^\\s]*/$', description: 'a key prefix that starts and ends with /' }),
     /** Names this replica in etcd (leader key, batch tags); default: host:port and a random suffix. */
     replicaId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'letters, digits, dot, colon, dash or underscore' })),
-    requestTimeoutMs: Type.Integer({ default: 10_000, minimum: 100 }),
+    /** A call etcd has not answered by then is retried (writes with the same numbering): etcd itself holds a proposal lost with a dead leader for 5 s + 2 election timeouts. */
+    requestTimeoutMs: Type.Integer({ default: 2_000, minimum: 100 }),
     maxBatchRecords: Type.Integer({ default: 100, minimum: 1, maximum: 127 }),
     leaderTtlSeconds: Type.Integer({ default: 3, minimum: 1 }),
     compactIntervalMs: Type.Integer({ default: 300_000, minimum: 1_000 }),

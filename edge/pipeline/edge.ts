@@ -200,6 +200,8 @@ export class Edge {
     const values = applyPurgeToStores(record, stores, (host, target) => this.keyFor(host, target), this.o.clock.monoMs());
     this.purges.record({ seq: record.seq, kind: record.kind, values });
     this.metrics.purgesApplied[record.kind]++;
+    // One line per purge at debug: the fault test (npm run test:ha) checks order and uniqueness from it.
+    this.o.logger.log('debug', 'purge applied', { seq: record.seq, id: record.id });
   }
 
   /** The control plane says this edge is too far behind its log: drop everything up to `seq`. */
@@ -208,6 +210,7 @@ export class Edge {
     this.hotStore?.clear();
     this.purges.flushed(seq);
     this.metrics.flushes++;
+    this.o.logger.log('info', 'cache flushed', { upToSeq: seq });
   }
 
   /** Answers to peers say which purges this edge has applied, so a lagging owner's copy is refused. */

@@ -196,7 +196,7 @@ export interface PeerHopResult {
 }
 
 /** `n` distinct free loopback ports: all held open until the last is picked, then released. */
-async function freePorts(n: number): Promise<number[]> {
+export async function freePorts(n: number): Promise<number[]> {
   const servers: Server[] = [];
   try {
     const ports: number[] = [];
