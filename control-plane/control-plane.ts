@@ -29,6 +29,7 @@ import type { ControlPlaneConfig } from './config.js';
 import { EdgeRegistry } from './edges.js';
 import { PurgeLogError, type PurgeLog } from './purge-log.js';
 import { StreamHub, type StreamSession, type StreamSink } from './streams.js';
+import type { EdgeReport } from './etcd/shared-edge-reports.js';
 
 export interface ApiRequest {
   method: string;
@@ -55,6 +56,8 @@ export interface ControlPlaneDeps {
   config: ControlPlaneConfig;
   /** The bearer token (config.token, or the one main generated). */
   token: string;
+  /** etcd store: where this replica's edge reports go so the other replicas see them too. */
+  reports?: { publish(report: EdgeReport): void };
 }
 
 const BASE = 'http://control-plane.invalid';
@@ -140,6 +143,19 @@ export class ControlPlane {
     this.hub.closeAll();
   }
 
+  /**
+   * A report another replica received (etcd store). Already validated there, and it may be ahead
+   * of this replica's log, so it is not held to this replica's last seq.
+   */
+  applyRemoteReport(report: EdgeReport): void {
+    const nowMs = this.deps.clock.wallMs();
+    const isNew = !this.registry.has(report.edge);
+    const hb = report.heartbeat;
+    if (hb === undefined) this.registry.ack(report.edge, report.appliedSeq, Number.MAX_SAFE_INTEGER, nowMs);
+    else this.registry.heartbeat({ edge: report.edge, region: hb.region, url: hb.url, weight: hb.weight, appliedSeq: report.appliedSeq, requestsPerSec: hb.requestsPerSec, errorRate: hb.errorRate }, Number.MAX_SAFE_INTEGER, nowMs);
+    if (isNew) this.announceIfChanged(nowMs);
+  }
+
   /** Re-derives health, forgets silent edges and pushes membership when it changed. */
   checkHealth(): void {
     const nowMs = this.deps.clock.wallMs();
@@ -192,6 +208,7 @@ export class ControlPlane {
       nowMs,
     );
     if (!result.ok) return error(result.status, result.message, undefined, result.status === 409 ? 'appliedSeq' : undefined);
+    this.deps.reports?.publish({ edge: hb.edge, appliedSeq: result.appliedSeq, heartbeat: { region: hb.region, url: hb.url, weight: hb.weight ?? 1, requestsPerSec: hb.load.requestsPerSec, errorRate: hb.load.errorRate } });
     // Health changes with heartbeats too; a new member should not wait for the next check.
     if (isNew) this.announceIfChanged(nowMs);
     const answer: ReportAnswer = { edge: hb.edge, appliedSeq: result.appliedSeq, lastSeq };
@@ -206,6 +223,7 @@ export class ControlPlane {
     const lastSeq = this.deps.log.lastSeq();
     const result = this.registry.ack(checked.value.edge, checked.value.appliedSeq, lastSeq, this.deps.clock.wallMs());
     if (!result.ok) return error(result.status, result.message, undefined, result.status === 409 ? 'appliedSeq' : undefined);
+    this.deps.reports?.publish({ edge: checked.value.edge, appliedSeq: result.appliedSeq });
     const answer: ReportAnswer = { edge: checked.value.edge, appliedSeq: result.appliedSeq, lastSeq };
     return { status: 200, body: answer };
   }

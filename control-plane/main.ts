@@ -22,11 +22,12 @@ runMain(PROGRAM, async () => {
   const logger = createJsonLogger(PROGRAM, config.logLevel);
   const token = config.token ?? randomBytes(16).toString('hex');
 
-  const store = await openPurgeLog(config, { clock: systemClock, timers: systemTimers, logger }, `${config.host}:${config.port}`);
+  const store = await openPurgeLog(config, { clock: systemClock, timers: systemTimers, logger });
   const log = store.log;
   logger.log('info', 'purge log opened', { store: config.store, where: store.where, logId: log.logId(), lastSeq: log.lastSeq(), oldestRetainedSeq: log.oldestRetainedSeq() });
 
-  const cp = new ControlPlane({ clock: systemClock, timers: systemTimers, log, logger, config, token });
+  const cp = new ControlPlane({ clock: systemClock, timers: systemTimers, log, logger, config, token, ...(store.reports === undefined ? {} : { reports: store.reports }) });
+  await store.reports?.start((report) => cp.applyRemoteReport(report));
   const server = createControlPlaneServer(cp, logger, { maxBodyBytes: config.limits.maxBodyBytes });
   const port = await listen(server, config.port, config.host);
   // Handlers go in before the listening line: a supervisor may signal as soon as it reads it.

@@ -4,11 +4,13 @@
  * nothing else knows which store runs.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ConfigError } from '../../common/config-loader.js';
 import type { Clock, Logger, Timers } from '../../common/ports.js';
 import type { ControlPlaneConfig } from '../config.js';
 import { ETCD_LOG_DEFAULTS, EtcdPurgeLog } from '../etcd/etcd-purge-log.js';
 import { DurablePurgeLog, PurgeLogError, type PurgeLog } from '../purge-log.js';
+import { SHARED_REPORTS_DEFAULTS, SharedEdgeReports } from '../etcd/shared-edge-reports.js';
 import { EtcdClient } from './etcd-client.js';
 import { FileLogStorage } from './file-log-storage.js';
 
@@ -16,11 +18,13 @@ export interface OpenedStore {
   log: PurgeLog;
   /** Where the log lives, for the start-up line. */
   where: string;
+  /** etcd store: edge reports shared between replicas; start it once the ControlPlane exists. */
+  reports?: SharedEdgeReports;
   /** Closes the log, then whatever it runs on. */
   close(): Promise<void>;
 }
 
-export async function openPurgeLog(config: ControlPlaneConfig, ports: { clock: Clock; timers: Timers; logger: Logger }, listenHint: string): Promise<OpenedStore> {
+export async function openPurgeLog(config: ControlPlaneConfig, ports: { clock: Clock; timers: Timers; logger: Logger }): Promise<OpenedStore> {
   const newLogId = (): string => randomBytes(8).toString('hex');
   if (config.store === 'file') {
     if (config.dataDir === undefined) throw new ConfigError('dataDir: is required (set --data-dir or CONTROL_PLANE_DATA_DIR)');
@@ -31,7 +35,8 @@ export async function openPurgeLog(config: ControlPlaneConfig, ports: { clock: C
   const { etcd } = config;
   if (etcd.endpoints.length === 0) throw new ConfigError('etcd.endpoints: is required with --store etcd (set --etcd-endpoints or CONTROL_PLANE_ETCD_ENDPOINTS)');
   const kv = new EtcdClient({ endpoints: etcd.endpoints, requestTimeoutMs: etcd.requestTimeoutMs });
-  const replicaId = etcd.replicaId ?? `${listenHint}-${randomBytes(3).toString('hex')}`;
+  // Host and pid say where the replica runs; the suffix keeps a restarted one from looking like its predecessor.
+  const replicaId = etcd.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   try {
     const log = await EtcdPurgeLog.open(
       { kv, ...ports },
@@ -39,6 +44,7 @@ export async function openPurgeLog(config: ControlPlaneConfig, ports: { clock: C
         ...ETCD_LOG_DEFAULTS,
         prefix: etcd.prefix,
         replicaId,
+        incarnation: randomBytes(6).toString('hex'),
         retainCount: config.log.retainCount,
         maxPendingAppends: config.log.maxPendingAppends,
         maxBatchRecords: etcd.maxBatchRecords,
@@ -48,10 +54,13 @@ export async function openPurgeLog(config: ControlPlaneConfig, ports: { clock: C
         newLogId,
       },
     );
+    const reports = new SharedEdgeReports({ kv, timers: ports.timers, logger: ports.logger, monoMs: () => ports.clock.monoMs() }, { ...SHARED_REPORTS_DEFAULTS, prefix: etcd.prefix, replicaId });
     return {
       log,
+      reports,
       where: `etcd ${etcd.endpoints.join(',')} ${etcd.prefix} as replica ${replicaId}`,
       close: async () => {
+        await reports.close();
         await log.close();
         await kv.close();
       },

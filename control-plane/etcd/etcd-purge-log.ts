@@ -42,6 +42,8 @@ export interface EtcdPurgeLogOptions {
   prefix: string;
   /** Names this replica in batch tags and the leader key. */
   replicaId: string;
+  /** Random per process: tells this run's batch tags from an earlier run's under the same replicaId. */
+  incarnation: string;
   /** Purges kept for replay (in memory and in etcd); older readers flush. */
   retainCount: number;
   /** Appends waiting beyond this are refused with `overloaded`. */
@@ -262,7 +264,7 @@ export class EtcdPurgeLog implements PurgeLog {
   private async flushLoop(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.takeBatch();
-      const tag = `${this.options.replicaId}.${++this.batchCounter}`;
+      const tag = `${this.options.replicaId}.${this.options.incarnation}.${++this.batchCounter}`;
       let expected = this.committedSeq;
       for (;;) {
         if (this.closed) {

@@ -31,7 +31,7 @@ function setup() {
   const open = (replicaId: string, over: Partial<EtcdPurgeLogOptions> = {}) =>
     EtcdPurgeLog.open(
       { kv: etcd.client(), clock, timers, logger: quiet },
-      { ...ETCD_LOG_DEFAULTS, prefix: '/t/', replicaId, retainCount: 1000, maxPendingAppends: 10_000, newLogId: () => `log-${++ids}`, ...over },
+      { ...ETCD_LOG_DEFAULTS, prefix: '/t/', replicaId, incarnation: 'i1', retainCount: 1000, maxPendingAppends: 10_000, newLogId: () => `log-${++ids}`, ...over },
     );
   /** Runs timers (retries, checks) and lets what they start finish. */
   const run = async (ms: number, step = 100) => {

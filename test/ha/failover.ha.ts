@@ -7,7 +7,8 @@
  *   - no seq was answered 202 twice, and no purge id twice;
  *   - every edge applied seqs 1..lastSeq exactly once each, in order, none skipped;
  *   - every 202'd purge is the one each edge applied at its seq;
- *   - no edge was flushed (the only flush is each edge's fresh start at seq 0, before any purge).
+ *   - no edge was flushed (the only flush is each edge's fresh start at seq 0, before any purge);
+ *   - every 202'd purge's receipt reaches `complete`, listing all three edges, on every replica.
  * It prints the write pause at each failover. Every wait is on a condition with a generous bound;
  * nothing asserts a duration.
  */
@@ -150,6 +151,25 @@ test('3 etcd + 3 control-plane replicas + 3 edges: SIGKILL the etcd leader and t
       for (let i = 0; i < lastSeq; i++) assert.is(edge.log.applied[i]!.id, edges[0]!.log.applied[i]!.id, `${edge.id} and ${edges[0]!.id} agree on seq ${i + 1}`);
       assert.equal(edge.log.flushes, [0], `${edge.id} flushed only at its fresh start (seq 0), got ${edge.log.flushes.join(',')}`);
     }
+
+    // Receipts: whichever replica is asked, every 202'd purge reaches complete for all three edges
+    // (acks go to one replica and are shared through etcd). A replica that just restarted keeps
+    // receipts pending until leases another replica could have granted have run out.
+    const pendingReceipts = new Set(load.accepted.map((a) => a.id));
+    await waitFor('every receipt complete on every replica', async () => {
+      const ids = [...pendingReceipts];
+      for (let i = 0; i < ids.length; i += 32) {
+        await Promise.all(
+          ids.slice(i, i + 32).map(async (id) => {
+            const answers = await Promise.all(urls.map((u) => getJson(`${u}/purges/${id}`)));
+            const done = answers.every((r) => r.status === 200 && r.json.state === 'complete' && r.json.edges.length === 3 && r.json.edges.every((e: { applied: boolean }) => e.applied));
+            if (done) pendingReceipts.delete(id);
+          }),
+        );
+      }
+      return pendingReceipts.size === 0 ? true : undefined;
+    }, 90_000);
+    process.stdout.write(`test:ha: ${load.accepted.length} receipts complete on all ${urls.length} replicas\n`);
   } finally {
     await kv.close();
     for (const e of edges) await stopProcess(e.proc);
