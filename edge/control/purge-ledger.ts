@@ -32,14 +32,23 @@ export class PurgeLedger {
     if (this.recent.length > RECENT_PURGES_KEPT) this.forgottenUpTo = this.recent.shift()!.seq;
   }
 
-  /** After a flush: everything up to `seq` is gone from the cache, whatever it was. */
+  /**
+   * After a flush: everything up to `seq` is gone from the cache, whatever it was. `seq` may be
+   * lower than what was applied (a new log after a restore: `log-changed`, `ahead-of-log`); the
+   * purges that follow are numbered after it, so the applied seq moves back to it.
+   */
   flushed(seq: number): void {
+    this.applied = seq;
+    this.recent.length = 0;
+    this.forgottenUpTo = 0;
     this.record({ seq, kind: 'all', values: [] });
   }
 
   /** True when a purge applied after `sinceSeq` matches this key or any of its surrogate keys. */
   purgedSince(sinceSeq: number, key: string, surrogateKeys: readonly string[]): boolean {
-    if (this.applied <= sinceSeq) return false;
+    // Started before a flush that moved the applied seq back: the flush dropped everything since.
+    if (sinceSeq > this.applied) return true;
+    if (this.applied === sinceSeq) return false;
     if (sinceSeq < this.forgottenUpTo) return true; // purges since then were forgotten: assume the worst
     for (let i = this.recent.length - 1; i >= 0; i--) {
       const p = this.recent[i]!;
