@@ -11,7 +11,7 @@
  * knows how to find out whether it took effect.
  */
 import { Pool } from 'undici';
-import { EtcdError, type Compare, type EtcdKv, type KeyValue, type RangeOptions, type RangeResult, type TxnOp, type TxnResult, type WatchEnd, type WatchEvent, type WatchHandle } from '../etcd/etcd-kv.js';
+import { EtcdError, type Compare, type EtcdKv, type KeyValue, type RangeOptions, type RangeResult, type TxnOp, type TxnResult, type OnWatchEnd, type OnWatchEvents, type WatchEnd, type WatchHandle } from '../etcd/etcd-kv.js';
 
 export interface EtcdClientOptions {
   /** Client URLs of the members, e.g. http://127.0.0.1:2379. */
@@ -67,13 +67,7 @@ export class EtcdClient implements EtcdKv {
     };
   }
 
-  watch(
-    key: string,
-    rangeEnd: string,
-    startRevision: number,
-    onEvents: (events: WatchEvent[], revision: number) => void,
-    onEnd: (end: WatchEnd) => void,
-  ): WatchHandle {
+  watch(key: string, rangeEnd: string, startRevision: number, onEvents: OnWatchEvents, onEnd: OnWatchEnd): WatchHandle {
     const abort = new AbortController();
     this.watches.add(abort);
     const pool = this.pools[this.current]!;

@@ -55,6 +55,9 @@ export type WatchEnd =
   | { kind: 'compacted'; compactRevision: number }
   | { kind: 'failed'; message: string };
 
+export type OnWatchEvents = (events: WatchEvent[], revision: number) => void;
+export type OnWatchEnd = (end: WatchEnd) => void;
+
 export interface WatchHandle {
   cancel(): void;
 }
@@ -66,13 +69,7 @@ export interface EtcdKv {
    * Reports every change to keys in [key, rangeEnd) from `startRevision` on, in revision order.
    * `onEnd` is called once when the watch stops for any reason other than cancel().
    */
-  watch(
-    key: string,
-    rangeEnd: string,
-    startRevision: number,
-    onEvents: (events: WatchEvent[], revision: number) => void,
-    onEnd: (end: WatchEnd) => void,
-  ): WatchHandle;
+  watch(key: string, rangeEnd: string, startRevision: number, onEvents: OnWatchEvents, onEnd: OnWatchEnd): WatchHandle;
   /** A lease that expires `ttlSeconds` after its last keep-alive; returns its id. */
   leaseGrant(ttlSeconds: number): Promise<string>;
   /** Renews the lease; returns the remaining TTL in seconds, 0 when it had already expired. */

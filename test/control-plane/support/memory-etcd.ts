@@ -8,13 +8,13 @@
  * caller gets an ambiguous error), `holdWatches` (events queue until released: a lagging replica)
  * and `down` (every call fails, nothing applied).
  */
-import { EtcdError, type Compare, type EtcdKv, type KeyValue, type RangeOptions, type RangeResult, type TxnOp, type TxnResult, type WatchEnd, type WatchEvent, type WatchHandle } from '../../../control-plane/etcd/etcd-kv.js';
+import { EtcdError, type Compare, type EtcdKv, type KeyValue, type RangeOptions, type RangeResult, type TxnOp, type TxnResult, type OnWatchEnd, type OnWatchEvents, type WatchEvent, type WatchHandle } from '../../../control-plane/etcd/etcd-kv.js';
 
 interface Watcher {
   key: string;
   rangeEnd: string;
-  onEvents: (events: WatchEvent[], revision: number) => void;
-  onEnd: (end: WatchEnd) => void;
+  onEvents: OnWatchEvents;
+  onEnd: OnWatchEnd;
   queue: Array<{ events: WatchEvent[]; revision: number }>;
   cancelled: boolean;
 }
