@@ -14,6 +14,8 @@ const EtcdStoreConfigSchema = Type.Object(
     /** Names this replica in etcd (leader key, batch tags); default: host:port and a random suffix. */
     replicaId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'letters, digits, dot, colon, dash or underscore' })),
     /** A call etcd has not answered by then is retried (writes with the same numbering): etcd itself holds a proposal lost with a dead leader for 5 s + 2 election timeouts. */
+    /** Where other replicas forward purges to this one when it leads; default http://host:port as bound. */
+    advertiseUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#\\s]+$', description: 'this replica\'s base URL as the other replicas reach it' })),
     requestTimeoutMs: Type.Integer({ default: 2_000, minimum: 100 }),
     maxBatchRecords: Type.Integer({ default: 100, minimum: 1, maximum: 127 }),
     leaderTtlSeconds: Type.Integer({ default: 3, minimum: 1 }),
@@ -91,6 +93,7 @@ export const CONTROL_PLANE_FLAGS: readonly FlagSpec[] = [
   { flag: 'store', field: 'store', type: 'string', env: 'CONTROL_PLANE_STORE', help: 'file (one process, log in --data-dir) or etcd (replicas sharing --etcd-endpoints) (default file)' },
   { flag: 'etcd-endpoints', field: 'etcd.endpoints', type: 'string', env: 'CONTROL_PLANE_ETCD_ENDPOINTS', parse: (raw) => raw.split(',').map((s) => s.trim()).filter((s) => s !== ''), help: 'etcd client URLs, comma-separated (required with --store etcd)' },
   { flag: 'etcd-prefix', field: 'etcd.prefix', type: 'string', env: 'CONTROL_PLANE_ETCD_PREFIX', help: 'key prefix of the shared log (default /edgeworks/default/)' },
+  { flag: 'advertise-url', field: 'etcd.advertiseUrl', type: 'string', env: 'CONTROL_PLANE_ADVERTISE_URL', help: 'etcd store: this replica\'s URL for purges forwarded by the others (default http://host:port)' },
   { flag: 'replica-id', field: 'etcd.replicaId', type: 'string', env: 'CONTROL_PLANE_REPLICA_ID', help: 'this replica\'s name in etcd (default: generated)' },
   { flag: 'token', field: 'token', type: 'string', env: 'CONTROL_PLANE_TOKEN', help: 'bearer token every endpoint requires (default: generated, printed)' },
   { flag: 'lease-ms', field: 'leaseMs', type: 'integer', env: 'CONTROL_PLANE_LEASE_MS', help: 'lease length granted to edges (default 10000)' },

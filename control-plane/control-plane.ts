@@ -98,7 +98,7 @@ export class ControlPlane {
     if (!this.authorized(req.headers)) return unauthorized();
     const url = new URL(req.target, BASE);
     const path = url.pathname;
-    if (path === '/purges') return req.method === 'POST' ? this.postPurge(req.body) : notAllowed('POST');
+    if (path === '/purges') return req.method === 'POST' ? this.postPurge(req.body, requestHeader(req.headers, 'x-edgeworks-forwarded') === '1') : notAllowed('POST');
     if (path.startsWith('/purges/')) return req.method === 'GET' ? this.getReceipt(decodeURIComponent(path.slice('/purges/'.length))) : notAllowed('GET');
     if (path === '/heartbeats') return req.method === 'POST' ? this.postHeartbeat(req.body) : notAllowed('POST');
     if (path === '/acks') return req.method === 'POST' ? this.postAck(req.body) : notAllowed('POST');
@@ -163,13 +163,14 @@ export class ControlPlane {
     this.announceIfChanged(nowMs);
   }
 
-  private async postPurge(body: Uint8Array | undefined): Promise<ApiResponse> {
+  /** `forwarded`: another replica of the etcd store handed this purge to this one (its leader). */
+  private async postPurge(body: Uint8Array | undefined, forwarded: boolean): Promise<ApiResponse> {
     const parsed = parseJson(body);
     if (!parsed.ok) return error(400, parsed.message, undefined, 'body');
     const checked = checkPurgeRequest(parsed.value, this.deps.config.limits.maxValuesPerPurge);
     if (!checked.ok) return error(400, checked.message, undefined, checked.field);
     try {
-      const record = await this.deps.log.append(checked.value, this.deps.clock.wallMs());
+      const record = await this.deps.log.append(checked.value, this.deps.clock.wallMs(), forwarded ? { forwarded } : {});
       const accepted: PurgeAccepted = { id: record.id, seq: record.seq };
       return { status: 202, body: accepted, headers: [['location', `/purges/${record.id}`]] };
     } catch (err) {

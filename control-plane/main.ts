@@ -22,7 +22,7 @@ runMain(PROGRAM, async () => {
   const logger = createJsonLogger(PROGRAM, config.logLevel);
   const token = config.token ?? randomBytes(16).toString('hex');
 
-  const store = await openPurgeLog(config, { clock: systemClock, timers: systemTimers, logger });
+  const store = await openPurgeLog(config, { clock: systemClock, timers: systemTimers, logger }, token);
   const log = store.log;
   logger.log('info', 'purge log opened', { store: config.store, where: store.where, logId: log.logId(), lastSeq: log.lastSeq(), oldestRetainedSeq: log.oldestRetainedSeq() });
 
@@ -58,6 +58,7 @@ runMain(PROGRAM, async () => {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  store.advertise?.(`http://${hostInUrl}:${port}`);
   // A token the operator chose is not echoed; a generated one must be, or nobody could use it.
   const tokenNote = config.token === undefined ? `generated token: ${token}` : 'token as configured';
   process.stdout.write(`${PROGRAM} listening on http://${hostInUrl}:${port} (${tokenNote}; log ${log.logId()} at seq ${log.lastSeq()})\n`);

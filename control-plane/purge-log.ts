@@ -18,7 +18,7 @@ import { purgeId, PurgeRecordSchema, type PurgeRecord, type PurgeRequest } from 
 
 export interface PurgeLog {
   /** Assigns the next seq; resolves once the record is durable. Rejects with PurgeLogError. */
-  append(req: PurgeRequest, nowMs: number): Promise<PurgeRecord>;
+  append(req: PurgeRequest, nowMs: number, options?: { forwarded?: boolean }): Promise<PurgeRecord>;
   /** Durable records with seq > `seq`, oldest first, at most `limit`. */
   readAfter(seq: number, limit: number): PurgeRecord[];
   /** The record with this seq while it is retained. */

@@ -12,19 +12,22 @@ import { ETCD_LOG_DEFAULTS, EtcdPurgeLog } from '../etcd/etcd-purge-log.js';
 import { DurablePurgeLog, PurgeLogError, type PurgeLog } from '../purge-log.js';
 import { SHARED_REPORTS_DEFAULTS, SharedEdgeReports } from '../etcd/shared-edge-reports.js';
 import { EtcdClient } from './etcd-client.js';
+import { createPurgeForwarder } from './forward-purge.js';
 import { FileLogStorage } from './file-log-storage.js';
 
 export interface OpenedStore {
   log: PurgeLog;
   /** Where the log lives, for the start-up line. */
   where: string;
+  /** etcd store: call once listening, with the URL other replicas forward purges to. */
+  advertise?(url: string): void;
   /** etcd store: edge reports shared between replicas; start it once the ControlPlane exists. */
   reports?: SharedEdgeReports;
   /** Closes the log, then whatever it runs on. */
   close(): Promise<void>;
 }
 
-export async function openPurgeLog(config: ControlPlaneConfig, ports: { clock: Clock; timers: Timers; logger: Logger }): Promise<OpenedStore> {
+export async function openPurgeLog(config: ControlPlaneConfig, ports: { clock: Clock; timers: Timers; logger: Logger }, token: string): Promise<OpenedStore> {
   const newLogId = (): string => randomBytes(8).toString('hex');
   if (config.store === 'file') {
     if (config.dataDir === undefined) throw new ConfigError('dataDir: is required (set --data-dir or CONTROL_PLANE_DATA_DIR)');
@@ -35,11 +38,13 @@ export async function openPurgeLog(config: ControlPlaneConfig, ports: { clock: C
   const { etcd } = config;
   if (etcd.endpoints.length === 0) throw new ConfigError('etcd.endpoints: is required with --store etcd (set --etcd-endpoints or CONTROL_PLANE_ETCD_ENDPOINTS)');
   const kv = new EtcdClient({ endpoints: etcd.endpoints, requestTimeoutMs: etcd.requestTimeoutMs });
+  // Long enough to outlast an etcd leader election on the leader's side.
+  const forwarder = createPurgeForwarder(token, 30_000);
   // Host and pid say where the replica runs; the suffix keeps a restarted one from looking like its predecessor.
   const replicaId = etcd.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   try {
     const log = await EtcdPurgeLog.open(
-      { kv, ...ports },
+      { kv, ...ports, forward: forwarder.forward },
       {
         ...ETCD_LOG_DEFAULTS,
         prefix: etcd.prefix,
@@ -58,15 +63,18 @@ export async function openPurgeLog(config: ControlPlaneConfig, ports: { clock: C
     return {
       log,
       reports,
+      advertise: (url) => log.advertise(etcd.advertiseUrl ?? url),
       where: `etcd ${etcd.endpoints.join(',')} ${etcd.prefix} as replica ${replicaId}`,
       close: async () => {
         await reports.close();
         await log.close();
+        await forwarder.close();
         await kv.close();
       },
     };
   } catch (err) {
     await kv.close();
+    await forwarder.close();
     if (err instanceof PurgeLogError) throw new ConfigError(`etcd.endpoints: ${err.message}`);
     throw err;
   }

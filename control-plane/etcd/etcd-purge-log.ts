@@ -5,20 +5,23 @@
  *   log-id              the one logId of this history, created by whichever replica came first
  *   last-seq            the highest committed seq, the key every append compares on
  *   purges/<16 digits>  one record per seq, JSON `{ record, batch }`; zero-padded so key order is seq order
- *   leader              the replica holding the housekeeping role, attached to its etcd lease
+ *   leader              `{ replica, url }` of the leader replica, attached to its etcd lease
  *
- * Appends: any replica appends. Its appends wait in a queue; one transaction at a time takes up to
- * `maxBatchRecords` of them, numbers them after the last-seq it knows, and commits them only if
- * last-seq still holds that value (compare-and-set on one key: gap-free and never reused). On a
- * conflict the answer carries the current last-seq and the batch is renumbered and retried. etcd
- * answers only after a majority fsynced, so `append` resolves (and the API answers 202) only for
- * committed purges.
+ * Appends: a follower forwards each purge to the leader replica (elected through an etcd lease;
+ * `leader` holds its id and URL) and answers 202 with the leader's id and seq once etcd committed
+ * it and the record is readable here. The leader's appends wait in a queue; one transaction at a
+ * time takes up to `maxBatchRecords` of them, numbers them after the last-seq it knows, and
+ * commits them only if last-seq still holds that value (compare-and-set on one key: gap-free,
+ * never reused). etcd answers only after a majority fsynced.
  *
- * Why every replica appends instead of forwarding to the leader: the compare on last-seq already
- * serializes writers, so a leader adds a network hop and a second failover (the leader's lease
- * TTL on top of etcd's own election) without adding safety; a purge never waits for a dead
- * control-plane process. The leader only does housekeeping that must run once: deleting purges
- * older than retention and compacting etcd's history.
+ * The compare, not the leader, is what keeps seqs safe: a replica that cannot reach the leader
+ * (it died; its key outlives it by up to the lease TTL) appends itself, and a leader that just
+ * lost the role still appends what was forwarded to it. On a conflict the answer carries the
+ * current last-seq and the batch is renumbered and retried. The leader only makes this fast: with
+ * one writer, batches stop colliding (measured: 3 replicas each appending for themselves reached
+ * a seventh of one replica's rate). A forward lost mid-request is answered 503, never guessed.
+ * The leader also runs the housekeeping that must run once: deleting purges past retention and
+ * compacting etcd's history.
  *
  * An append whose outcome is unknown (connection lost mid-request, etcd timed out) is retried with
  * the same numbering. The two attempts compare on the same last-seq, so at most one can commit;
@@ -79,11 +82,21 @@ export const ETCD_LOG_DEFAULTS = {
   retryMs: 200,
 } as const;
 
+/** What came of handing a purge to the leader replica. */
+export type ForwardResult =
+  | { kind: 'accepted'; seq: number; id: string }
+  /** Nothing reached the leader (connection refused): safe to append here instead. */
+  | { kind: 'not-sent'; message: string }
+  /** The leader may or may not have committed it (connection lost mid-request, or it refused). */
+  | { kind: 'failed'; message: string };
+
 export interface EtcdPurgeLogDeps {
   kv: EtcdKv;
   clock: Clock;
   timers: Timers;
   logger: Logger;
+  /** Hands a purge to the replica at `leaderUrl` (POST /purges, marked as forwarded). Absent: every replica appends itself. */
+  forward?: (leaderUrl: string, req: PurgeRequest) => Promise<ForwardResult>;
 }
 
 interface Pending {
@@ -96,6 +109,14 @@ interface Pending {
 interface Committed {
   record: PurgeRecord;
   resolve: (record: PurgeRecord) => void;
+}
+
+interface LeaderInfo {
+  replica: string;
+  /** Tells a restarted replica from its predecessor, whose key lives on until its lease ends. */
+  incarnation: string;
+  /** Where the leader takes forwarded purges; '' while it has not said. */
+  url: string;
 }
 
 interface StoredPurge {
@@ -136,6 +157,10 @@ export class EtcdPurgeLog implements PurgeLog {
   private behindSinceMs: number | undefined;
   private leaseId: string | undefined;
   private leader = false;
+  /** The current leader as this replica last read it. */
+  private leaderInfo: LeaderInfo | undefined;
+  /** This replica's own URL for forwarded purges; it stands for leader only once it has one. */
+  private advertisedUrl: string | undefined;
   private compactMark: { atMs: number; revision: number } | undefined;
   private lastCompactedRevision = 0;
   /** Purges through this seq were deleted by this replica while leader. */
@@ -191,9 +216,47 @@ export class EtcdPurgeLog implements PurgeLog {
     return log;
   }
 
-  append(req: PurgeRequest, nowMs: number): Promise<PurgeRecord> {
+  /**
+   * A follower hands the purge to the leader, so that one replica numbers every batch and batches
+   * do not collide on last-seq; `forwarded` (a purge another replica handed here) and a leader
+   * that cannot be reached make this replica append itself, which the compare keeps safe.
+   */
+  append(req: PurgeRequest, nowMs: number, options: { forwarded?: boolean } = {}): Promise<PurgeRecord> {
     if (this.closed) return Promise.reject(new PurgeLogError('closed', 'the purge log is closed'));
     if (this.failure !== undefined) return Promise.reject(this.failure);
+    const leaderUrl = this.leaderInfo?.url;
+    if (options.forwarded !== true && !this.leader && this.deps.forward !== undefined && leaderUrl !== undefined && leaderUrl !== '') {
+      return this.appendThroughLeader(leaderUrl, req, nowMs);
+    }
+    return this.appendHere(req, nowMs);
+  }
+
+  /** The replica's URL for purges forwarded to it; until called, it does not stand for leader. */
+  advertise(url: string): void {
+    this.advertisedUrl = url;
+  }
+
+  private async appendThroughLeader(leaderUrl: string, req: PurgeRequest, nowMs: number): Promise<PurgeRecord> {
+    const result = await this.deps.forward!(leaderUrl, req);
+    switch (result.kind) {
+      case 'accepted':
+        this.committedSeq = Math.max(this.committedSeq, result.seq);
+        // Answer once the record is readable here too, so GET /purges/:id on this replica finds it.
+        return new Promise<PurgeRecord>((resolve) => {
+          const fallback: PurgeRecord = { seq: result.seq, id: result.id, kind: req.kind, values: [...req.values], soft: req.soft, acceptedAtMs: nowMs };
+          this.awaitSeq(fallback, resolve);
+        });
+      case 'not-sent':
+        this.deps.logger.log('info', 'leader unreachable; appending here', { leader: leaderUrl, error: result.message });
+        return this.appendHere(req, nowMs);
+      case 'failed':
+        throw new PurgeLogError('overloaded', `the leader replica did not confirm the purge (${result.message}); it may or may not be accepted, retry (purges are idempotent)`);
+      default:
+        throw new Error(`unhandled forward result ${String((result satisfies never) as unknown)}`);
+    }
+  }
+
+  private appendHere(req: PurgeRequest, nowMs: number): Promise<PurgeRecord> {
     if (this.pending.length >= this.options.maxPendingAppends) {
       return Promise.reject(new PurgeLogError('overloaded', `${this.pending.length} purges are already waiting for etcd; retry shortly`));
     }
@@ -320,9 +383,17 @@ export class EtcdPurgeLog implements PurgeLog {
     return this.pending.splice(0, count);
   }
 
+  /** Resolves with the record at `record.seq` once this replica can read it. */
+  private awaitSeq(record: PurgeRecord, resolve: (record: PurgeRecord) => void): void {
+    let at = this.committed.length;
+    while (at > 0 && this.committed[at - 1]!.record.seq > record.seq) at--;
+    this.committed.splice(at, 0, { record, resolve });
+    this.settle();
+  }
+
   private onCommitted(batch: Pending[], records: PurgeRecord[]): void {
     this.committedSeq = Math.max(this.committedSeq, records[records.length - 1]!.seq);
-    for (let i = 0; i < batch.length; i++) this.committed.push({ record: records[i]!, resolve: batch[i]!.resolve });
+    for (let i = 0; i < batch.length; i++) this.awaitSeq(records[i]!, batch[i]!.resolve);
     let moved = false;
     for (const record of records) moved = this.window.add(record) || moved;
     if (moved) this.advanced();
@@ -479,14 +550,21 @@ export class EtcdPurgeLog implements PurgeLog {
     const { kv } = this.deps;
     if (this.leaseId !== undefined && (await kv.leaseKeepAlive(this.leaseId)) <= 0) this.leaseId = undefined;
     this.leaseId ??= await kv.leaseGrant(this.options.leaderTtlSeconds);
-    const answer = await kv.txn(
-      [{ key: this.keys.leader, target: 'createRevision', equals: 0 }],
-      [{ put: { key: this.keys.leader, value: this.options.replicaId, lease: this.leaseId } }],
-      [{ range: { key: this.keys.leader } }],
-    );
-    const holder = answer.succeeded ? this.options.replicaId : answer.ranges[0]?.[0]?.value;
-    const leader = holder === this.options.replicaId;
-    if (leader !== this.leader) this.deps.logger.log('info', leader ? 'became the housekeeping leader' : 'no longer the housekeeping leader', { replica: this.options.replicaId, leader: holder ?? null });
+    let holder: LeaderInfo | undefined;
+    if (this.advertisedUrl === undefined) {
+      holder = parseLeader((await kv.range(this.keys.leader)).kvs[0]?.value);
+    } else {
+      const mine: LeaderInfo = { replica: this.options.replicaId, incarnation: this.options.incarnation, url: this.advertisedUrl };
+      const answer = await kv.txn(
+        [{ key: this.keys.leader, target: 'createRevision', equals: 0 }],
+        [{ put: { key: this.keys.leader, value: JSON.stringify(mine), lease: this.leaseId } }],
+        [{ range: { key: this.keys.leader } }],
+      );
+      holder = answer.succeeded ? mine : parseLeader(answer.ranges[0]?.[0]?.value);
+    }
+    this.leaderInfo = holder;
+    const leader = holder?.replica === this.options.replicaId && holder.incarnation === this.options.incarnation;
+    if (leader !== this.leader) this.deps.logger.log('info', leader ? 'became the leader' : 'no longer the leader', { replica: this.options.replicaId, leader: holder?.replica ?? null });
     if (!leader) this.deletedThrough = 0;
     this.leader = leader;
     if (leader) await this.housekeep(revision);
@@ -514,6 +592,17 @@ export class EtcdPurgeLog implements PurgeLog {
       this.compactMark = { atMs: nowMs, revision };
     }
   }
+}
+
+function parseLeader(value: string | undefined): LeaderInfo | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const info = JSON.parse(value) as Partial<LeaderInfo>;
+    if (typeof info.replica === 'string' && typeof info.incarnation === 'string' && typeof info.url === 'string') return { replica: info.replica, incarnation: info.incarnation, url: info.url };
+  } catch {
+    // Not ours: treated as no leader known.
+  }
+  return undefined;
 }
 
 function numbered(batch: Pending[], afterSeq: number): PurgeRecord[] {

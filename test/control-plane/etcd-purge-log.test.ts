@@ -9,7 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PurgeRecord, PurgeRequest } from '../../common/control-protocol.js';
 import type { Logger } from '../../common/ports.js';
-import { ETCD_LOG_DEFAULTS, EtcdPurgeLog, etcdKeys, type EtcdPurgeLogOptions } from '../../control-plane/etcd/etcd-purge-log.js';
+import { ETCD_LOG_DEFAULTS, EtcdPurgeLog, etcdKeys, type EtcdPurgeLogOptions, type ForwardResult } from '../../control-plane/etcd/etcd-purge-log.js';
+import { PurgeLogError } from '../../control-plane/purge-log.js';
 import { startingPoint } from '../../control-plane/streams.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { ManualTimers } from './support/manual-timers.js';
@@ -28,11 +29,26 @@ function setup() {
   const clock = new FakeClock();
   const timers = new ManualTimers(clock);
   let ids = 0;
-  const open = (replicaId: string, over: Partial<EtcdPurgeLogOptions> = {}) =>
-    EtcdPurgeLog.open(
-      { kv: etcd.client(), clock, timers, logger: quiet },
+  /** Replicas by advertised URL, for the in-memory forwarding below. */
+  const byUrl = new Map<string, EtcdPurgeLog>();
+  let forwardFault: ForwardResult | undefined;
+  const forward = async (url: string, req: PurgeRequest): Promise<ForwardResult> => {
+    if (forwardFault !== undefined) return forwardFault;
+    const leader = byUrl.get(url);
+    if (leader === undefined) return { kind: 'not-sent', message: 'connection refused' };
+    const record = await leader.append(req, 1, { forwarded: true });
+    return { kind: 'accepted', seq: record.seq, id: record.id };
+  };
+  const open = async (replicaId: string, over: Partial<EtcdPurgeLogOptions> = {}, withForwarding = false) => {
+    const log = await EtcdPurgeLog.open(
+      { kv: etcd.client(), clock, timers, logger: quiet, ...(withForwarding ? { forward } : {}) },
       { ...ETCD_LOG_DEFAULTS, prefix: '/t/', replicaId, incarnation: 'i1', retainCount: 1000, maxPendingAppends: 10_000, newLogId: () => `log-${++ids}`, ...over },
     );
+    log.advertise(`http://${replicaId}.test`);
+    byUrl.set(`http://${replicaId}.test`, log);
+    return log;
+  };
+  const setForwardFault = (fault: ForwardResult | undefined) => void (forwardFault = fault);
   /** Runs timers (retries, checks) and lets what they start finish. */
   const run = async (ms: number, step = 100) => {
     for (let t = 0; t < ms; t += step) {
@@ -40,7 +56,7 @@ function setup() {
       await settle(5);
     }
   };
-  return { etcd, clock, timers, open, run };
+  return { etcd, clock, timers, open, run, byUrl, setForwardFault };
 }
 
 const seqsOf = (records: PurgeRecord[]) => records.map((r) => r.seq);
@@ -214,6 +230,35 @@ test('a corrupt record stops appends with one clear error instead of skipping a 
   assert.match((err as Error).message, /does not hold the purge its key names/);
   assert.is(a.lastSeq(), 0);
   await a.close();
+});
+
+test('followers forward to the leader: one replica numbers every batch, so batches do not collide on last-seq', async () => {
+  const { etcd, open, run } = setup();
+  const [a, b, c] = [await open('a', {}, true), await open('b', {}, true), await open('c', {}, true)];
+  await run(600);
+  const leader = [a, b, c].find((log) => log.isLeader())!;
+  assert.ok(leader !== undefined, 'one leader elected');
+  const before = etcd.txns;
+  const records = await Promise.all(Array.from({ length: 300 }, (_, i) => [a, b, c][i % 3]!.append(req(i), 1)));
+  assert.equal(records.map((r) => r.seq).sort((x, y) => x - y), Array.from({ length: 300 }, (_, i) => i + 1));
+  assert.ok(etcd.txns - before <= 6, `300 purges from 3 replicas took ${etcd.txns - before} transactions (conflicts would retry)`);
+  for (const log of [a, b, c]) for (const r of records) assert.equal(log.get(r.seq), r, 'each replica answers with the record it can read');
+  await Promise.all([a.close(), b.close(), c.close()]);
+});
+
+test('forwarding: a leader that cannot be reached means appending here; a lost answer is an error, never a guess', async () => {
+  const { open, run, byUrl, setForwardFault } = setup();
+  const [a, b] = [await open('a', {}, true), await open('b', {}, true)];
+  await run(600);
+  const follower = a.isLeader() ? b : a;
+  const leaderUrl = a.isLeader() ? 'http://a.test' : 'http://b.test';
+  byUrl.delete(leaderUrl); // the leader's process is gone: connection refused
+  assert.is((await follower.append(req(1), 1)).seq, 1, 'appended by the follower itself');
+  setForwardFault({ kind: 'failed', message: 'connection reset' });
+  const err = await follower.append(req(2), 1).catch((e: Error) => e);
+  assert.instance(err, PurgeLogError);
+  assert.is((err as PurgeLogError).code, 'overloaded', 'the API answers 503 + Retry-After, not 202');
+  await Promise.all([a.close(), b.close()]);
 });
 
 test.run();

@@ -87,6 +87,7 @@ test('3 etcd + 3 control-plane replicas + 3 edges: SIGKILL the etcd leader and t
   const replicas: Replica[] = ports.map((port, i) => ({ id: `r${i + 1}`, port, url: `http://127.0.0.1:${port}`, proc: undefined }));
   const edges: EdgeProc[] = [];
   const kv = new EtcdClient({ endpoints: etcd.endpoints, requestTimeoutMs: 5_000 });
+  let load: PurgeLoad | undefined;
   try {
     // Each replica lists the members in a different order, so they do not all start on one.
     await Promise.all(replicas.map((r, i) => startReplica(r, [...etcd.endpoints.slice(i), ...etcd.endpoints.slice(0, i)])));
@@ -94,7 +95,7 @@ test('3 etcd + 3 control-plane replicas + 3 edges: SIGKILL the etcd leader and t
     for (let i = 0; i < 3; i++) edges.push(await startEdge(`e${i + 1}`, [...urls.slice(i), ...urls.slice(0, i)]));
     await waitFor('every edge streaming', async () => (edges.every((e) => e.log.flushes.length > 0) ? true : undefined));
 
-    const load = new PurgeLoad(urls, 16);
+    load = new PurgeLoad(urls, 16);
     await load.progress(300, 'the first purges');
 
     const etcdLeader = await etcd.leader();
@@ -105,7 +106,11 @@ test('3 etcd + 3 control-plane replicas + 3 edges: SIGKILL the etcd leader and t
     etcd.start(etcdLeader);
     await etcd.waitHealthy();
 
-    const leaderKey = await waitFor('a control-plane leader', async () => (await kv.range(`${PREFIX}leader`)).kvs[0]?.value);
+    const leaderOf = async (): Promise<string | undefined> => {
+      const value = (await kv.range(`${PREFIX}leader`)).kvs[0]?.value;
+      return value === undefined ? undefined : (JSON.parse(value) as { replica: string }).replica;
+    };
+    const leaderKey = await waitFor('a control-plane leader', leaderOf);
     const cpLeader = replicas.find((r) => r.id === leaderKey)!;
     assert.ok(cpLeader !== undefined, `leader key names a replica: ${leaderKey}`);
     const cpKillMs = performance.now();
@@ -113,10 +118,7 @@ test('3 etcd + 3 control-plane replicas + 3 edges: SIGKILL the etcd leader and t
     await load.progress(300, 'writes after the control-plane leader was killed');
     const cpResumedMs = performance.now();
     await startReplica(cpLeader, etcd.endpoints);
-    await waitFor('a new control-plane leader', async () => {
-      const holder = (await kv.range(`${PREFIX}leader`)).kvs[0]?.value;
-      return holder !== undefined ? holder : undefined;
-    });
+    const newLeader = await waitFor('a new control-plane leader', leaderOf);
     await load.progress(300, 'writes with the replica back');
     await load.stop();
 
@@ -129,7 +131,7 @@ test('3 etcd + 3 control-plane replicas + 3 edges: SIGKILL the etcd leader and t
     process.stdout.write(
       `test:ha: ${load.accepted.length} purges accepted (202), ${load.failures} refused or cut off, last seq ${lastSeq}\n` +
         `test:ha: write pause at the etcd leader kill (${etcdLeader.name}): ${Math.round(load.pauseAround(etcdKillMs, etcdResumedMs))} ms\n` +
-        `test:ha: write pause at the control-plane leader kill (${cpLeader.id}): ${Math.round(load.pauseAround(cpKillMs, cpResumedMs))} ms\n`,
+        `test:ha: write pause at the control-plane leader kill (${cpLeader.id}; ${newLeader} leads after it): ${Math.round(load.pauseAround(cpKillMs, cpResumedMs))} ms\n`,
     );
 
     const bySeq = new Map<number, Accepted>();
@@ -170,7 +172,12 @@ test('3 etcd + 3 control-plane replicas + 3 edges: SIGKILL the etcd leader and t
       return pendingReceipts.size === 0 ? true : undefined;
     }, 90_000);
     process.stdout.write(`test:ha: ${load.accepted.length} receipts complete on all ${urls.length} replicas\n`);
+  } catch (err) {
+    for (const e of edges) process.stderr.write(`${e.id} stderr tail:\n${e.proc.stderrTail().split('\n').filter((l) => !l.includes('"purge applied"')).slice(-8).join('\n')}\n`);
+    for (const r of replicas) process.stderr.write(`${r.id} stderr tail:\n${r.proc?.stderrTail().slice(-1500) ?? ''}\n`);
+    throw err;
   } finally {
+    await load?.stop();
     await kv.close();
     for (const e of edges) await stopProcess(e.proc);
     for (const r of replicas) if (r.proc !== undefined) await stopProcess(r.proc);
