@@ -106,11 +106,12 @@ test('3 etcd + 3 control-plane replicas + 3 edges: SIGKILL the etcd leader and t
     etcd.start(etcdLeader);
     await etcd.waitHealthy();
 
-    const leaderOf = async (): Promise<string | undefined> => {
+    const leaderOf = async (): Promise<{ replica: string; incarnation: string } | undefined> => {
       const value = (await kv.range(`${PREFIX}leader`)).kvs[0]?.value;
-      return value === undefined ? undefined : (JSON.parse(value) as { replica: string }).replica;
+      return value === undefined ? undefined : (JSON.parse(value) as { replica: string; incarnation: string });
     };
-    const leaderKey = await waitFor('a control-plane leader', leaderOf);
+    const killedLeader = await waitFor('a control-plane leader', leaderOf);
+    const leaderKey = killedLeader.replica;
     const cpLeader = replicas.find((r) => r.id === leaderKey)!;
     assert.ok(cpLeader !== undefined, `leader key names a replica: ${leaderKey}`);
     const cpKillMs = performance.now();
@@ -118,7 +119,11 @@ test('3 etcd + 3 control-plane replicas + 3 edges: SIGKILL the etcd leader and t
     await load.progress(300, 'writes after the control-plane leader was killed');
     const cpResumedMs = performance.now();
     await startReplica(cpLeader, etcd.endpoints);
-    const newLeader = await waitFor('a new control-plane leader', leaderOf);
+    // The killed leader's key lives until its lease runs out; then another process takes the role.
+    const newLeader = (await waitFor('a new control-plane leader', async () => {
+      const now = await leaderOf();
+      return now !== undefined && now.incarnation !== killedLeader.incarnation ? now : undefined;
+    })).replica;
     await load.progress(300, 'writes with the replica back');
     await load.stop();
 
