@@ -208,6 +208,24 @@ test('retention: the leader deletes purges past retainCount; a replica away mean
   await Promise.all([a.close(), late.close()]);
 });
 
+test('compaction on a schedule: the leader compacts to the revision it saw one interval earlier; a follower is unaffected', async () => {
+  const { etcd, open, run } = setup();
+  const [a, b] = [await open('a', { compactIntervalMs: 10_000 }), await open('b', { compactIntervalMs: 10_000 })];
+  await run(600);
+  await Promise.all(Array.from({ length: 5 }, (_, i) => a.append(req(i), 1)));
+  const revisionAfterFirst = etcd.revision;
+  await run(10_000);
+  assert.ok(etcd.compactedRevision > 0, 'compacted after one interval');
+  assert.ok(etcd.compactedRevision < revisionAfterFirst, 'only to the mark taken an interval ago: the purges since then keep their history');
+  await Promise.all(Array.from({ length: 5 }, (_, i) => b.append(req(10 + i), 1)));
+  await run(10_500);
+  assert.ok(etcd.compactedRevision >= revisionAfterFirst, `compacted to ${etcd.compactedRevision}`);
+  assert.ok(etcd.compactedRevision < etcd.revision, 'the newest interval of history stays');
+  await settle();
+  assert.equal(seqsOf(b.readAfter(0, 100)), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  await Promise.all([a.close(), b.close()]);
+});
+
 test('the leader key follows the lease: when the leader closes, another replica takes over', async () => {
   const { open, run } = setup();
   const [a, b] = [await open('a'), await open('b')];
