@@ -24,6 +24,7 @@
  *   BENCH_PURGE_EDGES (10) BENCH_PURGE_COUNT (1000) BENCH_PURGE_WARMUP (100)
  *   BENCH_PURGE_SECONDS (10) BENCH_PURGE_CONCURRENCY (64) BENCH_PURGE_LAG_SAMPLE_MS (100)
  *   BENCH_PURGE_LAG_SLACK (256: a rise in lag up to this many purges counts as noise)
+ *   BENCH_PURGE_RATE (100) BENCH_PURGE_RATE_SECONDS (5; 0 skips): (c) open-loop offered rate
  *   BENCH_PURGE_STORE (file; etcd: 3 etcd members and 3 replicas, needs `etcd` on PATH)
  *   BENCH_PURGE_STORES (standalone only: file,etcd runs both in one run and prints the ratio)
  * Quick run: BENCH_PURGE_COUNT=200 BENCH_PURGE_SECONDS=3
@@ -62,6 +63,9 @@ export interface PurgeBenchOptions {
   concurrency: number;
   lagSampleMs: number;
   lagSlack: number;
+  /** (c): purges offered per second, open loop, and for how long (0 skips). */
+  pacedRate: number;
+  pacedSeconds: number;
   /** `file`: one control plane, log on disk. `etcd`: 3 etcd members and 3 replicas, POSTs round-robin, each edge given every replica. */
   store: 'file' | 'etcd';
 }
@@ -74,6 +78,8 @@ export const DEFAULT_PURGE_BENCH_OPTIONS: Readonly<PurgeBenchOptions> = Object.f
   concurrency: 64,
   lagSampleMs: 100,
   lagSlack: 256,
+  pacedRate: 100,
+  pacedSeconds: 5,
   store: 'file',
 });
 
@@ -97,6 +103,8 @@ export function readPurgeBenchOptions(env: NodeJS.ProcessEnv): PurgeBenchOptions
     concurrency: read('CONCURRENCY', d.concurrency, 1),
     lagSampleMs: read('LAG_SAMPLE_MS', d.lagSampleMs, 10),
     lagSlack: read('LAG_SLACK', d.lagSlack, 0),
+    pacedRate: read('RATE', d.pacedRate, 1),
+    pacedSeconds: read('RATE_SECONDS', d.pacedSeconds, 0),
     store: readStore(env['BENCH_PURGE_STORE'], d.store),
   };
 }
@@ -118,6 +126,14 @@ export interface SequentialResult {
   /** Purges whose last edge applied them before the harness read the 202. */
   appliedBefore202: number;
   seconds: number;
+}
+
+export interface PacedResult {
+  rate: number;
+  seconds: number;
+  purges: number;
+  /** Last edge applied − 202 arrived, ms. */
+  fromAcceptedMs: Distribution;
 }
 
 export interface SustainedResult {
@@ -142,6 +158,7 @@ export interface PurgeBenchResult {
   harnessCpu: number | null;
   dataDir: string;
   sequential: SequentialResult;
+  paced: PacedResult | null;
   sustained: SustainedResult | null;
   /** Out-of-order or skipped seqs seen by any edge's applyPurge: must be 0. */
   orderViolations: number;
@@ -357,6 +374,35 @@ async function runSequential(client: PurgeClient, recorder: ApplyRecorder, o: Pu
   };
 }
 
+/**
+ * (c) Open loop: `pacedRate` purges per second for `pacedSeconds`, each sent when due whatever
+ * the earlier ones are doing; 202 → applied on every edge, per purge.
+ */
+async function runPaced(client: PurgeClient, recorder: ApplyRecorder, o: PurgeBenchOptions): Promise<PacedResult> {
+  recorder.recording = true;
+  const total = o.pacedRate * o.pacedSeconds;
+  const inFlight: Promise<Accepted | { status: number }>[] = [];
+  const started = performance.now();
+  while (inFlight.length < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * o.pacedRate) + 1);
+    while (inFlight.length < due) inFlight.push(client.post());
+    await sleep(2);
+  }
+  const answers = await Promise.all(inFlight);
+  const accepted = answers.filter((a): a is Accepted => !('status' in a));
+  const lastSeq = accepted.reduce((mx, a) => Math.max(mx, a.seq), 0);
+  await recorder.allApplied(lastSeq, 30_000);
+  recorder.recording = false;
+  const fromAccepted: number[] = [];
+  for (const a of accepted) {
+    const times = recorder.appliedAt.get(a.seq);
+    if (times === undefined || times.some((t) => Number.isNaN(t))) throw new Error(`purge bench: seq ${a.seq} has no apply time on some edge`);
+    fromAccepted.push(Math.max(...times) - a.acceptedMs);
+  }
+  recorder.appliedAt.clear();
+  return { rate: o.pacedRate, seconds: (performance.now() - started) / 1000, purges: accepted.length, fromAcceptedMs: distribution(fromAccepted) };
+}
+
 async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: PurgeBenchOptions, controlPlanePid: number): Promise<SustainedResult> {
   let lastSeq = 0;
   let accepted = 0;
@@ -458,6 +504,11 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
     client = new PurgeClient(controlUrls, token, o.concurrency);
     const sequential = await runSequential(client, recorder, o);
     ctx.log(`bench: purge: ${sequential.purges} sequential purges in ${sequential.seconds.toFixed(1)} s`);
+    let paced: PacedResult | null = null;
+    if (o.pacedSeconds > 0) {
+      paced = await runPaced(client, recorder, o);
+      ctx.log(`bench: purge: ${paced.purges} purges at ${o.pacedRate}/s offered`);
+    }
     let sustained: SustainedResult | null = null;
     if (o.sustainedSeconds > 0) {
       sustained = await runSustained(client, recorder, o, controlPlanes[0]!.pid);
@@ -472,6 +523,7 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
       harnessCpu: ctx.harnessCpu ?? null,
       dataDir,
       sequential,
+      paced,
       sustained,
       orderViolations: recorder.orderViolations,
       unexpectedFlushes: recorder.unexpectedFlushes,
@@ -512,6 +564,12 @@ export function formatPurgeReport(r: PurgeBenchResult): string {
     `    POST -> 202 (fsync inside)         p50 ${fmt(s.acceptMs.p50)} ms  p99 ${fmt(s.acceptMs.p99)} ms  max ${fmt(s.acceptMs.max)} ms`,
     `    applied on every edge before the harness read the 202: ${s.appliedBefore202} of ${s.purges} (negative 202 -> applied times)`,
   ];
+  const c = r.paced;
+  lines.push(
+    c === null
+      ? '(c) offered rate: skipped (BENCH_PURGE_RATE_SECONDS=0)'
+      : `(c) ${c.rate} purges/s offered for ${c.seconds.toFixed(1)} s (${c.purges} accepted): 202 -> applied on all ${o.edges} edges  p50 ${fmt(c.fromAcceptedMs.p50)} ms  p99 ${fmt(c.fromAcceptedMs.p99)} ms  max ${fmt(c.fromAcceptedMs.max)} ms`,
+  );
   const t = r.sustained;
   if (t === null) {
     lines.push('(b) sustained: skipped (BENCH_PURGE_SECONDS=0)');

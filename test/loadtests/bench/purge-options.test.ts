@@ -5,7 +5,7 @@ import { DEFAULT_PURGE_BENCH_OPTIONS, readPurgeBenchOptions } from '../../../loa
 
 test('readPurgeBenchOptions: defaults are 10 edges, 1,000 purges, 10 s at 64 in flight', () => {
   assert.equal(readPurgeBenchOptions({}), { ...DEFAULT_PURGE_BENCH_OPTIONS });
-  assert.equal(DEFAULT_PURGE_BENCH_OPTIONS, { edges: 10, count: 1000, warmup: 100, sustainedSeconds: 10, concurrency: 64, lagSampleMs: 100, lagSlack: 256, store: 'file' });
+  assert.equal(DEFAULT_PURGE_BENCH_OPTIONS, { edges: 10, count: 1000, warmup: 100, sustainedSeconds: 10, concurrency: 64, lagSampleMs: 100, lagSlack: 256, pacedRate: 100, pacedSeconds: 5, store: 'file' });
 });
 
 test('readPurgeBenchOptions: each BENCH_PURGE_* variable overrides its option; empty means default', () => {
