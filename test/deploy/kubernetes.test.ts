@@ -19,8 +19,10 @@ type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; l
 const renderedPath = join(deployDir, 'kubernetes/rendered/edgeworks.yaml');
 const renderedText = readFileSync(renderedPath, 'utf8');
 const objects = parseAllDocuments(renderedText).map((doc) => doc.toJS() as K8sObject);
+/** Generated ConfigMaps and Secrets carry a content hash after their name: `edgeworks-edge-fkk22gg425`. */
+const withoutHash = (name: string) => name.replace(/-[a-z0-9]{10}$/, '');
 const named = (kind: string, name: string) => {
-  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const found = objects.find((o) => o.kind === kind && (o.metadata.name === name || withoutHash(o.metadata.name) === name));
   assert.ok(found !== undefined, `${kind} ${name} is rendered`);
   return found;
 };
@@ -32,7 +34,7 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
 const selectedBy = (selector: Record<string, string>) => workloads.filter((w) => matches(selector, w['spec'].template.metadata.labels));
 
 test('the rendered file holds the whole region', () => {
-  const inventory = objects.map((o) => `${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`).sort();
+  const inventory = objects.map((o) => `${o.kind}/${withoutHash(o.metadata.name)}`).sort();
   assert.equal(inventory, [
     'ConfigMap/edgeworks-region',
     'Deployment/control-plane',
@@ -165,9 +167,9 @@ test('the binaries know every flag and variable the manifests give them', () => 
   }
   // The edge's settings arrive as EDGE_* variables from the ConfigMap and the Secret's file names.
   const edgeHelp = helpOf['cdn-edge']!;
-  const region = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('edgeworks-region'))!;
+  const region = named('ConfigMap', 'edgeworks-region');
   const secret = named('Secret', 'edgeworks-edge');
-  for (const variable of [...Object.keys(region['data']), ...Object.keys(secret['stringData'])]) {
+  for (const variable of [...Object.keys(region['data']), ...Object.keys(secret['data'])]) {
     if (variable === 'EDGE_PEER_SECRET') continue; // #12 adds the peer secret
     assert.ok(edgeHelp.includes(`[env ${variable}]`), `cdn-edge reads ${variable}`);
   }

@@ -83,6 +83,25 @@ for (const unit of units) {
   });
 }
 
+test('the example environment files set only variables the binaries read', () => {
+  const help = (binary: string) => spawnSync(process.execPath, [join(repoRoot, 'dist', binary, 'main.js'), '--help'], { encoding: 'utf8' }).stdout;
+  const examples: Array<[string, string]> = [
+    ['edge.env.example', 'edge'],
+    ['edge-e1.env.example', 'edge'],
+    ['control-plane.env.example', 'control-plane'],
+    ['origin.env.example', 'origin'],
+  ];
+  for (const [file, binary] of examples) {
+    const text = help(binary);
+    const variables = readFileSync(join(deployDir, 'systemd', file), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z]/.test(line))
+      .map((line) => line.slice(0, line.indexOf('=')));
+    assert.ok(variables.length > 0, file);
+    for (const variable of variables) assert.ok(text.includes(`[env ${variable}]`), `${file}: ${binary} reads ${variable}`);
+  }
+});
+
 function one(d: ReturnType<typeof parseUnit>, key: string): string {
   const values = serviceValues(d, key);
   assert.is(values.length, 1, `${key}= set once`);
