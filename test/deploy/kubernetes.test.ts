@@ -5,28 +5,13 @@
  * ports, referenced Secrets and ConfigMaps exist, and the binaries know the flags they are given.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseAllDocuments } from 'yaml';
 import { deployDir, repoRoot, toolPresent } from './deploy-paths.js';
 import { schemaProblems } from './kubernetes-schema.js';
+import { named, objects, renderedText, withoutHash, workloads, type K8sObject } from './rendered-manifests.js';
 
-// Manifests are checked by the schema test first, then read loosely.
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; [field: string]: any };
-
-const renderedPath = join(deployDir, 'kubernetes/rendered/edgeworks.yaml');
-const renderedText = readFileSync(renderedPath, 'utf8');
-const objects = parseAllDocuments(renderedText).map((doc) => doc.toJS() as K8sObject);
-/** Generated ConfigMaps and Secrets carry a content hash after their name: `edgeworks-edge-fkk22gg425`. */
-const withoutHash = (name: string) => name.replace(/-[a-z0-9]{10}$/, '');
-const named = (kind: string, name: string) => {
-  const found = objects.find((o) => o.kind === kind && (o.metadata.name === name || withoutHash(o.metadata.name) === name));
-  assert.ok(found !== undefined, `${kind} ${name} is rendered`);
-  return found;
-};
-const workloads = objects.filter((o) => o.kind === 'StatefulSet' || o.kind === 'Deployment');
 const podSpecOf = (workload: K8sObject) => workload['spec'].template.spec;
 const containersOf = (workload: K8sObject): any[] => podSpecOf(workload).containers;
 const matches = (selector: Record<string, string>, labels: Record<string, string> | undefined) =>

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { deployDir, toolPresent } from './deploy-paths.js';
+import { workloadOf } from './rendered-manifests.js';
 
 interface ScrapeJob {
   job_name: string;
@@ -44,16 +45,13 @@ test("the static jobs' targets are npm start's admin and control-plane ports", (
 });
 
 test('the Kubernetes jobs keep the pods and port names the rendered manifests declare', () => {
-  const rendered = parseAllDocuments(readFileSync(join(deployDir, 'kubernetes/rendered/edgeworks.yaml'), 'utf8')).map((d) => d.toJS());
-  const workloadFor = (component: string) =>
-    rendered.find((o) => (o.kind === 'StatefulSet' || o.kind === 'Deployment') && o.spec.template.metadata.labels['app.kubernetes.io/component'] === component);
   for (const job of jobsOf(kubernetesText)) {
     const keep = (label: string) => job.relabel_configs!.find((r) => r.action === 'keep' && r.source_labels?.[0] === label)?.regex;
     const component = keep('__meta_kubernetes_pod_label_app_kubernetes_io_component');
     const portName = keep('__meta_kubernetes_pod_container_port_name');
-    const workload = workloadFor(component ?? '');
+    const workload = workloadOf(component ?? '');
     assert.ok(workload !== undefined, `${job.job_name}: a workload labelled ${component}`);
-    const ports = (workload.spec.template.spec.containers as Array<{ ports: Array<{ name: string }> }>).flatMap((c) => c.ports.map((p) => p.name));
+    const ports = (workload['spec'].template.spec.containers as Array<{ ports: Array<{ name: string }> }>).flatMap((c) => c.ports.map((p) => p.name));
     assert.ok(ports.includes(portName ?? ''), `${job.job_name}: port ${portName} among ${ports.join(', ')}`);
   }
 });
