@@ -7,7 +7,7 @@
 import type { RequestHeaders } from '../../common/http.js';
 import type { KeyHost } from '../policy/cache-key.js';
 import { withoutHopByHop } from '../policy/hop-by-hop.js';
-import { canonicalHost, parseRequestTarget, type TargetRejection } from '../policy/request-target.js';
+import { canonicalHost, canonicalTarget, parseRequestTarget, type TargetRejection } from '../policy/request-target.js';
 import { formatCacheStatus } from '../policy/cache-status.js';
 import { errorResponse, type Identity } from './responses.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from './types.js';
@@ -27,22 +27,32 @@ export class Refusal {
  * other field the client named in Connection is gone before it is read.
  */
 export function admitRequest(req: EdgeRequest, keyHost: KeyHost): EdgeRequest | Refusal {
-  const parsed = parseRequestTarget(req.target);
+  let target: string;
   let host: string | undefined;
-  switch (parsed.form) {
-    case 'invalid':
-      return new Refusal('bad-request', parsed.reason);
-    case 'asterisk':
-      // RFC 9112 §3.2.4: only OPTIONS applies to the server as a whole; it is never forwarded.
-      return req.method === 'OPTIONS' ? new Refusal('server-options', 'asterisk-form') : new Refusal('bad-request', 'asterisk-form');
-    case 'absolute':
-      // RFC 9112 §3.2.2: the authority of an absolute-form target replaces any Host field.
-      host = parsed.authority;
-      break;
-    case 'origin':
-      break;
-    default:
-      throw new Error(`unknown target form ${String(parsed satisfies never)}`);
+  if (req.target.charCodeAt(0) === 0x2f /* / */) {
+    // Origin-form, nearly every request: straight to the string, no parse record allocated.
+    const canonical = canonicalTarget(req.target);
+    if (typeof canonical !== 'string') return new Refusal('bad-request', canonical.reason);
+    target = canonical;
+  } else {
+    const parsed = parseRequestTarget(req.target);
+    switch (parsed.form) {
+      case 'invalid':
+        return new Refusal('bad-request', parsed.reason);
+      case 'asterisk':
+        // RFC 9112 §3.2.4: only OPTIONS applies to the server as a whole; it is never forwarded.
+        return new Refusal(req.method === 'OPTIONS' ? 'server-options' : 'bad-request', 'asterisk-form');
+      case 'absolute':
+        // RFC 9112 §3.2.2: the authority of an absolute-form target replaces any Host field.
+        host = parsed.authority;
+        target = parsed.target;
+        break;
+      case 'origin':
+        target = parsed.target;
+        break;
+      default:
+        throw new Error(`unknown target form ${String(parsed satisfies never)}`);
+    }
   }
   const headers = withoutHopByHop(req.headers);
   if (host === undefined && keyHost === 'request') {
@@ -52,9 +62,9 @@ export function admitRequest(req: EdgeRequest, keyHost: KeyHost): EdgeRequest | 
     host = typeof received === 'string' ? canonicalHost(received) : undefined;
     if (host === undefined) return new Refusal('bad-request', 'invalid-host');
   }
-  if (parsed.target === req.target && headers === req.headers && (host === undefined || host === headers['host'])) return req;
-  const admitted: RequestHeaders = host === undefined || host === headers['host'] ? headers : { ...headers, host };
-  return { ...req, target: parsed.target, headers: admitted };
+  const sameHost = host === undefined || host === headers['host'];
+  if (target === req.target && headers === req.headers && sameHost) return req;
+  return { ...req, target, headers: sameHost ? headers : { ...headers, host } };
 }
 
 /** The edge's own answer to a refused request: 400 naming the reason, or 200 to OPTIONS *. */

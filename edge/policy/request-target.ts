@@ -33,7 +33,9 @@ const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 
 /**
  * Anything a target needs work for: a byte outside visible ASCII, '%', '\', '#', or a segment
- * starting with '.'. A target without any is already canonical (most are: this is the fast path).
+ * starting with '.'. A target without any is already canonical (most are: this is the fast path,
+ * run on every request; one compiled regex measured as fast as main's two `includes` and faster
+ * than a charCodeAt loop).
  */
 const NEEDS_WORK = /[^\x21-\x7e]|[%\\#]|\/\./;
 
