@@ -39,5 +39,14 @@ for (const server of CLIENT_FACING_SERVERS) {
     assert.is(h.origin.requests.length, 1);
   });
 
+  s('a response varying on X-Forwarded-For (which the edge extends with the client address) is not shared', async ({ h }) => {
+    h.origin.answer = (req) => ({ headers: { 'cache-control': 'max-age=300', vary: 'x-forwarded-for' }, body: `for=${String(req.headers['x-forwarded-for'])}` });
+    const first = await h.raw(`GET /geo HTTP/1.1\r\nHost: ${h.authority}\r\nX-Forwarded-For: 10.0.0.1\r\n`);
+    assert.match(first.headers['cache-status']!, /detail=vary-client-address/);
+    const ordinary = await h.get('/geo', { 'x-forwarded-for': '10.0.0.1' });
+    assert.ok(!/hit/.test(ordinary.headers['cache-status']!));
+    assert.is(h.origin.requests.length, 2);
+  });
+
   s.run();
 }
