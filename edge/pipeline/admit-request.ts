@@ -67,9 +67,13 @@ export function admitRequest(req: EdgeRequest, keyHost: KeyHost): EdgeRequest | 
   return { ...req, target, headers: sameHost ? headers : { ...headers, host } };
 }
 
-/** The edge's own answer to a refused request: 400 naming the reason, or 200 to OPTIONS *. */
+/**
+ * The edge's own answer to a refused request: 400 naming the reason, or 200 to OPTIONS *. Both
+ * are outcome 'pass', not 'error': the error rate an edge reports to the control plane is its
+ * own health, and a client sending bad requests must not make a healthy edge look failing.
+ */
 export function refusalResponse(id: Identity, refusal: Refusal): EdgeResponse {
-  if (refusal.kind === 'bad-request') return errorResponse(id, 400, `bad-request-${refusal.reason}`, 'bypass');
+  if (refusal.kind === 'bad-request') return errorResponse(id, 400, `bad-request-${refusal.reason}`, 'bypass', 'pass');
   const outcome: Outcome = { kind: 'pass', hit: false, detail: 'asterisk-form', bytes: 0 };
   return {
     status: 200,

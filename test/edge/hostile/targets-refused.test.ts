@@ -57,6 +57,7 @@ for (const server of CLIENT_FACING_SERVERS) {
     assert.is(res.status, 400);
     assert.ok(String(res.body).includes('control-character'));
     assert.is(h.origin.requests.length, 0);
+    assert.is(h.edge.metrics.requests.error, 0, "a client's bad request is not an edge error");
   });
 
   s('unsafe methods with a refused target are not forwarded either', async ({ h }) => {
