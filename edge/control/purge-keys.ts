@@ -14,8 +14,11 @@ export type KeyNaming = (host: string, target: string) => string | undefined;
  * canonicalization a request's does, unchanged.
  */
 export function splitUrlValue(value: string): { host: string; target: string } | undefined {
-  const rest = value.replace(/^https?:\/\//i, '');
+  const absolute = /^https?:\/\//i.test(value);
+  const rest = absolute ? value.slice(value.indexOf('//') + 2) : value;
   const end = rest.search(/[/?]/);
+  // `https://h` names h's root, as a request for it would (RFC 9112 §3.2.2); a bare `h` names nothing.
+  if (end === -1 && absolute && rest !== '') return { host: rest, target: '/' };
   if (end <= 0) return undefined;
   const target = rest.slice(end);
   return { host: rest.slice(0, end), target: target.startsWith('?') ? `/${target}` : target };
