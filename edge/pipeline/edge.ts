@@ -362,7 +362,7 @@ export class Edge {
       const failure: Failure = { kind: 'transport', error: asTransportError(err) };
       this.metrics.originError(failure.error.code);
       permit?.release({ reason: 'error', error: failure });
-      return this.originFailed(req, stored, failure, fwd, since);
+      return fromUpstream(this.originFailed(req, stored, failure, fwd, since), source);
     }
     const responseTimeMs = this.o.clock.wallMs();
     const responseMonoMs = this.o.clock.monoMs();
@@ -397,7 +397,7 @@ export class Edge {
       this.metrics.originError('status-5xx');
       const failure: Failure = { kind: 'status', status: upstream.status };
       permit?.release({ reason: 'error', error: failure });
-      return this.originFailed(req, stored, failure, fwd, since);
+      return fromUpstream(this.originFailed(req, stored, failure, fwd, since), source);
     }
 
     const exchange: UpstreamExchange = {
@@ -420,7 +420,7 @@ export class Edge {
       else permit?.release({ reason: 'uncacheable' });
       // The origin answered with something we may not keep: the old copy is superseded.
       if (stored !== undefined) this.removeEverywhere(key, stored);
-      return streamThrough(this.identity, req, upstream, fwd, plan.store ? 'too-large' : plan.reason);
+      return fromUpstream(streamThrough(this.identity, req, upstream, fwd, plan.store ? 'too-large' : plan.reason), source);
     }
 
     const read = await readBounded(upstream.body, this.o.maxObjectBytes);
@@ -433,7 +433,7 @@ export class Edge {
     if (read.kind === 'overflow') {
       permit?.release({ reason: 'uncacheable' });
       if (stored !== undefined) this.removeEverywhere(key, stored);
-      return streamThrough(this.identity, req, { ...upstream, body: read.body }, fwd, 'too-large');
+      return fromUpstream(streamThrough(this.identity, req, { ...upstream, body: read.body }, fwd, 'too-large'), source);
     }
     return this.storeAndServe(key, req, fwd, permit, stored, { exchange, plan, body: read.body, fwdStatus: upstream.status, startSeq }, target, source);
   }
@@ -492,6 +492,7 @@ export class Edge {
               ? 'lease-expired'
               : undefined,
     }, headerValue(fill.exchange.headers, 'cache-status'));
+    fromUpstream(served, source);
     return source.kind === 'origin' ? omitZeroAge(served) : served;
   }
 
@@ -573,7 +574,7 @@ export class Edge {
       this.invalidate(host, target);
       this.noticeOwner(req, target);
     }
-    const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0 };
+    const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0, upstream: 'origin' };
     outcome.bytes = Number(headerValue(upstream.headers, 'content-length') ?? 0);
     return this.finish({ status: upstream.status, headers: forwardedHeaders(this.identity, upstream.headers, outcome), body: upstream.body, outcome });
   }
@@ -610,6 +611,12 @@ export class Edge {
       });
     this.background.add(work);
   }
+}
+
+/** Notes in the outcome who answered upstream, for the access log. */
+function fromUpstream(res: EdgeResponse, source: UpstreamSource): EdgeResponse {
+  res.outcome.upstream = source.kind === 'origin' ? 'origin' : source.id;
+  return res;
 }
 
 function hostOf(req: EdgeRequest): string | undefined {

@@ -18,6 +18,8 @@ export interface Outcome extends CacheStatusParams {
   kind: OutcomeKind;
   /** Body bytes sent (or to be sent when the body streams). */
   bytes: number;
+  /** Who answered upstream, for logs: `origin` or a peer's id; absent when nothing went upstream. */
+  upstream?: string;
 }
 
 export type OutcomeKind =
