@@ -22,7 +22,7 @@ runMain('cdn-edge', async () => {
   const transport = createUndiciTransport();
   const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };
   const edge = createEdge(config, ports);
-  const watching = startRequestWatching(config, ports, []);
+  const watching = startRequestWatching(config, ports, [edge.metrics.requestDurations]);
   const server = createEdgeServer(edge, logger, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch });
   await listen(server, config.port, config.host);
   const address = server.address();

@@ -51,8 +51,10 @@ export class Upstream {
     this.metrics.originRequests++;
     const alternate = this.o.alternateOriginUrl;
     let response: OutboundResponse;
+    const startedMonoMs = this.o.clock.monoMs();
     try {
       response = await this.o.transport.request({ origin: originUrl, method: 'GET', target, headers, timeouts: this.o.originTimeouts });
+      this.metrics.originFetchSeconds.observe((this.o.clock.monoMs() - startedMonoMs) / 1000);
     } catch (err) {
       if (!failover || alternate === undefined) throw err;
       this.metrics.originError(asTransportError(err).code);
@@ -74,8 +76,10 @@ export class Upstream {
     this.metrics.peerRequests++;
     const marked: HeaderList = [...headers, [PEER_HEADER, cluster.selfId], [PURGE_SEQ_HEADER, String(this.purges.appliedSeq)]];
     if (handoff) marked.push([HANDOFF_HEADER, '1']);
+    const startedMonoMs = this.o.clock.monoMs();
     try {
       const response = await this.o.transport.request({ origin: peer.url, method, target, headers: marked, timeouts: this.o.cluster!.peerTimeouts });
+      this.metrics.peerFetchSeconds.observe(peer.id, (this.o.clock.monoMs() - startedMonoMs) / 1000);
       cluster.health.succeeded(peer.id);
       // A peer that has applied fewer purges than we have may hand back what we already purged.
       const peerSeq = Number(headerValue(response.headers, PURGE_SEQ_HEADER) ?? Infinity);
