@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../common/ports.js';
+import { informationalWriter } from './write-informational.js';
 import { watchRequest, type RequestWatch, type WatchOptions } from './watch-request.js';
 import type { Edge } from '../pipeline/edge.js';
 import type { EdgeRequest, EdgeResponse } from '../pipeline/types.js';
@@ -34,6 +35,7 @@ function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: Server
     headers,
     body: hasBody && req.method !== 'GET' && req.method !== 'HEAD' ? req : undefined,
     clientAddress: req.socket.remoteAddress,
+    sendInformational: informationalWriter(req, res),
   };
   let result: EdgeResponse | Promise<EdgeResponse>;
   try {

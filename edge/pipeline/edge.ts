@@ -14,6 +14,7 @@ import { parseCacheControl, type Directives } from '../policy/cache-control.js';
 import { formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
 import { normalizeTarget, primaryKey } from '../policy/cache-key.js';
 import { currentAgeMs } from '../policy/freshness.js';
+import { relayInformational } from '../policy/informational.js';
 import { invalidationTargets } from '../policy/invalidation.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
@@ -563,6 +564,7 @@ export class Edge {
         headers: outboundHeaders(req, { via: this.via, forStorage: false, dropHost: this.o.keyHost === 'origin' }),
         ...(req.body === undefined ? {} : { body: req.body }),
         timeouts: this.o.originTimeouts,
+        ...(req.sendInformational === undefined ? {} : { onInformational: relayInformational(req.sendInformational)! }),
       });
     } catch (err) {
       const error = asTransportError(err);
