@@ -23,6 +23,7 @@ import type { RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type UpstreamExchange } from './build-stored.js';
+import { AcceptEncodingNormalizer } from './accept-encoding-normalizer.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
 import { HitAnswers } from './hit-answers.js';
@@ -63,6 +64,7 @@ export class Edge {
   private readonly hitAnswers: HitAnswers;
   /** Purges applied, for the purge/fill race and for refusing fills from lagging peers. */
   readonly purges = new PurgeLedger();
+  private readonly encodings = new AcceptEncodingNormalizer();
   /** Monotonic time the control plane's lease runs out; -Infinity until the first grant. */
   private leaseUntilMonoMs = -Infinity;
 
@@ -101,6 +103,8 @@ export class Edge {
   handle(req: EdgeRequest): EdgeResponse | Promise<EdgeResponse> {
     if (req.method === 'PURGE' && req.headers[PEER_HEADER] !== undefined) return this.finish(this.peerInvalidation(req));
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.passThrough(req);
+    // Before anything reads it: the Vary secondary key and the forwarded request both see this value.
+    this.encodings.apply(req.headers);
     const key = this.keyOf(req);
     // Freshness is judged on the monotonic clock (see StoredResponse.storedAtMonoMs).
     const nowMs = this.o.clock.monoMs();
