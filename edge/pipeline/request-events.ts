@@ -35,7 +35,8 @@ export interface RequestObserver {
 
 /** Calls every observer; one that throws is a programming error, reported but not allowed to stop the others. */
 export function fanOut(observers: readonly RequestObserver[], onError: (err: unknown) => void): RequestObserver {
-  if (observers.length === 1) return observers[0]!;
+  // Always wrapped, even for one observer: it runs from a socket's 'close' event, where a throw
+  // would be an uncaught exception and take the process down.
   return {
     completed(event) {
       for (const o of observers) {

@@ -87,4 +87,18 @@ test('an HTTP/1.0 client is sent no 1xx (RFC 9110 §15.2) and still gets its ans
   assert.match(text, /^HTTP\/1\.1 200/);
 });
 
+test('completed-request records name the upstream: the owner edge\'s id at the front, origin at the owner', async () => {
+  const front = h.nodes[0]!;
+  const path = pathOwnedElsewhere(front, '/log-peer');
+  const owner = h.nodes.find((n) => n !== front)!;
+  const frontBefore = front.completed.length;
+  const ownerBefore = owner.completed.length;
+  await getWithInterim(front, path);
+  const atFront = (await front.completedCount(frontBefore + 1))[frontBefore]!;
+  const atOwner = (await owner.completedCount(ownerBefore + 1))[ownerBefore]!;
+  assert.equal([atFront.target, atFront.outcome.kind, atFront.outcome.upstream, atFront.status, atFront.completed], [path, 'miss', owner.id, 200, true]);
+  assert.equal([atOwner.target, atOwner.outcome.kind, atOwner.outcome.upstream], [path, 'miss', 'origin']);
+  assert.ok(atFront.durationMs >= 0);
+});
+
 test.run();
