@@ -14,6 +14,7 @@ import { parseCacheControl, type Directives } from '../policy/cache-control.js';
 import { formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
 import { primaryKey } from '../policy/cache-key.js';
 import { currentAgeMs } from '../policy/freshness.js';
+import { relayInformational } from '../policy/informational.js';
 import { invalidationTargets } from '../policy/invalidation.js';
 import { requestDemandsValidation, type RequestValidation } from '../policy/request-directives.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
@@ -24,6 +25,7 @@ import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
 import { admitRequest, Refusal, refusalResponse } from './admit-request.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type UpstreamExchange } from './build-stored.js';
+import { AcceptEncodingNormalizer } from './accept-encoding-normalizer.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
 import { HitAnswers } from './hit-answers.js';
@@ -64,6 +66,7 @@ export class Edge {
   private readonly hitAnswers: HitAnswers;
   /** Purges applied, for the purge/fill race and for refusing fills from lagging peers. */
   readonly purges = new PurgeLedger();
+  private readonly encodings = new AcceptEncodingNormalizer();
   /** Monotonic time the control plane's lease runs out; -Infinity until the first grant. */
   private leaseUntilMonoMs = -Infinity;
 
@@ -108,6 +111,8 @@ export class Edge {
     if (req instanceof Refusal) return this.finish(refusalResponse(this.identity, req));
     if (req.method === 'PURGE' && req.headers[PEER_HEADER] !== undefined) return this.finish(this.peerInvalidation(req));
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.passThrough(req);
+    // Before anything reads it: the Vary secondary key and the forwarded request both see this value.
+    this.encodings.apply(req.headers);
     const key = this.keyOf(req);
     // Freshness is judged on the monotonic clock (see StoredResponse.storedAtMonoMs).
     const nowMs = this.o.clock.monoMs();
@@ -375,7 +380,7 @@ export class Edge {
       const failure: Failure = { kind: 'transport', error: asTransportError(err) };
       this.metrics.originError(failure.error.code);
       permit?.release({ reason: 'error', error: failure });
-      return this.originFailed(req, stored, failure, fwd, since);
+      return fromUpstream(this.originFailed(req, stored, failure, fwd, since), source);
     }
     const responseTimeMs = this.o.clock.wallMs();
     const responseMonoMs = this.o.clock.monoMs();
@@ -410,7 +415,7 @@ export class Edge {
       this.metrics.originError('status-5xx');
       const failure: Failure = { kind: 'status', status: upstream.status };
       permit?.release({ reason: 'error', error: failure });
-      return this.originFailed(req, stored, failure, fwd, since);
+      return fromUpstream(this.originFailed(req, stored, failure, fwd, since), source);
     }
 
     const exchange: UpstreamExchange = {
@@ -433,7 +438,7 @@ export class Edge {
       else permit?.release({ reason: 'uncacheable' });
       // The origin answered with something we may not keep: the old copy is superseded.
       if (stored !== undefined) this.removeEverywhere(key, stored);
-      return streamThrough(this.identity, req, upstream, fwd, plan.store ? 'too-large' : plan.reason);
+      return fromUpstream(streamThrough(this.identity, req, upstream, fwd, plan.store ? 'too-large' : plan.reason), source);
     }
 
     const read = await readBounded(upstream.body, this.o.maxObjectBytes);
@@ -446,7 +451,7 @@ export class Edge {
     if (read.kind === 'overflow') {
       permit?.release({ reason: 'uncacheable' });
       if (stored !== undefined) this.removeEverywhere(key, stored);
-      return streamThrough(this.identity, req, { ...upstream, body: read.body }, fwd, 'too-large');
+      return fromUpstream(streamThrough(this.identity, req, { ...upstream, body: read.body }, fwd, 'too-large'), source);
     }
     return this.storeAndServe(key, req, fwd, permit, stored, { exchange, plan, body: read.body, fwdStatus: upstream.status, startSeq }, target, source);
   }
@@ -505,6 +510,7 @@ export class Edge {
               ? 'lease-expired'
               : requestDetail(this.validationDemanded.get(req)),
     }, headerValue(fill.exchange.headers, 'cache-status'));
+    fromUpstream(served, source);
     return source.kind === 'origin' ? omitZeroAge(served) : served;
   }
 
@@ -575,6 +581,7 @@ export class Edge {
         headers: outboundHeaders(req, { via: this.via, forStorage: false, dropHost: this.o.keyHost === 'origin' }),
         ...(req.body === undefined ? {} : { body: req.body }),
         timeouts: this.o.originTimeouts,
+        ...(req.sendInformational === undefined ? {} : { onInformational: relayInformational(req.sendInformational)! }),
       });
     } catch (err) {
       const error = asTransportError(err);
@@ -586,7 +593,7 @@ export class Edge {
       this.invalidate(host, target);
       this.noticeOwner(req, target);
     }
-    const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0 };
+    const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0, upstream: 'origin' };
     outcome.bytes = Number(headerValue(upstream.headers, 'content-length') ?? 0);
     return this.finish({ status: upstream.status, headers: forwardedHeaders(this.identity, upstream.headers, outcome), body: upstream.body, outcome });
   }
@@ -625,6 +632,12 @@ export class Edge {
       });
     this.background.add(work);
   }
+}
+
+/** Notes in the outcome who answered upstream, for the access log. */
+function fromUpstream(res: EdgeResponse, source: UpstreamSource): EdgeResponse {
+  res.outcome.upstream = source.kind === 'origin' ? 'origin' : source.id;
+  return res;
 }
 
 function hostOf(req: EdgeRequest): string | undefined {
