@@ -408,11 +408,13 @@ export interface PurgeBenchContext {
 export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext): Promise<PurgeBenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'edgeworks-purge-bench-'));
   const token = randomBytes(16).toString('hex');
+  // Edges hold their own credential, apart from the admin token that purges (#13).
+  const edgeToken = randomBytes(16).toString('hex');
   const cp = spawnProcess({
     name: 'control-plane',
     cpu: ctx.controlPlaneCpu,
     command: process.execPath,
-    args: [join(ROOT, 'dist', 'control-plane', 'main.js'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--token', token, '--log-level', 'warn'],
+    args: [join(ROOT, 'dist', 'control-plane', 'main.js'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--token', token, '--edge-token', edgeToken, '--log-level', 'warn'],
   });
   let edges: BenchEdge[] = [];
   let client: PurgeClient | undefined;
@@ -420,7 +422,7 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
     const m = await waitForLine(cp, LISTENING, 15_000);
     const controlUrl = `http://127.0.0.1:${m[1]}`;
     let recorder: ApplyRecorder | undefined;
-    edges = buildEdges(o.edges, controlUrl, token, () => recorder!);
+    edges = buildEdges(o.edges, controlUrl, edgeToken, () => recorder!);
     recorder = new ApplyRecorder(edges);
     for (const e of edges) e.control.start();
     await waitStreaming(edges, 10_000);
