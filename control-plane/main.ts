@@ -153,9 +153,10 @@ async function repair(args: string[]): Promise<void> {
   if (!lock.ok) throw new StartRefused(`repair: ${lock.message}`);
   try {
     const plan = planRepair(Buffer.from(await storage.read()));
+    const baseOffset = storage.prefixBytes;
     if (plan.kind === 'cut') await storage.replaceDurably(plan.keep);
     await storage.close();
-    process.stdout.write(`${describeRepair(plan, storage.path).join('\n')}\n`);
+    process.stdout.write(`${describeRepair(plan, storage.path, baseOffset).join('\n')}\n`);
   } finally {
     lock.release();
   }

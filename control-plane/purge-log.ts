@@ -56,14 +56,20 @@ export interface PurgeLog {
 export interface LogStorage {
   /** Everything stored so far; empty for a new log. */
   read(): Promise<Uint8Array>;
-  /** Appends the bytes and resolves only when they are durable (write + fsync). */
-  appendDurably(bytes: Uint8Array): Promise<void>;
+  /**
+   * Appends the bytes and resolves only when they are durable (write + fsync). With `highWaterSeq`
+   * the high-water mark is recorded in the same sync (the file storage keeps it in the log file's
+   * first bytes, which a cut tail never reaches, so one fsync covers both).
+   */
+  appendDurably(bytes: Uint8Array, highWaterSeq?: number): Promise<void>;
   /** Replaces the whole content atomically and durably (write temp, fsync, rename, fsync dir). */
   replaceDurably(bytes: Uint8Array): Promise<void>;
   /** The highest seq ever given to writeHighWater; undefined when none was (a new or format 1 log). */
   readHighWater(): Promise<number | undefined>;
-  /** Durably records, apart from the log, that seqs up to `seq` may have been acknowledged. */
+  /** Durably records, apart from the records, that seqs up to `seq` may have been acknowledged. */
   writeHighWater(seq: number): Promise<void>;
+  /** Bytes before what read() returns in the underlying file, so damage offsets name file offsets. */
+  readonly prefixBytes: number;
   close(): Promise<void>;
 }
 
@@ -154,8 +160,8 @@ export class DurablePurgeLog implements PurgeLog {
     if (parsed.kind === 'damaged') {
       throw new PurgeLogError(
         'corrupt',
-        `purge log damaged at byte offset ${parsed.offset} (${parsed.reason}) with whole records after it; refusing to start rather than lose or reorder purges`,
-        parsed.offset,
+        `purge log damaged at byte offset ${parsed.offset + storage.prefixBytes} (${parsed.reason}) with whole records after it; refusing to start rather than lose or reorder purges`,
+        parsed.offset + storage.prefixBytes,
       );
     }
     const found = parsed.kind === 'empty' ? undefined : parsed;
@@ -163,7 +169,8 @@ export class DurablePurgeLog implements PurgeLog {
     const records = found?.records ?? [];
     const lastSeqFound = records[records.length - 1]?.record.seq ?? header?.afterSeq ?? 0;
     const markSeq = Math.max(highWater ?? 0, lastSeqFound);
-    const report: OpenReport = { migratedFromFormat: found?.format === 1 ? 1 : undefined, dropped: found?.dropped, newLog: undefined };
+    const dropped = found?.dropped === undefined ? undefined : { ...found.dropped, offset: found.dropped.offset + storage.prefixBytes };
+    const report: OpenReport = { migratedFromFormat: found?.format === 1 ? 1 : undefined, dropped, newLog: undefined };
 
     // Fewer records than were acknowledged, or a tail we cannot vouch for in a log without a mark:
     // start over after every seq that may have been handed out.
@@ -289,8 +296,8 @@ export class DurablePurgeLog implements PurgeLog {
       const bytes = batch.length === 1 ? encodePurge(batch[0]!.stored) : Buffer.concat(batch.map((p) => encodePurge(p.stored)));
       const lastSeq = batch[batch.length - 1]!.stored.record.seq;
       try {
-        // Both syncs run at once; the batch is acknowledged only when both are durable.
-        await Promise.all([this.storage.appendDurably(bytes), this.storage.writeHighWater(lastSeq)]);
+        // The mark goes with the records, in one sync: the batch is acknowledged only when both are durable.
+        await this.storage.appendDurably(bytes, lastSeq);
       } catch (err) {
         this.fail(err, batch);
         return;
@@ -362,6 +369,7 @@ export class MemoryLogStorage implements LogStorage {
   replaces = 0;
   gate: Promise<void> | undefined;
   failNext: Error | undefined;
+  readonly prefixBytes = 0;
 
   get durable(): Buffer {
     if (this.chunks.length !== 1) this.chunks = [Buffer.concat(this.chunks)];
@@ -376,8 +384,10 @@ export class MemoryLogStorage implements LogStorage {
     return this.durable;
   }
 
-  async appendDurably(bytes: Uint8Array): Promise<void> {
+  async appendDurably(bytes: Uint8Array, highWaterSeq?: number): Promise<void> {
     if (this.gate !== undefined) await this.gate;
+    // The mark is written before the records, as the file storage does: a failed append may leave it ahead.
+    if (highWaterSeq !== undefined) this.highWater = Math.max(this.highWater ?? 0, highWaterSeq);
     if (this.failNext !== undefined) {
       const err = this.failNext;
       this.failNext = undefined;
@@ -397,7 +407,6 @@ export class MemoryLogStorage implements LogStorage {
   }
 
   async writeHighWater(seq: number): Promise<void> {
-    if (this.gate !== undefined) await this.gate;
     this.highWater = Math.max(this.highWater ?? 0, seq);
   }
 

@@ -120,9 +120,9 @@ export function createControlPlaneServer(cp: ControlPlane, logger: Logger, optio
     });
   });
   // Streams live for hours; node's whole-exchange timeout would cut them. Its headers timeout
-  // stays as a coarse backstop to ours.
+  // (real time, checked every 30 s) stays as a coarse backstop behind ours, never ahead of it.
   server.requestTimeout = 0;
-  server.headersTimeout = headersTimeoutMs;
+  server.headersTimeout = Math.max(headersTimeoutMs, 60_000);
   return server;
 }
 

@@ -8,10 +8,10 @@ import { crc32cHex } from './crc32c.js';
 
 export const HIGH_WATER_SLOT_BYTES = 32;
 
-/** `hwm <seq, 16 digits> <crc32c, 8 hex>\n`, padded with spaces to the slot size. */
+/** `hwm <seq, 16 digits> <crc32c, 8 hex>`, padded with spaces to the slot size less one, then `\n`. */
 export function encodeHighWaterSlot(seq: number): Buffer {
   const body = `hwm ${String(seq).padStart(16, '0')}`;
-  const text = `${body} ${crc32cHex(Buffer.from(body, 'latin1'))}\n`.padEnd(HIGH_WATER_SLOT_BYTES - 1, ' ');
+  const text = `${body} ${crc32cHex(Buffer.from(body, 'latin1'))}`.padEnd(HIGH_WATER_SLOT_BYTES - 1, ' ');
   return Buffer.from(`${text}\n`, 'latin1');
 }
 
@@ -20,7 +20,7 @@ export function decodeHighWater(bytes: Uint8Array): number | undefined {
   let best: number | undefined;
   for (let at = 0; at + HIGH_WATER_SLOT_BYTES <= bytes.length; at += HIGH_WATER_SLOT_BYTES) {
     const text = Buffer.from(bytes.buffer, bytes.byteOffset + at, HIGH_WATER_SLOT_BYTES).toString('latin1');
-    const m = /^(hwm (\d{16})) ([0-9a-f]{8})\n/.exec(text);
+    const m = /^(hwm (\d{16})) ([0-9a-f]{8}) *\n$/.exec(text);
     if (m === null || crc32cHex(Buffer.from(m[1]!, 'latin1')) !== m[3]) continue;
     const seq = Number(m[2]);
     if (best === undefined || seq > best) best = seq;

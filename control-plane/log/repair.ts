@@ -76,13 +76,14 @@ function parseJson(text: string): unknown {
 }
 
 /** The lines the repair command prints. */
-export function describeRepair(plan: RepairPlan, path: string): string[] {
+/** `baseOffset`: bytes in the file before what was planned on (the high-water mark), so offsets are file offsets. */
+export function describeRepair(plan: RepairPlan, path: string, baseOffset = 0): string[] {
   if (plan.kind === 'intact') return [`${path}: no damage found (${plan.records} records); nothing to repair`];
   const kept = plan.keptSeqs === undefined ? 'no records' : `${plan.keptRecords} records (seq ${plan.keptSeqs[0]}..${plan.keptSeqs[1]})`;
   const lines = [
-    `${path}: damaged at byte offset ${plan.droppedOffset} (${plan.reason})`,
+    `${path}: damaged at byte offset ${plan.droppedOffset + baseOffset} (${plan.reason})`,
     `kept ${kept}: the good prefix, ${plan.keep.length} bytes`,
-    `dropped ${plan.droppedBytes} bytes from offset ${plan.droppedOffset}` +
+    `dropped ${plan.droppedBytes} bytes from offset ${plan.droppedOffset + baseOffset}` +
       (plan.droppedSeqs.length === 0 ? '' : `, including records that looked whole: seq ${plan.droppedSeqs.join(', ')}`),
     'the next start begins a new log id after the highest seq ever acknowledged; every edge flushes its cache',
   ];

@@ -153,7 +153,8 @@ test('damage before the last record refuses to start naming the offset and the r
     const path = join(dir, 'purges.log');
     const bytes = await readFile(path);
     const lineStarts = [0, ...[...bytes.entries()].filter(([, b]) => b === 0x0a).map(([i]) => i + 1)].slice(0, -1);
-    const secondPurgeAt = lineStarts[2]!; // header, purge 1, purge 2, ...
+    assert.match(bytes.subarray(0, 4).toString(), /^hwm /, 'the high-water mark leads the file');
+    const secondPurgeAt = lineStarts[4]!; // mark slot, mark slot, header, purge 1, purge 2, ...
     bytes[secondPurgeAt + 20] = bytes[secondPurgeAt + 20]! ^ 0xff;
     await writeFile(path, bytes);
 

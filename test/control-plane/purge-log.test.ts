@@ -169,7 +169,7 @@ for (const kind of kinds) {
       assert.equal(log.readAfter(0, 100).map((r) => r.seq), [36, 37, 38, 39, 40, 41, 42, 43, 44, 45]);
       assert.is(log.get(35), undefined);
       const fileLines = (await place.raw()).split('\n').filter((l) => l !== '').length;
-      assert.ok(fileLines <= 2 * 10 + 1, `file holds ${fileLines} lines`);
+      assert.ok(fileLines <= 2 * 10 + 3, `file holds ${fileLines} lines (2 of them the high-water mark)`);
       await log.close();
       const again = await DurablePurgeLog.open(await place.reopen(), options({ retainCount: 10 }));
       assert.is(again.lastSeq(), 45);
@@ -189,9 +189,12 @@ test('file: concurrent appends share fsyncs (group commit) and 5,000 land quickl
     let syncs = 0;
     const counting: LogStorage = {
       read: () => storage.read(),
-      appendDurably: (text) => {
+      appendDurably: (text, highWaterSeq) => {
         syncs++;
-        return storage.appendDurably(text);
+        return storage.appendDurably(text, highWaterSeq);
+      },
+      get prefixBytes() {
+        return storage.prefixBytes;
       },
       replaceDurably: (text) => storage.replaceDurably(text),
       readHighWater: () => storage.readHighWater(),
@@ -204,7 +207,7 @@ test('file: concurrent appends share fsyncs (group commit) and 5,000 land quickl
     assert.ok(syncs < 50, `${syncs} fsyncs for 5,000 appends`);
     await log.close();
     const text = await readFile(join(dir, LOG_FILE_NAME), 'utf8');
-    assert.is(text.split('\n').length, 5_000 + 2);
+    assert.is(text.split('\n').length, 2 + 1 + 5_000 + 1, 'mark slots, header, records, and the final newline');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -276,6 +279,28 @@ test('file: a torn format 1 header on a brand-new log starts a new log', async (
     assert.is(log.logId(), 'log-A');
     assert.is((await log.append(req(1), T0)).seq, 1);
     await log.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+
+test('file: a cut through the last acknowledged record keeps the mark at the head of the file: new log id, no seq reissued', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'purge-log-'));
+  try {
+    const first = await DurablePurgeLog.open(await FileLogStorage.create(dir), options());
+    for (let n = 1; n <= 3; n++) await first.append(req(n), T0);
+    await first.close();
+    const path = join(dir, LOG_FILE_NAME);
+    const bytes = await readFile(path);
+    await writeFile(path, bytes.subarray(0, bytes.length - 10));
+    const second = await DurablePurgeLog.open(await FileLogStorage.create(dir), options({ newLogId: () => 'log-B' }));
+    assert.is(second.logId(), 'log-B');
+    assert.ok(second.lost(3));
+    assert.is(second.get(2)!.values[0], 'example.com/2');
+    assert.is(second.report.dropped!.offset, bytes.lastIndexOf(0x0a, bytes.length - 2) + 1, 'the file offset of the cut record');
+    assert.is((await second.append(req(4), T0)).seq, 4);
+    await second.close();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
