@@ -8,7 +8,8 @@
  * size rather than by sync latency alone.
  *
  * A seq is never handed out twice. With each batch the storage durably records a high-water mark
- * (the batch's last seq) apart from the log, and `append` resolves only when both are on disk.
+ * (the batch's last seq) where losing the log's tail cannot reach it (the file's first bytes),
+ * and `append` resolves only when both are on disk.
  * When a restart finds fewer records than the mark (the log's tail was lost to a crash, a cut or
  * damage), acknowledged purges may be missing, so the log starts over under a new logId after the
  * mark: edges that resume with the old logId are told to flush, and the lost purges' receipts

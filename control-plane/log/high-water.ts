@@ -1,8 +1,9 @@
 /**
- * The durable high-water mark: the highest seq that may ever have been acknowledged, kept apart
- * from the log so that losing the log's tail (a crash, a cut, a bad sector) cannot also lose the
- * knowledge that those seqs were handed out. On disk it is two fixed-size slots, written in turn
- * so a torn write never destroys the only good copy; the reader takes the highest valid one.
+ * The durable high-water mark: the highest seq that may ever have been acknowledged, kept away
+ * from the log's tail (at the head of the file) so that losing the tail (a crash, a cut, a bad
+ * sector) cannot also lose the knowledge that those seqs were handed out. On disk it is two
+ * fixed-size slots, written in turn so a torn write never destroys the only good copy; the reader
+ * takes the highest valid one.
  */
 import { crc32cHex } from './crc32c.js';
 
