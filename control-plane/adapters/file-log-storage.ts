@@ -77,8 +77,9 @@ export class FileLogStorage implements LogStorage {
     // The log always starts with its mark by the time anything is appended (open rewrites older files).
     if (this.prefix !== MARK_BYTES) throw new Error(`${this.path} has no high-water mark to update; it must be rewritten first`);
     this.handle ??= await open(this.path, 'a');
-    if (highWaterSeq !== undefined) await this.writeMark(highWaterSeq);
-    await this.handle.writeFile(bytes);
+    this.markHandle ??= await open(this.path, 'r+');
+    // Both writes only reach the page cache; the datasync after them makes both durable at once.
+    await Promise.all([this.handle.writeFile(bytes), highWaterSeq === undefined ? undefined : this.writeMark(highWaterSeq)]);
     const started = performance.now();
     await this.handle.datasync();
     this.observeSync('append', (performance.now() - started) / 1000);
