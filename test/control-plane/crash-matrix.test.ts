@@ -107,7 +107,10 @@ test('cut at every byte offset inside the last record and its terminator', async
     // No seq is handed out twice: the next purge is above every one acknowledged before.
     const next = await r.log.append({ kind: 'all', values: [], soft: false }, T0 + 1);
     assert.is(next.seq, 4, at);
-    await edgeCatchesUp(r, w.logId, 3);
+    const events = await edgeCatchesUp(r, w.logId, 3);
+    const flush = events.find((e) => e.event === 'flush');
+    if (whole) assert.is(flush, undefined, `${at}: nothing lost, the edge resumes without a flush`);
+    else assert.equal(flush?.data, { upToSeq: 4, reason: 'log-changed' }, `${at}: an edge that may have seen the lost purge resynchronizes through a flush`);
     const lost = await r.receipt(r3.id);
     if (whole) assert.is(lost.body.state, 'complete', `${at}: a kept purge completes (so this check can fail)`);
     else {
