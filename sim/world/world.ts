@@ -16,6 +16,7 @@ import { createOrigin } from '../../origin/handler.js';
 import { resolveOriginConfig } from '../../origin/schema.js';
 import type { Origin } from '../../origin/types.js';
 import { ControlPlane } from '../../control-plane/control-plane.js';
+import { Credentials } from '../../control-plane/credentials.js';
 import { controlPlaneConfigWithDefaults } from '../../control-plane/config.js';
 import { MemoryLogStorage, openMemoryPurgeLog } from '../../control-plane/purge-log.js';
 import { SimNode } from '../kernel/node.js';
@@ -42,6 +43,8 @@ export interface WorldOptions {
 const ORIGIN_HOST = 'origin.sim';
 const CP_HOST = 'control-plane.sim';
 const TOKEN = 'sim-token-0123456789abcdef';
+/** What edges present to the control plane: a credential apart from the admin one, as in production. */
+const EDGE_TOKEN = 'sim-edge-token-0123456789';
 const SILENT: Logger = { log() {} };
 
 interface EdgeSlot {
@@ -171,7 +174,7 @@ export class World {
       collapseWaitMs: this.breaks.has('collapsing') ? 1 : s.edge.collapseWaitMs,
       originTimeouts: { connectMs: s.edge.originConnectTimeoutMs, headersMs: s.edge.originHeadersTimeoutMs, bodyIdleMs: 30_000 },
       cluster: { peerSuspectMs: s.edge.peerSuspectMs } as never,
-      ...(this.cpNode === undefined ? {} : { controlPlane: { url: this.cpNode.url, token: TOKEN, streamIdleMs: s.edge.streamIdleMs } as never }),
+      ...(this.cpNode === undefined ? {} : { controlPlane: { url: this.cpNode.url, token: EDGE_TOKEN, streamIdleMs: s.edge.streamIdleMs } as never }),
     });
     const ports = { clock: node.clock, timers: node.timers, transport: this.network.transportFor(node), logger: SILENT };
     // Breaking the lease: the edge is built as if no control plane were configured (no lease to
@@ -217,7 +220,7 @@ export class World {
       leaseGraceMs: this.scenario.controlPlane.leaseGraceMs,
       heartbeatIntervalMs: this.scenario.controlPlane.heartbeatIntervalMs,
     });
-    const cp = new ControlPlane({ clock: node.clock, timers: node.timers, log, logger: SILENT, config, token: TOKEN });
+    const cp = new ControlPlane({ clock: node.clock, timers: node.timers, log, logger: SILENT, config, credentials: new Credentials({ admin: [TOKEN], edge: [EDGE_TOKEN] }) });
     this.controlPlane = cp;
     this.network.serve(node, (req) => (req.target === '/stream' || req.target.startsWith('/stream?') ? this.serveStream(cp, req) : this.serveControlPlane(cp, req)));
   }
