@@ -1,6 +1,7 @@
 /** The edge's configuration: one typebox schema for the file, env and flags, with documented defaults. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FlagSpec } from '../common/config-loader.js';
+import { DEFAULT_PEER_AUTH_WINDOW_MS, MIN_PEER_SECRET_CHARS } from './routing/peer-auth.js';
 
 const MiB = 1024 * 1024;
 
@@ -71,6 +72,22 @@ export const EdgeConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    peerAuth: Type.Object(
+      {
+        mode: Type.Union([Type.Literal('off'), Type.Literal('accept'), Type.Literal('require')], {
+          default: 'require',
+          description: 'one of off, accept, require',
+        }),
+        /** Signs this edge's peer requests and verifies theirs; required with peers unless mode is off. */
+        secret: Type.Optional(Type.String({ minLength: MIN_PEER_SECRET_CHARS, description: `a secret of at least ${MIN_PEER_SECRET_CHARS} characters` })),
+        /** Accepted as well, never used to sign: the other secret during a rotation. */
+        acceptSecret: Type.Optional(Type.String({ minLength: MIN_PEER_SECRET_CHARS, description: `a secret of at least ${MIN_PEER_SECRET_CHARS} characters` })),
+        /** A file whose first line is the secret and optional second line the accepted one (read at start). */
+        secretFile: Type.Optional(Type.String({ minLength: 1 })),
+        windowMs: Type.Integer({ default: DEFAULT_PEER_AUTH_WINDOW_MS, minimum: 1_000, maximum: 3_600_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     alternateOrigin: Type.Optional(
       Type.String({ pattern: '^https?://[^/?#]+$', description: 'a base URL without a path: another origin, or another region\'s edge' }),
     ),
@@ -122,6 +139,10 @@ export const EDGE_FLAGS: readonly FlagSpec[] = [
   { flag: 'hot-cache-fraction', field: 'cluster.hotCacheFraction', type: 'number', env: 'EDGE_HOT_CACHE_FRACTION', help: 'share of the cache for hot copies of other edges\' keys (default 0.1)' },
   { flag: 'peer-connect-timeout-ms', field: 'cluster.peerConnectTimeoutMs', type: 'integer', env: 'EDGE_PEER_CONNECT_TIMEOUT_MS', help: 'peer connect timeout (default 500)' },
   { flag: 'peer-suspect-ms', field: 'cluster.peerSuspectMs', type: 'integer', env: 'EDGE_PEER_SUSPECT_MS', help: 'a failed peer is skipped this long, doubling while it keeps failing (default 2000)' },
+  { flag: 'peer-auth', field: 'peerAuth.mode', type: 'string', env: 'EDGE_PEER_AUTH', help: 'peer requests: require a valid signature, accept unsigned ones too (rolling upgrade), or off (default require)' },
+  { flag: 'peer-secret', field: 'peerAuth.secret', type: 'string', env: 'EDGE_PEER_SECRET', help: `region secret that signs and verifies peer requests, >= ${MIN_PEER_SECRET_CHARS} chars (required with --peers)` },
+  { flag: 'peer-accept-secret', field: 'peerAuth.acceptSecret', type: 'string', env: 'EDGE_PEER_ACCEPT_SECRET', help: 'a second secret accepted but not used to sign, for rotation (default: none)' },
+  { flag: 'peer-secret-file', field: 'peerAuth.secretFile', type: 'string', env: 'EDGE_PEER_SECRET_FILE', help: 'file with the secret on its first line and an optional accepted secret on the second' },
   { flag: 'alternate-origin', field: 'alternateOrigin', type: 'string', env: 'EDGE_ALTERNATE_ORIGIN', help: 'when the origin refuses, times out or answers 5xx, GETs go here: another origin or another region\'s edge (default: none)' },
   { flag: 'control-plane', field: 'controlPlane.url', type: 'string', env: 'EDGE_CONTROL_PLANE', help: 'control-plane URL for purges, lease and membership (default: none)' },
   { flag: 'token', field: 'controlPlane.token', type: 'string', env: 'EDGE_CONTROL_PLANE_TOKEN', help: 'bearer token for the control plane (required with --control-plane)' },

@@ -8,6 +8,7 @@ import { systemClock, systemRandom, systemTimers } from '../common/adapters/syst
 import { createUndiciTransport } from '../common/adapters/undici-transport.js';
 import { createAdminServer } from './adapters/admin-server.js';
 import { createEdgeServer } from './adapters/node-server.js';
+import { withPeerSecretFile } from './adapters/peer-secret-file.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
 import { createControlClient, createEdge } from './create-edge.js';
@@ -15,8 +16,9 @@ import type { RingMember } from './routing/ring.js';
 import { loadProcessConfig } from '../common/adapters/process-config.js';
 
 runMain('cdn-edge', async () => {
-  const config = loadProcessConfig('cdn-edge', 'An HTTP/1.1 caching reverse proxy (RFC 9111 shared cache) in front of one origin.', EdgeConfigSchema, EDGE_FLAGS);
-  if (config === undefined) return;
+  const loaded = loadProcessConfig('cdn-edge', 'An HTTP/1.1 caching reverse proxy (RFC 9111 shared cache) in front of one origin.', EdgeConfigSchema, EDGE_FLAGS);
+  if (loaded === undefined) return;
+  const config = withPeerSecretFile(loaded);
   const logger = createJsonLogger(config.id, config.logLevel);
   const transport = createUndiciTransport();
   const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };

@@ -21,6 +21,8 @@ const firstAdminPort = port('LOCAL_ADMIN_PORT', 9181);
 const orchestratorPort = port('LOCAL_ORCHESTRATOR_PORT', 9100);
 const controlPort = port('LOCAL_CONTROL_PORT', 9000);
 const token = process.env['LOCAL_TOKEN'] ?? randomBytes(16).toString('hex');
+/** The region secret every edge signs its peer requests with (SECURITY.md); generated at every start. */
+const peerSecret = process.env['LOCAL_PEER_SECRET'] ?? randomBytes(32).toString('hex');
 const regionFile = join(root, '.edgeworks', 'local-region.json');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
       '--token', token,
       '--region', 'local',
       '--log-level', 'warn',
-    ]);
+    ], { EDGE_PEER_SECRET: peerSecret });
   };
   await Promise.all(edges.map((e) => startEdge(e, peersOf(edges))));
 

@@ -46,7 +46,18 @@ export function createEdgeRegistry(edge: Edge, control?: ControlClient): Registr
       for (const [code, n] of Object.entries(m.originErrors)) this.inc({ code }, n ?? 0);
     },
   });
+  new Counter({
+    name: 'edge_peer_auth_failures_total',
+    help: 'Requests carrying internal x-edgeworks-* fields that were not honoured (fields removed), by reason (missing, malformed, expired, bad-signature).',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(m.peerAuthFailures)) this.inc({ reason }, n);
+    },
+  });
   const simple: Array<[string, string, () => number]> = [
+    ['edge_peer_auth_unsigned_total', 'Unsigned peer requests honoured under --peer-auth accept.', () => m.peerAuthUnsigned],
     ['edge_background_refreshes_total', 'stale-while-revalidate refreshes started.', () => m.backgroundRefreshes],
     ['edge_collapse_waits_total', 'Requests that waited on another request for the same key.', () => m.collapseWaits],
     ['edge_collapse_timeouts_total', 'Collapse waits that hit the bound and fetched on their own.', () => m.collapseTimeouts],

@@ -2,6 +2,7 @@
 import type { Clock, Logger, Timers, Transport, TransportTimeouts } from '../../common/ports.js';
 import type { SetCookiePolicy } from '../policy/cacheability.js';
 import type { HeuristicOptions } from '../policy/freshness.js';
+import type { PeerAuthSettings } from '../routing/peer-auth.js';
 import type { RingMember } from '../routing/ring.js';
 
 export interface EdgeOptions {
@@ -52,4 +53,6 @@ export interface ClusterSettings {
   /** Share of maxBytes kept for copies of hot keys owned by other edges. */
   hotCacheFraction: number;
   handoffMs: number;
+  /** How peers prove they are ring members (edge/routing/peer-auth.ts). */
+  peerAuth: PeerAuthSettings;
 }

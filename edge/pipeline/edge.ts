@@ -17,7 +17,8 @@ import { currentAgeMs } from '../policy/freshness.js';
 import { invalidationTargets } from '../policy/invalidation.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
-import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
+import { Cluster } from '../routing/cluster.js';
+import { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
@@ -26,6 +27,7 @@ import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
 import { HitAnswers } from './hit-answers.js';
 import { EdgeMetrics } from './metrics.js';
+import { carriesInternalFields, PeerGate } from './peer-gate.js';
 import { ANSWERED_LOCALLY, outboundHeaders } from './origin-request.js';
 import { readBounded } from './read-bounded.js';
 import { errorResponse, forwardedHeaders, streamThrough, type Identity } from './responses.js';
@@ -60,6 +62,7 @@ export class Edge {
   private readonly upstream: Upstream;
   private readonly background = new Set<Promise<void>>();
   private readonly hitAnswers: HitAnswers;
+  private readonly peerGate: PeerGate;
   /** Purges applied, for the purge/fill race and for refusing fills from lagging peers. */
   readonly purges = new PurgeLedger();
   /** Monotonic time the control plane's lease runs out; -Infinity until the first grant. */
@@ -87,6 +90,7 @@ export class Edge {
     this.via = `1.1 ${o.cacheName}`;
     this.identity = { cacheName: o.cacheName, via: this.via };
     this.upstream = new Upstream(o, this.cluster, this.metrics, this.purges);
+    this.peerGate = new PeerGate(o.cluster?.peerAuth, o.keyHost, o.clock, this.metrics);
     this.hitAnswers = new HitAnswers(`${formatCacheStatus(o.cacheName, { hit: true })}; ttl=`);
     this.storage = {
       setCookie: o.setCookie,
@@ -98,7 +102,14 @@ export class Edge {
 
   /** Synchronous for hits, so the hot path allocates no promise. */
   handle(req: EdgeRequest): EdgeResponse | Promise<EdgeResponse> {
-    if (req.method === 'PURGE' && req.headers[PEER_HEADER] !== undefined) return this.finish(this.peerInvalidation(req));
+    let fromPeer = false;
+    if (carriesInternalFields(req.headers)) {
+      // Honoured only from an authenticated ring member; from anyone else the fields are removed here.
+      const admitted = this.peerGate.admit(req);
+      req = admitted.req;
+      fromPeer = admitted.fromPeer;
+    }
+    if (req.method === 'PURGE' && fromPeer) return this.finish(this.peerInvalidation(req));
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.passThrough(req);
     const key = this.keyOf(req);
     // Freshness is judged on the monotonic clock (see StoredResponse.storedAtMonoMs).
@@ -114,7 +125,6 @@ export class Edge {
         fromHotStore = true;
       }
     }
-    const fromPeer = req.headers[PEER_HEADER] !== undefined;
     if (fromPeer) {
       // The asking edge has applied purges we have not: whatever we hold may be what it purged.
       if (Number(req.headers[PURGE_SEQ_HEADER] ?? 0) > this.purges.appliedSeq) {

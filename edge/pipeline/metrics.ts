@@ -3,6 +3,7 @@
  * and the admin adapter turns them into Prometheus text when scraped.
  */
 import type { TransportErrorCode } from '../../common/ports.js';
+import type { PeerAuthFailure } from '../routing/peer-auth.js';
 import type { Outcome, OutcomeKind } from './types.js';
 
 export class EdgeMetrics {
@@ -45,6 +46,11 @@ export class EdgeMetrics {
   originFailovers = 0;
   /** Reuses turned into revalidations because the control-plane lease had expired. */
   leaseRevalidations = 0;
+
+  /** Requests carrying internal fields that were not honoured, by why (their fields were removed). */
+  readonly peerAuthFailures: Record<PeerAuthFailure, number> = { missing: 0, malformed: 0, expired: 0, 'bad-signature': 0 };
+  /** Unsigned peer requests honoured under --peer-auth accept. */
+  peerAuthUnsigned = 0;
 
   record(outcome: Outcome): void {
     this.requests[outcome.kind]++;

@@ -8,7 +8,9 @@
 import { headerValue, type HeaderList } from '../../common/http.js';
 import { TransportError, type OutboundResponse } from '../../common/ports.js';
 import type { PurgeLedger } from '../control/purge-ledger.js';
-import { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, type Cluster } from '../routing/cluster.js';
+import type { Cluster } from '../routing/cluster.js';
+import { signPeerRequest } from '../routing/peer-auth.js';
+import { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeOptions } from './edge-options.js';
 import type { EdgeMetrics } from './metrics.js';
@@ -74,6 +76,11 @@ export class Upstream {
     this.metrics.peerRequests++;
     const marked: HeaderList = [...headers, [PEER_HEADER, cluster.selfId], [PURGE_SEQ_HEADER, String(this.purges.appliedSeq)]];
     if (handoff) marked.push([HANDOFF_HEADER, '1']);
+    const auth = this.o.cluster!.peerAuth;
+    if (auth.mode !== 'off' && auth.secret !== undefined) {
+      const host = this.o.keyHost === 'request' ? headerValue(marked, 'host') : undefined;
+      marked.push(...signPeerRequest(auth.secret, method, target, host, marked, this.o.clock.wallMs()));
+    }
     try {
       const response = await this.o.transport.request({ origin: peer.url, method, target, headers: marked, timeouts: this.o.cluster!.peerTimeouts });
       cluster.health.succeeded(peer.id);

@@ -20,6 +20,9 @@ const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['bad env value', ['--origin', 'http://127.0.0.1:1'], { EDGE_SET_COOKIE: 'sometimes' }, /^cdn-edge: cache\.setCookie: must be one of bypass, strip, store, got "sometimes" \(from env EDGE_SET_COOKIE\)\n$/],
   ['unknown flag', ['--origni', 'x'], {}, /^cdn-edge: Unknown option '--origni' \(see --help\)\n$/],
   ['missing config file', ['--config', '/nonexistent/edge.json'], {}, /^cdn-edge: --config: cannot read \/nonexistent\/edge\.json: ENOENT\n$/],
+  ['peers without a peer secret', ['--origin', 'http://127.0.0.1:1', '--id', 'e1', '--peers', 'e1=http://127.0.0.1:1,e2=http://127.0.0.1:2'], {}, /^cdn-edge: peerAuth\.secret: is required with --peers unless --peer-auth off/],
+  ['unknown peer-auth mode', ['--origin', 'http://127.0.0.1:1', '--peer-auth', 'maybe'], {}, /^cdn-edge: peerAuth\.mode: must be one of off, accept, require, got "maybe" \(from --peer-auth\)\n$/],
+  ['unreadable peer secret file', ['--origin', 'http://127.0.0.1:1', '--peer-secret-file', '/nonexistent/secret'], {}, /^cdn-edge: peerAuth\.secretFile: cannot read "\/nonexistent\/secret": ENOENT\n$/],
 ];
 
 for (const [why, args, env, expected] of badInputs) {
