@@ -1,6 +1,7 @@
 /** The edge's configuration: one typebox schema for the file, env and flags, with documented defaults. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FlagSpec } from '../common/config-loader.js';
+import { MAX_RING_MEMBERS, RING_MEMBERS_ARRAY, ringWeightSchema } from '../common/ring-bounds.js';
 import { DEFAULT_PEER_AUTH_WINDOW_MS, MIN_PEER_SECRET_CHARS } from './routing/peer-auth.js';
 
 const MiB = 1024 * 1024;
@@ -10,13 +11,13 @@ export const PeerSchema = Type.Object(
   {
     id: Type.String({ pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, dot, dash or underscore' }),
     url: Type.String({ pattern: '^https?://[^/?#]+$', description: 'a peer base URL without a path, e.g. http://127.0.0.1:8082' }),
-    weight: Type.Number({ default: 1, exclusiveMinimum: 0 }),
+    weight: ringWeightSchema({ default: 1 }),
   },
   { additionalProperties: false },
 );
 
 /** Body of PUT /membership on the admin port. */
-export const MembershipSchema = Type.Object({ members: Type.Array(PeerSchema, { minItems: 1 }) }, { additionalProperties: false });
+export const MembershipSchema = Type.Object({ members: Type.Array(PeerSchema, { minItems: 1, ...RING_MEMBERS_ARRAY }) }, { additionalProperties: false });
 
 export const EdgeConfigSchema = Type.Object(
   {
@@ -58,7 +59,7 @@ export const EdgeConfigSchema = Type.Object(
       default: 'origin',
       description: 'origin (cache keys use the origin\'s authority) or request (the client\'s Host)',
     }),
-    peers: Type.Array(PeerSchema, { default: [], description: 'the ring members, this edge included: id=url[*weight],...' }),
+    peers: Type.Array(PeerSchema, { default: [], ...RING_MEMBERS_ARRAY, description: `the ring members, this edge included: id=url[*weight],... (at most ${MAX_RING_MEMBERS})` }),
     cluster: Type.Object(
       {
         peerConnectTimeoutMs: Type.Integer({ default: 500, minimum: 1 }),
