@@ -581,25 +581,33 @@ export class Edge {
     const host = hostOf(req);
     for (const target of invalidationTargets(req.method, upstream.status, host, req.target, upstream.headers)) {
       this.invalidate(host, target);
-      this.noticeOwner(req, target);
+      this.noticeRegion(req, target);
     }
     const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0 };
     outcome.bytes = Number(headerValue(upstream.headers, 'content-length') ?? 0);
     return this.finish({ status: upstream.status, headers: forwardedHeaders(this.identity, upstream.headers, outcome), body: upstream.body, outcome });
   }
 
-  /** Tells the owner of an invalidated URL, if that is another edge, to drop its copy too. */
-  private noticeOwner(req: EdgeRequest, target: string): void {
+  /**
+   * Tells every other ring member to drop its copy of an invalidated URL, not only the owner:
+   * non-owners hold copies too (hot-cache copies, and fills made while the owner was down), and
+   * after the owner is back nothing else would ever remove them. One bodiless request per member
+   * (at most MAX_RING_MEMBERS - 1), in the background; suspect members are asked as well, since a
+   * slow or partitioned edge may still hold and serve a copy.
+   */
+  private noticeRegion(req: EdgeRequest, target: string): void {
     const cluster = this.cluster;
     if (cluster === undefined || req.headers[PEER_HEADER] !== undefined) return;
-    const owner = cluster.peersBefore(this.keyFor(hostOf(req), target))[0];
-    if (owner === undefined) return;
     const headers: HeaderList = this.o.keyHost === 'origin' ? [] : [['host', hostOf(req) ?? this.originAuthority]];
-    const work = this.upstream.peer(owner, 'PURGE', target, headers, false)
-      .then((res) => res?.discard())
-      .finally(() => this.background.delete(work));
-    this.background.add(work);
+    for (const member of cluster.members()) {
+      if (member.id === cluster.selfId) continue;
+      const work = this.upstream.peer(member, 'PURGE', target, headers, false)
+        .then((res) => res?.discard())
+        .finally(() => this.background.delete(work));
+      this.background.add(work);
+    }
   }
+
 
   /** stale-while-revalidate: one background refresh per key; others keep being served stale. */
   private refreshInBackground(key: string, stored: StoredResponse, req: EdgeRequest): void {
