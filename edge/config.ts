@@ -73,6 +73,16 @@ export const EdgeConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    originProtection: Type.Object(
+      {
+        maxConnections: Type.Integer({ default: 256, minimum: 1, maximum: 100_000 }),
+        maxQueued: Type.Integer({ default: 1_024, minimum: 0, maximum: 1_000_000 }),
+        clientMissesPerSecond: Type.Number({ default: 50, minimum: 0 }),
+        clientMissBurst: Type.Integer({ default: 200, minimum: 1 }),
+        maxTrackedClients: Type.Integer({ default: 100_000, minimum: 1, maximum: 10_000_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     peerAuth: Type.Object(
       {
         mode: Type.Union([Type.Literal('off'), Type.Literal('accept'), Type.Literal('require')], {
@@ -140,6 +150,10 @@ export const EDGE_FLAGS: readonly FlagSpec[] = [
   { flag: 'hot-cache-fraction', field: 'cluster.hotCacheFraction', type: 'number', env: 'EDGE_HOT_CACHE_FRACTION', help: 'share of the cache for hot copies of other edges\' keys (default 0.1)' },
   { flag: 'peer-connect-timeout-ms', field: 'cluster.peerConnectTimeoutMs', type: 'integer', env: 'EDGE_PEER_CONNECT_TIMEOUT_MS', help: 'peer connect timeout (default 500)' },
   { flag: 'peer-suspect-ms', field: 'cluster.peerSuspectMs', type: 'integer', env: 'EDGE_PEER_SUSPECT_MS', help: 'a failed peer is skipped this long, doubling while it keeps failing (default 2000)' },
+  { flag: 'origin-max-connections', field: 'originProtection.maxConnections', type: 'integer', env: 'EDGE_ORIGIN_MAX_CONNECTIONS', help: 'origin requests in flight at once (default 256)' },
+  { flag: 'origin-max-queued', field: 'originProtection.maxQueued', type: 'integer', env: 'EDGE_ORIGIN_MAX_QUEUED', help: 'origin requests waiting for a connection; more are answered 503 with Retry-After (default 1024)' },
+  { flag: 'client-misses-per-second', field: 'originProtection.clientMissesPerSecond', type: 'number', env: 'EDGE_CLIENT_MISSES_PER_SECOND', help: 'origin-bound misses one client address may send per second; more are answered 429 (default 50; 0 = no budget)' },
+  { flag: 'client-miss-burst', field: 'originProtection.clientMissBurst', type: 'integer', env: 'EDGE_CLIENT_MISS_BURST', help: 'origin-bound misses one client address may send at once (default 200)' },
   { flag: 'peer-auth', field: 'peerAuth.mode', type: 'string', env: 'EDGE_PEER_AUTH', help: 'peer requests: require a valid signature, accept unsigned ones too (rolling upgrade), or off (default require)' },
   { flag: 'peer-secret', field: 'peerAuth.secret', type: 'string', env: 'EDGE_PEER_SECRET', help: `region secret that signs and verifies peer requests, >= ${MIN_PEER_SECRET_CHARS} chars (required with --peers)` },
   { flag: 'peer-accept-secret', field: 'peerAuth.acceptSecret', type: 'string', env: 'EDGE_PEER_ACCEPT_SECRET', help: 'a second secret accepted but not used to sign, for rotation (default: none)' },

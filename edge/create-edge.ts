@@ -32,6 +32,7 @@ export function createEdge(config: EdgeConfig, ports: EdgePorts): Edge {
     staleIfErrorDefaultSeconds: config.cache.staleIfErrorDefaultSeconds,
     honorRequestCacheControl: !config.cache.ignoreRequestCacheControl,
     keyHost: config.keyHost,
+    originProtection: config.originProtection,
     ...(config.alternateOrigin === undefined ? {} : { alternateOriginUrl: config.alternateOrigin }),
     ...(config.peers.length === 0 ? {} : { cluster: clusterSettings(config) }),
     ...(config.controlPlane.url === undefined ? {} : { lease: { expiredServeStale: config.controlPlane.leaseExpiredServeStale } }),

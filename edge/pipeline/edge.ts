@@ -28,6 +28,8 @@ import type { EdgeOptions } from './edge-options.js';
 import { HitAnswers } from './hit-answers.js';
 import { EdgeMetrics } from './metrics.js';
 import { carriesInternalFields, PeerGate } from './peer-gate.js';
+import { ClientMissBudget } from './client-budget.js';
+import { OriginGate, OriginQueueFull } from './origin-gate.js';
 import { ANSWERED_LOCALLY, outboundHeaders } from './origin-request.js';
 import { readBounded } from './read-bounded.js';
 import { errorResponse, forwardedHeaders, streamThrough, type Identity } from './responses.js';
@@ -63,6 +65,10 @@ export class Edge {
   private readonly background = new Set<Promise<void>>();
   private readonly hitAnswers: HitAnswers;
   private readonly peerGate: PeerGate;
+  /** Bounds origin connections and their wait queue; absent without originProtection. */
+  readonly originGate: OriginGate | undefined;
+  /** Origin-bound misses per client address; absent when off. */
+  readonly clientBudget: ClientMissBudget | undefined;
   /** Purges applied, for the purge/fill race and for refusing fills from lagging peers. */
   readonly purges = new PurgeLedger();
   /** Monotonic time the control plane's lease runs out; -Infinity until the first grant. */
@@ -89,7 +95,13 @@ export class Edge {
     this.locks = new CollapseLocks(o.timers, o.collapseWaitMs);
     this.via = `1.1 ${o.cacheName}`;
     this.identity = { cacheName: o.cacheName, via: this.via };
-    this.upstream = new Upstream(o, this.cluster, this.metrics, this.purges);
+    const p = o.originProtection;
+    this.originGate = p === undefined ? undefined : new OriginGate({ maxConnections: p.maxConnections, maxQueued: p.maxQueued });
+    this.clientBudget =
+      p === undefined || p.clientMissesPerSecond <= 0
+        ? undefined
+        : new ClientMissBudget({ perSecond: p.clientMissesPerSecond, burst: p.clientMissBurst, maxClients: p.maxTrackedClients });
+    this.upstream = new Upstream(o, this.cluster, this.metrics, this.purges, this.originGate);
     this.peerGate = new PeerGate(o.cluster?.peerAuth, o.keyHost, o.clock, this.metrics);
     this.hitAnswers = new HitAnswers(`${formatCacheStatus(o.cacheName, { hit: true })}; ttl=`);
     this.storage = {
@@ -286,6 +298,12 @@ export class Edge {
     const waitMs = Math.max(1, deadlineMonoMs - this.o.clock.monoMs());
     const lock = stuck === undefined ? this.locks.acquire(key, waitMs) : this.locks.takeOver(key, stuck, waitMs);
     if (lock.role === 'writer') {
+      const overBudget = this.spendMissBudget(req, fwd);
+      if (overBudget !== undefined) {
+        // Whoever waited behind this client collapses again behind one of them.
+        lock.release({ reason: 'retry' });
+        return this.finish(overBudget);
+      }
       try {
         return this.finish(await this.fetch(key, req, fwd, stored, lock));
       } finally {
@@ -370,7 +388,8 @@ export class Edge {
       source = routed.source;
     } catch (err) {
       const failure: Failure = { kind: 'transport', error: asTransportError(err) };
-      this.metrics.originError(failure.error.code);
+      // A full origin queue is counted by the gate, not as an origin failure.
+      if (!(err instanceof OriginQueueFull)) this.metrics.originError(failure.error.code);
       permit?.release({ reason: 'error', error: failure });
       return this.originFailed(req, stored, failure, fwd, since);
     }
@@ -551,6 +570,7 @@ export class Edge {
         detail: 'stale-if-error',
       });
     }
+    if (failure.kind === 'transport' && failure.error instanceof OriginQueueFull) return originBusy(this.identity, fwd);
     if (failure.kind === 'status') {
       // Only reached for waiters whose writer saw a 5xx; they answer with the same status.
       return errorResponse(this.identity, failure.status, `origin answered ${failure.status}`, fwd);
@@ -562,18 +582,23 @@ export class Edge {
 
   /** Methods other than GET and HEAD go to the origin as they are; unsafe ones invalidate (§4.4). */
   private async passThrough(req: EdgeRequest): Promise<EdgeResponse> {
+    const overBudget = this.spendMissBudget(req, 'method');
+    if (overBudget !== undefined) return this.finish(overBudget);
     this.metrics.originRequests++;
     let upstream;
     try {
-      upstream = await this.o.transport.request({
-        origin: this.o.originUrl,
-        method: req.method,
-        target: req.target,
-        headers: outboundHeaders(req, { via: this.via, forStorage: false, dropHost: this.o.keyHost === 'origin' }),
-        ...(req.body === undefined ? {} : { body: req.body }),
-        timeouts: this.o.originTimeouts,
-      });
+      const send = () =>
+        this.o.transport.request({
+          origin: this.o.originUrl,
+          method: req.method,
+          target: req.target,
+          headers: outboundHeaders(req, { via: this.via, forStorage: false, dropHost: this.o.keyHost === 'origin' }),
+          ...(req.body === undefined ? {} : { body: req.body }),
+          timeouts: this.o.originTimeouts,
+        });
+      upstream = await (this.originGate === undefined ? send() : this.originGate.run(send));
     } catch (err) {
+      if (err instanceof OriginQueueFull) return this.finish(originBusy(this.identity, 'method'));
       const error = asTransportError(err);
       this.metrics.originError(error.code);
       return this.finish(errorResponse(this.identity, error.code.endsWith('timeout') ? 504 : 502, `origin-${error.code}`, 'method'));
@@ -586,6 +611,20 @@ export class Edge {
     const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0 };
     outcome.bytes = Number(headerValue(upstream.headers, 'content-length') ?? 0);
     return this.finish({ status: upstream.status, headers: forwardedHeaders(this.identity, upstream.headers, outcome), body: upstream.body, outcome });
+  }
+
+  /**
+   * Charges a client's request that is about to go upstream (a miss, a revalidation or an unsafe
+   * method) to its address's budget; the 429 to answer when it is spent. Peers are not charged:
+   * the front edge that took the client's request already was.
+   */
+  private spendMissBudget(req: EdgeRequest, fwd: ForwardReason): EdgeResponse | undefined {
+    const budget = this.clientBudget;
+    if (budget === undefined || req.clientAddress === undefined || req.headers[PEER_HEADER] !== undefined) return undefined;
+    const answer = budget.take(req.clientAddress, this.o.clock.monoMs());
+    if (answer.ok) return undefined;
+    this.metrics.clientBudgetExceeded++;
+    return withRetryAfter(errorResponse(this.identity, 429, 'client-miss-budget', fwd), answer.retryAfterSeconds);
   }
 
   /**
@@ -628,6 +667,16 @@ export class Edge {
       });
     this.background.add(work);
   }
+}
+
+/** 503 with Retry-After: this edge's origin connections and their wait queue are all taken. */
+function originBusy(id: Identity, fwd: ForwardReason): EdgeResponse {
+  return withRetryAfter(errorResponse(id, 503, 'origin-busy', fwd), 1);
+}
+
+function withRetryAfter(res: EdgeResponse, seconds: number): EdgeResponse {
+  res.headers.push('retry-after', String(seconds));
+  return res;
 }
 
 function hostOf(req: EdgeRequest): string | undefined {

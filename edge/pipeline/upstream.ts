@@ -14,6 +14,7 @@ import { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-f
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeOptions } from './edge-options.js';
 import type { EdgeMetrics } from './metrics.js';
+import { OriginQueueFull, type OriginGate } from './origin-gate.js';
 import type { EdgeRequest } from './types.js';
 
 export type UpstreamSource = { kind: 'origin' } | { kind: 'peer'; id: string } | { kind: 'handoff'; id: string };
@@ -24,6 +25,7 @@ export class Upstream {
     private readonly cluster: Cluster | undefined,
     private readonly metrics: EdgeMetrics,
     private readonly purges: PurgeLedger,
+    private readonly gate: OriginGate | undefined,
   ) {}
 
   /** Rejects only with the origin's TransportError; peer failures fall through to the next hop. */
@@ -54,9 +56,11 @@ export class Upstream {
     const alternate = this.o.alternateOriginUrl;
     let response: OutboundResponse;
     try {
-      response = await this.o.transport.request({ origin: originUrl, method: 'GET', target, headers, timeouts: this.o.originTimeouts });
+      const send = () => this.o.transport.request({ origin: originUrl, method: 'GET', target, headers, timeouts: this.o.originTimeouts });
+      response = await (this.gate === undefined ? send() : this.gate.run(send));
     } catch (err) {
-      if (!failover || alternate === undefined) throw err;
+      // A full wait queue is this edge's own limit, not the origin failing: no failover.
+      if (!failover || alternate === undefined || err instanceof OriginQueueFull) throw err;
       this.metrics.originError(asTransportError(err).code);
       this.metrics.originFailovers++;
       return this.origin(alternate, target, headers, false);
