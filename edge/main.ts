@@ -9,6 +9,7 @@ import { createUndiciTransport } from '../common/adapters/undici-transport.js';
 import { createAdminServer } from './adapters/admin-server.js';
 import { createEdgeServer } from './adapters/node-server.js';
 import { withPeerSecretFile } from './adapters/peer-secret-file.js';
+import { Readiness } from './adapters/readiness.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
 import { createControlClient, createEdge } from './create-edge.js';
@@ -31,6 +32,7 @@ runMain('cdn-edge', async () => {
   control?.start();
   process.stdout.write(`cdn-edge ${config.id} listening on http://${config.host}:${port} -> origin ${config.origin}\n`);
 
+  const readiness = new Readiness(() => control === undefined || edge.leaseValid());
   let admin: Server | undefined;
   if (config.admin.port !== undefined) {
     const token = config.admin.token ?? randomBytes(16).toString('hex');
@@ -47,6 +49,7 @@ runMain('cdn-edge', async () => {
         },
       }),
       ...(edge.cluster === undefined ? {} : { setMembers: (members: RingMember[]) => edge.setMembers(members) }),
+      ready: () => readiness.ready(),
     });
     await listen(admin, config.admin.port, config.admin.host);
     const adminAddress = admin.address();
@@ -59,6 +62,7 @@ runMain('cdn-edge', async () => {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    readiness.stopping();
     logger.log('info', 'shutting down', { signal });
     // Stop accepting, let in-flight requests finish, then drop idle keep-alive connections.
     control?.stop();

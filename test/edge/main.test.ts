@@ -67,6 +67,11 @@ test('admin port: /metrics and /healthz need the bearer token; SIGTERM exits cle
     const health = await request(`${adminUrl}/healthz`, { headers: { authorization: 'Bearer secret-token-123456' } });
     assert.is(health.statusCode, 200);
     assert.is(((await health.body.json()) as { status: string }).status, 'ok');
+    for (const [probe, body] of [['/livez', 'up\n'], ['/readyz', 'ready\n']] as const) {
+      const res = await request(`${adminUrl}${probe}`);
+      assert.is(res.statusCode, 200, `${probe} needs no token`);
+      assert.is(await res.body.text(), body, 'and tells nothing but up/ready');
+    }
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     assert.is(await exited, 0);
