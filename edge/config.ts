@@ -90,9 +90,10 @@ export const EdgeConfigSchema = Type.Object(
           description: 'one of off, accept, require',
         }),
         /** Signs this edge's peer requests and verifies theirs; required with peers unless mode is off. */
-        secret: Type.Optional(Type.String({ minLength: MIN_PEER_SECRET_CHARS, description: `a secret of at least ${MIN_PEER_SECRET_CHARS} characters` })),
+        // No description: the loader would echo the rejected value, and this one is a secret.
+        secret: Type.Optional(Type.String({ minLength: MIN_PEER_SECRET_CHARS })),
         /** Accepted as well, never used to sign: the other secret during a rotation. */
-        acceptSecret: Type.Optional(Type.String({ minLength: MIN_PEER_SECRET_CHARS, description: `a secret of at least ${MIN_PEER_SECRET_CHARS} characters` })),
+        acceptSecret: Type.Optional(Type.String({ minLength: MIN_PEER_SECRET_CHARS })),
         /** A file whose first line is the secret and optional second line the accepted one (read at start). */
         secretFile: Type.Optional(Type.String({ minLength: 1 })),
         windowMs: Type.Integer({ default: DEFAULT_PEER_AUTH_WINDOW_MS, minimum: 1_000, maximum: 3_600_000 }),

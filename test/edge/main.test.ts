@@ -22,6 +22,7 @@ const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['missing config file', ['--config', '/nonexistent/edge.json'], {}, /^cdn-edge: --config: cannot read \/nonexistent\/edge\.json: ENOENT\n$/],
   ['peers without a peer secret', ['--origin', 'http://127.0.0.1:1', '--id', 'e1', '--peers', 'e1=http://127.0.0.1:1,e2=http://127.0.0.1:2'], {}, /^cdn-edge: peerAuth\.secret: is required with --peers unless --peer-auth off/],
   ['unknown peer-auth mode', ['--origin', 'http://127.0.0.1:1', '--peer-auth', 'maybe'], {}, /^cdn-edge: peerAuth\.mode: must be one of off, accept, require, got "maybe" \(from --peer-auth\)\n$/],
+  ['a short peer secret, not echoed', ['--origin', 'http://127.0.0.1:1', '--peer-secret', 'tooshort-but-secret'], {}, /^cdn-edge: peerAuth\.secret: expected string length greater or equal to 32 \(from --peer-secret\)\n$/],
   ['unreadable peer secret file', ['--origin', 'http://127.0.0.1:1', '--peer-secret-file', '/nonexistent/secret'], {}, /^cdn-edge: peerAuth\.secretFile: cannot read "\/nonexistent\/secret": ENOENT\n$/],
 ];
 
