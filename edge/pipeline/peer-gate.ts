@@ -6,7 +6,7 @@
 import type { Clock } from '../../common/ports.js';
 import { requestHeader } from '../../common/http.js';
 import { verifyPeerRequest, type PeerAuthSettings, type PeerVerdict } from '../routing/peer-auth.js';
-import { INTERNAL_FIELD_PREFIX, INTERNAL_REQUEST_FIELDS, PEER_HEADER } from '../routing/peer-fields.js';
+import { HANDOFF_HEADER, INTERNAL_FIELD_PREFIX, PEER_HEADER, PEER_SIGNATURE_HEADER, PEER_TIME_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
 import type { EdgeMetrics } from './metrics.js';
 import type { EdgeRequest } from './types.js';
 
@@ -15,10 +15,20 @@ export interface Admitted {
   fromPeer: boolean;
 }
 
-/** True when any internal field is present: a few property reads, so the hit path stays cheap. */
-export function carriesInternalFields(headers: EdgeRequest['headers']): boolean {
-  for (let i = 0; i < INTERNAL_REQUEST_FIELDS.length; i++) if (headers[INTERNAL_REQUEST_FIELDS[i]!] !== undefined) return true;
-  return false;
+/**
+ * True when any internal field is present. Written out, one read per field rather than a loop
+ * over INTERNAL_REQUEST_FIELDS: each read site then sees a single name and stays a fast monomorphic
+ * lookup (the loop cost a hit ~100 ns in-process). test/edge/pipeline/peer-gate.test.ts checks it
+ * covers every name in the list, so a new field cannot be forgotten here.
+ */
+export function carriesInternalFields(h: EdgeRequest['headers']): boolean {
+  return (
+    h[PEER_HEADER] !== undefined ||
+    h[HANDOFF_HEADER] !== undefined ||
+    h[PURGE_SEQ_HEADER] !== undefined ||
+    h[PEER_TIME_HEADER] !== undefined ||
+    h[PEER_SIGNATURE_HEADER] !== undefined
+  );
 }
 
 export class PeerGate {

@@ -2,6 +2,9 @@
  * The edges' own peer protocol on the wire: every internal header field and method, named in one
  * place so signing, verifying and stripping cover the same list. A new internal field (a drain,
  * a push) is added to PEER_REQUEST_FIELDS and is then signed, verified and stripped like the rest.
+ * Peer methods (PURGE today; a new one such as a drain) need no list: the method is signed, and a
+ * handler honours one only when the pipeline says the request came from an authenticated peer
+ * (`fromPeer` in Edge.handle); from anyone else it is an ordinary unknown method.
  */
 
 /** Marks a request sent by a peer edge (value: the sender's id): the receiver answers it itself, never forwarding again. */
@@ -23,9 +26,6 @@ export const PEER_REQUEST_FIELDS: readonly string[] = [PEER_HEADER, HANDOFF_HEAD
 
 /** Every internal request field: the signed ones and the signature itself. */
 export const INTERNAL_REQUEST_FIELDS: readonly string[] = [...PEER_REQUEST_FIELDS, PEER_SIGNATURE_HEADER];
-
-/** Methods only peers may use: a peer invalidation. From anyone else they are ordinary unknown methods. */
-export const PEER_METHODS: ReadonlySet<string> = new Set(['PURGE']);
 
 /** Every internal field, known or not, starts with this; none is ever forwarded or sent to a client. */
 export const INTERNAL_FIELD_PREFIX = 'x-edgeworks-';
