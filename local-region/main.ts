@@ -11,6 +11,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOrchestrator, peersOf, type RegionEdge } from './orchestrator.js';
 import { startBinary, stopAll } from './processes.js';
+import { LOCAL_REGION_HELP, parseCommandLine } from './usage.js';
+
+const commandLine = parseCommandLine(process.argv.slice(2));
+if (commandLine.kind === 'help') {
+  process.stdout.write(LOCAL_REGION_HELP);
+  process.exit(0);
+}
+if (commandLine.kind === 'error') {
+  process.stderr.write(`npm start: ${commandLine.message}\n`);
+  process.exit(2);
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);

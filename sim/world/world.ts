@@ -6,7 +6,7 @@
  */
 import { type HeaderList, type RequestHeaders } from '../../common/http.js';
 import { encodeSse, type PurgeRecord } from '../../common/control-protocol.js';
-import type { Logger } from '../../common/ports.js';
+import type { InformationalResponse, Logger } from '../../common/ports.js';
 import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
 import type { ControlClient } from '../../edge/control/control-client.js';
 import type { Edge } from '../../edge/pipeline/edge.js';
@@ -282,7 +282,14 @@ export class World {
         ...(lifetimeMs === undefined ? {} : { lifetimeMs }),
       });
     }
-    return { status: res.status, headers: res.headers, chunks: res.body.length > 0 ? [res.body] : [], delayMs: res.delayMs, ...(res.action === 'refuse' ? { refuse: true } : {}) };
+    return {
+      status: res.status,
+      headers: res.headers,
+      chunks: res.body.length > 0 ? [res.body] : [],
+      delayMs: res.delayMs,
+      ...(res.action === 'refuse' ? { refuse: true } : {}),
+      ...(res.interim === undefined ? {} : { interim: res.interim }),
+    };
   }
 
   private async serveControlPlane(cp: ControlPlane, req: WireRequest): Promise<WireResponse> {
@@ -300,13 +307,21 @@ export class World {
 
   /** A request from another edge (a peer fetch or a peer invalidation). */
   private servePeer(slot: EdgeSlot, wire: WireRequest): WireResponse | Promise<WireResponse> {
-    const req: EdgeRequest = { method: wire.method, target: wire.target, headers: toRequestHeaders(wire.headers), body: wire.body === undefined ? undefined : once(wire.body) };
+    // 1xx the edge forwards to the asking peer travel back with its answer, as over a socket.
+    const interim: InformationalResponse[] = [];
+    const req: EdgeRequest = {
+      method: wire.method,
+      target: wire.target,
+      headers: toRequestHeaders(wire.headers),
+      body: wire.body === undefined ? undefined : once(wire.body),
+      sendInformational: (info) => interim.push(info),
+    };
     const arrivedMs = this.scheduler.now();
     const res = slot.edge.handle(req);
     const finish = async (r: EdgeResponse): Promise<WireResponse> => {
       const body = await collect(r.body);
       this.recordAnswer(slot, req, r, body, 'peer', wire.from, arrivedMs, 0);
-      return { status: r.status, headers: headerPairsOf(r.headers), chunks: body.chunks, ...(body.truncated ? { truncated: true } : {}) };
+      return { status: r.status, headers: headerPairsOf(r.headers), chunks: body.chunks, ...(body.truncated ? { truncated: true } : {}), ...(interim.length === 0 ? {} : { interim }) };
     };
     return res instanceof Promise ? res.then(finish) : finish(res);
   }

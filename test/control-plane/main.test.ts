@@ -80,4 +80,10 @@ test('generated token is printed and required; purges survive a SIGTERM restart'
   }
 });
 
+test('-h is --help', () => {
+  const result = run(['-h']);
+  assert.is(result.status, 0);
+  assert.match(result.stdout, /^Usage: cdn-control-plane \[flags\]/);
+});
+
 test.run();
