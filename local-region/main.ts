@@ -34,6 +34,8 @@ const controlPort = port('LOCAL_CONTROL_PORT', 9000);
 const token = process.env['LOCAL_TOKEN'] ?? randomBytes(16).toString('hex');
 /** What edges present to the control plane: apart from the admin token, so an edge cannot purge. */
 const edgeToken = randomBytes(16).toString('hex');
+/** The region secret every edge signs its peer requests with (SECURITY.md); generated at every start. */
+const peerSecret = process.env['LOCAL_PEER_SECRET'] ?? randomBytes(32).toString('hex');
 const regionFile = join(root, '.edgeworks', 'local-region.json');
 const tokenFile = join(root, '.edgeworks', 'control-plane-tokens');
 
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
       '--control-plane', controlUrl,
       '--region', 'local',
       '--log-level', 'warn',
-    ], { EDGE_CONTROL_PLANE_TOKEN: edgeToken });
+    ], { EDGE_CONTROL_PLANE_TOKEN: edgeToken, EDGE_PEER_SECRET: peerSecret });
   };
   await Promise.all(edges.map((e) => startEdge(e, peersOf(edges))));
 

@@ -9,10 +9,13 @@ import { headerValue, type HeaderList } from '../../common/http.js';
 import { TransportError, type InformationalResponse, type OutboundResponse } from '../../common/ports.js';
 import { relayInformational } from '../policy/informational.js';
 import type { PurgeLedger } from '../control/purge-ledger.js';
-import { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, type Cluster } from '../routing/cluster.js';
+import type { Cluster } from '../routing/cluster.js';
+import { signPeerRequest } from '../routing/peer-auth.js';
+import { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeOptions } from './edge-options.js';
 import type { EdgeMetrics } from './metrics.js';
+import { OriginQueueFull, type OriginGate } from './origin-gate.js';
 import type { EdgeRequest } from './types.js';
 
 export type UpstreamSource = { kind: 'origin' } | { kind: 'peer'; id: string } | { kind: 'handoff'; id: string };
@@ -23,6 +26,7 @@ export class Upstream {
     private readonly cluster: Cluster | undefined,
     private readonly metrics: EdgeMetrics,
     private readonly purges: PurgeLedger,
+    private readonly gate: OriginGate | undefined,
   ) {}
 
   /** Rejects only with the origin's TransportError; peer failures fall through to the next hop. */
@@ -62,10 +66,14 @@ export class Upstream {
     let response: OutboundResponse;
     const startedMonoMs = this.o.clock.monoMs();
     try {
-      response = await this.o.transport.request({ origin: originUrl, method: 'GET', target, headers, timeouts: this.o.originTimeouts, ...(onInformational === undefined ? {} : { onInformational }) });
+      const send = () =>
+        this.o.transport.request({ origin: originUrl, method: 'GET', target, headers, timeouts: this.o.originTimeouts, ...(onInformational === undefined ? {} : { onInformational }) });
+      response = await (this.gate === undefined ? send() : this.gate.run(send));
+      // Includes any wait for a connection slot: the time this fetch took, as a client saw it.
       this.metrics.originFetchSeconds.observe((this.o.clock.monoMs() - startedMonoMs) / 1000);
     } catch (err) {
-      if (!failover || alternate === undefined) throw err;
+      // A full wait queue is this edge's own limit, not the origin failing: no failover.
+      if (!failover || alternate === undefined || err instanceof OriginQueueFull) throw err;
       this.metrics.originError(asTransportError(err).code);
       this.metrics.originFailovers++;
       return this.origin(alternate, target, headers, false, onInformational);
@@ -92,6 +100,11 @@ export class Upstream {
     this.metrics.peerRequests++;
     const marked: HeaderList = [...headers, [PEER_HEADER, cluster.selfId], [PURGE_SEQ_HEADER, String(this.purges.appliedSeq)]];
     if (handoff) marked.push([HANDOFF_HEADER, '1']);
+    const auth = this.o.cluster!.peerAuth;
+    if (auth.mode !== 'off' && auth.secret !== undefined) {
+      const host = this.o.keyHost === 'request' ? headerValue(marked, 'host') : undefined;
+      marked.push(...signPeerRequest(auth.secret, method, target, host, marked, this.o.clock.wallMs()));
+    }
     const startedMonoMs = this.o.clock.monoMs();
     try {
       const response = await this.o.transport.request({

@@ -25,6 +25,7 @@
  *   BENCH_PURGE_BASELINE_DIST=<another build's dist> also runs it against that build, alternately, and prints both
  *   BENCH_SIM=0 skips the simulator speed bench; BENCH_SIM_SECONDS simulated seconds (60)
  *   BENCH_PEERHOP=0 skips the peer hop bench; BENCH_PEERHOP_* options as in peer-hop.ts
+ *   BENCH_RING=0 skips the ring rebuild at the maximum membership (ring-rebuild.ts)
  *
  * Ends with one summary table (every number, its target, met or MISSED) and writes it, with every
  * detail, to the JSON file. `node dist/loadtests/bench/spread.js a.json b.json c.json` compares runs.
@@ -47,6 +48,7 @@ import { formatPurgeReport, readPurgeBenchOptions, runPurgeBench, type PurgeBenc
 import { comparePurgeBench } from './purge-compare.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, generatorLimited, parseCpuModel, ratio, type CaseSummary, type Machine } from './report.js';
+import { formatRingRebuildReport, ringRebuildRows, runRingRebuildBench, type RingRebuildResult } from './ring-rebuild.js';
 import { clusterRows, formatSummaryTable, hitPathRows, memoryRows, peerHopRows, purgeRows, simRows, type SimFigures } from './summary.js';
 import { ensureWrk } from './wrk.js';
 
@@ -349,6 +351,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${formatClusterReport(cluster)}\n`);
   }
 
+  // Ring rebuild at the maximum membership the bounds allow: in this process, a few seconds.
+  let ring: RingRebuildResult | undefined;
+  if (process.env['BENCH_RING'] !== '0') {
+    process.stdout.write('\nbench: ring rebuild at the maximum (the real Ring, 1,000 members of weight 100)\n');
+    ring = runRingRebuildBench();
+    process.stdout.write(`${formatRingRebuildReport(ring)}\n`);
+  }
+
   const summary = [
     ...hitPathRows(
       summaries.map((sm, i) => ({
@@ -385,6 +395,7 @@ async function main(): Promise<void> {
       purgeNote,
     ),
     ...simRows(sim, simNote),
+    ...ringRebuildRows(ring),
   ];
   const finishedAt = new Date();
   const durationSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;

@@ -11,7 +11,6 @@ import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../e
 import type { ControlClient } from '../../edge/control/control-client.js';
 import type { Edge } from '../../edge/pipeline/edge.js';
 import type { EdgeRequest, EdgeResponse } from '../../edge/pipeline/types.js';
-import { PEER_HEADER } from '../../edge/routing/cluster.js';
 import { createOrigin } from '../../origin/handler.js';
 import { resolveOriginConfig } from '../../origin/schema.js';
 import type { Origin } from '../../origin/types.js';
@@ -45,6 +44,8 @@ const CP_HOST = 'control-plane.sim';
 const TOKEN = 'sim-token-0123456789abcdef';
 /** What edges present to the control plane: a credential apart from the admin one, as in production. */
 const EDGE_TOKEN = 'sim-edge-token-0123456789';
+/** The region secret every simulated edge signs its peer requests with, as `npm start` gives its edges one. */
+const PEER_SECRET = 'sim-peer-secret-0123456789abcdef0123';
 const SILENT: Logger = { log() {} };
 
 interface EdgeSlot {
@@ -169,6 +170,7 @@ export class World {
       region: node.region,
       origin: `http://${ORIGIN_HOST}`,
       peers: peers.length > 1 ? peers : [],
+      peerAuth: { secret: PEER_SECRET } as never,
       cache: { maxBytes: slot.maxBytes } as never,
       // Breaking collapsing: waiters give up after 1 ms and fetch on their own.
       collapseWaitMs: this.breaks.has('collapsing') ? 1 : s.edge.collapseWaitMs,

@@ -9,6 +9,7 @@ import { createUndiciTransport } from '../../common/adapters/undici-transport.js
 import type { Transport } from '../../common/ports.js';
 import { createEdgeServer } from '../../edge/adapters/node-server.js';
 import { Edge, type ClusterSettings } from '../../edge/pipeline/edge.js';
+import { DEFAULT_PEER_AUTH_WINDOW_MS, type PeerAuthSettings } from '../../edge/routing/peer-auth.js';
 import type { RingMember } from '../../edge/routing/ring.js';
 import { sequentialIds } from '../../edge/access-log/request-id.js';
 import type { CompletedRequest } from '../../edge/pipeline/request-events.js';
@@ -37,15 +38,25 @@ export interface ClusterHarness {
   nodes: ClusterNode[];
   originUrl: string;
   get(node: ClusterNode, path: string, headers?: Record<string, string>): Promise<Reply>;
-  send(node: ClusterNode, method: string, path: string): Promise<Reply>;
+  send(node: ClusterNode, method: string, path: string, headers?: Record<string, string>): Promise<Reply>;
   originCount(path: string): Promise<number>;
   stop(node: ClusterNode): Promise<void>;
+  /** Brings a stopped edge back on its old port, with whatever it held (a healed partition). */
+  restart(node: ClusterNode): Promise<void>;
   /** Starts another edge and gives every running edge the new membership. */
   add(id: string): Promise<ClusterNode>;
   close(): Promise<void>;
 }
 
-export async function startCluster(ids: readonly string[], settings: Partial<ClusterSettings> = {}): Promise<ClusterHarness> {
+/** The region secret cluster tests sign peer requests with, unless a test gives each edge its own. */
+export const TEST_PEER_SECRET = 'cluster-test-peer-secret-0123456789abcdef';
+
+export interface ClusterOptions {
+  /** Peer-auth settings per edge id (a rotation in progress, a stranger); default: require TEST_PEER_SECRET. */
+  peerAuthFor?: (id: string) => PeerAuthSettings;
+}
+
+export async function startCluster(ids: readonly string[], settings: Partial<ClusterSettings> = {}, options: ClusterOptions = {}): Promise<ClusterHarness> {
   const clock = new FakeClock();
   const origin: OriginServer = await startOriginServer(
     createOrigin({ clock, random: { next: () => 0.5 }, config: resolveOriginConfig({ adminToken: 'cluster-test-token-123' }) }),
@@ -94,6 +105,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
         hotKeyRequestsPerSecond: 1_000_000,
         hotCacheFraction: 0.1,
         handoffMs: 300_000,
+        peerAuth: options.peerAuthFor?.(id) ?? { mode: 'require', secret: TEST_PEER_SECRET, windowMs: DEFAULT_PEER_AUTH_WINDOW_MS },
         ...settings,
       },
     });
@@ -120,7 +132,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
     nodes,
     originUrl: origin.url,
     get: (node, path, headers) => send(node, 'GET', path, headers),
-    send: (node, method, path) => send(node, method, path),
+    send: (node, method, path, headers) => send(node, method, path, headers),
     async originCount(path) {
       const res = await request(`${origin.url}/_stats`);
       const stats = (await res.body.json()) as { paths: Record<string, number> };
@@ -130,6 +142,14 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
       node.stopped = true;
       node.server.closeAllConnections();
       await new Promise<void>((resolve) => node.server.close(() => resolve()));
+    },
+    async restart(node) {
+      const port = Number(new URL(node.url).port);
+      await new Promise<void>((resolve, reject) => {
+        node.server.once('error', reject);
+        node.server.listen(port, '127.0.0.1', () => resolve());
+      });
+      node.stopped = false;
     },
     async add(id) {
       const l = await listen();

@@ -56,6 +56,7 @@ for (const server of CLIENT_FACING_SERVERS) {
         hotKeyRequestsPerSecond: 100,
         hotCacheFraction: 0.1,
         handoffMs: 0,
+        peerAuth: { mode: 'require', secret: 'targets-test-peer-secret-0123456789ab', windowMs: 300_000 },
       },
     }));
     const options = await h.raw(`OPTIONS * HTTP/1.1\r\nHost: ${h.authority}\r\n`);
