@@ -9,7 +9,7 @@ import type { ForwardResult } from '../etcd/etcd-purge-log.js';
 
 export const FORWARDED_HEADER = 'x-edgeworks-forwarded';
 
-export function createPurgeForwarder(token: string, timeoutMs: number): { forward: (leaderUrl: string, req: PurgeRequest) => Promise<ForwardResult>; close: () => Promise<void> } {
+export function createPurgeForwarder(token: string, timeoutMs: number): { forward: (leaderUrl: string, req: PurgeRequest, idempotencyKey: string | undefined) => Promise<ForwardResult>; close: () => Promise<void> } {
   const pools = new Map<string, Pool>();
   const poolFor = (url: string): Pool => {
     let pool = pools.get(url);
@@ -26,13 +26,13 @@ export function createPurgeForwarder(token: string, timeoutMs: number): { forwar
     return pool;
   };
   return {
-    async forward(leaderUrl, req) {
+    async forward(leaderUrl, req, idempotencyKey) {
       let res;
       try {
         res = await poolFor(leaderUrl).request({
           path: '/purges',
           method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', [FORWARDED_HEADER]: '1' },
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', [FORWARDED_HEADER]: '1', ...(idempotencyKey === undefined ? {} : { 'idempotency-key': idempotencyKey }) },
           body: JSON.stringify(req),
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,

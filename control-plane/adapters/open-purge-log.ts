@@ -1,7 +1,7 @@
 /**
- * Opens the purge log the configuration asks for: the file store (one process, `--data-dir`) or
- * the etcd store (replicas sharing one log through `--etcd-endpoints`). main.ts calls this and
- * nothing else knows which store runs.
+ * Opens the etcd store (`--store etcd`): the client over `--etcd-endpoints`, the shared purge log,
+ * the forwarder to the leader replica and the shared edge reports. main.ts opens the file store
+ * itself.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -9,15 +9,14 @@ import { ConfigError } from '../../common/config-loader.js';
 import type { Clock, Logger, Timers } from '../../common/ports.js';
 import type { ControlPlaneConfig } from '../config.js';
 import { ETCD_LOG_DEFAULTS, EtcdPurgeLog } from '../etcd/etcd-purge-log.js';
-import { DurablePurgeLog, PurgeLogError, type PurgeLog } from '../purge-log.js';
+import { PurgeLogError, type PurgeLog } from '../purge-log.js';
 import { SHARED_REPORTS_DEFAULTS, SharedEdgeReports } from '../etcd/shared-edge-reports.js';
 import { EtcdClient } from './etcd-client.js';
 import { createPurgeForwarder } from './forward-purge.js';
-import { FileLogStorage } from './file-log-storage.js';
 
 export interface OpenedStore {
   log: PurgeLog;
-  /** Where the log lives, for the start-up line. */
+  /** Where the log lives, for the start-up log line. */
   where: string;
   /** etcd store: call once listening, with the URL other replicas forward purges to. */
   advertise?(url: string): void;
@@ -27,14 +26,8 @@ export interface OpenedStore {
   close(): Promise<void>;
 }
 
-export async function openPurgeLog(config: ControlPlaneConfig, ports: { clock: Clock; timers: Timers; logger: Logger }, token: string): Promise<OpenedStore> {
+export async function openEtcdPurgeLog(config: ControlPlaneConfig, ports: { clock: Clock; timers: Timers; logger: Logger }, token: string): Promise<OpenedStore> {
   const newLogId = (): string => randomBytes(8).toString('hex');
-  if (config.store === 'file') {
-    if (config.dataDir === undefined) throw new ConfigError('dataDir: is required (set --data-dir or CONTROL_PLANE_DATA_DIR)');
-    const storage = await FileLogStorage.create(config.dataDir);
-    const log = await DurablePurgeLog.open(storage, { retainCount: config.log.retainCount, maxPendingAppends: config.log.maxPendingAppends, newLogId });
-    return { log, where: storage.path, close: () => log.close() };
-  }
   const { etcd } = config;
   if (etcd.endpoints.length === 0) throw new ConfigError('etcd.endpoints: is required with --store etcd (set --etcd-endpoints or CONTROL_PLANE_ETCD_ENDPOINTS)');
   const kv = new EtcdClient({ endpoints: etcd.endpoints, requestTimeoutMs: etcd.requestTimeoutMs });

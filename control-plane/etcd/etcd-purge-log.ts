@@ -96,12 +96,13 @@ export interface EtcdPurgeLogDeps {
   timers: Timers;
   logger: Logger;
   /** Hands a purge to the replica at `leaderUrl` (POST /purges, marked as forwarded). Absent: every replica appends itself. */
-  forward?: (leaderUrl: string, req: PurgeRequest) => Promise<ForwardResult>;
+  forward?: (leaderUrl: string, req: PurgeRequest, idempotencyKey: string | undefined) => Promise<ForwardResult>;
 }
 
 interface Pending {
   req: PurgeRequest;
   nowMs: number;
+  idempotencyKey: string | undefined;
   resolve: (record: PurgeRecord) => void;
   reject: (err: Error) => void;
 }
@@ -122,6 +123,7 @@ interface LeaderInfo {
 interface StoredPurge {
   record: PurgeRecord;
   batch: string;
+  idempotencyKey?: string;
 }
 
 /** Largest number of purge keys read per range request while catching up. */
@@ -168,6 +170,9 @@ export class EtcdPurgeLog implements PurgeLog {
   private failure: PurgeLogError | undefined;
   private closed = false;
   private readonly listeners: Array<() => void> = [];
+  /** Idempotency-Key → seq for purges read from etcd; bounded with the window (pruned as it moves). */
+  private readonly idempotencyKeys = new Map<string, number>();
+  private readonly idempotencyOrder: Array<[seq: number, key: string]> = [];
 
   private constructor(
     private readonly deps: EtcdPurgeLogDeps,
@@ -221,14 +226,34 @@ export class EtcdPurgeLog implements PurgeLog {
    * do not collide on last-seq; `forwarded` (a purge another replica handed here) and a leader
    * that cannot be reached make this replica append itself, which the compare keeps safe.
    */
-  append(req: PurgeRequest, nowMs: number, options: { forwarded?: boolean } = {}): Promise<PurgeRecord> {
+  append(req: PurgeRequest, nowMs: number, idempotencyKey?: string, options: { forwarded?: boolean } = {}): Promise<PurgeRecord> {
     if (this.closed) return Promise.reject(new PurgeLogError('closed', 'the purge log is closed'));
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const leaderUrl = this.leaderInfo?.url;
     if (options.forwarded !== true && !this.leader && this.deps.forward !== undefined && leaderUrl !== undefined && leaderUrl !== '') {
-      return this.appendThroughLeader(leaderUrl, req, nowMs);
+      return this.appendThroughLeader(leaderUrl, req, nowMs, idempotencyKey);
     }
-    return this.appendHere(req, nowMs);
+    return this.appendHere(req, nowMs, idempotencyKey);
+  }
+
+  /**
+   * The readable purge stored under this Idempotency-Key, from whichever replica took it. Only
+   * committed purges are found (a concurrent retry still waiting for etcd is not): the leader
+   * sees the key of every forwarded purge, so retries through any replica meet there.
+   */
+  byIdempotencyKey(key: string): { record: PurgeRecord; durable: Promise<PurgeRecord> } | undefined {
+    const seq = this.idempotencyKeys.get(key);
+    const record = seq === undefined ? undefined : this.window.get(seq);
+    return record === undefined ? undefined : { record, durable: Promise.resolve(record) };
+  }
+
+  /** etcd keeps every acknowledged purge (a majority fsynced it): none is ever lost from this log. */
+  lost(): boolean {
+    return false;
+  }
+
+  healthy(): boolean {
+    return this.failure === undefined && !this.closed;
   }
 
   /** The replica's URL for purges forwarded to it; until called, it does not stand for leader. */
@@ -236,8 +261,8 @@ export class EtcdPurgeLog implements PurgeLog {
     this.advertisedUrl = url;
   }
 
-  private async appendThroughLeader(leaderUrl: string, req: PurgeRequest, nowMs: number): Promise<PurgeRecord> {
-    const result = await this.deps.forward!(leaderUrl, req);
+  private async appendThroughLeader(leaderUrl: string, req: PurgeRequest, nowMs: number, idempotencyKey: string | undefined): Promise<PurgeRecord> {
+    const result = await this.deps.forward!(leaderUrl, req, idempotencyKey);
     switch (result.kind) {
       case 'accepted':
         this.committedSeq = Math.max(this.committedSeq, result.seq);
@@ -248,7 +273,7 @@ export class EtcdPurgeLog implements PurgeLog {
         });
       case 'not-sent':
         this.deps.logger.log('info', 'leader unreachable; appending here', { leader: leaderUrl, error: result.message });
-        return this.appendHere(req, nowMs);
+        return this.appendHere(req, nowMs, idempotencyKey);
       case 'failed':
         throw new PurgeLogError('overloaded', `the leader replica did not confirm the purge (${result.message}); it may or may not be accepted, retry (purges are idempotent)`);
       default:
@@ -256,12 +281,12 @@ export class EtcdPurgeLog implements PurgeLog {
     }
   }
 
-  private appendHere(req: PurgeRequest, nowMs: number): Promise<PurgeRecord> {
+  private appendHere(req: PurgeRequest, nowMs: number, idempotencyKey: string | undefined): Promise<PurgeRecord> {
     if (this.pending.length >= this.options.maxPendingAppends) {
       return Promise.reject(new PurgeLogError('overloaded', `${this.pending.length} purges are already waiting for etcd; retry shortly`));
     }
     return new Promise<PurgeRecord>((resolve, reject) => {
-      this.pending.push({ req, nowMs, resolve, reject });
+      this.pending.push({ req, nowMs, idempotencyKey, resolve, reject });
       if (this.flushing === undefined) this.flushing = this.flushLoop();
     });
   }
@@ -339,7 +364,14 @@ export class EtcdPurgeLog implements PurgeLog {
         try {
           answer = await this.deps.kv.txn(
             [{ key: this.keys.lastSeq, target: 'value', equals: String(expected) }],
-            [...records.map((record): TxnOp => ({ put: { key: this.keys.purge(record.seq), value: JSON.stringify({ record, batch: tag } satisfies StoredPurge) } })), { put: { key: this.keys.lastSeq, value: String(expected + records.length) } }],
+            [
+              ...records.map((record, i): TxnOp => {
+                const idempotencyKey = batch[i]!.idempotencyKey;
+                const stored: StoredPurge = idempotencyKey === undefined ? { record, batch: tag } : { record, batch: tag, idempotencyKey };
+                return { put: { key: this.keys.purge(record.seq), value: JSON.stringify(stored) } };
+              }),
+              { put: { key: this.keys.lastSeq, value: String(expected + records.length) } },
+            ],
             [{ range: { key: this.keys.lastSeq } }, { range: { key: this.keys.purge(expected + 1) } }],
           );
         } catch (err) {
@@ -393,7 +425,11 @@ export class EtcdPurgeLog implements PurgeLog {
 
   private onCommitted(batch: Pending[], records: PurgeRecord[]): void {
     this.committedSeq = Math.max(this.committedSeq, records[records.length - 1]!.seq);
-    for (let i = 0; i < batch.length; i++) this.awaitSeq(records[i]!, batch[i]!.resolve);
+    for (let i = 0; i < batch.length; i++) {
+      const key = batch[i]!.idempotencyKey;
+      if (key !== undefined) this.rememberKey(records[i]!.seq, key);
+      this.awaitSeq(records[i]!, batch[i]!.resolve);
+    }
     let moved = false;
     for (const record of records) moved = this.window.add(record) || moved;
     if (moved) this.advanced();
@@ -504,7 +540,18 @@ export class EtcdPurgeLog implements PurgeLog {
       this.fail(new PurgeLogError('corrupt', `etcd: ${kv.key} does not hold the purge its key names; refusing purges rather than skip one`));
       return undefined;
     }
+    if (typeof stored.idempotencyKey === 'string') this.rememberKey(stored.record.seq, stored.idempotencyKey);
     return stored.record;
+  }
+
+  private rememberKey(seq: number, key: string): void {
+    this.idempotencyKeys.set(key, seq);
+    this.idempotencyOrder.push([seq, key]);
+    const oldest = this.window.oldestSeq();
+    while (this.idempotencyOrder.length > 0 && this.idempotencyOrder[0]![0] < oldest) {
+      const [oldSeq, oldKey] = this.idempotencyOrder.shift()!;
+      if (this.idempotencyKeys.get(oldKey) === oldSeq) this.idempotencyKeys.delete(oldKey);
+    }
   }
 
   // ---- periodic check: freshness, leader lease, housekeeping ----

@@ -27,8 +27,11 @@
  *   BENCH_PURGE_RATE (100) BENCH_PURGE_RATE_SECONDS (5; 0 skips): (c) open-loop offered rate
  *   BENCH_PURGE_STORE (file; etcd: 3 etcd members and 3 replicas, needs `etcd` on PATH)
  *   BENCH_PURGE_STORES (standalone only: file,etcd runs both in one run and prints the ratio)
+ *   BENCH_PURGE_BASELINE_DIST (none): another build's dist (e.g. main's) to run alternately with
+ *   this one, BENCH_PURGE_COMPARE_ROUNDS (2) times each, printing both (purge-compare.ts)
  * Quick run: BENCH_PURGE_COUNT=200 BENCH_PURGE_SECONDS=3
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -460,6 +463,8 @@ async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: Pur
 }
 
 export interface PurgeBenchContext {
+  /** The control plane to run: `control-plane/main.js` of a build; default this build's. */
+  controlPlaneMain?: string;
   /** CPU the control plane is pinned to; undefined runs it unpinned. */
   controlPlaneCpu: number | undefined;
   /** The CPU this process is pinned to (for the report only). */
@@ -470,6 +475,11 @@ export interface PurgeBenchContext {
 export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext): Promise<PurgeBenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'edgeworks-purge-bench-'));
   const token = randomBytes(16).toString('hex');
+  const controlPlaneMain = ctx.controlPlaneMain ?? join(ROOT, 'dist', 'control-plane', 'main.js');
+  // Edges hold their own credential, apart from the admin token that purges (#13); a build from
+  // before #13 (a baseline) has one token for both.
+  const separateEdgeToken = execFileSync(process.execPath, [controlPlaneMain, '--help'], { encoding: 'utf8' }).includes('--edge-token');
+  const edgeToken = separateEdgeToken ? randomBytes(16).toString('hex') : token;
   const controlPlanes: Spawned[] = [];
   let etcd: EtcdCluster | undefined;
   let edges: BenchEdge[] = [];
@@ -481,7 +491,7 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
         name: `control-plane ${controlPlanes.length + 1}`,
         cpu: ctx.controlPlaneCpu,
         command: process.execPath,
-        args: [join(ROOT, 'dist', 'control-plane', 'main.js'), '--port', '0', '--host', '127.0.0.1', ...storeArgs, '--token', token, '--log-level', 'warn'],
+        args: [controlPlaneMain, '--port', '0', '--host', '127.0.0.1', ...storeArgs, '--token', token, ...(separateEdgeToken ? ['--edge-token', edgeToken] : []), '--log-level', 'warn'],
       });
       controlPlanes.push(cp);
       const m = await waitForLine(cp, LISTENING, 30_000);
@@ -495,7 +505,7 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
       for (let i = 0; i < replicas; i++) await startControlPlane(['--store', 'etcd', '--etcd-endpoints', etcd.endpoints.join(','), '--etcd-prefix', '/bench/']);
     }
     let recorder: ApplyRecorder | undefined;
-    edges = buildEdges(o.edges, controlUrls, token, () => recorder!);
+    edges = buildEdges(o.edges, controlUrls, edgeToken, () => recorder!);
     recorder = new ApplyRecorder(edges);
     for (const e of edges) e.control.start();
     await waitStreaming(edges, 10_000);
@@ -596,13 +606,22 @@ async function main(): Promise<void> {
   const controlPlaneCpu = pinning ? num('BENCH_SERVER_CPU', 0) : undefined;
   const harnessCpu = pinning ? num('BENCH_GENERATOR_CPU', 1) : undefined;
   if (harnessCpu !== undefined && !pinSelf(harnessCpu)) process.stderr.write('bench: could not pin the harness itself\n');
+  const ctx = { controlPlaneCpu, harnessCpu, log: (l: string) => void process.stderr.write(`${l}\n`) };
+  const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
+  if (baseline !== undefined && baseline !== '') {
+    process.stdout.write(`purge bench options: ${JSON.stringify(o)}\n`);
+    const { comparePurgeBench } = await import('./purge-compare.js');
+    const rounds = num('BENCH_PURGE_COMPARE_ROUNDS', 2);
+    process.stdout.write(`${(await comparePurgeBench(o, ctx, resolve(baseline), rounds)).text}\n`);
+    return;
+  }
   // BENCH_PURGE_STORES=file,etcd runs both stores one after the other in this run, for the ratio.
   const stores = (process.env['BENCH_PURGE_STORES'] ?? o.store).split(',').map((x) => readStore(x.trim(), o.store));
   const results: PurgeBenchResult[] = [];
   for (const store of stores) {
     const options = { ...o, store };
     process.stdout.write(`purge bench options: ${JSON.stringify(options)}\n`);
-    const r = await runPurgeBench(options, { controlPlaneCpu, harnessCpu, log: (l) => void process.stderr.write(`${l}\n`) });
+    const r = await runPurgeBench(options, ctx);
     results.push(r);
     process.stdout.write(`${formatPurgeReport(r)}\n`);
   }

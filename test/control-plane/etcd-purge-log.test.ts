@@ -36,7 +36,7 @@ function setup() {
     if (forwardFault !== undefined) return forwardFault;
     const leader = byUrl.get(url);
     if (leader === undefined) return { kind: 'not-sent', message: 'connection refused' };
-    const record = await leader.append(req, 1, { forwarded: true });
+    const record = await leader.append(req, 1, undefined, { forwarded: true });
     return { kind: 'accepted', seq: record.seq, id: record.id };
   };
   const open = async (replicaId: string, over: Partial<EtcdPurgeLogOptions> = {}, withForwarding = false) => {

@@ -13,6 +13,8 @@ import { spawnProcess, stopProcess, waitForLine, type Spawned } from '../../../l
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const TOKEN = 'ha-test-token-0123456789';
+/** The control plane's edge credential (streams, acks, heartbeats), apart from the admin TOKEN. */
+export const EDGE_TOKEN = 'ha-test-edge-token-9876543210';
 export const PREFIX = '/edgeworks/ha/';
 
 export async function postJson(url: string, body: unknown, timeoutMs = 5_000): Promise<{ status: number; json: any }> {
@@ -39,7 +41,7 @@ export async function startReplica(r: Replica, endpoints: string[], extra: strin
     name: `control plane ${r.id}`,
     cpu: undefined,
     command: process.execPath,
-    args: [join(DIST, 'control-plane', 'main.js'), '--store', 'etcd', '--etcd-endpoints', endpoints.join(','), '--etcd-prefix', PREFIX, '--replica-id', r.id, '--port', String(r.port), '--token', TOKEN, '--log-level', 'warn', ...extra],
+    args: [join(DIST, 'control-plane', 'main.js'), '--store', 'etcd', '--etcd-endpoints', endpoints.join(','), '--etcd-prefix', PREFIX, '--replica-id', r.id, '--port', String(r.port), '--token', TOKEN, '--edge-token', EDGE_TOKEN, '--log-level', 'warn', ...extra],
   });
   await waitForLine(r.proc, /listening on http:\/\/127\.0\.0\.1:\d+/, 60_000);
 }
@@ -63,7 +65,7 @@ export async function startEdge(id: string, controlUrls: string[]): Promise<Edge
     cpu: undefined,
     command: process.execPath,
     // The origin is never contacted: nobody requests content in this test.
-    args: [join(DIST, 'edge', 'main.js'), '--id', id, '--port', '0', '--origin', 'http://127.0.0.1:9', '--control-plane', controlUrls.join(','), '--token', TOKEN, '--log-level', 'debug'],
+    args: [join(DIST, 'edge', 'main.js'), '--id', id, '--port', '0', '--origin', 'http://127.0.0.1:9', '--control-plane', controlUrls.join(','), '--token', EDGE_TOKEN, '--log-level', 'debug'],
   });
   const log: EdgeLog = { applied: [], flushes: [] };
   let partial = '';
