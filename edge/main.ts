@@ -10,8 +10,7 @@ import { createAdminServer } from './adapters/admin-server.js';
 import { createEdgeServer } from './adapters/node-server.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
-import { createControlClient, createEdge } from './create-edge.js';
-import type { RingMember } from './routing/ring.js';
+import { adminMembershipFor, createControlClient, createEdge } from './create-edge.js';
 import { loadProcessConfig } from '../common/adapters/process-config.js';
 
 runMain('cdn-edge', async () => {
@@ -44,7 +43,7 @@ runMain('cdn-edge', async () => {
           ...(control === undefined ? {} : { control: control.state, appliedSeq: edge.purges.appliedSeq, lag: control.lag(), leaseValid: edge.leaseValid() }),
         },
       }),
-      ...(edge.cluster === undefined ? {} : { setMembers: (members: RingMember[]) => edge.setMembers(members) }),
+      ...adminMembershipFor(edge, control),
     });
     await listen(admin, config.admin.port, config.admin.host);
     const adminAddress = admin.address();

@@ -17,7 +17,7 @@ import { currentAgeMs } from '../policy/freshness.js';
 import { invalidationTargets } from '../policy/invalidation.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
-import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
+import { Cluster, HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
 import type { RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
@@ -134,7 +134,7 @@ export class Edge {
     fromHotStore: boolean,
     fromPeer: boolean,
   ): EdgeResponse | Promise<EdgeResponse> {
-    if (fromPeer && req.headers[HANDOFF_HEADER] !== undefined) return this.finish(this.answerHandoff(found, req, nowMs));
+    if (fromPeer && req.headers[HANDOFF_HEADER] !== undefined) return this.finish(this.answerHandoff(key, found, req, nowMs));
     const leased = this.leaseValid();
 
     if (found.kind === 'match') {
@@ -233,14 +233,18 @@ export class Edge {
   }
 
   /** Warm handoff: a new owner asks for a key; answer only from what is stored and fresh. */
-  private answerHandoff(found: Lookup, req: EdgeRequest, nowMs: number): EdgeResponse {
+  private answerHandoff(key: string, found: Lookup, req: EdgeRequest, nowMs: number): EdgeResponse {
     // Without a valid lease this copy may be one a purge we missed was meant for: the new owner
     // goes to the origin instead, as this edge would itself.
     if (found.kind === 'match' && this.leaseValid() && isFreshFor(found.response, nowMs, undefined)) {
       this.metrics.ownerHits++;
       return serveStored(found.response, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
     }
-    return errorResponse(this.identity, 504, 'handoff-miss', 'miss', 'pass');
+    const miss = errorResponse(this.identity, 504, 'handoff-miss', 'miss', 'pass');
+    // Mid-change ourselves: name the edge we would take this key over from, for the asker to try.
+    const next = this.cluster?.handoffPeer(key);
+    if (next !== undefined && next.id !== req.headers[PEER_HEADER]) miss.headers = [...miss.headers, HANDOFF_NEXT_HEADER, next.id];
+    return miss;
   }
 
   /** A peer saw an unsafe method succeed for a URL this edge owns (RFC 9111 §4.4 across the ring). */

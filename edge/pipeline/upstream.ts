@@ -8,7 +8,7 @@
 import { headerValue, type HeaderList } from '../../common/http.js';
 import { TransportError, type OutboundResponse } from '../../common/ports.js';
 import type { PurgeLedger } from '../control/purge-ledger.js';
-import { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, type Cluster } from '../routing/cluster.js';
+import { HANDOFF_HEADER, HANDOFF_NEXT_HEADER, MAX_HANDOFF_ASKS, PEER_HEADER, PURGE_SEQ_HEADER, type Cluster } from '../routing/cluster.js';
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeOptions } from './edge-options.js';
 import type { EdgeMetrics } from './metrics.js';
@@ -27,23 +27,47 @@ export class Upstream {
   /** Rejects only with the origin's TransportError; peer failures fall through to the next hop. */
   async get(key: string, req: EdgeRequest, headers: HeaderList): Promise<{ response: OutboundResponse; source: UpstreamSource }> {
     const cluster = this.cluster;
-    if (cluster !== undefined && req.headers[PEER_HEADER] === undefined) {
+    if (cluster !== undefined) {
       if (!cluster.owns(key)) {
-        for (const peer of cluster.peersBefore(key)) {
-          const response = await this.peer(peer, 'GET', req.target, headers, false);
-          if (response !== undefined) return { response, source: { kind: 'peer', id: peer.id } };
+        // A request from a peer is never forwarded to another owner: one peer hop at most.
+        if (req.headers[PEER_HEADER] === undefined) {
+          for (const peer of cluster.peersBefore(key)) {
+            const response = await this.peer(peer, 'GET', req.target, headers, false);
+            if (response !== undefined) return { response, source: { kind: 'peer', id: peer.id } };
+          }
         }
       } else {
-        const previousOwner = cluster.handoffPeer(key);
-        if (previousOwner !== undefined) {
-          const response = await this.peer(previousOwner, 'GET', req.target, headers, true);
-          if (response !== undefined && response.status !== 504) return { response, source: { kind: 'handoff', id: previousOwner.id } };
-          response?.discard();
-        }
+        // The owner hands off whether the client asked it or a peer forwarded the request: most
+        // requests for a moved key arrive through another edge. A handoff request is answered
+        // from cache only, so it never goes further.
+        const handedOff = await this.handoff(key, req, headers, cluster);
+        if (handedOff !== undefined) return handedOff;
       }
     }
     const response = await this.origin(this.o.originUrl, req.target, headers, this.o.alternateOriginUrl !== undefined);
     return { response, source: { kind: 'origin' } };
+  }
+
+  /**
+   * Warm handoff: asks the previous owners (newest ring first), and an edge a previous owner
+   * names as its own previous owner (it is mid-change itself), at most MAX_HANDOFF_ASKS in all.
+   */
+  private async handoff(key: string, req: EdgeRequest, headers: HeaderList, cluster: Cluster): Promise<{ response: OutboundResponse; source: UpstreamSource } | undefined> {
+    const queue = cluster.handoffPeers(key);
+    const asked = new Set<string>();
+    while (queue.length > 0 && asked.size < MAX_HANDOFF_ASKS) {
+      const previousOwner = queue.shift()!;
+      if (asked.has(previousOwner.id)) continue;
+      asked.add(previousOwner.id);
+      const response = await this.peer(previousOwner, 'GET', req.target, headers, true);
+      if (response === undefined) continue;
+      if (response.status !== 504) return { response, source: { kind: 'handoff', id: previousOwner.id } };
+      const next = headerValue(response.headers, HANDOFF_NEXT_HEADER);
+      response.discard();
+      const named = next === undefined || next === cluster.selfId ? undefined : cluster.knownMember(next);
+      if (named !== undefined && !asked.has(named.id) && !cluster.health.isSuspect(named.id)) queue.unshift(named);
+    }
+    return undefined;
   }
 
   /** A GET to the origin; with failover allowed, a refused, timed-out or 5xx answer goes to the alternate. */

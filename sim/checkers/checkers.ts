@@ -12,8 +12,8 @@
  *   (collapsing), unless one is a waiter's whose collapse wait bound had passed; fetches per
  *   (key, version) bounded by edges x (1 + start + membership faults), twice that for a version a
  *   purge announced (fills raced by the purge are refetched).
- * - routing: a peer request is never sent on to another peer; no edge asks itself; the live
- *   edges of a region agree on the ring at the end.
+ * - routing: a peer request is never sent on to another owner (only to a previous owner's
+ *   cache, for handoff); no edge asks itself; the live edges of a region agree on the ring at the end.
  * - local: cache bytes never above capacity; no truncated body served.
  */
 import type { HistoryListener, HistoryRecord } from '../history.js';
@@ -250,7 +250,9 @@ export class Routing implements Checker {
   record(r: HistoryRecord): void {
     if (r.type === 'request' && r.role === 'peer') {
       if (r.from === r.node) this.v.add(`${fmt(r.t)} ${r.node} sent a peer request to itself`);
-      if (r.detail !== undefined && (r.detail.startsWith('peer-') || (r.detail.startsWith('handoff-') && r.detail !== 'handoff-miss'))) {
+      // An owner may hand off a request a peer forwarded to it (the handoff hop is answered from
+      // cache only, so it cannot go further); anything else from another peer is a second hop.
+      if (r.detail !== undefined && r.detail.startsWith('peer-')) {
         this.v.add(`${fmt(r.t)} ${r.from} -> ${r.node} -> ${r.detail}: a peer request went on to another peer`);
       }
     } else if (r.type === 'ring') {
