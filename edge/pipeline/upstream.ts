@@ -55,12 +55,25 @@ export class Upstream {
   private async handoff(key: string, req: EdgeRequest, headers: HeaderList, cluster: Cluster): Promise<{ response: OutboundResponse; source: UpstreamSource } | undefined> {
     const queue = cluster.handoffPeers(key);
     const asked = new Set<string>();
-    while (queue.length > 0 && asked.size < MAX_HANDOFF_ASKS) {
+    let asks = 0;
+    let retried = false;
+    while (queue.length > 0 && asks < MAX_HANDOFF_ASKS) {
       const previousOwner = queue.shift()!;
       if (asked.has(previousOwner.id)) continue;
       asked.add(previousOwner.id);
+      asks++;
       const response = await this.peer(previousOwner, 'GET', req.target, headers, true);
-      if (response === undefined) continue;
+      if (response === undefined) {
+        // A timeout or a dropped connection under load says little about the copy it holds: one
+        // more try on a new connection beats an origin fetch. A dead peer is suspect by now, so
+        // later keys skip it; only this one pays twice.
+        if (!retried) {
+          retried = true;
+          asked.delete(previousOwner.id);
+          queue.unshift(previousOwner);
+        }
+        continue;
+      }
       if (response.status !== 504) return { response, source: { kind: 'handoff', id: previousOwner.id } };
       const next = headerValue(response.headers, HANDOFF_NEXT_HEADER);
       response.discard();

@@ -155,7 +155,12 @@ export class Cluster {
       if (before.owner(key).id === this.selfId && after.owner(key).id !== this.selfId) moved++;
     }
     if (this.o.handoffMs > 0) {
-      this.previous.unshift({ ring: before, untilMs: this.o.clock.monoMs() + this.o.handoffMs });
+      // An edge whose ring held only itself (started without peers) names no previous owner
+      // there: its keys were with the region's ring without it.
+      const others = after.members().filter((m) => m.id !== this.selfId);
+      const alone = before.members().every((m) => m.id === this.selfId);
+      const previous = alone && others.length > 0 ? new Ring(others) : before;
+      this.previous.unshift({ ring: previous, untilMs: this.o.clock.monoMs() + this.o.handoffMs });
       if (this.previous.length > MAX_PREVIOUS_RINGS) this.previous.length = MAX_PREVIOUS_RINGS;
     }
     this.ring = after;
