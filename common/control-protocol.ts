@@ -117,6 +117,8 @@ export const HeartbeatSchema = Type.Object(
     appliedSeq: Type.Integer({ minimum: 0 }),
     /** Ring weight; 1 when absent. */
     weight: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 })),
+    /** True while the edge drains before it exits (graceful leave): it leaves the membership at once. */
+    leaving: Type.Optional(Type.Boolean()),
     load: Type.Object(
       {
         requestsPerSec: Type.Number({ minimum: 0 }),

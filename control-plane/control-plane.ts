@@ -187,13 +187,13 @@ export class ControlPlane {
     const isNew = !this.registry.has(hb.edge);
     const lastSeq = this.deps.log.lastSeq();
     const result = this.registry.heartbeat(
-      { edge: hb.edge, region: hb.region, url: hb.url, weight: hb.weight ?? 1, appliedSeq: hb.appliedSeq, requestsPerSec: hb.load.requestsPerSec, errorRate: hb.load.errorRate },
+      { edge: hb.edge, region: hb.region, url: hb.url, weight: hb.weight ?? 1, appliedSeq: hb.appliedSeq, requestsPerSec: hb.load.requestsPerSec, errorRate: hb.load.errorRate, leaving: hb.leaving === true },
       lastSeq,
       nowMs,
     );
     if (!result.ok) return error(result.status, result.message, undefined, result.status === 409 ? 'appliedSeq' : undefined);
-    // Health changes with heartbeats too; a new member should not wait for the next check.
-    if (isNew) this.announceIfChanged(nowMs);
+    // Health changes with heartbeats too; a new member, or one leaving, should not wait for the next check.
+    if (isNew || hb.leaving === true) this.announceIfChanged(nowMs);
     const answer: ReportAnswer = { edge: hb.edge, appliedSeq: result.appliedSeq, lastSeq };
     return { status: 200, body: answer };
   }

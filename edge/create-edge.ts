@@ -101,6 +101,8 @@ function clusterSettings(config: EdgeConfig): ClusterSettings {
     hotKeyRequestsPerSecond: c.hotKeyRequestsPerSecond,
     hotCacheFraction: c.hotCacheFraction,
     handoffMs: c.handoffMs,
+    leavePushMaxKeys: c.leavePushMaxKeys,
+    leavePushMaxBytes: c.leavePushMaxBytes,
   };
 }
 

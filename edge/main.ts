@@ -11,6 +11,7 @@ import { createEdgeServer } from './adapters/node-server.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
 import { adminMembershipFor, createControlClient, createEdge } from './create-edge.js';
+import { leaveGracefully } from './leave.js';
 import { loadProcessConfig } from '../common/adapters/process-config.js';
 
 runMain('cdn-edge', async () => {
@@ -56,18 +57,30 @@ runMain('cdn-edge', async () => {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log('info', 'shutting down', { signal });
-    // Stop accepting, let in-flight requests finish, then drop idle keep-alive connections.
-    control?.stop();
-    server.close(() => {
-      void transport.close().finally(() => process.exit(0));
-    });
-    server.closeIdleConnections();
-    admin?.close();
+    logger.log('info', 'leaving gracefully', { signal, graceMs: config.shutdownGraceMs });
+    // Past the grace period whatever is left is cut: the leave below is bounded by it too.
     setTimeout(() => {
       server.closeAllConnections();
       process.exit(0);
-    }, config.shutdownGraceMs).unref();
+    }, config.shutdownGraceMs + 1_000).unref();
+    const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+    leaveGracefully({
+      edge,
+      control,
+      clock: systemClock,
+      timers: systemTimers,
+      graceMs: config.shutdownGraceMs,
+      // Stop accepting, let in-flight requests finish, and drop idle keep-alive connections.
+      stopAccepting: () => {
+        server.close();
+        server.closeIdleConnections();
+        admin?.close();
+      },
+      inFlightDone: () => closed,
+    })
+      .then((report) => logger.log('info', 'left', { ...report }))
+      .catch((err: unknown) => logger.log('error', 'graceful leave failed', { error: String(err) }))
+      .finally(() => void transport.close().finally(() => process.exit(0)));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

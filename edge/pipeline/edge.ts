@@ -17,13 +17,14 @@ import { currentAgeMs } from '../policy/freshness.js';
 import { invalidationTargets } from '../policy/invalidation.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
-import { Cluster, HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
-import type { RingMember } from '../routing/ring.js';
+import { Cluster, HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/cluster.js';
+import { Ring, type RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type UpstreamExchange } from './build-stored.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
+import { decodePush, maxPushBodyBytes, pushAll, type HandoverReport, type PushItem, type PushLimits } from './handover.js';
 import { HitAnswers } from './hit-answers.js';
 import { EdgeMetrics } from './metrics.js';
 import { ANSWERED_LOCALLY, outboundHeaders } from './origin-request.js';
@@ -99,6 +100,7 @@ export class Edge {
   /** Synchronous for hits, so the hot path allocates no promise. */
   handle(req: EdgeRequest): EdgeResponse | Promise<EdgeResponse> {
     if (req.method === 'PURGE' && req.headers[PEER_HEADER] !== undefined) return this.finish(this.peerInvalidation(req));
+    if (req.method === 'PUT' && req.headers[PUSH_HEADER] !== undefined && req.headers[PEER_HEADER] !== undefined) return this.acceptPush(req);
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.passThrough(req);
     const key = this.keyOf(req);
     // Freshness is judged on the monotonic clock (see StoredResponse.storedAtMonoMs).
@@ -208,6 +210,86 @@ export class Edge {
     this.hotStore?.clear();
     this.purges.flushed(seq);
     this.metrics.flushes++;
+  }
+
+  /**
+   * Graceful leave: pushes this edge's most recently used keys to their owners in the ring
+   * without it, while its lease holds and `keepGoing` agrees (handover.ts has the rules).
+   */
+  handOver(limits: PushLimits, keepGoing: () => boolean): Promise<HandoverReport> {
+    const cluster = this.cluster;
+    const others = cluster?.members().filter((m) => m.id !== cluster.selfId) ?? [];
+    // Keys under keyHost 'request' carry the client's Host, which a push does not restore.
+    if (cluster === undefined || others.length === 0 || this.o.keyHost !== 'origin' || limits.maxKeys <= 0) {
+      return Promise.resolve({ candidates: 0, pushed: 0, bytes: 0, refused: 0, skipped: 0, stoppedEarly: false });
+    }
+    const successors = new Ring(others);
+    // Taken up front: looking keys up below reorders the LRU list being walked.
+    const keys = [...this.store.keys()].slice(0, limits.maxKeys);
+    const items = function* (this: Edge): Generator<PushItem | 'skip'> {
+      for (const key of keys) {
+        const nowMs = this.o.clock.monoMs();
+        const found = this.store.lookup(key, {});
+        if (found.kind !== 'match' || found.response.varyNames.length > 0 || !isFreshFor(found.response, nowMs, undefined)) {
+          yield 'skip';
+          continue;
+        }
+        const served = serveStored(found.response, { method: 'GET', target: key, headers: {} }, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handover' });
+        yield { target: key, owner: successors.owner(key), served };
+      }
+    }.call(this);
+    const result = pushAll(items, {
+      selfId: cluster.selfId,
+      appliedSeq: () => this.purges.appliedSeq,
+      transport: this.o.transport,
+      timeouts: this.o.cluster!.peerTimeouts,
+      limits,
+      keepGoing: () => this.leaseValid() && keepGoing(),
+    });
+    return result.then((report) => {
+      this.metrics.pushesSent += report.pushed;
+      return report;
+    });
+  }
+
+  /** A leaving peer pushes one object this edge now owns (handover.ts). */
+  private async acceptPush(req: EdgeRequest): Promise<EdgeResponse> {
+    const key = this.keyOf(req);
+    const startSeq = this.purges.appliedSeq;
+    const refuse = (status: number, detail: string): EdgeResponse => {
+      this.metrics.pushesRefused++;
+      if (req.body !== undefined) void drain(req.body);
+      return this.finish(errorResponse(this.identity, status, detail, 'method', 'pass'));
+    };
+    // The purge rule of peer fills: a pusher behind us on purges may hold what we purged.
+    if (!(Number(req.headers[PURGE_SEQ_HEADER] ?? -1) >= startSeq)) return refuse(409, 'purge-lag');
+    const cluster = this.cluster;
+    if (cluster === undefined || !cluster.owns(key) || !cluster.recentlyLeft(String(req.headers[PUSH_HEADER]))) return refuse(409, 'not-owner');
+    if (this.store.lookup(key, {}).kind === 'match') return refuse(409, 'already-stored');
+    if (req.body === undefined) return refuse(400, 'push-without-body');
+    const read = await readBounded(req.body, maxPushBodyBytes(this.o.maxObjectBytes));
+    if (read.kind !== 'complete') return refuse(413, 'push-too-large');
+    const push = decodePush(read.body);
+    if (!push.ok) return refuse(400, push.message);
+    const exchange: UpstreamExchange = {
+      method: 'GET',
+      requestHeaders: {},
+      status: push.status,
+      headers: push.headers,
+      requestTimeMs: this.o.clock.wallMs(),
+      responseTimeMs: this.o.clock.wallMs(),
+      responseMonoMs: this.o.clock.monoMs(),
+    };
+    const plan = planStorage(exchange, this.storage);
+    if (!plan.store || push.body.length > this.o.maxObjectBytes) return refuse(422, 'not-storable');
+    const response = buildStoredResponse(exchange, plan, push.body, this.storage);
+    // The purge/fill race: a purge applied while the push was read may be meant for this copy.
+    if (response.varyNames.length > 0 || this.purges.purgedSince(startSeq, key, response.surrogateKeys)) return refuse(409, 'purged-during-push');
+    if (this.store.lookup(key, {}).kind === 'match') return refuse(409, 'already-stored');
+    this.store.put(key, response);
+    this.metrics.pushesAccepted++;
+    const outcome: Outcome = { kind: 'pass', hit: false, detail: 'handover-stored', bytes: 0 };
+    return this.finish({ status: 201, headers: ['cache-status', formatCacheStatus(this.o.cacheName, outcome), 'content-length', '0'], body: undefined, outcome });
   }
 
   /** Answers to peers say which purges this edge has applied, so a lagging owner's copy is refused. */

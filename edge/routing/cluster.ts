@@ -132,6 +132,16 @@ export class Cluster {
     return undefined;
   }
 
+  /**
+   * True for an edge that has just left: absent from the current ring, present in a remembered
+   * one (inside its handoff window). Only such an edge may push keys here (graceful leave).
+   */
+  recentlyLeft(id: string): boolean {
+    if (this.ring.has(id)) return false;
+    const nowMs = this.o.clock.monoMs();
+    return this.previous.some((p) => nowMs < p.untilMs && p.ring.has(id));
+  }
+
   /** Counts a request for a key this edge does not own; true when it is hot enough to copy. */
   isHot(key: string, nowMs: number): boolean {
     return this.hotKeys.hit(key, nowMs);

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { systemClock, systemRandom, systemTimers } from '../../common/adapters/system-clock.js';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
-import type { Logger } from '../../common/ports.js';
+import type { Logger, Transport } from '../../common/ports.js';
 import { createControlPlaneServer } from '../../control-plane/adapters/http-server.js';
 import { controlPlaneConfigWithDefaults } from '../../control-plane/config.js';
 import { ControlPlane } from '../../control-plane/control-plane.js';
@@ -22,6 +22,7 @@ import type { EdgeConfig } from '../../edge/config.js';
 import type { ControlClient } from '../../edge/control/control-client.js';
 import { adminMembershipFor, createControlClient, createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
 import type { Edge } from '../../edge/pipeline/edge.js';
+import { leaveGracefully, type LeaveReport } from '../../edge/leave.js';
 import { createOrchestrator, type RegionEdge } from '../../local-region/orchestrator.js';
 import { startOriginServer, type OriginServer } from '../../origin/adapters/node-server.js';
 import { createOrigin } from '../../origin/handler.js';
@@ -38,6 +39,8 @@ export interface RegionNode {
   control: ControlClient;
   server: Server;
   admin: Server;
+  /** Leaving (draining) or gone: no longer expected in anyone's ring. */
+  leaving: boolean;
   closed: boolean;
 }
 
@@ -53,8 +56,10 @@ export interface ControlRegion {
   /** POST /edges on the orchestrator, as `npm start`'s users scale out. */
   addEdge(): Promise<{ status: number; body: { id?: string; url?: string; error?: string } }>;
   node(id: string): RegionNode;
-  /** Resolves once every open edge's ring is exactly `ids`. */
+  /** Resolves once the ring of every edge that is neither leaving nor closed is exactly `ids`. */
   ringsAre(ids: readonly string[]): Promise<void>;
+  /** SIGTERM as cdn-edge handles it (edge/leave.ts), then the edge is gone. */
+  leave(node: RegionNode, graceMs?: number): Promise<LeaveReport>;
   /** Stops one edge's servers and control client (a crash, as peers see it). */
   closeNode(node: RegionNode): Promise<void>;
   close(): Promise<void>;
@@ -69,7 +74,14 @@ export async function until(what: string, condition: () => boolean | Promise<boo
   }
 }
 
-export async function startControlRegion(count: number, edgeOverrides: Partial<EdgeConfig> = {}): Promise<ControlRegion> {
+export interface RegionOptions {
+  edge?: Partial<EdgeConfig>;
+  /** Wraps the edges' transport, e.g. to hold origin answers until a test releases them. */
+  transport?: (real: Transport) => Transport;
+}
+
+export async function startControlRegion(count: number, options: RegionOptions = {}): Promise<ControlRegion> {
+  const edgeOverrides = options.edge ?? {};
   const log = await openMemoryPurgeLog();
   const cp = new ControlPlane({
     clock: systemClock,
@@ -86,7 +98,8 @@ export async function startControlRegion(count: number, edgeOverrides: Partial<E
     createOrigin({ clock: systemClock, random: systemRandom, config: resolveOriginConfig({ adminToken: REGION_TOKEN }) }),
     { host: '127.0.0.1', port: 0 },
   );
-  const transport = createUndiciTransport();
+  const real = createUndiciTransport();
+  const transport = options.transport === undefined ? real : options.transport(real);
   const nodes: RegionNode[] = [];
 
   const listen = async (server: Server): Promise<string> => {
@@ -121,7 +134,7 @@ export async function startControlRegion(count: number, edgeOverrides: Partial<E
       ...adminMembershipFor(edge, control),
     });
     const adminUrl = await listen(admin);
-    const node: RegionNode = { id, url, adminUrl, edge, control, server, admin, closed: false };
+    const node: RegionNode = { id, url, adminUrl, edge, control, server, admin, leaving: false, closed: false };
     nodes.push(node);
     return node;
   };
@@ -151,7 +164,7 @@ export async function startControlRegion(count: number, edgeOverrides: Partial<E
     await node.edge.settled();
     for (const server of [node.server, node.admin]) {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   };
 
@@ -182,8 +195,26 @@ export async function startControlRegion(count: number, edgeOverrides: Partial<E
     async ringsAre(ids) {
       const want = [...ids].sort().join(',');
       await until(`every open edge's ring to be ${want}`, () =>
-        nodes.filter((n) => !n.closed).every((n) => n.edge.cluster!.members().map((m) => m.id).sort().join(',') === want),
+        nodes.filter((n) => !n.closed && !n.leaving).every((n) => n.edge.cluster!.members().map((m) => m.id).sort().join(',') === want),
       );
+    },
+    async leave(node, graceMs = 10_000) {
+      node.leaving = true;
+      const closed = new Promise<void>((resolve) => node.server.once('close', () => resolve()));
+      const report = await leaveGracefully({
+        edge: node.edge,
+        control: node.control,
+        clock: systemClock,
+        timers: systemTimers,
+        graceMs,
+        stopAccepting: () => {
+          node.server.close();
+          node.server.closeIdleConnections();
+        },
+        inFlightDone: () => closed,
+      });
+      await closeNode(node);
+      return report;
     },
     closeNode,
     async close() {
@@ -194,7 +225,7 @@ export async function startControlRegion(count: number, edgeOverrides: Partial<E
       cpServer.closeAllConnections();
       await new Promise<void>((resolve) => cpServer.close(() => resolve()));
       await origin.close();
-      await transport.close();
+      await real.close();
       await log.close();
     },
   };

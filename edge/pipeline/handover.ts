@@ -1,0 +1,144 @@
+/**
+ * Graceful leave: a draining edge pushes its most recently used keys to their owners in the ring
+ * without it, so its successors do not fill them from the origin.
+ *
+ * The push is one peer request per object, `PUT <target>` with the peer fields of cluster.ts
+ * (x-edgeworks-peer, x-edgeworks-push = the pusher's id, x-edgeworks-purge-seq) and a JSON body
+ * `{status, headers, body}` (body in base64) holding the response as the pusher would serve it
+ * now (Age included). It obeys the rules of peer fills:
+ * - purge sequence: the receiver refuses a push from an edge that has applied fewer purges than
+ *   it has (409 purge-lag), and does not store one that a purge it applied meanwhile may have
+ *   been meant for (the purge/fill race);
+ * - lease: the pusher pushes only while its own lease is valid and only copies fresh without
+ *   revalidation (what it could serve itself), as a handoff answer does;
+ * - ownership: the receiver stores only keys it owns, from an edge that has just left its ring
+ *   (a member of a remembered ring, absent from the current one), and never over a copy it has.
+ * Responses that vary (Vary) are not pushed: the receiver could not tell which request selects them.
+ */
+import { Type } from '@sinclair/typebox';
+import { checkBody } from '../../common/control-protocol.js';
+import type { HeaderList } from '../../common/http.js';
+import type { Transport, TransportTimeouts } from '../../common/ports.js';
+import { PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/cluster.js';
+import type { RingMember } from '../routing/ring.js';
+import type { EdgeResponse } from './types.js';
+
+export const PushEnvelopeSchema = Type.Object(
+  {
+    status: Type.Integer({ minimum: 200, maximum: 599 }),
+    headers: Type.Array(Type.Tuple([Type.String({ maxLength: 256 }), Type.String({ maxLength: 16_384 })]), { maxItems: 256 }),
+    body: Type.String({ description: 'the body in base64' }),
+  },
+  { additionalProperties: false },
+);
+
+export interface PushLimits {
+  /** Keys pushed at most, most recently used first (config cluster.leavePushMaxKeys). */
+  maxKeys: number;
+  /** Body bytes pushed at most (config cluster.leavePushMaxBytes). */
+  maxBytes: number;
+  /** Pushes in flight at once. */
+  concurrency: number;
+}
+
+export const DEFAULT_PUSH_CONCURRENCY = 8;
+
+export interface HandoverReport {
+  /** Keys considered (most recently used first, up to maxKeys). */
+  candidates: number;
+  pushed: number;
+  bytes: number;
+  /** Receivers that refused (not owner, already had it, purge lag, not storable) or failed. */
+  refused: number;
+  /** Skipped: not fresh, varying, no owner but this edge, or over the byte budget. */
+  skipped: number;
+  /** Stopped early: the lease ran out or the deadline passed. */
+  stoppedEarly: boolean;
+}
+
+/** One object to push, as the pusher would serve it now. */
+export interface PushItem {
+  target: string;
+  owner: RingMember;
+  served: EdgeResponse;
+}
+
+/** The envelope of one served answer: its status, header fields (minus Cache-Status) and body. */
+export function encodePush(served: EdgeResponse): Buffer {
+  const headers: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < served.headers.length; i += 2) {
+    const name = served.headers[i]!;
+    if (name !== 'cache-status') headers.push([name, served.headers[i + 1]!]);
+  }
+  const body = Buffer.isBuffer(served.body) ? served.body : Buffer.alloc(0);
+  return Buffer.from(JSON.stringify({ status: served.status, headers, body: body.toString('base64') }));
+}
+
+export type DecodedPush = { ok: true; status: number; headers: HeaderList; body: Buffer } | { ok: false; message: string };
+
+export function decodePush(raw: Buffer): DecodedPush {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, message: 'body: not valid JSON' };
+  }
+  const checked = checkBody(PushEnvelopeSchema, json);
+  if (!checked.ok) return { ok: false, message: checked.message };
+  return { ok: true, status: checked.value.status, headers: checked.value.headers, body: Buffer.from(checked.value.body, 'base64') };
+}
+
+/** The most a push body may be for objects up to `maxObjectBytes`: base64 plus header fields. */
+export function maxPushBodyBytes(maxObjectBytes: number): number {
+  return Math.ceil(maxObjectBytes / 3) * 4 + 512 * 1024;
+}
+
+/**
+ * Sends `items` (lazily produced, in priority order) with bounded concurrency until they run out,
+ * the byte budget is spent or `keepGoing` says stop (lease gone, deadline passed).
+ */
+export async function pushAll(
+  items: Iterable<PushItem | 'skip'>,
+  o: { selfId: string; appliedSeq: () => number; transport: Transport; timeouts: TransportTimeouts; limits: PushLimits; keepGoing: () => boolean },
+): Promise<HandoverReport> {
+  const report: HandoverReport = { candidates: 0, pushed: 0, bytes: 0, refused: 0, skipped: 0, stoppedEarly: false };
+  const iterator = items[Symbol.iterator]();
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (!o.keepGoing()) {
+        report.stoppedEarly = true;
+        return;
+      }
+      const next = iterator.next();
+      if (next.done === true) return;
+      report.candidates++;
+      const item = next.value;
+      if (item === 'skip') {
+        report.skipped++;
+        continue;
+      }
+      const size = Buffer.isBuffer(item.served.body) ? item.served.body.length : 0;
+      if (report.bytes + size > o.limits.maxBytes) {
+        report.skipped++;
+        continue;
+      }
+      report.bytes += size;
+      const headers: HeaderList = [
+        [PEER_HEADER, o.selfId],
+        [PUSH_HEADER, o.selfId],
+        [PURGE_SEQ_HEADER, String(o.appliedSeq())],
+        ['content-type', 'application/json'],
+      ];
+      try {
+        const res = await o.transport.request({ origin: item.owner.url, method: 'PUT', target: item.target, headers, body: encodePush(item.served), timeouts: o.timeouts });
+        res.discard();
+        if (res.status === 201) report.pushed++;
+        else report.refused++;
+      } catch {
+        report.refused++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.limits.concurrency) }, worker));
+  return report;
+}
