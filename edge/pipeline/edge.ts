@@ -230,6 +230,8 @@ export class Edge {
       for (const key of keys) {
         const nowMs = this.o.clock.monoMs();
         const found = this.store.lookup(key, {});
+        // Copies of keys this edge does not own go too: one pushed here by an earlier leaver may
+        // be the region's only copy if its owner never asked for it (the owner refuses what it has).
         if (found.kind !== 'match' || found.response.varyNames.length > 0 || !isFreshFor(found.response, nowMs, undefined)) {
           yield 'skip';
           continue;

@@ -60,6 +60,8 @@ export interface ControlRegion {
   ringsAre(ids: readonly string[]): Promise<void>;
   /** SIGTERM as cdn-edge handles it (edge/leave.ts), then the edge is gone. */
   leave(node: RegionNode, graceMs?: number): Promise<LeaveReport>;
+  /** A rolling-restart step: the edge leaves gracefully, and a fresh process with the same id (empty cache) starts. */
+  restart(node: RegionNode): Promise<{ left: LeaveReport; node: RegionNode }>;
   /** Stops one edge's servers and control client (a crash, as peers see it). */
   closeNode(node: RegionNode): Promise<void>;
   close(): Promise<void>;
@@ -168,6 +170,25 @@ export async function startControlRegion(count: number, options: RegionOptions =
     }
   };
 
+  const leave = async (node: RegionNode, graceMs = 10_000): Promise<LeaveReport> => {
+    node.leaving = true;
+    const closed = new Promise<void>((resolve) => node.server.once('close', () => resolve()));
+    const report = await leaveGracefully({
+      edge: node.edge,
+      control: node.control,
+      clock: systemClock,
+      timers: systemTimers,
+      graceMs,
+      stopAccepting: () => {
+        node.server.close();
+        node.server.closeIdleConnections();
+      },
+      inFlightDone: () => closed,
+    });
+    await closeNode(node);
+    return report;
+  };
+
   return {
     nodes,
     originUrl: origin.url,
@@ -188,7 +209,7 @@ export async function startControlRegion(count: number, options: RegionOptions =
       return { status: res.statusCode, body: (await res.body.json()) as { id?: string; url?: string; error?: string } };
     },
     node(id) {
-      const found = nodes.find((n) => n.id === id);
+      const found = nodes.find((n) => n.id === id && !n.closed);
       if (found === undefined) throw new Error(`no edge ${id}`);
       return found;
     },
@@ -198,23 +219,11 @@ export async function startControlRegion(count: number, options: RegionOptions =
         nodes.filter((n) => !n.closed && !n.leaving).every((n) => n.edge.cluster!.members().map((m) => m.id).sort().join(',') === want),
       );
     },
-    async leave(node, graceMs = 10_000) {
-      node.leaving = true;
-      const closed = new Promise<void>((resolve) => node.server.once('close', () => resolve()));
-      const report = await leaveGracefully({
-        edge: node.edge,
-        control: node.control,
-        clock: systemClock,
-        timers: systemTimers,
-        graceMs,
-        stopAccepting: () => {
-          node.server.close();
-          node.server.closeIdleConnections();
-        },
-        inFlightDone: () => closed,
-      });
-      await closeNode(node);
-      return report;
+    leave,
+    async restart(node) {
+      const left = await leave(node);
+      const others = nodes.filter((n) => !n.closed && !n.leaving).map((n) => ({ id: n.id, url: n.url }));
+      return { left, node: await startEdge(node.id, others) };
     },
     closeNode,
     async close() {
