@@ -24,7 +24,7 @@ import { headerPairs, storedValidators, type StoredResponse } from '../store/sto
 import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type UpstreamExchange } from './build-stored.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
-import { decodePush, maxPushBodyBytes, pushAll, type HandoverReport, type PushItem, type PushLimits } from './handover.js';
+import { decodePush, maxPushBodyBytes, pushAll, PUSH_NOT_OWNER_STATUS, type HandoverReport, type PushItem, type PushLimits } from './handover.js';
 import { HitAnswers } from './hit-answers.js';
 import { EdgeMetrics } from './metrics.js';
 import { ANSWERED_LOCALLY, outboundHeaders } from './origin-request.js';
@@ -247,6 +247,7 @@ export class Edge {
       timeouts: this.o.cluster!.peerTimeouts,
       limits,
       keepGoing: () => this.leaseValid() && keepGoing(),
+      sleep: (ms) => new Promise((resolve) => this.o.timers.after(ms, resolve)),
     });
     return result.then((report) => {
       this.metrics.pushesSent += report.pushed;
@@ -266,7 +267,8 @@ export class Edge {
     // The purge rule of peer fills: a pusher behind us on purges may hold what we purged.
     if (!(Number(req.headers[PURGE_SEQ_HEADER] ?? -1) >= startSeq)) return refuse(409, 'purge-lag');
     const cluster = this.cluster;
-    if (cluster === undefined || !cluster.owns(key) || !cluster.recentlyLeft(String(req.headers[PUSH_HEADER]))) return refuse(409, 'not-owner');
+    // Not (yet) ours: perhaps the ring without the pusher has not reached this edge; it may try again.
+    if (cluster === undefined || !cluster.owns(key) || !cluster.recentlyLeft(String(req.headers[PUSH_HEADER]))) return refuse(PUSH_NOT_OWNER_STATUS, 'not-owner');
     if (this.store.lookup(key, {}).kind === 'match') return refuse(409, 'already-stored');
     if (req.body === undefined) return refuse(400, 'push-without-body');
     const read = await readBounded(req.body, maxPushBodyBytes(this.o.maxObjectBytes));

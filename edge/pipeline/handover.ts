@@ -13,6 +13,8 @@
  *   revalidation (what it could serve itself), as a handoff answer does;
  * - ownership: the receiver stores only keys it owns, from an edge that has just left its ring
  *   (a member of a remembered ring, absent from the current one), and never over a copy it has.
+ *   A receiver that has not installed the ring without the pusher yet answers 421 (Misdirected
+ *   Request, RFC 9110 §15.5.20); the pusher tries those again a little later (PUSH_RETRY_DELAYS_MS).
  * Responses that vary (Vary) are not pushed: the receiver could not tell which request selects them.
  */
 import { Type } from '@sinclair/typebox';
@@ -42,6 +44,13 @@ export interface PushLimits {
 }
 
 export const DEFAULT_PUSH_CONCURRENCY = 8;
+/**
+ * Pauses before pushing 421-refused objects again: the control plane writes the new ring to
+ * every stream at once, but streams deliver it at slightly different moments.
+ */
+export const PUSH_RETRY_DELAYS_MS = [50, 200, 800] as const;
+/** The receiver's answer while it does not (yet) own the key without the pusher. */
+export const PUSH_NOT_OWNER_STATUS = 421;
 
 export interface HandoverReport {
   /** Keys considered (most recently used first, up to maxKeys). */
@@ -99,9 +108,36 @@ export function maxPushBodyBytes(maxObjectBytes: number): number {
  */
 export async function pushAll(
   items: Iterable<PushItem | 'skip'>,
-  o: { selfId: string; appliedSeq: () => number; transport: Transport; timeouts: TransportTimeouts; limits: PushLimits; keepGoing: () => boolean },
+  o: {
+    selfId: string;
+    appliedSeq: () => number;
+    transport: Transport;
+    timeouts: TransportTimeouts;
+    limits: PushLimits;
+    keepGoing: () => boolean;
+    /** Waits this long (the Timers port), before retrying 421s. */
+    sleep: (ms: number) => Promise<void>;
+  },
 ): Promise<HandoverReport> {
   const report: HandoverReport = { candidates: 0, pushed: 0, bytes: 0, refused: 0, skipped: 0, stoppedEarly: false };
+  let notYet: PushItem[] = [];
+  const send = async (item: PushItem): Promise<void> => {
+    const headers: HeaderList = [
+      [PEER_HEADER, o.selfId],
+      [PUSH_HEADER, o.selfId],
+      [PURGE_SEQ_HEADER, String(o.appliedSeq())],
+      ['content-type', 'application/json'],
+    ];
+    try {
+      const res = await o.transport.request({ origin: item.owner.url, method: 'PUT', target: item.target, headers, body: encodePush(item.served), timeouts: o.timeouts });
+      res.discard();
+      if (res.status === 201) report.pushed++;
+      else if (res.status === PUSH_NOT_OWNER_STATUS) notYet.push(item);
+      else report.refused++;
+    } catch {
+      report.refused++;
+    }
+  };
   const iterator = items[Symbol.iterator]();
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -123,22 +159,17 @@ export async function pushAll(
         continue;
       }
       report.bytes += size;
-      const headers: HeaderList = [
-        [PEER_HEADER, o.selfId],
-        [PUSH_HEADER, o.selfId],
-        [PURGE_SEQ_HEADER, String(o.appliedSeq())],
-        ['content-type', 'application/json'],
-      ];
-      try {
-        const res = await o.transport.request({ origin: item.owner.url, method: 'PUT', target: item.target, headers, body: encodePush(item.served), timeouts: o.timeouts });
-        res.discard();
-        if (res.status === 201) report.pushed++;
-        else report.refused++;
-      } catch {
-        report.refused++;
-      }
+      await send(item);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.limits.concurrency) }, worker));
+  for (const delayMs of PUSH_RETRY_DELAYS_MS) {
+    if (notYet.length === 0 || !o.keepGoing()) break;
+    await o.sleep(delayMs);
+    const again = notYet;
+    notYet = [];
+    for (let i = 0; i < again.length && o.keepGoing(); i += o.limits.concurrency) await Promise.all(again.slice(i, i + o.limits.concurrency).map(send));
+  }
+  report.refused += notYet.length;
   return report;
 }
