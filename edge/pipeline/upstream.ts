@@ -32,7 +32,7 @@ export class Upstream {
         // A request from a peer is never forwarded to another owner: one peer hop at most.
         if (req.headers[PEER_HEADER] === undefined) {
           for (const peer of cluster.peersBefore(key)) {
-            const response = await this.peer(peer, 'GET', req.target, headers, false);
+            const response = await this.peer(peer, 'GET', req.target, headers, false, key);
             if (response !== undefined) return { response, source: { kind: 'peer', id: peer.id } };
           }
         }
@@ -62,7 +62,7 @@ export class Upstream {
       if (asked.has(previousOwner.id)) continue;
       asked.add(previousOwner.id);
       asks++;
-      const response = await this.peer(previousOwner, 'GET', req.target, headers, true);
+      const response = await this.peer(previousOwner, 'GET', req.target, headers, true, key);
       if (response === undefined) {
         // A timeout or a dropped connection under load says little about the copy it holds: one
         // more try on a new connection beats an origin fetch. A dead peer is suspect by now, so
@@ -106,7 +106,7 @@ export class Upstream {
   }
 
   /** One request to a peer; a timeout or connection error makes it suspect and yields undefined. */
-  async peer(peer: RingMember, method: string, target: string, headers: HeaderList, handoff: boolean): Promise<OutboundResponse | undefined> {
+  async peer(peer: RingMember, method: string, target: string, headers: HeaderList, handoff: boolean, key?: string): Promise<OutboundResponse | undefined> {
     const cluster = this.cluster!;
     this.metrics.peerRequests++;
     const marked: HeaderList = [...headers, [PEER_HEADER, cluster.selfId], [PURGE_SEQ_HEADER, String(this.purges.appliedSeq)]];
@@ -114,9 +114,11 @@ export class Upstream {
     try {
       const response = await this.o.transport.request({ origin: peer.url, method, target, headers: marked, timeouts: this.o.cluster!.peerTimeouts });
       cluster.health.succeeded(peer.id);
-      // A peer that has applied fewer purges than we have may hand back what we already purged.
+      // A peer that has applied fewer purges than we have may hand back what we already purged:
+      // refused, unless none of the purges it lacks could touch this answer (a purge of another
+      // URL landing here while the request was out must not send a warm key to the origin).
       const peerSeq = Number(headerValue(response.headers, PURGE_SEQ_HEADER) ?? Infinity);
-      if (peerSeq < this.purges.appliedSeq) {
+      if (peerSeq < this.purges.appliedSeq && (key === undefined || !Number.isFinite(peerSeq) || this.purges.purgedSince(peerSeq, key, surrogateKeysOf(response.headers)))) {
         response.discard();
         this.metrics.peerFillsRefused++;
         return undefined;
@@ -129,6 +131,11 @@ export class Upstream {
       return undefined;
     }
   }
+}
+
+/** The Surrogate-Key values of an answer, as the stored copy will carry them (build-stored.ts). */
+function surrogateKeysOf(headers: HeaderList): string[] {
+  return (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
 }
 
 export function asTransportError(err: unknown): TransportError {
