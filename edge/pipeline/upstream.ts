@@ -116,9 +116,11 @@ export class Upstream {
       cluster.health.succeeded(peer.id);
       // A peer that has applied fewer purges than we have may hand back what we already purged:
       // refused, unless none of the purges it lacks could touch this answer (a purge of another
-      // URL landing here while the request was out must not send a warm key to the origin).
+      // URL landing here while the request was out must not send a warm key to the origin). Its
+      // 503 purge-lag (it saw we are ahead) is a refusal whatever was purged.
       const peerSeq = Number(headerValue(response.headers, PURGE_SEQ_HEADER) ?? Infinity);
-      if (peerSeq < this.purges.appliedSeq && (key === undefined || !Number.isFinite(peerSeq) || this.purges.purgedSince(peerSeq, key, surrogateKeysOf(response.headers)))) {
+      const mayHoldPurged = key === undefined || response.status >= 500 || this.purges.purgedSince(peerSeq, key, surrogateKeysOf(response.headers));
+      if (peerSeq < this.purges.appliedSeq && mayHoldPurged) {
         response.discard();
         this.metrics.peerFillsRefused++;
         return undefined;
