@@ -6,19 +6,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startControlRegion, type ControlRegion, type RegionNode } from '../support/control-region.js';
+import { ownerOf, refetches, startControlRegion, type ControlRegion, type RegionNode } from '../support/control-region.js';
 
 const KEYS = Array.from({ length: 200 }, (_, i) => `/w/${i}`);
-
-function ownerOf(r: ControlRegion, path: string): RegionNode {
-  return r.nodes.find((n) => !n.closed && n.edge.cluster!.owns(n.edge.keyFor(undefined, path)))!;
-}
-
-/** Origin fetches per key beyond the one that warmed it. */
-async function refetches(r: ControlRegion, keys: readonly string[]): Promise<number> {
-  const counts = await r.originCounts();
-  return keys.reduce((sum, k) => sum + Math.max(0, (counts[k] ?? 0) - 1), 0);
-}
 
 async function warm(r: ControlRegion, nodes: readonly RegionNode[]): Promise<void> {
   for (const [i, path] of KEYS.entries()) assert.is((await r.get(nodes[i % nodes.length]!, path)).status, 200);

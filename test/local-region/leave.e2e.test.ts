@@ -6,18 +6,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { OutboundRequest, OutboundResponse, Transport } from '../../common/ports.js';
-import { startControlRegion, type ControlRegion, type RegionNode } from '../support/control-region.js';
+import { ownerOf, refetches, startControlRegion } from '../support/control-region.js';
 
 const KEYS = Array.from({ length: 200 }, (_, i) => `/w/${i}`);
-
-function ownerOf(r: ControlRegion, path: string): RegionNode {
-  return r.nodes.find((n) => !n.closed && n.edge.cluster!.owns(n.edge.keyFor(undefined, path)))!;
-}
-
-async function refetches(r: ControlRegion, keys: readonly string[]): Promise<number> {
-  const counts = await r.originCounts();
-  return keys.reduce((sum, k) => sum + Math.max(0, (counts[k] ?? 0) - 1), 0);
-}
 
 test('a leaving edge pushes its keys to their new owners: none of them is fetched from the origin again', async () => {
   const r = await startControlRegion(4);

@@ -239,3 +239,14 @@ export async function startControlRegion(count: number, options: RegionOptions =
     },
   };
 }
+
+/** The open edge that owns `path` in its own ring. */
+export function ownerOf(r: ControlRegion, path: string): RegionNode {
+  return r.nodes.find((n) => !n.closed && n.edge.cluster!.owns(n.edge.keyFor(undefined, path)))!;
+}
+
+/** Origin fetches of `keys` beyond the one that warmed each. */
+export async function refetches(r: ControlRegion, keys: readonly string[]): Promise<number> {
+  const counts = await r.originCounts();
+  return keys.reduce((sum, k) => sum + Math.max(0, (counts[k] ?? 0) - 1), 0);
+}
