@@ -8,20 +8,25 @@ import { systemClock, systemRandom, systemTimers } from '../common/adapters/syst
 import { createUndiciTransport } from '../common/adapters/undici-transport.js';
 import { createAdminServer } from './adapters/admin-server.js';
 import { createEdgeServer } from './adapters/node-server.js';
+import { withPeerSecretFile } from './adapters/peer-secret-file.js';
+import { Readiness } from './adapters/readiness.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
+import { startRequestWatching } from './adapters/request-watching.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
 import { adminMembershipFor, createControlClient, createEdge } from './create-edge.js';
 import { leaveGracefully } from './leave.js';
 import { loadProcessConfig } from '../common/adapters/process-config.js';
 
 runMain('cdn-edge', async () => {
-  const config = loadProcessConfig('cdn-edge', 'An HTTP/1.1 caching reverse proxy (RFC 9111 shared cache) in front of one origin.', EdgeConfigSchema, EDGE_FLAGS);
-  if (config === undefined) return;
+  const loaded = loadProcessConfig('cdn-edge', 'An HTTP/1.1 caching reverse proxy (RFC 9111 shared cache) in front of one origin.', EdgeConfigSchema, EDGE_FLAGS);
+  if (loaded === undefined) return;
+  const config = withPeerSecretFile(loaded);
   const logger = createJsonLogger(config.id, config.logLevel);
   const transport = createUndiciTransport();
   const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };
   const edge = createEdge(config, ports);
-  const server = createEdgeServer(edge, logger, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000 });
+  const watching = startRequestWatching(config, ports, [edge.metrics.requestDurations]);
+  const server = createEdgeServer(edge, logger, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch });
   await listen(server, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -29,12 +34,13 @@ runMain('cdn-edge', async () => {
   control?.start();
   process.stdout.write(`cdn-edge ${config.id} listening on http://${config.host}:${port} -> origin ${config.origin}\n`);
 
+  const readiness = new Readiness(() => control === undefined || edge.leaseValid());
   let admin: Server | undefined;
   if (config.admin.port !== undefined) {
     const token = config.admin.token ?? randomBytes(16).toString('hex');
     admin = createAdminServer({
       token,
-      registry: createEdgeRegistry(edge, control),
+      registry: createEdgeRegistry(edge, control, { accessLog: watching.accessLog }),
       health: () => ({
         ok: true,
         detail: {
@@ -45,6 +51,7 @@ runMain('cdn-edge', async () => {
         },
       }),
       ...adminMembershipFor(edge, control),
+      ready: () => readiness.ready(),
     });
     await listen(admin, config.admin.port, config.admin.host);
     const adminAddress = admin.address();
@@ -57,10 +64,13 @@ runMain('cdn-edge', async () => {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // /readyz answers 503 from now on, so a load balancer stops sending before the listener closes.
+    readiness.stopping();
     logger.log('info', 'leaving gracefully', { signal, graceMs: config.shutdownGraceMs });
     // Past the grace period whatever is left is cut: the leave below is bounded by it too.
     setTimeout(() => {
       server.closeAllConnections();
+      watching.accessLog?.flush();
       process.exit(0);
     }, config.shutdownGraceMs + 1_000).unref();
     const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
@@ -80,7 +90,7 @@ runMain('cdn-edge', async () => {
     })
       .then((report) => logger.log('info', 'left', { ...report }))
       .catch((err: unknown) => logger.log('error', 'graceful leave failed', { error: String(err) }))
-      .finally(() => void transport.close().finally(() => process.exit(0)));
+      .finally(() => void transport.close().finally(() => watching.close().finally(() => process.exit(0))));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -4,6 +4,7 @@
  * cumulative acks after applying; heartbeats with load; lease renewals; ring membership for its
  * region. Reconnects with jittered exponential back-off on any failure.
  */
+import { ringBoundsProblem } from '../../common/ring-bounds.js';
 import {
   decodeControlEvent,
   SseParser,
@@ -235,6 +236,12 @@ export class ControlClient {
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     // Never drop ourselves from our own ring, and only rebuild when something changed.
     if (!ring.some((m) => m.id === this.o.edgeId)) ring.push({ id: this.o.edgeId, url: this.o.edgeUrl, weight: this.o.weight });
+    // Bounded before any work (a ring rebuild): a membership out of bounds is refused whole.
+    const problem = ringBoundsProblem(ring);
+    if (problem !== undefined) {
+      this.o.logger.log('warn', 'membership refused', { problem });
+      return;
+    }
     const signature = JSON.stringify(ring);
     if (signature === this.lastMembers) return;
     this.lastMembers = signature;

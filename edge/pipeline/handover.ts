@@ -2,8 +2,9 @@
  * Graceful leave: a draining edge pushes its most recently used keys to their owners in the ring
  * without it, so its successors do not fill them from the origin.
  *
- * The push is one peer request per object, `PUT <target>` with the peer fields of cluster.ts
- * (x-edgeworks-peer, x-edgeworks-push = the pusher's id, x-edgeworks-purge-seq) and a JSON body
+ * The push is one peer request per object, `PUT <target>` with the peer fields of peer-fields.ts
+ * (x-edgeworks-peer, x-edgeworks-push = the pusher's id, x-edgeworks-purge-seq), signed like every
+ * peer request (Upstream.push; the receiver honours it only from an authenticated peer) and a JSON body
  * `{status, headers, body}` (body in base64) holding the response as the pusher would serve it
  * now (Age included). It obeys the rules of peer fills:
  * - purge sequence: the receiver refuses a push from an edge that has applied fewer purges than
@@ -20,8 +21,8 @@
 import { Type } from '@sinclair/typebox';
 import { checkBody } from '../../common/control-protocol.js';
 import type { HeaderList } from '../../common/http.js';
-import type { Transport, TransportTimeouts } from '../../common/ports.js';
-import { PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/cluster.js';
+import type { OutboundResponse } from '../../common/ports.js';
+import { PUSH_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeResponse } from './types.js';
 
@@ -110,9 +111,8 @@ export async function pushAll(
   items: Iterable<PushItem | 'skip'>,
   o: {
     selfId: string;
-    appliedSeq: () => number;
-    transport: Transport;
-    timeouts: TransportTimeouts;
+    /** Sends one push as a signed peer request (Upstream.push adds the marker, purge sequence and signature). */
+    send: (owner: RingMember, target: string, headers: HeaderList, body: Buffer) => Promise<OutboundResponse>;
     limits: PushLimits;
     keepGoing: () => boolean;
     /** Waits this long (the Timers port), before retrying 421s. */
@@ -123,13 +123,11 @@ export async function pushAll(
   let notYet: PushItem[] = [];
   const send = async (item: PushItem): Promise<void> => {
     const headers: HeaderList = [
-      [PEER_HEADER, o.selfId],
       [PUSH_HEADER, o.selfId],
-      [PURGE_SEQ_HEADER, String(o.appliedSeq())],
       ['content-type', 'application/json'],
     ];
     try {
-      const res = await o.transport.request({ origin: item.owner.url, method: 'PUT', target: item.target, headers, body: encodePush(item.served), timeouts: o.timeouts });
+      const res = await o.send(item.owner, item.target, headers, encodePush(item.served));
       res.discard();
       if (res.status === 201) report.pushed++;
       else if (res.status === PUSH_NOT_OWNER_STATUS) notYet.push(item);

@@ -6,12 +6,16 @@
  * one peer hop at most.
  */
 import { headerValue, type HeaderList } from '../../common/http.js';
-import { TransportError, type OutboundResponse } from '../../common/ports.js';
+import { TransportError, type InformationalResponse, type OutboundResponse } from '../../common/ports.js';
+import { relayInformational } from '../policy/informational.js';
 import type { PurgeLedger } from '../control/purge-ledger.js';
-import { HANDOFF_HEADER, HANDOFF_NEXT_HEADER, MAX_HANDOFF_ASKS, PEER_HEADER, PURGE_SEQ_HEADER, type Cluster } from '../routing/cluster.js';
+import { MAX_HANDOFF_ASKS, type Cluster } from '../routing/cluster.js';
+import { signPeerRequest } from '../routing/peer-auth.js';
+import { HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeOptions } from './edge-options.js';
 import type { EdgeMetrics } from './metrics.js';
+import { OriginQueueFull, type OriginGate } from './origin-gate.js';
 import type { EdgeRequest } from './types.js';
 
 export type UpstreamSource = { kind: 'origin' } | { kind: 'peer'; id: string } | { kind: 'handoff'; id: string };
@@ -22,17 +26,20 @@ export class Upstream {
     private readonly cluster: Cluster | undefined,
     private readonly metrics: EdgeMetrics,
     private readonly purges: PurgeLedger,
+    private readonly gate: OriginGate | undefined,
   ) {}
 
   /** Rejects only with the origin's TransportError; peer failures fall through to the next hop. */
   async get(key: string, req: EdgeRequest, headers: HeaderList): Promise<{ response: OutboundResponse; source: UpstreamSource }> {
     const cluster = this.cluster;
+    // 103 Early Hints and 102 reach this request's client from whichever upstream answers.
+    const onInformational = relayInformational(req.sendInformational);
     if (cluster !== undefined) {
       if (!cluster.owns(key)) {
         // A request from a peer is never forwarded to another owner: one peer hop at most.
         if (req.headers[PEER_HEADER] === undefined) {
           for (const peer of cluster.peersBefore(key)) {
-            const response = await this.peer(peer, 'GET', req.target, headers, false, key);
+            const response = await this.peer(peer, 'GET', req.target, headers, false, onInformational, key);
             if (response !== undefined) return { response, source: { kind: 'peer', id: peer.id } };
           }
         }
@@ -40,11 +47,11 @@ export class Upstream {
         // The owner hands off whether the client asked it or a peer forwarded the request: most
         // requests for a moved key arrive through another edge. A handoff request is answered
         // from cache only, so it never goes further.
-        const handedOff = await this.handoff(key, req, headers, cluster);
+        const handedOff = await this.handoff(key, req, headers, cluster, onInformational);
         if (handedOff !== undefined) return handedOff;
       }
     }
-    const response = await this.origin(this.o.originUrl, req.target, headers, this.o.alternateOriginUrl !== undefined);
+    const response = await this.origin(this.o.originUrl, req.target, headers, this.o.alternateOriginUrl !== undefined, onInformational);
     return { response, source: { kind: 'origin' } };
   }
 
@@ -52,7 +59,13 @@ export class Upstream {
    * Warm handoff: asks the previous owners (newest ring first), and an edge a previous owner
    * names as its own previous owner (it is mid-change itself), at most MAX_HANDOFF_ASKS in all.
    */
-  private async handoff(key: string, req: EdgeRequest, headers: HeaderList, cluster: Cluster): Promise<{ response: OutboundResponse; source: UpstreamSource } | undefined> {
+  private async handoff(
+    key: string,
+    req: EdgeRequest,
+    headers: HeaderList,
+    cluster: Cluster,
+    onInformational: ((info: InformationalResponse) => void) | undefined,
+  ): Promise<{ response: OutboundResponse; source: UpstreamSource } | undefined> {
     const queue = cluster.handoffPeers(key);
     const asked = new Set<string>();
     let asks = 0;
@@ -62,7 +75,7 @@ export class Upstream {
       if (asked.has(previousOwner.id)) continue;
       asked.add(previousOwner.id);
       asks++;
-      const response = await this.peer(previousOwner, 'GET', req.target, headers, true, key);
+      const response = await this.peer(previousOwner, 'GET', req.target, headers, true, onInformational, key);
       if (response === undefined) {
         // A timeout or a dropped connection under load says little about the copy it holds: one
         // more try on a new connection beats an origin fetch. A dead peer is suspect by now, so
@@ -84,35 +97,63 @@ export class Upstream {
   }
 
   /** A GET to the origin; with failover allowed, a refused, timed-out or 5xx answer goes to the alternate. */
-  private async origin(originUrl: string, target: string, headers: HeaderList, failover: boolean): Promise<OutboundResponse> {
+  private async origin(
+    originUrl: string,
+    target: string,
+    headers: HeaderList,
+    failover: boolean,
+    onInformational: ((info: InformationalResponse) => void) | undefined,
+  ): Promise<OutboundResponse> {
     this.metrics.originRequests++;
     const alternate = this.o.alternateOriginUrl;
     let response: OutboundResponse;
+    const startedMonoMs = this.o.clock.monoMs();
     try {
-      response = await this.o.transport.request({ origin: originUrl, method: 'GET', target, headers, timeouts: this.o.originTimeouts });
+      const send = () =>
+        this.o.transport.request({ origin: originUrl, method: 'GET', target, headers, timeouts: this.o.originTimeouts, ...(onInformational === undefined ? {} : { onInformational }) });
+      response = await (this.gate === undefined ? send() : this.gate.run(send));
+      // Includes any wait for a connection slot: the time this fetch took, as a client saw it.
+      this.metrics.originFetchSeconds.observe((this.o.clock.monoMs() - startedMonoMs) / 1000);
     } catch (err) {
-      if (!failover || alternate === undefined) throw err;
+      // A full wait queue is this edge's own limit, not the origin failing: no failover.
+      if (!failover || alternate === undefined || err instanceof OriginQueueFull) throw err;
       this.metrics.originError(asTransportError(err).code);
       this.metrics.originFailovers++;
-      return this.origin(alternate, target, headers, false);
+      return this.origin(alternate, target, headers, false, onInformational);
     }
     if (failover && alternate !== undefined && response.status >= 500) {
       response.discard();
       this.metrics.originError('status-5xx');
       this.metrics.originFailovers++;
-      return this.origin(alternate, target, headers, false);
+      return this.origin(alternate, target, headers, false, onInformational);
     }
     return response;
   }
 
   /** One request to a peer; a timeout or connection error makes it suspect and yields undefined. */
-  async peer(peer: RingMember, method: string, target: string, headers: HeaderList, handoff: boolean, key?: string): Promise<OutboundResponse | undefined> {
+  async peer(
+    peer: RingMember,
+    method: string,
+    target: string,
+    headers: HeaderList,
+    handoff: boolean,
+    onInformational?: (info: InformationalResponse) => void,
+    key?: string,
+  ): Promise<OutboundResponse | undefined> {
     const cluster = this.cluster!;
     this.metrics.peerRequests++;
-    const marked: HeaderList = [...headers, [PEER_HEADER, cluster.selfId], [PURGE_SEQ_HEADER, String(this.purges.appliedSeq)]];
-    if (handoff) marked.push([HANDOFF_HEADER, '1']);
+    const marked = this.peerFields(method, target, handoff ? [...headers, [HANDOFF_HEADER, '1']] : headers);
+    const startedMonoMs = this.o.clock.monoMs();
     try {
-      const response = await this.o.transport.request({ origin: peer.url, method, target, headers: marked, timeouts: this.o.cluster!.peerTimeouts });
+      const response = await this.o.transport.request({
+        origin: peer.url,
+        method,
+        target,
+        headers: marked,
+        timeouts: this.o.cluster!.peerTimeouts,
+        ...(onInformational === undefined ? {} : { onInformational }),
+      });
+      this.metrics.peerFetchSeconds.observe(peer.id, (this.o.clock.monoMs() - startedMonoMs) / 1000);
       cluster.health.succeeded(peer.id);
       // A peer that has applied fewer purges than we have may hand back what we already purged:
       // refused, unless none of the purges it lacks could touch this answer (a purge of another
@@ -132,6 +173,26 @@ export class Upstream {
       this.o.logger.log('warn', 'peer request failed', { peer: peer.id, error: String(err) });
       return undefined;
     }
+  }
+
+  /**
+   * A leaving edge's push of one object to its new owner (graceful leave, handover.ts): a peer
+   * request like any other, marked and signed here, with a body. Rejects with the transport's error.
+   */
+  push(peer: RingMember, target: string, headers: HeaderList, body: Buffer): Promise<OutboundResponse> {
+    this.metrics.peerRequests++;
+    return this.o.transport.request({ origin: peer.url, method: 'PUT', target, headers: this.peerFields('PUT', target, headers), body, timeouts: this.o.cluster!.peerTimeouts });
+  }
+
+  /** `headers` plus the peer marker and purge sequence, signed when peer-auth signs (peer-auth.ts). */
+  private peerFields(method: string, target: string, headers: HeaderList): HeaderList {
+    const marked: HeaderList = [...headers, [PEER_HEADER, this.cluster!.selfId], [PURGE_SEQ_HEADER, String(this.purges.appliedSeq)]];
+    const auth = this.o.cluster!.peerAuth;
+    if (auth.mode !== 'off' && auth.secret !== undefined) {
+      const host = this.o.keyHost === 'request' ? headerValue(marked, 'host') : undefined;
+      marked.push(...signPeerRequest(auth.secret, method, target, host, marked, this.o.clock.wallMs()));
+    }
+    return marked;
   }
 }
 

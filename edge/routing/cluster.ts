@@ -19,27 +19,8 @@ export interface ClusterOptions {
   handoffMs: number;
 }
 
-/**
- * The edges' internal peer protocol: every x-edgeworks-* field is defined here, in one place, so
- * whatever authenticates or strips them covers all of them.
- */
-/** Marks a request sent by a peer edge: the receiver answers it itself, never forwarding again. */
-export const PEER_HEADER = 'x-edgeworks-peer';
-/** On a peer request: answer from cache only (504 if absent); used for warm handoff. */
-export const HANDOFF_HEADER = 'x-edgeworks-handoff';
-/** On answers to peers: the highest purge sequence the answering edge has applied. */
-export const PURGE_SEQ_HEADER = 'x-edgeworks-purge-seq';
-/**
- * On a handoff miss: the id of the edge the answering edge itself would take the key over from
- * (it is inside its own handoff window), so the asking edge can try there once more.
- */
-export const HANDOFF_NEXT_HEADER = 'x-edgeworks-handoff-next';
-/**
- * On a peer PUT: a leaving edge hands over one stored response to the key's new owner
- * (graceful leave). The value is the pushing edge's id.
- */
-export const PUSH_HEADER = 'x-edgeworks-push';
-export const INTERNAL_HEADERS = [PEER_HEADER, HANDOFF_HEADER, PURGE_SEQ_HEADER, HANDOFF_NEXT_HEADER, PUSH_HEADER] as const;
+// The peer protocol's field names live in peer-fields.ts; re-exported for existing importers.
+export { HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from './peer-fields.js';
 
 /**
  * Rings kept for handoff: an edge inside the window of one change may see another (a second

@@ -16,12 +16,17 @@
  *   --server-cpu N          BENCH_SERVER_CPU       CPU the servers are pinned to (0)
  *   --generator-cpu N       BENCH_GENERATOR_CPU    CPU the generator, origin and harness use (1)
  *   --out PATH              BENCH_OUT              JSON results (loadtests/bench/results.json)
+ *   --against DIR           BENCH_AGAINST          the hit-path baseline is the edge built in DIR (another
+ *                                                  checkout, e.g. main's, after its `npm run build`) instead of
+ *                                                  the plain node:http server: "no drop against main" in one run
  *
  *   BENCH_CLUSTER=0 skips the cluster hit-ratio model; BENCH_CLUSTER_* options as in cluster-hit-ratio.ts
- *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts
+ *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts;
+ *   BENCH_PURGE_BASELINE_DIST=<another build's dist> also runs it against that build, alternately, and prints both
  *   BENCH_SIM=0 skips the simulator speed bench; BENCH_SIM_SECONDS simulated seconds (60)
  *   BENCH_PEERHOP=0 skips the peer hop bench; BENCH_PEERHOP_* options as in peer-hop.ts
  *   BENCH_MEMBERSHIP=0 skips the join/leave/rolling-restart rows; BENCH_MEMBERSHIP_SEEDS simulator seeds (3)
+ *   BENCH_RING=0 skips the ring rebuild at the maximum membership (ring-rebuild.ts)
  *
  * Ends with one summary table (every number, its target, met or MISSED) and writes it, with every
  * detail, to the JSON file. `node dist/loadtests/bench/spread.js a.json b.json c.json` compares runs.
@@ -41,8 +46,10 @@ import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
 import { formatPeerHopReport, peerHopFigures, readPeerHopOptions, runPeerHopBench, type PeerHopResult } from './peer-hop.js';
 import { formatPurgeReport, readPurgeBenchOptions, runPurgeBench, type PurgeBenchResult } from './purge-propagation.js';
+import { comparePurgeBench } from './purge-compare.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, generatorLimited, parseCpuModel, ratio, type CaseSummary, type Machine } from './report.js';
+import { formatRingRebuildReport, ringRebuildRows, runRingRebuildBench, type RingRebuildResult } from './ring-rebuild.js';
 import { clusterRows, formatSummaryTable, hitPathRows, membershipRows, memoryRows, peerHopRows, purgeRows, simRows, type MembershipFigure, type SimFigures } from './summary.js';
 import { ensureWrk } from './wrk.js';
 
@@ -62,6 +69,8 @@ interface Options {
   serverCpu: number;
   generatorCpu: number;
   out: string;
+  /** Root of another built checkout whose edge is the hit-path baseline; undefined: the plain server. */
+  against: string | undefined;
 }
 
 function readOptions(): Options {
@@ -78,6 +87,7 @@ function readOptions(): Options {
       'server-cpu': { type: 'string' },
       'generator-cpu': { type: 'string' },
       out: { type: 'string' },
+      against: { type: 'string' },
     },
   });
   const env = process.env;
@@ -103,7 +113,17 @@ function readOptions(): Options {
     serverCpu: num(values['server-cpu'], 'BENCH_SERVER_CPU', 0, 0),
     generatorCpu: num(values['generator-cpu'], 'BENCH_GENERATOR_CPU', 1, 0),
     out: resolve(values.out ?? env['BENCH_OUT'] ?? join(ROOT, 'loadtests', 'bench', 'results.json')),
+    against: againstRoot(values.against ?? env['BENCH_AGAINST']),
   };
+}
+
+function againstRoot(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const root = resolve(raw);
+  if (!existsSync(join(root, 'dist', 'edge', 'main.js'))) {
+    throw new Error(`BENCH_AGAINST / --against: ${root}/dist/edge/main.js does not exist; run \`npm run build\` in that checkout first`);
+  }
+  return root;
 }
 
 function machine(): Machine {
@@ -118,8 +138,8 @@ function machine(): Machine {
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-async function startServer(name: string, cpu: number | undefined, script: string, args: string[]): Promise<{ proc: Spawned; url: string }> {
-  const proc = spawnProcess({ name, cpu, command: process.execPath, args: [join(ROOT, 'dist', script), ...args] });
+async function startServer(name: string, cpu: number | undefined, script: string, args: string[], root = ROOT): Promise<{ proc: Spawned; url: string }> {
+  const proc = spawnProcess({ name, cpu, command: process.execPath, args: [join(root, 'dist', script), ...args] });
   const m = await waitForLine(proc, LISTENING, 15_000);
   return { proc, url: `http://127.0.0.1:${m[1]}` };
 }
@@ -186,8 +206,14 @@ async function main(): Promise<void> {
 
   // Hit path: one origin, one baseline, one edge, all on loopback.
   const origin = await startServer('origin', generatorCpu, 'origin/main.js', ['--port', '0', '--host', '127.0.0.1']);
-  const plain = await startServer('plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url]);
-  const edge = await startServer('edge', serverCpu, 'edge/main.js', ['--port', '0', '--host', '127.0.0.1', '--origin', origin.url]);
+  const edgeArgs = ['--port', '0', '--host', '127.0.0.1', '--origin', origin.url];
+  const plain =
+    o.against === undefined
+      ? await startServer('plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url])
+      : await startServer('edge-against', serverCpu, 'edge/main.js', edgeArgs, o.against);
+  const edge = await startServer('edge', serverCpu, 'edge/main.js', edgeArgs);
+  const baselineLabel = o.against === undefined ? 'plain node:http server' : `the edge built in ${o.against}`;
+  process.stdout.write(`hit-path baseline: ${baselineLabel}\n`);
   log(`bench: origin ${origin.url}, baseline ${plain.url}, edge ${edge.url}`);
 
   for (const c of cases) {
@@ -281,6 +307,13 @@ async function main(): Promise<void> {
     try {
       purge = await runPurgeBench(readPurgeBenchOptions(process.env), { controlPlaneCpu: serverCpu, harnessCpu: generatorCpu, log });
       process.stdout.write(`${formatPurgeReport(purge)}\n`);
+      // Issue 13: the same purge bench against a baseline build, alternating, both printed.
+      const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
+      if (baseline !== undefined && baseline !== '') {
+        const rounds = Number(process.env['BENCH_PURGE_COMPARE_ROUNDS'] ?? 2);
+        const compared = await comparePurgeBench(readPurgeBenchOptions(process.env), { controlPlaneCpu: serverCpu, harnessCpu: generatorCpu, log }, resolve(baseline), rounds);
+        process.stdout.write(`${compared.text}\n`);
+      }
     } catch (err) {
       // A broken control plane must not cost the numbers already measured.
       purgeNote = `failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -337,6 +370,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${formatClusterReport(cluster)}\n`);
   }
 
+  // Ring rebuild at the maximum membership the bounds allow: in this process, a few seconds.
+  let ring: RingRebuildResult | undefined;
+  if (process.env['BENCH_RING'] !== '0') {
+    process.stdout.write('\nbench: ring rebuild at the maximum (the real Ring, 1,000 members of weight 100)\n');
+    ring = runRingRebuildBench();
+    process.stdout.write(`${formatRingRebuildReport(ring)}\n`);
+  }
+
   const summary = [
     ...hitPathRows(
       summaries.map((sm, i) => ({
@@ -374,6 +415,7 @@ async function main(): Promise<void> {
     ),
     ...simRows(sim, simNote),
     ...membershipRows(membership, membershipNote),
+    ...ringRebuildRows(ring),
   ];
   const finishedAt = new Date();
   const durationSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;

@@ -14,6 +14,7 @@ import type { Logger, Transport } from '../../common/ports.js';
 import { createControlPlaneServer } from '../../control-plane/adapters/http-server.js';
 import { controlPlaneConfigWithDefaults } from '../../control-plane/config.js';
 import { ControlPlane } from '../../control-plane/control-plane.js';
+import { Credentials } from '../../control-plane/credentials.js';
 import { openMemoryPurgeLog } from '../../control-plane/purge-log.js';
 import { createAdminServer } from '../../edge/adapters/admin-server.js';
 import { createEdgeServer } from '../../edge/adapters/node-server.js';
@@ -27,8 +28,11 @@ import { createOrchestrator, type RegionEdge } from '../../local-region/orchestr
 import { startOriginServer, type OriginServer } from '../../origin/adapters/node-server.js';
 import { createOrigin } from '../../origin/handler.js';
 import { resolveOriginConfig } from '../../origin/schema.js';
+import { TEST_PEER_SECRET } from './cluster-harness.js';
 
 export const REGION_TOKEN = 'region-test-token-0123456789';
+/** What the edges present to the control plane (#13: edges and admins hold different tokens). */
+export const REGION_EDGE_TOKEN = 'region-test-edge-token-0123456789';
 const silent: Logger = { log: () => undefined };
 
 export interface RegionNode {
@@ -91,7 +95,7 @@ export async function startControlRegion(count: number, options: RegionOptions =
     log,
     logger: silent,
     config: controlPlaneConfigWithDefaults({ token: REGION_TOKEN, leaseMs: 5000, heartbeatIntervalMs: 50, health: { membershipAfterMs: 0, checkIntervalMs: 20 } as never }),
-    token: REGION_TOKEN,
+    credentials: new Credentials({ admin: [REGION_TOKEN], edge: [REGION_EDGE_TOKEN] }),
   });
   const cpServer = createControlPlaneServer(cp, silent, { maxBodyBytes: 1 << 20 });
   await new Promise<void>((resolve) => cpServer.listen(0, '127.0.0.1', resolve));
@@ -121,7 +125,8 @@ export async function startControlRegion(count: number, options: RegionOptions =
       region: 'local',
       peers: [...existing, { id, url }].map((p) => ({ id: p.id, url: p.url, weight: 1 })),
       admin: { token: REGION_TOKEN } as never,
-      controlPlane: { url: cpUrl, token: REGION_TOKEN, reconnectMinMs: 10, reconnectMaxMs: 50 } as never,
+      controlPlane: { url: cpUrl, token: REGION_EDGE_TOKEN, reconnectMinMs: 10, reconnectMaxMs: 50 } as never,
+      peerAuth: { secret: TEST_PEER_SECRET } as never,
       ...edgeOverrides,
     });
     const ports = { clock: systemClock, timers: systemTimers, transport, logger: silent, random: systemRandom };
@@ -242,7 +247,7 @@ export async function startControlRegion(count: number, options: RegionOptions =
 
 /** The open edge that owns `path` in its own ring. */
 export function ownerOf(r: ControlRegion, path: string): RegionNode {
-  return r.nodes.find((n) => !n.closed && n.edge.cluster!.owns(n.edge.keyFor(undefined, path)))!;
+  return r.nodes.find((n) => !n.closed && n.edge.cluster!.owns(n.edge.keyFor(undefined, path)!))!;
 }
 
 /** Origin fetches of `keys` beyond the one that warmed each. */

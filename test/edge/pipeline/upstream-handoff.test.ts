@@ -35,8 +35,8 @@ function setup(answers: Record<string, Answer[]>) {
   // d joins a region of a, b, c: its previous ring is a, b, c.
   const members = [m('a'), m('b'), m('c'), m('d')];
   const cluster = new Cluster({ selfId: 'd', members, clock, peerSuspectMs: 1000, peerMaxSuspectMs: 1000, hotKeyRequestsPerSecond: 1, handoffMs: 60_000 });
-  const o = { ...testEdgeOptions({ cacheName: 'd', originUrl: 'http://origin.test', clock, transport }), cluster: { selfId: 'd', members, peerTimeouts: { connectMs: 1, headersMs: 1, bodyIdleMs: 1 }, peerSuspectMs: 1000, peerMaxSuspectMs: 1000, hotKeyRequestsPerSecond: 1, hotCacheFraction: 0, handoffMs: 60_000 } };
-  const upstream = new Upstream(o, cluster, new EdgeMetrics(), new PurgeLedger());
+  const o = { ...testEdgeOptions({ cacheName: 'd', originUrl: 'http://origin.test', clock, transport }), cluster: { selfId: 'd', members, peerTimeouts: { connectMs: 1, headersMs: 1, bodyIdleMs: 1 }, peerSuspectMs: 1000, peerMaxSuspectMs: 1000, hotKeyRequestsPerSecond: 1, hotCacheFraction: 0, handoffMs: 60_000, peerAuth: { mode: 'require' as const, secret: 'upstream-test-peer-secret-0123456789abcdef', windowMs: 300_000 } } };
+  const upstream = new Upstream(o, cluster, new EdgeMetrics(), new PurgeLedger(), undefined);
   const before = new Ring([m('a'), m('b'), m('c')]);
   const key = Array.from({ length: 1000 }, (_, i) => `/k/${i}`).find((k) => cluster.owns(k) && before.owner(k).id === 'a')!;
   return { upstream, key, asked };

@@ -34,13 +34,13 @@ function setup(purge: { kind: 'url' | 'key' | 'all'; values: string[] }) {
     },
     close: async () => undefined,
   };
-  const o = { ...testEdgeOptions({ cacheName: 'a', originUrl: 'http://origin.test', clock, transport }), cluster: { selfId: 'a', members, peerTimeouts: { connectMs: 1, headersMs: 1, bodyIdleMs: 1 }, peerSuspectMs: 1, peerMaxSuspectMs: 1, hotKeyRequestsPerSecond: 1, hotCacheFraction: 0, handoffMs: 0 } };
+  const o = { ...testEdgeOptions({ cacheName: 'a', originUrl: 'http://origin.test', clock, transport }), cluster: { selfId: 'a', members, peerTimeouts: { connectMs: 1, headersMs: 1, bodyIdleMs: 1 }, peerSuspectMs: 1, peerMaxSuspectMs: 1, hotKeyRequestsPerSecond: 1, hotCacheFraction: 0, handoffMs: 0, peerAuth: { mode: 'require' as const, secret: 'upstream-test-peer-secret-0123456789abcdef', windowMs: 300_000 } } };
   const cluster = new Cluster({ selfId: 'a', members, clock, peerSuspectMs: 1, peerMaxSuspectMs: 1, hotKeyRequestsPerSecond: 1, handoffMs: 0 });
   const purges = new PurgeLedger();
   purges.record({ seq: 1, ...purge });
   const metrics = new EdgeMetrics();
   const key = Array.from({ length: 100 }, (_, i) => `/k/${i}`).find((k) => !cluster.owns(k))!;
-  return { upstream: new Upstream(o, cluster, metrics, purges), key, metrics, sent };
+  return { upstream: new Upstream(o, cluster, metrics, purges, undefined), key, metrics, sent };
 }
 
 const cases: Array<[string, { kind: 'url' | 'key' | 'all'; values: string[] }, 'peer' | 'origin']> = [
