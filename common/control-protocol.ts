@@ -118,6 +118,8 @@ export const HeartbeatSchema = Type.Object(
     appliedSeq: Type.Integer({ minimum: 0 }),
     /** Ring weight; 1 when absent. Bounded as at every ring entry (common/ring-bounds.ts). */
     weight: Type.Optional(ringWeightSchema()),
+    /** True while the edge drains before it exits (graceful leave): it leaves the membership at once. */
+    leaving: Type.Optional(Type.Boolean()),
     load: Type.Object(
       {
         requestsPerSec: Type.Number({ minimum: 0 }),

@@ -197,8 +197,9 @@ export class ControlPlane {
     const isNew = !this.registry.has(report.edge);
     const hb = report.heartbeat;
     if (hb === undefined) this.registry.ack(report.edge, report.appliedSeq, Number.MAX_SAFE_INTEGER, nowMs);
-    else this.registry.heartbeat({ edge: report.edge, region: hb.region, url: hb.url, weight: hb.weight, appliedSeq: report.appliedSeq, requestsPerSec: hb.requestsPerSec, errorRate: hb.errorRate }, Number.MAX_SAFE_INTEGER, nowMs);
-    if (isNew) this.announceIfChanged(nowMs);
+    else this.registry.heartbeat({ edge: report.edge, region: hb.region, url: hb.url, weight: hb.weight, appliedSeq: report.appliedSeq, requestsPerSec: hb.requestsPerSec, errorRate: hb.errorRate, leaving: hb.leaving === true }, Number.MAX_SAFE_INTEGER, nowMs);
+    // A leaving edge leaves every replica's ring at once, not only the one it reported to.
+    if (isNew || hb?.leaving === true) this.announceIfChanged(nowMs);
   }
 
   /** Re-derives health, forgets silent edges and pushes membership when it changed. */
@@ -277,14 +278,14 @@ export class ControlPlane {
     const isNew = !this.registry.hasHeartbeated(hb.edge);
     const lastSeq = this.deps.log.lastSeq();
     const result = this.registry.heartbeat(
-      { edge: hb.edge, region: hb.region, url: hb.url, weight: hb.weight ?? 1, appliedSeq: hb.appliedSeq, requestsPerSec: hb.load.requestsPerSec, errorRate: hb.load.errorRate },
+      { edge: hb.edge, region: hb.region, url: hb.url, weight: hb.weight ?? 1, appliedSeq: hb.appliedSeq, requestsPerSec: hb.load.requestsPerSec, errorRate: hb.load.errorRate, leaving: hb.leaving === true },
       lastSeq,
       nowMs,
     );
     if (!result.ok) return error(result.status, result.message, undefined, result.status === 409 ? 'appliedSeq' : undefined);
-    this.deps.reports?.publish({ edge: hb.edge, appliedSeq: result.appliedSeq, heartbeat: { region: hb.region, url: hb.url, weight: hb.weight ?? 1, requestsPerSec: hb.load.requestsPerSec, errorRate: hb.load.errorRate } });
-    // Health changes with heartbeats too; a new member should not wait for the next check.
-    if (isNew) this.announceIfChanged(nowMs);
+    this.deps.reports?.publish({ edge: hb.edge, appliedSeq: result.appliedSeq, heartbeat: { region: hb.region, url: hb.url, weight: hb.weight ?? 1, requestsPerSec: hb.load.requestsPerSec, errorRate: hb.load.errorRate, leaving: hb.leaving === true } });
+    // Health changes with heartbeats too; a new member, or one leaving, should not wait for the next check.
+    if (isNew || hb.leaving === true) this.announceIfChanged(nowMs);
     const answer: ReportAnswer = { edge: hb.edge, appliedSeq: result.appliedSeq, lastSeq };
     return { status: 200, body: answer };
   }

@@ -46,6 +46,8 @@ interface EdgeRecord {
   gaps: LeaseGap[];
   firstSeenAtMs: number;
   streams: number;
+  /** Draining before it exits (graceful leave): no longer a member, still leased and tracked. */
+  leaving: boolean;
 }
 
 export type ReportResult = { ok: true; appliedSeq: number } | { ok: false; status: 409 | 503; message: string };
@@ -65,7 +67,7 @@ export class EdgeRegistry {
 
   /** Heartbeat: membership facts, load and a cumulative ack. */
   heartbeat(
-    report: { edge: string; region: string; url: string; weight: number; appliedSeq: number; requestsPerSec: number; errorRate: number },
+    report: { edge: string; region: string; url: string; weight: number; appliedSeq: number; requestsPerSec: number; errorRate: number; leaving?: boolean },
     lastSeq: number,
     nowMs: number,
   ): ReportResult {
@@ -78,6 +80,7 @@ export class EdgeRegistry {
     edge.weight = report.weight;
     edge.requestsPerSec = report.requestsPerSec;
     edge.errorRate = report.errorRate;
+    edge.leaving = report.leaving === true;
     edge.lastHeartbeatAtMs = nowMs;
     return this.applyAck(edge, report.appliedSeq, lastSeq, nowMs);
   }
@@ -142,11 +145,11 @@ export class EdgeRegistry {
     return changed;
   }
 
-  /** Members with a known URL, sorted by id so every edge builds the same ring. */
+  /** Members with a known URL that are not leaving, sorted by id so every edge builds the same ring. */
   members(nowMs: number): Member[] {
     const members: Member[] = [];
     for (const edge of this.sorted()) {
-      if (edge.url === '') continue;
+      if (edge.url === '' || edge.leaving) continue;
       members.push({ id: edge.id, url: edge.url, region: edge.region, weight: edge.weight, health: this.healthOf(edge, nowMs) });
     }
     return members;
@@ -274,6 +277,7 @@ export class EdgeRegistry {
         gaps: [],
         firstSeenAtMs: nowMs,
         streams: 0,
+        leaving: false,
       };
       this.edges.set(id, edge);
     }

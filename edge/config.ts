@@ -71,6 +71,10 @@ export const EdgeConfigSchema = Type.Object(
         hotKeyRequestsPerSecond: Type.Integer({ default: 100, minimum: 1 }),
         hotCacheFraction: Type.Number({ default: 0.1, minimum: 0, maximum: 0.5 }),
         handoffMs: Type.Integer({ default: 300_000, minimum: 0 }),
+        /** Graceful leave: most recently used keys pushed to their new owners within shutdownGraceMs. */
+        leavePushMaxKeys: Type.Integer({ default: 10_000, minimum: 0, maximum: 1_000_000 }),
+        /** Graceful leave: body bytes pushed at most. */
+        leavePushMaxBytes: Type.Integer({ default: 64 * MiB, minimum: 0 }),
       },
       { default: {}, additionalProperties: false },
     ),

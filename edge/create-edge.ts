@@ -54,6 +54,17 @@ export function controlTargetFor(edge: Edge): ControlTarget {
   };
 }
 
+/**
+ * What the admin port's `PUT /membership` does: membership has one source. With a control plane
+ * the ring follows the control plane's stream alone, so the admin port refuses (a ring pushed
+ * there would compete with it); without one, flags and `PUT /membership` set it.
+ */
+export function adminMembershipFor(edge: Edge, control: ControlClient | undefined): { setMembers?: (members: RingMember[]) => void; membershipRefusal?: string } {
+  if (edge.cluster === undefined) return { membershipRefusal: 'this edge runs without --peers; membership cannot change' };
+  if (control !== undefined) return { membershipRefusal: 'membership comes from the control plane (--control-plane); register or remove edges there' };
+  return { setMembers: (members) => edge.setMembers(members) };
+}
+
 /** The control client for an edge built from this config, or undefined without a control plane. */
 export function createControlClient(config: EdgeConfig, edge: Edge, ports: EdgePorts & { random: Random }, edgeUrl: string): ControlClient | undefined {
   const cp = config.controlPlane;
@@ -92,6 +103,8 @@ function clusterSettings(config: EdgeConfig): ClusterSettings {
     hotKeyRequestsPerSecond: c.hotKeyRequestsPerSecond,
     hotCacheFraction: c.hotCacheFraction,
     handoffMs: c.handoffMs,
+    leavePushMaxKeys: c.leavePushMaxKeys,
+    leavePushMaxBytes: c.leavePushMaxBytes,
     peerAuth: peerAuthSettings(config),
   };
 }

@@ -13,8 +13,8 @@ import { Readiness } from './adapters/readiness.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
 import { startRequestWatching } from './adapters/request-watching.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
-import { createControlClient, createEdge } from './create-edge.js';
-import type { RingMember } from './routing/ring.js';
+import { adminMembershipFor, createControlClient, createEdge } from './create-edge.js';
+import { leaveGracefully } from './leave.js';
 import { loadProcessConfig } from '../common/adapters/process-config.js';
 
 runMain('cdn-edge', async () => {
@@ -50,7 +50,7 @@ runMain('cdn-edge', async () => {
           ...(control === undefined ? {} : { control: control.state, appliedSeq: edge.purges.appliedSeq, lag: control.lag(), leaseValid: edge.leaseValid() }),
         },
       }),
-      ...(edge.cluster === undefined ? {} : { setMembers: (members: RingMember[]) => edge.setMembers(members) }),
+      ...adminMembershipFor(edge, control),
       ready: () => readiness.ready(),
     });
     await listen(admin, config.admin.port, config.admin.host);
@@ -64,20 +64,33 @@ runMain('cdn-edge', async () => {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // /readyz answers 503 from now on, so a load balancer stops sending before the listener closes.
     readiness.stopping();
-    logger.log('info', 'shutting down', { signal });
-    // Stop accepting, let in-flight requests finish, then drop idle keep-alive connections.
-    control?.stop();
-    server.close(() => {
-      void transport.close().finally(() => watching.close().finally(() => process.exit(0)));
-    });
-    server.closeIdleConnections();
-    admin?.close();
+    logger.log('info', 'leaving gracefully', { signal, graceMs: config.shutdownGraceMs });
+    // Past the grace period whatever is left is cut: the leave below is bounded by it too.
     setTimeout(() => {
       server.closeAllConnections();
       watching.accessLog?.flush();
       process.exit(0);
-    }, config.shutdownGraceMs).unref();
+    }, config.shutdownGraceMs + 1_000).unref();
+    const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+    leaveGracefully({
+      edge,
+      control,
+      clock: systemClock,
+      timers: systemTimers,
+      graceMs: config.shutdownGraceMs,
+      // Stop accepting, let in-flight requests finish, and drop idle keep-alive connections.
+      stopAccepting: () => {
+        server.close();
+        server.closeIdleConnections();
+        admin?.close();
+      },
+      inFlightDone: () => closed,
+    })
+      .then((report) => logger.log('info', 'left', { ...report }))
+      .catch((err: unknown) => logger.log('error', 'graceful leave failed', { error: String(err) }))
+      .finally(() => void transport.close().finally(() => watching.close().finally(() => process.exit(0))));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -60,14 +60,17 @@ async function main(): Promise<void> {
     '--log-level', 'warn',
   ]);
 
-  const edges: RegionEdge[] = [0, 1, 2].map((i) => ({ id: `e${i + 1}`, port: firstEdgePort + i, adminPort: firstAdminPort + i }));
+  const edgeOf = (i: number): RegionEdge => ({ id: `e${i + 1}`, url: `http://127.0.0.1:${firstEdgePort + i}`, adminUrl: `http://127.0.0.1:${firstAdminPort + i}` });
+  const edges: RegionEdge[] = [0, 1, 2].map(edgeOf);
+  // `--peers` is each edge's bootstrap ring; once its control-plane stream is up, the control
+  // plane's membership is the only one it follows (see orchestrator.ts).
   const startEdge = async (edge: RegionEdge, peers: string) => {
     await startBinary(edge.id, 'edge/main.js', [
       '--id', edge.id,
-      '--port', String(edge.port),
+      '--port', new URL(edge.url).port,
       '--origin', originUrl,
       '--peers', peers,
-      '--admin-port', String(edge.adminPort),
+      '--admin-port', new URL(edge.adminUrl).port,
       '--admin-token', token,
       '--control-plane', controlUrl,
       '--region', 'local',
@@ -79,24 +82,35 @@ async function main(): Promise<void> {
   const orchestratorUrl = `http://127.0.0.1:${orchestratorPort}`;
   const writeRegionFile = () => {
     mkdirSync(dirname(regionFile), { recursive: true });
-    const region = { token, originUrl, edgeUrls: edges.map((e) => `http://127.0.0.1:${e.port}`), controlUrl, orchestratorUrl };
+    const region = { token, originUrl, edgeUrls: edges.map((e) => e.url), controlUrl, orchestratorUrl };
     writeFileSync(regionFile, `${JSON.stringify(region, null, 2)}\n`, { mode: 0o600 });
   };
-  const orchestrator = createOrchestrator({ token, edges, startEdge, changed: writeRegionFile });
+  const orchestrator = createOrchestrator({
+    token,
+    edges,
+    // The next edge takes the next ports after the last one's.
+    startEdge: async (id, existing) => {
+      const edge = edgeOf(existing.length);
+      await startEdge({ ...edge, id }, peersOf([...existing, { ...edge, id }]));
+      return { ...edge, id };
+    },
+    controlPlane: { url: controlUrl, token, region: 'local' },
+    changed: writeRegionFile,
+  });
   await new Promise<void>((resolve, reject) => {
     orchestrator.once('error', reject);
     orchestrator.listen(orchestratorPort, '127.0.0.1', resolve);
   });
   writeRegionFile();
 
-  const e1 = `http://127.0.0.1:${edges[0]!.port}`;
+  const e1 = edges[0]!.url;
   process.stdout.write(`
 edgeworks local region is up (Ctrl-C stops it): three edges in one consistent-hash ring,
 each object fetched from the origin once per region
 
   origin        ${originUrl}
   control plane ${controlUrl}   (purges, receipts, health; log in .edgeworks/control-plane)
-${edges.map((e) => `  edge ${e.id}       http://127.0.0.1:${e.port}   admin http://127.0.0.1:${e.adminPort}`).join('\n')}
+${edges.map((e) => `  edge ${e.id}       ${e.url}   admin ${e.adminUrl}`).join('\n')}
   orchestrator  ${orchestratorUrl}   (POST /edges adds an edge)
   token         ${token}   (control plane admin, origin admin, edge admin ports, orchestrator)
   edge token    in ${tokenFile}   (what edges present to the control plane)
@@ -104,7 +118,7 @@ ${edges.map((e) => `  edge ${e.id}       http://127.0.0.1:${e.port}   admin http
 
 Try:
   curl -si ${e1}/hello | grep -i -E 'cache-status|age|etag'        # miss, then run again: hit
-  curl -si http://127.0.0.1:${edges[1]!.port}/hello | grep -i cache-status   # another edge: answered by /hello's owner
+  curl -si ${edges[1]!.url}/hello | grep -i cache-status   # another edge: answered by /hello's owner
   curl -si '${e1}/big?size=102400' -o /dev/null -w '%{http_code} %{size_download}\\n'
   curl -si -H 'Range: bytes=0-15' ${e1}/hello                      # 206 from the cached object
   curl -si '${e1}/short?cc=max-age%3D2,stale-while-revalidate%3D30'  # wait 3 s and repeat: served stale, refreshed in background
@@ -113,7 +127,7 @@ Try:
   curl -s -X POST -H 'Authorization: Bearer ${token}' -H 'content-type: application/json' \\
        -d '{"kind":"url","values":["127.0.0.1/hello"]}' ${controlUrl}/purges   # purge; then GET /purges/<id> for the receipt
   curl -s -H 'Authorization: Bearer ${token}' ${controlUrl}/edges            # membership and health
-  curl -s -H 'Authorization: Bearer ${token}' http://127.0.0.1:${edges[0]!.adminPort}/metrics | grep ^edge_
+  curl -s -H 'Authorization: Bearer ${token}' ${edges[0]!.adminUrl}/metrics | grep ^edge_
   curl -s -X POST -H 'Authorization: Bearer ${token}' ${orchestratorUrl}/edges   # scale out by one edge
 `);
 }

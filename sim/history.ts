@@ -100,6 +100,33 @@ export interface MembersRecord {
   members: string;
 }
 
+/**
+ * A region's membership changed by a join or a graceful leave (a graceful restart is a leave,
+ * then a join): the rings before and after, as member ids joined by commas.
+ */
+export interface MembershipRecord {
+  type: 'membership';
+  t: number;
+  region: string;
+  node: string;
+  change: 'join' | 'leave';
+  before: string;
+  after: string;
+}
+
+/** What a leaving edge reported when its graceful leave ended (edge/leave.ts). */
+export interface LeftRecord {
+  type: 'left';
+  t: number;
+  node: string;
+  pushed: number;
+  refused: number;
+  skipped: number;
+  bytes: number;
+  drained: boolean;
+  removedFromRing: boolean;
+}
+
 export interface NoteRecord {
   type: 'note';
   t: number;
@@ -116,6 +143,8 @@ export type HistoryRecord =
   | SampleRecord
   | RingRecord
   | MembersRecord
+  | MembershipRecord
+  | LeftRecord
   | NoteRecord;
 
 export interface HistoryListener {

@@ -3,6 +3,7 @@
  * statistics, runs, and returns a report. Shared by `cdn-sim`, the tests and the bench.
  */
 import { Convergence, Freshness, Local, OriginLoad, PurgeSafety, Routing, type Checker, type Verdict } from './checkers/checkers.js';
+import { MembershipOrigin } from './checkers/membership-origin.js';
 import type { HistoryRecord } from './history.js';
 import type { Scenario } from './scenario/schema.js';
 import { World, type Break, type WorldOptions } from './world/world.js';
@@ -85,8 +86,10 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   // The scenario's bound, not the one --break collapsing gives the edges: a broken edge's waiters
   // giving up early must still show as overlapping fetches.
   const originLoad = new OriginLoad(edgeIds.length, scenario.edge.collapseWaitMs);
-  const convergence = new Convergence(scenario.durationMs, scenario.checks.convergenceBoundMs, edgeIds);
-  const checkers: Checker[] = [new PurgeSafety(), convergence, new Freshness(scenario.checks.freshnessSlackMs), originLoad, new Routing(), new Local()];
+  // Standby edges are expected to converge only once they join.
+  const convergence = new Convergence(scenario.durationMs, scenario.checks.convergenceBoundMs, world.edges.filter((e) => e.member).map((e) => e.node.id));
+  const membership = new MembershipOrigin(scenario.checks.membershipWindowMs, scenario.checks.membershipMaxFraction);
+  const checkers: Checker[] = [new PurgeSafety(), convergence, new Freshness(scenario.checks.freshnessSlackMs), originLoad, new Routing(), new Local(), membership];
   for (const c of checkers) world.history.listen(c);
   world.network.observer = {
     onExchange: (ev) => {

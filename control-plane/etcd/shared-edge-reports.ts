@@ -16,7 +16,7 @@ export interface EdgeReport {
   edge: string;
   appliedSeq: number;
   /** Present for heartbeats: membership facts and load. */
-  heartbeat?: { region: string; url: string; weight: number; requestsPerSec: number; errorRate: number };
+  heartbeat?: { region: string; url: string; weight: number; requestsPerSec: number; errorRate: number; leaving?: boolean };
 }
 
 export interface SharedEdgeReportsOptions {

@@ -16,8 +16,10 @@ export interface AdminOptions {
   token: string;
   registry: Registry;
   health: () => { ok: boolean; detail: Record<string, unknown> };
-  /** Installs a ring membership; absent when the edge runs without a cluster. */
+  /** Installs a ring membership; absent when membership comes from elsewhere (see membershipRefusal). */
   setMembers?: (members: RingMember[]) => void;
+  /** Why PUT /membership is refused (409) when setMembers is absent. */
+  membershipRefusal?: string;
   /** False while starting or shutting down: /readyz answers 503. Absent: always ready. */
   ready?: () => boolean;
 }
@@ -63,7 +65,7 @@ export function createAdminServer(options: AdminOptions): Server {
     if (req.method === 'PUT' && path === '/membership') {
       readJson(req, MAX_ADMIN_BODY_BYTES).then(
         (body) => {
-          if (options.setMembers === undefined) return send(res, 409, { error: 'this edge runs without --peers; membership cannot change' });
+          if (options.setMembers === undefined) return send(res, 409, { error: options.membershipRefusal ?? 'membership cannot change on this edge' });
           const withDefaults = Value.Default(MembershipSchema, body);
           const checked = checkBody(MembershipSchema, withDefaults);
           if (!checked.ok) return send(res, 400, { error: checked.message, field: checked.field });

@@ -77,6 +77,9 @@ export function createEdgeRegistry(edge: Edge, control?: ControlClient, sources:
     ['edge_fills_dropped_by_purge_total', 'Fills not stored because a matching purge landed during them.', () => m.fillsDroppedByPurge],
     ['edge_peer_fills_refused_total', 'Peer answers refused because the peer lagged in purges.', () => m.peerFillsRefused],
     ['edge_lease_revalidations_total', 'Reuses turned into revalidations by an expired lease.', () => m.leaseRevalidations],
+    ['edge_handover_pushes_sent_total', 'Objects pushed to their new owners while leaving gracefully.', () => m.pushesSent],
+    ['edge_handover_pushes_accepted_total', 'Objects a leaving peer pushed here that were stored.', () => m.pushesAccepted],
+    ['edge_handover_pushes_refused_total', 'Pushes from leaving peers refused (not owner, stored already, purge lag).', () => m.pushesRefused],
   ];
   for (const [name, help, read] of simple) {
     new Counter({

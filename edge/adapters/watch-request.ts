@@ -23,13 +23,16 @@ export interface RequestWatch {
 export function watchRequest(o: WatchOptions, req: IncomingMessage, res: ServerResponse): RequestWatch {
   const startMonoMs = o.clock.monoMs();
   const startWallMs = o.clock.wallMs();
+  // Read now: by the time the response closes, node:http may have detached the socket (req.socket
+  // is null then, e.g. after an answer to a PUT whose body was not read).
+  const clientAddress = req.socket?.remoteAddress;
   let outcome: Outcome | undefined;
   res.once('close', () => {
     const headers = req.headers;
     o.observer.completed({
       startWallMs,
       durationMs: o.clock.monoMs() - startMonoMs,
-      clientAddress: req.socket.remoteAddress,
+      clientAddress,
       method: req.method ?? 'GET',
       target: req.url ?? '/',
       protocol: `HTTP/${req.httpVersion}`,

@@ -78,6 +78,9 @@ export class ControlClient {
   private urlIndex = 0;
   /** Failures since the last hello; the back-off grows only once every URL failed in a row. */
   private failuresInRow = 0;
+  /** Set by leave(): heartbeats say the edge is draining, and the control plane drops it from the ring. */
+  private leaving = false;
+  private onLeft: Array<() => void> = [];
 
   constructor(private readonly o: ControlClientOptions) {
     this.backoffMs = o.reconnectMinMs;
@@ -103,6 +106,20 @@ export class ControlClient {
     this.retryTimer?.cancel();
     this.watchdog?.cancel();
     void this.stream?.return?.();
+  }
+
+  /**
+   * Graceful leave: a heartbeat with `leaving: true` makes the control plane drop this edge from
+   * the membership it pushes. Resolves once this edge's own stream carries a membership without
+   * it: the control plane writes one membership to every stream at once, so by then the other
+   * edges' rings are leaving it too. The stream stays open (purges and the lease still matter
+   * while the edge drains); stop() ends it.
+   */
+  leave(): Promise<void> {
+    this.leaving = true;
+    const left = new Promise<void>((resolve) => this.onLeft.push(resolve));
+    void this.post('/heartbeats', this.heartbeat());
+    return left;
   }
 
   /** A method, not a field read, because stop() changes the state while connect() awaits. */
@@ -227,6 +244,9 @@ export class ControlClient {
   }
 
   private onMembership(members: Member[]): void {
+    if (this.leaving && !members.some((m) => m.id === this.o.edgeId)) {
+      for (const resolve of this.onLeft.splice(0)) resolve();
+    }
     if (this.o.target.setMembers === undefined) return;
     const ring = members
       .filter((m) => m.region === this.o.region && m.health !== 'down')
@@ -276,6 +296,7 @@ export class ControlClient {
       url: this.o.edgeUrl,
       appliedSeq: this.o.target.appliedSeq,
       weight: this.o.weight,
+      ...(this.leaving ? { leaving: true } : {}),
       load: { requestsPerSec: requests / seconds, errorRate: requests === 0 ? 0 : Math.min(1, errors / requests) },
     };
   }

@@ -68,6 +68,9 @@ export interface ClusterSettings {
   /** Share of maxBytes kept for copies of hot keys owned by other edges. */
   hotCacheFraction: number;
   handoffMs: number;
+  /** Graceful leave: keys (most recently used first) and body bytes pushed to new owners at most (config defaults 10,000 and 64 MiB). */
+  leavePushMaxKeys?: number;
+  leavePushMaxBytes?: number;
   /** How peers prove they are ring members (edge/routing/peer-auth.ts). */
   peerAuth: PeerAuthSettings;
 }

@@ -20,8 +20,8 @@ import { requestDemandsValidation, type RequestValidation } from '../policy/requ
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
 import { Cluster } from '../routing/cluster.js';
-import { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
-import type { RingMember } from '../routing/ring.js';
+import { HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/peer-fields.js';
+import { Ring, type RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
 import { admitRequest, Refusal, refusalResponse } from './admit-request.js';
@@ -29,6 +29,7 @@ import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan
 import { AcceptEncodingNormalizer } from './accept-encoding-normalizer.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
+import { decodePush, maxPushBodyBytes, pushAll, PUSH_NOT_OWNER_STATUS, type HandoverReport, type PushItem, type PushLimits } from './handover.js';
 import { HitAnswers } from './hit-answers.js';
 import { EdgeMetrics } from './metrics.js';
 import { carriesInternalFields, PeerGate } from './peer-gate.js';
@@ -135,6 +136,8 @@ export class Edge {
     const req = admitRequest(incoming, this.o.keyHost);
     if (req instanceof Refusal) return this.finish(refusalResponse(this.identity, req));
     if (req.method === 'PURGE' && fromPeer) return this.finish(this.peerInvalidation(req));
+    // A leaving ring member hands over an object it served (graceful leave); only ever from a peer.
+    if (req.method === 'PUT' && fromPeer && req.headers[PUSH_HEADER] !== undefined) return this.acceptPush(req);
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.passThrough(req);
     // Before anything reads it: the Vary secondary key and the forwarded request both see this value.
     this.encodings.apply(req.headers);
@@ -171,7 +174,7 @@ export class Edge {
     fromHotStore: boolean,
     fromPeer: boolean,
   ): EdgeResponse | Promise<EdgeResponse> {
-    if (fromPeer && req.headers[HANDOFF_HEADER] !== undefined) return this.finish(this.answerHandoff(found, req, nowMs));
+    if (fromPeer && req.headers[HANDOFF_HEADER] !== undefined) return this.finish(this.answerHandoff(key, found, req, nowMs));
     const leased = this.leaseValid();
 
     if (found.kind === 'match') {
@@ -254,6 +257,88 @@ export class Edge {
     this.o.logger.log('info', 'cache flushed', { upToSeq: seq });
   }
 
+  /**
+   * Graceful leave: pushes this edge's most recently used keys to their owners in the ring
+   * without it, while its lease holds and `keepGoing` agrees (handover.ts has the rules).
+   */
+  handOver(limits: PushLimits, keepGoing: () => boolean): Promise<HandoverReport> {
+    const cluster = this.cluster;
+    const others = cluster?.members().filter((m) => m.id !== cluster.selfId) ?? [];
+    // Keys under keyHost 'request' carry the client's Host, which a push does not restore.
+    if (cluster === undefined || others.length === 0 || this.o.keyHost !== 'origin' || limits.maxKeys <= 0) {
+      return Promise.resolve({ candidates: 0, pushed: 0, bytes: 0, refused: 0, skipped: 0, stoppedEarly: false });
+    }
+    const successors = new Ring(others);
+    // Taken up front: looking keys up below reorders the LRU list being walked.
+    const keys = [...this.store.keys()].slice(0, limits.maxKeys);
+    const items = function* (this: Edge): Generator<PushItem | 'skip'> {
+      for (const key of keys) {
+        const nowMs = this.o.clock.monoMs();
+        const found = this.store.lookup(key, {});
+        // Copies of keys this edge does not own go too: one pushed here by an earlier leaver may
+        // be the region's only copy if its owner never asked for it (the owner refuses what it has).
+        if (found.kind !== 'match' || found.response.varyNames.length > 0 || !isFresh(found.response, nowMs)) {
+          yield 'skip';
+          continue;
+        }
+        const served = serveStored(found.response, { method: 'GET', target: key, headers: {} }, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handover' });
+        yield { target: key, owner: successors.owner(key), served };
+      }
+    }.call(this);
+    const result = pushAll(items, {
+      selfId: cluster.selfId,
+      send: (owner, target, headers, body) => this.upstream.push(owner, target, headers, body),
+      limits,
+      keepGoing: () => this.leaseValid() && keepGoing(),
+      sleep: (ms) => new Promise((resolve) => this.o.timers.after(ms, resolve)),
+    });
+    return result.then((report) => {
+      this.metrics.pushesSent += report.pushed;
+      return report;
+    });
+  }
+
+  /** A leaving peer pushes one object this edge now owns (handover.ts). */
+  private async acceptPush(req: EdgeRequest): Promise<EdgeResponse> {
+    const key = this.keyOf(req);
+    const startSeq = this.purges.appliedSeq;
+    const refuse = (status: number, detail: string): EdgeResponse => {
+      this.metrics.pushesRefused++;
+      if (req.body !== undefined) void drain(req.body);
+      return this.finish(errorResponse(this.identity, status, detail, 'method', 'pass'));
+    };
+    // The purge rule of peer fills: a pusher behind us on purges may hold what we purged.
+    if (!(Number(req.headers[PURGE_SEQ_HEADER] ?? -1) >= startSeq)) return refuse(409, 'purge-lag');
+    const cluster = this.cluster;
+    // Not (yet) ours: perhaps the ring without the pusher has not reached this edge; it may try again.
+    if (cluster === undefined || !cluster.owns(key) || !cluster.recentlyLeft(String(req.headers[PUSH_HEADER]))) return refuse(PUSH_NOT_OWNER_STATUS, 'not-owner');
+    if (this.store.lookup(key, {}).kind === 'match') return refuse(409, 'already-stored');
+    if (req.body === undefined) return refuse(400, 'push-without-body');
+    const read = await readBounded(req.body, maxPushBodyBytes(this.o.maxObjectBytes));
+    if (read.kind !== 'complete') return refuse(413, 'push-too-large');
+    const push = decodePush(read.body);
+    if (!push.ok) return refuse(400, push.message);
+    const exchange: UpstreamExchange = {
+      method: 'GET',
+      requestHeaders: {},
+      status: push.status,
+      headers: push.headers,
+      requestTimeMs: this.o.clock.wallMs(),
+      responseTimeMs: this.o.clock.wallMs(),
+      responseMonoMs: this.o.clock.monoMs(),
+    };
+    const plan = planStorage(exchange, this.storage);
+    if (!plan.store || push.body.length > this.o.maxObjectBytes) return refuse(422, 'not-storable');
+    const response = buildStoredResponse(exchange, plan, push.body, this.storage);
+    // The purge/fill race: a purge applied while the push was read may be meant for this copy.
+    if (response.varyNames.length > 0 || this.purges.purgedSince(startSeq, key, response.surrogateKeys)) return refuse(409, 'purged-during-push');
+    if (this.store.lookup(key, {}).kind === 'match') return refuse(409, 'already-stored');
+    this.store.put(key, response);
+    this.metrics.pushesAccepted++;
+    const outcome: Outcome = { kind: 'pass', hit: false, detail: 'handover-stored', bytes: 0 };
+    return this.finish({ status: 201, headers: ['cache-status', formatCacheStatus(this.o.cacheName, outcome), 'content-length', '0'], body: undefined, outcome });
+  }
+
   /** Answers to peers say which purges this edge has applied, so a lagging owner's copy is refused. */
   private forPeer(res: EdgeResponse | Promise<EdgeResponse>): EdgeResponse | Promise<EdgeResponse> {
     const tag = (r: EdgeResponse): EdgeResponse => {
@@ -278,14 +363,18 @@ export class Edge {
   }
 
   /** Warm handoff: a new owner asks for a key; answer only from what is stored and fresh. */
-  private answerHandoff(found: Lookup, req: EdgeRequest, nowMs: number): EdgeResponse {
+  private answerHandoff(key: string, found: Lookup, req: EdgeRequest, nowMs: number): EdgeResponse {
     // Without a valid lease this copy may be one a purge we missed was meant for: the new owner
     // goes to the origin instead, as this edge would itself.
     if (found.kind === 'match' && this.leaseValid() && isFresh(found.response, nowMs)) {
       this.metrics.ownerHits++;
       return serveStored(found.response, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
     }
-    return errorResponse(this.identity, 504, 'handoff-miss', 'miss', 'pass');
+    const miss = errorResponse(this.identity, 504, 'handoff-miss', 'miss', 'pass');
+    // Mid-change ourselves: name the edge we would take this key over from, for the asker to try.
+    const next = this.cluster?.handoffPeer(key);
+    if (next !== undefined && next.id !== req.headers[PEER_HEADER]) miss.headers = [...miss.headers, HANDOFF_NEXT_HEADER, next.id];
+    return miss;
   }
 
   /** A peer saw an unsafe method succeed for a URL this edge owns (RFC 9111 §4.4 across the ring). */

@@ -46,6 +46,12 @@ export class EdgeMetrics {
   peerFillsRefused = 0;
   /** Origin GETs retried against the alternate origin. */
   originFailovers = 0;
+  /** Objects this edge pushed to their new owners when it left (graceful leave). */
+  pushesSent = 0;
+  /** Objects a leaving peer pushed here and this edge stored. */
+  pushesAccepted = 0;
+  /** Pushes this edge refused (not owner, already stored, purge lag, not storable). */
+  pushesRefused = 0;
   /** Reuses turned into revalidations because the control-plane lease had expired. */
   leaseRevalidations = 0;
   /** Request durations and body sizes, fed by the server adapter's completed-request records. */

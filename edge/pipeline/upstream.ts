@@ -9,9 +9,9 @@ import { headerValue, type HeaderList } from '../../common/http.js';
 import { TransportError, type InformationalResponse, type OutboundResponse } from '../../common/ports.js';
 import { relayInformational } from '../policy/informational.js';
 import type { PurgeLedger } from '../control/purge-ledger.js';
-import type { Cluster } from '../routing/cluster.js';
+import { MAX_HANDOFF_ASKS, type Cluster } from '../routing/cluster.js';
 import { signPeerRequest } from '../routing/peer-auth.js';
-import { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
+import { HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeOptions } from './edge-options.js';
 import type { EdgeMetrics } from './metrics.js';
@@ -34,23 +34,66 @@ export class Upstream {
     const cluster = this.cluster;
     // 103 Early Hints and 102 reach this request's client from whichever upstream answers.
     const onInformational = relayInformational(req.sendInformational);
-    if (cluster !== undefined && req.headers[PEER_HEADER] === undefined) {
+    if (cluster !== undefined) {
       if (!cluster.owns(key)) {
-        for (const peer of cluster.peersBefore(key)) {
-          const response = await this.peer(peer, 'GET', req.target, headers, false, onInformational);
-          if (response !== undefined) return { response, source: { kind: 'peer', id: peer.id } };
+        // A request from a peer is never forwarded to another owner: one peer hop at most.
+        if (req.headers[PEER_HEADER] === undefined) {
+          for (const peer of cluster.peersBefore(key)) {
+            const response = await this.peer(peer, 'GET', req.target, headers, false, onInformational, key);
+            if (response !== undefined) return { response, source: { kind: 'peer', id: peer.id } };
+          }
         }
       } else {
-        const previousOwner = cluster.handoffPeer(key);
-        if (previousOwner !== undefined) {
-          const response = await this.peer(previousOwner, 'GET', req.target, headers, true, onInformational);
-          if (response !== undefined && response.status !== 504) return { response, source: { kind: 'handoff', id: previousOwner.id } };
-          response?.discard();
-        }
+        // The owner hands off whether the client asked it or a peer forwarded the request: most
+        // requests for a moved key arrive through another edge. A handoff request is answered
+        // from cache only, so it never goes further.
+        const handedOff = await this.handoff(key, req, headers, cluster, onInformational);
+        if (handedOff !== undefined) return handedOff;
       }
     }
     const response = await this.origin(this.o.originUrl, req.target, headers, this.o.alternateOriginUrl !== undefined, onInformational);
     return { response, source: { kind: 'origin' } };
+  }
+
+  /**
+   * Warm handoff: asks the previous owners (newest ring first), and an edge a previous owner
+   * names as its own previous owner (it is mid-change itself), at most MAX_HANDOFF_ASKS in all.
+   */
+  private async handoff(
+    key: string,
+    req: EdgeRequest,
+    headers: HeaderList,
+    cluster: Cluster,
+    onInformational: ((info: InformationalResponse) => void) | undefined,
+  ): Promise<{ response: OutboundResponse; source: UpstreamSource } | undefined> {
+    const queue = cluster.handoffPeers(key);
+    const asked = new Set<string>();
+    let asks = 0;
+    let retried = false;
+    while (queue.length > 0 && asks < MAX_HANDOFF_ASKS) {
+      const previousOwner = queue.shift()!;
+      if (asked.has(previousOwner.id)) continue;
+      asked.add(previousOwner.id);
+      asks++;
+      const response = await this.peer(previousOwner, 'GET', req.target, headers, true, onInformational, key);
+      if (response === undefined) {
+        // A timeout or a dropped connection under load says little about the copy it holds: one
+        // more try on a new connection beats an origin fetch. A dead peer is suspect by now, so
+        // later keys skip it; only this one pays twice.
+        if (!retried) {
+          retried = true;
+          asked.delete(previousOwner.id);
+          queue.unshift(previousOwner);
+        }
+        continue;
+      }
+      if (response.status !== 504) return { response, source: { kind: 'handoff', id: previousOwner.id } };
+      const next = headerValue(response.headers, HANDOFF_NEXT_HEADER);
+      response.discard();
+      const named = next === undefined || next === cluster.selfId ? undefined : cluster.knownMember(next);
+      if (named !== undefined && !asked.has(named.id) && !cluster.health.isSuspect(named.id)) queue.unshift(named);
+    }
+    return undefined;
   }
 
   /** A GET to the origin; with failover allowed, a refused, timed-out or 5xx answer goes to the alternate. */
@@ -95,16 +138,11 @@ export class Upstream {
     headers: HeaderList,
     handoff: boolean,
     onInformational?: (info: InformationalResponse) => void,
+    key?: string,
   ): Promise<OutboundResponse | undefined> {
     const cluster = this.cluster!;
     this.metrics.peerRequests++;
-    const marked: HeaderList = [...headers, [PEER_HEADER, cluster.selfId], [PURGE_SEQ_HEADER, String(this.purges.appliedSeq)]];
-    if (handoff) marked.push([HANDOFF_HEADER, '1']);
-    const auth = this.o.cluster!.peerAuth;
-    if (auth.mode !== 'off' && auth.secret !== undefined) {
-      const host = this.o.keyHost === 'request' ? headerValue(marked, 'host') : undefined;
-      marked.push(...signPeerRequest(auth.secret, method, target, host, marked, this.o.clock.wallMs()));
-    }
+    const marked = this.peerFields(method, target, handoff ? [...headers, [HANDOFF_HEADER, '1']] : headers);
     const startedMonoMs = this.o.clock.monoMs();
     try {
       const response = await this.o.transport.request({
@@ -117,9 +155,13 @@ export class Upstream {
       });
       this.metrics.peerFetchSeconds.observe(peer.id, (this.o.clock.monoMs() - startedMonoMs) / 1000);
       cluster.health.succeeded(peer.id);
-      // A peer that has applied fewer purges than we have may hand back what we already purged.
+      // A peer that has applied fewer purges than we have may hand back what we already purged:
+      // refused, unless none of the purges it lacks could touch this answer (a purge of another
+      // URL landing here while the request was out must not send a warm key to the origin). Its
+      // 503 purge-lag (it saw we are ahead) is a refusal whatever was purged.
       const peerSeq = Number(headerValue(response.headers, PURGE_SEQ_HEADER) ?? Infinity);
-      if (peerSeq < this.purges.appliedSeq) {
+      const mayHoldPurged = key === undefined || response.status >= 500 || this.purges.purgedSince(peerSeq, key, surrogateKeysOf(response.headers));
+      if (peerSeq < this.purges.appliedSeq && mayHoldPurged) {
         response.discard();
         this.metrics.peerFillsRefused++;
         return undefined;
@@ -132,6 +174,31 @@ export class Upstream {
       return undefined;
     }
   }
+
+  /**
+   * A leaving edge's push of one object to its new owner (graceful leave, handover.ts): a peer
+   * request like any other, marked and signed here, with a body. Rejects with the transport's error.
+   */
+  push(peer: RingMember, target: string, headers: HeaderList, body: Buffer): Promise<OutboundResponse> {
+    this.metrics.peerRequests++;
+    return this.o.transport.request({ origin: peer.url, method: 'PUT', target, headers: this.peerFields('PUT', target, headers), body, timeouts: this.o.cluster!.peerTimeouts });
+  }
+
+  /** `headers` plus the peer marker and purge sequence, signed when peer-auth signs (peer-auth.ts). */
+  private peerFields(method: string, target: string, headers: HeaderList): HeaderList {
+    const marked: HeaderList = [...headers, [PEER_HEADER, this.cluster!.selfId], [PURGE_SEQ_HEADER, String(this.purges.appliedSeq)]];
+    const auth = this.o.cluster!.peerAuth;
+    if (auth.mode !== 'off' && auth.secret !== undefined) {
+      const host = this.o.keyHost === 'request' ? headerValue(marked, 'host') : undefined;
+      marked.push(...signPeerRequest(auth.secret, method, target, host, marked, this.o.clock.wallMs()));
+    }
+    return marked;
+  }
+}
+
+/** The Surrogate-Key values of an answer, as the stored copy will carry them (build-stored.ts). */
+function surrogateKeysOf(headers: HeaderList): string[] {
+  return (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
 }
 
 export function asTransportError(err: unknown): TransportError {

@@ -20,14 +20,29 @@ export interface ClusterOptions {
 }
 
 // The peer protocol's field names live in peer-fields.ts; re-exported for existing importers.
-export { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from './peer-fields.js';
+export { HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from './peer-fields.js';
+
+/**
+ * Rings kept for handoff: an edge inside the window of one change may see another (a second
+ * join, a leave, a rolling restart's next step); the keys it has not taken over yet are still
+ * with the owner of an older ring. Four covers a rolling restart of a 4-edge region inside one
+ * window; older rings are dropped (a miss then goes to the origin).
+ */
+export const MAX_PREVIOUS_RINGS = 4;
+/** At most this many previous owners are asked for one key before the origin. */
+export const MAX_HANDOFF_ASKS = 2;
+
+/** Listens for ring changes (tests, the simulator, logs). */
+export type RingListener = (change: { members: readonly RingMember[]; moved: number }) => void;
 
 export class Cluster {
   readonly selfId: string;
   readonly health: PeerHealth;
   private ring: Ring;
-  private previous: { ring: Ring; untilMs: number } | undefined;
+  /** Earlier rings, newest first, each until its handoff window closes. */
+  private previous: Array<{ ring: Ring; untilMs: number }> = [];
   private readonly hotKeys: HotKeys;
+  private readonly listeners: RingListener[] = [];
 
   constructor(private readonly o: ClusterOptions) {
     this.selfId = o.selfId;
@@ -38,7 +53,7 @@ export class Cluster {
     // a while its misses ask the owner the ring would name without it.
     const others = o.members.filter((m) => m.id !== o.selfId);
     if (others.length > 0 && others.length < o.members.length && o.handoffMs > 0) {
-      this.previous = { ring: new Ring(others), untilMs: o.clock.monoMs() + o.handoffMs };
+      this.previous = [{ ring: new Ring(others), untilMs: o.clock.monoMs() + o.handoffMs }];
     }
   }
 
@@ -48,6 +63,10 @@ export class Cluster {
 
   owns(key: string): boolean {
     return this.ring.owner(key).id === this.selfId;
+  }
+
+  onRingChange(listener: RingListener): void {
+    this.listeners.push(listener);
   }
 
   /**
@@ -65,16 +84,43 @@ export class Cluster {
 
   /** The previous owner to fill from, while a handoff window is open and it is not us. */
   handoffPeer(key: string): RingMember | undefined {
-    const previous = this.previous;
-    if (previous === undefined) return undefined;
-    if (this.o.clock.monoMs() >= previous.untilMs) {
-      this.previous = undefined;
-      return undefined;
+    return this.handoffPeers(key)[0];
+  }
+
+  /**
+   * Previous owners to fill from, newest ring first, while their windows are open: each
+   * distinct owner that is not this edge and not suspect. A member removed from the ring may
+   * still be up (a graceful leave drains for a while): asking costs one fast failure if not.
+   */
+  handoffPeers(key: string): RingMember[] {
+    const nowMs = this.o.clock.monoMs();
+    while (this.previous.length > 0 && nowMs >= this.previous[this.previous.length - 1]!.untilMs) this.previous.pop();
+    const out: RingMember[] = [];
+    for (const { ring } of this.previous) {
+      const old = ring.owner(key);
+      if (old.id === this.selfId || out.some((m) => m.id === old.id) || this.health.isSuspect(old.id)) continue;
+      out.push(old);
     }
-    const old = previous.ring.owner(key);
-    // A member removed from the ring may still be up (scale-in): asking costs one fast failure if not.
-    if (old.id === this.selfId) return undefined;
-    return this.health.isSuspect(old.id) ? undefined : old;
+    return out;
+  }
+
+  /** A member of the current or a remembered ring, for a handoff hint naming it by id. */
+  knownMember(id: string): RingMember | undefined {
+    for (const ring of [this.ring, ...this.previous.map((p) => p.ring)]) {
+      const found = ring.members().find((m) => m.id === id);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * True for an edge that has just left: absent from the current ring, present in a remembered
+   * one (inside its handoff window). Only such an edge may push keys here (graceful leave).
+   */
+  recentlyLeft(id: string): boolean {
+    if (this.ring.has(id)) return false;
+    const nowMs = this.o.clock.monoMs();
+    return this.previous.some((p) => nowMs < p.untilMs && p.ring.has(id));
   }
 
   /** Counts a request for a key this edge does not own; true when it is hot enough to copy. */
@@ -84,17 +130,39 @@ export class Cluster {
 
   /**
    * Installs a new membership. Returns how many of `storedKeys` this edge owned before and
-   * no longer owns.
+   * no longer owns. A membership naming the same members with the same weights moves no key:
+   * it is not a change, and must not replace the handoff window (a joining edge hears its own
+   * ring again from the control plane, and would then take itself for every key's previous owner).
    */
   setMembers(members: readonly RingMember[], storedKeys: Iterable<string>): number {
     const before = this.ring;
     const after = new Ring(members);
+    if (samePositions(before, after)) {
+      this.ring = after; // URLs may have changed; ownership has not
+      return 0;
+    }
     let moved = 0;
     for (const key of storedKeys) {
       if (before.owner(key).id === this.selfId && after.owner(key).id !== this.selfId) moved++;
     }
-    this.previous = { ring: before, untilMs: this.o.clock.monoMs() + this.o.handoffMs };
+    if (this.o.handoffMs > 0) {
+      // An edge whose ring held only itself (started without peers) names no previous owner
+      // there: its keys were with the region's ring without it.
+      const others = after.members().filter((m) => m.id !== this.selfId);
+      const alone = before.members().every((m) => m.id === this.selfId);
+      const previous = alone && others.length > 0 ? new Ring(others) : before;
+      this.previous.unshift({ ring: previous, untilMs: this.o.clock.monoMs() + this.o.handoffMs });
+      if (this.previous.length > MAX_PREVIOUS_RINGS) this.previous.length = MAX_PREVIOUS_RINGS;
+    }
     this.ring = after;
+    for (const listener of this.listeners) listener({ members: after.members(), moved });
     return moved;
   }
+}
+
+/** Same ids with the same weights: every key has the same owner in both rings. */
+function samePositions(a: Ring, b: Ring): boolean {
+  const x = a.members();
+  const y = b.members();
+  return x.length === y.length && x.every((m, i) => m.id === y[i]!.id && m.weight === y[i]!.weight);
 }

@@ -13,6 +13,18 @@ export const PEER_HEADER = 'x-edgeworks-peer';
 export const HANDOFF_HEADER = 'x-edgeworks-handoff';
 /** On peer requests and answers: the highest purge sequence the sender has applied. */
 export const PURGE_SEQ_HEADER = 'x-edgeworks-purge-seq';
+/**
+ * On a peer PUT: a leaving edge hands over one stored response to the key's new owner (graceful
+ * leave). The value is the pushing edge's id. Honoured only on an authenticated peer request.
+ */
+export const PUSH_HEADER = 'x-edgeworks-push';
+/**
+ * Response only, on a handoff miss (504) to a peer: the id of the edge the answering edge itself
+ * would take the key over from (it is inside its own handoff window), so the asking edge can try
+ * there once more. Like every internal field it never reaches a client: responses drop every
+ * INTERNAL_FIELD_PREFIX field (responses.ts, build-stored.ts).
+ */
+export const HANDOFF_NEXT_HEADER = 'x-edgeworks-handoff-next';
 /** On a signed peer request: the sender's wall-clock time in milliseconds since the epoch. */
 export const PEER_TIME_HEADER = 'x-edgeworks-time';
 /** On a signed peer request: `v1=<base64url HMAC-SHA256>` over the request (see peer-auth.ts). */
@@ -22,7 +34,7 @@ export const PEER_SIGNATURE_HEADER = 'x-edgeworks-signature';
  * The internal request fields a signature covers, in signing order. Every one is honoured only on
  * an authenticated peer request and removed from any other before the edge looks at it.
  */
-export const PEER_REQUEST_FIELDS: readonly string[] = [PEER_HEADER, HANDOFF_HEADER, PURGE_SEQ_HEADER, PEER_TIME_HEADER];
+export const PEER_REQUEST_FIELDS: readonly string[] = [PEER_HEADER, HANDOFF_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER, PEER_TIME_HEADER];
 
 /** Every internal request field: the signed ones and the signature itself. */
 export const INTERNAL_REQUEST_FIELDS: readonly string[] = [...PEER_REQUEST_FIELDS, PEER_SIGNATURE_HEADER];

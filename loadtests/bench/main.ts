@@ -25,6 +25,7 @@
  *   BENCH_PURGE_BASELINE_DIST=<another build's dist> also runs it against that build, alternately, and prints both
  *   BENCH_SIM=0 skips the simulator speed bench; BENCH_SIM_SECONDS simulated seconds (60)
  *   BENCH_PEERHOP=0 skips the peer hop bench; BENCH_PEERHOP_* options as in peer-hop.ts
+ *   BENCH_MEMBERSHIP=0 skips the join/leave/rolling-restart rows; BENCH_MEMBERSHIP_SEEDS simulator seeds (3)
  *   BENCH_RING=0 skips the ring rebuild at the maximum membership (ring-rebuild.ts)
  *
  * Ends with one summary table (every number, its target, met or MISSED) and writes it, with every
@@ -49,7 +50,7 @@ import { comparePurgeBench } from './purge-compare.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, generatorLimited, parseCpuModel, ratio, type CaseSummary, type Machine } from './report.js';
 import { formatRingRebuildReport, ringRebuildRows, runRingRebuildBench, type RingRebuildResult } from './ring-rebuild.js';
-import { clusterRows, formatSummaryTable, hitPathRows, memoryRows, peerHopRows, purgeRows, simRows, type SimFigures } from './summary.js';
+import { clusterRows, formatSummaryTable, hitPathRows, membershipRows, memoryRows, peerHopRows, purgeRows, simRows, type MembershipFigure, type SimFigures } from './summary.js';
 import { ensureWrk } from './wrk.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
@@ -340,6 +341,24 @@ async function main(): Promise<void> {
     }
   }
 
+  // Origin fetches caused by a join, a leave and a rolling restart (issue 14): the simulator's
+  // membership-origin figures over a few seeds (sim/membership-bench.ts), loaded by path like sim/bench.js.
+  let membership: MembershipFigure[] | undefined;
+  let membershipNote = 'skipped (BENCH_MEMBERSHIP=0)';
+  if (process.env['BENCH_MEMBERSHIP'] !== '0') {
+    const seeds = Number(process.env['BENCH_MEMBERSHIP_SEEDS'] ?? 3);
+    process.stdout.write(`\nbench: membership changes (sim/membership-bench.js, seeds 1-${seeds})\n`);
+    const path = join(ROOT, 'dist', 'sim', 'membership-bench.js');
+    try {
+      const mod = (await import(pathToFileURL(path).href)) as { runMembershipBench: (o: { seeds: number; root: string }) => Promise<MembershipFigure[]> };
+      membership = await mod.runMembershipBench({ seeds, root: ROOT });
+      for (const f of membership) process.stdout.write(`${JSON.stringify(f)}\n`);
+    } catch (err) {
+      membershipNote = `skipped: ${err instanceof Error ? err.message : String(err)}`;
+      process.stdout.write(`membership bench ${membershipNote}\n`);
+    }
+  }
+
   // The cluster model runs in this process: it measures routing policy (hit ratio, origin
   // requests), not speed, so it needs no pinning and no second process.
   let cluster: ClusterResult | undefined;
@@ -395,6 +414,7 @@ async function main(): Promise<void> {
       purgeNote,
     ),
     ...simRows(sim, simNote),
+    ...membershipRows(membership, membershipNote),
     ...ringRebuildRows(ring),
   ];
   const finishedAt = new Date();
@@ -436,6 +456,7 @@ async function main(): Promise<void> {
     peerHop: peerHop ?? { skipped: peerHopNote },
     purge: purge ?? { skipped: purgeNote },
     sim: sim ?? { skipped: simNote },
+    membership: membership ?? { skipped: membershipNote },
   };
   writeFileSync(o.out, `${JSON.stringify(results, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`);
   process.stdout.write(`results: ${o.out}\n`);

@@ -205,6 +205,26 @@ export function simRows(s: SimFigures | undefined, note: string): SummaryRow[] {
   ];
 }
 
+export interface MembershipFigure {
+  id: string;
+  label: string;
+  seeds: number;
+  requestedMovedKeys: number;
+  causedFetches: number;
+  causedFraction: number;
+  clientErrors: number;
+  checkersPassed: boolean;
+}
+
+/** Issue 14: origin fetches caused by a membership change <= 5% of the requested moved keys; 0 client errors. */
+export function membershipRows(figures: readonly MembershipFigure[] | undefined, note: string): SummaryRow[] {
+  if (figures === undefined) return [skipped('membership.join.causedFraction', 'membership', note)];
+  return figures.flatMap((f) => [
+    row(`membership.${f.id}.causedFraction`, 'membership', `${f.label}: origin fetches caused / requested moved keys (${f.causedFetches}/${f.requestedMovedKeys}, sim seeds 1-${f.seeds})`, f.causedFraction, 'ratio', { op: '<=', value: 0.05 }),
+    row(`membership.${f.id}.clientErrors`, 'membership', `${f.label}: client errors (edges up or draining)`, f.clientErrors, 'count', { op: '<=', value: 0 }),
+  ]);
+}
+
 // ---- spread over runs ---------------------------------------------------------------------
 
 export interface SpreadRow {

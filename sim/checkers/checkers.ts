@@ -12,8 +12,8 @@
  *   (collapsing), unless one is a waiter's whose collapse wait bound had passed; fetches per
  *   (key, version) bounded by edges x (1 + start + membership faults), twice that for a version a
  *   purge announced (fills raced by the purge are refetched).
- * - routing: a peer request is never sent on to another peer; no edge asks itself; the live
- *   edges of a region agree on the ring at the end.
+ * - routing: a peer request is never sent on to another owner (only to a previous owner's
+ *   cache, for handoff); no edge asks itself; the live edges of a region agree on the ring at the end.
  * - local: cache bytes never above capacity; no truncated body served.
  */
 import type { HistoryListener, HistoryRecord } from '../history.js';
@@ -77,6 +77,9 @@ export class Convergence implements Checker {
   /** node → applied-seq history (time, cumulative seq), in order. */
   private readonly applied = new Map<string, Array<{ t: number; seq: number }>>();
   private readonly restartedAt = new Map<string, number>();
+  /** Edges that joined after the start, and edges that left (gracefully) and when. */
+  private readonly joined = new Set<string>();
+  private readonly leftAt = new Map<string, number>();
   private endMs = 0;
 
   constructor(
@@ -87,7 +90,12 @@ export class Convergence implements Checker {
 
   record(r: HistoryRecord): void {
     this.endMs = Math.max(this.endMs, r.t);
-    if (r.type === 'purge-accepted') this.accepted.push({ seq: r.seq, t: r.t, id: r.id });
+    if (r.type === 'membership') {
+      if (r.change === 'join') {
+        this.joined.add(r.node);
+        this.leftAt.delete(r.node);
+      } else this.leftAt.set(r.node, r.t);
+    } else if (r.type === 'purge-accepted') this.accepted.push({ seq: r.seq, t: r.t, id: r.id });
     else if (r.type === 'purge-applied') {
       let list = this.applied.get(r.node);
       if (list === undefined) this.applied.set(r.node, (list = []));
@@ -97,8 +105,11 @@ export class Convergence implements Checker {
 
   verdict(): Verdict {
     const lags: number[] = [];
+    const edges = [...new Set([...this.edgeIds, ...this.joined])];
     for (const p of this.accepted) {
-      for (const edge of this.edgeIds) {
+      for (const edge of edges) {
+        // An edge that left is not expected to apply what came after it went.
+        if (this.leftAt.has(edge)) continue;
         const hit = (this.applied.get(edge) ?? []).find((a) => a.t >= p.t && a.seq >= p.seq);
         // An edge that (re)started after the purge and caught up from lastSeq also counts.
         const deadline = Math.max(p.t, this.faultsEndMs) + this.boundMs;
@@ -189,7 +200,7 @@ export class OriginLoad implements Checker {
   }
 
   record(r: HistoryRecord): void {
-    if (r.type === 'fault' && (r.kind === 'crash' || r.kind === 'restart' || r.kind === 'partition')) this.membershipFaults++;
+    if (r.type === 'fault' && (r.kind === 'crash' || r.kind === 'restart' || r.kind === 'partition' || r.kind === 'join' || r.kind === 'leave')) this.membershipFaults++;
     if (r.type === 'purge-accepted') this.purgedVersions.add(`${r.key}\u0000${r.version}`);
     if (r.type === 'request' && r.t - r.arrivedMs >= this.minWaitMs()) {
       const k = `${r.node}\u0000${r.key}`;
@@ -250,7 +261,9 @@ export class Routing implements Checker {
   record(r: HistoryRecord): void {
     if (r.type === 'request' && r.role === 'peer') {
       if (r.from === r.node) this.v.add(`${fmt(r.t)} ${r.node} sent a peer request to itself`);
-      if (r.detail !== undefined && (r.detail.startsWith('peer-') || (r.detail.startsWith('handoff-') && r.detail !== 'handoff-miss'))) {
+      // An owner may hand off a request a peer forwarded to it (the handoff hop is answered from
+      // cache only, so it cannot go further); anything else from another peer is a second hop.
+      if (r.detail !== undefined && r.detail.startsWith('peer-')) {
         this.v.add(`${fmt(r.t)} ${r.from} -> ${r.node} -> ${r.detail}: a peer request went on to another peer`);
       }
     } else if (r.type === 'ring') {

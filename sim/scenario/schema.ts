@@ -23,13 +23,18 @@ const FaultSchema = Type.Union(
     Type.Object({ atMs: Ms(0), kind: Type.Literal('partition'), id: Name, from: Type.Array(Selector, { minItems: 1 }), to: Type.Optional(Type.Array(Selector, { minItems: 1 })), oneWay: Type.Boolean({ default: false }) }, { additionalProperties: false }),
     Type.Object({ atMs: Ms(0), kind: Type.Literal('heal'), id: Type.Optional(Name) }, { additionalProperties: false }),
     Type.Object({ atMs: Ms(0), kind: Type.Literal('crash'), nodes: Type.Array(Selector, { minItems: 1 }) }, { additionalProperties: false }),
-    Type.Object({ atMs: Ms(0), kind: Type.Literal('restart'), nodes: Type.Array(Selector, { minItems: 1 }) }, { additionalProperties: false }),
+    /** `graceful`: the edge leaves as on SIGTERM (edge/leave.ts), then starts again empty; else a crash and a restart. */
+    Type.Object({ atMs: Ms(0), kind: Type.Literal('restart'), nodes: Type.Array(Selector, { minItems: 1 }), graceful: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+    /** Standby edges (topology.regions.*.standbyEdges) start and join their region's ring. */
+    Type.Object({ atMs: Ms(0), kind: Type.Literal('join'), nodes: Type.Array(Selector, { minItems: 1 }) }, { additionalProperties: false }),
+    /** Edges leave gracefully (as on SIGTERM) and stay gone. */
+    Type.Object({ atMs: Ms(0), kind: Type.Literal('leave'), nodes: Type.Array(Selector, { minItems: 1 }) }, { additionalProperties: false }),
     Type.Object({ atMs: Ms(0), kind: Type.Literal('clock-jump'), nodes: Type.Array(Selector, { minItems: 1 }), deltaMs: Type.Number() }, { additionalProperties: false }),
     Type.Object({ atMs: Ms(0), kind: Type.Literal('clock-drift'), nodes: Type.Array(Selector, { minItems: 1 }), ppm: Type.Number({ minimum: -100_000, maximum: 100_000 }) }, { additionalProperties: false }),
     Type.Object({ atMs: Ms(0), kind: Type.Literal('origin-outage'), mode: Type.Union([Type.Literal('error'), Type.Literal('refuse'), Type.Literal('hang')], { description: 'one of error, refuse, hang' }) }, { additionalProperties: false }),
     Type.Object({ atMs: Ms(0), kind: Type.Literal('origin-recover') }, { additionalProperties: false }),
   ],
-  { description: 'a fault: partition, heal, crash, restart, clock-jump, clock-drift, origin-outage or origin-recover' },
+  { description: 'a fault: partition, heal, crash, restart, join, leave, clock-jump, clock-drift, origin-outage or origin-recover' },
 );
 
 export const ScenarioSchema = Type.Object(
@@ -48,6 +53,8 @@ export const ScenarioSchema = Type.Object(
               edges: Type.Integer({ minimum: 1, maximum: 64 }),
               cacheMaxBytes: Type.Integer({ default: 16 * 1024 * 1024, minimum: 1024 }),
               requestsPerSecond: Type.Number({ default: 100, minimum: 0 }),
+              /** Edges that exist but start only at a `join` fault (named after the others: e<edges+1>, ...). */
+              standbyEdges: Type.Integer({ default: 0, minimum: 0, maximum: 16 }),
             },
             { additionalProperties: false },
           ),
@@ -121,6 +128,10 @@ export const ScenarioSchema = Type.Object(
         convergenceBoundMs: Ms(30_000),
         /** Tolerance for Age rounding in the freshness check. */
         freshnessSlackMs: Ms(1_000),
+        /** membership-origin: origin fetches of moved keys are counted this long after each join or leave. */
+        membershipWindowMs: Ms(10_000),
+        /** membership-origin: the share of the requested moved keys that may be fetched from the origin. */
+        membershipMaxFraction: Type.Number({ default: 0.05, minimum: 0, maximum: 1 }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -10,6 +10,7 @@ import type { InformationalResponse, Logger } from '../../common/ports.js';
 import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
 import type { ControlClient } from '../../edge/control/control-client.js';
 import type { Edge } from '../../edge/pipeline/edge.js';
+import { leaveGracefully } from '../../edge/leave.js';
 import type { EdgeRequest, EdgeResponse } from '../../edge/pipeline/types.js';
 import { createOrigin } from '../../origin/handler.js';
 import { resolveOriginConfig } from '../../origin/schema.js';
@@ -25,8 +26,8 @@ import { Scheduler, type SchedulerOptions } from '../kernel/scheduler.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { History } from '../history.js';
 
-export type Break = 'purge-replay' | 'lease' | 'collapsing';
-export const BREAKS: readonly Break[] = ['purge-replay', 'lease', 'collapsing'];
+export type Break = 'purge-replay' | 'lease' | 'collapsing' | 'handoff';
+export const BREAKS: readonly Break[] = ['purge-replay', 'lease', 'collapsing', 'handoff'];
 
 export interface WorldOptions {
   seed: number;
@@ -57,6 +58,12 @@ interface EdgeSlot {
   maxBytes: number;
   /** Client requests the edge has not answered yet; a crash answers them with a reset. */
   inFlight: Set<{ done: boolean; key: string; arrivedMs: number }>;
+  /** In its region's ring: started with the region, or joined; false for standby edges and after a leave. */
+  member: boolean;
+  /** Leaving gracefully: clients send it nothing new; in-flight requests finish. */
+  draining: boolean;
+  /** Resolved when the last in-flight client request is answered (graceful leave). */
+  drainedWaiters: Array<() => void>;
 }
 
 export class World {
@@ -77,6 +84,8 @@ export class World {
   private readonly workloadRng: Rng;
   private readonly faultRng: Rng;
   private workloadOn = true;
+  /** Per region, the edges clients send to: members that are not draining. */
+  private readonly clientTargets = new Map<string, EdgeSlot[]>();
   readonly errors: string[] = [];
 
   constructor(
@@ -117,12 +126,18 @@ export class World {
     this.cpNode = scenario.topology.controlPlane ? this.addNode('control-plane', 'control-plane', cpRegion, CP_HOST) : undefined;
 
     for (const region of scenario.topology.regions) {
-      for (let i = 1; i <= region.edges; i++) {
+      for (let i = 1; i <= region.edges + region.standbyEdges; i++) {
         const id = `${region.name}-e${i}`;
         const node = this.addNode(id, 'edge', region.name, `${id}.sim`);
-        this.edges.push({ node, index: this.edges.length, edge: undefined as unknown as Edge, control: undefined, maxBytes: region.cacheMaxBytes, inFlight: new Set() });
+        const member = i <= region.edges;
+        this.edges.push({ node, index: this.edges.length, edge: undefined as unknown as Edge, control: undefined, maxBytes: region.cacheMaxBytes, inFlight: new Set(), member, draining: false, drainedWaiters: [] });
       }
+      this.updateClientTargets(region.name);
     }
+  }
+
+  private updateClientTargets(region: string): void {
+    this.clientTargets.set(region, this.regionEdges(region).filter((e) => e.member && !e.draining));
   }
 
   private addNode(id: string, kind: SimNode['kind'], region: string, host: string): SimNode {
@@ -135,7 +150,10 @@ export class World {
   async run(): Promise<void> {
     const s = this.scenario;
     if (this.cpNode !== undefined) await this.startControlPlane();
-    for (const slot of this.edges) this.startEdge(slot);
+    for (const slot of this.edges) {
+      if (slot.member) this.startEdge(slot);
+      else slot.node.crash(); // standby: down until a join fault starts it
+    }
     for (const region of s.topology.regions) {
       if (region.requestsPerSecond > 0) this.scheduleArrival(region.name, region.requestsPerSecond);
     }
@@ -148,7 +166,7 @@ export class World {
     this.scheduleSamples();
     await this.scheduler.run(s.durationMs + s.settleMs);
     for (const slot of this.edges) {
-      if (!slot.node.up || slot.edge.cluster === undefined) continue;
+      if (!slot.node.up || slot.edge === undefined || slot.edge.cluster === undefined) continue;
       this.history.add({ type: 'ring', t: this.scheduler.now(), node: slot.node.id, region: slot.node.region, members: slot.edge.cluster.members().map((m) => m.id).sort().join(',') });
     }
   }
@@ -164,7 +182,8 @@ export class World {
   private startEdge(slot: EdgeSlot): void {
     const { node } = slot;
     const s = this.scenario;
-    const peers = this.edges.filter((e) => e.node.region === node.region).map((e) => ({ id: e.node.id, url: e.node.url, weight: 1 }));
+    // --peers: the region's members (a joining edge is one already), as an orchestrator would pass them.
+    const peers = this.edges.filter((e) => e.node.region === node.region && e.member).map((e) => ({ id: e.node.id, url: e.node.url, weight: 1 }));
     const config = edgeConfigWithDefaults({
       id: node.id,
       region: node.region,
@@ -175,7 +194,8 @@ export class World {
       // Breaking collapsing: waiters give up after 1 ms and fetch on their own.
       collapseWaitMs: this.breaks.has('collapsing') ? 1 : s.edge.collapseWaitMs,
       originTimeouts: { connectMs: s.edge.originConnectTimeoutMs, headersMs: s.edge.originHeadersTimeoutMs, bodyIdleMs: 30_000 },
-      cluster: { peerSuspectMs: s.edge.peerSuspectMs } as never,
+      // Breaking handoff: no handoff window and no pushes on leave, so moved keys go to the origin.
+      cluster: { peerSuspectMs: s.edge.peerSuspectMs, ...(this.breaks.has('handoff') ? { handoffMs: 0, leavePushMaxKeys: 0 } : {}) } as never,
       ...(this.cpNode === undefined ? {} : { controlPlane: { url: this.cpNode.url, token: EDGE_TOKEN, streamIdleMs: s.edge.streamIdleMs } as never }),
     });
     const ports = { clock: node.clock, timers: node.timers, transport: this.network.transportFor(node), logger: SILENT };
@@ -185,6 +205,8 @@ export class World {
     const edge = createEdge(edgeConfig as typeof config, ports);
     slot.edge = edge;
     slot.inFlight = new Set();
+    slot.draining = false;
+    slot.drainedWaiters = [];
     this.observePurges(node, edge);
     slot.control = createControlClient(config, edge, { ...ports, random: this.streams.stream(`control:${node.id}`) }, node.url);
     slot.control?.start();
@@ -371,7 +393,8 @@ export class World {
   private clientRequest(region: string): void {
     const rng = this.workloadRng;
     const key = this.keyTargets[this.zipf.sample(rng)]!;
-    const inRegion = this.regionEdges(region);
+    const inRegion = this.clientTargets.get(region)!;
+    if (inRegion.length === 0) return;
     const slot = inRegion[rng.int(inRegion.length)]!;
     const link = this.scenario.topology.links.intraRegion;
     const clientLatencyMs = 2 * (link.baseMs + (link.jitterMs > 0 ? rng.exponential(link.jitterMs) : 0));
@@ -396,6 +419,7 @@ export class World {
         if (!inc.alive || pending.done) return;
         pending.done = true;
         slot.inFlight.delete(pending);
+        if (slot.inFlight.size === 0) for (const resolve of slot.drainedWaiters.splice(0)) resolve();
         this.recordAnswer(slot, req, r, body, 'client', undefined, arrivedMs, clientLatencyMs);
       })
       .catch((err: unknown) => this.scheduler.fail(err));
@@ -517,7 +541,18 @@ export class World {
         note(f.nodes.join(','));
         return;
       case 'restart':
-        for (const node of this.select(f.nodes)) this.restart(node);
+        for (const node of this.select(f.nodes)) {
+          if (f.graceful === true) void this.leave(node, true).catch((err: unknown) => this.scheduler.fail(err));
+          else this.restart(node);
+        }
+        note(`${f.nodes.join(',')}${f.graceful === true ? ' graceful' : ''}`);
+        return;
+      case 'join':
+        for (const node of this.select(f.nodes)) this.join(node);
+        note(f.nodes.join(','));
+        return;
+      case 'leave':
+        for (const node of this.select(f.nodes)) void this.leave(node, false).catch((err: unknown) => this.scheduler.fail(err));
         note(f.nodes.join(','));
         return;
       case 'clock-jump':
@@ -561,6 +596,62 @@ export class World {
     }
   }
 
+  private slotOf(node: SimNode): EdgeSlot {
+    const slot = this.edges.find((e) => e.node === node);
+    if (slot === undefined) throw new Error(`${node.id} is not an edge`);
+    return slot;
+  }
+
+  private membershipChange(slot: EdgeSlot, change: 'join' | 'leave', apply: () => void): void {
+    const region = slot.node.region;
+    // A draining edge is still a member until it exits, but no longer in the ring.
+    const ids = (): string => this.regionEdges(region).filter((e) => e.member && !e.draining).map((e) => e.node.id).join(',');
+    const before = ids();
+    apply();
+    this.updateClientTargets(region);
+    this.history.add({ type: 'membership', t: this.scheduler.now(), region, node: slot.node.id, change, before, after: ids() });
+  }
+
+  /** A standby (or left) edge starts empty and joins its region's ring. */
+  join(node: SimNode): void {
+    const slot = this.slotOf(node);
+    if (slot.member) return;
+    this.membershipChange(slot, 'join', () => (slot.member = true));
+    node.restart();
+    this.startEdge(slot);
+    this.scheduler.requestDrain();
+  }
+
+  /**
+   * Graceful leave as cdn-edge does it on SIGTERM (edge/leave.ts): clients stop sending to it at
+   * once (the load balancer's part), it leaves the control plane's ring, pushes its keys to their
+   * new owners and finishes in-flight requests; then it exits (and with `rejoin`, starts again
+   * empty and joins, a rolling-restart step). Peers still reach it until it exits, like the
+   * keep-alive connections they hold to it.
+   */
+  async leave(node: SimNode, rejoin: boolean): Promise<void> {
+    const slot = this.slotOf(node);
+    if (!slot.member || slot.draining || !node.up) return;
+    const inc = node.incarnation;
+    this.membershipChange(slot, 'leave', () => (slot.draining = true));
+    const report = await leaveGracefully({
+      edge: slot.edge,
+      control: slot.control,
+      clock: node.clock,
+      timers: node.timers,
+      graceMs: slot.edge.options.cluster === undefined ? 0 : 10_000,
+      stopAccepting: () => undefined,
+      inFlightDone: () => (slot.inFlight.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => slot.drainedWaiters.push(resolve))),
+    });
+    if (!inc.alive) return;
+    const h = report.handover;
+    this.history.add({ type: 'left', t: this.scheduler.now(), node: node.id, pushed: h.pushed, refused: h.refused, skipped: h.skipped, bytes: h.bytes, drained: report.drained, removedFromRing: report.removedFromRing });
+    slot.member = false;
+    slot.draining = false;
+    this.crash(node);
+    if (rejoin) this.join(node);
+  }
+
   /** Restarts a crashed (or running) node from its durable state: edges come back with empty caches. */
   restart(node: SimNode): void {
     if (node.up && node.kind !== 'origin') this.crash(node);
@@ -582,7 +673,9 @@ export class World {
     this.setOriginFailure('ok');
     for (const node of this.allNodes()) {
       node.clock.setDriftPpm(0);
-      if (!node.up) this.restart(node);
+      // Standby edges that never joined and edges that left stay gone.
+      const slot = this.edges.find((e) => e.node === node);
+      if (!node.up && (slot === undefined || slot.member)) this.restart(node);
     }
     this.history.add({ type: 'fault', t: this.scheduler.now(), kind: 'settle', detail: 'faults stop: heal, origin ok, restart crashed nodes' });
   }
@@ -591,6 +684,7 @@ export class World {
     const every = this.options.sampleEveryMs ?? 1_000;
     this.scheduler.after(every, () => {
       for (const slot of this.edges) {
+        if (slot.edge === undefined) continue;
         const bytes = slot.edge.store.stats().bytes + (slot.edge.hotStore?.stats().bytes ?? 0);
         this.history.add({ type: 'sample', t: this.scheduler.now(), node: slot.node.id, storeBytes: bytes, maxBytes: slot.maxBytes, up: slot.node.up });
       }

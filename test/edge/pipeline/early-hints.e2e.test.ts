@@ -34,7 +34,10 @@ function pathOwnedElsewhere(front: ClusterNode, base: string): string {
 
 let h: ClusterHarness;
 test.before(async () => {
-  h = await startCluster(['e1', 'e2']);
+  // No handoff window (#14): in a ring started whole every edge would be inside a join window and
+  // the owner would first ask the front edge for a cache-only copy, a second record at the front
+  // that the record test below does not expect.
+  h = await startCluster(['e1', 'e2'], { handoffMs: 0 });
 });
 test.after(async () => {
   await h.close();

@@ -49,10 +49,10 @@ for (const [name, run, expected] of rows) {
 
 test('the signature is HMAC-SHA256 over the documented canonical form, so another implementation can interoperate', () => {
   const headers = signed(OLD, 'PURGE', '/x?y=1', { 'x-edgeworks-purge-seq': '7' });
-  const canonical = `edgeworks-peer-v1\nPURGE\n/x?y=1\n\nx-edgeworks-peer:e1\nx-edgeworks-handoff:\nx-edgeworks-purge-seq:7\nx-edgeworks-time:${NOW}\n`;
+  const canonical = `edgeworks-peer-v1\nPURGE\n/x?y=1\n\nx-edgeworks-peer:e1\nx-edgeworks-handoff:\nx-edgeworks-purge-seq:7\nx-edgeworks-push:\nx-edgeworks-time:${NOW}\n`;
   assert.is(canonicalPeerRequest('PURGE', '/x?y=1', undefined, (n) => headers[n]), canonical);
   assert.is(headers['x-edgeworks-signature'], `v1=${createHmac('sha256', OLD).update(canonical).digest('base64url')}`);
-  assert.equal(PEER_REQUEST_FIELDS, ['x-edgeworks-peer', 'x-edgeworks-handoff', 'x-edgeworks-purge-seq', 'x-edgeworks-time']);
+  assert.equal(PEER_REQUEST_FIELDS, ['x-edgeworks-peer', 'x-edgeworks-handoff', 'x-edgeworks-purge-seq', 'x-edgeworks-push', 'x-edgeworks-time']);
 });
 
 test('with keyHost request the Host is signed: a captured request cannot be moved to another virtual host', () => {

@@ -1,0 +1,173 @@
+/**
+ * Graceful leave: a draining edge pushes its most recently used keys to their owners in the ring
+ * without it, so its successors do not fill them from the origin.
+ *
+ * The push is one peer request per object, `PUT <target>` with the peer fields of peer-fields.ts
+ * (x-edgeworks-peer, x-edgeworks-push = the pusher's id, x-edgeworks-purge-seq), signed like every
+ * peer request (Upstream.push; the receiver honours it only from an authenticated peer) and a JSON body
+ * `{status, headers, body}` (body in base64) holding the response as the pusher would serve it
+ * now (Age included). It obeys the rules of peer fills:
+ * - purge sequence: the receiver refuses a push from an edge that has applied fewer purges than
+ *   it has (409 purge-lag), and does not store one that a purge it applied meanwhile may have
+ *   been meant for (the purge/fill race);
+ * - lease: the pusher pushes only while its own lease is valid and only copies fresh without
+ *   revalidation (what it could serve itself), as a handoff answer does;
+ * - ownership: the receiver stores only keys it owns, from an edge that has just left its ring
+ *   (a member of a remembered ring, absent from the current one), and never over a copy it has.
+ *   A receiver that has not installed the ring without the pusher yet answers 421 (Misdirected
+ *   Request, RFC 9110 §15.5.20); the pusher tries those again a little later (PUSH_RETRY_DELAYS_MS).
+ * Responses that vary (Vary) are not pushed: the receiver could not tell which request selects them.
+ */
+import { Type } from '@sinclair/typebox';
+import { checkBody } from '../../common/control-protocol.js';
+import type { HeaderList } from '../../common/http.js';
+import type { OutboundResponse } from '../../common/ports.js';
+import { PUSH_HEADER } from '../routing/peer-fields.js';
+import type { RingMember } from '../routing/ring.js';
+import type { EdgeResponse } from './types.js';
+
+export const PushEnvelopeSchema = Type.Object(
+  {
+    status: Type.Integer({ minimum: 200, maximum: 599 }),
+    headers: Type.Array(Type.Tuple([Type.String({ maxLength: 256 }), Type.String({ maxLength: 16_384 })]), { maxItems: 256 }),
+    body: Type.String({ description: 'the body in base64' }),
+  },
+  { additionalProperties: false },
+);
+
+export interface PushLimits {
+  /** Keys pushed at most, most recently used first (config cluster.leavePushMaxKeys). */
+  maxKeys: number;
+  /** Body bytes pushed at most (config cluster.leavePushMaxBytes). */
+  maxBytes: number;
+  /** Pushes in flight at once. */
+  concurrency: number;
+}
+
+export const DEFAULT_PUSH_CONCURRENCY = 8;
+/**
+ * Pauses before pushing 421-refused objects again: the control plane writes the new ring to
+ * every stream at once, but streams deliver it at slightly different moments.
+ */
+export const PUSH_RETRY_DELAYS_MS = [50, 200, 800] as const;
+/** The receiver's answer while it does not (yet) own the key without the pusher. */
+export const PUSH_NOT_OWNER_STATUS = 421;
+
+export interface HandoverReport {
+  /** Keys considered (most recently used first, up to maxKeys). */
+  candidates: number;
+  pushed: number;
+  bytes: number;
+  /** Receivers that refused (not owner, already had it, purge lag, not storable) or failed. */
+  refused: number;
+  /** Skipped: not fresh, varying, no owner but this edge, or over the byte budget. */
+  skipped: number;
+  /** Stopped early: the lease ran out or the deadline passed. */
+  stoppedEarly: boolean;
+}
+
+/** One object to push, as the pusher would serve it now. */
+export interface PushItem {
+  target: string;
+  owner: RingMember;
+  served: EdgeResponse;
+}
+
+/** The envelope of one served answer: its status, header fields (minus Cache-Status) and body. */
+export function encodePush(served: EdgeResponse): Buffer {
+  const headers: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < served.headers.length; i += 2) {
+    const name = served.headers[i]!;
+    if (name !== 'cache-status') headers.push([name, served.headers[i + 1]!]);
+  }
+  const body = Buffer.isBuffer(served.body) ? served.body : Buffer.alloc(0);
+  return Buffer.from(JSON.stringify({ status: served.status, headers, body: body.toString('base64') }));
+}
+
+export type DecodedPush = { ok: true; status: number; headers: HeaderList; body: Buffer } | { ok: false; message: string };
+
+export function decodePush(raw: Buffer): DecodedPush {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, message: 'body: not valid JSON' };
+  }
+  const checked = checkBody(PushEnvelopeSchema, json);
+  if (!checked.ok) return { ok: false, message: checked.message };
+  return { ok: true, status: checked.value.status, headers: checked.value.headers, body: Buffer.from(checked.value.body, 'base64') };
+}
+
+/** The most a push body may be for objects up to `maxObjectBytes`: base64 plus header fields. */
+export function maxPushBodyBytes(maxObjectBytes: number): number {
+  return Math.ceil(maxObjectBytes / 3) * 4 + 512 * 1024;
+}
+
+/**
+ * Sends `items` (lazily produced, in priority order) with bounded concurrency until they run out,
+ * the byte budget is spent or `keepGoing` says stop (lease gone, deadline passed).
+ */
+export async function pushAll(
+  items: Iterable<PushItem | 'skip'>,
+  o: {
+    selfId: string;
+    /** Sends one push as a signed peer request (Upstream.push adds the marker, purge sequence and signature). */
+    send: (owner: RingMember, target: string, headers: HeaderList, body: Buffer) => Promise<OutboundResponse>;
+    limits: PushLimits;
+    keepGoing: () => boolean;
+    /** Waits this long (the Timers port), before retrying 421s. */
+    sleep: (ms: number) => Promise<void>;
+  },
+): Promise<HandoverReport> {
+  const report: HandoverReport = { candidates: 0, pushed: 0, bytes: 0, refused: 0, skipped: 0, stoppedEarly: false };
+  let notYet: PushItem[] = [];
+  const send = async (item: PushItem): Promise<void> => {
+    const headers: HeaderList = [
+      [PUSH_HEADER, o.selfId],
+      ['content-type', 'application/json'],
+    ];
+    try {
+      const res = await o.send(item.owner, item.target, headers, encodePush(item.served));
+      res.discard();
+      if (res.status === 201) report.pushed++;
+      else if (res.status === PUSH_NOT_OWNER_STATUS) notYet.push(item);
+      else report.refused++;
+    } catch {
+      report.refused++;
+    }
+  };
+  const iterator = items[Symbol.iterator]();
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (!o.keepGoing()) {
+        report.stoppedEarly = true;
+        return;
+      }
+      const next = iterator.next();
+      if (next.done === true) return;
+      report.candidates++;
+      const item = next.value;
+      if (item === 'skip') {
+        report.skipped++;
+        continue;
+      }
+      const size = Buffer.isBuffer(item.served.body) ? item.served.body.length : 0;
+      if (report.bytes + size > o.limits.maxBytes) {
+        report.skipped++;
+        continue;
+      }
+      report.bytes += size;
+      await send(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.limits.concurrency) }, worker));
+  for (const delayMs of PUSH_RETRY_DELAYS_MS) {
+    if (notYet.length === 0 || !o.keepGoing()) break;
+    await o.sleep(delayMs);
+    const again = notYet;
+    notYet = [];
+    for (let i = 0; i < again.length && o.keepGoing(); i += o.limits.concurrency) await Promise.all(again.slice(i, i + o.limits.concurrency).map(send));
+  }
+  report.refused += notYet.length;
+  return report;
+}

@@ -1,0 +1,67 @@
+/** The handoff window over membership changes: which previous owners a new owner asks, and for how long. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Cluster } from '../../../edge/routing/cluster.js';
+import { Ring, type RingMember } from '../../../edge/routing/ring.js';
+import { FakeClock } from '../../support/fake-clock.js';
+
+const member = (id: string): RingMember => ({ id, url: `http://${id}.test`, weight: 1 });
+const ring = (...ids: string[]) => ids.map(member);
+const keys = Array.from({ length: 2000 }, (_, i) => `/k/${i}`);
+
+function cluster(selfId: string, members: RingMember[], clock = new FakeClock(), handoffMs = 1000): Cluster {
+  return new Cluster({ selfId, members, clock, peerSuspectMs: 100, peerMaxSuspectMs: 100, hotKeyRequestsPerSecond: 100, handoffMs });
+}
+
+/** Keys `self` owns in `after` whose owner in `before` was someone else, with that owner. */
+function movedTo(self: string, before: string[], after: string[]): Array<[string, string]> {
+  const b = new Ring(ring(...before));
+  const a = new Ring(ring(...after));
+  return keys.filter((k) => a.owner(k).id === self && b.owner(k).id !== self).map((k) => [k, b.owner(k).id]);
+}
+
+test('a joining edge asks the owner the ring names without it', () => {
+  const c = cluster('e4', ring('e1', 'e2', 'e3', 'e4'));
+  const moved = movedTo('e4', ['e1', 'e2', 'e3'], ['e1', 'e2', 'e3', 'e4']);
+  assert.ok(moved.length > 300);
+  for (const [k, old] of moved) assert.is(c.handoffPeer(k)?.id, old, k);
+});
+
+test('hearing the same ring again (the control plane\'s first membership) keeps the window', () => {
+  const c = cluster('e4', ring('e1', 'e2', 'e3', 'e4'));
+  assert.is(c.setMembers(ring('e4', 'e3', 'e2', 'e1'), keys), 0);
+  for (const [k, old] of movedTo('e4', ['e1', 'e2', 'e3'], ['e1', 'e2', 'e3', 'e4'])) assert.is(c.handoffPeer(k)?.id, old, k);
+});
+
+test('a second change inside the window keeps the older previous owners too, newest ring first', () => {
+  const c = cluster('e4', ring('e1', 'e2', 'e3', 'e4'));
+  c.setMembers(ring('e1', 'e2', 'e3', 'e4', 'e5'), keys);
+  // Keys e4 still owns after e5 joined were e1-e3's before e4 joined: still asked there.
+  for (const [k, old] of movedTo('e4', ['e1', 'e2', 'e3'], ['e1', 'e2', 'e3', 'e4', 'e5'])) assert.equal(c.handoffPeers(k).map((m) => m.id), [old], k);
+});
+
+test('an edge that leaves is the previous owner of its keys for its successors', () => {
+  const clock = new FakeClock();
+  const e1 = cluster('e1', ring('e1', 'e2', 'e3'), clock);
+  e1.setMembers(ring('e1', 'e3'), keys);
+  const taken = movedTo('e1', ['e1', 'e2', 'e3'], ['e1', 'e3']);
+  assert.ok(taken.length > 100);
+  for (const [k, old] of taken) assert.is(e1.handoffPeer(k)?.id, old);
+  assert.equal([...new Set(taken.map(([, o]) => o))], ['e2']);
+  clock.advance(1000);
+  assert.is(e1.handoffPeer(taken[0]![0]), undefined, 'the window closes after handoffMs');
+});
+
+test('an edge that started alone takes its first real ring\'s other members as previous owners', () => {
+  const c = cluster('e4', ring('e4'));
+  c.setMembers(ring('e1', 'e2', 'e3', 'e4'), keys);
+  for (const [k, old] of movedTo('e4', ['e1', 'e2', 'e3'], ['e1', 'e2', 'e3', 'e4'])) assert.is(c.handoffPeer(k)?.id, old, k);
+});
+
+test('a handoff window of 0 disables handoff', () => {
+  const c = cluster('e4', ring('e1', 'e2', 'e3', 'e4'), new FakeClock(), 0);
+  c.setMembers(ring('e1', 'e2', 'e4'), keys);
+  assert.ok(keys.every((k) => c.handoffPeer(k) === undefined));
+});
+
+test.run();
