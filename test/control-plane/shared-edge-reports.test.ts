@@ -5,6 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { ControlEvent } from '../../common/control-protocol.js';
 import type { Logger } from '../../common/ports.js';
 import { controlPlaneConfigWithDefaults } from '../../control-plane/config.js';
 import { ControlPlane, roleFor, type ApiResponse } from '../../control-plane/control-plane.js';
@@ -95,6 +96,29 @@ test('published reports hang off the publishing replica\'s lease: gone from etcd
   assert.ok(etcd.data.has('/t/edges/e1'));
   await a.close();
   assert.not.ok(etcd.data.has('/t/edges/e1'));
+});
+
+
+test('an edge leaving through replica A leaves the ring replica B pushes, without waiting for its heartbeats to stop', async () => {
+  const { replica, run } = await setup();
+  const [a, b] = [await replica('a'), await replica('b')];
+  const heartbeat = (edge: string, leaving: boolean) =>
+    a.call('POST', '/heartbeats', { edge, region: 'r1', url: `http://127.0.0.1:${edge === 'e1' ? 8081 : 8082}`, appliedSeq: 0, load: { requestsPerSec: 0, errorRate: 0 }, ...(leaving ? { leaving } : {}) });
+  for (const edge of ['e1', 'e2']) {
+    assert.is(a.openStream(edge).kind, 'stream');
+    assert.is((await heartbeat(edge, false)).status, 200);
+  }
+  // e1 also streams from B: what B pushes to it is the ring B believes in.
+  const rings: string[][] = [];
+  const sink = { write: (e: ControlEvent) => (e.event === 'membership' && rings.push(e.data.members.map((m) => m.id)), true), end: () => undefined };
+  assert.is(b.cp.openStream({ method: 'GET', target: '/stream?edge=e1', headers: { authorization: `Bearer ${EDGE_TOKEN}` } }, sink).kind, 'stream');
+  await run(500);
+  const lastRing = (): string[] | undefined => rings.at(-1);
+  assert.equal(lastRing(), ['e1', 'e2']);
+  assert.is((await heartbeat('e2', true)).status, 200);
+  await run(500);
+  assert.equal(lastRing(), ['e1'], 'B dropped e2 from the ring as soon as A shared its leaving heartbeat');
+  await Promise.all([a.close(), b.close()]);
 });
 
 test.run();
