@@ -1,0 +1,69 @@
+/**
+ * Timers that fire only when a test moves the shared FakeClock through them, in due order. The
+ * edge's only timers are collapse waits, so `pending()` also counts requests waiting behind a
+ * writer, and `whenPending(n)` tells a test when n of them have joined, without sleeping.
+ */
+import type { TimerHandle, Timers } from '../../common/ports.js';
+import { FakeClock } from './fake-clock.js';
+
+interface Entry {
+  dueMs: number;
+  order: number;
+  callback: () => void;
+  cancelled: boolean;
+}
+
+interface PendingWatch {
+  count: number;
+  resolve: () => void;
+}
+
+export class ManualTimers implements Timers {
+  private entries: Entry[] = [];
+  private order = 0;
+  private watches: PendingWatch[] = [];
+
+  constructor(readonly clock: FakeClock) {}
+
+  after(delayMs: number, callback: () => void): TimerHandle {
+    const entry: Entry = { dueMs: this.clock.monoMs() + delayMs, order: this.order++, callback, cancelled: false };
+    this.entries.push(entry);
+    this.checkWatches();
+    return { cancel: () => void (entry.cancelled = true) };
+  }
+
+  /** Moves the clock forward, running every timer that falls due on the way at its due time. */
+  advance(ms: number): void {
+    const endMs = this.clock.monoMs() + ms;
+    for (;;) {
+      const due = this.entries
+        .filter((e) => !e.cancelled && e.dueMs <= endMs)
+        .sort((a, b) => a.dueMs - b.dueMs || a.order - b.order)[0];
+      if (due === undefined) break;
+      this.entries = this.entries.filter((e) => e !== due);
+      this.clock.advance(due.dueMs - this.clock.monoMs());
+      due.callback();
+    }
+    this.clock.advance(endMs - this.clock.monoMs());
+  }
+
+  pending(): number {
+    return this.entries.filter((e) => !e.cancelled).length;
+  }
+
+  /** Resolves once at least `count` timers are pending at the same time (at once if they are now). */
+  whenPending(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.watches.push({ count, resolve });
+      this.checkWatches();
+    });
+  }
+
+  private checkWatches(): void {
+    if (this.watches.length === 0) return;
+    const pending = this.pending();
+    const met = this.watches.filter((w) => w.count <= pending);
+    this.watches = this.watches.filter((w) => w.count > pending);
+    for (const w of met) w.resolve();
+  }
+}
