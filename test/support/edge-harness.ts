@@ -56,6 +56,15 @@ export function startVirtualHarness(overrides: Partial<EdgeOptions> = {}): Promi
   return startHarness(overrides, { timers: 'virtual' }) as Promise<VirtualHarness>;
 }
 
+/**
+ * Resolves once `count` requests wait behind a writer (one collapse-wait timer each), or as soon as
+ * one request more than `expectedArrivals` for `path` reaches the origin (collapsing broken), so a
+ * regression fails the test's assertions instead of hanging it.
+ */
+export function waitersOrStampede(h: VirtualHarness, path: string, count: number, expectedArrivals = 1): Promise<void> {
+  return Promise.race([h.timers.whenPending(count), h.origin.arrived(path, expectedArrivals + 1)]);
+}
+
 export async function startHarness(overrides: Partial<EdgeOptions> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const clock = new FakeClock();
   const timers = options.timers === 'virtual' ? new ManualTimers(clock) : undefined;

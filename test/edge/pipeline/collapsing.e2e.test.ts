@@ -7,15 +7,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { startVirtualHarness, type VirtualHarness } from '../../support/edge-harness.js';
-
-/**
- * Resolves once `count` requests wait behind the writer, or as soon as one request more than
- * `expectedArrivals` reaches the origin (collapsing broken), so a regression fails an assertion
- * instead of hanging.
- */
-const waitersOrStampede = (h: VirtualHarness, path: string, count: number, expectedArrivals = 1): Promise<void> =>
-  Promise.race([h.timers.whenPending(count), h.origin.arrived(path, expectedArrivals + 1)]);
+import { startVirtualHarness, waitersOrStampede } from '../../support/edge-harness.js';
 
 test('100 concurrent misses for one object make exactly one origin request, and all 100 get its answer', async () => {
   const h = await startVirtualHarness();
