@@ -1,6 +1,8 @@
 /**
  * A region on loopback: one origin and N real edges (node:http + undici, port 0) forming a ring,
- * sharing one hand-moved clock. Edges can be stopped (a crash as peers see it) and added.
+ * sharing one hand-moved clock. Edges can be stopped (a crash as peers see it) and added. The
+ * origin is a GatedOrigin (`c.origin.gate(path)` holds its answers); with `{ timers: 'virtual' }`
+ * the edges' collapse waits run on ManualTimers (`c.timers`) and fire only when the test says so.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,10 +12,10 @@ import type { Transport } from '../../common/ports.js';
 import { createEdgeServer } from '../../edge/adapters/node-server.js';
 import { Edge, type ClusterSettings } from '../../edge/pipeline/edge.js';
 import type { RingMember } from '../../edge/routing/ring.js';
-import { startOriginServer, type OriginServer } from '../../origin/adapters/node-server.js';
-import { createOrigin } from '../../origin/handler.js';
-import { resolveOriginConfig } from '../../origin/schema.js';
 import { FakeClock } from './fake-clock.js';
+import { startGatedOrigin, type GatedOrigin } from './gated-origin.js';
+import type { HarnessOptions } from './edge-harness.js';
+import { ManualTimers } from './manual-timers.js';
 import { silent, testEdgeOptions } from './test-edge-options.js';
 import type { Reply } from './edge-harness.js';
 
@@ -28,8 +30,12 @@ export interface ClusterNode {
 
 export interface ClusterHarness {
   clock: FakeClock;
+  /** Present with `{ timers: 'virtual' }`: the edges' timers. */
+  timers?: ManualTimers;
   nodes: ClusterNode[];
   originUrl: string;
+  /** The origin's gates: answers for a gated path wait until the test releases them. */
+  origin: GatedOrigin;
   get(node: ClusterNode, path: string, headers?: Record<string, string>): Promise<Reply>;
   send(node: ClusterNode, method: string, path: string): Promise<Reply>;
   originCount(path: string): Promise<number>;
@@ -39,12 +45,10 @@ export interface ClusterHarness {
   close(): Promise<void>;
 }
 
-export async function startCluster(ids: readonly string[], settings: Partial<ClusterSettings> = {}): Promise<ClusterHarness> {
+export async function startCluster(ids: readonly string[], settings: Partial<ClusterSettings> = {}, options: HarnessOptions = {}): Promise<ClusterHarness> {
   const clock = new FakeClock();
-  const origin: OriginServer = await startOriginServer(
-    createOrigin({ clock, random: { next: () => 0.5 }, config: resolveOriginConfig({ adminToken: 'cluster-test-token-123' }) }),
-    { host: '127.0.0.1', port: 0 },
-  );
+  const timers = options.timers === 'virtual' ? new ManualTimers(clock) : undefined;
+  const origin = await startGatedOrigin({ clock, adminToken: 'cluster-test-token-123', ...(timers === undefined ? {} : { timers }) });
   const transport: Transport = createUndiciTransport();
   const nodes: ClusterNode[] = [];
   const members: RingMember[] = [];
@@ -62,6 +66,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
   function makeEdge(id: string, ring: readonly RingMember[]): Edge {
     return new Edge({
       ...testEdgeOptions({ cacheName: id, originUrl: origin.url, clock, transport }),
+      ...(timers === undefined ? {} : { timers }),
       cluster: {
         selfId: id,
         members: ring,
@@ -94,8 +99,10 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
 
   return {
     clock,
+    ...(timers === undefined ? {} : { timers }),
     nodes,
     originUrl: origin.url,
+    origin,
     get: (node, path, headers) => send(node, 'GET', path, headers),
     send: (node, method, path) => send(node, method, path),
     async originCount(path) {
