@@ -16,7 +16,7 @@ import { FakeClock } from './fake-clock.js';
 import { startGatedOrigin, type GatedOrigin } from './gated-origin.js';
 import type { HarnessOptions } from './edge-harness.js';
 import { ManualTimers } from './manual-timers.js';
-import { silent, testEdgeOptions } from './test-edge-options.js';
+import { HELD_ANSWER_TIMEOUTS, silent, testEdgeOptions } from './test-edge-options.js';
 import type { Reply } from './edge-harness.js';
 
 
@@ -66,11 +66,11 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
   function makeEdge(id: string, ring: readonly RingMember[]): Edge {
     return new Edge({
       ...testEdgeOptions({ cacheName: id, originUrl: origin.url, clock, transport }),
-      ...(timers === undefined ? {} : { timers }),
+      ...(timers === undefined ? {} : { timers, originTimeouts: { ...HELD_ANSWER_TIMEOUTS } }),
       cluster: {
         selfId: id,
         members: ring,
-        peerTimeouts: { connectMs: 500, headersMs: 6000, bodyIdleMs: 5000 },
+        peerTimeouts: timers === undefined ? { connectMs: 500, headersMs: 6000, bodyIdleMs: 5000 } : { ...HELD_ANSWER_TIMEOUTS },
         peerSuspectMs: 60_000,
         peerMaxSuspectMs: 60_000,
         hotKeyRequestsPerSecond: 1_000_000,

@@ -14,7 +14,7 @@ import { Edge, type EdgeOptions } from '../../edge/pipeline/edge.js';
 import { FakeClock } from './fake-clock.js';
 import { startGatedOrigin, type GatedOrigin } from './gated-origin.js';
 import { ManualTimers } from './manual-timers.js';
-import { silent, testEdgeOptions } from './test-edge-options.js';
+import { HELD_ANSWER_TIMEOUTS, silent, testEdgeOptions } from './test-edge-options.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -74,7 +74,7 @@ export async function startHarness(overrides: Partial<EdgeOptions> = {}, options
   const transport = createUndiciTransport();
   const edge = new Edge({
     ...testEdgeOptions({ cacheName: 'test-edge', originUrl, clock, transport }),
-    ...(timers === undefined ? {} : { timers }),
+    ...(timers === undefined ? {} : { timers, originTimeouts: { ...HELD_ANSWER_TIMEOUTS } }),
     ...overrides,
   });
   const server: Server = createEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
