@@ -44,13 +44,6 @@ export interface OriginRecord {
   lifetimeMs?: number;
 }
 
-export interface FetchSpanRecord {
-  type: 'fetch-start' | 'fetch-end';
-  t: number;
-  from: string;
-  key: string;
-}
-
 export interface PurgeRecordEvent {
   type: 'purge-accepted' | 'purge-complete';
   t: number;
@@ -100,23 +93,15 @@ export interface MembersRecord {
   members: string;
 }
 
-export interface NoteRecord {
-  type: 'note';
-  t: number;
-  message: string;
-}
-
 export type HistoryRecord =
   | RequestRecord
   | OriginRecord
-  | FetchSpanRecord
   | PurgeRecordEvent
   | PurgeAppliedRecord
   | FaultRecord
   | SampleRecord
   | RingRecord
-  | MembersRecord
-  | NoteRecord;
+  | MembersRecord;
 
 export interface HistoryListener {
   record(rec: HistoryRecord): void;

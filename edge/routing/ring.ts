@@ -51,7 +51,6 @@ export const DEFAULT_POINTS_PER_WEIGHT = 2000;
 export class Ring {
   private readonly ring: ConsistentHash<RingMember>;
   private readonly sorted: readonly RingMember[];
-  private readonly ids: ReadonlySet<string>;
 
   constructor(members: readonly RingMember[], options: RingOptions = {}) {
     const pointsPerWeight = options.pointsPerWeight ?? DEFAULT_POINTS_PER_WEIGHT;
@@ -69,7 +68,6 @@ export class Ring {
       if (copies[i]!.id === copies[i - 1]!.id) throw new Error(`Ring: member id ${copies[i]!.id} appears twice`);
     }
     this.sorted = Object.freeze(copies);
-    this.ids = new Set(copies.map((m) => m.id));
 
     this.ring = new ConsistentHash<RingMember>({ range: RING_RANGE });
     const taken = new Set<number>();
@@ -109,10 +107,6 @@ export class Ring {
   /** The members, sorted by id. */
   members(): readonly RingMember[] {
     return this.sorted;
-  }
-
-  has(id: string): boolean {
-    return this.ids.has(id);
   }
 }
 
