@@ -97,37 +97,28 @@ test('waiters past their bound behind a stuck writer: one takes over, the rest w
   }
 });
 
-test('waiters share the writer\'s origin failure instead of stampeding a dead origin', async () => {
-  const h = await startVirtualHarness();
-  try {
-    await h.originAdmin('/_admin/failure', { mode: 'refuse' });
-    h.origin.gate('/dead');
-    const replies = Promise.all(Array.from({ length: 20 }, () => h.get('/dead')));
-    await h.origin.arrived('/dead');
-    await waitersOrStampede(h, '/dead', 19);
-    h.origin.open('/dead');
-    for (const r of await replies) assert.is(r.status, 502);
-    assert.is(h.origin.arrivals('/dead'), 1);
-    assert.is(h.edge.metrics.originRequests, 1);
-  } finally {
-    await h.close();
-  }
-});
+const failingOrigins: Array<[why: string, failure: Record<string, unknown>, status: number]> = [
+  ['waiters share the writer\'s origin failure instead of stampeding a dead origin', { mode: 'refuse' }, 502],
+  ['waiters share an origin 5xx too: one origin request for a burst against a failing origin', { mode: 'error', status: 503 }, 503],
+];
 
-test('waiters share an origin 5xx too: one origin request for a burst against a failing origin', async () => {
-  const h = await startVirtualHarness();
-  try {
-    await h.originAdmin('/_admin/failure', { mode: 'error', status: 503 });
-    h.origin.gate('/failing');
-    const replies = Promise.all(Array.from({ length: 20 }, () => h.get('/failing')));
-    await h.origin.arrived('/failing');
-    await waitersOrStampede(h, '/failing', 19);
-    h.origin.open('/failing');
-    for (const r of await replies) assert.is(r.status, 503);
-    assert.is(await h.originCount('/failing'), 1);
-  } finally {
-    await h.close();
-  }
-});
+for (const [why, failure, status] of failingOrigins) {
+  test(why, async () => {
+    const h = await startVirtualHarness();
+    try {
+      await h.originAdmin('/_admin/failure', failure);
+      h.origin.gate('/failing');
+      const replies = Promise.all(Array.from({ length: 20 }, () => h.get('/failing')));
+      await h.origin.arrived('/failing');
+      await waitersOrStampede(h, '/failing', 19);
+      h.origin.open('/failing');
+      for (const r of await replies) assert.is(r.status, status, 'every waiter answered with the failure');
+      assert.is(h.origin.arrivals('/failing'), 1);
+      assert.is(h.edge.metrics.originRequests, 1);
+    } finally {
+      await h.close();
+    }
+  });
+}
 
 test.run();
