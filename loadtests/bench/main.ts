@@ -16,6 +16,9 @@
  *   --server-cpu N          BENCH_SERVER_CPU       CPU the servers are pinned to (0)
  *   --generator-cpu N       BENCH_GENERATOR_CPU    CPU the generator, origin and harness use (1)
  *   --out PATH              BENCH_OUT              JSON results (loadtests/bench/results.json)
+ *   --against DIR           BENCH_AGAINST          the hit-path baseline is the edge built in DIR (another
+ *                                                  checkout, e.g. main's, after its `npm run build`) instead of
+ *                                                  the plain node:http server: "no drop against main" in one run
  *
  *   BENCH_CLUSTER=0 skips the cluster hit-ratio model; BENCH_CLUSTER_* options as in cluster-hit-ratio.ts
  *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts
@@ -61,6 +64,8 @@ interface Options {
   serverCpu: number;
   generatorCpu: number;
   out: string;
+  /** Root of another built checkout whose edge is the hit-path baseline; undefined: the plain server. */
+  against: string | undefined;
 }
 
 function readOptions(): Options {
@@ -77,6 +82,7 @@ function readOptions(): Options {
       'server-cpu': { type: 'string' },
       'generator-cpu': { type: 'string' },
       out: { type: 'string' },
+      against: { type: 'string' },
     },
   });
   const env = process.env;
@@ -102,7 +108,17 @@ function readOptions(): Options {
     serverCpu: num(values['server-cpu'], 'BENCH_SERVER_CPU', 0, 0),
     generatorCpu: num(values['generator-cpu'], 'BENCH_GENERATOR_CPU', 1, 0),
     out: resolve(values.out ?? env['BENCH_OUT'] ?? join(ROOT, 'loadtests', 'bench', 'results.json')),
+    against: againstRoot(values.against ?? env['BENCH_AGAINST']),
   };
+}
+
+function againstRoot(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const root = resolve(raw);
+  if (!existsSync(join(root, 'dist', 'edge', 'main.js'))) {
+    throw new Error(`BENCH_AGAINST / --against: ${root}/dist/edge/main.js does not exist; run \`npm run build\` in that checkout first`);
+  }
+  return root;
 }
 
 function machine(): Machine {
@@ -117,8 +133,8 @@ function machine(): Machine {
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-async function startServer(name: string, cpu: number | undefined, script: string, args: string[]): Promise<{ proc: Spawned; url: string }> {
-  const proc = spawnProcess({ name, cpu, command: process.execPath, args: [join(ROOT, 'dist', script), ...args] });
+async function startServer(name: string, cpu: number | undefined, script: string, args: string[], root = ROOT): Promise<{ proc: Spawned; url: string }> {
+  const proc = spawnProcess({ name, cpu, command: process.execPath, args: [join(root, 'dist', script), ...args] });
   const m = await waitForLine(proc, LISTENING, 15_000);
   return { proc, url: `http://127.0.0.1:${m[1]}` };
 }
@@ -185,8 +201,14 @@ async function main(): Promise<void> {
 
   // Hit path: one origin, one baseline, one edge, all on loopback.
   const origin = await startServer('origin', generatorCpu, 'origin/main.js', ['--port', '0', '--host', '127.0.0.1']);
-  const plain = await startServer('plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url]);
-  const edge = await startServer('edge', serverCpu, 'edge/main.js', ['--port', '0', '--host', '127.0.0.1', '--origin', origin.url]);
+  const edgeArgs = ['--port', '0', '--host', '127.0.0.1', '--origin', origin.url];
+  const plain =
+    o.against === undefined
+      ? await startServer('plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url])
+      : await startServer('edge-against', serverCpu, 'edge/main.js', edgeArgs, o.against);
+  const edge = await startServer('edge', serverCpu, 'edge/main.js', edgeArgs);
+  const baselineLabel = o.against === undefined ? 'plain node:http server' : `the edge built in ${o.against}`;
+  process.stdout.write(`hit-path baseline: ${baselineLabel}\n`);
   log(`bench: origin ${origin.url}, baseline ${plain.url}, edge ${edge.url}`);
 
   for (const c of cases) {

@@ -1,0 +1,141 @@
+/**
+ * deploy/systemd: every unit passes `systemd-analyze verify` without a single warning (it exits 0
+ * on unknown keys and bad values, so its output is read), is hardened (the offline security
+ * score and the directives themselves), and names files and flags that exist.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { deployDir, repoRoot, toolPresent } from './deploy-paths.js';
+import { parseUnit, serviceValues } from './unit-file.js';
+
+const INSTALL_PREFIX = '/opt/edgeworks';
+const NODE = '/usr/bin/node';
+
+interface UnitCase {
+  file: string;
+  /** The name verify sees: a template needs an instance. */
+  instance: string;
+  binary: string;
+  reloads: boolean;
+  writable: boolean;
+}
+
+const units: UnitCase[] = [
+  { file: 'cdn-edge@.service', instance: 'cdn-edge@e1.service', binary: 'dist/edge/main.js', reloads: true, writable: false },
+  { file: 'cdn-control-plane.service', instance: 'cdn-control-plane.service', binary: 'dist/control-plane/main.js', reloads: true, writable: true },
+  { file: 'cdn-origin.service', instance: 'cdn-origin.service', binary: 'dist/origin/main.js', reloads: false, writable: false },
+];
+
+/** The unit as installed on this machine: the repository stands in for /opt/edgeworks, this node for /usr/bin/node. */
+function localized(text: string): string {
+  return text.replaceAll(INSTALL_PREFIX, repoRoot).replaceAll(NODE, process.execPath);
+}
+
+/** Runs systemd-analyze on units copied into a scratch directory; returns everything it printed. */
+function analyze(args: string[], files: Record<string, string>): { status: number | null; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'units-'));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    const result = spawnSync('systemd-analyze', [...args, ...Object.keys(files).map((name) => join(dir, name))], { encoding: 'utf8', timeout: 30_000 });
+    return { status: result.status, output: `${result.stdout}${result.stderr}`.replaceAll(dir, '<dir>') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const textOf = (unit: UnitCase) => readFileSync(join(deployDir, 'systemd', unit.file), 'utf8');
+
+// Static checks need no tool.
+for (const unit of units) {
+  test(`${unit.file}: hardening directives`, () => {
+    const d = parseUnit(textOf(unit));
+    assert.is(one(d, 'DynamicUser'), 'yes');
+    assert.is(one(d, 'ProtectSystem'), 'strict');
+    assert.is(one(d, 'NoNewPrivileges'), 'yes');
+    assert.is(one(d, 'ProtectHome'), 'yes');
+    assert.is(one(d, 'PrivateTmp'), 'yes');
+    const capabilities = one(d, 'CapabilityBoundingSet');
+    assert.ok(capabilities === '' || capabilities === 'CAP_NET_BIND_SERVICE', `capabilities bounded, got "${capabilities}"`);
+    assert.equal(serviceValues(d, 'ReadWritePaths'), [], 'no ReadWritePaths: the data dir is the StateDirectory');
+    assert.equal(serviceValues(d, 'StateDirectory'), unit.writable ? ['edgeworks-control-plane'] : []);
+    assert.is(serviceValues(d, 'ExecReload').length, unit.reloads ? 1 : 0);
+  });
+
+  test(`${unit.file}: secrets come from LoadCredential, never from the unit or the command line`, () => {
+    const d = parseUnit(textOf(unit));
+    assert.ok(serviceValues(d, 'LoadCredential').length > 0);
+    for (const value of serviceValues(d, 'LoadCredential')) assert.match(value, /^[A-Za-z0-9_-]+:\/etc\/edgeworks\/credentials\/[a-z-]+$/);
+    for (const value of serviceValues(d, 'Environment')) assert.not.match(value, /TOKEN|SECRET/i);
+    const start = one(d, 'ExecStart');
+    assert.not.match(start, /--(admin-)?token(\s|$)|--peer-secret(\s|$)/, 'a secret flag takes the secret itself: it would show in ps');
+  });
+
+  test(`${unit.file}: ExecStart runs the installed binary through credentials-env`, () => {
+    const start = one(parseUnit(textOf(unit)), 'ExecStart').split(' ');
+    assert.is(start[0], `${INSTALL_PREFIX}/deploy/bin/credentials-env`);
+    assert.is(start[1], NODE);
+    assert.is(start[2], `${INSTALL_PREFIX}/${unit.binary}`);
+    assert.ok(existsSync(join(repoRoot, unit.binary)), `${unit.binary} is built`);
+  });
+}
+
+test('the example environment files set only variables the binaries read', () => {
+  const helps = new Map<string, string>();
+  const help = (binary: string) => {
+    if (!helps.has(binary)) helps.set(binary, spawnSync(process.execPath, [join(repoRoot, 'dist', binary, 'main.js'), '--help'], { encoding: 'utf8' }).stdout);
+    return helps.get(binary)!;
+  };
+  const examples: Array<[string, string]> = [
+    ['edge.env.example', 'edge'],
+    ['edge-e1.env.example', 'edge'],
+    ['control-plane.env.example', 'control-plane'],
+    ['origin.env.example', 'origin'],
+  ];
+  for (const [file, binary] of examples) {
+    const text = help(binary);
+    const variables = readFileSync(join(deployDir, 'systemd', file), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z]/.test(line))
+      .map((line) => line.slice(0, line.indexOf('=')));
+    assert.ok(variables.length > 0, file);
+    for (const variable of variables) assert.ok(text.includes(`[env ${variable}]`), `${file}: ${binary} reads ${variable}`);
+  }
+});
+
+function one(d: ReturnType<typeof parseUnit>, key: string): string {
+  const values = serviceValues(d, key);
+  assert.is(values.length, 1, `${key}= set once`);
+  return values[0]!;
+}
+
+if (toolPresent('systemd-analyze', ['--version'], 'apt-get install systemd', { requiredInCi: true })) {
+  // All units in one run each: a warning names its unit, and each run costs a process start.
+  const installed = Object.fromEntries(units.map((unit) => [unit.instance, localized(textOf(unit))]));
+
+  test('systemd-analyze verify prints nothing for any unit', () => {
+    const result = analyze(['verify'], installed);
+    assert.is(result.output, '');
+    assert.is(result.status, 0);
+  });
+
+  test('offline security exposure of every unit at most 2.0 (systemd\'s "OK")', () => {
+    const result = analyze(['security', '--offline=yes'], installed);
+    const levels = [...result.output.matchAll(/Overall exposure level for (\S+): ([\d.]+)/g)].map((m) => [m[1], Number(m[2])] as const);
+    assert.equal(levels.map(([name]) => name).sort(), Object.keys(installed).sort(), result.output);
+    for (const [name, level] of levels) assert.ok(level <= 2.0, `${name}: exposure ${level}`);
+  });
+
+  test('the verify check fails on a warning that still exits 0 (a misspelt key)', () => {
+    const origin = units[2]!;
+    const broken = localized(textOf(origin)).replace('NoNewPrivileges=yes', 'NoNewPrivilege=yes');
+    const result = analyze(['verify'], { [origin.instance]: broken });
+    assert.is(result.status, 0, 'systemd-analyze itself does not fail on it');
+    assert.match(result.output, /Unknown key 'NoNewPrivilege'/);
+  });
+}
+
+test.run();
