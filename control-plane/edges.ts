@@ -58,6 +58,10 @@ export class EdgeRegistry {
     return this.edges.has(id);
   }
 
+  hasHeartbeated(id: string): boolean {
+    return this.edges.get(id)?.lastHeartbeatAtMs !== undefined;
+  }
+
   /** Heartbeat: membership facts, load and a cumulative ack. */
   heartbeat(
     report: { edge: string; region: string; url: string; weight: number; appliedSeq: number; requestsPerSec: number; errorRate: number },

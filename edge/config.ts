@@ -1,6 +1,7 @@
 /** The edge's configuration: one typebox schema for the file, env and flags, with documented defaults. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FlagSpec } from '../common/config-loader.js';
+import { ACCESS_LOG_FLAGS, AccessLogConfigSchema } from './access-log/config.js';
 
 const MiB = 1024 * 1024;
 
@@ -92,6 +93,7 @@ export const EdgeConfigSchema = Type.Object(
     shutdownGraceMs: Type.Integer({ default: 10_000, minimum: 0 }),
     keepAliveTimeoutMs: Type.Integer({ default: 5_000, minimum: 1 }),
     logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info', description: 'one of debug, info, warn, error' }),
+    accessLog: AccessLogConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -131,6 +133,7 @@ export const EDGE_FLAGS: readonly FlagSpec[] = [
   { flag: 'collapse-wait-ms', field: 'collapseWaitMs', type: 'integer', env: 'EDGE_COLLAPSE_WAIT_MS', help: 'longest a collapsed request waits before fetching itself (default 16000)' },
   { flag: 'shutdown-grace-ms', field: 'shutdownGraceMs', type: 'integer', env: 'EDGE_SHUTDOWN_GRACE_MS', help: 'on SIGTERM, time allowed for in-flight requests (default 10000)' },
   { flag: 'log-level', field: 'logLevel', type: 'string', env: 'EDGE_LOG_LEVEL', help: 'debug, info, warn or error (default info)' },
+  ...ACCESS_LOG_FLAGS,
 ];
 
 /** `e1=http://127.0.0.1:8081,e2=http://127.0.0.1:8082*2` → ring members; the schema checks each. */

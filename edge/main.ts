@@ -9,6 +9,7 @@ import { createUndiciTransport } from '../common/adapters/undici-transport.js';
 import { createAdminServer } from './adapters/admin-server.js';
 import { createEdgeServer } from './adapters/node-server.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
+import { startRequestWatching } from './adapters/request-watching.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
 import { createControlClient, createEdge } from './create-edge.js';
 import type { RingMember } from './routing/ring.js';
@@ -21,7 +22,8 @@ runMain('cdn-edge', async () => {
   const transport = createUndiciTransport();
   const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };
   const edge = createEdge(config, ports);
-  const server = createEdgeServer(edge, logger, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000 });
+  const watching = startRequestWatching(config, ports, [edge.metrics.requestDurations]);
+  const server = createEdgeServer(edge, logger, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch });
   await listen(server, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -34,7 +36,7 @@ runMain('cdn-edge', async () => {
     const token = config.admin.token ?? randomBytes(16).toString('hex');
     admin = createAdminServer({
       token,
-      registry: createEdgeRegistry(edge, control),
+      registry: createEdgeRegistry(edge, control, { accessLog: watching.accessLog }),
       health: () => ({
         ok: true,
         detail: {
@@ -61,12 +63,13 @@ runMain('cdn-edge', async () => {
     // Stop accepting, let in-flight requests finish, then drop idle keep-alive connections.
     control?.stop();
     server.close(() => {
-      void transport.close().finally(() => process.exit(0));
+      void transport.close().finally(() => watching.close().finally(() => process.exit(0)));
     });
     server.closeIdleConnections();
     admin?.close();
     setTimeout(() => {
       server.closeAllConnections();
+      watching.accessLog?.flush();
       process.exit(0);
     }, config.shutdownGraceMs).unref();
   };

@@ -7,8 +7,9 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
 const children: ChildProcess[] = [];
 
 /** Starts `dist/<script>` and resolves once it prints its listening line. */
-export function startBinary(name: string, script: string, args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(dist, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startBinary(name: string, script: string, args: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
+  // Secrets go through env, never argv: argv is visible to every user in `ps`.
+  const child = spawn(process.execPath, [join(dist, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.push(child);
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
   return new Promise((resolve, reject) => {

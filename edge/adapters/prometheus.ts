@@ -2,11 +2,13 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ControlClient } from '../control/control-client.js';
 import type { Edge } from '../pipeline/edge.js';
+import { registerObservabilityMetrics, type ObservabilitySources } from './prometheus-observability.js';
 
-export function createEdgeRegistry(edge: Edge, control?: ControlClient): Registry {
+export function createEdgeRegistry(edge: Edge, control?: ControlClient, sources: ObservabilitySources = {}): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const m = edge.metrics;
+  registerObservabilityMetrics(registry, edge, sources);
 
   new Counter({
     name: 'edge_requests_total',

@@ -12,16 +12,20 @@ import { applyPurgeToStores } from '../control/apply-purge.js';
 import { PurgeLedger } from '../control/purge-ledger.js';
 import { parseCacheControl, type Directives } from '../policy/cache-control.js';
 import { formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
-import { normalizeTarget, primaryKey } from '../policy/cache-key.js';
+import { primaryKey } from '../policy/cache-key.js';
 import { currentAgeMs } from '../policy/freshness.js';
+import { relayInformational } from '../policy/informational.js';
 import { invalidationTargets } from '../policy/invalidation.js';
+import { requestDemandsValidation, type RequestValidation } from '../policy/request-directives.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
 import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
 import type { RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
+import { admitRequest, Refusal, refusalResponse } from './admit-request.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type UpstreamExchange } from './build-stored.js';
+import { AcceptEncodingNormalizer } from './accept-encoding-normalizer.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
 import { HitAnswers } from './hit-answers.js';
@@ -62,6 +66,7 @@ export class Edge {
   private readonly hitAnswers: HitAnswers;
   /** Purges applied, for the purge/fill race and for refusing fills from lagging peers. */
   readonly purges = new PurgeLedger();
+  private readonly encodings = new AcceptEncodingNormalizer();
   /** Monotonic time the control plane's lease runs out; -Infinity until the first grant. */
   private leaseUntilMonoMs = -Infinity;
 
@@ -96,10 +101,18 @@ export class Edge {
     };
   }
 
+  /** Requests forwarded because the client's own directives demanded validation, and which one (for Cache-Status). */
+  private readonly validationDemanded = new WeakMap<EdgeRequest, RequestValidation>();
+
   /** Synchronous for hits, so the hot path allocates no promise. */
-  handle(req: EdgeRequest): EdgeResponse | Promise<EdgeResponse> {
+  handle(received: EdgeRequest): EdgeResponse | Promise<EdgeResponse> {
+    // From here on only the canonical request exists: the key, Vary and the upstream request are all made from it.
+    const req = admitRequest(received, this.o.keyHost);
+    if (req instanceof Refusal) return this.finish(refusalResponse(this.identity, req));
     if (req.method === 'PURGE' && req.headers[PEER_HEADER] !== undefined) return this.finish(this.peerInvalidation(req));
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.passThrough(req);
+    // Before anything reads it: the Vary secondary key and the forwarded request both see this value.
+    this.encodings.apply(req.headers);
     const key = this.keyOf(req);
     // Freshness is judged on the monotonic clock (see StoredResponse.storedAtMonoMs).
     const nowMs = this.o.clock.monoMs();
@@ -139,9 +152,10 @@ export class Edge {
 
     if (found.kind === 'match') {
       const stored = found.response;
+      const demanded = rd === undefined ? undefined : requestDemandsValidation(rd, currentAgeMs(stored.initialAgeMs, stored.storedAtMonoMs, nowMs), stored.freshUntilMonoMs - nowMs);
       // Without a valid lease a purge may have been missed: nothing is reused unvalidated.
-      const forced = rd?.noCache === true || !leased;
-      if (!forced && isFreshFor(stored, nowMs, rd)) {
+      const forced = demanded !== undefined || !leased;
+      if (!forced && isFresh(stored, nowMs)) {
         if (fromPeer) this.metrics.ownerHits++;
         if (fromHotStore) this.metrics.hotHits++;
         if (!fromPeer && req.method === 'GET' && req.headers['range'] === undefined && !hasConditional(req.headers)) {
@@ -158,6 +172,7 @@ export class Edge {
       }
       if (rd?.onlyIfCached === true) return this.finish(errorResponse(this.identity, 504, 'only-if-cached', 'request'));
       if (!leased) this.metrics.leaseRevalidations++;
+      if (demanded !== undefined && leased) this.validationDemanded.set(req, demanded);
       return this.collapsedFetch(key, req, forced && leased ? 'request' : 'stale', stored);
     }
     if (rd?.onlyIfCached === true) return this.finish(errorResponse(this.identity, 504, 'only-if-cached', 'request'));
@@ -172,6 +187,8 @@ export class Edge {
   /** Removes every stored variant of a URL, hot copies included. */
   invalidate(host: string | undefined, target: string): boolean {
     const key = this.keyFor(host, target);
+    // A URL no request could be stored under (one the edge answers 400) has nothing to remove.
+    if (key === undefined) return false;
     const removed = this.store.invalidate(key);
     const removedHot = this.hotStore?.invalidate(key) ?? false;
     if (removed || removedHot) this.metrics.invalidations++;
@@ -219,24 +236,25 @@ export class Edge {
     return res instanceof Promise ? res.then(tag) : tag(res);
   }
 
+  /**
+   * The primary key of an admitted request, whose target and Host are canonical already: under
+   * keyHost 'origin' the target alone (every key would have the origin's authority, so it adds
+   * nothing, and a hit builds no new string), else the Host and the target.
+   */
   private keyOf(req: EdgeRequest): string {
-    return this.keyFor(hostOf(req), req.target);
+    return this.o.keyHost === 'origin' ? req.target : `${hostOf(req)!}${req.target}`;
   }
 
-  /**
-   * The primary key: the request's Host and the target, or under keyHost 'origin' the target
-   * alone. Every key then has the same authority, the origin's, so it adds nothing, and leaving
-   * it out spares a hit building a new string: the target as parsed is the key.
-   */
-  keyFor(host: string | undefined, target: string): string {
-    return this.o.keyHost === 'origin' ? normalizeTarget(target) : primaryKey(host, target);
+  /** The primary key of a URL named outside a request (a purge, a Location field); see primaryKey. */
+  keyFor(host: string | undefined, target: string): string | undefined {
+    return primaryKey(this.o.keyHost, host, target);
   }
 
   /** Warm handoff: a new owner asks for a key; answer only from what is stored and fresh. */
   private answerHandoff(found: Lookup, req: EdgeRequest, nowMs: number): EdgeResponse {
     // Without a valid lease this copy may be one a purge we missed was meant for: the new owner
     // goes to the origin instead, as this edge would itself.
-    if (found.kind === 'match' && this.leaseValid() && isFreshFor(found.response, nowMs, undefined)) {
+    if (found.kind === 'match' && this.leaseValid() && isFresh(found.response, nowMs)) {
       this.metrics.ownerHits++;
       return serveStored(found.response, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
     }
@@ -362,7 +380,7 @@ export class Edge {
       const failure: Failure = { kind: 'transport', error: asTransportError(err) };
       this.metrics.originError(failure.error.code);
       permit?.release({ reason: 'error', error: failure });
-      return this.originFailed(req, stored, failure, fwd, since);
+      return fromUpstream(this.originFailed(req, stored, failure, fwd, since), source);
     }
     const responseTimeMs = this.o.clock.wallMs();
     const responseMonoMs = this.o.clock.monoMs();
@@ -397,7 +415,7 @@ export class Edge {
       this.metrics.originError('status-5xx');
       const failure: Failure = { kind: 'status', status: upstream.status };
       permit?.release({ reason: 'error', error: failure });
-      return this.originFailed(req, stored, failure, fwd, since);
+      return fromUpstream(this.originFailed(req, stored, failure, fwd, since), source);
     }
 
     const exchange: UpstreamExchange = {
@@ -420,7 +438,7 @@ export class Edge {
       else permit?.release({ reason: 'uncacheable' });
       // The origin answered with something we may not keep: the old copy is superseded.
       if (stored !== undefined) this.removeEverywhere(key, stored);
-      return streamThrough(this.identity, req, upstream, fwd, plan.store ? 'too-large' : plan.reason);
+      return fromUpstream(streamThrough(this.identity, req, upstream, fwd, plan.store ? 'too-large' : plan.reason), source);
     }
 
     const read = await readBounded(upstream.body, this.o.maxObjectBytes);
@@ -433,7 +451,7 @@ export class Edge {
     if (read.kind === 'overflow') {
       permit?.release({ reason: 'uncacheable' });
       if (stored !== undefined) this.removeEverywhere(key, stored);
-      return streamThrough(this.identity, req, { ...upstream, body: read.body }, fwd, 'too-large');
+      return fromUpstream(streamThrough(this.identity, req, { ...upstream, body: read.body }, fwd, 'too-large'), source);
     }
     return this.storeAndServe(key, req, fwd, permit, stored, { exchange, plan, body: read.body, fwdStatus: upstream.status, startSeq }, target, source);
   }
@@ -490,8 +508,9 @@ export class Edge {
             ? plan.reason
             : !this.leaseValid()
               ? 'lease-expired'
-              : undefined,
+              : requestDetail(this.validationDemanded.get(req)),
     }, headerValue(fill.exchange.headers, 'cache-status'));
+    fromUpstream(served, source);
     return source.kind === 'origin' ? omitZeroAge(served) : served;
   }
 
@@ -562,6 +581,7 @@ export class Edge {
         headers: outboundHeaders(req, { via: this.via, forStorage: false, dropHost: this.o.keyHost === 'origin' }),
         ...(req.body === undefined ? {} : { body: req.body }),
         timeouts: this.o.originTimeouts,
+        ...(req.sendInformational === undefined ? {} : { onInformational: relayInformational(req.sendInformational)! }),
       });
     } catch (err) {
       const error = asTransportError(err);
@@ -573,7 +593,7 @@ export class Edge {
       this.invalidate(host, target);
       this.noticeOwner(req, target);
     }
-    const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0 };
+    const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0, upstream: 'origin' };
     outcome.bytes = Number(headerValue(upstream.headers, 'content-length') ?? 0);
     return this.finish({ status: upstream.status, headers: forwardedHeaders(this.identity, upstream.headers, outcome), body: upstream.body, outcome });
   }
@@ -582,7 +602,9 @@ export class Edge {
   private noticeOwner(req: EdgeRequest, target: string): void {
     const cluster = this.cluster;
     if (cluster === undefined || req.headers[PEER_HEADER] !== undefined) return;
-    const owner = cluster.peersBefore(this.keyFor(hostOf(req), target))[0];
+    const key = this.keyFor(hostOf(req), target);
+    if (key === undefined) return;
+    const owner = cluster.peersBefore(key)[0];
     if (owner === undefined) return;
     const headers: HeaderList = this.o.keyHost === 'origin' ? [] : [['host', hostOf(req) ?? this.originAuthority]];
     const work = this.upstream.peer(owner, 'PURGE', target, headers, false)
@@ -612,18 +634,24 @@ export class Edge {
   }
 }
 
+/** Notes in the outcome who answered upstream, for the access log. */
+function fromUpstream(res: EdgeResponse, source: UpstreamSource): EdgeResponse {
+  res.outcome.upstream = source.kind === 'origin' ? 'origin' : source.id;
+  return res;
+}
+
 function hostOf(req: EdgeRequest): string | undefined {
   const host = req.headers['host'];
   return typeof host === 'string' ? host : undefined;
 }
 
-/** Fresh enough for this request: response freshness (§4.2) narrowed by request max-age and min-fresh (§5.2.1). */
-function isFreshFor(stored: StoredResponse, nowMs: number, rd: Directives | undefined): boolean {
-  if (stored.noCache || nowMs >= stored.freshUntilMonoMs) return false;
-  if (rd === undefined) return true;
-  if (rd.maxAge !== undefined && currentAgeMs(stored.initialAgeMs, stored.storedAtMonoMs, nowMs) > rd.maxAge * 1000) return false;
-  if (rd.minFresh !== undefined && stored.freshUntilMonoMs - nowMs < rd.minFresh * 1000) return false;
-  return true;
+/** Fresh (§4.2) and reusable without validation as far as the response is concerned. */
+function isFresh(stored: StoredResponse, nowMs: number): boolean {
+  return !stored.noCache && nowMs < stored.freshUntilMonoMs;
+}
+
+function requestDetail(demanded: RequestValidation | undefined): string | undefined {
+  return demanded === undefined ? undefined : `request-${demanded}`;
 }
 
 /** A response the origin just produced or validated carries no Age unless it really aged. */

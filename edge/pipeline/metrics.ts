@@ -3,6 +3,8 @@
  * and the admin adapter turns them into Prometheus text when scraped.
  */
 import type { TransportErrorCode } from '../../common/ports.js';
+import { DURATION_BOUNDS_SECONDS, Histogram, HistogramFamily } from './histogram.js';
+import { RequestDurations } from './request-durations.js';
 import type { Outcome, OutcomeKind } from './types.js';
 
 export class EdgeMetrics {
@@ -45,6 +47,12 @@ export class EdgeMetrics {
   originFailovers = 0;
   /** Reuses turned into revalidations because the control-plane lease had expired. */
   leaseRevalidations = 0;
+  /** Request durations and body sizes, fed by the server adapter's completed-request records. */
+  readonly requestDurations = new RequestDurations();
+  /** Origin GETs: request sent to response headers, for answers that arrived. */
+  readonly originFetchSeconds = new Histogram(DURATION_BOUNDS_SECONDS);
+  /** Peer requests by peer id: request sent to response headers, for answers that arrived. */
+  readonly peerFetchSeconds = new HistogramFamily(DURATION_BOUNDS_SECONDS);
 
   record(outcome: Outcome): void {
     this.requests[outcome.kind]++;

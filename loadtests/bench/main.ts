@@ -21,7 +21,8 @@
  *                                                  the plain node:http server: "no drop against main" in one run
  *
  *   BENCH_CLUSTER=0 skips the cluster hit-ratio model; BENCH_CLUSTER_* options as in cluster-hit-ratio.ts
- *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts
+ *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts;
+ *   BENCH_PURGE_BASELINE_DIST=<another build's dist> also runs it against that build, alternately, and prints both
  *   BENCH_SIM=0 skips the simulator speed bench; BENCH_SIM_SECONDS simulated seconds (60)
  *   BENCH_PEERHOP=0 skips the peer hop bench; BENCH_PEERHOP_* options as in peer-hop.ts
  *
@@ -43,6 +44,7 @@ import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
 import { formatPeerHopReport, peerHopFigures, readPeerHopOptions, runPeerHopBench, type PeerHopResult } from './peer-hop.js';
 import { formatPurgeReport, readPurgeBenchOptions, runPurgeBench, type PurgeBenchResult } from './purge-propagation.js';
+import { comparePurgeBench } from './purge-compare.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, generatorLimited, parseCpuModel, ratio, type CaseSummary, type Machine } from './report.js';
 import { clusterRows, formatSummaryTable, hitPathRows, memoryRows, peerHopRows, purgeRows, simRows, type SimFigures } from './summary.js';
@@ -302,6 +304,13 @@ async function main(): Promise<void> {
     try {
       purge = await runPurgeBench(readPurgeBenchOptions(process.env), { controlPlaneCpu: serverCpu, harnessCpu: generatorCpu, log });
       process.stdout.write(`${formatPurgeReport(purge)}\n`);
+      // Issue 13: the same purge bench against a baseline build, alternating, both printed.
+      const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
+      if (baseline !== undefined && baseline !== '') {
+        const rounds = Number(process.env['BENCH_PURGE_COMPARE_ROUNDS'] ?? 2);
+        const compared = await comparePurgeBench(readPurgeBenchOptions(process.env), { controlPlaneCpu: serverCpu, harnessCpu: generatorCpu, log }, resolve(baseline), rounds);
+        process.stdout.write(`${compared.text}\n`);
+      }
     } catch (err) {
       // A broken control plane must not cost the numbers already measured.
       purgeNote = `failed: ${err instanceof Error ? err.message : String(err)}`;

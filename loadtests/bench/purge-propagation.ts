@@ -24,8 +24,11 @@
  *   BENCH_PURGE_EDGES (10) BENCH_PURGE_COUNT (1000) BENCH_PURGE_WARMUP (100)
  *   BENCH_PURGE_SECONDS (10) BENCH_PURGE_CONCURRENCY (64) BENCH_PURGE_LAG_SAMPLE_MS (100)
  *   BENCH_PURGE_LAG_SLACK (256: a rise in lag up to this many purges counts as noise)
+ *   BENCH_PURGE_BASELINE_DIST (none): another build's dist (e.g. main's) to run alternately with
+ *   this one, BENCH_PURGE_COMPARE_ROUNDS (2) times each, printing both (purge-compare.ts)
  * Quick run: BENCH_PURGE_COUNT=200 BENCH_PURGE_SECONDS=3
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -398,6 +401,8 @@ async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: Pur
 }
 
 export interface PurgeBenchContext {
+  /** The control plane to run: `control-plane/main.js` of a build; default this build's. */
+  controlPlaneMain?: string;
   /** CPU the control plane is pinned to; undefined runs it unpinned. */
   controlPlaneCpu: number | undefined;
   /** The CPU this process is pinned to (for the report only). */
@@ -408,11 +413,16 @@ export interface PurgeBenchContext {
 export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext): Promise<PurgeBenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'edgeworks-purge-bench-'));
   const token = randomBytes(16).toString('hex');
+  const controlPlaneMain = ctx.controlPlaneMain ?? join(ROOT, 'dist', 'control-plane', 'main.js');
+  // Edges hold their own credential, apart from the admin token that purges (#13); a build from
+  // before #13 (a baseline) has one token for both.
+  const separateEdgeToken = execFileSync(process.execPath, [controlPlaneMain, '--help'], { encoding: 'utf8' }).includes('--edge-token');
+  const edgeToken = separateEdgeToken ? randomBytes(16).toString('hex') : token;
   const cp = spawnProcess({
     name: 'control-plane',
     cpu: ctx.controlPlaneCpu,
     command: process.execPath,
-    args: [join(ROOT, 'dist', 'control-plane', 'main.js'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--token', token, '--log-level', 'warn'],
+    args: [controlPlaneMain, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--token', token, ...(separateEdgeToken ? ['--edge-token', edgeToken] : []), '--log-level', 'warn'],
   });
   let edges: BenchEdge[] = [];
   let client: PurgeClient | undefined;
@@ -420,7 +430,7 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
     const m = await waitForLine(cp, LISTENING, 15_000);
     const controlUrl = `http://127.0.0.1:${m[1]}`;
     let recorder: ApplyRecorder | undefined;
-    edges = buildEdges(o.edges, controlUrl, token, () => recorder!);
+    edges = buildEdges(o.edges, controlUrl, edgeToken, () => recorder!);
     recorder = new ApplyRecorder(edges);
     for (const e of edges) e.control.start();
     await waitStreaming(edges, 10_000);
@@ -506,7 +516,15 @@ async function main(): Promise<void> {
   const harnessCpu = pinning ? num('BENCH_GENERATOR_CPU', 1) : undefined;
   if (harnessCpu !== undefined && !pinSelf(harnessCpu)) process.stderr.write('bench: could not pin the harness itself\n');
   process.stdout.write(`purge bench options: ${JSON.stringify(o)}\n`);
-  const r = await runPurgeBench(o, { controlPlaneCpu, harnessCpu, log: (l) => void process.stderr.write(`${l}\n`) });
+  const ctx = { controlPlaneCpu, harnessCpu, log: (l: string) => void process.stderr.write(`${l}\n`) };
+  const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
+  if (baseline !== undefined && baseline !== '') {
+    const { comparePurgeBench } = await import('./purge-compare.js');
+    const rounds = num('BENCH_PURGE_COMPARE_ROUNDS', 2);
+    process.stdout.write(`${(await comparePurgeBench(o, ctx, resolve(baseline), rounds)).text}\n`);
+    return;
+  }
+  const r = await runPurgeBench(o, ctx);
   process.stdout.write(`${formatPurgeReport(r)}\n`);
 }
 

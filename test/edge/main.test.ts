@@ -72,4 +72,10 @@ test('admin port: /metrics and /healthz need the bearer token; SIGTERM exits cle
   }
 });
 
+test('-h is --help', () => {
+  const result = run(['-h']);
+  assert.is(result.status, 0);
+  assert.match(result.stdout, /^Usage: cdn-edge \[flags\]/);
+});
+
 test.run();

@@ -12,6 +12,8 @@ import type { Transport } from '../../common/ports.js';
 import { createEdgeServer } from '../../edge/adapters/node-server.js';
 import { Edge, type ClusterSettings } from '../../edge/pipeline/edge.js';
 import type { RingMember } from '../../edge/routing/ring.js';
+import { sequentialIds } from '../../edge/access-log/request-id.js';
+import type { CompletedRequest } from '../../edge/pipeline/request-events.js';
 import { FakeClock } from './fake-clock.js';
 import { startGatedOrigin, type GatedOrigin } from './gated-origin.js';
 import type { HarnessOptions } from './edge-harness.js';
@@ -26,6 +28,10 @@ export interface ClusterNode {
   edge: Edge;
   server: Server;
   stopped: boolean;
+  /** Every finished request, as the access log would see it, in completion order. */
+  completed: CompletedRequest[];
+  /** Resolves once `count` requests have finished on this edge (events, not sleeps). */
+  completedCount(count: number): Promise<CompletedRequest[]>;
 }
 
 export interface ClusterHarness {
@@ -53,14 +59,31 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
   const nodes: ClusterNode[] = [];
   const members: RingMember[] = [];
 
-  async function listen(): Promise<{ server: Server; url: string; attach: (edge: Edge) => void }> {
+  async function listen(): Promise<{ server: Server; url: string; attach: (edge: Edge) => void } & Pick<ClusterNode, 'completed' | 'completedCount'>> {
     // The server must listen before the ring (which names every member's URL) can exist, so it
     // starts with a stand-in that forwards to the edge attached afterwards.
     let target: Edge | undefined;
-    const server = createEdgeServer({ handle: (req) => target!.handle(req) } as Edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
+    const completed: CompletedRequest[] = [];
+    const waiters: Array<() => void> = [];
+    const observer = {
+      completed(e: CompletedRequest) {
+        completed.push(e);
+        for (const w of waiters.splice(0)) w();
+      },
+    };
+    const server = createEdgeServer({ handle: (req) => target!.handle(req) } as Edge, silent, {
+      keepAliveTimeoutMs: 5000,
+      headersTimeoutMs: 5000,
+      watch: { observer, clock, makeRequestId: sequentialIds('t') },
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { server, url, attach: (edge) => (target = edge) };
+    const completedCount = (count: number) =>
+      new Promise<CompletedRequest[]>((resolve) => {
+        const check = () => (completed.length >= count ? resolve(completed) : waiters.push(check));
+        check();
+      });
+    return { server, url, attach: (edge) => (target = edge), completed, completedCount };
   }
 
   function makeEdge(id: string, ring: readonly RingMember[]): Edge {
@@ -87,7 +110,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
   for (const l of listening) {
     const edge = makeEdge(l.id, members);
     l.attach(edge);
-    nodes.push({ id: l.id, url: l.url, edge, server: l.server, stopped: false });
+    nodes.push({ id: l.id, url: l.url, edge, server: l.server, stopped: false, completed: l.completed, completedCount: l.completedCount });
   }
 
   const send = async (node: ClusterNode, method: string, path: string, headers: Record<string, string> = {}): Promise<Reply> => {
@@ -120,7 +143,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
       members.push({ id, url: l.url, weight: 1 });
       const edge = makeEdge(id, members);
       l.attach(edge);
-      const node = { id, url: l.url, edge, server: l.server, stopped: false };
+      const node = { id, url: l.url, edge, server: l.server, stopped: false, completed: l.completed, completedCount: l.completedCount };
       for (const n of nodes) if (!n.stopped) n.edge.setMembers([...members]);
       nodes.push(node);
       return node;

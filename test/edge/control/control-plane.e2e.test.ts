@@ -17,6 +17,7 @@ import type { Logger, Transport } from '../../../common/ports.js';
 import { createControlPlaneServer } from '../../../control-plane/adapters/http-server.js';
 import { controlPlaneConfigWithDefaults } from '../../../control-plane/config.js';
 import { ControlPlane } from '../../../control-plane/control-plane.js';
+import { Credentials } from '../../../control-plane/credentials.js';
 import { openMemoryPurgeLog } from '../../../control-plane/purge-log.js';
 import { createEdgeServer } from '../../../edge/adapters/node-server.js';
 import { createControlClient, createEdge, controlTargetFor, edgeConfigWithDefaults } from '../../../edge/create-edge.js';
@@ -27,6 +28,7 @@ import { startGatedOrigin } from '../../support/gated-origin.js';
 import { ManualTimers } from '../../support/manual-timers.js';
 
 const TOKEN = 'control-plane-test-token';
+const EDGE_TOKEN = 'control-plane-edge-token';
 const LEASE_MS = 2000;
 /** The control client coalesces acks for this long (ACK_DELAY_MS in control-client.ts). */
 const ACK_DELAY_MS = 5;
@@ -122,7 +124,7 @@ async function startRegion(edgeCount: number): Promise<Region> {
     log,
     logger: silent,
     config: controlPlaneConfigWithDefaults({ token: TOKEN, leaseMs: LEASE_MS, heartbeatIntervalMs: 200 }),
-    token: TOKEN,
+    credentials: new Credentials({ admin: [TOKEN], edge: [EDGE_TOKEN] }),
   });
   const cpServer = createControlPlaneServer(cp, silent, { maxBodyBytes: 1 << 20 });
   await new Promise<void>((resolve) => cpServer.listen(0, '127.0.0.1', resolve));
@@ -132,7 +134,7 @@ async function startRegion(edgeCount: number): Promise<Region> {
   const edges: RegionEdge[] = [];
   for (let i = 0; i < edgeCount; i++) {
     const id = `e${i + 1}`;
-    const config = edgeConfigWithDefaults({ id, origin: origin.url, controlPlane: { url: cpUrl, token: TOKEN, reconnectMinMs: 10, reconnectMaxMs: 50 } as never });
+    const config = edgeConfigWithDefaults({ id, origin: origin.url, controlPlane: { url: cpUrl, token: EDGE_TOKEN, reconnectMinMs: 10, reconnectMaxMs: 50 } as never });
     const ports = { clock, timers, transport, logger: silent, random: { next: () => 0.5 } };
     const edge = createEdge(config, ports);
     const server = createEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });

@@ -223,7 +223,7 @@ test('lease expired and origin down: an error by default, stale when configured'
 test('a peer that has applied fewer purges is not trusted with a fill; the edge goes to the origin', async () => {
   const c = await startCluster(['e1', 'e2', 'e3']);
   try {
-    const owner = c.nodes.find((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, '/lag')))!;
+    const owner = c.nodes.find((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, '/lag')!))!;
     const front = c.nodes.find((n) => n !== owner)!;
     await c.get(front, '/lag');
     front.edge.applyPurge(purge('url', ['example.com/unrelated']));
