@@ -70,10 +70,16 @@ function checkLinear(prefix: string, repeated: string, suffix: string): void {
   const times = Math.ceil(SIZE_CHARS / repeated.length);
   const value = prefix + repeated.repeat(times) + suffix;
   for (const [field, parse] of PARSERS) {
-    const started = performance.now();
-    parse(value);
-    const tookMs = performance.now() - started;
-    assert.ok(tookMs < BOUND_MS, `${field} took ${tookMs.toFixed(0)} ms on ${JSON.stringify(prefix)} + ${JSON.stringify(repeated)} x ${times} + ${JSON.stringify(suffix)}`);
+    // The fastest of up to three tries: a super-linear parse is slow every time, while a linear one
+    // caught by a preempted process on a loaded machine (1,032 ms seen under npm run test:stress,
+    // load 34 on 2 cores) is not slow three times running. Still a wall-clock bound; see #10.
+    let tookMs = Infinity;
+    for (let attempt = 0; attempt < 3 && tookMs >= BOUND_MS; attempt++) {
+      const started = performance.now();
+      parse(value);
+      tookMs = Math.min(tookMs, performance.now() - started);
+    }
+    assert.ok(tookMs < BOUND_MS, `${field} took ${tookMs.toFixed(0)} ms (fastest of 3) on ${JSON.stringify(prefix)} + ${JSON.stringify(repeated)} x ${times} + ${JSON.stringify(suffix)}`);
   }
 }
 
