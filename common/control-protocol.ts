@@ -40,7 +40,6 @@ export const PurgeRequestSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export type PurgeRequestBody = Static<typeof PurgeRequestSchema>;
 
 /** A validated purge request with defaults filled in. */
 export interface PurgeRequest {

@@ -32,11 +32,6 @@ export function headerValues(headers: HeaderList, name: string): string[] {
   return values;
 }
 
-export function hasHeader(headers: HeaderList, name: string): boolean {
-  for (const [n] of headers) if (n === name) return true;
-  return false;
-}
-
 /** Flattens a HeaderList into `[name, value, name, value, ...]` for node's writeHead. */
 export function toFlatHeaders(headers: HeaderList): string[] {
   const flat: string[] = [];

@@ -65,8 +65,17 @@ export function adminMembershipFor(edge: Edge, control: ControlClient | undefine
   return { setMembers: (members) => edge.setMembers(members) };
 }
 
-/** The control client for an edge built from this config, or undefined without a control plane. */
-export function createControlClient(config: EdgeConfig, edge: Edge, ports: EdgePorts & { random: Random }, edgeUrl: string): ControlClient | undefined {
+/**
+ * The control client for an edge built from this config, or undefined without a control plane.
+ * `target` is what the client drives: the edge itself, unless a test wraps it to watch the calls.
+ */
+export function createControlClient(
+  config: EdgeConfig,
+  edge: Edge,
+  ports: EdgePorts & { random: Random },
+  edgeUrl: string,
+  target: ControlTarget = controlTargetFor(edge),
+): ControlClient | undefined {
   const cp = config.controlPlane;
   if (cp.url === undefined) return undefined;
   if (cp.token === undefined) throw new ConfigError('controlPlane.token: is required with --control-plane (set --token or EDGE_CONTROL_PLANE_TOKEN)');
@@ -77,7 +86,7 @@ export function createControlClient(config: EdgeConfig, edge: Edge, ports: EdgeP
     region: config.region,
     edgeUrl,
     weight: config.peers.find((p) => p.id === config.id)?.weight ?? 1,
-    target: controlTargetFor(edge),
+    target,
     transport: ports.transport,
     timers: ports.timers,
     clock: ports.clock,

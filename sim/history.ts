@@ -44,13 +44,6 @@ export interface OriginRecord {
   lifetimeMs?: number;
 }
 
-export interface FetchSpanRecord {
-  type: 'fetch-start' | 'fetch-end';
-  t: number;
-  from: string;
-  key: string;
-}
-
 export interface PurgeRecordEvent {
   type: 'purge-accepted' | 'purge-complete';
   t: number;
@@ -127,16 +120,9 @@ export interface LeftRecord {
   removedFromRing: boolean;
 }
 
-export interface NoteRecord {
-  type: 'note';
-  t: number;
-  message: string;
-}
-
 export type HistoryRecord =
   | RequestRecord
   | OriginRecord
-  | FetchSpanRecord
   | PurgeRecordEvent
   | PurgeAppliedRecord
   | FaultRecord
@@ -144,8 +130,7 @@ export type HistoryRecord =
   | RingRecord
   | MembersRecord
   | MembershipRecord
-  | LeftRecord
-  | NoteRecord;
+  | LeftRecord;
 
 export interface HistoryListener {
   record(rec: HistoryRecord): void;

@@ -123,9 +123,4 @@ export class CollapseLocks {
     });
     return { role: 'waiter', wake };
   }
-
-  /** Keys with a writer in flight. */
-  inFlight(): number {
-    return this.waiting.size;
-  }
 }

@@ -52,9 +52,9 @@ export const DEFAULT_POINTS_PER_WEIGHT = 2000;
 export class Ring {
   private readonly ring: ConsistentHash<RingMember>;
   private readonly sorted: readonly RingMember[];
-  private readonly ids: ReadonlySet<string>;
   /** Control points placed (after collisions), at most MAX_RING_POINTS plus one per member. */
   readonly pointCount: number;
+  private readonly ids: ReadonlySet<string>;
 
   constructor(members: readonly RingMember[], options: RingOptions = {}) {
     const requested = options.pointsPerWeight ?? DEFAULT_POINTS_PER_WEIGHT;
@@ -118,12 +118,13 @@ export class Ring {
   }
 
   /** The members, sorted by id. */
-  members(): readonly RingMember[] {
-    return this.sorted;
-  }
-
+  /** Whether `id` is a member: a graceful leave's pushes are taken only from an edge that just left (Cluster.recentlyLeft). */
   has(id: string): boolean {
     return this.ids.has(id);
+  }
+
+  members(): readonly RingMember[] {
+    return this.sorted;
   }
 }
 

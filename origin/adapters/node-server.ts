@@ -1,12 +1,15 @@
 /**
  * Carries the origin's pure handler over real HTTP/1.1: reads the (bounded) request body, waits
- * out the simulated latency with a real timer, then writes the answer or drops the connection.
+ * out the simulated latency (real timers unless told otherwise), then writes the answer or drops
+ * the connection.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toFlatHeaders } from '../../common/http.js';
 import type { Origin, OriginResponse } from '../types.js';
 import { readRequestBody } from '../../common/adapters/read-request-body.js';
+import { systemTimers } from '../../common/adapters/system-clock.js';
+import type { Timers } from '../../common/ports.js';
 
 /** Admin bodies are tiny and object bodies are discarded; this only stops a runaway upload. */
 export const MAX_REQUEST_BODY_BYTES = 8 * 1024 * 1024;
@@ -18,7 +21,27 @@ export interface OriginServer {
   close(): Promise<void>;
 }
 
-export async function startOriginServer(origin: Origin, options: { host: string; port: number }): Promise<OriginServer> {
+/** What a `hold` sees of a request: enough to pick a gate by path. */
+export interface HeldRequest {
+  method: string;
+  target: string;
+}
+
+export interface OriginServerOptions {
+  host: string;
+  port: number;
+  /** Waits out `latency`; the system's timers by default. Tests pass virtual ones. */
+  timers?: Timers;
+  /**
+   * A seam for tests that decide when an answer leaves: called once the handler has answered
+   * (and counted) a request; the answer waits for the returned promise, then for its latency.
+   * Undefined (the default, and a hold returning undefined) holds nothing.
+   */
+  hold?: (req: HeldRequest) => Promise<void> | undefined;
+}
+
+export async function startOriginServer(origin: Origin, options: OriginServerOptions): Promise<OriginServer> {
+  const timers = options.timers ?? systemTimers;
   const server = createServer((req, res) => {
     readRequestBody(req, MAX_REQUEST_BODY_BYTES, (body) => {
       if (body === 'too-large') return sendTooLarge(res);
@@ -31,7 +54,11 @@ export async function startOriginServer(origin: Origin, options: { host: string;
         res.writeHead(500, { 'content-type': 'text/plain', connection: 'close' }).end('internal error\n');
         return;
       }
-      deliverAfterDelay(req, res, answer);
+      const held = options.hold?.({ method: req.method ?? 'GET', target: req.url ?? '/' });
+      if (held === undefined) return deliverAfterDelay(req, res, answer, timers);
+      void held.then(() => {
+        if (!res.destroyed) deliverAfterDelay(req, res, answer, timers);
+      });
     });
   });
 
@@ -57,7 +84,7 @@ export async function startOriginServer(origin: Origin, options: { host: string;
   };
 }
 
-function deliverAfterDelay(req: IncomingMessage, res: ServerResponse, answer: OriginResponse): void {
+function deliverAfterDelay(req: IncomingMessage, res: ServerResponse, answer: OriginResponse, timers: Timers): void {
   // Early hints go out at once: their point is to arrive while the answer is still being made.
   for (const info of answer.interim ?? []) {
     if (info.status !== 103) continue;
@@ -82,9 +109,9 @@ function deliverAfterDelay(req: IncomingMessage, res: ServerResponse, answer: Or
     }
   };
   if (answer.delayMs <= 0) return deliver();
-  const timer = setTimeout(deliver, answer.delayMs);
-  // A client that gives up (or close()) must not leave a timer holding the process open.
-  res.once('close', () => clearTimeout(timer));
+  const timer = timers.after(answer.delayMs, deliver);
+  // A client that gives up (or close()) must not leave a timer pending.
+  res.once('close', () => timer.cancel());
 }
 
 

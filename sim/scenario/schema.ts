@@ -142,7 +142,6 @@ export const ScenarioSchema = Type.Object(
 
 export type Scenario = Static<typeof ScenarioSchema>;
 export type Fault = Static<typeof FaultSchema>;
-export type LinksConfig = Scenario['topology']['links'];
 
 export class ScenarioError extends Error {}
 

@@ -6,7 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ADMIN_TOKEN, EDGE_TOKEN, startControlPlane, type CpHarness } from './support/harness.js';
+import { ADMIN_TOKEN, EDGE_TOKEN, eventually, startControlPlane, type CpHarness } from './support/harness.js';
 
 async function withCp(body: (h: CpHarness) => Promise<void>, options: Parameters<typeof startControlPlane>[0] = {}): Promise<void> {
   const h = await startControlPlane({ ...options, server: { headersTimeoutMs: 1_000, bodyTimeoutMs: 2_000, maxReportBodyBytes: 4096, ...options.server } });
@@ -15,15 +15,6 @@ async function withCp(body: (h: CpHarness) => Promise<void>, options: Parameters
   } finally {
     await h.close();
   }
-}
-
-/** Yields to the event loop until the condition holds (bounded by turns, not time). */
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 20_000; i++) {
-    if (condition()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 /** A raw connection that records what the server sends and whether it closed. */
@@ -46,9 +37,9 @@ test('an unauthenticated request is answered 401 before its body arrives, and it
     const c = await raw(h.url);
     // Declares 1,000,000 bytes (under the 1 MiB purge limit) and sends ten of them.
     c.socket.write('POST /purges HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n0123456789');
-    await eventually(() => c.received().includes('\r\n\r\n'), 'an answer without the body');
+    await eventually(() => c.received().includes('\r\n\r\n')); // an answer without the body
     assert.match(c.received(), /^HTTP\/1\.1 401 /);
-    await eventually(c.closed, 'the connection closed');
+    await eventually(c.closed); // the connection closed
     assert.is(h.log.lastSeq(), 0);
   }));
 
@@ -66,12 +57,12 @@ test('headers that never finish: the connection is closed after headersTimeoutMs
     const c = await raw(h.url);
     c.socket.write('GET /edges HTTP/1.1\r\nHost: x\r\n');
     // The health check is due at the same instant; the connection's deadline is the second.
-    await eventually(() => h.timers.dueTimes().filter((t) => t === h.clock.monoMs() + 1_000).length >= 2, 'the headers deadline armed');
+    await eventually(() => h.timers.dueTimes().filter((t) => t === h.clock.monoMs() + 1_000).length >= 2); // the headers deadline armed
     h.timers.advance(999);
     for (let i = 0; i < 50; i++) await new Promise<void>((resolve) => setImmediate(resolve));
     assert.not.ok(c.closed(), 'not before the deadline');
     h.timers.advance(1);
-    await eventually(c.closed, 'closed at the headers deadline');
+    await eventually(c.closed); // closed at the headers deadline
   }));
 
 test('a body that never finishes: 408 after bodyTimeoutMs, nothing accepted', () =>
@@ -79,9 +70,9 @@ test('a body that never finishes: 408 after bodyTimeoutMs, nothing accepted', ()
     const c = await raw(h.url);
     c.socket.write(`POST /purges HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"kind":`);
     const bodyDeadline = h.clock.monoMs() + 2_000;
-    await eventually(() => h.timers.dueTimes().includes(bodyDeadline), 'the body deadline armed');
+    await eventually(() => h.timers.dueTimes().includes(bodyDeadline)); // the body deadline armed
     h.timers.advance(2_000);
-    await eventually(() => c.received().includes('\r\n\r\n'), 'an answer');
+    await eventually(() => c.received().includes('\r\n\r\n')); // an answer
     assert.match(c.received(), /^HTTP\/1\.1 408 /);
     assert.match(c.received(), /limits\.bodyTimeoutMs/);
     assert.is(h.log.lastSeq(), 0);
@@ -92,7 +83,7 @@ test('malformed percent-encoding and invalid targets are 400, never 500', () =>
     for (const target of ['/purges/%E0%A4%A', '/purges/%zz', '//x:99999/edges']) {
       const c = await raw(h.url);
       c.socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\nConnection: close\r\n\r\n`);
-      await eventually(c.closed, `answer to ${target}`);
+      await eventually(c.closed); // the answer to this target, then the close
       assert.match(c.received(), /^HTTP\/1\.1 400 /, `${target}: ${c.received()}`);
     }
   }));

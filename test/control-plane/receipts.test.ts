@@ -6,18 +6,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MemoryLogStorage } from '../../control-plane/purge-log.js';
 import { FakeClock } from '../support/fake-clock.js';
-import { startControlPlane, type CpHarness } from './support/harness.js';
+import { eventually, startControlPlane, type CpHarness } from './support/harness.js';
 
 const LEASE_MS = 9_000;
 const GRACE_MS = 1_000;
-
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 10_000; i++) {
-    if (condition()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 const receipt = async (h: CpHarness, id: string) => {
   const reply = await h.send('GET', `/purges/${id}`);
@@ -52,7 +44,7 @@ test('receipt: pending, then complete-with-expired-leases when a partitioned edg
 
     // b is cut off: no acks, no renewals. a keeps its stream (and leases) alive.
     b.close();
-    await eventually(() => h.cp.hub.size === 1, 'server saw b go');
+    await eventually(() => h.cp.hub.size === 1); // the server saw b go
     h.timers.advance(LEASE_MS + GRACE_MS - 10); // b's lease (granted at t0) is still counted as held
     r = await receipt(h, id);
     assert.is(r.state, 'pending');

@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import type { PurgeRecord } from '../../common/control-protocol.js';
 import { FileLogStorage } from '../../control-plane/adapters/file-log-storage.js';
 import { FakeClock } from '../support/fake-clock.js';
-import { startControlPlane, TOKEN, type CpHarness } from './support/harness.js';
+import { eventually, startControlPlane, TOKEN, type CpHarness } from './support/harness.js';
 
 async function withCp(options: Parameters<typeof startControlPlane>[0], body: (h: CpHarness) => Promise<void>): Promise<void> {
   const h = await startControlPlane(options);
@@ -20,15 +20,6 @@ async function withCp(options: Parameters<typeof startControlPlane>[0], body: (h
   } finally {
     await h.close();
   }
-}
-
-/** Yields to the event loop until the condition holds (server-side effects of a socket close). */
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 10_000; i++) {
-    if (condition()) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 const heartbeat = (edge: string, region = 'eu', extra: Record<string, unknown> = {}) => ({
@@ -171,7 +162,7 @@ test('a disconnected reader catches up on 100 purges in order, then gets a lease
     for (let n = 1; n <= 3; n++) await h.purge({ kind: 'url', values: [`example.com/${n}`] });
     const seen = await first.purges(3);
     first.close();
-    await eventually(() => h.cp.hub.size === 0, 'server noticed the disconnect');
+    await eventually(() => h.cp.hub.size === 0); // the server noticed the disconnect
 
     const ids = new Map<number, string>();
     for (let n = 4; n <= 103; n++) {

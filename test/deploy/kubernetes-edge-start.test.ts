@@ -52,7 +52,7 @@ test("with the base's placeholder secrets the edge refuses to start, in one line
   try {
     const env = podEnv(dir);
     const [file, ...args] = command(env);
-    const result = spawnSync(file!, args, { encoding: 'utf8', env, timeout: 30_000 });
+    const result = spawnSync(file!, args, { encoding: 'utf8', env });
     assert.is(result.status, 2, result.stderr);
     assert.match(result.stderr, /^cdn-edge: (admin|controlPlane)\.token: expected string length greater or equal to 16 \(from env EDGE_(ADMIN|CONTROL_PLANE)_TOKEN\)\n$/);
   } finally {

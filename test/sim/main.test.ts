@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 const bin = join(dirname(fileURLToPath(import.meta.url)), '../../sim/main.js');
 
 function run(args: string[]) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env['PATH'] ?? '' } });
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
 }
 
 for (const args of [['--help'], ['-h'], ['help'], ['run', '--help'], ['swarm', '--seeds', '3', '--help']]) {

@@ -1,6 +1,8 @@
 /**
  * A region on loopback: one origin and N real edges (node:http + undici, port 0) forming a ring,
- * sharing one hand-moved clock. Edges can be stopped (a crash as peers see it) and added.
+ * sharing one hand-moved clock. Edges can be stopped (a crash as peers see it) and added. The
+ * origin is a GatedOrigin (`c.origin.gate(path)` holds its answers); with `{ timers: 'virtual' }`
+ * the edges' collapse waits run on ManualTimers (`c.timers`) and fire only when the test says so.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,11 +15,11 @@ import { DEFAULT_PEER_AUTH_WINDOW_MS, type PeerAuthSettings } from '../../edge/r
 import type { RingMember } from '../../edge/routing/ring.js';
 import { sequentialIds } from '../../edge/access-log/request-id.js';
 import type { CompletedRequest } from '../../edge/pipeline/request-events.js';
-import { startOriginServer, type OriginServer } from '../../origin/adapters/node-server.js';
-import { createOrigin } from '../../origin/handler.js';
-import { resolveOriginConfig } from '../../origin/schema.js';
 import { FakeClock } from './fake-clock.js';
-import { silent, testEdgeOptions } from './test-edge-options.js';
+import { startGatedOrigin, type GatedOrigin } from './gated-origin.js';
+import type { HarnessOptions } from './edge-harness.js';
+import { ManualTimers } from './manual-timers.js';
+import { HELD_ANSWER_TIMEOUTS, silent, testEdgeOptions } from './test-edge-options.js';
 import type { Reply } from './edge-harness.js';
 
 
@@ -35,8 +37,12 @@ export interface ClusterNode {
 
 export interface ClusterHarness {
   clock: FakeClock;
+  /** Present with `{ timers: 'virtual' }`: the edges' timers. */
+  timers?: ManualTimers;
   nodes: ClusterNode[];
   originUrl: string;
+  /** The origin's gates: answers for a gated path wait until the test releases them. */
+  origin: GatedOrigin;
   get(node: ClusterNode, path: string, headers?: Record<string, string>): Promise<Reply>;
   send(node: ClusterNode, method: string, path: string, headers?: Record<string, string>): Promise<Reply>;
   originCount(path: string): Promise<number>;
@@ -51,17 +57,15 @@ export interface ClusterHarness {
 /** The region secret cluster tests sign peer requests with, unless a test gives each edge its own. */
 export const TEST_PEER_SECRET = 'cluster-test-peer-secret-0123456789abcdef';
 
-export interface ClusterOptions {
+export interface ClusterOptions extends HarnessOptions {
   /** Peer-auth settings per edge id (a rotation in progress, a stranger); default: require TEST_PEER_SECRET. */
   peerAuthFor?: (id: string) => PeerAuthSettings;
 }
 
 export async function startCluster(ids: readonly string[], settings: Partial<ClusterSettings> = {}, options: ClusterOptions = {}): Promise<ClusterHarness> {
   const clock = new FakeClock();
-  const origin: OriginServer = await startOriginServer(
-    createOrigin({ clock, random: { next: () => 0.5 }, config: resolveOriginConfig({ adminToken: 'cluster-test-token-123' }) }),
-    { host: '127.0.0.1', port: 0 },
-  );
+  const timers = options.timers === 'virtual' ? new ManualTimers(clock) : undefined;
+  const origin = await startGatedOrigin({ clock, adminToken: 'cluster-test-token-123', ...(timers === undefined ? {} : { timers }) });
   const transport: Transport = createUndiciTransport();
   const nodes: ClusterNode[] = [];
   const members: RingMember[] = [];
@@ -96,10 +100,11 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
   function makeEdge(id: string, ring: readonly RingMember[]): Edge {
     return new Edge({
       ...testEdgeOptions({ cacheName: id, originUrl: origin.url, clock, transport }),
+      ...(timers === undefined ? {} : { timers, originTimeouts: { ...HELD_ANSWER_TIMEOUTS } }),
       cluster: {
         selfId: id,
         members: ring,
-        peerTimeouts: { connectMs: 500, headersMs: 6000, bodyIdleMs: 5000 },
+        peerTimeouts: timers === undefined ? { connectMs: 500, headersMs: 6000, bodyIdleMs: 5000 } : { ...HELD_ANSWER_TIMEOUTS },
         peerSuspectMs: 60_000,
         peerMaxSuspectMs: 60_000,
         hotKeyRequestsPerSecond: 1_000_000,
@@ -129,8 +134,10 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
 
   return {
     clock,
+    ...(timers === undefined ? {} : { timers }),
     nodes,
     originUrl: origin.url,
+    origin,
     get: (node, path, headers) => send(node, 'GET', path, headers),
     send: (node, method, path, headers) => send(node, method, path, headers),
     async originCount(path) {

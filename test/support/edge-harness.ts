@@ -1,6 +1,9 @@
 /**
  * A real origin and a real edge on loopback (port 0) sharing one hand-moved wall clock, so
  * tests exercise sockets, undici and node:http while time moves only when a test says so.
+ * The origin is a GatedOrigin: a test about ordering holds its answers (`h.origin.gate(path)`)
+ * and, with `{ timers: 'virtual' }`, runs the edge's collapse waits and the origin's latency on
+ * ManualTimers too, so no outcome depends on how fast the machine is.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -8,11 +11,10 @@ import { request } from 'undici';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
 import { createEdgeServer } from '../../edge/adapters/node-server.js';
 import { Edge, type EdgeOptions } from '../../edge/pipeline/edge.js';
-import { startOriginServer, type OriginServer } from '../../origin/adapters/node-server.js';
-import { createOrigin } from '../../origin/handler.js';
-import { resolveOriginConfig } from '../../origin/schema.js';
 import { FakeClock } from './fake-clock.js';
-import { silent, testEdgeOptions } from './test-edge-options.js';
+import { startGatedOrigin, type GatedOrigin } from './gated-origin.js';
+import { ManualTimers } from './manual-timers.js';
+import { HELD_ANSWER_TIMEOUTS, silent, testEdgeOptions } from './test-edge-options.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -21,6 +23,8 @@ export interface Harness {
   edge: Edge;
   edgeUrl: string;
   originUrl: string;
+  /** The origin's gates: answers for a gated path wait until the test releases them. */
+  origin: GatedOrigin;
   get(path: string, headers?: Record<string, string>): Promise<Reply>;
   send(method: string, path: string, headers?: Record<string, string>, body?: string): Promise<Reply>;
   originCount(path: string): Promise<number>;
@@ -35,13 +39,44 @@ export interface Reply {
   body: Buffer;
 }
 
-export async function startHarness(overrides: Partial<EdgeOptions> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /**
+   * 'system' (the default): the edge's collapse waits and the origin's `?latency=` use real timers.
+   * 'virtual': both run on ManualTimers over the harness clock and fire only on `timers.advance`.
+   */
+  timers?: 'system' | 'virtual';
+}
+
+/** A harness whose timers are virtual: nothing times out unless the test advances `timers`. */
+export interface VirtualHarness extends Harness {
+  timers: ManualTimers;
+}
+
+export function startVirtualHarness(overrides: Partial<EdgeOptions> = {}): Promise<VirtualHarness> {
+  return startHarness(overrides, { timers: 'virtual' }) as Promise<VirtualHarness>;
+}
+
+/**
+ * Resolves once `count` requests wait behind a writer (one collapse-wait timer each), or as soon as
+ * one request more than `expectedArrivals` for `path` reaches the origin (collapsing broken), so a
+ * regression fails the test's assertions instead of hanging it.
+ */
+export function waitersOrStampede(h: VirtualHarness, path: string, count: number, expectedArrivals = 1): Promise<void> {
+  return Promise.race([h.timers.whenPending(count), h.origin.arrived(path, expectedArrivals + 1)]);
+}
+
+export async function startHarness(overrides: Partial<EdgeOptions> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const clock = new FakeClock();
-  const origin = createOrigin({ clock, random: { next: () => 0.5 }, config: resolveOriginConfig({ adminToken: ADMIN_TOKEN }) });
-  let originServer: OriginServer | undefined = await startOriginServer(origin, { host: '127.0.0.1', port: 0 });
-  const originUrl = originServer.url;
+  const timers = options.timers === 'virtual' ? new ManualTimers(clock) : undefined;
+  let origin: GatedOrigin | undefined = await startGatedOrigin({ clock, adminToken: ADMIN_TOKEN, ...(timers === undefined ? {} : { timers }) });
+  const gates = origin;
+  const originUrl = origin.url;
   const transport = createUndiciTransport();
-  const edge = new Edge({ ...testEdgeOptions({ cacheName: 'test-edge', originUrl, clock, transport }), ...overrides });
+  const edge = new Edge({
+    ...testEdgeOptions({ cacheName: 'test-edge', originUrl, clock, transport }),
+    ...(timers === undefined ? {} : { timers, originTimeouts: { ...HELD_ANSWER_TIMEOUTS } }),
+    ...overrides,
+  });
   const server: Server = createEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const edgeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -55,9 +90,11 @@ export async function startHarness(overrides: Partial<EdgeOptions> = {}): Promis
 
   return {
     clock,
+    ...(timers === undefined ? {} : { timers }),
     edge,
     edgeUrl,
     originUrl,
+    origin: gates,
     get: (path, headers) => send('GET', path, headers),
     send,
     async originCount(path) {
@@ -75,14 +112,14 @@ export async function startHarness(overrides: Partial<EdgeOptions> = {}): Promis
       if (res.statusCode >= 300) throw new Error(`origin admin ${path} answered ${res.statusCode}`);
     },
     async stopOrigin() {
-      await originServer?.close();
-      originServer = undefined;
+      await origin?.close();
+      origin = undefined;
     },
     async close() {
       await edge.settled();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await originServer?.close();
+      await origin?.close();
       await transport.close();
     },
   };

@@ -1,9 +1,16 @@
-/** The Edge settings end-to-end tests run with: small bounds and short timeouts, real timers. */
+/** The Edge settings end-to-end tests run with: small bounds and short timeouts, real timers (harnesses swap in ManualTimers for tests about ordering). */
 import { systemTimers } from '../../common/adapters/system-clock.js';
 import type { Clock, Logger, Transport } from '../../common/ports.js';
 import type { EdgeOptions } from '../../edge/pipeline/edge.js';
 
 export const silent: Logger = { log: () => undefined };
+
+/**
+ * Real-time bounds for the transport (undici measures them with real timers) when a test holds
+ * answers itself: far beyond any hold, so a loaded machine never turns a held answer into a
+ * timeout. Tests on virtual timers use these; they never rely on a real timeout firing.
+ */
+export const HELD_ANSWER_TIMEOUTS = { connectMs: 60_000, headersMs: 120_000, bodyIdleMs: 120_000 } as const;
 
 export function testEdgeOptions(ports: { cacheName: string; originUrl: string; clock: Clock; transport: Transport }): EdgeOptions {
   return {

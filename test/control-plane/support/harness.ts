@@ -128,6 +128,16 @@ export async function startControlPlane(options: HarnessOptions = {}): Promise<C
   };
 }
 
+/**
+ * Yields to the event loop until the condition holds: for server-side effects of a socket close,
+ * which no event of ours announces. There is deliberately no bound: a count of turns or a deadline
+ * would pass or fail with the machine's speed; a condition that never holds hangs the test, which
+ * the runner (and `npm run test:stress`) reports.
+ */
+export async function eventually(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 /** An SSE client that queues decoded events; `next` waits for the next one (no sleeps). */
 export class StreamReader {
   readonly events: ControlEvent[] = [];

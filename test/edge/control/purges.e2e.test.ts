@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import type { PurgeRecord } from '../../../common/control-protocol.js';
 import { startCluster } from '../../support/cluster-harness.js';
 import { DEFAULT_PEER_AUTH_WINDOW_MS } from '../../../edge/routing/peer-auth.js';
-import { startHarness, type Harness } from '../../support/edge-harness.js';
+import { startHarness, startVirtualHarness, waitersOrStampede, type Harness, type VirtualHarness } from '../../support/edge-harness.js';
 import { signedPeerHeaders } from '../../support/peer-signing.js';
 
 let seq = 0;
@@ -21,6 +21,21 @@ async function withHarness(fn: (h: Harness) => Promise<void>, overrides = {}): P
     await h.close();
   }
 }
+
+/**
+ * The races below are set up with the origin's gates and virtual timers: the test decides that a
+ * purge lands while a fill is held at the origin, and knows every waiter has joined before it
+ * lets an answer go, so what each test asserts does not depend on scheduling.
+ */
+async function withVirtualHarness(fn: (h: VirtualHarness) => Promise<void>): Promise<void> {
+  const h = await startVirtualHarness();
+  try {
+    await fn(h);
+  } finally {
+    await h.close();
+  }
+}
+
 
 const status = async (h: Harness, path: string) => (await h.get(path)).headers['cache-status']!;
 
@@ -93,58 +108,77 @@ test('purge all empties the cache', () =>
   }));
 
 test('purge/fill race: a fill in flight when its purge lands is served but not stored', () =>
-  withHarness(async (h) => {
-    const inFlight = h.get('/race?latency=200');
-    // The request is at the origin now (it waits 200 ms there); the purge lands meanwhile.
-    while ((await h.originCount('/race')) === 0) await new Promise((r) => setImmediate(r));
-    h.edge.applyPurge(purge('url', ['example.com/race?latency=200']));
+  withVirtualHarness(async (h) => {
+    h.origin.gate('/race');
+    const inFlight = h.get('/race');
+    // The request is at the origin, its answer held; the purge lands meanwhile.
+    await h.origin.arrived('/race');
+    h.edge.applyPurge(purge('url', ['example.com/race']));
+    h.origin.open('/race');
     const res = await inFlight;
     assert.is(res.status, 200);
     assert.match(res.headers['cache-status']!, /detail=purged-during-fill/);
-    assert.match(await status(h, '/race?latency=200'), /fwd=uri-miss/);
+    assert.match(await status(h, '/race'), /fwd=uri-miss/, 'no copy from before the purge is served');
     assert.is(h.edge.metrics.fillsDroppedByPurge, 1);
   }));
 
 test('waiters behind a fill that a purge raced collapse again behind one new writer', () =>
-  withHarness(async (h) => {
-    const replies = Array.from({ length: 10 }, () => h.get('/herd-race?latency=150'));
-    while ((await h.originCount('/herd-race')) === 0) await new Promise((r) => setImmediate(r));
-    h.edge.applyPurge(purge('url', ['example.com/herd-race?latency=150']));
-    for (const r of await Promise.all(replies)) assert.is(r.status, 200);
+  withVirtualHarness(async (h) => {
+    h.origin.gate('/herd-race');
+    const replies = Array.from({ length: 10 }, () => h.get('/herd-race'));
+    await h.origin.arrived('/herd-race');
+    await waitersOrStampede(h, '/herd-race', 9, 1);
+    h.edge.applyPurge(purge('url', ['example.com/herd-race']));
+    h.origin.release('/herd-race', 1);
+    // The raced fill is not stored; its waiters queue again behind one of them.
+    await h.origin.arrived('/herd-race', 2);
+    await waitersOrStampede(h, '/herd-race', 8, 2);
+    h.origin.open('/herd-race');
+    for (const r of await Promise.all(replies)) assert.is(r.status, 200, 'every waiter answered');
     assert.is(await h.originCount('/herd-race'), 2, 'the raced fill and one refill, not one per waiter');
-    assert.match(await status(h, '/herd-race?latency=150'), /hit/);
+    assert.match(await status(h, '/herd-race'), /hit/);
   }));
 
 test('waiters keep collapsing when purges race one refill after another (a replayed purge backlog)', () =>
-  withHarness(async (h) => {
-    const path = '/herd-race-twice?latency=150';
+  withVirtualHarness(async (h) => {
+    const path = '/herd-race-twice';
+    h.origin.gate(path);
     const replies = Array.from({ length: 10 }, () => h.get(path));
     for (const fills of [1, 2]) {
-      while ((await h.originCount('/herd-race-twice')) < fills) await new Promise((r) => setImmediate(r));
+      await h.origin.arrived(path, fills);
+      await waitersOrStampede(h, path, 10 - fills, fills);
       h.edge.applyPurge(purge('url', [`example.com${path}`]));
+      h.origin.release(path, 1);
     }
-    for (const r of await Promise.all(replies)) assert.is(r.status, 200);
-    assert.is(await h.originCount('/herd-race-twice'), 3, 'two raced fills and one that sticks, never one per waiter');
+    await h.origin.arrived(path, 3);
+    await waitersOrStampede(h, path, 7, 3);
+    h.origin.open(path);
+    for (const r of await Promise.all(replies)) assert.is(r.status, 200, 'every waiter answered');
+    assert.is(await h.originCount(path), 3, 'two raced fills and one that sticks, never one per waiter');
   }));
 
 test('an unrelated purge during a fill does not stop it from being stored', () =>
-  withHarness(async (h) => {
-    const inFlight = h.get('/calm?latency=100');
-    while ((await h.originCount('/calm')) === 0) await new Promise((r) => setImmediate(r));
+  withVirtualHarness(async (h) => {
+    h.origin.gate('/calm');
+    const inFlight = h.get('/calm');
+    await h.origin.arrived('/calm');
     h.edge.applyPurge(purge('url', ['example.com/elsewhere']));
+    h.origin.open('/calm');
     await inFlight;
-    assert.match(await status(h, '/calm?latency=100'), /hit/);
+    assert.match(await status(h, '/calm'), /hit/);
   }));
 
 test('a copy purged while its revalidation was in flight is not served as stale-if-error', () =>
-  withHarness(async (h) => {
-    const path = '/sie-race?cc=max-age%3D1,stale-if-error%3D600&latency=150';
+  withVirtualHarness(async (h) => {
+    const path = '/sie-race?cc=max-age%3D1,stale-if-error%3D600';
     await h.get(path);
-    h.clock.advance(5000);
+    h.timers.advance(5000);
     await h.originAdmin('/_admin/failure', { mode: 'error', status: 503 });
+    h.origin.gate('/sie-race');
     const inFlight = h.get(path);
-    while ((await h.originCount('/sie-race')) < 2) await new Promise((r) => setImmediate(r));
+    await h.origin.arrived('/sie-race', 2);
     h.edge.applyPurge(purge('url', [`example.com${path}`]));
+    h.origin.open('/sie-race');
     const res = await inFlight;
     assert.is(res.status, 503, 'the origin failed and the only copy was purged: no stale answer');
     assert.not.match(res.headers['cache-status'] ?? '', /stale-if-error/);
