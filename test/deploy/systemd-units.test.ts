@@ -106,6 +106,23 @@ test('the example environment files set only variables the binaries read', () =>
   }
 });
 
+test('every flag on a unit\'s command line is the binary\'s, every %d/ path a credential it loads, every exported credential a variable it reads', () => {
+  for (const unit of units) {
+    const d = parseUnit(textOf(unit));
+    const help = spawnSync(process.execPath, [join(repoRoot, unit.binary), '--help'], { encoding: 'utf8' }).stdout;
+    assert.ok(help.startsWith('Usage:'), unit.binary);
+    const args = one(d, 'ExecStart').split(' ').slice(3);
+    for (const flag of args.filter((arg) => arg.startsWith('--'))) assert.ok(help.includes(`  ${flag.split('=')[0]} `), `${unit.file}: ${unit.binary} has ${flag}`);
+    const credentials = serviceValues(d, 'LoadCredential').map((value) => value.slice(0, value.indexOf(':')));
+    for (const arg of args.filter((a) => a.startsWith('%d/'))) assert.ok(credentials.includes(arg.slice('%d/'.length)), `${unit.file}: ${arg} is loaded`);
+    // credentials-env exports the upper-case names; the others must be passed by path.
+    for (const name of credentials) {
+      if (/^[A-Z][A-Z0-9_]*$/.test(name)) assert.ok(help.includes(`[env ${name}]`), `${unit.file}: ${unit.binary} reads ${name}`);
+      else assert.ok(args.includes(`%d/${name}`), `${unit.file}: ${name} is passed by path`);
+    }
+  }
+});
+
 function one(d: ReturnType<typeof parseUnit>, key: string): string {
   const values = serviceValues(d, key);
   assert.is(values.length, 1, `${key}= set once`);
