@@ -71,6 +71,32 @@ test('control plane: 3 replicas on etcd, whose endpoints are the etcd members', 
   const args: string[] = containersOf(cp)[0].args;
   assert.ok(args.includes('--store=etcd'));
   assert.ok(args.includes('--etcd-endpoints=http://etcd-0.etcd:2379,http://etcd-1.etcd:2379,http://etcd-2.etcd:2379'));
+  assert.not.ok(args.some((arg) => arg.startsWith('--data-dir')), 'the etcd store writes nothing locally');
+});
+
+test("control plane: each replica's id and advertised URL are its own pod's name and IP (downward API)", () => {
+  const container = containersOf(named('Deployment', 'control-plane'))[0];
+  const args: string[] = container.args;
+  const fieldOf = (name: string) => (container.env as any[]).find((e) => e.name === name)?.valueFrom?.fieldRef?.fieldPath;
+  assert.ok(args.includes('--replica-id=$(POD_NAME)'));
+  assert.is(fieldOf('POD_NAME'), 'metadata.name');
+  assert.ok(args.includes('--advertise-url=http://$(POD_IP):9000'));
+  assert.is(fieldOf('POD_IP'), 'status.podIP');
+  const port = (container.ports as any[]).find((p) => p.name === 'http').containerPort;
+  assert.ok(args.includes(`--port=${port}`), 'the advertised port is the one it listens on');
+});
+
+test('edges present a token to the control plane and read the peer secret from the mounted Secret', () => {
+  const edge = containersOf(named('StatefulSet', 'edge'))[0];
+  const secret = named('Secret', podSpecOf(named('StatefulSet', 'edge')).volumes.find((v: any) => v.secret !== undefined).secret.secretName);
+  const mount = (edge.volumeMounts as any[]).find((m) => m.name === 'credentials').mountPath;
+  assert.ok((edge.args as string[]).includes(`--peer-secret-file=${mount}/peer-secret`));
+  assert.ok('peer-secret' in secret['data'] && 'EDGE_CONTROL_PLANE_TOKEN' in secret['data']);
+  const cp = containersOf(named('Deployment', 'control-plane'))[0];
+  const cpMount = (cp.volumeMounts as any[]).find((m) => m.name === 'credentials').mountPath;
+  assert.ok((cp.args as string[]).includes(`--token-file=${cpMount}/control-plane-tokens`));
+  const tokens = Buffer.from(named('Secret', 'edgeworks-control-plane')['data']['control-plane-tokens'], 'base64').toString('utf8');
+  assert.match(tokens, /^admin \S+\nedge \S+\n$/, 'the token file has an admin and an edge line');
 });
 
 test('edges: a StatefulSet whose pod name is the ring id, ready on the admin port /readyz', () => {
@@ -129,13 +155,20 @@ test('probes name declared ports; Secrets and ConfigMaps referenced are rendered
         assert.ok(declared.includes(probe.httpGet.port), `${workload.metadata.name}: probe port ${probe.httpGet.port}`);
       }
       for (const source of container.envFrom ?? []) named('ConfigMap', source.configMapRef.name);
+      for (const entry of container.env ?? []) {
+        const ref = entry.valueFrom?.configMapKeyRef;
+        if (ref !== undefined) assert.ok(ref.key in named('ConfigMap', ref.name)['data'], `${workload.metadata.name}: ConfigMap key ${ref.key}`);
+      }
+      // Every $(VAR) in the args is one of the container's env entries (Kubernetes leaves others as they are).
+      for (const arg of [...(container.args ?? []), ...(container.command ?? [])] as string[]) {
+        for (const [, name] of arg.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+          assert.ok((container.env ?? []).some((e: { name: string }) => e.name === name), `${workload.metadata.name}: $(${name}) is defined`);
+        }
+      }
     }
     for (const volume of pod.volumes ?? []) if (volume.secret !== undefined) named('Secret', volume.secret.secretName);
   }
 });
-
-/** Flags the manifests use that other issues add (#13: --token-file; #15: --store, --etcd-endpoints). */
-const FLAGS_FROM_OPEN_ISSUES = new Set(['--token-file', '--store', '--etcd-endpoints']);
 
 test('the binaries know every flag and variable the manifests give them', () => {
   const help = (binary: string) => spawnSync(process.execPath, [join(repoRoot, 'dist', binary, 'main.js'), '--help'], { encoding: 'utf8' }).stdout;
@@ -146,17 +179,25 @@ test('the binaries know every flag and variable the manifests give them', () => 
     assert.ok(text !== undefined && text.startsWith('Usage:'), `${workload.metadata.name} runs ${binary}`);
     for (const arg of args) {
       const flag = arg.split('=')[0]!;
-      if (FLAGS_FROM_OPEN_ISSUES.has(flag)) continue;
       assert.ok(text.includes(`${flag} `), `${binary} has ${flag}`);
     }
   }
-  // The edge's settings arrive as EDGE_* variables from the ConfigMap and the Secret's file names.
+  // The edge's settings arrive as EDGE_* variables from the ConfigMap and from the Secret's files
+  // whose names are variable names (credentials-env exports those); any other file of a mounted
+  // Secret must be named by a flag of the container that mounts it.
   const edgeHelp = helpOf['cdn-edge']!;
   const region = named('ConfigMap', 'edgeworks-region');
-  const secret = named('Secret', 'edgeworks-edge');
-  for (const variable of [...Object.keys(region['data']), ...Object.keys(secret['data'])]) {
-    if (variable === 'EDGE_PEER_SECRET') continue; // #12 adds the peer secret
-    assert.ok(edgeHelp.includes(`[env ${variable}]`), `cdn-edge reads ${variable}`);
+  const variables = [...Object.keys(region['data']), ...Object.keys(named('Secret', 'edgeworks-edge')['data']).filter((key) => /^[A-Z][A-Z0-9_]*$/.test(key))];
+  assert.ok(variables.includes('EDGE_ADMIN_TOKEN') && variables.includes('EDGE_CONTROL_PLANE_TOKEN'));
+  for (const variable of variables) assert.ok(edgeHelp.includes(`[env ${variable}]`), `cdn-edge reads ${variable}`);
+  for (const workload of workloads.filter((w) => containersOf(w)[0].image.includes('edgeworks'))) {
+    const container = containersOf(workload)[0];
+    for (const volume of podSpecOf(workload).volumes.filter((v: { secret?: unknown }) => v.secret !== undefined)) {
+      const mount = (container.volumeMounts as any[]).find((m) => m.name === volume.name).mountPath;
+      for (const key of Object.keys(named('Secret', volume.secret.secretName)['data']).filter((k) => !/^[A-Z][A-Z0-9_]*$/.test(k))) {
+        assert.ok((container.args as string[]).some((arg) => arg.endsWith(`=${mount}/${key}`)), `${workload.metadata.name}: a flag reads ${mount}/${key}`);
+      }
+    }
   }
 });
 

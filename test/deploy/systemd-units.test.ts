@@ -3,7 +3,7 @@
  * on unknown keys and bad values, so its output is read), is hardened (the offline security
  * score and the directives themselves), and names files and flags that exist.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,83 @@ test('the example environment files set only variables the binaries read', () =>
       .map((line) => line.slice(0, line.indexOf('=')));
     assert.ok(variables.length > 0, file);
     for (const variable of variables) assert.ok(text.includes(`[env ${variable}]`), `${file}: ${binary} reads ${variable}`);
+  }
+});
+
+test('every flag on a unit\'s command line is the binary\'s, every %d/ path a credential it loads, every exported credential a variable it reads', () => {
+  for (const unit of units) {
+    const d = parseUnit(textOf(unit));
+    const help = spawnSync(process.execPath, [join(repoRoot, unit.binary), '--help'], { encoding: 'utf8' }).stdout;
+    assert.ok(help.startsWith('Usage:'), unit.binary);
+    const args = one(d, 'ExecStart').split(' ').slice(3);
+    for (const flag of args.filter((arg) => arg.startsWith('--'))) assert.ok(help.includes(`  ${flag.split('=')[0]} `), `${unit.file}: ${unit.binary} has ${flag}`);
+    const credentials = serviceValues(d, 'LoadCredential').map((value) => value.slice(0, value.indexOf(':')));
+    for (const arg of args.filter((a) => a.startsWith('%d/'))) assert.ok(credentials.includes(arg.slice('%d/'.length)), `${unit.file}: ${arg} is loaded`);
+    // credentials-env exports the upper-case names; the others must be passed by path.
+    for (const name of credentials) {
+      if (/^[A-Z][A-Z0-9_]*$/.test(name)) assert.ok(help.includes(`[env ${name}]`), `${unit.file}: ${unit.binary} reads ${name}`);
+      else assert.ok(args.includes(`%d/${name}`), `${unit.file}: ${name} is passed by path`);
+    }
+  }
+});
+
+/**
+ * cdn-control-plane.service's own ExecStart, as systemd would run it: %S and %d are scratch
+ * directories (the StateDirectory inside the first, the credentials in the second, also
+ * CREDENTIALS_DIRECTORY), the environment is control-plane.env.example with host and port moved to
+ * loopback and any free port.
+ */
+function controlPlaneUnitCommand(stateDir: string, credentialsDir: string): { file: string; args: string[]; env: Record<string, string> } {
+  const unit = units[1]!;
+  const d = parseUnit(textOf(unit));
+  const [file, ...args] = localized(one(d, 'ExecStart')).replaceAll('%S', stateDir).replaceAll('%d', credentialsDir).split(' ');
+  const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', CREDENTIALS_DIRECTORY: credentialsDir };
+  for (const line of readFileSync(join(deployDir, 'systemd/control-plane.env.example'), 'utf8').split('\n')) {
+    if (/^[A-Z]/.test(line)) env[line.slice(0, line.indexOf('='))] = line.slice(line.indexOf('=') + 1);
+  }
+  return { file: file!, args, env: { ...env, CONTROL_PLANE_HOST: '127.0.0.1', CONTROL_PLANE_PORT: '0' } };
+}
+
+test('cdn-control-plane.service as written: a token file with a short token stops it in one line; a good one starts it and /readyz answers', async () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'state-'));
+  const credentialsDir = mkdtempSync(join(tmpdir(), 'credentials-'));
+  try {
+    const credential = serviceValues(parseUnit(textOf(units[1]!)), 'LoadCredential')[0]!.split(':')[0]!;
+    writeFileSync(join(credentialsDir, credential), 'admin short\nedge edge-token-0123456789abcdef\n');
+    const { file, args, env } = controlPlaneUnitCommand(stateDir, credentialsDir);
+    const refused = spawnSync(file, args, { encoding: 'utf8', env });
+    assert.is(refused.status, 2, refused.stderr);
+    assert.is(refused.stderr, `cdn-control-plane: tokenFile: ${credentialsDir}/${credential} line 1: admin token must be at least 16 characters, got 5\n`);
+
+    writeFileSync(join(credentialsDir, credential), 'admin admin-token-0123456789abcdef\nedge edge-token-0123456789abcdef\n');
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let output = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const onData = (chunk: string): void => {
+          output += chunk;
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+          if (m !== null) resolve(m[1]!);
+        };
+        child.stdout.setEncoding('utf8').on('data', onData);
+        child.stderr.setEncoding('utf8').on('data', onData);
+        child.once('exit', (code) => reject(new Error(`exited ${code} before listening: ${output}`)));
+      });
+      const ready = await fetch(`${url}/readyz`);
+      assert.is(ready.status, 200);
+      await ready.arrayBuffer();
+      assert.ok(existsSync(join(stateDir, 'edgeworks-control-plane', 'purges.log')), 'the log is in the StateDirectory');
+      assert.ok(existsSync(join(stateDir, 'edgeworks-control-plane', 'lock')));
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+        child.kill('SIGTERM');
+        assert.is(await exited, 0);
+      }
+    }
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+    rmSync(credentialsDir, { recursive: true, force: true });
   }
 });
 
