@@ -2,12 +2,12 @@
  * A region on loopback: one origin and N real edges (node:http + undici, port 0) forming a ring,
  * sharing one hand-moved clock. Edges can be stopped (a crash as peers see it) and added.
  */
-import type { Server } from 'node:http';
+import type { EdgeListener } from '../../edge/adapters/edge-listener.js';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
 import type { Transport } from '../../common/ports.js';
-import { createEdgeServer } from '../../edge/adapters/node-server.js';
+import { createTestEdgeServer } from './edge-server-choice.js';
 import { Edge, type ClusterSettings } from '../../edge/pipeline/edge.js';
 import type { RingMember } from '../../edge/routing/ring.js';
 import { startOriginServer, type OriginServer } from '../../origin/adapters/node-server.js';
@@ -22,7 +22,7 @@ export interface ClusterNode {
   id: string;
   url: string;
   edge: Edge;
-  server: Server;
+  server: EdgeListener;
   stopped: boolean;
 }
 
@@ -49,11 +49,11 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
   const nodes: ClusterNode[] = [];
   const members: RingMember[] = [];
 
-  async function listen(): Promise<{ server: Server; url: string; attach: (edge: Edge) => void }> {
+  async function listen(): Promise<{ server: EdgeListener; url: string; attach: (edge: Edge) => void }> {
     // The server must listen before the ring (which names every member's URL) can exist, so it
     // starts with a stand-in that forwards to the edge attached afterwards.
     let target: Edge | undefined;
-    const server = createEdgeServer({ handle: (req) => target!.handle(req) } as Edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
+    const server = createTestEdgeServer({ handle: (req) => target!.handle(req) } as Edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return { server, url, attach: (edge) => (target = edge) };

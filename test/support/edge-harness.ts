@@ -3,14 +3,13 @@
  * tests exercise sockets, undici and node:http while time moves only when a test says so.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { request } from 'undici';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
-import { createEdgeServer } from '../../edge/adapters/node-server.js';
 import { Edge, type EdgeOptions } from '../../edge/pipeline/edge.js';
 import { startOriginServer, type OriginServer } from '../../origin/adapters/node-server.js';
 import { createOrigin } from '../../origin/handler.js';
 import { resolveOriginConfig } from '../../origin/schema.js';
+import { createTestEdgeServer } from './edge-server-choice.js';
 import { FakeClock } from './fake-clock.js';
 import { silent, testEdgeOptions } from './test-edge-options.js';
 
@@ -42,7 +41,7 @@ export async function startHarness(overrides: Partial<EdgeOptions> = {}): Promis
   const originUrl = originServer.url;
   const transport = createUndiciTransport();
   const edge = new Edge({ ...testEdgeOptions({ cacheName: 'test-edge', originUrl, clock, transport }), ...overrides });
-  const server: Server = createEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
+  const server = createTestEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const edgeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

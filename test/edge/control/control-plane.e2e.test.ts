@@ -15,7 +15,8 @@ import { createControlPlaneServer } from '../../../control-plane/adapters/http-s
 import { controlPlaneConfigWithDefaults } from '../../../control-plane/config.js';
 import { ControlPlane } from '../../../control-plane/control-plane.js';
 import { openMemoryPurgeLog } from '../../../control-plane/purge-log.js';
-import { createEdgeServer } from '../../../edge/adapters/node-server.js';
+import type { EdgeListener } from '../../../edge/adapters/edge-listener.js';
+import { createTestEdgeServer } from '../../support/edge-server-choice.js';
 import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../../edge/create-edge.js';
 import type { Edge } from '../../../edge/pipeline/edge.js';
 import type { ControlClient } from '../../../edge/control/control-client.js';
@@ -29,7 +30,7 @@ const silent: Logger = { log: () => undefined };
 interface Region {
   cpUrl: string;
   originUrl: string;
-  edges: Array<{ id: string; url: string; edge: Edge; control: ControlClient; server: Server }>;
+  edges: Array<{ id: string; url: string; edge: Edge; control: ControlClient; server: EdgeListener }>;
   purge(body: unknown): Promise<{ status: number; json: { id: string; seq: number } }>;
   receipt(id: string): Promise<{ state: string; edges: Array<{ edge: string; applied: boolean }> }>;
   get(i: number, path: string): Promise<{ status: number; cacheStatus: string; body: string }>;
@@ -65,7 +66,7 @@ async function startRegion(edgeCount: number, cpOverrides = {}): Promise<Region>
     const config = edgeConfigWithDefaults({ id, origin: origin.url, controlPlane: { url: cpUrl, token: TOKEN, reconnectMinMs: 10, reconnectMaxMs: 50 } as never });
     const ports = { clock: systemClock, timers: systemTimers, transport, logger: silent, random: systemRandom };
     const edge = createEdge(config, ports);
-    const server = createEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
+    const server = createTestEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const control = createControlClient(config, edge, ports, url)!;

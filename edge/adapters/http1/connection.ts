@@ -1,0 +1,398 @@
+/**
+ * One client connection of the own HTTP/1.1 server: reads a net.Socket, parses request heads
+ * strictly (parser.ts), streams request bodies with backpressure (Content-Length or chunked),
+ * answers requests one at a time in order (pipelined requests wait in a bounded buffer), and keeps
+ * the connection alive as RFC 9112 §9.3 allows. Timeouts run on the Timers port: a client has
+ * `headersTimeoutMs` from the first byte of a head to its end (then 408 and close) and
+ * `keepAliveTimeoutMs` of silence between requests (then close).
+ */
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import type { Clock, Logger, TimerHandle, Timers } from '../../../common/ports.js';
+import type { EdgeRequest, EdgeResponse } from '../../pipeline/types.js';
+import { ChunkedDecoder, type ChunkedLimits } from './chunked.js';
+import { headerObject } from './headers.js';
+import { parseRequestHead, type ParserLimits, type RequestHead } from './parser.js';
+import { bodyForbidden, serializeResponseHead, type BodyPlan } from './response-head.js';
+
+export type RequestHandler = (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>;
+
+export interface ConnectionOptions {
+  parser: ParserLimits;
+  chunked: ChunkedLimits;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Bytes of pipelined requests buffered while one is answered; reading pauses beyond. */
+  maxPipelinedBytes: number;
+  timers: Timers;
+  clock: Clock;
+  logger: Logger;
+}
+
+type BodyReader = { kind: 'length'; remaining: number; sink: Readable | undefined } | { kind: 'chunked'; decoder: ChunkedDecoder; sink: Readable | undefined };
+
+const REJECT_BODY: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large', 501: 'Not Implemented', 505: 'HTTP Version Not Supported' };
+
+export class Http1Connection {
+  private pending: Buffer = Buffer.alloc(0);
+  private body: BodyReader | undefined;
+  /** A request has been handed to the handler and its response is not finished. */
+  private inFlight = false;
+  private closed = false;
+  /** Close after the current response (server draining, or the client half-closed). */
+  private closeAfterResponse = false;
+  private sinkWantsMore = true;
+  private headersTimer: TimerHandle | undefined;
+  private idleTimer: TimerHandle | undefined;
+  private dateSecond = -1;
+  private dateText = '';
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly handler: RequestHandler,
+    private readonly o: ConnectionOptions,
+    private readonly onClosed: (c: Http1Connection) => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('error', () => this.destroy());
+    socket.on('close', () => this.onClose());
+    this.armIdle();
+  }
+
+  /** Between requests with nothing buffered: safe to close without cutting a response. */
+  get idle(): boolean {
+    return !this.inFlight && this.pending.length === 0 && this.body === undefined;
+  }
+
+  /** Shutdown: finish the response in progress (with Connection: close), take no new request. */
+  drain(): void {
+    this.closeAfterResponse = true;
+    if (this.idle) this.end();
+  }
+
+  closeIfIdle(): void {
+    if (this.idle) this.end();
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.socket.destroy();
+    this.onClose();
+  }
+
+  private end(): void {
+    if (this.closed) return;
+    this.cancelTimers();
+    this.socket.end();
+    this.socket.destroySoon();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelTimers();
+    this.body?.sink?.destroy(new Error('client connection closed'));
+    this.body = undefined;
+    this.onClosed(this);
+  }
+
+  private onEnd(): void {
+    // The client will send nothing more: answer what is complete, then close.
+    this.closeAfterResponse = true;
+    if (this.body !== undefined) {
+      this.body.sink?.destroy(new Error('client closed mid-body'));
+      this.destroy();
+      return;
+    }
+    if (!this.inFlight) this.end();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.pump();
+  }
+
+  /** Moves buffered bytes along: into the current body, or into the next request head. */
+  private pump(): void {
+    while (!this.closed) {
+      if (this.body !== undefined) {
+        if (!this.feedBody()) return;
+        continue;
+      }
+      if (this.inFlight) {
+        this.updateReading();
+        return;
+      }
+      if (this.pending.length === 0) {
+        this.armIdle();
+        this.updateReading();
+        return;
+      }
+      if (this.closeAfterResponse) {
+        this.end();
+        return;
+      }
+      this.cancelIdle();
+      const r = parseRequestHead(this.pending, this.o.parser);
+      if (r.kind === 'incomplete') {
+        this.headersTimer ??= this.o.timers.after(this.o.headersTimeoutMs, () => this.rejectAndClose(408, 'request head timeout'));
+        return;
+      }
+      if (r.kind === 'reject') {
+        this.rejectAndClose(r.rejection.status, r.rejection.reason);
+        return;
+      }
+      this.headersTimer?.cancel();
+      this.headersTimer = undefined;
+      this.pending = this.pending.subarray(r.consumed);
+      this.startRequest(r.head);
+    }
+  }
+
+  /** Feeds pending bytes to the current body; false when it needs more bytes or the socket is gone. */
+  private feedBody(): boolean {
+    const b = this.body!;
+    if (b.kind === 'length') {
+      const n = Math.min(b.remaining, this.pending.length);
+      if (n > 0) {
+        this.push(b.sink, this.pending.subarray(0, n));
+        this.pending = this.pending.subarray(n);
+        b.remaining -= n;
+      }
+      if (b.remaining > 0) {
+        this.updateReading();
+        return false;
+      }
+    } else {
+      const r = b.decoder.decode(this.pending);
+      if (!r.ok) {
+        b.sink?.destroy(new Error(r.reason));
+        this.body = undefined;
+        if (this.inFlight) this.destroy();
+        else this.rejectAndClose(400, r.reason);
+        return false;
+      }
+      for (const c of r.chunks) this.push(b.sink, c);
+      this.pending = this.pending.subarray(r.consumed);
+      if (!r.done) {
+        this.updateReading();
+        return false;
+      }
+    }
+    b.sink?.push(null);
+    this.body = undefined;
+    return true;
+  }
+
+  private push(sink: Readable | undefined, bytes: Buffer): void {
+    if (sink === undefined || sink.destroyed) return; // discarded: the response did not want it
+    // A subarray is safe to hand on: socket chunks are never written to after they arrive.
+    if (!sink.push(bytes)) this.sinkWantsMore = false;
+  }
+
+  /** Reading stops while the body consumer is full or too many pipelined bytes wait. */
+  private updateReading(): void {
+    const full = (this.body !== undefined && !this.sinkWantsMore) || (this.inFlight && this.body === undefined && this.pending.length > this.o.maxPipelinedBytes);
+    if (full) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  private startRequest(head: RequestHead): void {
+    this.inFlight = true;
+    const headers = headerObject(head.rawHeaders);
+    const carriesBody = head.framing.kind !== 'none';
+    const wantsBody = carriesBody && head.method !== 'GET' && head.method !== 'HEAD';
+    let sink: Readable | undefined;
+    if (wantsBody) {
+      this.sinkWantsMore = true;
+      sink = new Readable({
+        read: () => {
+          this.sinkWantsMore = true;
+          if (!this.closed) {
+            this.updateReading();
+            if (this.pending.length > 0 && this.body !== undefined) this.pump();
+          }
+        },
+      });
+    }
+    if (head.framing.kind === 'length') this.body = { kind: 'length', remaining: head.framing.bytes, sink };
+    else if (head.framing.kind === 'chunked') this.body = { kind: 'chunked', decoder: new ChunkedDecoder(this.o.chunked), sink };
+    // node:http's default: the interim answer goes out as soon as the head is read.
+    if (head.expectContinue && carriesBody) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    const req: EdgeRequest = { method: head.method, target: head.target, headers, body: sink, clientAddress: this.socket.remoteAddress };
+    let result: EdgeResponse | Promise<EdgeResponse>;
+    try {
+      result = this.handler(req);
+    } catch (err) {
+      this.fail(head, err);
+      return;
+    }
+    if (result instanceof Promise) result.then((r) => this.respond(head, r), (err: unknown) => this.fail(head, err));
+    else this.respond(head, result);
+  }
+
+  private date(): string {
+    const nowMs = this.o.clock.wallMs();
+    const second = Math.floor(nowMs / 1000);
+    if (second !== this.dateSecond) {
+      this.dateSecond = second;
+      this.dateText = new Date(second * 1000).toUTCString();
+    }
+    return this.dateText;
+  }
+
+  private respond(head: RequestHead, r: EdgeResponse): void {
+    if (this.closed) {
+      discard(r.body);
+      return;
+    }
+    const forbidden = bodyForbidden(head.method, r.status);
+    let out;
+    try {
+      out = serializeResponseHead({
+        status: r.status,
+        headers: r.headers,
+        method: head.method,
+        minorVersion: head.minorVersion,
+        keepAlive: head.keepAlive && !this.closeAfterResponse,
+        bodyBytes: r.body === undefined ? null : Buffer.isBuffer(r.body) ? r.body.length : undefined,
+        date: this.date(),
+      });
+    } catch (err) {
+      discard(r.body);
+      this.fail(head, err);
+      return;
+    }
+    const { bytes, plan, keepAlive } = out;
+    if (!keepAlive) this.closeAfterResponse = true;
+    if (r.body === undefined || forbidden || plan.kind === 'none') {
+      discard(r.body);
+      this.socket.write(bytes);
+      this.finish();
+    } else if (Buffer.isBuffer(r.body)) {
+      // One writev: head and body leave together.
+      this.socket.cork();
+      this.socket.write(bytes);
+      this.socket.write(r.body);
+      this.socket.uncork();
+      this.finish();
+    } else {
+      this.socket.write(bytes);
+      this.stream(r.body, plan).then(
+        () => this.finish(),
+        (err: unknown) => {
+          // Headers are gone already; closing the connection is how a truncated body is signalled.
+          this.o.logger.log('warn', 'response stream failed', { error: String(err) });
+          this.destroy();
+        },
+      );
+    }
+  }
+
+  private async stream(body: AsyncIterable<Uint8Array>, plan: BodyPlan): Promise<void> {
+    let sent = 0;
+    for await (const chunk of body) {
+      if (this.closed) throw new Error('client connection closed');
+      if (chunk.length === 0) continue;
+      sent += chunk.length;
+      let ok: boolean;
+      if (plan.kind === 'chunked') {
+        this.socket.cork();
+        this.socket.write(`${chunk.length.toString(16)}\r\n`);
+        this.socket.write(chunk);
+        ok = this.socket.write('\r\n');
+        this.socket.uncork();
+      } else {
+        if (plan.kind === 'length' && sent > plan.bytes) throw new Error('response body longer than its Content-Length');
+        ok = this.socket.write(chunk);
+      }
+      if (!ok) await this.drained();
+    }
+    if (plan.kind === 'chunked') this.socket.write('0\r\n\r\n');
+    else if (plan.kind === 'length' && sent !== plan.bytes) throw new Error('response body shorter than its Content-Length');
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onDrain = (): void => {
+        this.socket.off('close', onClose);
+        resolve();
+      };
+      const onClose = (): void => {
+        this.socket.off('drain', onDrain);
+        reject(new Error('client connection closed'));
+      };
+      this.socket.once('drain', onDrain);
+      this.socket.once('close', onClose);
+    });
+  }
+
+  private finish(): void {
+    this.inFlight = false;
+    if (this.closed) return;
+    if (this.body !== undefined) {
+      // The response did not read the whole request body: the rest is read and dropped so the next
+      // request starts where it should (node:http does the same), unless we close anyway.
+      if (this.closeAfterResponse) {
+        this.end();
+        return;
+      }
+      this.body.sink?.destroy();
+      this.body.sink = undefined;
+      this.sinkWantsMore = true;
+    } else if (this.closeAfterResponse) {
+      this.end();
+      return;
+    }
+    this.pump();
+  }
+
+  private fail(head: RequestHead, err: unknown): void {
+    this.o.logger.log('error', 'request failed', { error: err instanceof Error ? err.message : String(err) });
+    this.respond(head, {
+      status: 502,
+      headers: ['content-type', 'text/plain; charset=utf-8', 'cache-control', 'no-store'],
+      body: Buffer.from('502 edge error\n'),
+      outcome: { kind: 'error', bytes: 15, hit: false },
+    });
+  }
+
+  /** Answers a request that never reached the handler (bad head, timeout) and closes. */
+  private rejectAndClose(status: number, reason: string): void {
+    if (this.closed) return;
+    this.o.logger.log('debug', 'request rejected', { status, reason });
+    const text = `${status} ${REJECT_BODY[status] ?? 'Error'}\n`;
+    this.socket.write(`HTTP/1.1 ${status} ${REJECT_BODY[status] ?? 'Error'}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\nConnection: close\r\nDate: ${this.date()}\r\n\r\n${text}`);
+    this.pending = Buffer.alloc(0);
+    this.end();
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer !== undefined || this.closed) return;
+    this.idleTimer = this.o.timers.after(this.o.keepAliveTimeoutMs, () => {
+      this.idleTimer = undefined;
+      if (this.idle) this.end();
+    });
+  }
+
+  private cancelIdle(): void {
+    this.idleTimer?.cancel();
+    this.idleTimer = undefined;
+  }
+
+  private cancelTimers(): void {
+    this.cancelIdle();
+    this.headersTimer?.cancel();
+    this.headersTimer = undefined;
+  }
+}
+
+function discard(body: EdgeResponse['body']): void {
+  if (body !== undefined && !Buffer.isBuffer(body)) {
+    const it = body[Symbol.asyncIterator]();
+    void it.return?.();
+  }
+}
