@@ -4,8 +4,15 @@
  * anything RFC 9112 lets a server reject is rejected (with the status to answer and then close):
  * obs-fold, whitespace before a colon, bare CR or LF, control characters, invalid token characters,
  * Content-Length beside Transfer-Encoding, repeated Content-Length, unknown transfer codings,
- * missing or repeated Host on HTTP/1.1, heads beyond the size and field-count bounds.
+ * missing or repeated Host on HTTP/1.1, heads beyond the size and field-count bounds, methods the
+ * edge does not serve.
  */
+
+/**
+ * Methods this edge serves. Any other token is answered 501 (RFC 9110 §9.1: a method the server
+ * does not implement); CONNECT is among them, since the edge does not tunnel.
+ */
+export const SERVED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE']);
 
 export interface ParserLimits {
   /** Bytes of request line plus header fields plus the empty line (431 beyond). Node's default: 16 KiB. */
@@ -105,6 +112,7 @@ function parseHeadLines(buf: Buffer, start: number, end: number, limits: ParserL
   else if (/^HTTP\/\d\.\d$/.test(version)) return reject(505, 'unsupported HTTP version');
   else return reject(400, 'malformed HTTP version');
   const method = buf.toString('latin1', start, sp1);
+  if (!SERVED_METHODS.has(method)) return reject(501, 'method not implemented');
   const target = buf.toString('latin1', sp1 + 1, sp2);
 
   const rawHeaders: Array<[string, string]> = [];

@@ -77,6 +77,13 @@ test('rejected with 400: obs-fold, whitespace before colon, bare CR, bare LF, ba
   rejected('GET / http/1.1\r\nHost: x\r\n\r\n', 400);
 });
 
+test('methods the edge does not serve are 501, CONNECT included; a lower-case method is another method', () => {
+  rejected('PROPFIND / HTTP/1.1\r\nHost: x\r\n\r\n', 501);
+  rejected('CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n', 501);
+  rejected('get / HTTP/1.1\r\nHost: x\r\n\r\n', 501);
+  assert.is(head('OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n').head.target, '*');
+});
+
 test('rejected: framing conflicts, repeated Content-Length, bad lengths, unknown codings', () => {
   rejected('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n', 400, /Content-Length with Transfer-Encoding/);
   rejected('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n', 400, /repeated Content-Length/);
