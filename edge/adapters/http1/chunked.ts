@@ -19,8 +19,9 @@ export type DecodeResult = { ok: true; chunks: Buffer[]; consumed: number; done:
 
 type State = 'size' | 'line' | 'data' | 'data-cr' | 'data-lf' | 'trailer' | 'done';
 
-// token = 1*tchar; quoted-string; BWS around ';' and '=' (RFC 9112 §7.1.1).
-const EXTENSIONS = /^(?:[ \t]*;[ \t]*[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:[ \t]*=[ \t]*(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"))?)*$/;
+// `;name[=token|quoted-string]`, repeated (RFC 9112 §7.1.1). The grammar allows whitespace (BWS)
+// around ';' and '='; node:http rejects it, and so do we: no client we serve needs it.
+const EXTENSIONS = /^(?:;[!#$%&'*+\-.^_`|~0-9A-Za-z]+(?:=(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+|"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"))?)*$/;
 const TRAILER_LINE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t \x21-\x7e\x80-\xff]*$/;
 
 export class ChunkedDecoder {

@@ -39,8 +39,12 @@ export class Http1Connection {
   /** A request has been handed to the handler and its response is not finished. */
   private inFlight = false;
   private closed = false;
-  /** Close after the current response (server draining, or the client half-closed). */
+  /** Close after the current response (server draining, a Connection: close exchange). */
   private closeAfterResponse = false;
+  /** The client half-closed: answer what it sent completely, then close. */
+  private peerEnded = false;
+  /** The last request asked for the connection to close: bytes after it are not a request (RFC 9112 §9.6). */
+  private clientSaidClose = false;
   private sinkWantsMore = true;
   private headersTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
@@ -99,14 +103,14 @@ export class Http1Connection {
   }
 
   private onEnd(): void {
-    // The client will send nothing more: answer what is complete, then close.
-    this.closeAfterResponse = true;
+    // Every byte the client sent has been seen; a body still waiting for bytes never gets them.
+    this.peerEnded = true;
     if (this.body !== undefined) {
       this.body.sink?.destroy(new Error('client closed mid-body'));
       this.destroy();
       return;
     }
-    if (!this.inFlight) this.end();
+    if (!this.inFlight) this.pump();
   }
 
   private onData(chunk: Buffer): void {
@@ -127,8 +131,16 @@ export class Http1Connection {
         return;
       }
       if (this.pending.length === 0) {
+        if (this.peerEnded || this.closeAfterResponse) {
+          this.end();
+          return;
+        }
         this.armIdle();
         this.updateReading();
+        return;
+      }
+      if (this.clientSaidClose) {
+        this.rejectAndClose(400, 'data after Connection: close');
         return;
       }
       if (this.closeAfterResponse) {
@@ -137,6 +149,10 @@ export class Http1Connection {
       }
       this.cancelIdle();
       const r = parseRequestHead(this.pending, this.o.parser);
+      if (r.kind === 'incomplete' && this.peerEnded) {
+        this.rejectAndClose(400, 'incomplete request head at end of input');
+        return;
+      }
       if (r.kind === 'incomplete') {
         this.headersTimer ??= this.o.timers.after(this.o.headersTimeoutMs, () => this.rejectAndClose(408, 'request head timeout'));
         return;
@@ -202,6 +218,7 @@ export class Http1Connection {
 
   private startRequest(head: RequestHead): void {
     this.inFlight = true;
+    if (!head.keepAlive) this.clientSaidClose = true;
     const headers = headerObject(head.rawHeaders);
     const carriesBody = head.framing.kind !== 'none';
     const wantsBody = carriesBody && head.method !== 'GET' && head.method !== 'HEAD';
@@ -343,11 +360,11 @@ export class Http1Connection {
       this.body.sink?.destroy();
       this.body.sink = undefined;
       this.sinkWantsMore = true;
-    } else if (this.closeAfterResponse) {
+    } else if (this.closeAfterResponse && !(this.clientSaidClose && this.pending.length > 0)) {
       this.end();
       return;
     }
-    this.pump();
+    this.pump(); // pipelined requests, or a 400 for bytes after Connection: close
   }
 
   private fail(head: RequestHead, err: unknown): void {

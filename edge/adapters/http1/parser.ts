@@ -66,6 +66,16 @@ function isTargetByte(b: number): boolean {
   return b >= 0x21 && b <= 0x7e;
 }
 
+/**
+ * origin-form (`/path?query`), absolute-form (`scheme://...`), or `*` for OPTIONS (RFC 9112 §3.2);
+ * authority-form is CONNECT's, which the edge does not serve.
+ */
+function targetFormOk(method: string, target: string): boolean {
+  if (target.charCodeAt(0) === 0x2f) return true;
+  if (target === '*') return method === 'OPTIONS';
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]/.test(target);
+}
+
 function reject(status: Rejection['status'], reason: string): HeadResult {
   return { kind: 'reject', rejection: { status, reason } };
 }
@@ -78,6 +88,8 @@ export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PAR
   let start = 0;
   while (start + 1 < buf.length && buf[start] === CR && buf[start + 1] === LF) start += 2;
   if (start + 1 === buf.length && buf[start] === CR) return { kind: 'incomplete' };
+  // A request line starts with a method token: say so at the first byte, not after 16 KiB.
+  if (start < buf.length && TCHAR[buf[start]!] !== 1) return reject(400, 'invalid method');
   const end = buf.indexOf('\r\n\r\n', start, 'latin1');
   // Bare CR or LF anywhere in what we have is fatal now, whether or not the head is complete.
   const scanTo = end < 0 ? buf.length : end + 4;
@@ -114,6 +126,7 @@ function parseHeadLines(buf: Buffer, start: number, end: number, limits: ParserL
   const method = buf.toString('latin1', start, sp1);
   if (!SERVED_METHODS.has(method)) return reject(501, 'method not implemented');
   const target = buf.toString('latin1', sp1 + 1, sp2);
+  if (!targetFormOk(method, target)) return reject(400, 'invalid request target');
 
   const rawHeaders: Array<[string, string]> = [];
   let pos = lineEnd + 2;

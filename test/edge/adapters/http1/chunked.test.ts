@@ -21,7 +21,7 @@ function decodeSplit(text: string, at: number, limits?: { maxExtensionBytes: num
 }
 
 test('chunks, an extension and a trailer decode the same at every split point; what follows is left', () => {
-  const text = '5;name=val;q="a b"\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nX-T: 1\r\n\r\nGET';
+  const text = '5;name=val;q="a b";flag\r\nhello\r\n1\r\n \r\nA\r\n0123456789\r\n0\r\nX-T: 1\r\n\r\nGET';
   for (let at = 0; at <= text.length; at++) {
     assert.equal(decodeSplit(text, at), { data: 'hello 0123456789', rest: 'GET' }, `split at ${at}`);
   }
@@ -37,6 +37,8 @@ test('rejected: bad sizes, missing CRLF after data, bare CR/LF, bad extensions, 
     ['3\rabc', /bare CR/],
     ['3;\r\nabc\r\n0\r\n\r\n', /invalid chunk extension/],
     ['3 x\r\nabc\r\n0\r\n\r\n', /invalid chunk extension/],
+    ['3 ;a\r\nabc\r\n0\r\n\r\n', /invalid chunk extension/],
+    ['3;a = b\r\nabc\r\n0\r\n\r\n', /invalid chunk extension/],
     ['3;a=\x01\r\nabc\r\n0\r\n\r\n', /invalid chunk extension/],
     [`3;a=${'b'.repeat(2000)}\r\nabc\r\n0\r\n\r\n`, /oversized chunk extension/],
     ['0\r\nbad trailer\r\n\r\n', /invalid trailer/],

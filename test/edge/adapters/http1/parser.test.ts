@@ -75,6 +75,9 @@ test('rejected with 400: obs-fold, whitespace before colon, bare CR, bare LF, ba
   rejected('GET / HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n', 400);
   rejected('GET / HTTP/1.1\r\nHost: x\r\n: empty\r\n\r\n', 400);
   rejected('GET / http/1.1\r\nHost: x\r\n\r\n', 400);
+  rejected('GET a/b HTTP/1.1\r\nHost: x\r\n\r\n', 400, /target/);
+  rejected('GET * HTTP/1.1\r\nHost: x\r\n\r\n', 400, /target/);
+  assert.is(head('GET http://a.test/x HTTP/1.1\r\nHost: a.test\r\n\r\n').head.target, 'http://a.test/x');
 });
 
 test('methods the edge does not serve are 501, CONNECT included; a lower-case method is another method', () => {

@@ -287,8 +287,9 @@ test('backpressure: a handler that does not read leaves the socket paused with a
     const total = 16 * 1024 * 1024;
     c.write(`POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: ${total}\r\n\r\n`);
     c.write(Buffer.alloc(total, 0x61));
-    // Wait (on events, not time) until the server stopped reading.
-    while (s.serverSockets.length === 0 || !s.serverSockets[0]!.isPaused()) await new Promise((resolve) => setImmediate(resolve));
+    // Wait (on events, not time) until the server stopped reading, or read it all (the failure).
+    const stopped = (): boolean => s.serverSockets.length > 0 && (s.serverSockets[0]!.isPaused() || s.serverSockets[0]!.bytesRead >= total);
+    while (!stopped()) await new Promise((resolve) => setImmediate(resolve));
     const readSoFar = s.serverSockets[0]!.bytesRead;
     assert.ok(readSoFar < total / 2, `server read ${readSoFar} of ${total} bytes while nobody consumed the body`);
     const reply = readUntil(c, responsesIn(1));
