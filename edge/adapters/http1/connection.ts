@@ -13,7 +13,7 @@ import type { EdgeRequest, EdgeResponse } from '../../pipeline/types.js';
 import { ChunkedDecoder, type ChunkedLimits } from './chunked.js';
 import { headerObject } from './headers.js';
 import { parseRequestHead, type ParserLimits, type RequestHead } from './parser.js';
-import { bodyForbidden, serializeResponseHead, type BodyPlan } from './response-head.js';
+import { bodyForbidden, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
 
 export type RequestHandler = (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>;
 
@@ -269,6 +269,9 @@ export class Http1Connection {
     const forbidden = bodyForbidden(head.method, r.status);
     let out;
     try {
+      const kept = r.wire?.head as FieldBlock | undefined;
+      const block = kept ?? serializeFieldBlock(r.status, r.headers);
+      if (r.wire !== undefined && kept === undefined) r.wire.head = block;
       out = serializeResponseHead({
         status: r.status,
         headers: r.headers,
@@ -277,27 +280,28 @@ export class Http1Connection {
         keepAlive: head.keepAlive && !this.closeAfterResponse,
         bodyBytes: r.body === undefined ? null : Buffer.isBuffer(r.body) ? r.body.length : undefined,
         date: this.date(),
-      });
+      }, block);
     } catch (err) {
       discard(r.body);
       this.fail(head, err);
       return;
     }
-    const { bytes, plan, keepAlive } = out;
+    const { block, tail, plan, keepAlive } = out;
     if (!keepAlive) this.closeAfterResponse = true;
+    // One writev: the kept field block, this response's few fields and the body leave together.
+    this.socket.cork();
+    this.socket.write(block.bytes);
+    this.socket.write(tail, 'latin1');
     if (r.body === undefined || forbidden || plan.kind === 'none') {
       discard(r.body);
-      this.socket.write(bytes);
+      this.socket.uncork();
       this.finish();
     } else if (Buffer.isBuffer(r.body)) {
-      // One writev: head and body leave together.
-      this.socket.cork();
-      this.socket.write(bytes);
       this.socket.write(r.body);
       this.socket.uncork();
       this.finish();
     } else {
-      this.socket.write(bytes);
+      this.socket.uncork();
       this.stream(r.body, plan).then(
         () => this.finish(),
         (err: unknown) => {

@@ -1,3 +1,5 @@
+import { METHODS } from 'node:http';
+
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112) and the body framing it implies. Pure: bytes in,
  * a parsed head or a rejection out; no sockets, no timers. Every client byte is hostile, so
@@ -9,10 +11,11 @@
  */
 
 /**
- * Methods this edge serves. Any other token is answered 501 (RFC 9110 §9.1: a method the server
- * does not implement); CONNECT is among them, since the edge does not tunnel.
+ * Methods accepted: those node:http's parser knows (the edge forwards every method, and the two
+ * server layers must agree on which requests exist), except CONNECT, which the edge does not
+ * tunnel. Any other token is a 501 (RFC 9110 §9.1: a method the server does not implement).
  */
-export const SERVED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE']);
+export const SERVED_METHODS: ReadonlySet<string> = new Set(METHODS.filter((m) => m !== 'CONNECT'));
 
 export interface ParserLimits {
   /** Bytes of request line plus header fields plus the empty line (431 beyond). Node's default: 16 KiB. */

@@ -24,67 +24,89 @@ export interface ResponseHeadInput {
   date: string;
 }
 
-export interface ResponseHead {
-  bytes: Buffer;
-  plan: BodyPlan;
-  keepAlive: boolean;
-}
-
 /** 1xx, 204 and 304 never have content; HEAD's answer has none either (RFC 9112 §6.3). */
 export function bodyForbidden(method: string, status: number): boolean {
   return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
 }
 
-export function serializeResponseHead(o: ResponseHeadInput): ResponseHead {
+/**
+ * The status line and the pipeline's fields, serialized, and what the framing needs to know of
+ * them. Independent of the request, so a reused answer (EdgeResponse.wire) keeps it: a hit then
+ * writes these bytes as they are.
+ */
+export interface FieldBlock {
+  readonly bytes: Buffer;
+  readonly hasDate: boolean;
+  readonly contentLength: string | undefined;
+  readonly pipelineChunked: boolean;
+  readonly closeRequested: boolean;
+}
+
+export function serializeFieldBlock(status: number, headers: readonly string[]): FieldBlock {
   let hasDate = false;
   let contentLength: string | undefined;
-  let chunkedFromPipeline = false;
-  let keepAlive = o.keepAlive;
-  let lines = '';
-  for (let i = 0; i + 1 < o.headers.length; i += 2) {
-    const name = o.headers[i]!;
-    const value = o.headers[i + 1]!;
+  let pipelineChunked = false;
+  let closeRequested = false;
+  let lines = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i]!;
+    const value = headers[i + 1]!;
     if (!TOKEN.test(name)) throw new Error(`invalid response header name ${JSON.stringify(name)}`);
     if (BAD_VALUE.test(value)) throw new Error(`invalid value for response header ${name}`);
     const lower = name.toLowerCase();
     if (lower === 'connection') {
-      if (value.toLowerCase().split(',').some((t) => t.trim() === 'close')) keepAlive = false;
+      if (value.toLowerCase().split(',').some((t) => t.trim() === 'close')) closeRequested = true;
       continue; // this layer writes Connection itself
     }
     if (lower === 'keep-alive') continue;
     if (lower === 'transfer-encoding') {
-      chunkedFromPipeline = true;
-      continue; // framing is ours: re-derived below
+      pipelineChunked = true;
+      continue; // framing is ours: re-derived per response
     }
     if (lower === 'content-length') contentLength = value;
     if (lower === 'date') hasDate = true;
     lines += `${name}: ${value}\r\n`;
   }
-  if (!hasDate) lines += `Date: ${o.date}\r\n`;
+  return { bytes: Buffer.from(lines, 'latin1'), hasDate, contentLength, pipelineChunked, closeRequested };
+}
+
+export interface ResponseHead {
+  /** Status line and the pipeline's fields. */
+  block: FieldBlock;
+  /** This response's own fields (Date, framing, Connection) and the empty line. */
+  tail: string;
+  plan: BodyPlan;
+  keepAlive: boolean;
+}
+
+/** `block`: a FieldBlock kept from an earlier response with the same status and headers. */
+export function serializeResponseHead(o: ResponseHeadInput, block: FieldBlock = serializeFieldBlock(o.status, o.headers)): ResponseHead {
+  let keepAlive = o.keepAlive && !block.closeRequested;
+  const contentLength = block.contentLength;
+  let tail = block.hasDate ? '' : `Date: ${o.date}\r\n`;
   let plan: BodyPlan;
   if (bodyForbidden(o.method, o.status)) {
     plan = { kind: 'none' };
   } else if (o.bodyBytes === null) {
     plan = { kind: 'length', bytes: 0 };
-    if (contentLength === undefined) lines += 'Content-Length: 0\r\n';
+    if (contentLength === undefined) tail += 'Content-Length: 0\r\n';
   } else if (o.bodyBytes !== undefined) {
     plan = { kind: 'length', bytes: o.bodyBytes };
-    if (contentLength === undefined) lines += `Content-Length: ${o.bodyBytes}\r\n`;
-  } else if (contentLength !== undefined && !chunkedFromPipeline && /^\d+$/.test(contentLength)) {
+    if (contentLength === undefined) tail += `Content-Length: ${o.bodyBytes}\r\n`;
+  } else if (contentLength !== undefined && !block.pipelineChunked && /^\d+$/.test(contentLength)) {
     plan = { kind: 'length', bytes: Number(contentLength) };
   } else if (o.minorVersion === 1) {
-    plan = { kind: 'chunked' };
     if (contentLength !== undefined) throw new Error('streamed body with an unusable Content-Length');
-    lines += 'Transfer-Encoding: chunked\r\n';
+    plan = { kind: 'chunked' };
+    tail += 'Transfer-Encoding: chunked\r\n';
   } else {
     plan = { kind: 'close-delimited' };
     keepAlive = false;
   }
   if (keepAlive) {
-    if (o.minorVersion === 0) lines += 'Connection: keep-alive\r\n';
+    if (o.minorVersion === 0) tail += 'Connection: keep-alive\r\n';
   } else {
-    lines += 'Connection: close\r\n';
+    tail += 'Connection: close\r\n';
   }
-  const reason = STATUS_CODES[o.status] ?? 'Unknown';
-  return { bytes: Buffer.from(`HTTP/1.1 ${o.status} ${reason}\r\n${lines}\r\n`, 'latin1'), plan, keepAlive };
+  return { block, tail: `${tail}\r\n`, plan, keepAlive };
 }

@@ -80,11 +80,13 @@ test('rejected with 400: obs-fold, whitespace before colon, bare CR, bare LF, ba
   assert.is(head('GET http://a.test/x HTTP/1.1\r\nHost: a.test\r\n\r\n').head.target, 'http://a.test/x');
 });
 
-test('methods the edge does not serve are 501, CONNECT included; a lower-case method is another method', () => {
-  rejected('PROPFIND / HTTP/1.1\r\nHost: x\r\n\r\n', 501);
+test('methods node:http does not know are 501, CONNECT too; a lower-case method is another method', () => {
+  rejected('FROB / HTTP/1.1\r\nHost: x\r\n\r\n', 501);
+  assert.is(head('M-SEARCH /x HTTP/1.1\r\nHost: x\r\n\r\n').head.method, 'M-SEARCH');
   rejected('CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n', 501);
   rejected('get / HTTP/1.1\r\nHost: x\r\n\r\n', 501);
   assert.is(head('OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n').head.target, '*');
+  assert.is(head('PURGE /x HTTP/1.1\r\nHost: x\r\n\r\n').head.method, 'PURGE');
 });
 
 test('rejected: framing conflicts, repeated Content-Length, bad lengths, unknown codings', () => {
