@@ -15,6 +15,7 @@
  *   --memory-objects N      BENCH_MEMORY_OBJECTS   objects for the memory fit, 0 skips it (100000)
  *   --generator G           BENCH_GENERATOR        auto, wrk or node (auto: wrk, installed if possible)
  *   --cases a,b             BENCH_CASES            case ids: one-1k, hot-1k, one-100k, browser-1k (all)
+ *   --edge-http-server K    BENCH_EDGE_HTTP_SERVER the edge's client-side layer: own or node (the edge's default)
  *   --peers a,b             BENCH_PEERS            peers to run when installed: nginx, varnish (both); "none" skips them
  *   --server-cpu N          BENCH_SERVER_CPU       CPU the servers are pinned to (0)
  *   --generator-cpu N       BENCH_GENERATOR_CPU    CPU the generator, origin and harness use (1)
@@ -69,6 +70,8 @@ interface Options {
   generatorCpu: number;
   out: string;
   peers: PeerName[];
+  /** Passed to the edge as --http-server; undefined: the edge's default. */
+  edgeHttpServer: 'own' | 'node' | undefined;
   /** Root of another built checkout whose edge is the hit-path baseline; undefined: the plain server. */
   against: string | undefined;
 }
@@ -88,6 +91,7 @@ function readOptions(): Options {
       'generator-cpu': { type: 'string' },
       out: { type: 'string' },
       peers: { type: 'string' },
+      'edge-http-server': { type: 'string' },
       against: { type: 'string' },
     },
   });
@@ -118,8 +122,15 @@ function readOptions(): Options {
     generatorCpu: num(values['generator-cpu'], 'BENCH_GENERATOR_CPU', 1, 0),
     out: resolve(values.out ?? env['BENCH_OUT'] ?? join(ROOT, 'loadtests', 'bench', 'results.json')),
     peers: peers as PeerName[],
+    edgeHttpServer: edgeHttpServer(values['edge-http-server'] ?? env['BENCH_EDGE_HTTP_SERVER']),
     against: againstRoot(values.against ?? env['BENCH_AGAINST']),
   };
+}
+
+function edgeHttpServer(raw: string | undefined): 'own' | 'node' | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw !== 'own' && raw !== 'node') throw new Error(`BENCH_EDGE_HTTP_SERVER / --edge-http-server: expected own or node, got ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 function againstRoot(raw: string | undefined): string | undefined {
@@ -251,7 +262,8 @@ async function main(): Promise<void> {
     o.against === undefined
       ? await startServer('plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url])
       : await startServer('edge-against', serverCpu, 'edge/main.js', edgeArgs, o.against);
-  const edge = await startServer('edge', serverCpu, 'edge/main.js', edgeArgs);
+  const edgeLayer = o.edgeHttpServer === undefined ? [] : ['--http-server', o.edgeHttpServer];
+  const edge = await startServer('edge', serverCpu, 'edge/main.js', [...edgeArgs, ...edgeLayer]);
   const { peers, note: peerNote } = await startPeers(o, origin.url, serverCpu, tempDir);
   const baselineLabel = o.against === undefined ? 'plain node:http server' : `the edge built in ${o.against}`;
   process.stdout.write(`hit-path baseline: ${baselineLabel}\n`);
@@ -301,7 +313,7 @@ async function main(): Promise<void> {
   const memory: MemoryResult[] = [];
   if (o.memoryObjects > 0) {
     const memOpts = { objects: o.memoryObjects, steps: 4, warmInObjects: 2_000, bodyBytes: 1024, settleMs: 1_000, log };
-    const memEdge = await startServer('edge-memory', serverCpu, 'edge/main.js', ['--port', '0', '--origin', origin.url, '--cache-max-bytes', '2000000000']);
+    const memEdge = await startServer('edge-memory', serverCpu, 'edge/main.js', ['--port', '0', '--origin', origin.url, '--cache-max-bytes', '2000000000', ...edgeLayer]);
     memory.push(await measureMemory({ ...memOpts, server: 'edge', baseUrl: memEdge.url, pid: memEdge.proc.pid }));
     await stopProcess(memEdge.proc);
     if (peers.some((p) => p.name === 'nginx')) {

@@ -327,4 +327,25 @@ test('graceful drain: close() lets the request in flight finish with Connection:
   await closed;
 });
 
+test('a reused answer with `wire` is serialized once: the kept block is written until its owner clears it', async () => {
+  const reused: EdgeResponse = { status: 200, headers: ['age', '1', 'content-length', '2'], body: Buffer.from('ok'), outcome: OUTCOME, wire: { head: undefined } };
+  const s = await start(() => reused);
+  try {
+    const c = await openRaw(s.port);
+    const get = async (): Promise<string> => {
+      c.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+      return (await readUntil(c, responsesIn(1))).text;
+    };
+    assert.match(await get(), /\r\nage: 1\r\n/);
+    assert.ok(reused.wire!.head !== undefined, 'the block is kept on the answer');
+    reused.headers[1] = '2'; // changed without clearing: the kept block still says 1
+    assert.match(await get(), /\r\nage: 1\r\n/);
+    reused.wire!.head = undefined; // what HitAnswers does when it retimes
+    assert.match(await get(), /\r\nage: 2\r\n/);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
 test.run();
