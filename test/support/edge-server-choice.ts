@@ -1,6 +1,7 @@
 /**
- * The edge server the harnesses start: node:http by default, the own HTTP/1.1 layer with
- * EDGE_TEST_HTTP_SERVER=own (`EDGE_TEST_HTTP_SERVER=own npm test` runs the whole suite on it).
+ * The edge server the harnesses start: the own HTTP/1.1 layer, as the binary's default, or
+ * node:http with EDGE_TEST_HTTP_SERVER=node (`EDGE_TEST_HTTP_SERVER=node npm test` runs the whole
+ * suite on it).
  */
 import { systemClock, systemTimers } from '../../common/adapters/system-clock.js';
 import type { Logger } from '../../common/ports.js';
@@ -8,7 +9,7 @@ import { createEdgeListener, parseHttpServerKind, type EdgeListener } from '../.
 import type { EdgeServerOptions } from '../../edge/adapters/node-server.js';
 import type { Edge } from '../../edge/pipeline/edge.js';
 
-export const TEST_HTTP_SERVER = parseHttpServerKind(process.env['EDGE_TEST_HTTP_SERVER'], 'node');
+export const TEST_HTTP_SERVER = parseHttpServerKind(process.env['EDGE_TEST_HTTP_SERVER'], 'own');
 
 export function createTestEdgeServer(edge: Pick<Edge, 'handle'>, logger: Logger, options: EdgeServerOptions): EdgeListener {
   return createEdgeListener(TEST_HTTP_SERVER, edge, { logger, timers: systemTimers, clock: systemClock }, options);
