@@ -89,8 +89,11 @@ export async function verifyCase(edgeUrl: string, plainUrl: string, c: BenchCase
     const cs = e.headers['cache-status'];
     if (!cacheStatusIsHit(typeof cs === 'string' ? cs : undefined)) throw new Error(`edge ${path}: Cache-Status ${JSON.stringify(cs)} is not a hit`);
     if (e.status !== p.status || !e.body.equals(p.body)) throw new Error(`${path}: edge and baseline differ (status ${e.status} vs ${p.status}, ${e.body.length} vs ${p.body.length} bytes)`);
-    const edgeFields = Object.keys(e.headers).sort().join(' ');
-    const plainFields = Object.keys(p.headers).sort().join(' ');
+    // Connection and Keep-Alive belong to the HTTP layer (node:http sends both on every answer, the
+    // own layer neither on HTTP/1.1), not to what the cache answers.
+    const fields = (h: Fetched['headers']): string => Object.keys(h).filter((k) => k !== 'connection' && k !== 'keep-alive').sort().join(' ');
+    const edgeFields = fields(e.headers);
+    const plainFields = fields(p.headers);
     if (edgeFields !== plainFields || e.headers['via'] !== p.headers['via']) {
       throw new Error(`${path}: edge and baseline send different header fields (${edgeFields} / ${plainFields}; via ${String(e.headers['via'])} / ${String(p.headers['via'])})`);
     }
