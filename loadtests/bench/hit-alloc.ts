@@ -53,6 +53,7 @@ function bytesPerHit(withWire: boolean, hits: number): number {
     chunked: DEFAULT_CHUNKED_LIMITS,
     headersTimeoutMs: 10_000,
     keepAliveTimeoutMs: 5_000,
+    bodyIdleTimeoutMs: 30_000,
     maxPipelinedBytes: 64 * 1024,
     timers: systemTimers,
     clock: systemClock,

@@ -22,6 +22,12 @@ export interface ConnectionOptions {
   chunked: ChunkedLimits;
   headersTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  /**
+   * Longest wait for the next bytes of a request body while its consumer is ready for them (a
+   * consumer that is full is not the client's fault, so no timer runs then). Then the body fails
+   * and the connection closes.
+   */
+  bodyIdleTimeoutMs: number;
   /** Bytes of pipelined requests buffered while one is answered; reading pauses beyond. */
   maxPipelinedBytes: number;
   timers: Timers;
@@ -48,6 +54,7 @@ export class Http1Connection {
   private sinkWantsMore = true;
   private headersTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
+  private bodyTimer: TimerHandle | undefined;
   private dateSecond = -1;
   private dateText = '';
 
@@ -180,6 +187,7 @@ export class Http1Connection {
       }
       if (b.remaining > 0) {
         this.updateReading();
+        this.armBodyTimer();
         return false;
       }
     } else {
@@ -195,18 +203,38 @@ export class Http1Connection {
       this.pending = this.pending.subarray(r.consumed);
       if (!r.done) {
         this.updateReading();
+        this.armBodyTimer();
         return false;
       }
     }
     b.sink?.push(null);
     this.body = undefined;
+    this.cancelBodyTimer();
     return true;
+  }
+
+  private armBodyTimer(): void {
+    this.cancelBodyTimer();
+    if (!this.sinkWantsMore) return;
+    this.bodyTimer = this.o.timers.after(this.o.bodyIdleTimeoutMs, () => {
+      this.bodyTimer = undefined;
+      this.body?.sink?.destroy(new Error('request body timeout'));
+      this.destroy();
+    });
+  }
+
+  private cancelBodyTimer(): void {
+    this.bodyTimer?.cancel();
+    this.bodyTimer = undefined;
   }
 
   private push(sink: Readable | undefined, bytes: Buffer): void {
     if (sink === undefined || sink.destroyed) return; // discarded: the response did not want it
     // A subarray is safe to hand on: socket chunks are never written to after they arrive.
-    if (!sink.push(bytes)) this.sinkWantsMore = false;
+    if (!sink.push(bytes)) {
+      this.sinkWantsMore = false;
+      this.cancelBodyTimer();
+    }
   }
 
   /** Reading stops while the body consumer is full or too many pipelined bytes wait. */
@@ -406,6 +434,7 @@ export class Http1Connection {
 
   private cancelTimers(): void {
     this.cancelIdle();
+    this.cancelBodyTimer();
     this.headersTimer?.cancel();
     this.headersTimer = undefined;
   }

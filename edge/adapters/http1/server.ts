@@ -16,6 +16,8 @@ export interface Http1ServerOptions {
   timers: Timers;
   clock: Clock;
   logger: Logger;
+  /** Default 30,000: longest gap between request body bytes the handler is ready for. */
+  bodyIdleTimeoutMs?: number;
   parser?: ParserLimits;
   chunked?: ChunkedLimits;
   /** Default 64 KiB: pipelined bytes buffered per connection while a response is in progress. */
@@ -32,6 +34,7 @@ export class Http1Server extends Server {
       chunked: o.chunked ?? DEFAULT_CHUNKED_LIMITS,
       headersTimeoutMs: o.headersTimeoutMs,
       keepAliveTimeoutMs: o.keepAliveTimeoutMs,
+      bodyIdleTimeoutMs: o.bodyIdleTimeoutMs ?? 30_000,
       maxPipelinedBytes: o.maxPipelinedBytes ?? 64 * 1024,
       timers: o.timers,
       clock: o.clock,

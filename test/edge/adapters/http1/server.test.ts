@@ -274,6 +274,32 @@ test('timeouts on the Timers port: an unfinished head gets 408 and close; an idl
   }
 });
 
+test('a request body that stalls while the handler waits for it fails after bodyIdleTimeoutMs (30 s default, hand-fired)', async () => {
+  let failed = '';
+  const s = await start(async (req) => {
+    try {
+      await readAll(req.body);
+    } catch (err) {
+      failed = (err as Error).message;
+    }
+    return { status: 200, headers: [], body: Buffer.from('x'), outcome: OUTCOME };
+  });
+  try {
+    const c = await openRaw(s.port);
+    const seen = readUntil(c, () => false);
+    const sent = 'POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc';
+    c.write(sent);
+    while (s.serverSockets.length === 0 || s.serverSockets[0]!.bytesRead < sent.length) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.is(s.timers.fire(30_000), 1);
+    assert.ok((await seen).closed);
+    while (failed === '') await new Promise((resolve) => setImmediate(resolve));
+    assert.match(failed, /request body timeout/);
+  } finally {
+    await s.close();
+  }
+});
+
 test('backpressure: a handler that does not read leaves the socket paused with a bounded buffer', async () => {
   let release: (() => void) | undefined;
   let got = 0;
