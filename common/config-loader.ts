@@ -93,8 +93,8 @@ function sourceOf(field: string, sources: Map<string, string>): string | undefin
 }
 
 function parseFlags<S extends TSchema>(opts: LoadOptions<S>) {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {
-    help: { type: 'boolean' },
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
     config: { type: 'string' },
   };
   for (const spec of opts.flags) options[spec.flag] = { type: spec.type === 'boolean' ? 'boolean' : 'string' };
@@ -180,6 +180,6 @@ function usage<S extends TSchema>(opts: LoadOptions<S>): string {
     'Flags (precedence: flag > env > config file > default):',
     `${'  --config <file>'.padEnd(38)} JSON config file with the same settings (see README)`,
     ...rows,
-    `${'  --help'.padEnd(38)} print this help`,
+    `${'  --help, -h'.padEnd(38)} print this help`,
   ].join('\n');
 }

@@ -8,6 +8,7 @@
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
+import { ringWeightSchema } from './ring-bounds.js';
 
 // ---------------------------------------------------------------------------------------------
 // Purges
@@ -113,10 +114,10 @@ export const HeartbeatSchema = Type.Object(
   {
     edge: EdgeIdSchema,
     region: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, dot, dash or underscore' }),
-    url: Type.String({ pattern: '^https?://[^/?#\\s]+$', description: 'the edge\'s base URL without a path, e.g. http://127.0.0.1:8080' }),
+    url: Type.String({ maxLength: 2048, pattern: '^https?://[^/?#\\s\\x00-\\x1f\\x7f]+$', description: 'the edge\'s base URL without a path or control characters, e.g. http://127.0.0.1:8080' }),
     appliedSeq: Type.Integer({ minimum: 0 }),
-    /** Ring weight; 1 when absent. */
-    weight: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 })),
+    /** Ring weight; 1 when absent. Bounded as at every ring entry (common/ring-bounds.ts). */
+    weight: Type.Optional(ringWeightSchema()),
     load: Type.Object(
       {
         requestsPerSec: Type.Number({ minimum: 0 }),
@@ -358,6 +359,7 @@ function purgeValueProblem(kind: Exclude<PurgeKind, 'all'>, value: string): stri
     case 'prefix':
       return HOST_PATH_PATTERN.test(value) && !value.includes('://') ? undefined : 'must be host/path-prefix, e.g. example.com/images/';
     case 'url':
+      if (/[\x00-\x1f\x7f]/.test(value)) return 'must not contain control characters';
       if (/^https?:\/\//i.test(value)) {
         try {
           const url = new URL(value);

@@ -39,6 +39,12 @@ export interface TransportTimeouts {
   bodyIdleMs: number;
 }
 
+/** A 1xx response that arrived before the final one (RFC 9110 §15.2), e.g. 103 Early Hints (RFC 8297). */
+export interface InformationalResponse {
+  status: number;
+  headers: HeaderList;
+}
+
 export interface OutboundRequest {
   /** Scheme, host and port, e.g. `http://127.0.0.1:8000`. */
   origin: string;
@@ -48,6 +54,8 @@ export interface OutboundRequest {
   headers: HeaderList;
   body?: Uint8Array | AsyncIterable<Uint8Array>;
   timeouts: TransportTimeouts;
+  /** Called for each 1xx response before the final one; absent: they are dropped. */
+  onInformational?: (info: InformationalResponse) => void;
 }
 
 export interface OutboundResponse {

@@ -8,6 +8,7 @@
  * `leaseMs` from when the grant reached it, which is later than `issuedAtMs`, so the grace covers
  * delivery delay and clock-rate drift.
  */
+import { MAX_RING_MEMBERS } from '../common/ring-bounds.js';
 import type { EdgeView, Health, LeaseEvent, Member, PurgeRecord, Receipt, ReceiptEdge, ReceiptState, RegionView } from '../common/control-protocol.js';
 import { deriveEdgeHealth, deriveRegionHealth, type HealthThresholds } from './health.js';
 
@@ -58,12 +59,18 @@ export class EdgeRegistry {
     return this.edges.has(id);
   }
 
+  hasHeartbeated(id: string): boolean {
+    return this.edges.get(id)?.lastHeartbeatAtMs !== undefined;
+  }
+
   /** Heartbeat: membership facts, load and a cumulative ack. */
   heartbeat(
     report: { edge: string; region: string; url: string; weight: number; appliedSeq: number; requestsPerSec: number; errorRate: number },
     lastSeq: number,
     nowMs: number,
   ): ReportResult {
+    // A ring has at most MAX_RING_MEMBERS members: refused before the edge is tracked.
+    if (this.edges.get(report.edge)?.region !== report.region && this.regionSize(report.region) >= MAX_RING_MEMBERS) return this.regionFull(report.region);
     const edge = this.touch(report.edge, nowMs);
     if (edge === undefined) return this.full();
     edge.region = report.region;
@@ -85,7 +92,8 @@ export class EdgeRegistry {
   streamOpened(edgeId: string, hints: { region?: string; url?: string }, nowMs: number): boolean {
     const edge = this.touch(edgeId, nowMs);
     if (edge === undefined) return false;
-    if (hints.region !== undefined && edge.region === '') edge.region = hints.region;
+    // A stream's hint never makes an edge a member of a full region; its heartbeat is refused too.
+    if (hints.region !== undefined && edge.region === '' && this.regionSize(hints.region) < MAX_RING_MEMBERS) edge.region = hints.region;
     if (hints.url !== undefined && edge.url === '') edge.url = hints.url;
     edge.streams++;
     return true;
@@ -271,6 +279,17 @@ export class EdgeRegistry {
     }
     edge.lastContactAtMs = nowMs;
     return edge;
+  }
+
+  /** Edges tracked in a region (members once they have a URL). */
+  private regionSize(region: string): number {
+    let n = 0;
+    for (const edge of this.edges.values()) if (edge.region === region) n++;
+    return n;
+  }
+
+  private regionFull(region: string): ReportResult {
+    return { ok: false, status: 503, message: `region ${region} already has ${MAX_RING_MEMBERS} edges, the most one ring may have` };
   }
 
   private full(): ReportResult {

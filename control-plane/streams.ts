@@ -121,7 +121,8 @@ export class StreamSession {
         }
         continue;
       }
-      if (this.leaseDue) {
+      // A replica behind the shared log must not vouch for an edge: wait for its watch (onDurable pumps).
+      if (this.leaseDue && (log.leaseSafe?.(this.cursor) ?? true)) {
         this.leaseDue = false;
         this.write({ event: 'lease', data: this.hub.registry.grantLease(this.edge, this.cursor, this.hub.clock.wallMs()) });
         continue;
@@ -227,6 +228,8 @@ export function startingPoint(log: PurgeLog, params: OpenStreamParams): { cursor
   const lastSeq = log.lastSeq();
   if (params.after === undefined) return { cursor: lastSeq, flush: undefined };
   if (params.logId !== undefined && params.logId !== log.logId()) return { cursor: lastSeq, flush: { upToSeq: lastSeq, reason: 'log-changed' } };
+  // A replica of a shared log may simply not have read that far yet: resume there, no flush.
+  if (params.after > lastSeq && params.logId === log.logId() && log.mayLag?.() === true) return { cursor: params.after, flush: undefined };
   if (params.after > lastSeq) return { cursor: lastSeq, flush: { upToSeq: lastSeq, reason: 'ahead-of-log' } };
   if (params.after < log.oldestRetainedSeq() - 1) return { cursor: lastSeq, flush: { upToSeq: lastSeq, reason: 'behind-retention' } };
   return { cursor: params.after, flush: undefined };

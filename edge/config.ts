@@ -1,6 +1,9 @@
 /** The edge's configuration: one typebox schema for the file, env and flags, with documented defaults. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FlagSpec } from '../common/config-loader.js';
+import { MAX_RING_MEMBERS, RING_MEMBERS_ARRAY, ringWeightSchema } from '../common/ring-bounds.js';
+import { DEFAULT_PEER_AUTH_WINDOW_MS, MIN_PEER_SECRET_CHARS } from './routing/peer-auth.js';
+import { ACCESS_LOG_FLAGS, AccessLogConfigSchema } from './access-log/config.js';
 
 const MiB = 1024 * 1024;
 
@@ -9,13 +12,13 @@ export const PeerSchema = Type.Object(
   {
     id: Type.String({ pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, dot, dash or underscore' }),
     url: Type.String({ pattern: '^https?://[^/?#]+$', description: 'a peer base URL without a path, e.g. http://127.0.0.1:8082' }),
-    weight: Type.Number({ default: 1, exclusiveMinimum: 0 }),
+    weight: ringWeightSchema({ default: 1 }),
   },
   { additionalProperties: false },
 );
 
 /** Body of PUT /membership on the admin port. */
-export const MembershipSchema = Type.Object({ members: Type.Array(PeerSchema, { minItems: 1 }) }, { additionalProperties: false });
+export const MembershipSchema = Type.Object({ members: Type.Array(PeerSchema, { minItems: 1, ...RING_MEMBERS_ARRAY }) }, { additionalProperties: false });
 
 export const EdgeConfigSchema = Type.Object(
   {
@@ -57,7 +60,7 @@ export const EdgeConfigSchema = Type.Object(
       default: 'origin',
       description: 'origin (cache keys use the origin\'s authority) or request (the client\'s Host)',
     }),
-    peers: Type.Array(PeerSchema, { default: [], description: 'the ring members, this edge included: id=url[*weight],...' }),
+    peers: Type.Array(PeerSchema, { default: [], ...RING_MEMBERS_ARRAY, description: `the ring members, this edge included: id=url[*weight],... (at most ${MAX_RING_MEMBERS})` }),
     cluster: Type.Object(
       {
         peerConnectTimeoutMs: Type.Integer({ default: 500, minimum: 1 }),
@@ -71,6 +74,33 @@ export const EdgeConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    originProtection: Type.Object(
+      {
+        maxConnections: Type.Integer({ default: 256, minimum: 1, maximum: 100_000 }),
+        maxQueued: Type.Integer({ default: 1_024, minimum: 0, maximum: 1_000_000 }),
+        clientMissesPerSecond: Type.Number({ default: 50, minimum: 0 }),
+        clientMissBurst: Type.Integer({ default: 200, minimum: 1 }),
+        maxTrackedClients: Type.Integer({ default: 100_000, minimum: 1, maximum: 10_000_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    peerAuth: Type.Object(
+      {
+        mode: Type.Union([Type.Literal('off'), Type.Literal('accept'), Type.Literal('require')], {
+          default: 'require',
+          description: 'one of off, accept, require',
+        }),
+        /** Signs this edge's peer requests and verifies theirs; required with peers unless mode is off. */
+        // No description: the loader would echo the rejected value, and this one is a secret.
+        secret: Type.Optional(Type.String({ minLength: MIN_PEER_SECRET_CHARS })),
+        /** Accepted as well, never used to sign: the other secret during a rotation. */
+        acceptSecret: Type.Optional(Type.String({ minLength: MIN_PEER_SECRET_CHARS })),
+        /** A file whose first line is the secret and optional second line the accepted one (read at start). */
+        secretFile: Type.Optional(Type.String({ minLength: 1 })),
+        windowMs: Type.Integer({ default: DEFAULT_PEER_AUTH_WINDOW_MS, minimum: 1_000, maximum: 3_600_000 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     alternateOrigin: Type.Optional(
       Type.String({ pattern: '^https?://[^/?#]+$', description: 'a base URL without a path: another origin, or another region\'s edge' }),
     ),
@@ -79,7 +109,8 @@ export const EdgeConfigSchema = Type.Object(
     controlPlane: Type.Object(
       {
         /** Absent: no control plane; purges are not received and no lease is enforced. */
-        url: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+$', description: 'a control-plane base URL without a path, e.g. http://127.0.0.1:9000' })),
+        /** Several replicas of one log: comma-separated; the edge moves to the next when one fails. */
+        url: Type.Optional(Type.String({ pattern: '^https?://[^/?#,]+(,https?://[^/?#,]+)*$', description: 'control-plane base URLs without a path, comma-separated, e.g. http://127.0.0.1:9000,http://127.0.0.1:9001' })),
         token: Type.Optional(Type.String({ minLength: 16 })),
         streamIdleMs: Type.Integer({ default: 15_000, minimum: 100 }),
         reconnectMinMs: Type.Integer({ default: 100, minimum: 1 }),
@@ -94,6 +125,7 @@ export const EdgeConfigSchema = Type.Object(
     /** Client-side HTTP/1.1 layer: node:http, or the strict own server (edge/adapters/http1/). */
     httpServer: Type.Union([Type.Literal('own'), Type.Literal('node')], { default: 'own', description: 'one of own, node' }),
     logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info', description: 'one of debug, info, warn, error' }),
+    accessLog: AccessLogConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -124,8 +156,16 @@ export const EDGE_FLAGS: readonly FlagSpec[] = [
   { flag: 'hot-cache-fraction', field: 'cluster.hotCacheFraction', type: 'number', env: 'EDGE_HOT_CACHE_FRACTION', help: 'share of the cache for hot copies of other edges\' keys (default 0.1)' },
   { flag: 'peer-connect-timeout-ms', field: 'cluster.peerConnectTimeoutMs', type: 'integer', env: 'EDGE_PEER_CONNECT_TIMEOUT_MS', help: 'peer connect timeout (default 500)' },
   { flag: 'peer-suspect-ms', field: 'cluster.peerSuspectMs', type: 'integer', env: 'EDGE_PEER_SUSPECT_MS', help: 'a failed peer is skipped this long, doubling while it keeps failing (default 2000)' },
+  { flag: 'origin-max-connections', field: 'originProtection.maxConnections', type: 'integer', env: 'EDGE_ORIGIN_MAX_CONNECTIONS', help: 'origin requests in flight at once (default 256)' },
+  { flag: 'origin-max-queued', field: 'originProtection.maxQueued', type: 'integer', env: 'EDGE_ORIGIN_MAX_QUEUED', help: 'origin requests waiting for a connection; more are answered 503 with Retry-After (default 1024)' },
+  { flag: 'client-misses-per-second', field: 'originProtection.clientMissesPerSecond', type: 'number', env: 'EDGE_CLIENT_MISSES_PER_SECOND', help: 'origin-bound misses one client address may send per second; more are answered 429 (default 50; 0 = no budget)' },
+  { flag: 'client-miss-burst', field: 'originProtection.clientMissBurst', type: 'integer', env: 'EDGE_CLIENT_MISS_BURST', help: 'origin-bound misses one client address may send at once (default 200)' },
+  { flag: 'peer-auth', field: 'peerAuth.mode', type: 'string', env: 'EDGE_PEER_AUTH', help: 'peer requests: require a valid signature, accept unsigned ones too (rolling upgrade), or off (default require)' },
+  { flag: 'peer-secret', field: 'peerAuth.secret', type: 'string', env: 'EDGE_PEER_SECRET', help: `region secret that signs and verifies peer requests, >= ${MIN_PEER_SECRET_CHARS} chars (required with --peers)` },
+  { flag: 'peer-accept-secret', field: 'peerAuth.acceptSecret', type: 'string', env: 'EDGE_PEER_ACCEPT_SECRET', help: 'a second secret accepted but not used to sign, for rotation (default: none)' },
+  { flag: 'peer-secret-file', field: 'peerAuth.secretFile', type: 'string', env: 'EDGE_PEER_SECRET_FILE', help: 'file with the secret on its first line and an optional accepted secret on the second' },
   { flag: 'alternate-origin', field: 'alternateOrigin', type: 'string', env: 'EDGE_ALTERNATE_ORIGIN', help: 'when the origin refuses, times out or answers 5xx, GETs go here: another origin or another region\'s edge (default: none)' },
-  { flag: 'control-plane', field: 'controlPlane.url', type: 'string', env: 'EDGE_CONTROL_PLANE', help: 'control-plane URL for purges, lease and membership (default: none)' },
+  { flag: 'control-plane', field: 'controlPlane.url', type: 'string', env: 'EDGE_CONTROL_PLANE', help: 'control-plane URL(s), comma-separated replicas, for purges, lease and membership (default: none)' },
   { flag: 'token', field: 'controlPlane.token', type: 'string', env: 'EDGE_CONTROL_PLANE_TOKEN', help: 'bearer token for the control plane (required with --control-plane)' },
   { flag: 'region', field: 'region', type: 'string', env: 'EDGE_REGION', help: 'region this edge belongs to (default default)' },
   { flag: 'advertise-url', field: 'advertiseUrl', type: 'string', env: 'EDGE_ADVERTISE_URL', help: 'URL peers and the control plane reach this edge at (default http://host:port)' },
@@ -134,6 +174,7 @@ export const EDGE_FLAGS: readonly FlagSpec[] = [
   { flag: 'shutdown-grace-ms', field: 'shutdownGraceMs', type: 'integer', env: 'EDGE_SHUTDOWN_GRACE_MS', help: 'on SIGTERM, time allowed for in-flight requests (default 10000)' },
   { flag: 'http-server', field: 'httpServer', type: 'string', env: 'EDGE_HTTP_SERVER', help: 'client-side HTTP/1.1 layer: own (strict RFC 9112 server) or node (node:http) (default own)' },
   { flag: 'log-level', field: 'logLevel', type: 'string', env: 'EDGE_LOG_LEVEL', help: 'debug, info, warn or error (default info)' },
+  ...ACCESS_LOG_FLAGS,
 ];
 
 /** `e1=http://127.0.0.1:8081,e2=http://127.0.0.1:8082*2` → ring members; the schema checks each. */

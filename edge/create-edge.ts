@@ -5,6 +5,7 @@
 import { Value } from '@sinclair/typebox/value';
 import type { Clock, Logger, Random, Timers, Transport } from '../common/ports.js';
 import { ControlClient, type ControlTarget } from './control/control-client.js';
+import type { PeerAuthSettings } from './routing/peer-auth.js';
 import type { RingMember } from './routing/ring.js';
 import { EdgeConfigSchema, type EdgeConfig } from './config.js';
 import { ConfigError } from '../common/config-loader.js';
@@ -31,6 +32,7 @@ export function createEdge(config: EdgeConfig, ports: EdgePorts): Edge {
     staleIfErrorDefaultSeconds: config.cache.staleIfErrorDefaultSeconds,
     honorRequestCacheControl: !config.cache.ignoreRequestCacheControl,
     keyHost: config.keyHost,
+    originProtection: config.originProtection,
     ...(config.alternateOrigin === undefined ? {} : { alternateOriginUrl: config.alternateOrigin }),
     ...(config.peers.length === 0 ? {} : { cluster: clusterSettings(config) }),
     ...(config.controlPlane.url === undefined ? {} : { lease: { expiredServeStale: config.controlPlane.leaseExpiredServeStale } }),
@@ -90,6 +92,21 @@ function clusterSettings(config: EdgeConfig): ClusterSettings {
     hotKeyRequestsPerSecond: c.hotKeyRequestsPerSecond,
     hotCacheFraction: c.hotCacheFraction,
     handoffMs: c.handoffMs,
+    peerAuth: peerAuthSettings(config),
+  };
+}
+
+/** Peer-auth settings; a ring without a secret is refused unless peer-auth is explicitly off. */
+function peerAuthSettings(config: EdgeConfig): PeerAuthSettings {
+  const p = config.peerAuth;
+  if (p.mode !== 'off' && p.secret === undefined) {
+    throw new ConfigError('peerAuth.secret: is required with --peers unless --peer-auth off (set --peer-secret, EDGE_PEER_SECRET or --peer-secret-file)');
+  }
+  return {
+    mode: p.mode,
+    windowMs: p.windowMs,
+    ...(p.secret === undefined ? {} : { secret: p.secret }),
+    ...(p.acceptSecret === undefined ? {} : { acceptSecret: p.acceptSecret }),
   };
 }
 

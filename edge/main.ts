@@ -9,20 +9,25 @@ import { systemClock, systemRandom, systemTimers } from '../common/adapters/syst
 import { createUndiciTransport } from '../common/adapters/undici-transport.js';
 import { createAdminServer } from './adapters/admin-server.js';
 import { createEdgeListener } from './adapters/edge-listener.js';
+import { withPeerSecretFile } from './adapters/peer-secret-file.js';
+import { Readiness } from './adapters/readiness.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
+import { startRequestWatching } from './adapters/request-watching.js';
 import { EDGE_FLAGS, EdgeConfigSchema } from './config.js';
 import { createControlClient, createEdge } from './create-edge.js';
 import type { RingMember } from './routing/ring.js';
 import { loadProcessConfig } from '../common/adapters/process-config.js';
 
 runMain('cdn-edge', async () => {
-  const config = loadProcessConfig('cdn-edge', 'An HTTP/1.1 caching reverse proxy (RFC 9111 shared cache) in front of one origin.', EdgeConfigSchema, EDGE_FLAGS);
-  if (config === undefined) return;
+  const loaded = loadProcessConfig('cdn-edge', 'An HTTP/1.1 caching reverse proxy (RFC 9111 shared cache) in front of one origin.', EdgeConfigSchema, EDGE_FLAGS);
+  if (loaded === undefined) return;
+  const config = withPeerSecretFile(loaded);
   const logger = createJsonLogger(config.id, config.logLevel);
   const transport = createUndiciTransport();
   const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };
   const edge = createEdge(config, ports);
-  const server = createEdgeListener(config.httpServer, edge, { logger, timers: systemTimers, clock: systemClock }, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000 });
+  const watching = startRequestWatching(config, ports, [edge.metrics.requestDurations]);
+  const server = createEdgeListener(config.httpServer, edge, { logger, timers: systemTimers, clock: systemClock }, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch });
   await listen(server, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -30,12 +35,13 @@ runMain('cdn-edge', async () => {
   control?.start();
   process.stdout.write(`cdn-edge ${config.id} listening on http://${config.host}:${port} -> origin ${config.origin}\n`);
 
+  const readiness = new Readiness(() => control === undefined || edge.leaseValid());
   let admin: Server | undefined;
   if (config.admin.port !== undefined) {
     const token = config.admin.token ?? randomBytes(16).toString('hex');
     admin = createAdminServer({
       token,
-      registry: createEdgeRegistry(edge, control),
+      registry: createEdgeRegistry(edge, control, { accessLog: watching.accessLog }),
       health: () => ({
         ok: true,
         detail: {
@@ -46,6 +52,7 @@ runMain('cdn-edge', async () => {
         },
       }),
       ...(edge.cluster === undefined ? {} : { setMembers: (members: RingMember[]) => edge.setMembers(members) }),
+      ready: () => readiness.ready(),
     });
     await listen(admin, config.admin.port, config.admin.host);
     const adminAddress = admin.address();
@@ -58,16 +65,18 @@ runMain('cdn-edge', async () => {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    readiness.stopping();
     logger.log('info', 'shutting down', { signal });
     // Stop accepting, let in-flight requests finish, then drop idle keep-alive connections.
     control?.stop();
     server.close(() => {
-      void transport.close().finally(() => process.exit(0));
+      void transport.close().finally(() => watching.close().finally(() => process.exit(0)));
     });
     server.closeIdleConnections();
     admin?.close();
     setTimeout(() => {
       server.closeAllConnections();
+      watching.accessLog?.flush();
       process.exit(0);
     }, config.shutdownGraceMs).unref();
   };

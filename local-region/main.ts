@@ -11,6 +11,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOrchestrator, peersOf, type RegionEdge } from './orchestrator.js';
 import { startBinary, stopAll } from './processes.js';
+import { LOCAL_REGION_HELP, parseCommandLine } from './usage.js';
+
+const commandLine = parseCommandLine(process.argv.slice(2));
+if (commandLine.kind === 'help') {
+  process.stdout.write(LOCAL_REGION_HELP);
+  process.exit(0);
+}
+if (commandLine.kind === 'error') {
+  process.stderr.write(`npm start: ${commandLine.message}\n`);
+  process.exit(2);
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -21,7 +32,12 @@ const firstAdminPort = port('LOCAL_ADMIN_PORT', 9181);
 const orchestratorPort = port('LOCAL_ORCHESTRATOR_PORT', 9100);
 const controlPort = port('LOCAL_CONTROL_PORT', 9000);
 const token = process.env['LOCAL_TOKEN'] ?? randomBytes(16).toString('hex');
+/** What edges present to the control plane: apart from the admin token, so an edge cannot purge. */
+const edgeToken = randomBytes(16).toString('hex');
+/** The region secret every edge signs its peer requests with (SECURITY.md); generated at every start. */
+const peerSecret = process.env['LOCAL_PEER_SECRET'] ?? randomBytes(32).toString('hex');
 const regionFile = join(root, '.edgeworks', 'local-region.json');
+const tokenFile = join(root, '.edgeworks', 'control-plane-tokens');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -35,10 +51,12 @@ async function main(): Promise<void> {
   const originUrl = `http://127.0.0.1:${originPort}`;
   await startBinary('origin', 'origin/main.js', ['--port', String(originPort), '--admin-token', token]);
   const controlUrl = `http://127.0.0.1:${controlPort}`;
+  mkdirSync(dirname(tokenFile), { recursive: true });
+  writeFileSync(tokenFile, `# cdn-control-plane tokens for npm start; rewritten at every start\nadmin ${token}\nedge ${edgeToken}\n`, { mode: 0o600 });
   await startBinary('control-plane', 'control-plane/main.js', [
     '--port', String(controlPort),
     '--data-dir', join(root, '.edgeworks', 'control-plane'),
-    '--token', token,
+    '--token-file', tokenFile,
     '--log-level', 'warn',
   ]);
 
@@ -52,10 +70,9 @@ async function main(): Promise<void> {
       '--admin-port', String(edge.adminPort),
       '--admin-token', token,
       '--control-plane', controlUrl,
-      '--token', token,
       '--region', 'local',
       '--log-level', 'warn',
-    ]);
+    ], { EDGE_CONTROL_PLANE_TOKEN: edgeToken, EDGE_PEER_SECRET: peerSecret });
   };
   await Promise.all(edges.map((e) => startEdge(e, peersOf(edges))));
 
@@ -81,7 +98,8 @@ each object fetched from the origin once per region
   control plane ${controlUrl}   (purges, receipts, health; log in .edgeworks/control-plane)
 ${edges.map((e) => `  edge ${e.id}       http://127.0.0.1:${e.port}   admin http://127.0.0.1:${e.adminPort}`).join('\n')}
   orchestrator  ${orchestratorUrl}   (POST /edges adds an edge)
-  token         ${token}   (control plane, origin admin, edge admin ports, orchestrator)
+  token         ${token}   (control plane admin, origin admin, edge admin ports, orchestrator)
+  edge token    in ${tokenFile}   (what edges present to the control plane)
   region file   ${regionFile}   (load tests read URLs and token from it)
 
 Try:

@@ -18,6 +18,7 @@ export function answerObject(rep: Representation, path: string, method: 'GET' | 
     headers,
     body: method === 'HEAD' ? EMPTY : body,
     delayMs: rep.latencyMs,
+    ...(rep.earlyHintsLink === undefined ? {} : { interim: [{ status: 103, headers: [['link', rep.earlyHintsLink]] }] }),
   });
   const withLength = (headers: HeaderList, lengthBytes: number): HeaderList => [...headers, ['content-length', String(lengthBytes)]];
 

@@ -25,6 +25,8 @@ export interface Representation {
   headers: HeaderList;
   etag: string | undefined;
   lastModified: string | undefined;
+  /** `?early-hints=<Link value>`: a 103 Early Hints with that Link goes out before the answer. */
+  earlyHintsLink: string | undefined;
 }
 
 export type RepresentationResult = { kind: 'ok'; representation: Representation } | { kind: 'bad-query'; message: string };
@@ -114,6 +116,7 @@ function resolve({ path, query, route, object, config, nowMs, random }: Represen
     headers,
     etag: etag === '' ? undefined : etag,
     lastModified: lastModified === '' ? undefined : lastModified,
+    earlyHintsLink: q.headerText('early-hints'),
   };
 }
 

@@ -1,5 +1,6 @@
 /** The plain-data contract between the origin's pure handler and whatever carries its bytes. */
 import type { HeaderList, RequestHeaders } from '../common/http.js';
+import type { InformationalResponse } from '../common/ports.js';
 
 export interface OriginRequest {
   method: string;
@@ -17,6 +18,8 @@ export interface OriginResponse {
   delayMs: number;
   /** 'refuse': send nothing and drop the connection, as a crashed origin would. */
   action?: 'refuse';
+  /** 1xx responses sent at once, before the delay and the final answer (`?early-hints=`). */
+  interim?: InformationalResponse[];
 }
 
 /** Counts of object requests; `/_stats` and `/_admin/*` are instrumentation and not counted. */

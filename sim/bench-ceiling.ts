@@ -61,7 +61,7 @@ export async function runCeiling(requests: number, seed = 1): Promise<CeilingRes
   for (const [r, hosts] of regions.entries()) {
     const peers = hosts.map((h) => ({ id: h.slice(0, -4), url: `http://${h}`, weight: 1 }));
     for (const host of hosts) {
-      const config = edgeConfigWithDefaults({ id: host.slice(0, -4), region: `r${r + 1}`, origin: `http://${ORIGIN}`, peers, cache: { maxBytes: 64 * 1024 * 1024 } as never });
+      const config = edgeConfigWithDefaults({ id: host.slice(0, -4), region: `r${r + 1}`, origin: `http://${ORIGIN}`, peers, peerAuth: { secret: 'bench-ceiling-peer-secret-0123456789ab' } as never, cache: { maxBytes: 64 * 1024 * 1024 } as never });
       edges.set(host, createEdge(config, { clock, timers: NO_TIMERS, transport, logger: { log: () => undefined } }));
     }
   }

@@ -29,12 +29,42 @@ interface Args {
   out: string;
 }
 
+const USAGE = `usage: cdn-sim run <scenario.json> --seed N [--break ${BREAKS.join('|')}] [--out DIR]
+       cdn-sim swarm --seeds N [--first-seed S] [--scenario FILE] [--break ...] [--out DIR]
+       cdn-sim --help
+`;
+
+/** Printed for --help: what each command does, its options and exit codes. */
+const HELP = `cdn-sim: runs the real edge, origin and control-plane code on virtual time.
+
+${USAGE}
+Commands:
+  run <scenario.json>     one run from one seed: prints the seed and options, a summary, checker
+                          verdicts and trace-hash; writes DIR/<name>-<seed>.{json,jsonl,html}
+  swarm                   many runs, one generated scenario per seed (or --scenario's, reseeded)
+
+Options:
+  --seed N                run: the seed (default 1)
+  --seeds N               swarm: how many seeds (default 100)
+  --first-seed S          swarm: first seed (default 1)
+  --scenario FILE         swarm: base scenario instead of a generated one
+  --break NAME            deliberately break one mechanism (${BREAKS.join(', ')}); repeatable
+  --out DIR               output directory (default sim-out)
+  --help, -h              print this help
+
+Exit codes: 0 all checkers pass, 1 correctness failure, 2 liveness failure, 3 crash, 64 usage.
+`;
+
 function usage(message: string): never {
-  process.stderr.write(`cdn-sim: ${message}\nusage: cdn-sim run <scenario.json> --seed N [--break ${BREAKS.join('|')}] [--out DIR]\n       cdn-sim swarm --seeds N [--first-seed S] [--scenario FILE] [--break ...] [--out DIR]\n`);
+  process.stderr.write(`cdn-sim: ${message}\n${USAGE}`);
   process.exit(EXIT.usage);
 }
 
 function parseArgs(argv: string[]): Args {
+  if (argv[0] === 'help' || argv.some((a) => a === '--help' || a === '-h')) {
+    process.stdout.write(HELP);
+    process.exit(EXIT.ok);
+  }
   const [command, ...rest] = argv;
   if (command !== 'run' && command !== 'swarm') usage(`unknown command ${JSON.stringify(command ?? '')}`);
   const args: Args = { command, scenario: undefined, seed: 1, seeds: 100, firstSeed: 1, breaks: [], out: 'sim-out' };

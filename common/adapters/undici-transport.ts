@@ -18,6 +18,7 @@ export function createUndiciTransport(): Transport {
   return {
     async request(req: OutboundRequest): Promise<OutboundResponse> {
       const flat: string[] = [];
+      const onInformational = req.onInformational;
       for (const [name, value] of req.headers) flat.push(name, value);
       try {
         const res = await agentFor(req.timeouts.connectMs).request({
@@ -28,6 +29,8 @@ export function createUndiciTransport(): Transport {
           body: req.body === undefined ? null : (req.body as Uint8Array),
           headersTimeout: req.timeouts.headersMs,
           bodyTimeout: req.timeouts.bodyIdleMs,
+          // undici reports 1xx responses only here; its own 100-continue handling is unaffected.
+          ...(onInformational === undefined ? {} : { onInfo: (info: { statusCode: number; headers: Record<string, string | string[]> }) => onInformational({ status: info.statusCode, headers: toHeaderList(info.headers) }) }),
         });
         const body = res.body;
         return {

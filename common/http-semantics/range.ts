@@ -13,9 +13,9 @@ export type RangeDecision =
   | { kind: 'unsatisfiable' };
 
 export function parseRange(value: string, length: number): RangeDecision {
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(value);
-  if (m === null) return { kind: 'full' };
-  const [, first, last] = m as unknown as [string, string, string];
+  const spec = parseBytesRangeSpec(value);
+  if (spec === undefined) return { kind: 'full' };
+  const { first, last } = spec;
   if (first === '' && last === '') return { kind: 'full' };
   if (first === '') {
     const suffix = Number(last);
@@ -28,6 +28,26 @@ export function parseRange(value: string, length: number): RangeDecision {
   if (start >= length) return { kind: 'unsatisfiable' };
   return { kind: 'partial', start, end };
 }
+
+/**
+ * `bytes = first - last` with optional whitespace, by hand: the regex it replaces had two
+ * whitespace runs either side of an optional number, and backtracked quadratically over a long
+ * run of spaces (16 KiB of them cost ~0.8 s of CPU per request; found by the parser property test).
+ */
+function parseBytesRangeSpec(value: string): { first: string; last: string } | undefined {
+  const text = value.trim();
+  if (text.slice(0, 5).toLowerCase() !== 'bytes') return undefined;
+  const afterUnit = text.slice(5).trimStart();
+  if (afterUnit[0] !== '=') return undefined;
+  const set = afterUnit.slice(1);
+  const dash = set.indexOf('-');
+  if (dash === -1) return undefined;
+  const first = set.slice(0, dash).trim();
+  const last = set.slice(dash + 1).trim();
+  return DIGITS.test(first) && DIGITS.test(last) ? { first, last } : undefined;
+}
+
+const DIGITS = /^[0-9]*$/;
 
 /** If-Range (§13.1.5): the Range applies only when the validator still matches. */
 function ifRangeHolds(ifRange: string | undefined, stored: Validators): boolean {

@@ -2,34 +2,95 @@
  * Carries the control plane over node:http: bounded JSON bodies in, JSON answers out, and
  * `GET /stream` as Server-Sent Events whose backpressure (res.write returning false, then
  * 'drain') pauses and resumes the stream's cursor.
+ *
+ * Every client byte is hostile. The request line and the token are checked before a body is
+ * read (a refused request is answered at once and its connection closed, its body never
+ * buffered); bodies are bounded per route (purges `maxBodyBytes`, reports `maxReportBodyBytes`);
+ * a connection gets `headersTimeoutMs` to deliver a request's headers and a request
+ * `bodyTimeoutMs` to deliver its body, measured with the Timers port so tests move them.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { encodeSse } from '../../common/control-protocol.js';
 import { toFlatHeaders } from '../../common/http.js';
-import type { Logger } from '../../common/ports.js';
+import type { Logger, TimerHandle, Timers } from '../../common/ports.js';
+import { systemTimers } from '../../common/adapters/system-clock.js';
 import type { ApiResponse, ControlPlane } from '../control-plane.js';
 import { readRequestBody } from '../../common/adapters/read-request-body.js';
+import { routeLabel, type ControlPlaneMetrics } from './metrics.js';
 
 export interface ControlPlaneServerOptions {
+  /** Largest POST /purges body. */
   maxBodyBytes: number;
+  /** Largest ack or heartbeat body (default 4096). */
+  maxReportBodyBytes?: number;
+  /** Connection open (or previous answer sent) → complete request headers (default 10000). */
+  headersTimeoutMs?: number;
+  /** Request headers → complete body (default 10000). */
+  bodyTimeoutMs?: number;
+  /** Largest request head; node:http answers 431 beyond it (default 16384). */
+  maxHeaderBytes?: number;
   /** Suggested reconnect delay sent to SSE clients (`retry:`). */
   retryMs?: number;
+  timers?: Timers;
+  /** Serves GET /metrics (admin token) and times every request. */
+  metrics?: ControlPlaneMetrics;
 }
 
 export function createControlPlaneServer(cp: ControlPlane, logger: Logger, options: ControlPlaneServerOptions): Server {
-  const server = createServer((req, res) => {
+  const timers = options.timers ?? systemTimers;
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
+  const server = createServer({ maxHeaderSize: options.maxHeaderBytes ?? 16_384 }, (req, res) => {
+    headerDeadlines.get(req.socket)?.cancel();
+    headerDeadlines.delete(req.socket);
+    const started = performance.now();
     const target = req.url ?? '/';
-    if (target === '/stream' || target.startsWith('/stream?')) {
+    const path = target.split('?', 1)[0]!;
+    const method = req.method ?? 'GET';
+    res.on('finish', () => {
+      options.metrics?.observeRequest(routeLabel(path), method, res.statusCode, (performance.now() - started) / 1000);
+      // The next request on a kept-alive connection gets its own headers deadline.
+      if (!req.socket.destroyed) armHeaderDeadline(req.socket);
+    });
+    const refused = cp.authorize(method, target, req.headers);
+    if (refused !== undefined) {
+      send(res, refused, true);
+      return;
+    }
+    if (path === '/stream') {
       openStream(cp, req, res, options.retryMs ?? 1_000);
       return;
     }
-    readRequestBody(req, options.maxBodyBytes, (body) => {
+    if (path === '/metrics' && options.metrics !== undefined) {
+      if (method !== 'GET') return send(res, { status: 405, body: { error: 'method not allowed; use GET' }, headers: [['allow', 'GET']] }, false);
+      const registry = options.metrics.registry;
+      registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': registry.contentType, 'content-length': String(Buffer.byteLength(text)) });
+          res.end(text);
+        },
+        (err: unknown) => send(res, { status: 500, body: { error: `metrics failed: ${(err as Error).message}` } }, true),
+      );
+      return;
+    }
+    const limit = path === '/purges' ? options.maxBodyBytes : (options.maxReportBodyBytes ?? 4096);
+    const limitName = path === '/purges' ? 'limits.maxBodyBytes' : 'limits.maxReportBodyBytes';
+    let answered = false;
+    const bodyDeadline = timers.after(bodyTimeoutMs, () => {
+      answered = true;
+      send(res, { status: 408, body: { error: `body: not received within ${bodyTimeoutMs} ms (limits.bodyTimeoutMs)`, field: 'body' } }, true);
+      req.destroy();
+    });
+    readRequestBody(req, limit, (body) => {
+      bodyDeadline.cancel();
+      if (answered) return;
       if (body === 'too-large') {
-        send(res, { status: 413, body: { error: `body: larger than ${options.maxBodyBytes} bytes (limits.maxBodyBytes)`, field: 'body' } }, true);
+        send(res, { status: 413, body: { error: `body: larger than ${limit} bytes (${limitName})`, field: 'body' } }, true);
         return;
       }
-      cp.handle({ method: req.method ?? 'GET', target, headers: req.headers, body }).then(
+      cp.handle({ method, target, headers: req.headers, body }).then(
         (answer) => send(res, answer, false),
         (err: unknown) => {
           logger.log('error', 'handler failed', { error: (err as Error).stack ?? String(err) });
@@ -37,9 +98,31 @@ export function createControlPlaneServer(cp: ControlPlane, logger: Logger, optio
         },
       );
     });
+    req.on('close', () => bodyDeadline.cancel());
   });
-  // Streams live for hours; node's defaults would cut them (requestTimeout covers the whole exchange).
+
+  const headerDeadlines = new Map<Socket, TimerHandle>();
+  const armHeaderDeadline = (socket: Socket): void => {
+    headerDeadlines.get(socket)?.cancel();
+    headerDeadlines.set(
+      socket,
+      timers.after(headersTimeoutMs, () => {
+        headerDeadlines.delete(socket);
+        socket.destroy();
+      }),
+    );
+  };
+  server.on('connection', (socket: Socket) => {
+    armHeaderDeadline(socket);
+    socket.on('close', () => {
+      headerDeadlines.get(socket)?.cancel();
+      headerDeadlines.delete(socket);
+    });
+  });
+  // Streams live for hours; node's whole-exchange timeout would cut them. Its headers timeout
+  // (real time, checked every 30 s) stays as a coarse backstop behind ours, never ahead of it.
   server.requestTimeout = 0;
+  server.headersTimeout = Math.max(headersTimeoutMs, 60_000);
   return server;
 }
 
@@ -91,7 +174,6 @@ function send(res: ServerResponse, answer: ApiResponse, closeConnection: boolean
   res.writeHead(answer.status, toFlatHeaders(headers));
   res.end(text);
 }
-
 
 /** Listens and resolves with the bound port (port 0 picks a free one). */
 export function listen(server: Server, port: number, host: string): Promise<number> {

@@ -1,4 +1,8 @@
-/** The admin port: /metrics (Prometheus text) and /healthz, both behind a bearer token. */
+/**
+ * The admin port: /metrics (Prometheus text), /healthz and PUT /membership behind a bearer token,
+ * and /livez and /readyz without one, for load balancers and orchestrators: they answer only
+ * up/ready (200) or not ready (503), nothing about the edge's state.
+ */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Value } from '@sinclair/typebox/value';
@@ -14,6 +18,8 @@ export interface AdminOptions {
   health: () => { ok: boolean; detail: Record<string, unknown> };
   /** Installs a ring membership; absent when the edge runs without a cluster. */
   setMembers?: (members: RingMember[]) => void;
+  /** False while starting or shutting down: /readyz answers 503. Absent: always ready. */
+  ready?: () => boolean;
 }
 
 const MAX_ADMIN_BODY_BYTES = 64 * 1024;
@@ -21,6 +27,13 @@ const MAX_ADMIN_BODY_BYTES = 64 * 1024;
 export function createAdminServer(options: AdminOptions): Server {
   const expected = Buffer.from(`Bearer ${options.token}`);
   return createServer((req, res) => {
+    const probe = (req.url ?? '/').split('?')[0];
+    if ((req.method === 'GET' || req.method === 'HEAD') && (probe === '/livez' || probe === '/readyz')) {
+      const ok = probe === '/livez' || (options.ready?.() ?? true);
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : ok ? (probe === '/livez' ? 'up\n' : 'ready\n') : 'not ready\n');
+      return;
+    }
     const given = Buffer.from(req.headers['authorization'] ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
@@ -62,7 +75,7 @@ export function createAdminServer(options: AdminOptions): Server {
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: `no admin endpoint ${req.method} ${path}; try GET /metrics, GET /healthz or PUT /membership` }));
+    res.end(JSON.stringify({ error: `no admin endpoint ${req.method} ${path}; try GET /metrics, GET /healthz, PUT /membership, GET /livez or GET /readyz` }));
   });
 }
 

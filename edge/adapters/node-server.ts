@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../common/ports.js';
+import { informationalWriter } from './write-informational.js';
+import { watchRequest, type RequestWatch, type WatchOptions } from './watch-request.js';
 import type { Edge } from '../pipeline/edge.js';
 import type { EdgeRequest, EdgeResponse } from '../pipeline/types.js';
 
@@ -11,17 +13,19 @@ export interface EdgeServerOptions {
   keepAliveTimeoutMs: number;
   /** A client has this long to send its request headers. */
   headersTimeoutMs: number;
+  /** Told about every finished request (access log, duration histograms); absent: nothing is timed. */
+  watch?: WatchOptions;
 }
 
 export function createEdgeServer(edge: Edge, logger: Logger, options: EdgeServerOptions): Server {
   const server = createServer(
     { keepAliveTimeout: options.keepAliveTimeoutMs, headersTimeout: options.headersTimeoutMs, requestTimeout: 0 },
-    (req, res) => onRequest(edge, logger, req, res),
+    (req, res) => onRequest(edge, logger, req, res, options.watch === undefined ? undefined : watchRequest(options.watch, req, res)),
   );
   return server;
 }
 
-function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: ServerResponse): void {
+function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: ServerResponse, watch: RequestWatch | undefined): void {
   const headers = req.headers;
   const hasBody = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
   // One object shape for every request keeps the call site monomorphic and allocates no spreads.
@@ -31,6 +35,7 @@ function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: Server
     headers,
     body: hasBody && req.method !== 'GET' && req.method !== 'HEAD' ? req : undefined,
     clientAddress: req.socket.remoteAddress,
+    sendInformational: informationalWriter(req, res),
   };
   let result: EdgeResponse | Promise<EdgeResponse>;
   try {
@@ -39,8 +44,18 @@ function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: Server
     fail(res, logger, err);
     return;
   }
-  if (result instanceof Promise) result.then((r) => write(res, r, logger), (err: unknown) => fail(res, logger, err));
-  else write(res, result, logger);
+  if (result instanceof Promise) {
+    result.then(
+      (r) => {
+        watch?.answered(r);
+        write(res, r, logger);
+      },
+      (err: unknown) => fail(res, logger, err),
+    );
+  } else {
+    watch?.answered(result);
+    write(res, result, logger);
+  }
 }
 
 function write(res: ServerResponse, r: EdgeResponse, logger: Logger): void {

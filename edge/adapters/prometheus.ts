@@ -2,11 +2,13 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ControlClient } from '../control/control-client.js';
 import type { Edge } from '../pipeline/edge.js';
+import { registerObservabilityMetrics, type ObservabilitySources } from './prometheus-observability.js';
 
-export function createEdgeRegistry(edge: Edge, control?: ControlClient): Registry {
+export function createEdgeRegistry(edge: Edge, control?: ControlClient, sources: ObservabilitySources = {}): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const m = edge.metrics;
+  registerObservabilityMetrics(registry, edge, sources);
 
   new Counter({
     name: 'edge_requests_total',
@@ -46,7 +48,20 @@ export function createEdgeRegistry(edge: Edge, control?: ControlClient): Registr
       for (const [code, n] of Object.entries(m.originErrors)) this.inc({ code }, n ?? 0);
     },
   });
+  new Counter({
+    name: 'edge_peer_auth_failures_total',
+    help: 'Requests carrying internal x-edgeworks-* fields that were not honoured (fields removed), by reason (missing, malformed, expired, bad-signature).',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(m.peerAuthFailures)) this.inc({ reason }, n);
+    },
+  });
   const simple: Array<[string, string, () => number]> = [
+    ['edge_origin_queue_full_total', 'Requests answered 503 because every origin connection and wait-queue place was taken.', () => edge.originGate?.refused ?? 0],
+    ['edge_client_budget_exceeded_total', 'Client requests answered 429: their address had spent its origin-bound miss budget.', () => m.clientBudgetExceeded],
+    ['edge_peer_auth_unsigned_total', 'Unsigned peer requests honoured under --peer-auth accept.', () => m.peerAuthUnsigned],
     ['edge_background_refreshes_total', 'stale-while-revalidate refreshes started.', () => m.backgroundRefreshes],
     ['edge_collapse_waits_total', 'Requests that waited on another request for the same key.', () => m.collapseWaits],
     ['edge_collapse_timeouts_total', 'Collapse waits that hit the bound and fetched on their own.', () => m.collapseTimeouts],
@@ -88,6 +103,9 @@ export function createEdgeRegistry(edge: Edge, control?: ControlClient): Registr
     ['edge_purge_applied_seq', 'Highest purge sequence applied.', () => edge.purges.appliedSeq],
     ['edge_purge_lag', 'Purges the control plane announced that this edge has not applied.', () => control?.lag() ?? 0],
     ['edge_lease_valid', '1 while the control-plane lease allows reuse without revalidation (always 1 without a control plane).', () => (edge.leaseValid() ? 1 : 0)],
+    ['edge_origin_in_flight', 'Origin requests holding a connection now.', () => edge.originGate?.stats().inFlight ?? 0],
+    ['edge_origin_queued', 'Origin requests waiting for a connection now.', () => edge.originGate?.stats().queued ?? 0],
+    ['edge_client_budget_clients', 'Client addresses whose miss budget is tracked.', () => edge.clientBudget?.trackedClients() ?? 0],
     ['edge_control_stream_up', '1 while the control-plane stream is open.', () => (control?.state === 'streaming' ? 1 : 0)],
   ];
   for (const [name, help, read] of gauges) {

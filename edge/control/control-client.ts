@@ -4,6 +4,7 @@
  * cumulative acks after applying; heartbeats with load; lease renewals; ring membership for its
  * region. Reconnects with jittered exponential back-off on any failure.
  */
+import { ringBoundsProblem } from '../../common/ring-bounds.js';
 import {
   decodeControlEvent,
   SseParser,
@@ -29,6 +30,7 @@ export interface ControlTarget {
 }
 
 export interface ControlClientOptions {
+  /** One control-plane base URL, or several replicas' comma-separated: the client moves on when one fails. */
   controlUrl: string;
   token: string;
   edgeId: string;
@@ -72,10 +74,20 @@ export class ControlClient {
   /** Reopens a stream that went silent; tighter than the transport's idle timeout once the lease is known. */
   private watchdog: TimerHandle | undefined;
   private silenceLimitMs: number;
+  private readonly urls: string[];
+  private urlIndex = 0;
+  /** Failures since the last hello; the back-off grows only once every URL failed in a row. */
+  private failuresInRow = 0;
 
   constructor(private readonly o: ControlClientOptions) {
     this.backoffMs = o.reconnectMinMs;
     this.silenceLimitMs = o.streamIdleMs;
+    this.urls = o.controlUrl.split(',');
+  }
+
+  /** The control plane this client talks to now. */
+  get currentUrl(): string {
+    return this.urls[this.urlIndex]!;
   }
 
   /** Connects, or reconnects after stop(), resuming after the last purge applied. */
@@ -114,7 +126,7 @@ export class ControlClient {
     }
     try {
       const res = await this.o.transport.request({
-        origin: this.o.controlUrl,
+        origin: this.currentUrl,
         method: 'GET',
         target: `/stream?${params.toString()}`,
         headers: [...this.auth(), ['accept', 'text/event-stream']],
@@ -145,13 +157,19 @@ export class ControlClient {
       throw new Error('control-plane stream ended');
     } catch (err) {
       if (this.stopped()) return;
-      this.o.logger.log('warn', 'control-plane stream lost; reconnecting', { error: String(err), inMs: this.backoffMs });
+      // Another replica of the same log is as good as this one: try it next, without a longer wait
+      // until every URL has failed in a row.
+      const failedUrl = this.currentUrl;
+      this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+      this.failuresInRow++;
+      const waitMs = this.failuresInRow % this.urls.length === 0 ? this.backoffMs : this.o.reconnectMinMs;
+      this.o.logger.log('warn', 'control-plane stream lost; reconnecting', { error: String(err), url: failedUrl, next: this.currentUrl, inMs: waitMs });
       this.state = 'backoff';
       this.heartbeatTimer?.cancel();
       this.watchdog?.cancel();
       // Full jitter keeps a fleet of edges from reconnecting in lockstep after an outage.
-      const delayMs = Math.floor(this.backoffMs / 2 + this.o.random.next() * (this.backoffMs / 2));
-      this.backoffMs = Math.min(this.backoffMs * 2, this.o.reconnectMaxMs);
+      const delayMs = Math.floor(waitMs / 2 + this.o.random.next() * (waitMs / 2));
+      if (waitMs === this.backoffMs) this.backoffMs = Math.min(this.backoffMs * 2, this.o.reconnectMaxMs);
       this.retryTimer = this.o.timers.after(delayMs, () => void this.connect());
     }
   }
@@ -173,6 +191,7 @@ export class ControlClient {
     switch (event.event) {
       case 'hello':
         this.backoffMs = this.o.reconnectMinMs;
+        this.failuresInRow = 0;
         this.heartbeatMs = event.data.heartbeatIntervalMs;
         this.silenceLimitMs = Math.min(this.o.streamIdleMs, Math.max(1, Math.floor(event.data.leaseMs / 2)));
         this.lastSeqSeen = Math.max(this.lastSeqSeen, event.data.lastSeq);
@@ -215,6 +234,12 @@ export class ControlClient {
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     // Never drop ourselves from our own ring, and only rebuild when something changed.
     if (!ring.some((m) => m.id === this.o.edgeId)) ring.push({ id: this.o.edgeId, url: this.o.edgeUrl, weight: this.o.weight });
+    // Bounded before any work (a ring rebuild): a membership out of bounds is refused whole.
+    const problem = ringBoundsProblem(ring);
+    if (problem !== undefined) {
+      this.o.logger.log('warn', 'membership refused', { problem });
+      return;
+    }
     const signature = JSON.stringify(ring);
     if (signature === this.lastMembers) return;
     this.lastMembers = signature;
@@ -258,7 +283,7 @@ export class ControlClient {
   private async post(path: string, body: unknown): Promise<void> {
     try {
       const res = await this.o.transport.request({
-        origin: this.o.controlUrl,
+        origin: this.currentUrl,
         method: 'POST',
         target: path,
         headers: [...this.auth(), ['content-type', 'application/json']],

@@ -18,6 +18,7 @@ import { formatHttpDate } from '../../common/http-semantics/http-date.js';
 import { parseVary, varyValues } from '../policy/vary.js';
 import { StoredRecord, type StoredResponse, type StoredTraits } from '../store/stored-response.js';
 import { internNames, internValue } from '../store/intern.js';
+import { INTERNAL_FIELD_PREFIX } from '../routing/peer-fields.js';
 
 export interface StorageOptions {
   setCookie: SetCookiePolicy;
@@ -79,7 +80,8 @@ export function buildStoredResponse(
     count++;
   };
   for (const [name, value] of storedHeaders(headers, plan.effective, options.setCookie)) {
-    if (!REGENERATED.has(name)) add(name, value);
+    // The peer protocol's fields (an owner's purge sequence) are for the edge that asked, never a client.
+    if (!REGENERATED.has(name) && !name.startsWith(INTERNAL_FIELD_PREFIX)) add(name, value);
   }
   // A recipient that caches a response without Date must give it one (RFC 9110 §6.6.1).
   if (headerValue(headers, 'date') === undefined) add('date', formatHttpDate(responseTimeMs));

@@ -2,6 +2,7 @@
 import type { Clock, Logger, Timers, Transport, TransportTimeouts } from '../../common/ports.js';
 import type { SetCookiePolicy } from '../policy/cacheability.js';
 import type { HeuristicOptions } from '../policy/freshness.js';
+import type { PeerAuthSettings } from '../routing/peer-auth.js';
 import type { RingMember } from '../routing/ring.js';
 
 export interface EdgeOptions {
@@ -40,6 +41,21 @@ export interface EdgeOptions {
    * the origin is unreachable too, serve stale (inside stale-if-error) rather than an error.
    */
   lease?: { expiredServeStale: boolean };
+  /** Bounds on what this edge sends the origin; absent: unbounded (tests that build an Edge directly). */
+  originProtection?: OriginProtection;
+}
+
+export interface OriginProtection {
+  /** Origin requests in flight at once (each holds a connection until its body is read). */
+  maxConnections: number;
+  /** Origin requests waiting for one of those; beyond this the edge answers 503 with Retry-After. */
+  maxQueued: number;
+  /** Origin-bound misses one client address may send per second, sustained; 0: no budget. */
+  clientMissesPerSecond: number;
+  /** ... and at once. */
+  clientMissBurst: number;
+  /** Client addresses tracked (least recently seen forgotten first). */
+  maxTrackedClients: number;
 }
 
 export interface ClusterSettings {
@@ -52,4 +68,6 @@ export interface ClusterSettings {
   /** Share of maxBytes kept for copies of hot keys owned by other edges. */
   hotCacheFraction: number;
   handoffMs: number;
+  /** How peers prove they are ring members (edge/routing/peer-auth.ts). */
+  peerAuth: PeerAuthSettings;
 }

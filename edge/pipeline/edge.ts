@@ -12,20 +12,28 @@ import { applyPurgeToStores } from '../control/apply-purge.js';
 import { PurgeLedger } from '../control/purge-ledger.js';
 import { parseCacheControl, type Directives } from '../policy/cache-control.js';
 import { formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
-import { normalizeTarget, primaryKey } from '../policy/cache-key.js';
+import { primaryKey } from '../policy/cache-key.js';
 import { currentAgeMs } from '../policy/freshness.js';
+import { relayInformational } from '../policy/informational.js';
 import { invalidationTargets } from '../policy/invalidation.js';
+import { requestDemandsValidation, type RequestValidation } from '../policy/request-directives.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
-import { Cluster, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/cluster.js';
+import { Cluster } from '../routing/cluster.js';
+import { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
+import { admitRequest, Refusal, refusalResponse } from './admit-request.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type UpstreamExchange } from './build-stored.js';
+import { AcceptEncodingNormalizer } from './accept-encoding-normalizer.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import type { EdgeOptions } from './edge-options.js';
 import { HitAnswers } from './hit-answers.js';
 import { EdgeMetrics } from './metrics.js';
+import { carriesInternalFields, PeerGate } from './peer-gate.js';
+import { ClientMissBudget } from './client-budget.js';
+import { OriginGate, OriginQueueFull } from './origin-gate.js';
 import { ANSWERED_LOCALLY, outboundHeaders } from './origin-request.js';
 import { readBounded } from './read-bounded.js';
 import { errorResponse, forwardedHeaders, streamThrough, type Identity } from './responses.js';
@@ -60,8 +68,14 @@ export class Edge {
   private readonly upstream: Upstream;
   private readonly background = new Set<Promise<void>>();
   private readonly hitAnswers: HitAnswers;
+  private readonly peerGate: PeerGate;
+  /** Bounds origin connections and their wait queue; absent without originProtection. */
+  readonly originGate: OriginGate | undefined;
+  /** Origin-bound misses per client address; absent when off. */
+  readonly clientBudget: ClientMissBudget | undefined;
   /** Purges applied, for the purge/fill race and for refusing fills from lagging peers. */
   readonly purges = new PurgeLedger();
+  private readonly encodings = new AcceptEncodingNormalizer();
   /** Monotonic time the control plane's lease runs out; -Infinity until the first grant. */
   private leaseUntilMonoMs = -Infinity;
 
@@ -86,7 +100,14 @@ export class Edge {
     this.locks = new CollapseLocks(o.timers, o.collapseWaitMs);
     this.via = `1.1 ${o.cacheName}`;
     this.identity = { cacheName: o.cacheName, via: this.via };
-    this.upstream = new Upstream(o, this.cluster, this.metrics, this.purges);
+    const p = o.originProtection;
+    this.originGate = p === undefined ? undefined : new OriginGate({ maxConnections: p.maxConnections, maxQueued: p.maxQueued });
+    this.clientBudget =
+      p === undefined || p.clientMissesPerSecond <= 0
+        ? undefined
+        : new ClientMissBudget({ perSecond: p.clientMissesPerSecond, burst: p.clientMissBurst, maxClients: p.maxTrackedClients });
+    this.upstream = new Upstream(o, this.cluster, this.metrics, this.purges, this.originGate);
+    this.peerGate = new PeerGate(o.cluster?.peerAuth, o.keyHost, o.clock, this.metrics);
     this.hitAnswers = new HitAnswers(`${formatCacheStatus(o.cacheName, { hit: true })}; ttl=`);
     this.storage = {
       setCookie: o.setCookie,
@@ -96,10 +117,27 @@ export class Edge {
     };
   }
 
+  /** Requests forwarded because the client's own directives demanded validation, and which one (for Cache-Status). */
+  private readonly validationDemanded = new WeakMap<EdgeRequest, RequestValidation>();
+
   /** Synchronous for hits, so the hot path allocates no promise. */
-  handle(req: EdgeRequest): EdgeResponse | Promise<EdgeResponse> {
-    if (req.method === 'PURGE' && req.headers[PEER_HEADER] !== undefined) return this.finish(this.peerInvalidation(req));
+  handle(received: EdgeRequest): EdgeResponse | Promise<EdgeResponse> {
+    let fromPeer = false;
+    let incoming = received;
+    if (carriesInternalFields(received.headers)) {
+      // Honoured only from an authenticated ring member (verified against the target as signed and
+      // sent); from anyone else the fields are removed here, before anything reads the request.
+      const admitted = this.peerGate.admit(received);
+      incoming = admitted.req;
+      fromPeer = admitted.fromPeer;
+    }
+    // From here on only the canonical request exists: the key, Vary and the upstream request are all made from it.
+    const req = admitRequest(incoming, this.o.keyHost);
+    if (req instanceof Refusal) return this.finish(refusalResponse(this.identity, req));
+    if (req.method === 'PURGE' && fromPeer) return this.finish(this.peerInvalidation(req));
     if (req.method !== 'GET' && req.method !== 'HEAD') return this.passThrough(req);
+    // Before anything reads it: the Vary secondary key and the forwarded request both see this value.
+    this.encodings.apply(req.headers);
     const key = this.keyOf(req);
     // Freshness is judged on the monotonic clock (see StoredResponse.storedAtMonoMs).
     const nowMs = this.o.clock.monoMs();
@@ -114,7 +152,6 @@ export class Edge {
         fromHotStore = true;
       }
     }
-    const fromPeer = req.headers[PEER_HEADER] !== undefined;
     if (fromPeer) {
       // The asking edge has applied purges we have not: whatever we hold may be what it purged.
       if (Number(req.headers[PURGE_SEQ_HEADER] ?? 0) > this.purges.appliedSeq) {
@@ -139,9 +176,10 @@ export class Edge {
 
     if (found.kind === 'match') {
       const stored = found.response;
+      const demanded = rd === undefined ? undefined : requestDemandsValidation(rd, currentAgeMs(stored.initialAgeMs, stored.storedAtMonoMs, nowMs), stored.freshUntilMonoMs - nowMs);
       // Without a valid lease a purge may have been missed: nothing is reused unvalidated.
-      const forced = rd?.noCache === true || !leased;
-      if (!forced && isFreshFor(stored, nowMs, rd)) {
+      const forced = demanded !== undefined || !leased;
+      if (!forced && isFresh(stored, nowMs)) {
         if (fromPeer) this.metrics.ownerHits++;
         if (fromHotStore) this.metrics.hotHits++;
         if (!fromPeer && req.method === 'GET' && req.headers['range'] === undefined && !hasConditional(req.headers)) {
@@ -158,6 +196,7 @@ export class Edge {
       }
       if (rd?.onlyIfCached === true) return this.finish(errorResponse(this.identity, 504, 'only-if-cached', 'request'));
       if (!leased) this.metrics.leaseRevalidations++;
+      if (demanded !== undefined && leased) this.validationDemanded.set(req, demanded);
       return this.collapsedFetch(key, req, forced && leased ? 'request' : 'stale', stored);
     }
     if (rd?.onlyIfCached === true) return this.finish(errorResponse(this.identity, 504, 'only-if-cached', 'request'));
@@ -172,6 +211,8 @@ export class Edge {
   /** Removes every stored variant of a URL, hot copies included. */
   invalidate(host: string | undefined, target: string): boolean {
     const key = this.keyFor(host, target);
+    // A URL no request could be stored under (one the edge answers 400) has nothing to remove.
+    if (key === undefined) return false;
     const removed = this.store.invalidate(key);
     const removedHot = this.hotStore?.invalidate(key) ?? false;
     if (removed || removedHot) this.metrics.invalidations++;
@@ -200,6 +241,8 @@ export class Edge {
     const values = applyPurgeToStores(record, stores, (host, target) => this.keyFor(host, target), this.o.clock.monoMs());
     this.purges.record({ seq: record.seq, kind: record.kind, values });
     this.metrics.purgesApplied[record.kind]++;
+    // One line per purge at debug: the fault test (npm run test:ha) checks order and uniqueness from it.
+    this.o.logger.log('debug', 'purge applied', { seq: record.seq, id: record.id });
   }
 
   /** The control plane says this edge is too far behind its log: drop everything up to `seq`. */
@@ -208,6 +251,7 @@ export class Edge {
     this.hotStore?.clear();
     this.purges.flushed(seq);
     this.metrics.flushes++;
+    this.o.logger.log('info', 'cache flushed', { upToSeq: seq });
   }
 
   /** Answers to peers say which purges this edge has applied, so a lagging owner's copy is refused. */
@@ -219,24 +263,25 @@ export class Edge {
     return res instanceof Promise ? res.then(tag) : tag(res);
   }
 
+  /**
+   * The primary key of an admitted request, whose target and Host are canonical already: under
+   * keyHost 'origin' the target alone (every key would have the origin's authority, so it adds
+   * nothing, and a hit builds no new string), else the Host and the target.
+   */
   private keyOf(req: EdgeRequest): string {
-    return this.keyFor(hostOf(req), req.target);
+    return this.o.keyHost === 'origin' ? req.target : `${hostOf(req)!}${req.target}`;
   }
 
-  /**
-   * The primary key: the request's Host and the target, or under keyHost 'origin' the target
-   * alone. Every key then has the same authority, the origin's, so it adds nothing, and leaving
-   * it out spares a hit building a new string: the target as parsed is the key.
-   */
-  keyFor(host: string | undefined, target: string): string {
-    return this.o.keyHost === 'origin' ? normalizeTarget(target) : primaryKey(host, target);
+  /** The primary key of a URL named outside a request (a purge, a Location field); see primaryKey. */
+  keyFor(host: string | undefined, target: string): string | undefined {
+    return primaryKey(this.o.keyHost, host, target);
   }
 
   /** Warm handoff: a new owner asks for a key; answer only from what is stored and fresh. */
   private answerHandoff(found: Lookup, req: EdgeRequest, nowMs: number): EdgeResponse {
     // Without a valid lease this copy may be one a purge we missed was meant for: the new owner
     // goes to the origin instead, as this edge would itself.
-    if (found.kind === 'match' && this.leaseValid() && isFreshFor(found.response, nowMs, undefined)) {
+    if (found.kind === 'match' && this.leaseValid() && isFresh(found.response, nowMs)) {
       this.metrics.ownerHits++;
       return serveStored(found.response, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
     }
@@ -276,6 +321,12 @@ export class Edge {
     const waitMs = Math.max(1, deadlineMonoMs - this.o.clock.monoMs());
     const lock = stuck === undefined ? this.locks.acquire(key, waitMs) : this.locks.takeOver(key, stuck, waitMs);
     if (lock.role === 'writer') {
+      const overBudget = this.spendMissBudget(req, fwd);
+      if (overBudget !== undefined) {
+        // Whoever waited behind this client collapses again behind one of them.
+        lock.release({ reason: 'retry' });
+        return this.finish(overBudget);
+      }
       try {
         return this.finish(await this.fetch(key, req, fwd, stored, lock));
       } finally {
@@ -360,9 +411,10 @@ export class Edge {
       source = routed.source;
     } catch (err) {
       const failure: Failure = { kind: 'transport', error: asTransportError(err) };
-      this.metrics.originError(failure.error.code);
+      // A full origin queue is counted by the gate, not as an origin failure.
+      if (!(err instanceof OriginQueueFull)) this.metrics.originError(failure.error.code);
       permit?.release({ reason: 'error', error: failure });
-      return this.originFailed(req, stored, failure, fwd, since);
+      return fromUpstream(this.originFailed(req, stored, failure, fwd, since), source);
     }
     const responseTimeMs = this.o.clock.wallMs();
     const responseMonoMs = this.o.clock.monoMs();
@@ -397,7 +449,7 @@ export class Edge {
       this.metrics.originError('status-5xx');
       const failure: Failure = { kind: 'status', status: upstream.status };
       permit?.release({ reason: 'error', error: failure });
-      return this.originFailed(req, stored, failure, fwd, since);
+      return fromUpstream(this.originFailed(req, stored, failure, fwd, since), source);
     }
 
     const exchange: UpstreamExchange = {
@@ -420,7 +472,7 @@ export class Edge {
       else permit?.release({ reason: 'uncacheable' });
       // The origin answered with something we may not keep: the old copy is superseded.
       if (stored !== undefined) this.removeEverywhere(key, stored);
-      return streamThrough(this.identity, req, upstream, fwd, plan.store ? 'too-large' : plan.reason);
+      return fromUpstream(streamThrough(this.identity, req, upstream, fwd, plan.store ? 'too-large' : plan.reason), source);
     }
 
     const read = await readBounded(upstream.body, this.o.maxObjectBytes);
@@ -433,7 +485,7 @@ export class Edge {
     if (read.kind === 'overflow') {
       permit?.release({ reason: 'uncacheable' });
       if (stored !== undefined) this.removeEverywhere(key, stored);
-      return streamThrough(this.identity, req, { ...upstream, body: read.body }, fwd, 'too-large');
+      return fromUpstream(streamThrough(this.identity, req, { ...upstream, body: read.body }, fwd, 'too-large'), source);
     }
     return this.storeAndServe(key, req, fwd, permit, stored, { exchange, plan, body: read.body, fwdStatus: upstream.status, startSeq }, target, source);
   }
@@ -490,8 +542,9 @@ export class Edge {
             ? plan.reason
             : !this.leaseValid()
               ? 'lease-expired'
-              : undefined,
+              : requestDetail(this.validationDemanded.get(req)),
     }, headerValue(fill.exchange.headers, 'cache-status'));
+    fromUpstream(served, source);
     return source.kind === 'origin' ? omitZeroAge(served) : served;
   }
 
@@ -541,6 +594,7 @@ export class Edge {
         detail: 'stale-if-error',
       });
     }
+    if (failure.kind === 'transport' && failure.error instanceof OriginQueueFull) return originBusy(this.identity, fwd);
     if (failure.kind === 'status') {
       // Only reached for waiters whose writer saw a 5xx; they answer with the same status.
       return errorResponse(this.identity, failure.status, `origin answered ${failure.status}`, fwd);
@@ -552,18 +606,24 @@ export class Edge {
 
   /** Methods other than GET and HEAD go to the origin as they are; unsafe ones invalidate (§4.4). */
   private async passThrough(req: EdgeRequest): Promise<EdgeResponse> {
+    const overBudget = this.spendMissBudget(req, 'method');
+    if (overBudget !== undefined) return this.finish(overBudget);
     this.metrics.originRequests++;
     let upstream;
     try {
-      upstream = await this.o.transport.request({
-        origin: this.o.originUrl,
-        method: req.method,
-        target: req.target,
-        headers: outboundHeaders(req, { via: this.via, forStorage: false, dropHost: this.o.keyHost === 'origin' }),
-        ...(req.body === undefined ? {} : { body: req.body }),
-        timeouts: this.o.originTimeouts,
-      });
+      const send = () =>
+        this.o.transport.request({
+          origin: this.o.originUrl,
+          method: req.method,
+          target: req.target,
+          headers: outboundHeaders(req, { via: this.via, forStorage: false, dropHost: this.o.keyHost === 'origin' }),
+          ...(req.body === undefined ? {} : { body: req.body }),
+          timeouts: this.o.originTimeouts,
+          ...(req.sendInformational === undefined ? {} : { onInformational: relayInformational(req.sendInformational)! }),
+        });
+      upstream = await (this.originGate === undefined ? send() : this.originGate.run(send));
     } catch (err) {
+      if (err instanceof OriginQueueFull) return this.finish(originBusy(this.identity, 'method'));
       const error = asTransportError(err);
       this.metrics.originError(error.code);
       return this.finish(errorResponse(this.identity, error.code.endsWith('timeout') ? 504 : 502, `origin-${error.code}`, 'method'));
@@ -571,25 +631,49 @@ export class Edge {
     const host = hostOf(req);
     for (const target of invalidationTargets(req.method, upstream.status, host, req.target, upstream.headers)) {
       this.invalidate(host, target);
-      this.noticeOwner(req, target);
+      this.noticeRegion(req, target);
     }
-    const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0 };
+    const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0, upstream: 'origin' };
     outcome.bytes = Number(headerValue(upstream.headers, 'content-length') ?? 0);
     return this.finish({ status: upstream.status, headers: forwardedHeaders(this.identity, upstream.headers, outcome), body: upstream.body, outcome });
   }
 
-  /** Tells the owner of an invalidated URL, if that is another edge, to drop its copy too. */
-  private noticeOwner(req: EdgeRequest, target: string): void {
+  /**
+   * Charges a client's request that is about to go upstream (a miss, a revalidation or an unsafe
+   * method) to its address's budget; the 429 to answer when it is spent. Peers are not charged:
+   * the front edge that took the client's request already was.
+   */
+  private spendMissBudget(req: EdgeRequest, fwd: ForwardReason): EdgeResponse | undefined {
+    const budget = this.clientBudget;
+    if (budget === undefined || req.clientAddress === undefined || req.headers[PEER_HEADER] !== undefined) return undefined;
+    const answer = budget.take(req.clientAddress, this.o.clock.monoMs());
+    if (answer.ok) return undefined;
+    this.metrics.clientBudgetExceeded++;
+    return withRetryAfter(errorResponse(this.identity, 429, 'client-miss-budget', fwd), answer.retryAfterSeconds);
+  }
+
+  /**
+   * Tells every other ring member to drop its copy of an invalidated URL, not only the owner:
+   * non-owners hold copies too (hot-cache copies, and fills made while the owner was down), and
+   * after the owner is back nothing else would ever remove them. One bodiless request per member
+   * (at most MAX_RING_MEMBERS - 1), in the background; suspect members are asked as well, since a
+   * slow or partitioned edge may still hold and serve a copy.
+   */
+  private noticeRegion(req: EdgeRequest, target: string): void {
     const cluster = this.cluster;
     if (cluster === undefined || req.headers[PEER_HEADER] !== undefined) return;
-    const owner = cluster.peersBefore(this.keyFor(hostOf(req), target))[0];
-    if (owner === undefined) return;
+    // A target with no key was never stored anywhere.
+    if (this.keyFor(hostOf(req), target) === undefined) return;
     const headers: HeaderList = this.o.keyHost === 'origin' ? [] : [['host', hostOf(req) ?? this.originAuthority]];
-    const work = this.upstream.peer(owner, 'PURGE', target, headers, false)
-      .then((res) => res?.discard())
-      .finally(() => this.background.delete(work));
-    this.background.add(work);
+    for (const member of cluster.members()) {
+      if (member.id === cluster.selfId) continue;
+      const work = this.upstream.peer(member, 'PURGE', target, headers, false)
+        .then((res) => res?.discard())
+        .finally(() => this.background.delete(work));
+      this.background.add(work);
+    }
   }
+
 
   /** stale-while-revalidate: one background refresh per key; others keep being served stale. */
   private refreshInBackground(key: string, stored: StoredResponse, req: EdgeRequest): void {
@@ -612,18 +696,34 @@ export class Edge {
   }
 }
 
+/** 503 with Retry-After: this edge's origin connections and their wait queue are all taken. */
+function originBusy(id: Identity, fwd: ForwardReason): EdgeResponse {
+  return withRetryAfter(errorResponse(id, 503, 'origin-busy', fwd), 1);
+}
+
+function withRetryAfter(res: EdgeResponse, seconds: number): EdgeResponse {
+  res.headers.push('retry-after', String(seconds));
+  return res;
+}
+
+/** Notes in the outcome who answered upstream, for the access log. */
+function fromUpstream(res: EdgeResponse, source: UpstreamSource): EdgeResponse {
+  res.outcome.upstream = source.kind === 'origin' ? 'origin' : source.id;
+  return res;
+}
+
 function hostOf(req: EdgeRequest): string | undefined {
   const host = req.headers['host'];
   return typeof host === 'string' ? host : undefined;
 }
 
-/** Fresh enough for this request: response freshness (§4.2) narrowed by request max-age and min-fresh (§5.2.1). */
-function isFreshFor(stored: StoredResponse, nowMs: number, rd: Directives | undefined): boolean {
-  if (stored.noCache || nowMs >= stored.freshUntilMonoMs) return false;
-  if (rd === undefined) return true;
-  if (rd.maxAge !== undefined && currentAgeMs(stored.initialAgeMs, stored.storedAtMonoMs, nowMs) > rd.maxAge * 1000) return false;
-  if (rd.minFresh !== undefined && stored.freshUntilMonoMs - nowMs < rd.minFresh * 1000) return false;
-  return true;
+/** Fresh (§4.2) and reusable without validation as far as the response is concerned. */
+function isFresh(stored: StoredResponse, nowMs: number): boolean {
+  return !stored.noCache && nowMs < stored.freshUntilMonoMs;
+}
+
+function requestDetail(demanded: RequestValidation | undefined): string | undefined {
+  return demanded === undefined ? undefined : `request-${demanded}`;
 }
 
 /** A response the origin just produced or validated carries no Age unless it really aged. */

@@ -3,6 +3,9 @@
  * and the admin adapter turns them into Prometheus text when scraped.
  */
 import type { TransportErrorCode } from '../../common/ports.js';
+import type { PeerAuthFailure } from '../routing/peer-auth.js';
+import { DURATION_BOUNDS_SECONDS, Histogram, HistogramFamily } from './histogram.js';
+import { RequestDurations } from './request-durations.js';
 import type { Outcome, OutcomeKind } from './types.js';
 
 export class EdgeMetrics {
@@ -45,6 +48,19 @@ export class EdgeMetrics {
   originFailovers = 0;
   /** Reuses turned into revalidations because the control-plane lease had expired. */
   leaseRevalidations = 0;
+  /** Request durations and body sizes, fed by the server adapter's completed-request records. */
+  readonly requestDurations = new RequestDurations();
+  /** Origin GETs: request sent to response headers, for answers that arrived. */
+  readonly originFetchSeconds = new Histogram(DURATION_BOUNDS_SECONDS);
+  /** Peer requests by peer id: request sent to response headers, for answers that arrived. */
+  readonly peerFetchSeconds = new HistogramFamily(DURATION_BOUNDS_SECONDS);
+
+  /** Requests carrying internal fields that were not honoured, by why (their fields were removed). */
+  readonly peerAuthFailures: Record<PeerAuthFailure, number> = { missing: 0, malformed: 0, expired: 0, 'bad-signature': 0 };
+  /** Client requests refused (429) because their address had spent its origin-bound miss budget. */
+  clientBudgetExceeded = 0;
+  /** Unsigned peer requests honoured under --peer-auth accept. */
+  peerAuthUnsigned = 0;
 
   record(outcome: Outcome): void {
     this.requests[outcome.kind]++;

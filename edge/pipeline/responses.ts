@@ -5,6 +5,7 @@
 import { headerValue, type HeaderList } from '../../common/http.js';
 import { appendCacheStatus, formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
 import { hopByHopNames } from '../policy/hop-by-hop.js';
+import { INTERNAL_FIELD_PREFIX } from '../routing/peer-fields.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from './types.js';
 
 /** This cache's name in Cache-Status and its Via member. */
@@ -56,7 +57,7 @@ export function forwardedHeaders(id: Identity, headers: HeaderList, outcome: Out
   let via: string | undefined;
   let upstreamStatus: string | undefined;
   for (const [name, value] of headers) {
-    if (skip.has(name)) continue;
+    if (skip.has(name) || name.startsWith(INTERNAL_FIELD_PREFIX)) continue;
     if (name === 'via') via = via === undefined ? value : `${via}, ${value}`;
     else if (name === 'cache-status') upstreamStatus = upstreamStatus === undefined ? value : `${upstreamStatus}, ${value}`;
     else out.push(name, value);

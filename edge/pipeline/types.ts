@@ -1,5 +1,6 @@
 /** The edge's request, response and outcome shapes: plain data shared by adapters and the simulator. */
 import type { RequestHeaders } from '../../common/http.js';
+import type { InformationalResponse } from '../../common/ports.js';
 import type { CacheStatusParams } from '../policy/cache-status.js';
 
 export interface EdgeRequest {
@@ -11,6 +12,11 @@ export interface EdgeRequest {
   body?: AsyncIterable<Uint8Array> | undefined;
   /** Peer address, for X-Forwarded-For. */
   clientAddress?: string | undefined;
+  /**
+   * Sends a 1xx response to this client ahead of the final one (103 Early Hints from the
+   * origin); absent when the carrier cannot (the simulator's client, an HTTP/1.0 client).
+   */
+  sendInformational?: ((info: InformationalResponse) => void) | undefined;
 }
 
 /** What happened to one request: the single record metrics, logs, Cache-Status and checkers read. */
@@ -18,6 +24,8 @@ export interface Outcome extends CacheStatusParams {
   kind: OutcomeKind;
   /** Body bytes sent (or to be sent when the body streams). */
   bytes: number;
+  /** Who answered upstream, for logs: `origin` or a peer's id; absent when nothing went upstream. */
+  upstream?: string;
 }
 
 export type OutcomeKind =

@@ -1,50 +1,22 @@
 /**
- * The primary cache key (RFC 9111 §2): host and target URI, normalized by RFC 3986 §6.2.2 so
- * equivalent spellings share one entry. The method is not part of it: only GET responses are
- * stored, and HEAD is answered from them.
+ * The primary cache key (RFC 9111 §2): the target URI in its canonical spelling (see
+ * request-target.ts), and under keyHost 'request' the request's Host before it. The method is
+ * not part of it: only GET responses are stored, and HEAD is answered from them.
  */
+import { canonicalHost, canonicalTarget } from './request-target.js';
 
-const UNRESERVED = /[A-Za-z0-9\-._~]/;
+/** Whose authority names an object: the origin's (left out of the key: it is the same for all) or the client's Host. */
+export type KeyHost = 'origin' | 'request';
 
-/** Decodes percent-encoded unreserved characters and upper-cases the hex of the rest. */
-function normalizePercentEncoding(text: string): string {
-  return text.replace(/%([0-9A-Fa-f]{2})/g, (_match, hex: string) => {
-    const char = String.fromCharCode(parseInt(hex, 16));
-    return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
-  });
-}
-
-/** RFC 3986 §5.2.4 remove_dot_segments. */
-function removeDotSegments(path: string): string {
-  const out: string[] = [];
-  for (const segment of path.split('/')) {
-    if (segment === '.') continue;
-    if (segment === '..') {
-      if (out.length > 1) out.pop();
-      continue;
-    }
-    out.push(segment);
-  }
-  let result = out.join('/');
-  if (/\/\.\.?$/.test(path)) result += '/';
-  return result.startsWith('/') ? result : `/${result}`;
-}
-
-export function normalizeHost(host: string | undefined): string {
-  if (host === undefined || host === '') return '';
-  const lower = host.toLowerCase();
-  return lower.endsWith(':80') ? lower.slice(0, -3) : lower;
-}
-
-export function normalizeTarget(target: string): string {
-  // Fast path: most targets need no work, and this runs on every request.
-  if (!target.includes('%') && !target.includes('/.')) return target;
-  const q = target.indexOf('?');
-  const path = q === -1 ? target : target.slice(0, q);
-  const query = q === -1 ? '' : target.slice(q);
-  return removeDotSegments(normalizePercentEncoding(path)) + normalizePercentEncoding(query);
-}
-
-export function primaryKey(host: string | undefined, target: string): string {
-  return `${normalizeHost(host)}${normalizeTarget(target)}`;
+/**
+ * The key of a URL, whether it came from a request, a purge or a Location field: the same rules
+ * for all, so a purge removes every spelling a request could have stored under. Undefined when a
+ * request naming it would have been refused (400), so nothing can be stored under it.
+ */
+export function primaryKey(keyHost: KeyHost, host: string | undefined, target: string): string | undefined {
+  const path = canonicalTarget(target);
+  if (typeof path !== 'string') return undefined;
+  if (keyHost === 'origin') return path;
+  const authority = host === undefined ? undefined : canonicalHost(host);
+  return authority === undefined ? undefined : `${authority}${path}`;
 }

@@ -24,6 +24,7 @@ export type StoreRefusal =
   | 'authorization'
   | 'set-cookie'
   | 'vary-star'
+  | 'vary-client-address'
   | 'not-cacheable'
   | 'request-no-store';
 
@@ -64,6 +65,13 @@ export function canStore(input: StoreInputs): StoreDecision {
   }
   const vary = parseVary(headerValue(headers, 'vary'));
   if (vary === '*') return { store: false, reason: 'vary-star' };
+  // §4.1 matches the presented request against the request that elicited the response, and that
+  // is the request as forwarded. The edge appends the client's address to X-Forwarded-For, so the
+  // origin selected on a value no later request's own field can reproduce: two clients sending the
+  // same X-Forwarded-For from different addresses would share one variant. Such a response is per
+  // client: not stored. (Every other field is forwarded as the client sent it, Via only gains a
+  // constant, and fields the edge drops are absent for every client alike.)
+  if (vary.includes('x-forwarded-for')) return { store: false, reason: 'vary-client-address' };
   // §3: something must make the response cacheable at all.
   const explicitlyCacheable =
     d.public ||

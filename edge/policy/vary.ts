@@ -9,14 +9,15 @@ import { requestHeader, type RequestHeaders } from '../../common/http.js';
  */
 export function parseVary(value: string | undefined): string[] | '*' {
   if (value === undefined) return [];
-  const names: string[] = [];
+  // A Set, not Array.includes: a Vary of n distinct names must not cost n² comparisons.
+  const names = new Set<string>();
   for (const part of value.split(',')) {
     const name = part.trim().toLowerCase();
     if (name === '') continue;
     if (name === '*') return '*';
-    if (!names.includes(name)) names.push(name);
+    names.add(name);
   }
-  return names;
+  return [...names];
 }
 
 /**

@@ -19,12 +19,8 @@ export interface ClusterOptions {
   handoffMs: number;
 }
 
-/** Marks a request sent by a peer edge: the receiver answers it itself, never forwarding again. */
-export const PEER_HEADER = 'x-edgeworks-peer';
-/** On a peer request: answer from cache only (504 if absent); used for warm handoff. */
-export const HANDOFF_HEADER = 'x-edgeworks-handoff';
-/** On answers to peers: the highest purge sequence the answering edge has applied. */
-export const PURGE_SEQ_HEADER = 'x-edgeworks-purge-seq';
+// The peer protocol's field names live in peer-fields.ts; re-exported for existing importers.
+export { HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from './peer-fields.js';
 
 export class Cluster {
   readonly selfId: string;

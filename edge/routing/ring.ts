@@ -16,6 +16,7 @@
  * member never moves a key between two members that stay.
  */
 import ConsistentHash from 'consistent-hash';
+import { MAX_RING_POINTS, ringBoundsProblem } from '../../common/ring-bounds.js';
 import { hash32 } from './hash.js';
 
 export interface RingMember {
@@ -52,12 +53,21 @@ export class Ring {
   private readonly ring: ConsistentHash<RingMember>;
   private readonly sorted: readonly RingMember[];
   private readonly ids: ReadonlySet<string>;
+  /** Control points placed (after collisions), at most MAX_RING_POINTS plus one per member. */
+  readonly pointCount: number;
 
   constructor(members: readonly RingMember[], options: RingOptions = {}) {
-    const pointsPerWeight = options.pointsPerWeight ?? DEFAULT_POINTS_PER_WEIGHT;
-    if (!Number.isInteger(pointsPerWeight) || pointsPerWeight < 1) {
-      throw new Error(`Ring: pointsPerWeight must be an integer >= 1, got ${pointsPerWeight}`);
+    const requested = options.pointsPerWeight ?? DEFAULT_POINTS_PER_WEIGHT;
+    if (!Number.isInteger(requested) || requested < 1) {
+      throw new Error(`Ring: pointsPerWeight must be an integer >= 1, got ${requested}`);
     }
+    // Every entry checks these bounds first; reaching here out of bounds is a programmer error.
+    const problem = ringBoundsProblem(members);
+    if (problem !== undefined) throw new Error(`Ring: ${problem}`);
+    // Fewer points per unit of weight for large rings, the same on every edge (it depends only on
+    // the members), so the whole ring stays within MAX_RING_POINTS.
+    const totalWeight = members.reduce((sum, m) => sum + m.weight, 0);
+    const pointsPerWeight = Math.min(requested, Math.max(1, Math.floor(MAX_RING_POINTS / totalWeight)));
     const copies = members.map((m) => {
       if (typeof m.id !== 'string' || m.id === '') throw new Error(`Ring: member id must be a non-empty string, got ${JSON.stringify(m.id)}`);
       if (!Number.isFinite(m.weight) || m.weight <= 0) throw new Error(`Ring: member ${m.id} weight must be a finite number > 0, got ${m.weight}`);
@@ -85,6 +95,7 @@ export class Ring {
       }
       this.ring.add(member, points.length, points);
     }
+    this.pointCount = taken.size;
     // The library sorts its points on the first lookup: do it now, not on the first miss.
     this.ring.get('');
   }

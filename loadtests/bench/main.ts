@@ -25,9 +25,11 @@
  *                                                  the plain node:http server: "no drop against main" in one run
  *
  *   BENCH_CLUSTER=0 skips the cluster hit-ratio model; BENCH_CLUSTER_* options as in cluster-hit-ratio.ts
- *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts
+ *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts;
+ *   BENCH_PURGE_BASELINE_DIST=<another build's dist> also runs it against that build, alternately, and prints both
  *   BENCH_SIM=0 skips the simulator speed bench; BENCH_SIM_SECONDS simulated seconds (60)
  *   BENCH_PEERHOP=0 skips the peer hop bench; BENCH_PEERHOP_* options as in peer-hop.ts
+ *   BENCH_RING=0 skips the ring rebuild at the maximum membership (ring-rebuild.ts)
  *
  * Ends with one summary table (every number, its target, met or MISSED) and writes it, with every
  * detail, to the JSON file. `node dist/loadtests/bench/spread.js a.json b.json c.json` compares runs.
@@ -48,8 +50,10 @@ import { measureMemory, type MemoryResult } from './memory.js';
 import { allocatedBytes, peerAvailability, startNginx, startVarnish, type Peer, type PeerName } from './peers.js';
 import { formatPeerHopReport, peerHopFigures, readPeerHopOptions, runPeerHopBench, type PeerHopResult } from './peer-hop.js';
 import { formatPurgeReport, readPurgeBenchOptions, runPurgeBench, type PurgeBenchResult } from './purge-propagation.js';
+import { comparePurgeBench } from './purge-compare.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, formatRoundLine, generatorLimited, parseCpuModel, ratio, type HitTableLine, type Machine, type TargetSummary } from './report.js';
+import { formatRingRebuildReport, ringRebuildRows, runRingRebuildBench, type RingRebuildResult } from './ring-rebuild.js';
 import { clusterRows, formatSummaryTable, hitPathRows, memoryRows, peerHopRows, purgeRows, simRows, type SimFigures } from './summary.js';
 import { ensureWrk } from './wrk.js';
 
@@ -381,6 +385,13 @@ async function main(): Promise<void> {
     try {
       purge = await runPurgeBench(readPurgeBenchOptions(process.env), { controlPlaneCpu: serverCpu, harnessCpu: generatorCpu, log });
       process.stdout.write(`${formatPurgeReport(purge)}\n`);
+      // Issue 13: the same purge bench against a baseline build, alternating, both printed.
+      const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
+      if (baseline !== undefined && baseline !== '') {
+        const rounds = Number(process.env['BENCH_PURGE_COMPARE_ROUNDS'] ?? 2);
+        const compared = await comparePurgeBench(readPurgeBenchOptions(process.env), { controlPlaneCpu: serverCpu, harnessCpu: generatorCpu, log }, resolve(baseline), rounds);
+        process.stdout.write(`${compared.text}\n`);
+      }
     } catch (err) {
       // A broken control plane must not cost the numbers already measured.
       purgeNote = `failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -417,6 +428,14 @@ async function main(): Promise<void> {
     cluster = runClusterHitRatioBench(readClusterBenchOptions([], process.env));
     timings.clusterSeconds = (performance.now() - clusterStarted) / 1000;
     process.stdout.write(`${formatClusterReport(cluster)}\n`);
+  }
+
+  // Ring rebuild at the maximum membership the bounds allow: in this process, a few seconds.
+  let ring: RingRebuildResult | undefined;
+  if (process.env['BENCH_RING'] !== '0') {
+    process.stdout.write('\nbench: ring rebuild at the maximum (the real Ring, 1,000 members of weight 100)\n');
+    ring = runRingRebuildBench();
+    process.stdout.write(`${formatRingRebuildReport(ring)}\n`);
   }
 
   const summary = [
@@ -465,6 +484,7 @@ async function main(): Promise<void> {
       purgeNote,
     ),
     ...simRows(sim, simNote),
+    ...ringRebuildRows(ring),
   ];
   const finishedAt = new Date();
   const durationSeconds = (finishedAt.getTime() - startedAt.getTime()) / 1000;

@@ -196,7 +196,7 @@ export interface PeerHopResult {
 }
 
 /** `n` distinct free loopback ports: all held open until the last is picked, then released. */
-async function freePorts(n: number): Promise<number[]> {
+export async function freePorts(n: number): Promise<number[]> {
   const servers: Server[] = [];
   try {
     const ports: number[] = [];
@@ -243,8 +243,10 @@ interface Ring {
 }
 
 async function startRing(cpu: number | undefined): Promise<Ring> {
+  // Both edges sign peer requests with one region secret, as in production (passed in the environment, not argv).
+  const env = { ...process.env, EDGE_PEER_SECRET: randomBytes(32).toString('hex') };
   const node = (name: string, script: string, args: string[]): Spawned =>
-    spawnProcess({ name, cpu, command: process.execPath, args: [join(ROOT, 'dist', script), ...args] });
+    spawnProcess({ name, cpu, command: process.execPath, args: [join(ROOT, 'dist', script), ...args], env });
   const started: Spawned[] = [];
   try {
     const origin = node('peerhop-origin', 'origin/main.js', ['--port', '0', '--host', '127.0.0.1', '--admin-token', randomBytes(16).toString('hex')]);

@@ -24,8 +24,14 @@
  *   BENCH_PURGE_EDGES (10) BENCH_PURGE_COUNT (1000) BENCH_PURGE_WARMUP (100)
  *   BENCH_PURGE_SECONDS (10) BENCH_PURGE_CONCURRENCY (64) BENCH_PURGE_LAG_SAMPLE_MS (100)
  *   BENCH_PURGE_LAG_SLACK (256: a rise in lag up to this many purges counts as noise)
+ *   BENCH_PURGE_RATE (100) BENCH_PURGE_RATE_SECONDS (5; 0 skips): (c) open-loop offered rate
+ *   BENCH_PURGE_STORE (file; etcd: 3 etcd members and 3 replicas, needs `etcd` on PATH)
+ *   BENCH_PURGE_STORES (standalone only: file,etcd runs both in one run and prints the ratio)
+ *   BENCH_PURGE_BASELINE_DIST (none): another build's dist (e.g. main's) to run alternately with
+ *   this one, BENCH_PURGE_COMPARE_ROUNDS (2) times each, printing both (purge-compare.ts)
  * Quick run: BENCH_PURGE_COUNT=200 BENCH_PURGE_SECONDS=3
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +48,8 @@ import type { EdgeConfig } from '../../edge/config.js';
 import type { ControlClient } from '../../edge/control/control-client.js';
 import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
 import type { Edge } from '../../edge/pipeline/edge.js';
-import { clockTicksPerSecond, cpuPercent, onPath, pinSelf, readCpuTicks, spawnProcess, stopProcess, waitForLine, type CpuTicks } from './processes.js';
+import { EtcdCluster } from './etcd-cluster.js';
+import { clockTicksPerSecond, cpuPercent, onPath, pinSelf, readCpuTicks, spawnProcess, stopProcess, waitForLine, type CpuTicks, type Spawned } from './processes.js';
 import { distribution, lagTrend, type Distribution, type LagSample, type LagTrend } from './stats.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
@@ -59,6 +66,11 @@ export interface PurgeBenchOptions {
   concurrency: number;
   lagSampleMs: number;
   lagSlack: number;
+  /** (c): purges offered per second, open loop, and for how long (0 skips). */
+  pacedRate: number;
+  pacedSeconds: number;
+  /** `file`: one control plane, log on disk. `etcd`: 3 etcd members and 3 replicas, POSTs round-robin, each edge given every replica. */
+  store: 'file' | 'etcd';
 }
 
 export const DEFAULT_PURGE_BENCH_OPTIONS: Readonly<PurgeBenchOptions> = Object.freeze({
@@ -69,6 +81,9 @@ export const DEFAULT_PURGE_BENCH_OPTIONS: Readonly<PurgeBenchOptions> = Object.f
   concurrency: 64,
   lagSampleMs: 100,
   lagSlack: 256,
+  pacedRate: 100,
+  pacedSeconds: 5,
+  store: 'file',
 });
 
 /** Targets from issue 4. */
@@ -91,7 +106,16 @@ export function readPurgeBenchOptions(env: NodeJS.ProcessEnv): PurgeBenchOptions
     concurrency: read('CONCURRENCY', d.concurrency, 1),
     lagSampleMs: read('LAG_SAMPLE_MS', d.lagSampleMs, 10),
     lagSlack: read('LAG_SLACK', d.lagSlack, 0),
+    pacedRate: read('RATE', d.pacedRate, 1),
+    pacedSeconds: read('RATE_SECONDS', d.pacedSeconds, 0),
+    store: readStore(env['BENCH_PURGE_STORE'], d.store),
   };
+}
+
+function readStore(raw: string | undefined, dflt: 'file' | 'etcd'): 'file' | 'etcd' {
+  if (raw === undefined || raw === '') return dflt;
+  if (raw !== 'file' && raw !== 'etcd') throw new Error(`BENCH_PURGE_STORE: expected file or etcd, got ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 export interface SequentialResult {
@@ -105,6 +129,14 @@ export interface SequentialResult {
   /** Purges whose last edge applied them before the harness read the 202. */
   appliedBefore202: number;
   seconds: number;
+}
+
+export interface PacedResult {
+  rate: number;
+  seconds: number;
+  purges: number;
+  /** Last edge applied − 202 arrived, ms. */
+  fromAcceptedMs: Distribution;
 }
 
 export interface SustainedResult {
@@ -129,6 +161,7 @@ export interface PurgeBenchResult {
   harnessCpu: number | null;
   dataDir: string;
   sequential: SequentialResult;
+  paced: PacedResult | null;
   sustained: SustainedResult | null;
   /** Out-of-order or skipped seqs seen by any edge's applyPurge: must be 0. */
   orderViolations: number;
@@ -215,23 +248,24 @@ interface Accepted {
   acceptedMs: number;
 }
 
+/** POSTs purges; with several control-plane replicas, round-robin over them. */
 class PurgeClient {
-  private readonly pool: Pool;
+  private readonly pools: Pool[];
   private sent = 0;
 
   constructor(
-    url: string,
+    urls: readonly string[],
     private readonly token: string,
     connections: number,
   ) {
-    this.pool = new Pool(url, { connections, pipelining: 1 });
+    this.pools = urls.map((url) => new Pool(url, { connections, pipelining: 1 }));
   }
 
   /** One POST /purges: the 202's seq and times, or the status it got instead. */
   async post(): Promise<Accepted | { status: number }> {
     const body = purgeBody(this.sent++);
     const postMs = performance.now();
-    const res = await this.pool.request({
+    const res = await this.pools[this.sent % this.pools.length]!.request({
       path: '/purges',
       method: 'POST',
       headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
@@ -246,8 +280,8 @@ class PurgeClient {
     return { seq: answer.seq, postMs, acceptedMs };
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await Promise.all(this.pools.map((pool) => pool.close()));
   }
 }
 
@@ -259,13 +293,15 @@ async function postOk(client: PurgeClient): Promise<Accepted> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function buildEdges(n: number, controlUrl: string, token: string, recorder: () => ApplyRecorder): BenchEdge[] {
+function buildEdges(n: number, controlUrls: readonly string[], token: string, recorder: () => ApplyRecorder): BenchEdge[] {
   const edges: BenchEdge[] = [];
   for (let i = 0; i < n; i++) {
     const id = `bench-e${i}`;
     // Nothing ever connects to the origin or to the advertised URL: these edges serve no traffic.
     // Schema defaults fill the rest of controlPlane (stream idle, back-off), as for cdn-edge.
-    const controlPlane = { url: controlUrl, token } as EdgeConfig['controlPlane'];
+    // Every edge knows every replica, each starting on a different one.
+    const url = [...controlUrls.slice(i % controlUrls.length), ...controlUrls.slice(0, i % controlUrls.length)].join(',');
+    const controlPlane = { url, token } as EdgeConfig['controlPlane'];
     const config = edgeConfigWithDefaults({ id, origin: 'http://127.0.0.1:9', logLevel: 'warn', controlPlane });
     const transport = createUndiciTransport();
     const logger = createJsonLogger(id, 'warn');
@@ -341,6 +377,35 @@ async function runSequential(client: PurgeClient, recorder: ApplyRecorder, o: Pu
   };
 }
 
+/**
+ * (c) Open loop: `pacedRate` purges per second for `pacedSeconds`, each sent when due whatever
+ * the earlier ones are doing; 202 → applied on every edge, per purge.
+ */
+async function runPaced(client: PurgeClient, recorder: ApplyRecorder, o: PurgeBenchOptions): Promise<PacedResult> {
+  recorder.recording = true;
+  const total = o.pacedRate * o.pacedSeconds;
+  const inFlight: Promise<Accepted | { status: number }>[] = [];
+  const started = performance.now();
+  while (inFlight.length < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * o.pacedRate) + 1);
+    while (inFlight.length < due) inFlight.push(client.post());
+    await sleep(2);
+  }
+  const answers = await Promise.all(inFlight);
+  const accepted = answers.filter((a): a is Accepted => !('status' in a));
+  const lastSeq = accepted.reduce((mx, a) => Math.max(mx, a.seq), 0);
+  await recorder.allApplied(lastSeq, 30_000);
+  recorder.recording = false;
+  const fromAccepted: number[] = [];
+  for (const a of accepted) {
+    const times = recorder.appliedAt.get(a.seq);
+    if (times === undefined || times.some((t) => Number.isNaN(t))) throw new Error(`purge bench: seq ${a.seq} has no apply time on some edge`);
+    fromAccepted.push(Math.max(...times) - a.acceptedMs);
+  }
+  recorder.appliedAt.clear();
+  return { rate: o.pacedRate, seconds: (performance.now() - started) / 1000, purges: accepted.length, fromAcceptedMs: distribution(fromAccepted) };
+}
+
 async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: PurgeBenchOptions, controlPlanePid: number): Promise<SustainedResult> {
   let lastSeq = 0;
   let accepted = 0;
@@ -398,6 +463,8 @@ async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: Pur
 }
 
 export interface PurgeBenchContext {
+  /** The control plane to run: `control-plane/main.js` of a build; default this build's. */
+  controlPlaneMain?: string;
   /** CPU the control plane is pinned to; undefined runs it unpinned. */
   controlPlaneCpu: number | undefined;
   /** The CPU this process is pinned to (for the report only). */
@@ -408,30 +475,53 @@ export interface PurgeBenchContext {
 export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext): Promise<PurgeBenchResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'edgeworks-purge-bench-'));
   const token = randomBytes(16).toString('hex');
-  const cp = spawnProcess({
-    name: 'control-plane',
-    cpu: ctx.controlPlaneCpu,
-    command: process.execPath,
-    args: [join(ROOT, 'dist', 'control-plane', 'main.js'), '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, '--token', token, '--log-level', 'warn'],
-  });
+  const controlPlaneMain = ctx.controlPlaneMain ?? join(ROOT, 'dist', 'control-plane', 'main.js');
+  // Edges hold their own credential, apart from the admin token that purges (#13); a build from
+  // before #13 (a baseline) has one token for both.
+  const separateEdgeToken = execFileSync(process.execPath, [controlPlaneMain, '--help'], { encoding: 'utf8' }).includes('--edge-token');
+  const edgeToken = separateEdgeToken ? randomBytes(16).toString('hex') : token;
+  const controlPlanes: Spawned[] = [];
+  let etcd: EtcdCluster | undefined;
   let edges: BenchEdge[] = [];
   let client: PurgeClient | undefined;
   try {
-    const m = await waitForLine(cp, LISTENING, 15_000);
-    const controlUrl = `http://127.0.0.1:${m[1]}`;
+    const controlUrls: string[] = [];
+    const startControlPlane = async (storeArgs: string[]): Promise<void> => {
+      const cp = spawnProcess({
+        name: `control-plane ${controlPlanes.length + 1}`,
+        cpu: ctx.controlPlaneCpu,
+        command: process.execPath,
+        args: [controlPlaneMain, '--port', '0', '--host', '127.0.0.1', ...storeArgs, '--token', token, ...(separateEdgeToken ? ['--edge-token', edgeToken] : []), '--log-level', 'warn'],
+      });
+      controlPlanes.push(cp);
+      const m = await waitForLine(cp, LISTENING, 30_000);
+      controlUrls.push(`http://127.0.0.1:${m[1]}`);
+    };
+    if (o.store === 'file') {
+      await startControlPlane(['--data-dir', dataDir]);
+    } else {
+      etcd = await EtcdCluster.create(3, dataDir);
+      const replicas = Number(process.env['BENCH_PURGE_REPLICAS'] ?? '3');
+      for (let i = 0; i < replicas; i++) await startControlPlane(['--store', 'etcd', '--etcd-endpoints', etcd.endpoints.join(','), '--etcd-prefix', '/bench/']);
+    }
     let recorder: ApplyRecorder | undefined;
-    edges = buildEdges(o.edges, controlUrl, token, () => recorder!);
+    edges = buildEdges(o.edges, controlUrls, edgeToken, () => recorder!);
     recorder = new ApplyRecorder(edges);
     for (const e of edges) e.control.start();
     await waitStreaming(edges, 10_000);
-    ctx.log(`bench: purge: control plane ${controlUrl} (pid ${cp.pid}, log in ${dataDir}), ${edges.length} edges streaming`);
+    ctx.log(`bench: purge: ${o.store} store, control plane ${controlUrls.join(',')} (pids ${controlPlanes.map((c) => c.pid).join(',')}, data in ${dataDir}), ${edges.length} edges streaming`);
 
-    client = new PurgeClient(controlUrl, token, o.concurrency);
+    client = new PurgeClient(controlUrls, token, o.concurrency);
     const sequential = await runSequential(client, recorder, o);
     ctx.log(`bench: purge: ${sequential.purges} sequential purges in ${sequential.seconds.toFixed(1)} s`);
+    let paced: PacedResult | null = null;
+    if (o.pacedSeconds > 0) {
+      paced = await runPaced(client, recorder, o);
+      ctx.log(`bench: purge: ${paced.purges} purges at ${o.pacedRate}/s offered`);
+    }
     let sustained: SustainedResult | null = null;
     if (o.sustainedSeconds > 0) {
-      sustained = await runSustained(client, recorder, o, cp.pid);
+      sustained = await runSustained(client, recorder, o, controlPlanes[0]!.pid);
       ctx.log(`bench: purge: sustained ${Math.round(sustained.acceptedPerSecond)} purges/s over ${sustained.seconds.toFixed(1)} s`);
     }
     const lastSeq = edges.reduce((mx, e) => Math.max(mx, e.control.lastSeqSeen), 0);
@@ -443,6 +533,7 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
       harnessCpu: ctx.harnessCpu ?? null,
       dataDir,
       sequential,
+      paced,
       sustained,
       orderViolations: recorder.orderViolations,
       unexpectedFlushes: recorder.unexpectedFlushes,
@@ -458,7 +549,8 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
     for (const e of edges) e.control.stop();
     await client?.close().catch(() => undefined);
     await Promise.all(edges.map((e) => e.transport.close().catch(() => undefined)));
-    await stopProcess(cp);
+    for (const cp of controlPlanes) await stopProcess(cp);
+    await etcd?.stopAll();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -471,7 +563,10 @@ export function formatPurgeReport(r: PurgeBenchResult): string {
   const s = r.sequential;
   const lines = [
     `purge propagation bench: ${o.edges} edges (real ControlClient over undici, in the harness process${r.harnessCpu === null ? '' : ` on CPU ${r.harnessCpu}`}), ` +
-      `control plane in a child process${r.controlPlaneCpu === null ? '' : ` on CPU ${r.controlPlaneCpu}`}, log fsynced on ${tmpdir()}; url purges; ${o.warmup} warm-up purges`,
+      (o.store === 'file'
+        ? `control plane in a child process${r.controlPlaneCpu === null ? '' : ` on CPU ${r.controlPlaneCpu}`}, file store fsynced on ${tmpdir()}`
+        : `etcd store: 3 etcd members + 3 control-plane replicas${r.controlPlaneCpu === null ? '' : ` on CPU ${r.controlPlaneCpu}`} (POSTs round-robin; CPU figure is replica 1's), etcd data on ${tmpdir()}`) +
+      `; url purges; ${o.warmup} warm-up purges`,
     `(a) ${s.purges} purges one at a time (${s.seconds.toFixed(1)} s):`,
     `    202 -> applied on all ${o.edges} edges   p50 ${fmt(s.fromAcceptedMs.p50)} ms  p99 ${fmt(s.fromAcceptedMs.p99)} ms  max ${fmt(s.fromAcceptedMs.max)} ms  ` +
       `(target p99 <= ${r.targets.propagationMsP99.target} ms) ${verdict(r.targets.propagationMsP99.met)}`,
@@ -479,6 +574,12 @@ export function formatPurgeReport(r: PurgeBenchResult): string {
     `    POST -> 202 (fsync inside)         p50 ${fmt(s.acceptMs.p50)} ms  p99 ${fmt(s.acceptMs.p99)} ms  max ${fmt(s.acceptMs.max)} ms`,
     `    applied on every edge before the harness read the 202: ${s.appliedBefore202} of ${s.purges} (negative 202 -> applied times)`,
   ];
+  const c = r.paced;
+  lines.push(
+    c === null
+      ? '(c) offered rate: skipped (BENCH_PURGE_RATE_SECONDS=0)'
+      : `(c) ${c.rate} purges/s offered for ${c.seconds.toFixed(1)} s (${c.purges} accepted): 202 -> applied on all ${o.edges} edges  p50 ${fmt(c.fromAcceptedMs.p50)} ms  p99 ${fmt(c.fromAcceptedMs.p99)} ms  max ${fmt(c.fromAcceptedMs.max)} ms`,
+  );
   const t = r.sustained;
   if (t === null) {
     lines.push('(b) sustained: skipped (BENCH_PURGE_SECONDS=0)');
@@ -505,9 +606,30 @@ async function main(): Promise<void> {
   const controlPlaneCpu = pinning ? num('BENCH_SERVER_CPU', 0) : undefined;
   const harnessCpu = pinning ? num('BENCH_GENERATOR_CPU', 1) : undefined;
   if (harnessCpu !== undefined && !pinSelf(harnessCpu)) process.stderr.write('bench: could not pin the harness itself\n');
-  process.stdout.write(`purge bench options: ${JSON.stringify(o)}\n`);
-  const r = await runPurgeBench(o, { controlPlaneCpu, harnessCpu, log: (l) => void process.stderr.write(`${l}\n`) });
-  process.stdout.write(`${formatPurgeReport(r)}\n`);
+  const ctx = { controlPlaneCpu, harnessCpu, log: (l: string) => void process.stderr.write(`${l}\n`) };
+  const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
+  if (baseline !== undefined && baseline !== '') {
+    process.stdout.write(`purge bench options: ${JSON.stringify(o)}\n`);
+    const { comparePurgeBench } = await import('./purge-compare.js');
+    const rounds = num('BENCH_PURGE_COMPARE_ROUNDS', 2);
+    process.stdout.write(`${(await comparePurgeBench(o, ctx, resolve(baseline), rounds)).text}\n`);
+    return;
+  }
+  // BENCH_PURGE_STORES=file,etcd runs both stores one after the other in this run, for the ratio.
+  const stores = (process.env['BENCH_PURGE_STORES'] ?? o.store).split(',').map((x) => readStore(x.trim(), o.store));
+  const results: PurgeBenchResult[] = [];
+  for (const store of stores) {
+    const options = { ...o, store };
+    process.stdout.write(`purge bench options: ${JSON.stringify(options)}\n`);
+    const r = await runPurgeBench(options, ctx);
+    results.push(r);
+    process.stdout.write(`${formatPurgeReport(r)}\n`);
+  }
+  const file = results.find((r) => r.options.store === 'file')?.sustained;
+  const etcd = results.find((r) => r.options.store === 'etcd')?.sustained;
+  if (file != null && etcd != null) {
+    process.stdout.write(`etcd / file accepted purges/s in this run: ${(etcd.acceptedPerSecond / file.acceptedPerSecond).toFixed(2)} (issue 15 target >= 0.3)\n`);
+  }
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

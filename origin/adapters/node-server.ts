@@ -58,6 +58,15 @@ export async function startOriginServer(origin: Origin, options: { host: string;
 }
 
 function deliverAfterDelay(req: IncomingMessage, res: ServerResponse, answer: OriginResponse): void {
+  // Early hints go out at once: their point is to arrive while the answer is still being made.
+  for (const info of answer.interim ?? []) {
+    if (info.status !== 103) continue;
+    try {
+      res.writeEarlyHints(Object.fromEntries(info.headers));
+    } catch (err) {
+      process.stderr.write(`cdn-origin: cannot send early hints: ${(err as Error).message}\n`);
+    }
+  }
   const deliver = (): void => {
     if (answer.action === 'refuse') {
       req.socket.destroy();

@@ -25,7 +25,7 @@
  * after a break, or one latency after the client abandons the body. Streams are never duplicated.
  */
 import type { HeaderList } from '../../common/http.js';
-import { TransportError, type OutboundRequest, type OutboundResponse, type TimerHandle, type Transport } from '../../common/ports.js';
+import { TransportError, type InformationalResponse, type OutboundRequest, type OutboundResponse, type TimerHandle, type Transport } from '../../common/ports.js';
 import type { Rng } from './random.js';
 import type { Scheduler } from './scheduler.js';
 import type { Incarnation, NodeKind, SimNode } from './node.js';
@@ -69,6 +69,12 @@ export interface WireResponse {
   refuse?: boolean;
   /** A streaming body: `chunks` go first, then whatever the server writes here. */
   stream?: ServerStream;
+  /**
+   * 1xx responses (103 Early Hints) the server sent before this one. They travel with the final
+   * answer and reach the sender's `onInformational` just before it, in order: the simulator keeps
+   * the order and the content of what the real transport carries, not the earlier arrival.
+   */
+  interim?: InformationalResponse[];
 }
 
 export type Server = (req: WireRequest) => WireResponse | Promise<WireResponse>;
@@ -230,7 +236,10 @@ export class SimNetwork {
             settle(() => {
               observe(res.refuse === true ? 'reset' : 'ok', res.status);
               if (res.refuse === true) reject(new TransportError('reset', `${host} dropped the connection`));
-              else resolve(conn === undefined ? toOutbound(res, host) : conn.response(res, req.timeouts.bodyIdleMs));
+              else {
+                for (const info of res.interim ?? []) req.onInformational?.(info);
+                resolve(conn === undefined ? toOutbound(res, host) : conn.response(res, req.timeouts.bodyIdleMs));
+              }
             });
           this.deliver(from, to, wire, delay, onResponse, (code, message) => fail(code, message, 'reset'));
         }

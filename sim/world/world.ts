@@ -6,16 +6,16 @@
  */
 import { type HeaderList, type RequestHeaders } from '../../common/http.js';
 import { encodeSse, type PurgeRecord } from '../../common/control-protocol.js';
-import type { Logger } from '../../common/ports.js';
+import type { InformationalResponse, Logger } from '../../common/ports.js';
 import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
 import type { ControlClient } from '../../edge/control/control-client.js';
 import type { Edge } from '../../edge/pipeline/edge.js';
 import type { EdgeRequest, EdgeResponse } from '../../edge/pipeline/types.js';
-import { PEER_HEADER } from '../../edge/routing/cluster.js';
 import { createOrigin } from '../../origin/handler.js';
 import { resolveOriginConfig } from '../../origin/schema.js';
 import type { Origin } from '../../origin/types.js';
 import { ControlPlane } from '../../control-plane/control-plane.js';
+import { Credentials } from '../../control-plane/credentials.js';
 import { controlPlaneConfigWithDefaults } from '../../control-plane/config.js';
 import { MemoryLogStorage, openMemoryPurgeLog } from '../../control-plane/purge-log.js';
 import { SimNode } from '../kernel/node.js';
@@ -42,6 +42,10 @@ export interface WorldOptions {
 const ORIGIN_HOST = 'origin.sim';
 const CP_HOST = 'control-plane.sim';
 const TOKEN = 'sim-token-0123456789abcdef';
+/** What edges present to the control plane: a credential apart from the admin one, as in production. */
+const EDGE_TOKEN = 'sim-edge-token-0123456789';
+/** The region secret every simulated edge signs its peer requests with, as `npm start` gives its edges one. */
+const PEER_SECRET = 'sim-peer-secret-0123456789abcdef0123';
 const SILENT: Logger = { log() {} };
 
 interface EdgeSlot {
@@ -166,12 +170,13 @@ export class World {
       region: node.region,
       origin: `http://${ORIGIN_HOST}`,
       peers: peers.length > 1 ? peers : [],
+      peerAuth: { secret: PEER_SECRET } as never,
       cache: { maxBytes: slot.maxBytes } as never,
       // Breaking collapsing: waiters give up after 1 ms and fetch on their own.
       collapseWaitMs: this.breaks.has('collapsing') ? 1 : s.edge.collapseWaitMs,
       originTimeouts: { connectMs: s.edge.originConnectTimeoutMs, headersMs: s.edge.originHeadersTimeoutMs, bodyIdleMs: 30_000 },
       cluster: { peerSuspectMs: s.edge.peerSuspectMs } as never,
-      ...(this.cpNode === undefined ? {} : { controlPlane: { url: this.cpNode.url, token: TOKEN, streamIdleMs: s.edge.streamIdleMs } as never }),
+      ...(this.cpNode === undefined ? {} : { controlPlane: { url: this.cpNode.url, token: EDGE_TOKEN, streamIdleMs: s.edge.streamIdleMs } as never }),
     });
     const ports = { clock: node.clock, timers: node.timers, transport: this.network.transportFor(node), logger: SILENT };
     // Breaking the lease: the edge is built as if no control plane were configured (no lease to
@@ -217,7 +222,7 @@ export class World {
       leaseGraceMs: this.scenario.controlPlane.leaseGraceMs,
       heartbeatIntervalMs: this.scenario.controlPlane.heartbeatIntervalMs,
     });
-    const cp = new ControlPlane({ clock: node.clock, timers: node.timers, log, logger: SILENT, config, token: TOKEN });
+    const cp = new ControlPlane({ clock: node.clock, timers: node.timers, log, logger: SILENT, config, credentials: new Credentials({ admin: [TOKEN], edge: [EDGE_TOKEN] }) });
     this.controlPlane = cp;
     this.network.serve(node, (req) => (req.target === '/stream' || req.target.startsWith('/stream?') ? this.serveStream(cp, req) : this.serveControlPlane(cp, req)));
   }
@@ -280,7 +285,14 @@ export class World {
         ...(lifetimeMs === undefined ? {} : { lifetimeMs }),
       });
     }
-    return { status: res.status, headers: res.headers, chunks: res.body.length > 0 ? [res.body] : [], delayMs: res.delayMs, ...(res.action === 'refuse' ? { refuse: true } : {}) };
+    return {
+      status: res.status,
+      headers: res.headers,
+      chunks: res.body.length > 0 ? [res.body] : [],
+      delayMs: res.delayMs,
+      ...(res.action === 'refuse' ? { refuse: true } : {}),
+      ...(res.interim === undefined ? {} : { interim: res.interim }),
+    };
   }
 
   private async serveControlPlane(cp: ControlPlane, req: WireRequest): Promise<WireResponse> {
@@ -298,13 +310,21 @@ export class World {
 
   /** A request from another edge (a peer fetch or a peer invalidation). */
   private servePeer(slot: EdgeSlot, wire: WireRequest): WireResponse | Promise<WireResponse> {
-    const req: EdgeRequest = { method: wire.method, target: wire.target, headers: toRequestHeaders(wire.headers), body: wire.body === undefined ? undefined : once(wire.body) };
+    // 1xx the edge forwards to the asking peer travel back with its answer, as over a socket.
+    const interim: InformationalResponse[] = [];
+    const req: EdgeRequest = {
+      method: wire.method,
+      target: wire.target,
+      headers: toRequestHeaders(wire.headers),
+      body: wire.body === undefined ? undefined : once(wire.body),
+      sendInformational: (info) => interim.push(info),
+    };
     const arrivedMs = this.scheduler.now();
     const res = slot.edge.handle(req);
     const finish = async (r: EdgeResponse): Promise<WireResponse> => {
       const body = await collect(r.body);
       this.recordAnswer(slot, req, r, body, 'peer', wire.from, arrivedMs, 0);
-      return { status: r.status, headers: headerPairsOf(r.headers), chunks: body.chunks, ...(body.truncated ? { truncated: true } : {}) };
+      return { status: r.status, headers: headerPairsOf(r.headers), chunks: body.chunks, ...(body.truncated ? { truncated: true } : {}), ...(interim.length === 0 ? {} : { interim }) };
     };
     return res instanceof Promise ? res.then(finish) : finish(res);
   }

@@ -46,7 +46,7 @@ test('generated token is printed and required; purges survive a SIGTERM restart'
       });
       child.once('exit', () => reject(new Error(`exited early: ${out}`)));
     });
-    const m = /listening on (http:\/\/\S+) \(generated token: ([0-9a-f]{32}); log ([0-9a-f]+) at seq (\d+)\)/.exec(line);
+    const m = /listening on (http:\/\/\S+) \(generated token: ([0-9a-f]{32}); generated edge token: [0-9a-f]{32}; log ([0-9a-f]+) at seq (\d+)\)/.exec(line);
     assert.ok(m, line);
     return { child, url: m![1]!, token: m![2]!, logId: m![3]!, seq: Number(m![4]) };
   };
@@ -78,6 +78,12 @@ test('generated token is printed and required; purges survive a SIGTERM restart'
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('-h is --help', () => {
+  const result = run(['-h']);
+  assert.is(result.status, 0);
+  assert.match(result.stdout, /^Usage: cdn-control-plane \[flags\]/);
 });
 
 test.run();

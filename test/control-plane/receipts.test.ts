@@ -85,13 +85,14 @@ test('receipt: pending, then complete-with-expired-leases when a partitioned edg
   }
 });
 
-test('receipt: an edge that only heartbeats (never held a lease) counts as done by expiry', async () => {
+test('receipt: a heartbeat from an edge that never opened a stream is refused and never counts', async () => {
   const h = await startControlPlane({ config: { leaseMs: LEASE_MS, leaseGraceMs: GRACE_MS } });
   try {
-    await h.send('POST', '/heartbeats', { edge: 'hb', region: 'eu', url: 'http://127.0.0.1:8001', appliedSeq: 0, load: { requestsPerSec: 0, errorRate: 0 } });
+    const hb = await h.send('POST', '/heartbeats', { edge: 'hb', region: 'eu', url: 'http://127.0.0.1:8001', appliedSeq: 0, load: { requestsPerSec: 0, errorRate: 0 } });
+    assert.is(hb.status, 404);
     const { id } = await h.purge({ kind: 'key', values: ['k'] });
     const r = await receipt(h, id);
-    assert.is(r.state, 'complete-with-expired-leases');
+    assert.equal(r.edges, [], 'never registered');
   } finally {
     await h.close();
   }

@@ -83,6 +83,7 @@ test('bad bodies and parameters get 400 naming the field', async () => {
       assert.is(reply.body.field, field, reply.body.error);
       assert.ok(reply.body.error.startsWith(`${field}: `), reply.body.error);
     }
+    await h.register('e1');
     const ahead = await h.send('POST', '/acks', { edge: 'e1', appliedSeq: 5 });
     assert.is(ahead.status, 409);
     assert.is(ahead.body.field, 'appliedSeq');
@@ -125,6 +126,7 @@ test('POST /purges answers 202 with id and seq once durable; GET /purges/:id fin
 
 test('stream: hello, membership and lease on connect, then live purges with id = seq', async () => {
   await withCp({ config: { leaseMs: 9_000 } }, async (h) => {
+    await h.register('e1');
     await h.send('POST', '/heartbeats', heartbeat('e1'));
     const s = await h.stream('edge=e1');
     assert.is(s.status, 200);
@@ -278,6 +280,8 @@ test('membership and health: heartbeats join, silence degrades then downs, pushe
     const s = await h.stream('edge=watcher');
     const initial = await s.until('membership');
     assert.equal(initial.data.members, [], 'the watcher sent no URL, so it is not a member');
+    await h.register('e1');
+    await h.register('e2');
     await h.send('POST', '/heartbeats', heartbeat('e1', 'eu'));
     await h.send('POST', '/heartbeats', heartbeat('e2', 'us', { weight: 2 }));
     assert.equal((await s.until('membership')).data.members.map((m) => m.id), ['e1']);

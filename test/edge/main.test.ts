@@ -21,6 +21,10 @@ const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['unknown HTTP layer', ['--origin', 'http://127.0.0.1:1', '--http-server', 'uws'], {}, /^cdn-edge: httpServer: must be one of own, node, got "uws" \(from --http-server\)\n$/],
   ['unknown flag', ['--origni', 'x'], {}, /^cdn-edge: Unknown option '--origni' \(see --help\)\n$/],
   ['missing config file', ['--config', '/nonexistent/edge.json'], {}, /^cdn-edge: --config: cannot read \/nonexistent\/edge\.json: ENOENT\n$/],
+  ['peers without a peer secret', ['--origin', 'http://127.0.0.1:1', '--id', 'e1', '--peers', 'e1=http://127.0.0.1:1,e2=http://127.0.0.1:2'], {}, /^cdn-edge: peerAuth\.secret: is required with --peers unless --peer-auth off/],
+  ['unknown peer-auth mode', ['--origin', 'http://127.0.0.1:1', '--peer-auth', 'maybe'], {}, /^cdn-edge: peerAuth\.mode: must be one of off, accept, require, got "maybe" \(from --peer-auth\)\n$/],
+  ['a short peer secret, not echoed', ['--origin', 'http://127.0.0.1:1', '--peer-secret', 'tooshort-but-secret'], {}, /^cdn-edge: peerAuth\.secret: expected string length greater or equal to 32 \(from --peer-secret\)\n$/],
+  ['unreadable peer secret file', ['--origin', 'http://127.0.0.1:1', '--peer-secret-file', '/nonexistent/secret'], {}, /^cdn-edge: peerAuth\.secretFile: cannot read "\/nonexistent\/secret": ENOENT\n$/],
 ];
 
 for (const [why, args, env, expected] of badInputs) {
@@ -65,6 +69,11 @@ test('admin port: /metrics and /healthz need the bearer token; SIGTERM exits cle
     const health = await request(`${adminUrl}/healthz`, { headers: { authorization: 'Bearer secret-token-123456' } });
     assert.is(health.statusCode, 200);
     assert.is(((await health.body.json()) as { status: string }).status, 'ok');
+    for (const [probe, body] of [['/livez', 'up\n'], ['/readyz', 'ready\n']] as const) {
+      const res = await request(`${adminUrl}${probe}`);
+      assert.is(res.statusCode, 200, `${probe} needs no token`);
+      assert.is(await res.body.text(), body, 'and tells nothing but up/ready');
+    }
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     assert.is(await exited, 0);
@@ -98,5 +107,10 @@ for (const layer of ['own', 'node']) {
     }
   });
 }
+test('-h is --help', () => {
+  const result = run(['-h']);
+  assert.is(result.status, 0);
+  assert.match(result.stdout, /^Usage: cdn-edge \[flags\]/);
+});
 
 test.run();

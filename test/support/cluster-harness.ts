@@ -9,7 +9,10 @@ import { createUndiciTransport } from '../../common/adapters/undici-transport.js
 import type { Transport } from '../../common/ports.js';
 import { createTestEdgeServer } from './edge-server-choice.js';
 import { Edge, type ClusterSettings } from '../../edge/pipeline/edge.js';
+import { DEFAULT_PEER_AUTH_WINDOW_MS, type PeerAuthSettings } from '../../edge/routing/peer-auth.js';
 import type { RingMember } from '../../edge/routing/ring.js';
+import { sequentialIds } from '../../edge/access-log/request-id.js';
+import type { CompletedRequest } from '../../edge/pipeline/request-events.js';
 import { startOriginServer, type OriginServer } from '../../origin/adapters/node-server.js';
 import { createOrigin } from '../../origin/handler.js';
 import { resolveOriginConfig } from '../../origin/schema.js';
@@ -24,6 +27,10 @@ export interface ClusterNode {
   edge: Edge;
   server: EdgeListener;
   stopped: boolean;
+  /** Every finished request, as the access log would see it, in completion order. */
+  completed: CompletedRequest[];
+  /** Resolves once `count` requests have finished on this edge (events, not sleeps). */
+  completedCount(count: number): Promise<CompletedRequest[]>;
 }
 
 export interface ClusterHarness {
@@ -31,15 +38,25 @@ export interface ClusterHarness {
   nodes: ClusterNode[];
   originUrl: string;
   get(node: ClusterNode, path: string, headers?: Record<string, string>): Promise<Reply>;
-  send(node: ClusterNode, method: string, path: string): Promise<Reply>;
+  send(node: ClusterNode, method: string, path: string, headers?: Record<string, string>): Promise<Reply>;
   originCount(path: string): Promise<number>;
   stop(node: ClusterNode): Promise<void>;
+  /** Brings a stopped edge back on its old port, with whatever it held (a healed partition). */
+  restart(node: ClusterNode): Promise<void>;
   /** Starts another edge and gives every running edge the new membership. */
   add(id: string): Promise<ClusterNode>;
   close(): Promise<void>;
 }
 
-export async function startCluster(ids: readonly string[], settings: Partial<ClusterSettings> = {}): Promise<ClusterHarness> {
+/** The region secret cluster tests sign peer requests with, unless a test gives each edge its own. */
+export const TEST_PEER_SECRET = 'cluster-test-peer-secret-0123456789abcdef';
+
+export interface ClusterOptions {
+  /** Peer-auth settings per edge id (a rotation in progress, a stranger); default: require TEST_PEER_SECRET. */
+  peerAuthFor?: (id: string) => PeerAuthSettings;
+}
+
+export async function startCluster(ids: readonly string[], settings: Partial<ClusterSettings> = {}, options: ClusterOptions = {}): Promise<ClusterHarness> {
   const clock = new FakeClock();
   const origin: OriginServer = await startOriginServer(
     createOrigin({ clock, random: { next: () => 0.5 }, config: resolveOriginConfig({ adminToken: 'cluster-test-token-123' }) }),
@@ -49,14 +66,31 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
   const nodes: ClusterNode[] = [];
   const members: RingMember[] = [];
 
-  async function listen(): Promise<{ server: EdgeListener; url: string; attach: (edge: Edge) => void }> {
+  async function listen(): Promise<{ server: EdgeListener; url: string; attach: (edge: Edge) => void } & Pick<ClusterNode, 'completed' | 'completedCount'>> {
     // The server must listen before the ring (which names every member's URL) can exist, so it
     // starts with a stand-in that forwards to the edge attached afterwards.
     let target: Edge | undefined;
-    const server = createTestEdgeServer({ handle: (req) => target!.handle(req) } as Edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
+    const completed: CompletedRequest[] = [];
+    const waiters: Array<() => void> = [];
+    const observer = {
+      completed(e: CompletedRequest) {
+        completed.push(e);
+        for (const w of waiters.splice(0)) w();
+      },
+    };
+    const server = createTestEdgeServer({ handle: (req) => target!.handle(req) } as Edge, silent, {
+      keepAliveTimeoutMs: 5000,
+      headersTimeoutMs: 5000,
+      watch: { observer, clock, makeRequestId: sequentialIds('t') },
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return { server, url, attach: (edge) => (target = edge) };
+    const completedCount = (count: number) =>
+      new Promise<CompletedRequest[]>((resolve) => {
+        const check = () => (completed.length >= count ? resolve(completed) : waiters.push(check));
+        check();
+      });
+    return { server, url, attach: (edge) => (target = edge), completed, completedCount };
   }
 
   function makeEdge(id: string, ring: readonly RingMember[]): Edge {
@@ -71,6 +105,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
         hotKeyRequestsPerSecond: 1_000_000,
         hotCacheFraction: 0.1,
         handoffMs: 300_000,
+        peerAuth: options.peerAuthFor?.(id) ?? { mode: 'require', secret: TEST_PEER_SECRET, windowMs: DEFAULT_PEER_AUTH_WINDOW_MS },
         ...settings,
       },
     });
@@ -82,7 +117,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
   for (const l of listening) {
     const edge = makeEdge(l.id, members);
     l.attach(edge);
-    nodes.push({ id: l.id, url: l.url, edge, server: l.server, stopped: false });
+    nodes.push({ id: l.id, url: l.url, edge, server: l.server, stopped: false, completed: l.completed, completedCount: l.completedCount });
   }
 
   const send = async (node: ClusterNode, method: string, path: string, headers: Record<string, string> = {}): Promise<Reply> => {
@@ -97,7 +132,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
     nodes,
     originUrl: origin.url,
     get: (node, path, headers) => send(node, 'GET', path, headers),
-    send: (node, method, path) => send(node, method, path),
+    send: (node, method, path, headers) => send(node, method, path, headers),
     async originCount(path) {
       const res = await request(`${origin.url}/_stats`);
       const stats = (await res.body.json()) as { paths: Record<string, number> };
@@ -108,12 +143,20 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
       node.server.closeAllConnections();
       await new Promise<void>((resolve) => node.server.close(() => resolve()));
     },
+    async restart(node) {
+      const port = Number(new URL(node.url).port);
+      await new Promise<void>((resolve, reject) => {
+        node.server.once('error', reject);
+        node.server.listen(port, '127.0.0.1', () => resolve());
+      });
+      node.stopped = false;
+    },
     async add(id) {
       const l = await listen();
       members.push({ id, url: l.url, weight: 1 });
       const edge = makeEdge(id, members);
       l.attach(edge);
-      const node = { id, url: l.url, edge, server: l.server, stopped: false };
+      const node = { id, url: l.url, edge, server: l.server, stopped: false, completed: l.completed, completedCount: l.completedCount };
       for (const n of nodes) if (!n.stopped) n.edge.setMembers([...members]);
       nodes.push(node);
       return node;

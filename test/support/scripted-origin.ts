@@ -24,6 +24,8 @@ export interface StepConfig {
   disconnect?: boolean;
   magic_locations?: boolean;
   rfc850date?: string[];
+  /** 1xx responses sent before the final one: `[status, [[name, value], ...]]` (tests/interim.mjs). */
+  interim_responses?: Array<[number, Array<[string, string]>?]>;
 }
 
 /** What the origin saw for one request, as the suite's server stashes it. */
@@ -126,6 +128,11 @@ export async function startScriptedOrigin(clock: Clock): Promise<ScriptedOrigin>
     clientRequestNum: number,
   ): void {
     const nowMs = clock.wallMs();
+    for (const [code, fields = []] of step.interim_responses ?? []) {
+      if (code === 102) res.writeProcessing();
+      else if (code === 103) res.writeEarlyHints(Object.fromEntries(fields));
+      else throw new Error(`the scripted origin cannot send a ${code}`);
+    }
     let status: [number, string] = step.response_status ?? [200, 'OK'];
     if (step.expected_type !== undefined && step.expected_type.endsWith('validated')) {
       const previousLm = lastHeader(previous?.response_headers ?? [], 'last-modified');

@@ -8,12 +8,15 @@
  */
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import type { Clock, Logger, TimerHandle, Timers } from '../../../common/ports.js';
-import type { EdgeRequest, EdgeResponse } from '../../pipeline/types.js';
+import type { RequestHeaders } from '../../../common/http.js';
+import type { Clock, InformationalResponse, Logger, TimerHandle, Timers } from '../../../common/ports.js';
+import { requestIdOf } from '../../access-log/request-id.js';
+import type { EdgeRequest, EdgeResponse, Outcome } from '../../pipeline/types.js';
+import type { WatchOptions } from '../watch-request.js';
 import { ChunkedDecoder, type ChunkedLimits } from './chunked.js';
 import { headerObject } from './headers.js';
 import { parseRequestHead, type ParserLimits, type RequestHead } from './parser.js';
-import { bodyForbidden, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
+import { bodyForbidden, isWritableField, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
 
 export type RequestHandler = (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>;
 
@@ -33,6 +36,18 @@ export interface ConnectionOptions {
   timers: Timers;
   clock: Clock;
   logger: Logger;
+  /** Told about every finished request (access log, duration histograms), as node-server.ts does. */
+  watch?: WatchOptions | undefined;
+}
+
+/** The request in progress, as the watch reports it when its response is over. */
+interface Watched {
+  head: RequestHead;
+  headers: RequestHeaders;
+  startMonoMs: number;
+  startWallMs: number;
+  status: number;
+  outcome: Outcome | undefined;
 }
 
 type BodyReader = { kind: 'length'; remaining: number; sink: Readable | undefined } | { kind: 'chunked'; decoder: ChunkedDecoder; sink: Readable | undefined };
@@ -55,6 +70,9 @@ export class Http1Connection {
   private headersTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
   private bodyTimer: TimerHandle | undefined;
+  private watched: Watched | undefined;
+  /** The current request's final response head has been written (no 1xx after it). */
+  private responseStarted = false;
   private dateSecond = -1;
   private dateText = '';
 
@@ -106,6 +124,7 @@ export class Http1Connection {
     this.cancelTimers();
     this.body?.sink?.destroy(new Error('client connection closed'));
     this.body = undefined;
+    this.completed(false);
     this.onClosed(this);
   }
 
@@ -267,7 +286,20 @@ export class Http1Connection {
     else if (head.framing.kind === 'chunked') this.body = { kind: 'chunked', decoder: new ChunkedDecoder(this.o.chunked), sink };
     // node:http's default: the interim answer goes out as soon as the head is read.
     if (head.expectContinue && carriesBody) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
-    const req: EdgeRequest = { method: head.method, target: head.target, headers, body: sink, clientAddress: this.socket.remoteAddress };
+    this.responseStarted = false;
+    const watch = this.o.watch;
+    if (watch !== undefined) {
+      this.watched = { head, headers, startMonoMs: watch.clock.monoMs(), startWallMs: watch.clock.wallMs(), status: 200, outcome: undefined };
+    }
+    const req: EdgeRequest = {
+      method: head.method,
+      target: head.target,
+      headers,
+      body: sink,
+      clientAddress: this.socket.remoteAddress,
+      // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
+      sendInformational: head.minorVersion === 1 ? (info) => this.writeInformational(info) : undefined,
+    };
     let result: EdgeResponse | Promise<EdgeResponse>;
     try {
       result = this.handler(req);
@@ -275,8 +307,48 @@ export class Http1Connection {
       this.fail(head, err);
       return;
     }
-    if (result instanceof Promise) result.then((r) => this.respond(head, r), (err: unknown) => this.fail(head, err));
-    else this.respond(head, result);
+    if (result instanceof Promise) result.then((r) => this.respond(head, r, true), (err: unknown) => this.fail(head, err));
+    else this.respond(head, result, true);
+  }
+
+  /** 102 and 103 (with a Link field, as node:http requires) before the final response; others dropped. */
+  private writeInformational(info: InformationalResponse): void {
+    if (this.closed || this.responseStarted) return;
+    if (info.status === 102) {
+      this.socket.write('HTTP/1.1 102 Processing\r\n\r\n');
+      return;
+    }
+    if (info.status !== 103 || !info.headers.some(([n]) => n.toLowerCase() === 'link')) return;
+    let text = 'HTTP/1.1 103 Early Hints\r\n';
+    for (const [name, value] of info.headers) {
+      if (!isWritableField(name, value)) return; // advisory: a bad hint is dropped, the final answer still goes out
+      text += `${name}: ${value}\r\n`;
+    }
+    this.socket.write(`${text}\r\n`, 'latin1');
+  }
+
+  /** Reports the request in progress to the watch, once: `done` when its response was written whole. */
+  private completed(done: boolean): void {
+    const w = this.watched;
+    const watch = this.o.watch;
+    if (w === undefined || watch === undefined) return;
+    this.watched = undefined;
+    const h = w.headers;
+    const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+    watch.observer.completed({
+      startWallMs: w.startWallMs,
+      durationMs: watch.clock.monoMs() - w.startMonoMs,
+      clientAddress: this.socket.remoteAddress,
+      method: w.head.method,
+      target: w.head.target,
+      protocol: `HTTP/1.${w.head.minorVersion}`,
+      status: w.status,
+      outcome: w.outcome ?? { kind: 'error', hit: false, detail: 'edge-error', bytes: 0 },
+      requestId: requestIdOf(h['x-request-id'], watch.makeRequestId),
+      completed: done,
+      referer: one(h['referer']),
+      userAgent: one(h['user-agent']),
+    });
   }
 
   private date(): string {
@@ -289,10 +361,15 @@ export class Http1Connection {
     return this.dateText;
   }
 
-  private respond(head: RequestHead, r: EdgeResponse): void {
+  /** `answered`: the pipeline's answer (its outcome is reported), not the adapter's own 502. */
+  private respond(head: RequestHead, r: EdgeResponse, answered: boolean): void {
     if (this.closed) {
       discard(r.body);
       return;
+    }
+    if (this.watched !== undefined) {
+      this.watched.status = r.status;
+      if (answered) this.watched.outcome = r.outcome;
     }
     const forbidden = bodyForbidden(head.method, r.status);
     let out;
@@ -316,6 +393,7 @@ export class Http1Connection {
     }
     const { block, tail, plan, keepAlive } = out;
     if (!keepAlive) this.closeAfterResponse = true;
+    this.responseStarted = true;
     // One writev: the kept field block, this response's few fields and the body leave together.
     this.socket.cork();
     this.socket.write(block.bytes);
@@ -382,6 +460,7 @@ export class Http1Connection {
   private finish(): void {
     this.inFlight = false;
     if (this.closed) return;
+    this.completed(true);
     if (this.body !== undefined) {
       // The response did not read the whole request body: the rest is read and dropped so the next
       // request starts where it should (node:http does the same), unless we close anyway.
@@ -401,12 +480,20 @@ export class Http1Connection {
 
   private fail(head: RequestHead, err: unknown): void {
     this.o.logger.log('error', 'request failed', { error: err instanceof Error ? err.message : String(err) });
-    this.respond(head, {
-      status: 502,
-      headers: ['content-type', 'text/plain; charset=utf-8', 'cache-control', 'no-store'],
-      body: Buffer.from('502 edge error\n'),
-      outcome: { kind: 'error', bytes: 15, hit: false },
-    });
+    if (this.responseStarted) {
+      this.destroy(); // headers are gone already: closing is how the failure is signalled
+      return;
+    }
+    this.respond(
+      head,
+      {
+        status: 502,
+        headers: ['content-type', 'text/plain; charset=utf-8', 'cache-control', 'no-store'],
+        body: Buffer.from('502 edge error\n'),
+        outcome: { kind: 'error', bytes: 15, hit: false },
+      },
+      false,
+    );
   }
 
   /** Answers a request that never reached the handler (bad head, timeout) and closes. */

@@ -8,6 +8,11 @@ import { STATUS_CODES } from 'node:http';
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\0\r\n]/;
 
+/** A field node:http would write: a token name and a value without CR, LF or NUL. */
+export function isWritableField(name: string, value: string): boolean {
+  return TOKEN.test(name) && !BAD_VALUE.test(value);
+}
+
 export type BodyPlan = { kind: 'none' } | { kind: 'length'; bytes: number } | { kind: 'chunked' } | { kind: 'close-delimited' };
 
 export interface ResponseHeadInput {

@@ -9,6 +9,7 @@ import type { Clock, Logger, Timers } from '../../../common/ports.js';
 import { DEFAULT_CHUNKED_LIMITS, type ChunkedLimits } from './chunked.js';
 import { Http1Connection, type RequestHandler } from './connection.js';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from './parser.js';
+import type { WatchOptions } from '../watch-request.js';
 
 export interface Http1ServerOptions {
   keepAliveTimeoutMs: number;
@@ -19,6 +20,8 @@ export interface Http1ServerOptions {
   /** Default 30,000: longest gap between request body bytes the handler is ready for. */
   bodyIdleTimeoutMs?: number;
   parser?: ParserLimits;
+  /** Told about every finished request (access log, duration histograms). */
+  watch?: WatchOptions | undefined;
   chunked?: ChunkedLimits;
   /** Default 64 KiB: pipelined bytes buffered per connection while a response is in progress. */
   maxPipelinedBytes?: number;
@@ -39,6 +42,7 @@ export class Http1Server extends Server {
       timers: o.timers,
       clock: o.clock,
       logger: o.logger,
+      watch: o.watch,
     };
     this.on('connection', (socket: Socket) => {
       const c = new Http1Connection(socket, handler, options, (gone) => this.live.delete(gone));

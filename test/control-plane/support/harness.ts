@@ -6,14 +6,29 @@
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type Server } from 'node:http';
 import { decodeControlEvent, SseParser, type ControlEvent, type PurgeRecord } from '../../../common/control-protocol.js';
 import type { Logger } from '../../../common/ports.js';
-import { createControlPlaneServer, listen } from '../../../control-plane/adapters/http-server.js';
+import { createControlPlaneServer, listen, type ControlPlaneServerOptions } from '../../../control-plane/adapters/http-server.js';
 import { controlPlaneConfigWithDefaults, type ControlPlaneConfigInput } from '../../../control-plane/config.js';
-import { ControlPlane } from '../../../control-plane/control-plane.js';
+import { ControlPlane, roleFor } from '../../../control-plane/control-plane.js';
+import { Credentials } from '../../../control-plane/credentials.js';
 import { DurablePurgeLog, MemoryLogStorage, type LogStorage } from '../../../control-plane/purge-log.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { ManualTimers } from './manual-timers.js';
 
-export const TOKEN = 'test-control-token-0123';
+/** The admin token (purges, receipts, edges, regions, metrics). */
+export const ADMIN_TOKEN = 'test-control-token-0123';
+export const TOKEN = ADMIN_TOKEN;
+/** The edge token (stream, acks, heartbeats). */
+export const EDGE_TOKEN = 'test-edge-token-456789';
+
+export function cpCredentials(): Credentials {
+  return new Credentials({ admin: [ADMIN_TOKEN], edge: [EDGE_TOKEN] });
+}
+
+/** The Authorization header a well-behaved client sends for this path. */
+export function authFor(path: string): Record<string, string> {
+  const role = roleFor(path.split('?', 1)[0]!);
+  return role === undefined ? {} : { authorization: `Bearer ${role === 'edge' ? EDGE_TOKEN : ADMIN_TOKEN}` };
+}
 export const silent: Logger = { log: () => undefined };
 
 export interface Reply {
@@ -31,6 +46,8 @@ export interface CpHarness {
   send(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
   purge(body: unknown): Promise<{ id: string; seq: number }>;
   stream(query: string): Promise<StreamReader>;
+  /** Makes an edge known, as its first stream does (then closes that stream): reports are refused before. */
+  register(edge: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,6 +56,7 @@ export interface HarnessOptions {
   config?: ControlPlaneConfigInput;
   clock?: FakeClock;
   logId?: string;
+  server?: Partial<ControlPlaneServerOptions>;
 }
 
 export async function startControlPlane(options: HarnessOptions = {}): Promise<CpHarness> {
@@ -51,13 +69,13 @@ export async function startControlPlane(options: HarnessOptions = {}): Promise<C
     maxPendingAppends: config.log.maxPendingAppends,
     newLogId: () => options.logId ?? 'test-log',
   });
-  const cp = new ControlPlane({ clock, timers, log, logger: silent, config, token: TOKEN });
-  const server: Server = createControlPlaneServer(cp, silent, { maxBodyBytes: config.limits.maxBodyBytes });
+  const cp = new ControlPlane({ clock, timers, log, logger: silent, config, credentials: cpCredentials() });
+  const server: Server = createControlPlaneServer(cp, silent, { maxBodyBytes: config.limits.maxBodyBytes, timers, ...options.server });
   const port = await listen(server, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   const readers = new Set<StreamReader>();
 
-  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }): Promise<Reply> =>
+  const send = (method: string, path: string, body?: unknown, headers: Record<string, string> = authFor(path)): Promise<Reply> =>
     new Promise((resolve, reject) => {
       const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
       const req = httpRequest(`${url}${path}`, { method, headers: { ...headers, ...(text === undefined ? {} : { 'content-type': 'application/json' }) }, agent: false }, (res) => {
@@ -91,9 +109,14 @@ export async function startControlPlane(options: HarnessOptions = {}): Promise<C
       return reply.body as { id: string; seq: number };
     },
     async stream(query) {
-      const reader = await StreamReader.open(`${url}/stream?${query}`, { authorization: `Bearer ${TOKEN}` });
+      const reader = await StreamReader.open(`${url}/stream?${query}`, { authorization: `Bearer ${EDGE_TOKEN}` });
       readers.add(reader);
       return reader;
+    },
+    async register(edge) {
+      const reader = await StreamReader.open(`${url}/stream?edge=${edge}`, { authorization: `Bearer ${EDGE_TOKEN}` });
+      await reader.until('hello');
+      reader.close();
     },
     async close() {
       for (const reader of readers) reader.close();

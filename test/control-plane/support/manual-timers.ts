@@ -36,6 +36,11 @@ export class ManualTimers implements Timers {
     this.clock.advance(endMs - this.clock.monoMs());
   }
 
+  /** Due times of the timers not yet run or cancelled, on the monotonic clock. */
+  dueTimes(): number[] {
+    return this.entries.filter((e) => !e.cancelled).map((e) => e.dueMs);
+  }
+
   pending(): number {
     return this.entries.filter((e) => !e.cancelled).length;
   }

@@ -38,6 +38,8 @@ export interface SuiteStep extends StepConfig {
   expected_response_text?: string | null;
   check_body?: boolean;
   expected_method?: string;
+  /** The 1xx responses the client must see before the final one, in order, with these fields. */
+  expected_interim_responses?: Array<[number, Array<[string, string]>?]>;
 }
 
 export interface SuiteTest {

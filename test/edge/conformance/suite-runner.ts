@@ -6,6 +6,7 @@
  * setup error (the test could not run) or an assertion failure.
  */
 import { suite } from 'uvu';
+import { request as undiciRequest } from 'undici';
 import type { EdgeOptions } from '../../../edge/pipeline/edge.js';
 import { startScriptedEdge, type ScriptedEdgeHarness } from '../../support/scripted-edge-harness.js';
 import { fixupHeaderValue, type RecordedRequest } from '../../support/scripted-origin.js';
@@ -39,6 +40,8 @@ interface Received {
   status: number;
   headers: Headers;
   body: string;
+  /** 1xx responses seen before the final one; only collected for steps that expect some. */
+  interim: Array<{ status: number; headers: Record<string, string | string[]> }>;
 }
 
 let uuidCounter = 0;
@@ -48,7 +51,7 @@ function nextUuid(): string {
 }
 
 /** A uvu suite named after the suite's group, one uvu test per suite test id, one edge for all. */
-export function registerGroup(groupId: string, tests: readonly SuiteTest[], overrides?: Partial<EdgeOptions>): void {
+export function registerGroup(groupId: string, tests: readonly SuiteTest[], overrides?: Partial<EdgeOptions>, options: { optional?: boolean } = {}): void {
   const group = suite<{ h?: ScriptedEdgeHarness }>(groupId, {});
   group.before(async (ctx) => {
     ctx.h = await startScriptedEdge(overrides === undefined ? {} : { overrides });
@@ -60,7 +63,8 @@ export function registerGroup(groupId: string, tests: readonly SuiteTest[], over
   for (const t of tests) {
     if (seen.has(t.id)) throw new Error(`duplicate test id ${t.id}`);
     seen.add(t.id);
-    if (t.kind !== undefined && t.kind !== 'required') throw new Error(`${t.id} is ${t.kind}, not required`);
+    // Optional ('optimal') tests only where a group says so, so none slips into the required count.
+    if (t.kind !== undefined && t.kind !== 'required' && options.optional !== true) throw new Error(`${t.id} is ${t.kind}, not required`);
     if (t.browser_only === true) throw new Error(`${t.id} is browser-only; a shared cache does not run it`);
     group(t.id, async (ctx) => runSuiteTest(ctx.h!, t));
   }
@@ -104,6 +108,7 @@ async function send(h: ScriptedEdgeHarness, t: SuiteTest, uuid: string, idx: num
   headers.push(['Test-Name', t.name]);
   headers.push(['Test-ID', t.id]);
   headers.push(['Req-Num', String(idx + 1)]);
+  if (step.expected_interim_responses !== undefined) return sendSeeingInterim(url, step, headers);
   const response = await fetch(url, {
     method: step.request_method ?? 'GET',
     headers,
@@ -113,11 +118,44 @@ async function send(h: ScriptedEdgeHarness, t: SuiteTest, uuid: string, idx: num
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   const body = await response.text();
-  return { status: response.status, headers: response.headers, body };
+  return { status: response.status, headers: response.headers, body, interim: [] };
+}
+
+/** fetch() hides 1xx responses; undici's request reports them through onInfo. */
+async function sendSeeingInterim(url: string, step: SuiteStep, headers: Array<[string, string]>): Promise<Received> {
+  const interim: Received['interim'] = [];
+  const res = await undiciRequest(url, {
+    method: (step.request_method ?? 'GET') as 'GET',
+    headers: headers.flat(),
+    onInfo: (info) => interim.push({ status: info.statusCode, headers: info.headers }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const received = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined) received.append(name, v);
+  }
+  return { status: res.statusCode, headers: received, body: await res.body.text(), interim };
+}
+
+/** Each expected 1xx arrived, in order, carrying the expected fields. */
+function checkInterim(reqNum: number, step: SuiteStep, res: Received): void {
+  const expected = step.expected_interim_responses;
+  if (expected === undefined) return;
+  const setup = isSetupFor(step, 'expected_interim_responses');
+  check(setup, res.interim.length === expected.length, `Response ${reqNum} had ${res.interim.length} interim responses, not ${expected.length}`);
+  expected.forEach(([code, fields = []], i) => {
+    const got = res.interim[i]!;
+    check(setup, got.status === code, `Interim response ${i + 1} of response ${reqNum} is ${got.status}, not ${code}`);
+    for (const [name, value] of fields) {
+      const v = got.headers[name.toLowerCase()];
+      check(setup, (Array.isArray(v) ? v.join(', ') : v) === value, `Interim response ${i + 1} of response ${reqNum} has ${name}: ${String(v)}, not ${value}`);
+    }
+  });
 }
 
 function checkResponse(idx: number, step: SuiteStep, res: Received, uuid: string): void {
   const reqNum = idx + 1;
+  checkInterim(reqNum, step, res);
   const resNum = parseInt(res.headers.get('server-request-count') ?? '', 10);
 
   const numbers = res.headers.get('request-numbers');

@@ -59,14 +59,16 @@ const settle = async () => {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 };
 
-function setup() {
+function setup(controlUrl = 'http://cp.test') {
   const clock = new FakeClock();
   const timers = new ManualTimers(clock);
   const streams: ScriptedStream[] = [];
   const targets: string[] = [];
+  const origins: string[] = [];
   const transport: Transport = {
     async request(req: OutboundRequest): Promise<OutboundResponse> {
       targets.push(`${req.method} ${req.target}`);
+      origins.push(req.origin);
       if (req.target.startsWith('/stream')) {
         const s = new ScriptedStream();
         streams.push(s);
@@ -89,7 +91,7 @@ function setup() {
     load: () => ({ requests: 0, errors: 0 }),
   };
   const client = new ControlClient({
-    controlUrl: 'http://cp.test',
+    controlUrl,
     token: 'token-0123456789abcdef',
     edgeId: 'e1',
     region: 'r',
@@ -105,7 +107,7 @@ function setup() {
     reconnectMinMs: 100,
     reconnectMaxMs: 1000,
   });
-  return { clock, timers, streams, targets, applied, client, flushed: () => flushedTo, lease: () => leaseMs };
+  return { clock, timers, streams, targets, origins, applied, client, flushed: () => flushedTo, lease: () => leaseMs };
 }
 
 const hello = (lastSeq: number): ControlEvent => ({ event: 'hello', data: { logId: 'L', lastSeq, leaseMs: 6000, heartbeatIntervalMs: 1000 } });
@@ -162,6 +164,45 @@ test('a purge already applied is not applied twice after a reconnect replays it'
   t.streams[1]!.push(purge(2));
   await settle();
   assert.equal(t.applied, [1, 2]);
+  t.client.stop();
+});
+
+test('several control-plane URLs: a failed replica is left for the next, resuming after the applied seq with no flush', async () => {
+  const t = setup('http://cp1.test,http://cp2.test,http://cp3.test');
+  t.client.start();
+  await settle();
+  assert.is(t.origins[0], 'http://cp1.test');
+  t.streams[0]!.push(hello(0));
+  t.streams[0]!.push(purge(1));
+  t.streams[0]!.push(purge(2));
+  await settle();
+  void t.streams[0]!.return(); // cp1 dies
+  await settle();
+  t.timers.advance(100); // the next replica is tried after the minimum delay, not a grown back-off
+  await settle();
+  assert.is(t.streams.length, 2);
+  assert.is(t.origins[t.origins.length - 1], 'http://cp2.test');
+  assert.is(t.targets[t.targets.length - 1], 'GET /stream?edge=e1&after=2&log=L', 'resumes after what it applied, naming the log');
+  assert.is(t.client.currentUrl, 'http://cp2.test');
+  t.streams[1]!.push(hello(3));
+  t.streams[1]!.push(purge(3));
+  await settle();
+  t.timers.advance(10);
+  await settle();
+  assert.equal(t.applied, [1, 2, 3]);
+  assert.is(t.flushed(), 0, 'only the first hello flushed (an empty cache at seq 0); moving replicas did not');
+  assert.is(t.origins[t.origins.length - 1], 'http://cp2.test', 'acks and heartbeats follow the stream');
+  // Every replica failing in a row: the client cycles back to the first.
+  void t.streams[1]!.return();
+  await settle();
+  t.timers.advance(100);
+  await settle();
+  assert.is(t.client.currentUrl, 'http://cp3.test');
+  void t.streams[2]!.return();
+  await settle();
+  t.timers.advance(1000);
+  await settle();
+  assert.is(t.client.currentUrl, 'http://cp1.test');
   t.client.stop();
 });
 

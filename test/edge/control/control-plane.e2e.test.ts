@@ -14,6 +14,7 @@ import type { Logger } from '../../../common/ports.js';
 import { createControlPlaneServer } from '../../../control-plane/adapters/http-server.js';
 import { controlPlaneConfigWithDefaults } from '../../../control-plane/config.js';
 import { ControlPlane } from '../../../control-plane/control-plane.js';
+import { Credentials } from '../../../control-plane/credentials.js';
 import { openMemoryPurgeLog } from '../../../control-plane/purge-log.js';
 import type { EdgeListener } from '../../../edge/adapters/edge-listener.js';
 import { createTestEdgeServer } from '../../support/edge-server-choice.js';
@@ -25,6 +26,7 @@ import { createOrigin } from '../../../origin/handler.js';
 import { resolveOriginConfig } from '../../../origin/schema.js';
 
 const TOKEN = 'control-plane-test-token';
+const EDGE_TOKEN = 'control-plane-edge-token';
 const silent: Logger = { log: () => undefined };
 
 interface Region {
@@ -53,7 +55,7 @@ async function startRegion(edgeCount: number, cpOverrides = {}): Promise<Region>
     log,
     logger: silent,
     config: controlPlaneConfigWithDefaults({ token: TOKEN, leaseMs: 2000, heartbeatIntervalMs: 200, ...cpOverrides }),
-    token: TOKEN,
+    credentials: new Credentials({ admin: [TOKEN], edge: [EDGE_TOKEN] }),
   });
   const cpServer = createControlPlaneServer(cp, silent, { maxBodyBytes: 1 << 20 });
   await new Promise<void>((resolve) => cpServer.listen(0, '127.0.0.1', resolve));
@@ -63,7 +65,7 @@ async function startRegion(edgeCount: number, cpOverrides = {}): Promise<Region>
   const edges: Region['edges'] = [];
   for (let i = 0; i < edgeCount; i++) {
     const id = `e${i + 1}`;
-    const config = edgeConfigWithDefaults({ id, origin: origin.url, controlPlane: { url: cpUrl, token: TOKEN, reconnectMinMs: 10, reconnectMaxMs: 50 } as never });
+    const config = edgeConfigWithDefaults({ id, origin: origin.url, controlPlane: { url: cpUrl, token: EDGE_TOKEN, reconnectMinMs: 10, reconnectMaxMs: 50 } as never });
     const ports = { clock: systemClock, timers: systemTimers, transport, logger: silent, random: systemRandom };
     const edge = createEdge(config, ports);
     const server = createTestEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });

@@ -3,7 +3,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PurgeRecord } from '../../../common/control-protocol.js';
 import { startCluster } from '../../support/cluster-harness.js';
+import { DEFAULT_PEER_AUTH_WINDOW_MS } from '../../../edge/routing/peer-auth.js';
 import { startHarness, type Harness } from '../../support/edge-harness.js';
+import { signedPeerHeaders } from '../../support/peer-signing.js';
 
 let seq = 0;
 function purge(kind: PurgeRecord['kind'], values: string[], soft = false): PurgeRecord {
@@ -21,6 +23,23 @@ async function withHarness(fn: (h: Harness) => Promise<void>, overrides = {}): P
 }
 
 const status = async (h: Harness, path: string) => (await h.get(path)).headers['cache-status']!;
+
+/** A ring of this edge alone, so it speaks the (signed) peer protocol; tests then act as a peer. */
+const PEER_SECRET = 'purges-test-peer-secret-0123456789abc';
+const aloneInRing = {
+  cluster: {
+    selfId: 'test-edge',
+    members: [{ id: 'test-edge', url: 'http://127.0.0.1:9', weight: 1 }],
+    peerTimeouts: { connectMs: 500, headersMs: 5000, bodyIdleMs: 5000 },
+    peerSuspectMs: 1000,
+    peerMaxSuspectMs: 1000,
+    hotKeyRequestsPerSecond: 100,
+    hotCacheFraction: 0.1,
+    handoffMs: 0,
+    peerAuth: { mode: 'require', secret: PEER_SECRET, windowMs: DEFAULT_PEER_AUTH_WINDOW_MS },
+  },
+} as const;
+const handoffFrom = (h: Harness, path: string) => signedPeerHeaders(PEER_SECRET, 'GET', path, h.clock.wallMs(), { extra: { 'x-edgeworks-handoff': '1' } });
 
 test('a hard URL purge removes the object; the next request fetches it again', () =>
   withHarness(async (h) => {
@@ -133,11 +152,11 @@ test('a copy purged while its revalidation was in flight is not served as stale-
 
 test('peer-protocol answers (a handoff miss) are not counted as errors in the load the edge reports', () =>
   withHarness(async (h) => {
-    const res = await h.get('/never-cached', { 'x-edgeworks-peer': 'e9', 'x-edgeworks-handoff': '1' });
+    const res = await h.get('/never-cached', handoffFrom(h, '/never-cached'));
     assert.is(res.status, 504);
     assert.is(h.edge.metrics.requests.error, 0);
     assert.is(h.edge.metrics.requests.pass, 1);
-  }));
+  }, aloneInRing));
 
 test('without a valid lease nothing is reused unvalidated; a grant allows hits until it runs out', () =>
   withHarness(
@@ -158,16 +177,15 @@ test('a handoff is answered from cache only while the lease is valid (found by c
     async (h) => {
       h.edge.renewLease(10_000);
       await h.get('/handoff-lease');
-      const handoff = { 'x-edgeworks-peer': 'e9', 'x-edgeworks-handoff': '1' };
-      assert.match((await h.get('/handoff-lease', handoff)).headers['cache-status']!, /hit; .*detail=handoff/);
+      assert.match((await h.get('/handoff-lease', handoffFrom(h, '/handoff-lease'))).headers['cache-status']!, /hit; .*detail=handoff/);
       // The lease ran out (a partition from the control plane): purges may have been missed, so
       // the copy must not be handed to a new owner as if it were current.
       h.clock.advance(20_000);
-      const res = await h.get('/handoff-lease', handoff);
+      const res = await h.get('/handoff-lease', handoffFrom(h, '/handoff-lease'));
       assert.is(res.status, 504);
       assert.match(res.headers['cache-status']!, /detail=handoff-miss/);
     },
-    { lease: { expiredServeStale: false } },
+    { lease: { expiredServeStale: false }, ...aloneInRing },
   ));
 
 test('lease expired and origin down: an error by default, stale when configured', async () => {
@@ -189,7 +207,7 @@ test('lease expired and origin down: an error by default, stale when configured'
 test('a peer that has applied fewer purges is not trusted with a fill; the edge goes to the origin', async () => {
   const c = await startCluster(['e1', 'e2', 'e3']);
   try {
-    const owner = c.nodes.find((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, '/lag')))!;
+    const owner = c.nodes.find((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, '/lag')!))!;
     const front = c.nodes.find((n) => n !== owner)!;
     await c.get(front, '/lag');
     front.edge.applyPurge(purge('url', ['example.com/unrelated']));

@@ -51,12 +51,12 @@ test('waiters share a peer\'s answer that is kept in no store, even when the rin
     close: async () => undefined,
   };
   const edge = createEdge(
-    edgeConfigWithDefaults({ id: 'e1', origin: ORIGIN, peers: [{ id: 'e1', url: SELF, weight: 1 }, { id: 'e2', url: PEER, weight: 1 }] } as never),
+    edgeConfigWithDefaults({ id: 'e1', origin: ORIGIN, peers: [{ id: 'e1', url: SELF, weight: 1 }, { id: 'e2', url: PEER, weight: 1 }], peerAuth: { secret: 'collapse-test-peer-secret-0123456789' } } as never),
     { clock, timers: { after: () => ({ cancel: () => undefined }) }, transport, logger: silent },
   );
   // A key the peer owns, so the first request fills from it.
   let target = '';
-  for (let i = 0; target === ''; i++) if (!edge.cluster!.owns(edge.keyFor(undefined, `/k${i}`))) target = `/k${i}`;
+  for (let i = 0; target === ''; i++) if (!edge.cluster!.owns(edge.keyFor(undefined, `/k${i}`)!)) target = `/k${i}`;
   const replies = Array.from({ length: 5 }, () => edge.handle({ method: 'GET', target, headers: { host: 'origin.test' } }));
   await new Promise((resolve) => setImmediate(resolve));
   assert.is(calls.length, 1, 'one writer asks the peer; the others wait');

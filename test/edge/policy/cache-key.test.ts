@@ -1,14 +1,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { normalizeHost, normalizeTarget, primaryKey } from '../../../edge/policy/cache-key.js';
+import { primaryKey } from '../../../edge/policy/cache-key.js';
 
-const rows: Array<{ why: string; host: string | undefined; target: string; expected: string }> = [
+const rows: Array<{ why: string; host: string | undefined; target: string; expected: string | undefined }> = [
   { why: 'RFC 9111 §2: key is host plus target', host: 'example.com', target: '/a', expected: 'example.com/a' },
   { why: 'RFC 3986 §6.2.2.1: host is case-insensitive', host: 'ExAmple.COM', target: '/a', expected: 'example.com/a' },
   { why: 'RFC 3986 §6.2.3: the default port :80 is dropped', host: 'example.com:80', target: '/a', expected: 'example.com/a' },
   { why: 'RFC 3986 §6.2.3: a non-default port is kept', host: 'example.com:8080', target: '/a', expected: 'example.com:8080/a' },
   { why: 'RFC 3986 §6.2.3: :80 on an IPv6 literal is dropped', host: '[::1]:80', target: '/a', expected: '[::1]/a' },
-  { why: 'RFC 9111 §2: a missing Host gives an empty authority', host: undefined, target: '/a', expected: '/a' },
+  { why: 'RFC 9112 §3.2: under keyHost request a missing Host names no key', host: undefined, target: '/a', expected: undefined },
+  { why: 'RFC 9110 §7.2: a Host with a path names no key (it would file /x/a under host/x)', host: 'h/x', target: '/a', expected: undefined },
+  { why: 'RFC 9110 §7.2: a Host with userinfo names no key', host: 'u@h', target: '/a', expected: undefined },
   { why: 'RFC 3986 §6.2.2.1: path case is significant', host: 'h', target: '/A', expected: 'h/A' },
   { why: 'RFC 3986 §6.2.2.1: percent-encoding hex is upper-cased (%2f → %2F)', host: 'h', target: '/a%2fb', expected: 'h/a%2Fb' },
   { why: 'RFC 3986 §6.2.2.1: multi-byte percent-encoding is upper-cased, not decoded', host: 'h', target: '/caf%c3%a9', expected: 'h/caf%C3%A9' },
@@ -21,7 +23,9 @@ const rows: Array<{ why: string; host: string | undefined; target: string; expec
   { why: 'RFC 3986 §6.2.2.3: .. above the root stays at the root', host: 'h', target: '/../a', expected: 'h/a' },
   { why: 'RFC 3986 §6.2.2.3: trailing /.. leaves a trailing slash', host: 'h', target: '/a/..', expected: 'h/' },
   { why: 'RFC 3986 §6.2.2.3: trailing /. leaves a trailing slash', host: 'h', target: '/a/.', expected: 'h/a/' },
-  { why: 'RFC 3986 §6.2.2: percent-encoded dots are decoded, then removed', host: 'h', target: '/a/%2e%2E/b', expected: 'h/b' },
+  { why: 'encoded dot segments have no single meaning: no key (the edge answers 400)', host: 'h', target: '/a/%2e%2E/b', expected: undefined },
+  { why: 'RFC 3986 §6.2.2.2: an encoded dot inside a segment is decoded', host: 'h', target: '/a%2Eb', expected: 'h/a.b' },
+  { why: 'a backslash has no single meaning: no key', host: 'h', target: '/a\\..\\b', expected: undefined },
   { why: 'RFC 3986 §6.2.2.3: a trailing slash is significant', host: 'h', target: '/a/b/', expected: 'h/a/b/' },
   { why: 'RFC 9111 §2: the query is preserved as is', host: 'h', target: '/a?b=1&c=2', expected: 'h/a?b=1&c=2' },
   { why: 'RFC 9111 §2: query parameters are not reordered', host: 'h', target: '/a?c=2&b=1', expected: 'h/a?c=2&b=1' },
@@ -32,7 +36,7 @@ const rows: Array<{ why: string; host: string | undefined; target: string; expec
 
 for (const row of rows) {
   test(row.why, () => {
-    assert.is(primaryKey(row.host, row.target), row.expected);
+    assert.is(primaryKey('request', row.host, row.target), row.expected);
   });
 }
 
@@ -44,16 +48,13 @@ const equivalent: Array<{ why: string; a: [string, string]; b: [string, string];
 
 for (const row of equivalent) {
   test(row.why, () => {
-    assert.is(primaryKey(...row.a) === primaryKey(...row.b), row.same);
+    assert.is(primaryKey('request', ...row.a) === primaryKey('request', ...row.b), row.same);
   });
 }
 
-test('RFC 3986 §6.2.3: normalizeHost of an empty Host is empty', () => {
-  assert.is(normalizeHost(''), '');
-});
-
-test('RFC 3986 §6.2.2: normalizeTarget leaves a plain target untouched', () => {
-  assert.is(normalizeTarget('/plain/path?q=1'), '/plain/path?q=1');
+test('keyHost origin: the Host never changes the key', () => {
+  assert.is(primaryKey('origin', 'evil.example/x', '/a'), '/a');
+  assert.is(primaryKey('origin', undefined, '/%7Ea'), '/~a');
 });
 
 test.run();

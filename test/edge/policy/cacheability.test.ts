@@ -66,6 +66,7 @@ const rows: Row[] = [
   { why: 'RFC 9111 §4.1: Vary: Foo, * is never stored', headers: [...fresh, ['vary', 'Foo, *']], expected: refuse('vary-star') },
   { why: 'RFC 9111 §4.1: Vary: Foo then Vary: * on separate lines is never stored', headers: [...fresh, ['vary', 'Foo'], ['vary', '*']], expected: refuse('vary-star') },
   { why: 'RFC 9111 §4.1: Vary: Accept-Encoding is stored', headers: [...fresh, ['vary', 'Accept-Encoding']], expected: STORE },
+  { why: 'RFC 9111 §4.1: Vary: X-Forwarded-For is not stored (the edge appends the client address, so no later request presents what the origin saw)', headers: [...fresh, ['vary', 'Accept, X-Forwarded-For']], expected: refuse('vary-client-address') },
   // Status codes (§3, RFC 9110 §15.1).
   { why: 'RFC 9111 §3: 206 is never stored (complete responses only)', status: 206, headers: fresh, expected: refuse('status') },
   { why: 'RFC 9111 §4.3.4: 304 updates, it is never stored', status: 304, headers: fresh, expected: refuse('status') },

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hopByHopNames } from '../../../edge/policy/hop-by-hop.js';
+import { hopByHopNames, withoutHopByHop } from '../../../edge/policy/hop-by-hop.js';
 
 const ALWAYS = [
   'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authentication-info', 'proxy-authorization',
@@ -19,5 +19,23 @@ for (const row of rows) {
     assert.equal([...hopByHopNames(row.connection)].sort(), [...row.expected].sort());
   });
 }
+
+test('RFC 9110 §7.6.1: a request without hop-by-hop fields is returned as is (no copy on the hit path)', () => {
+  const headers = { host: 'h', accept: '*/*' };
+  assert.is(withoutHopByHop(headers), headers);
+});
+
+test('RFC 9110 §7.6.1: fields named in Connection are gone from the request before anything reads it', () => {
+  const headers = { host: 'h', connection: 'X-Lang, close', 'x-lang': 'de', 'accept-language': 'en', te: 'trailers' };
+  assert.equal(withoutHopByHop(headers), { host: 'h', 'accept-language': 'en' });
+});
+
+test('RFC 9110 §7.6.1: repeated Connection fields all count', () => {
+  assert.equal(withoutHopByHop({ connection: ['a', 'B'], a: '1', b: '2', c: '3' }), { c: '3' });
+});
+
+test('RFC 9110 §7.6.1: the fixed set is removed without a Connection field', () => {
+  assert.equal(withoutHopByHop({ 'keep-alive': 'timeout=5', upgrade: 'h2c', x: '1' }), { x: '1' });
+});
 
 test.run();

@@ -1,0 +1,20 @@
+/**
+ * The request-side histograms dashboards read: duration (arrival to last byte) by outcome and
+ * protocol, and response body size by outcome. A `RequestObserver`, so it sees exactly the
+ * records the access log sees. Label values are bounded: eight outcomes, and the protocols
+ * node:http parses (HTTP/1.0, HTTP/1.1).
+ */
+import { DURATION_BOUNDS_SECONDS, HistogramFamily, SIZE_BOUNDS_BYTES } from './histogram.js';
+import type { CompletedRequest, RequestObserver } from './request-events.js';
+
+export class RequestDurations implements RequestObserver {
+  /** Keyed `outcome protocol` (a space cannot occur in either). */
+  readonly durationSeconds = new HistogramFamily(DURATION_BOUNDS_SECONDS);
+  /** Keyed by outcome. */
+  readonly bodySizeBytes = new HistogramFamily(SIZE_BOUNDS_BYTES);
+
+  completed(e: CompletedRequest): void {
+    this.durationSeconds.observe(`${e.outcome.kind} ${e.protocol}`, e.durationMs / 1000);
+    this.bodySizeBytes.observe(e.outcome.kind, e.outcome.bytes);
+  }
+}

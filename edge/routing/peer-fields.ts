@@ -1,0 +1,31 @@
+/**
+ * The edges' own peer protocol on the wire: every internal header field and method, named in one
+ * place so signing, verifying and stripping cover the same list. A new internal field (a drain,
+ * a push) is added to PEER_REQUEST_FIELDS and is then signed, verified and stripped like the rest.
+ * Peer methods (PURGE today; a new one such as a drain) need no list: the method is signed, and a
+ * handler honours one only when the pipeline says the request came from an authenticated peer
+ * (`fromPeer` in Edge.handle); from anyone else it is an ordinary unknown method.
+ */
+
+/** Marks a request sent by a peer edge (value: the sender's id): the receiver answers it itself, never forwarding again. */
+export const PEER_HEADER = 'x-edgeworks-peer';
+/** On a peer request: answer from cache only (504 if absent); used for warm handoff. */
+export const HANDOFF_HEADER = 'x-edgeworks-handoff';
+/** On peer requests and answers: the highest purge sequence the sender has applied. */
+export const PURGE_SEQ_HEADER = 'x-edgeworks-purge-seq';
+/** On a signed peer request: the sender's wall-clock time in milliseconds since the epoch. */
+export const PEER_TIME_HEADER = 'x-edgeworks-time';
+/** On a signed peer request: `v1=<base64url HMAC-SHA256>` over the request (see peer-auth.ts). */
+export const PEER_SIGNATURE_HEADER = 'x-edgeworks-signature';
+
+/**
+ * The internal request fields a signature covers, in signing order. Every one is honoured only on
+ * an authenticated peer request and removed from any other before the edge looks at it.
+ */
+export const PEER_REQUEST_FIELDS: readonly string[] = [PEER_HEADER, HANDOFF_HEADER, PURGE_SEQ_HEADER, PEER_TIME_HEADER];
+
+/** Every internal request field: the signed ones and the signature itself. */
+export const INTERNAL_REQUEST_FIELDS: readonly string[] = [...PEER_REQUEST_FIELDS, PEER_SIGNATURE_HEADER];
+
+/** Every internal field, known or not, starts with this; none is ever forwarded or sent to a client. */
+export const INTERNAL_FIELD_PREFIX = 'x-edgeworks-';

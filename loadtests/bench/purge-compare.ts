@@ -1,0 +1,46 @@
+/**
+ * The purge bench against a baseline build in the same run (issue 13: throughput and
+ * 202 → applied p99 within 10% of main's). `BENCH_PURGE_BASELINE_DIST` names another build's
+ * `dist` (e.g. of main: `git archive main | tar -x -C /tmp/base && cd /tmp/base && npm ci && npm run build`);
+ * the two control planes run alternately, `BENCH_PURGE_COMPARE_ROUNDS` times each (default 2),
+ * under the same options, and both are printed with the ratios of their medians.
+ */
+import { join } from 'node:path';
+import { formatPurgeReport, runPurgeBench, type PurgeBenchContext, type PurgeBenchOptions } from './purge-propagation.js';
+
+export interface PurgeComparison {
+  baselineDist: string;
+  rounds: Array<{ which: 'baseline' | 'this build'; purgesPerSecond: number; p99Ms: number }>;
+  text: string;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+export async function comparePurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext, baselineDist: string, roundsEach: number): Promise<PurgeComparison> {
+  const rounds: PurgeComparison['rounds'] = [];
+  const lines: string[] = [];
+  for (let i = 0; i < roundsEach; i++) {
+    // Alternate which goes first, so neither always gets the quieter half of a noisy machine.
+    const order: Array<'baseline' | 'this build'> = i % 2 === 0 ? ['baseline', 'this build'] : ['this build', 'baseline'];
+    for (const which of order) {
+      const r = await runPurgeBench(o, { ...ctx, ...(which === 'baseline' ? { controlPlaneMain: join(baselineDist, 'control-plane', 'main.js') } : {}) });
+      rounds.push({ which, purgesPerSecond: r.sustained?.acceptedPerSecond ?? 0, p99Ms: r.sequential.fromAcceptedMs.p99 });
+      lines.push(`--- ${which} (round ${i + 1}${which === 'baseline' ? `, ${baselineDist}` : ''})`, formatPurgeReport(r));
+    }
+  }
+  const of = (which: 'baseline' | 'this build') => rounds.filter((r) => r.which === which);
+  const rate = (which: 'baseline' | 'this build') => median(of(which).map((r) => r.purgesPerSecond));
+  const p99 = (which: 'baseline' | 'this build') => median(of(which).map((r) => r.p99Ms));
+  const rateRatio = rate('this build') / rate('baseline');
+  const p99Ratio = p99('this build') / p99('baseline');
+  lines.push(
+    `purge comparison, median of ${roundsEach} alternating rounds each:`,
+    `  sustained purges/s   baseline ${Math.round(rate('baseline'))}  this build ${Math.round(rate('this build'))}  ratio ${rateRatio.toFixed(2)}  (runs: ${of('baseline').map((r) => Math.round(r.purgesPerSecond)).join(', ')} / ${of('this build').map((r) => Math.round(r.purgesPerSecond)).join(', ')}) ${rateRatio >= 0.9 ? 'within 10% or better' : 'MORE THAN 10% LOWER'}`,
+    `  202 -> applied p99   baseline ${p99('baseline').toFixed(2)} ms  this build ${p99('this build').toFixed(2)} ms  ratio ${p99Ratio.toFixed(2)}  (runs: ${of('baseline').map((r) => r.p99Ms.toFixed(2)).join(', ')} / ${of('this build').map((r) => r.p99Ms.toFixed(2)).join(', ')}) ${p99Ratio <= 1.1 ? 'within 10% or better' : 'MORE THAN 10% HIGHER'}`,
+  );
+  return { baselineDist, rounds, text: lines.join('\n') };
+}

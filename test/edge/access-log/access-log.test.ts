@@ -1,0 +1,113 @@
+/** The access log's buffer: nothing written on the request's path, bounded queue, drop-and-count, backpressure. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AccessLog, type AccessLogSink } from '../../../edge/access-log/access-log.js';
+import type { CompletedRequest } from '../../../edge/pipeline/request-events.js';
+import { ManualTimers } from '../../support/manual-timers.js';
+
+function event(n: number): CompletedRequest {
+  return {
+    startWallMs: Date.UTC(2026, 10, 26),
+    durationMs: 1,
+    clientAddress: '127.0.0.1',
+    method: 'GET',
+    target: `/${n}`,
+    protocol: 'HTTP/1.1',
+    status: 200,
+    outcome: { kind: 'hit', hit: true, bytes: 1 },
+    requestId: `r${n}`,
+    completed: true,
+    referer: undefined,
+    userAgent: undefined,
+  };
+}
+
+class ArraySink implements AccessLogSink {
+  writes: string[] = [];
+  accepting = true;
+  private drain: (() => void) | undefined;
+  write(text: string): boolean {
+    this.writes.push(text);
+    return this.accepting;
+  }
+  onDrain(callback: () => void): void {
+    this.drain = callback;
+  }
+  release(): void {
+    this.accepting = true;
+    const d = this.drain;
+    this.drain = undefined;
+    d?.();
+  }
+  get lines(): string[] {
+    return this.writes.join('').split('\n').filter((l) => l !== '');
+  }
+}
+
+test('completed() only queues; one timer writes the batch as one write', () => {
+  const timers = new ManualTimers();
+  const sink = new ArraySink();
+  const log = new AccessLog({ format: 'json', sink, timers, flushDelayMs: 100 });
+  for (let i = 0; i < 3; i++) log.completed(event(i));
+  assert.is(sink.writes.length, 0);
+  assert.is(timers.scheduled, 1);
+  timers.advance(99);
+  assert.is(sink.writes.length, 0);
+  timers.advance(1);
+  assert.is(sink.writes.length, 1);
+  assert.equal(sink.lines.map((l) => (JSON.parse(l) as { target: string }).target), ['/0', '/1', '/2']);
+  assert.is(log.written, 3);
+  assert.is(log.queued, 0);
+});
+
+test('a full queue drops and counts, never grows', () => {
+  const timers = new ManualTimers();
+  const sink = new ArraySink();
+  const log = new AccessLog({ format: 'combined', sink, timers, maxQueued: 2 });
+  for (let i = 0; i < 5; i++) log.completed(event(i));
+  assert.is(log.queued, 2);
+  assert.is(log.dropped, 3);
+  timers.advance(1000);
+  assert.is(sink.lines.length, 2);
+  assert.match(sink.lines[0]!, /"GET \/0 HTTP\/1\.1" 200 1 /);
+});
+
+test('backpressure: after the sink refuses, nothing is written until it drains; the queue bound still holds', () => {
+  const timers = new ManualTimers();
+  const sink = new ArraySink();
+  const log = new AccessLog({ format: 'json', sink, timers, maxQueued: 3, flushDelayMs: 10 });
+  sink.accepting = false;
+  log.completed(event(0));
+  timers.advance(10);
+  assert.is(sink.writes.length, 1); // handed over, then the sink said "full"
+  for (let i = 1; i <= 5; i++) log.completed(event(i));
+  timers.advance(1000);
+  assert.is(sink.writes.length, 1, 'no write while blocked');
+  assert.is(log.queued, 3);
+  assert.is(log.dropped, 2);
+  sink.release();
+  timers.advance(0);
+  assert.is(sink.writes.length, 2);
+  assert.equal(sink.lines.map((l) => (JSON.parse(l) as { target: string }).target), ['/0', '/1', '/2', '/3']);
+});
+
+test('large backlogs go out in bounded batches, one per timer turn', () => {
+  const timers = new ManualTimers();
+  const sink = new ArraySink();
+  const log = new AccessLog({ format: 'json', sink, timers, maxBatch: 2, flushDelayMs: 5 });
+  for (let i = 0; i < 5; i++) log.completed(event(i));
+  timers.advance(5);
+  assert.equal(sink.writes.map((w) => w.split('\n').length - 1), [2, 2, 1]);
+});
+
+test('flush() writes everything now (shutdown, SIGHUP)', () => {
+  const timers = new ManualTimers();
+  const sink = new ArraySink();
+  const log = new AccessLog({ format: 'json', sink, timers, maxBatch: 2 });
+  for (let i = 0; i < 3; i++) log.completed(event(i));
+  log.flush();
+  assert.is(sink.lines.length, 3);
+  assert.is(timers.scheduled, 0);
+});
+
+test.run();
