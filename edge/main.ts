@@ -2,12 +2,13 @@
 /** The cdn-edge binary: wires the real clock, timers and undici transport into the edge pipeline. */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import type { Server as NetServer } from 'node:net';
 import { createJsonLogger } from '../common/adapters/json-logger.js';
 import { runMain } from '../common/adapters/run-main.js';
 import { systemClock, systemRandom, systemTimers } from '../common/adapters/system-clock.js';
 import { createUndiciTransport } from '../common/adapters/undici-transport.js';
 import { createAdminServer } from './adapters/admin-server.js';
-import { createEdgeServer } from './adapters/node-server.js';
+import { createEdgeListener } from './adapters/edge-listener.js';
 import { withPeerSecretFile } from './adapters/peer-secret-file.js';
 import { Readiness } from './adapters/readiness.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
@@ -26,7 +27,7 @@ runMain('cdn-edge', async () => {
   const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };
   const edge = createEdge(config, ports);
   const watching = startRequestWatching(config, ports, [edge.metrics.requestDurations]);
-  const server = createEdgeServer(edge, logger, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch });
+  const server = createEdgeListener(config.httpServer, edge, { logger, timers: systemTimers, clock: systemClock }, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch });
   await listen(server, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -96,7 +97,7 @@ runMain('cdn-edge', async () => {
   process.on('SIGINT', () => shutdown('SIGINT'));
 });
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: NetServer, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

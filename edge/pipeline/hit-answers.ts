@@ -71,7 +71,7 @@ export class HitAnswers {
       ageSecond,
       ttlSeconds,
       usedSecond: Number.NaN,
-      response: { status: stored.status, headers, body: stored.body, outcome: { kind: 'hit', hit: true, ttlSeconds, bytes: stored.body.length } },
+      response: { status: stored.status, headers, body: stored.body, outcome: { kind: 'hit', hit: true, ttlSeconds, bytes: stored.body.length }, wire: { head: undefined } },
       ageAt: headers.length - 3,
       statusAt: headers.length - 1,
     };
@@ -79,6 +79,7 @@ export class HitAnswers {
 
   private retime(hit: HitAnswer, ageSecond: number, ttlSeconds: number): void {
     const { headers, outcome } = hit.response;
+    hit.response.wire!.head = undefined; // the serialized fields carry the old Age and ttl
     if (hit.ageSecond !== ageSecond) headers[hit.ageAt] = String(ageSecond);
     if (hit.ttlSeconds !== ttlSeconds) {
       headers[hit.statusAt] = `${this.statusPrefix}${ttlSeconds}`;

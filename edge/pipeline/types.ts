@@ -45,4 +45,10 @@ export interface EdgeResponse {
   /** Absent for HEAD, 304 and other bodiless answers. */
   body: Buffer | AsyncIterable<Uint8Array> | undefined;
   outcome: Outcome;
+  /**
+   * Present on an answer reused for many requests (hit-answers.ts): a server layer may keep its
+   * serialized status line and header fields in `head` (opaque here) and write them as they are;
+   * whoever changes `headers` sets `head` to undefined.
+   */
+  wire?: { head: object | undefined } | undefined;
 }

@@ -12,6 +12,8 @@ export interface BenchCase {
   label: string;
   set: UrlSet;
   bodyBytes: number;
+  /** 'browser': about 15 request header fields (~800 bytes) with varying User-Agent and Cookie (wrk only). */
+  requestHeaders?: 'browser';
 }
 
 export function benchCases(hotCount: number): BenchCase[] {
@@ -19,6 +21,7 @@ export function benchCases(hotCount: number): BenchCase[] {
     { id: 'one-1k', label: '1 KiB, 1 URL', set: { kind: 'single', path: '/bench/one-1k' }, bodyBytes: 1024 },
     { id: 'hot-1k', label: `1 KiB, ${hotCount} URLs`, set: { kind: 'hot', prefix: '/bench/hot/', suffix: '', count: hotCount }, bodyBytes: 1024 },
     { id: 'one-100k', label: '100 KiB, 1 URL', set: { kind: 'single', path: '/bench/one-100k?size=102400' }, bodyBytes: 102_400 },
+    { id: 'browser-1k', label: `1 KiB, ${hotCount} URLs, browser headers`, set: { kind: 'hot', prefix: '/bench/hot/', suffix: '', count: hotCount }, bodyBytes: 1024, requestHeaders: 'browser' },
   ];
 }
 
@@ -86,12 +89,33 @@ export async function verifyCase(edgeUrl: string, plainUrl: string, c: BenchCase
     const cs = e.headers['cache-status'];
     if (!cacheStatusIsHit(typeof cs === 'string' ? cs : undefined)) throw new Error(`edge ${path}: Cache-Status ${JSON.stringify(cs)} is not a hit`);
     if (e.status !== p.status || !e.body.equals(p.body)) throw new Error(`${path}: edge and baseline differ (status ${e.status} vs ${p.status}, ${e.body.length} vs ${p.body.length} bytes)`);
-    const edgeFields = Object.keys(e.headers).sort().join(' ');
-    const plainFields = Object.keys(p.headers).sort().join(' ');
+    // Connection and Keep-Alive belong to the HTTP layer (node:http sends both on every answer, the
+    // own layer neither on HTTP/1.1), not to what the cache answers.
+    const fields = (h: Fetched['headers']): string => Object.keys(h).filter((k) => k !== 'connection' && k !== 'keep-alive').sort().join(' ');
+    const edgeFields = fields(e.headers);
+    const plainFields = fields(p.headers);
     if (edgeFields !== plainFields || e.headers['via'] !== p.headers['via']) {
       throw new Error(`${path}: edge and baseline send different header fields (${edgeFields} / ${plainFields}; via ${String(e.headers['via'])} / ${String(p.headers['via'])})`);
     }
   });
+  return { checked: paths.length };
+}
+
+/**
+ * A peer (nginx, Varnish) has no Cache-Status of ours: a sample of the case's URLs must come back
+ * with the edge's bodies while the origin sees no request, which is what a hit is.
+ */
+export async function verifyPeer(peerUrl: string, edgeUrl: string, originUrl: string, c: BenchCase): Promise<{ checked: number }> {
+  const paths = sample(allPaths(c.set), 100);
+  const before = await originRequestCount(originUrl);
+  const [fromPeer, fromEdge] = await Promise.all([fetchAll(peerUrl, paths, 8), fetchAll(edgeUrl, paths, 8)]);
+  const seen = (await originRequestCount(originUrl)) - before;
+  paths.forEach((path, i) => {
+    const p = fromPeer[i]!;
+    const e = fromEdge[i]!;
+    if (p.status !== e.status || !p.body.equals(e.body)) throw new Error(`${peerUrl}${path}: peer and edge differ (status ${p.status} vs ${e.status}, ${p.body.length} vs ${e.body.length} bytes)`);
+  });
+  if (seen !== 0) throw new Error(`${peerUrl}: the origin saw ${seen} requests while ${paths.length} warmed URLs were fetched; not all hits`);
   return { checked: paths.length };
 }
 
@@ -102,11 +126,12 @@ export async function originRequestCount(originUrl: string): Promise<number> {
   return stats.requests;
 }
 
-export type TargetName = 'baseline' | 'edge';
+export type TargetName = 'baseline' | 'edge' | 'nginx' | 'varnish';
 
 export interface Target {
   name: TargetName;
   baseUrl: string;
+  /** The process that serves (nginx's worker, Varnish's child): its CPU is what the run costs. */
   pid: number;
 }
 
@@ -116,37 +141,62 @@ export interface TargetRun {
   /** The rounds merged (mergeRuns). */
   measured: LoadRun;
   rounds: LoadRun[];
-  /** Requests the origin saw during the measured rounds (must be 0 for an all-hit edge run). */
+  /** Requests the origin saw during the measured rounds (must be 0 for an all-hit run). */
   originRequests: number;
 }
 
 export interface CaseRun {
   case: BenchCase;
   runs: TargetRun[];
-  /** Second target's req/s over the first's, round by round (both ran back to back in each). */
-  roundRatios: number[];
+}
+
+/** `num`'s req/s over `den`'s, round by round (every target ran once in each round); [] if either is absent. */
+export function roundRatios(run: CaseRun, num: TargetName, den: TargetName): number[] {
+  const a = run.runs.find((r) => r.target === num);
+  const b = run.runs.find((r) => r.target === den);
+  if (a === undefined || b === undefined) return [];
+  return a.rounds.map((r, i) => r.requestsPerSec / b.rounds[i]!.requestsPerSec);
+}
+
+/** Median of the per-round ratios: one disturbed round cannot move it the way it moves a mean. */
+export function medianRatio(run: CaseRun, num: TargetName, den: TargetName): number {
+  const xs = roundRatios(run, num, den).sort((x, y) => x - y);
+  if (xs.length === 0) return NaN;
+  const mid = Math.floor(xs.length / 2);
+  return xs.length % 2 === 1 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
+}
+
+/**
+ * Round r's order: the targets rotated by r, so each goes first once every n rounds; the next n
+ * rounds run those orders backwards, so no target always follows the same neighbour.
+ */
+export function roundOrder<T>(targets: readonly T[], round: number): T[] {
+  const n = targets.length;
+  const rotated = targets.map((_t, i) => targets[(i + round) % n]!);
+  return Math.floor(round / n) % 2 === 0 ? rotated : rotated.reverse();
 }
 
 export interface HitPathOptions {
-  load: Omit<LoadOptions, 'baseUrl' | 'set' | 'durationSeconds' | 'serverPid'>;
+  load: Omit<LoadOptions, 'baseUrl' | 'set' | 'durationSeconds' | 'serverPid' | 'requestHeaders'>;
   warmupSeconds: number;
   /** Measured seconds per target, split over the rounds. */
   seconds: number;
   /**
-   * Measured rounds per target, the two targets back to back in each and the order flipped every
-   * round. One long run each let the machine's drift between the two runs (the baseline alone
-   * moved 15% from run to run) land in the ratio; short interleaved rounds share it.
+   * Measured rounds per target, every target once in each and the order moved every round. One
+   * long run each let the machine's drift between runs (the baseline alone moved 15% from run to
+   * run) land in the ratio; short interleaved rounds share it.
    */
   rounds: number;
   originUrl: string;
   log: (line: string) => void;
 }
 
-/** Each target's warm-up run (discarded), then `rounds` measured rounds, alternating order. */
+/** Each target's warm-up run (discarded), then `rounds` measured rounds, every round printed. */
 export async function runCase(c: BenchCase, targets: readonly Target[], o: HitPathOptions): Promise<CaseRun> {
   const rounds = Math.max(1, Math.floor(o.rounds));
   const roundSeconds = Math.max(1, Math.round(o.seconds / rounds));
-  const load = (t: Target, seconds: number): Promise<LoadRun> => runLoad({ ...o.load, baseUrl: t.baseUrl, set: c.set, serverPid: t.pid, durationSeconds: seconds });
+  const load = (t: Target, seconds: number): Promise<LoadRun> =>
+    runLoad({ ...o.load, baseUrl: t.baseUrl, set: c.set, requestHeaders: c.requestHeaders, serverPid: t.pid, durationSeconds: seconds });
   const warmups = new Map<Target, LoadRun>();
   for (const t of targets) {
     o.log(`bench: ${c.id} ${t.name}: warm-up ${o.warmupSeconds}s`);
@@ -154,19 +204,14 @@ export async function runCase(c: BenchCase, targets: readonly Target[], o: HitPa
   }
   const measured = new Map<Target, LoadRun[]>(targets.map((t) => [t, []]));
   const originSeen = new Map<Target, number>(targets.map((t) => [t, 0]));
-  const roundRatios: number[] = [];
-  o.log(`bench: ${c.id}: measuring ${rounds} rounds of ${roundSeconds}s per target, order alternating`);
+  o.log(`bench: ${c.id}: measuring ${rounds} rounds of ${roundSeconds}s per target (${targets.map((t) => t.name).join(', ')}), order moving`);
   for (let round = 0; round < rounds; round++) {
-    const order = round % 2 === 0 ? targets : [...targets].reverse();
-    for (const t of order) {
+    for (const t of roundOrder(targets, round)) {
       const originBefore = await originRequestCount(o.originUrl);
       measured.get(t)!.push(await load(t, roundSeconds));
       originSeen.set(t, originSeen.get(t)! + (await originRequestCount(o.originUrl)) - originBefore);
     }
-    if (targets.length === 2) {
-      const [a, b] = targets.map((t) => measured.get(t)![round]!.requestsPerSec);
-      roundRatios.push(b! / a!);
-    }
+    o.log(`bench: ${c.id} round ${round + 1}: ${targets.map((t) => `${t.name} ${Math.round(measured.get(t)![round]!.requestsPerSec)} req/s p99 ${(measured.get(t)![round]!.result.latencyUsP99 / 1000).toFixed(2)} ms`).join(', ')}`);
   }
   const runs: TargetRun[] = targets.map((t) => {
     const rs = measured.get(t)!;
@@ -179,5 +224,5 @@ export async function runCase(c: BenchCase, targets: readonly Target[], o: HitPa
     if (originRequests !== 0) o.log(`bench: WARNING ${c.id} ${t.name}: the origin saw ${originRequests} requests during the measured rounds`);
     return { target: t.name, warmup: warmups.get(t)!, measured: mergeRuns(rs), rounds: rs, originRequests };
   });
-  return { case: c, runs, roundRatios };
+  return { case: c, runs };
 }

@@ -20,6 +20,8 @@ export interface LoadOptions {
   tempDir: string;
   baseUrl: string;
   set: UrlSet;
+  /** 'browser': the browser-like request header fields (browser-headers.ts); wrk only. */
+  requestHeaders?: 'browser' | undefined;
   connections: number;
   durationSeconds: number;
   generatorCpu: number | undefined;
@@ -45,11 +47,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadRun> {
   let command: string;
   let args: string[];
   if (o.generator === 'wrk') {
-    const scriptPath = join(o.tempDir, `${o.set.kind}-${o.set.kind === 'hot' ? o.set.count : 'one'}.lua`);
-    writeFileSync(scriptPath, wrkScript(o.set));
+    const scriptPath = join(o.tempDir, `${o.set.kind}-${o.set.kind === 'hot' ? o.set.count : 'one'}${o.requestHeaders === undefined ? '' : `-${o.requestHeaders}`}.lua`);
+    writeFileSync(scriptPath, wrkScript(o.set, o.requestHeaders));
     command = 'wrk';
     args = wrkArgs({ baseUrl: o.baseUrl, set: o.set, connections: o.connections, threads: 1, durationSeconds: o.durationSeconds, scriptPath });
   } else {
+    if (o.requestHeaders !== undefined) throw new Error(`the node generator cannot send ${o.requestHeaders} request headers; use wrk`);
     command = process.execPath;
     const target = o.set.kind === 'single' ? ['--path', o.set.path] : ['--prefix', o.set.prefix, '--suffix', o.set.suffix, '--count', String(o.set.count)];
     args = [o.nodeGeneratorScript, '--url', o.baseUrl, ...target, '--connections', String(o.connections), '--seconds', String(o.durationSeconds)];

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: cache-HIT throughput and p99 of the edge against a plain node:http server
- * holding the same bytes in a Map, plus memory per cached object. Every server listens on
- * 127.0.0.1 (port 0, read back from its listening line); every child is killed on exit.
+ * `npm run bench`: cache-HIT throughput and p99 of the edge against nginx (proxy_cache) and
+ * Varnish when they are installed (`apt-get install nginx varnish`; configs in peers/), and a
+ * plain node:http server holding the same bytes in a Map (info row), plus memory per cached
+ * object for the edge and nginx. Every server listens on 127.0.0.1; every child is killed on exit.
+ * The target figure is the median of per-round edge/nginx req/s ratios, every round printed.
  *
  * Options (flag or env; flags win):
  *   --seconds N             BENCH_SECONDS          measured seconds per case and server, over the rounds (20)
@@ -12,7 +14,9 @@
  *   --hot-urls N            BENCH_HOT_URLS         size of the hot set (10000)
  *   --memory-objects N      BENCH_MEMORY_OBJECTS   objects for the memory fit, 0 skips it (100000)
  *   --generator G           BENCH_GENERATOR        auto, wrk or node (auto: wrk, installed if possible)
- *   --cases a,b             BENCH_CASES            case ids: one-1k, hot-1k, one-100k (all)
+ *   --cases a,b             BENCH_CASES            case ids: one-1k, hot-1k, one-100k, browser-1k (all)
+ *   --edge-http-server K    BENCH_EDGE_HTTP_SERVER the edge's client-side layer: own or node (the edge's default)
+ *   --peers a,b             BENCH_PEERS            peers to run when installed: nginx, varnish (both); "none" skips them
  *   --server-cpu N          BENCH_SERVER_CPU       CPU the servers are pinned to (0)
  *   --generator-cpu N       BENCH_GENERATOR_CPU    CPU the generator, origin and harness use (1)
  *   --out PATH              BENCH_OUT              JSON results (loadtests/bench/results.json)
@@ -41,14 +45,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatClusterReport, readClusterBenchOptions, runClusterHitRatioBench, type ClusterResult } from './cluster-hit-ratio.js';
-import { benchCases, runCase, verifyCase, warm, type CaseRun, type Target } from './hit-path.js';
+import { benchCases, medianRatio, roundRatios, runCase, verifyCase, verifyPeer, warm, type CaseRun, type Target, type TargetName } from './hit-path.js';
 import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
+import { allocatedBytes, peerAvailability, startNginx, startVarnish, type Peer, type PeerName } from './peers.js';
 import { formatPeerHopReport, peerHopFigures, readPeerHopOptions, runPeerHopBench, type PeerHopResult } from './peer-hop.js';
 import { formatPurgeReport, readPurgeBenchOptions, runPurgeBench, type PurgeBenchResult } from './purge-propagation.js';
 import { comparePurgeBench } from './purge-compare.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
-import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, generatorLimited, parseCpuModel, ratio, type CaseSummary, type Machine } from './report.js';
+import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, formatRoundLine, generatorLimited, parseCpuModel, ratio, type HitTableLine, type Machine, type TargetSummary } from './report.js';
 import { formatRingRebuildReport, ringRebuildRows, runRingRebuildBench, type RingRebuildResult } from './ring-rebuild.js';
 import { clusterRows, formatSummaryTable, hitPathRows, membershipRows, memoryRows, peerHopRows, purgeRows, simRows, type MembershipFigure, type SimFigures } from './summary.js';
 import { ensureWrk } from './wrk.js';
@@ -69,6 +74,9 @@ interface Options {
   serverCpu: number;
   generatorCpu: number;
   out: string;
+  peers: PeerName[];
+  /** Passed to the edge as --http-server; undefined: the edge's default. */
+  edgeHttpServer: 'own' | 'node' | undefined;
   /** Root of another built checkout whose edge is the hit-path baseline; undefined: the plain server. */
   against: string | undefined;
 }
@@ -87,6 +95,8 @@ function readOptions(): Options {
       'server-cpu': { type: 'string' },
       'generator-cpu': { type: 'string' },
       out: { type: 'string' },
+      peers: { type: 'string' },
+      'edge-http-server': { type: 'string' },
       against: { type: 'string' },
     },
   });
@@ -101,6 +111,9 @@ function readOptions(): Options {
   const generator = values.generator ?? env['BENCH_GENERATOR'] ?? 'auto';
   if (generator !== 'auto' && generator !== 'wrk' && generator !== 'node') throw new Error(`BENCH_GENERATOR / --generator: expected auto, wrk or node, got ${JSON.stringify(generator)}`);
   const cases = values.cases ?? env['BENCH_CASES'];
+  const peersRaw = values.peers ?? env['BENCH_PEERS'] ?? 'nginx,varnish';
+  const peers = peersRaw === 'none' || peersRaw === '' ? [] : peersRaw.split(',').map((x) => x.trim());
+  for (const p of peers) if (p !== 'nginx' && p !== 'varnish') throw new Error(`BENCH_PEERS / --peers: expected nginx, varnish or none, got ${JSON.stringify(p)}`);
   return {
     seconds: num(values.seconds, 'BENCH_SECONDS', 20, 1),
     rounds: num(values.rounds, 'BENCH_ROUNDS', 5, 1),
@@ -113,8 +126,16 @@ function readOptions(): Options {
     serverCpu: num(values['server-cpu'], 'BENCH_SERVER_CPU', 0, 0),
     generatorCpu: num(values['generator-cpu'], 'BENCH_GENERATOR_CPU', 1, 0),
     out: resolve(values.out ?? env['BENCH_OUT'] ?? join(ROOT, 'loadtests', 'bench', 'results.json')),
+    peers: peers as PeerName[],
+    edgeHttpServer: edgeHttpServer(values['edge-http-server'] ?? env['BENCH_EDGE_HTTP_SERVER']),
     against: againstRoot(values.against ?? env['BENCH_AGAINST']),
   };
+}
+
+function edgeHttpServer(raw: string | undefined): 'own' | 'node' | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw !== 'own' && raw !== 'node') throw new Error(`BENCH_EDGE_HTTP_SERVER / --edge-http-server: expected own or node, got ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 function againstRoot(raw: string | undefined): string | undefined {
@@ -144,21 +165,56 @@ async function startServer(name: string, cpu: number | undefined, script: string
   return { proc, url: `http://127.0.0.1:${m[1]}` };
 }
 
-function summarize(run: CaseRun): CaseSummary {
-  const pick = (name: 'baseline' | 'edge'): LoadRun => {
-    const r = run.runs.find((x) => x.target === name);
-    if (r === undefined) throw new Error(`case ${run.case.id} has no ${name} run`);
-    return r.measured;
-  };
-  const t = (r: LoadRun) => ({
+function summarize(r: LoadRun): TargetSummary {
+  return {
     requestsPerSec: r.requestsPerSec,
     latencyUsP99: r.result.latencyUsP99,
     serverCpuPercent: r.serverCpuPercent,
     generatorCpuPercent: r.generatorCpuPercent,
     coreBusyPercent: r.serverCore?.busyPercent ?? NaN,
     coreSoftirqPercent: r.serverCore?.softirqPercent ?? NaN,
+  };
+}
+
+/** The server every ratio is taken against: nginx when it ran, else the baseline. */
+function reference(run: CaseRun): TargetName {
+  return run.runs.some((r) => r.target === 'nginx') ? 'nginx' : 'baseline';
+}
+
+function hitTableLines(runs: readonly CaseRun[]): HitTableLine[] {
+  return runs.flatMap((run) => {
+    const ref = reference(run);
+    return run.runs.map((t) => ({
+      label: run.case.label,
+      target: t.target,
+      summary: summarize(t.measured),
+      medianRatio: t.target === ref ? NaN : medianRatio(run, t.target, ref),
+    }));
   });
-  return { label: run.case.label, baseline: t(pick('baseline')), edge: t(pick('edge')) };
+}
+
+async function startPeers(o: Options, originUrl: string, cpu: number | undefined, tempDir: string): Promise<{ peers: Peer[]; note: string }> {
+  const available = peerAvailability();
+  const peers: Peer[] = [];
+  const notes: string[] = [];
+  const configDir = join(ROOT, 'loadtests', 'bench', 'peers');
+  // The cache on tmpfs, as a production nginx in front of RAM would be configured; /dev/shm is one.
+  const cacheRoot = existsSync('/dev/shm') ? mkdtempSync('/dev/shm/edgeworks-bench-') : undefined;
+  if (cacheRoot !== undefined) process.on('exit', () => rmSync(cacheRoot, { recursive: true, force: true }));
+  for (const name of o.peers) {
+    if (!available[name]) {
+      notes.push(`${name} not installed (apt-get install ${name})`);
+      continue;
+    }
+    const start = name === 'nginx' ? startNginx : startVarnish;
+    try {
+      peers.push(await start({ originUrl, cpu, dir: join(tempDir, name), cacheRoot, configDir }));
+    } catch (err) {
+      notes.push(`${name} failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (o.peers.length === 0) notes.push('peers skipped (BENCH_PEERS=none)');
+  return { peers, note: notes.join('; ') };
 }
 
 async function main(): Promise<void> {
@@ -204,59 +260,77 @@ async function main(): Promise<void> {
   const tempDir = mkdtempSync(join(tmpdir(), 'edgeworks-bench-'));
   process.on('exit', () => rmSync(tempDir, { recursive: true, force: true }));
 
-  // Hit path: one origin, one baseline, one edge, all on loopback.
+  // Hit path: one origin, one baseline, one edge and the installed peers, all on loopback.
   const origin = await startServer('origin', generatorCpu, 'origin/main.js', ['--port', '0', '--host', '127.0.0.1']);
   const edgeArgs = ['--port', '0', '--host', '127.0.0.1', '--origin', origin.url];
   const plain =
     o.against === undefined
       ? await startServer('plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url])
       : await startServer('edge-against', serverCpu, 'edge/main.js', edgeArgs, o.against);
-  const edge = await startServer('edge', serverCpu, 'edge/main.js', edgeArgs);
+  // Filling the cache sends thousands of misses from one address: no per-client miss budget
+  // (main's default is 50/s). Only for this checkout's edge; an --against build may predate the flag.
+  const edgeLayer = ['--client-misses-per-second', '0', ...(o.edgeHttpServer === undefined ? [] : ['--http-server', o.edgeHttpServer])];
+  const edge = await startServer('edge', serverCpu, 'edge/main.js', [...edgeArgs, ...edgeLayer]);
+  const { peers, note: peerNote } = await startPeers(o, origin.url, serverCpu, tempDir);
   const baselineLabel = o.against === undefined ? 'plain node:http server' : `the edge built in ${o.against}`;
   process.stdout.write(`hit-path baseline: ${baselineLabel}\n`);
+  process.stdout.write(`peers: ${peers.map((p) => `${p.name} (${p.url}, serving pid ${p.servingPid})`).join(', ') || 'none'}${peerNote === '' ? '' : `; ${peerNote}`}\n`);
   log(`bench: origin ${origin.url}, baseline ${plain.url}, edge ${edge.url}`);
 
-  for (const c of cases) {
+  const runnable = cases.filter((c) => {
+    if (c.requestHeaders === undefined || generator === 'wrk') return true;
+    log(`bench: ${c.id}: skipped, the node generator cannot send browser headers (install wrk)`);
+    return false;
+  });
+  for (const c of runnable) {
     await warm(plain.url, c);
     await warm(edge.url, c);
+    for (const p of peers) await warm(p.url, c);
     const v = await verifyCase(edge.url, plain.url, c);
-    log(`bench: ${c.id}: warmed ${c.set.kind === 'hot' ? c.set.count : 1} URLs; ${v.checked} sampled are edge hits with the baseline's bytes`);
+    for (const p of peers) await verifyPeer(p.url, edge.url, origin.url, c);
+    log(`bench: ${c.id}: warmed ${c.set.kind === 'hot' ? c.set.count : 1} URLs; ${v.checked} sampled are edge hits with the baseline's bytes${peers.length > 0 ? ` and ${peers.map((p) => p.name).join(', ')} hits with the same bodies` : ''}`);
   }
 
-  const baseline: Target = { name: 'baseline', baseUrl: plain.url, pid: plain.proc.pid };
-  const edgeTarget: Target = { name: 'edge', baseUrl: edge.url, pid: edge.proc.pid };
+  const targets: Target[] = [
+    { name: 'edge', baseUrl: edge.url, pid: edge.proc.pid },
+    ...peers.map((p): Target => ({ name: p.name, baseUrl: p.url, pid: p.servingPid })),
+    { name: 'baseline', baseUrl: plain.url, pid: plain.proc.pid },
+  ];
   const runs: CaseRun[] = [];
-  for (const c of cases) {
-    // runCase flips who goes first every round, so drift over the run does not favour one side.
-    runs.push(
-      await runCase(c, [baseline, edgeTarget], {
-        load: { generator, nodeGeneratorScript: join(ROOT, 'dist/loadtests/bench/node-generator.js'), tempDir, connections: o.connections, generatorCpu, serverCpu },
-        warmupSeconds: o.warmupSeconds,
-        seconds: o.seconds,
-        rounds: o.rounds,
-        originUrl: origin.url,
-        log,
-      }),
-    );
+  for (const c of runnable) {
+    // runCase moves who goes first every round, so drift over the run does not favour one side.
+    const run = await runCase(c, targets, {
+      load: { generator, nodeGeneratorScript: join(ROOT, 'dist/loadtests/bench/node-generator.js'), tempDir, connections: o.connections, generatorCpu, serverCpu },
+      warmupSeconds: o.warmupSeconds,
+      seconds: o.seconds,
+      rounds: o.rounds,
+      originUrl: origin.url,
+      log,
+    });
+    runs.push(run);
     await verifyCase(edge.url, plain.url, c); // still hits afterwards
   }
-  await Promise.all([stopProcess(plain.proc), stopProcess(edge.proc)]);
+  await Promise.all([stopProcess(plain.proc), stopProcess(edge.proc), ...peers.map((p) => stopProcess(p.proc))]);
 
-  const summaries = runs.map(summarize);
-  const disturbed = summaries.flatMap((s) =>
-    (['baseline', 'edge'] as const).filter((t) => foreignCorePercent(s[t]) > 10).map((t) => `${s.label} ${t} (${foreignCorePercent(s[t]).toFixed(0)}%)`),
-  );
-  const limited = summaries.flatMap((s) =>
-    (['baseline', 'edge'] as const).filter((t) => generatorLimited(s[t].generatorCpuPercent, s[t].serverCpuPercent)).map((t) => `${s.label} ${t}`),
-  );
+  const lines = hitTableLines(runs);
+  const disturbed = lines.filter((l) => foreignCorePercent(l.summary) > 10).map((l) => `${l.label} ${l.target} (${foreignCorePercent(l.summary).toFixed(0)}%)`);
+  const limited = lines.filter((l) => generatorLimited(l.summary.generatorCpuPercent, l.summary.serverCpuPercent)).map((l) => `${l.label} ${l.target}`);
 
-  // Memory: fresh servers (pinned as before), a cache big enough to evict nothing.
+  // Memory: fresh servers (pinned as before), caches big enough to evict nothing.
   const memory: MemoryResult[] = [];
   if (o.memoryObjects > 0) {
     const memOpts = { objects: o.memoryObjects, steps: 4, warmInObjects: 2_000, bodyBytes: 1024, settleMs: 1_000, log };
-    const memEdge = await startServer('edge-memory', serverCpu, 'edge/main.js', ['--port', '0', '--origin', origin.url, '--cache-max-bytes', '2000000000']);
+    const memEdge = await startServer('edge-memory', serverCpu, 'edge/main.js', ['--port', '0', '--origin', origin.url, '--cache-max-bytes', '2000000000', ...edgeLayer]);
     memory.push(await measureMemory({ ...memOpts, server: 'edge', baseUrl: memEdge.url, pid: memEdge.proc.pid }));
     await stopProcess(memEdge.proc);
+    if (peers.some((p) => p.name === 'nginx')) {
+      const { peers: [memNginx] } = await startPeers({ ...o, peers: ['nginx'] }, origin.url, serverCpu, join(tempDir, 'memory'));
+      if (memNginx !== undefined) {
+        const cacheDir = memNginx.cacheDir!;
+        memory.push(await measureMemory({ ...memOpts, server: 'nginx', baseUrl: memNginx.url, pid: memNginx.servingPid, outsideKiB: () => allocatedBytes(cacheDir) / 1024 }));
+        await stopProcess(memNginx.proc);
+      }
+    }
     const memPlain = await startServer('plain-memory', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url]);
     memory.push(await measureMemory({ ...memOpts, server: 'baseline', baseUrl: memPlain.url, pid: memPlain.proc.pid }));
     await stopProcess(memPlain.proc);
@@ -264,21 +338,28 @@ async function main(): Promise<void> {
   await stopProcess(origin.proc);
   timings.hitPathSeconds = (Date.now() - startedAt.getTime()) / 1000;
 
-  process.stdout.write(`\n${formatHitTable(summaries)}\n`);
+  process.stdout.write(`\n${formatHitTable(lines)}\n`);
   for (const r of runs) {
-    process.stdout.write(`round by round, edge/baseline req/s, ${r.case.label}: ${r.roundRatios.map((x) => `${x.toFixed(2)}x`).join(' ')}\n`);
+    const ref = reference(r);
+    process.stdout.write(`rounds, req/s, ${r.case.label}:\n`);
+    const ratios = roundRatios(r, 'edge', ref);
+    r.runs[0]!.rounds.forEach((_x, i) => {
+      process.stdout.write(`  ${formatRoundLine(i + 1, r.runs.map((t) => [t.target, t.rounds[i]!.requestsPerSec] as const), `edge/${ref}`, ratios[i]!)}\n`);
+    });
   }
   const p99Source = generator === 'wrk' ? "wrk's histogram via the Lua done()" : "the node generator's histogram";
-  process.stdout.write(`ratio = edge / baseline; p99 from ${p99Source}; CPU % of one CPU from /proc/<pid>/stat utime+stime over the run;\n` +
+  process.stdout.write(`ratio = median over rounds of (server req/s / ${peers.some((p) => p.name === 'nginx') ? 'nginx' : 'baseline'} req/s in the same round); p99 from ${p99Source}, the worst round's;\n` +
+      `CPU % of one CPU from /proc/<pid>/stat utime+stime over the run (nginx: its worker; varnish: its cache child);\n` +
       `server core busy % = the server's whole CPU from /proc/stat (any process, softirq, steal)\n`);
-  if (generator === 'node') process.stdout.write('NOTE: node generator (may be the limit): these numbers understate both servers\n');
+  if (generator === 'node') process.stdout.write('NOTE: node generator (may be the limit): these numbers understate every server\n');
   if (limited.length > 0) process.stdout.write(`NOTE: generator near 100% CPU while the server was not, so the generator may be the limit for: ${limited.join('; ')}\n`);
   if (disturbed.length > 0) process.stdout.write(`NOTE: other processes used the server's CPU (busy - server - softirq > 10%), rerun on a quiet machine: ${disturbed.join('; ')}\n`);
   for (const mem of memory) process.stdout.write(`${formatMemoryLine(mem, 1024)}\n`);
   const edgeMem = memory.find((x) => x.server === 'edge');
+  const nginxMem = memory.find((x) => x.server === 'nginx');
   const plainMem = memory.find((x) => x.server === 'baseline');
-  if (edgeMem !== undefined && plainMem !== undefined) {
-    process.stdout.write(`memory ratio edge/baseline per object: ${ratio(edgeMem.kibPerObject, plainMem.kibPerObject).toFixed(2)}x\n`);
+  if (edgeMem !== undefined && nginxMem !== undefined) {
+    process.stdout.write(`memory ratio edge/nginx per object: ${ratio(edgeMem.kibPerObject, nginxMem.kibPerObject).toFixed(2)}x (nginx = worker RSS + its tmpfs cache files)\n`);
   }
 
   // Peer hop: origin and a ring of two edges as children on the server CPU, one client here.
@@ -380,16 +461,26 @@ async function main(): Promise<void> {
 
   const summary = [
     ...hitPathRows(
-      summaries.map((sm, i) => ({
-        id: runs[i]!.case.id,
-        label: sm.label,
-        bodyBytes: runs[i]!.case.bodyBytes,
-        rpsRatio: ratio(sm.edge.requestsPerSec, sm.baseline.requestsPerSec),
-        edgeP99Ms: sm.edge.latencyUsP99 / 1000,
-        baselineP99Ms: sm.baseline.latencyUsP99 / 1000,
-      })),
+      runs.map((r) => {
+        const p99 = (t: TargetName): number | null => {
+          const x = r.runs.find((y) => y.target === t);
+          return x === undefined ? null : x.measured.result.latencyUsP99 / 1000;
+        };
+        const med = (t: TargetName): number | null => (r.runs.some((y) => y.target === t) ? medianRatio(r, 'edge', t) : null);
+        return {
+          id: r.case.id,
+          label: r.case.label,
+          bodyBytes: r.case.bodyBytes,
+          edgeOverNginx: med('nginx'),
+          edgeOverVarnish: med('varnish'),
+          edgeOverBaseline: med('baseline'),
+          edgeP99Ms: p99('edge') ?? NaN,
+          nginxP99Ms: p99('nginx'),
+        };
+      }),
+      peerNote === '' ? 'nginx did not run' : peerNote,
     ),
-    ...memoryRows(edgeMem?.kibPerObject, plainMem?.kibPerObject),
+    ...memoryRows(edgeMem?.kibPerObject, nginxMem?.kibPerObject, plainMem?.kibPerObject),
     ...clusterRows(
       cluster === undefined
         ? undefined
@@ -436,17 +527,16 @@ async function main(): Promise<void> {
     generator: { kind: generator, note: generatorNote },
     pinning: { serverCpu: serverCpu ?? null, generatorCpu: generatorCpu ?? null },
     summary,
-    cases: runs.map((r, i) => ({
+    peers: { ran: peers.map((p) => p.name), note: peerNote },
+    cases: runs.map((r) => ({
       id: r.case.id,
       label: r.case.label,
       bodyBytes: r.case.bodyBytes,
       urls: r.case.set.kind === 'hot' ? r.case.set.count : 1,
-      summary: summaries[i],
-      ratios: {
-        requestsPerSec: ratio(summaries[i]!.edge.requestsPerSec, summaries[i]!.baseline.requestsPerSec),
-        latencyP99: ratio(summaries[i]!.edge.latencyUsP99, summaries[i]!.baseline.latencyUsP99),
-        requestsPerSecByRound: r.roundRatios,
-      },
+      requestHeaders: r.case.requestHeaders ?? 'wrk default',
+      summary: Object.fromEntries(r.runs.map((t) => [t.target, summarize(t.measured)])),
+      medianRatios: Object.fromEntries(r.runs.filter((t) => t.target !== 'edge').map((t) => [`edge/${t.target}`, medianRatio(r, 'edge', t.target)])),
+      roundRatios: Object.fromEntries(r.runs.filter((t) => t.target !== 'edge').map((t) => [`edge/${t.target}`, roundRatios(r, 'edge', t.target)])),
       runs: r.runs,
     })),
     generatorLimited: limited,

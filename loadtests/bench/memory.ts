@@ -70,6 +70,8 @@ export interface MemoryOptions {
   warmInObjects: number;
   bodyBytes: number;
   settleMs: number;
+  /** KiB the server holds outside its RSS (nginx: its cache files on tmpfs), added to every point. */
+  outsideKiB?: () => number;
   log: (line: string) => void;
 }
 
@@ -77,13 +79,14 @@ export async function measureMemory(o: MemoryOptions): Promise<MemoryResult> {
   const startMs = performance.now();
   await fill(o, '/bench/mem-warm/', 0, o.warmInObjects);
   await sleep(o.settleMs);
-  const points: MemoryPoint[] = [{ objects: 0, rssKiB: readRssKiB(o.pid) }];
+  const kib = (): number => readRssKiB(o.pid) + (o.outsideKiB?.() ?? 0);
+  const points: MemoryPoint[] = [{ objects: 0, rssKiB: kib() }];
   for (let step = 1; step <= o.steps; step++) {
     const from = Math.round(((step - 1) * o.objects) / o.steps);
     const to = Math.round((step * o.objects) / o.steps);
     await fill(o, '/bench/mem/', from, to);
     await sleep(o.settleMs);
-    points.push({ objects: to, rssKiB: readRssKiB(o.pid) });
+    points.push({ objects: to, rssKiB: kib() });
     o.log(`bench: memory ${o.server}: ${to} objects, RSS ${(points[points.length - 1]!.rssKiB / 1024).toFixed(1)} MiB`);
   }
   const fit = leastSquares(points.map((p) => ({ x: p.objects, y: p.rssKiB })));

@@ -58,13 +58,6 @@ export function formatTable(header: readonly string[], rows: ReadonlyArray<reado
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** What the table needs from one case: the measured run of each target. */
-export interface CaseSummary {
-  label: string;
-  baseline: TargetSummary;
-  edge: TargetSummary;
-}
-
 export interface TargetSummary {
   requestsPerSec: number;
   latencyUsP99: number;
@@ -75,36 +68,37 @@ export interface TargetSummary {
   coreSoftirqPercent: number;
 }
 
-export const HIT_TABLE_HEADER = [
-  'case',
-  'baseline req/s',
-  'edge req/s',
-  'ratio',
-  'baseline p99 ms',
-  'edge p99 ms',
-  'p99 ratio',
-  'server CPU % (b/e)',
-  'generator CPU % (b/e)',
-  'server core busy % (b/e)',
-] as const;
+/** One line of the hit table: one server in one case, and its ratios to the reference server. */
+export interface HitTableLine {
+  label: string;
+  target: string;
+  summary: TargetSummary;
+  /** Median of per-round req/s ratios to the reference (nginx when it ran); NaN for the reference itself. */
+  medianRatio: number;
+}
 
-export function hitTableRows(cases: readonly CaseSummary[]): string[][] {
-  return cases.map((c) => [
-    c.label,
-    formatCount(c.baseline.requestsPerSec),
-    formatCount(c.edge.requestsPerSec),
-    formatRatio(ratio(c.edge.requestsPerSec, c.baseline.requestsPerSec)),
-    formatMs(c.baseline.latencyUsP99),
-    formatMs(c.edge.latencyUsP99),
-    formatRatio(ratio(c.edge.latencyUsP99, c.baseline.latencyUsP99)),
-    `${formatPercent(c.baseline.serverCpuPercent)} / ${formatPercent(c.edge.serverCpuPercent)}`,
-    `${formatPercent(c.baseline.generatorCpuPercent)} / ${formatPercent(c.edge.generatorCpuPercent)}`,
-    `${formatPercent(c.baseline.coreBusyPercent)} / ${formatPercent(c.edge.coreBusyPercent)}`,
+export const HIT_TABLE_HEADER = ['case', 'server', 'req/s', 'p99 ms', 'req/s ratio (median of rounds)', 'server CPU %', 'generator CPU %', 'server core busy %'] as const;
+
+export function hitTableRows(lines: readonly HitTableLine[]): string[][] {
+  return lines.map((l) => [
+    l.label,
+    l.target,
+    formatCount(l.summary.requestsPerSec),
+    formatMs(l.summary.latencyUsP99),
+    Number.isNaN(l.medianRatio) ? '' : formatRatio(l.medianRatio),
+    formatPercent(l.summary.serverCpuPercent),
+    formatPercent(l.summary.generatorCpuPercent),
+    formatPercent(l.summary.coreBusyPercent),
   ]);
 }
 
-export function formatHitTable(cases: readonly CaseSummary[]): string {
-  return formatTable(HIT_TABLE_HEADER, hitTableRows(cases), ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+export function formatHitTable(lines: readonly HitTableLine[]): string {
+  return formatTable(HIT_TABLE_HEADER, hitTableRows(lines), ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right']);
+}
+
+/** `round 3: edge 41,000, nginx 50,000; edge/nginx 0.82x`: one line per measured round. */
+export function formatRoundLine(round: number, rps: ReadonlyArray<readonly [string, number]>, ratioName: string, ratioValue: number): string {
+  return `round ${round}: ${rps.map(([n, x]) => `${n} ${formatCount(x)}`).join(', ')}${ratioName === '' ? '' : `; ${ratioName} ${formatRatio(ratioValue)}`}`;
 }
 
 /** A generator near 100% of its CPU cannot be trusted to have pushed the server to its limit. */

@@ -18,6 +18,7 @@ const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['origin with a path', ['--origin', 'http://127.0.0.1:1/x'], {}, /^cdn-edge: origin: must be an origin base URL without a path, e\.g\. http:\/\/127\.0\.0\.1:8000, got "http:\/\/127\.0\.0\.1:1\/x" \(from --origin\)\n$/],
   ['cache too small', ['--origin', 'http://127.0.0.1:1', '--cache-max-bytes', '10'], {}, /^cdn-edge: cache\.maxBytes: .*1024 \(from --cache-max-bytes\)\n$/],
   ['bad env value', ['--origin', 'http://127.0.0.1:1'], { EDGE_SET_COOKIE: 'sometimes' }, /^cdn-edge: cache\.setCookie: must be one of bypass, strip, store, got "sometimes" \(from env EDGE_SET_COOKIE\)\n$/],
+  ['unknown HTTP layer', ['--origin', 'http://127.0.0.1:1', '--http-server', 'uws'], {}, /^cdn-edge: httpServer: must be one of own, node, got "uws" \(from --http-server\)\n$/],
   ['unknown flag', ['--origni', 'x'], {}, /^cdn-edge: Unknown option '--origni' \(see --help\)\n$/],
   ['missing config file', ['--config', '/nonexistent/edge.json'], {}, /^cdn-edge: --config: cannot read \/nonexistent\/edge\.json: ENOENT\n$/],
   ['peers without a peer secret', ['--origin', 'http://127.0.0.1:1', '--id', 'e1', '--peers', 'e1=http://127.0.0.1:1,e2=http://127.0.0.1:2'], {}, /^cdn-edge: peerAuth\.secret: is required with --peers unless --peer-auth off/],
@@ -38,7 +39,7 @@ for (const [why, args, env, expected] of badInputs) {
 test('--help documents every flag', () => {
   const result = run(['--help']);
   assert.is(result.status, 0);
-  for (const flag of ['--origin', '--port', '--config', '--admin-port', '--admin-token', '--cache-max-bytes', '--max-object-bytes', '--set-cookie']) {
+  for (const flag of ['--origin', '--port', '--config', '--admin-port', '--admin-token', '--cache-max-bytes', '--max-object-bytes', '--set-cookie', '--http-server']) {
     assert.ok(result.stdout.includes(flag), flag);
   }
 });
@@ -81,6 +82,31 @@ test('admin port: /metrics and /healthz need the bearer token; SIGTERM exits cle
   }
 });
 
+for (const layer of ['own', 'node']) {
+  test(`--http-server ${layer}: the edge answers on it (502 with Cache-Status when the origin is down) and SIGTERM exits 0`, async () => {
+    const child = spawn(process.execPath, [bin, '--origin', 'http://127.0.0.1:9', '--port', '0', '--http-server', layer], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+          if (m !== null) resolve(m[1]!);
+        });
+        child.once('exit', () => reject(new Error(`edge exited early: ${out}`)));
+      });
+      const res = await request(`${url}/x`);
+      assert.ok(res.statusCode >= 500, `status ${res.statusCode}`);
+      assert.ok(typeof res.headers['cache-status'] === 'string');
+      await res.body.dump();
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      assert.is(await exited, 0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+}
 test('-h is --help', () => {
   const result = run(['-h']);
   assert.is(result.status, 0);

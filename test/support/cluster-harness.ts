@@ -4,12 +4,12 @@
  * origin is a GatedOrigin (`c.origin.gate(path)` holds its answers); with `{ timers: 'virtual' }`
  * the edges' collapse waits run on ManualTimers (`c.timers`) and fire only when the test says so.
  */
-import type { Server } from 'node:http';
+import type { EdgeListener } from '../../edge/adapters/edge-listener.js';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
 import type { Transport } from '../../common/ports.js';
-import { createEdgeServer } from '../../edge/adapters/node-server.js';
+import { createTestEdgeServer } from './edge-server-choice.js';
 import { Edge, type ClusterSettings } from '../../edge/pipeline/edge.js';
 import { DEFAULT_PEER_AUTH_WINDOW_MS, type PeerAuthSettings } from '../../edge/routing/peer-auth.js';
 import type { RingMember } from '../../edge/routing/ring.js';
@@ -27,7 +27,7 @@ export interface ClusterNode {
   id: string;
   url: string;
   edge: Edge;
-  server: Server;
+  server: EdgeListener;
   stopped: boolean;
   /** Every finished request, as the access log would see it, in completion order. */
   completed: CompletedRequest[];
@@ -70,7 +70,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
   const nodes: ClusterNode[] = [];
   const members: RingMember[] = [];
 
-  async function listen(): Promise<{ server: Server; url: string; attach: (edge: Edge) => void } & Pick<ClusterNode, 'completed' | 'completedCount'>> {
+  async function listen(): Promise<{ server: EdgeListener; url: string; attach: (edge: Edge) => void } & Pick<ClusterNode, 'completed' | 'completedCount'>> {
     // The server must listen before the ring (which names every member's URL) can exist, so it
     // starts with a stand-in that forwards to the edge attached afterwards.
     let target: Edge | undefined;
@@ -82,7 +82,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
         for (const w of waiters.splice(0)) w();
       },
     };
-    const server = createEdgeServer({ handle: (req) => target!.handle(req) } as Edge, silent, {
+    const server = createTestEdgeServer({ handle: (req) => target!.handle(req) } as Edge, silent, {
       keepAliveTimeoutMs: 5000,
       headersTimeoutMs: 5000,
       watch: { observer, clock, makeRequestId: sequentialIds('t') },

@@ -6,11 +6,10 @@
  * ManualTimers too, so no outcome depends on how fast the machine is.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { request } from 'undici';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
-import { createEdgeServer } from '../../edge/adapters/node-server.js';
 import { Edge, type EdgeOptions } from '../../edge/pipeline/edge.js';
+import { createTestEdgeServer } from './edge-server-choice.js';
 import { FakeClock } from './fake-clock.js';
 import { startGatedOrigin, type GatedOrigin } from './gated-origin.js';
 import { ManualTimers } from './manual-timers.js';
@@ -77,7 +76,7 @@ export async function startHarness(overrides: Partial<EdgeOptions> = {}, options
     ...(timers === undefined ? {} : { timers, originTimeouts: { ...HELD_ANSWER_TIMEOUTS } }),
     ...overrides,
   });
-  const server: Server = createEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
+  const server = createTestEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const edgeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

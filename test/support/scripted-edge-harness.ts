@@ -4,11 +4,10 @@
  * Unlike startHarness, the origin here is the conformance suite's scripted test server.
  */
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { systemTimers } from '../../common/adapters/system-clock.js';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
 import type { Logger } from '../../common/ports.js';
-import { createEdgeServer } from '../../edge/adapters/node-server.js';
+import { createTestEdgeServer } from './edge-server-choice.js';
 import { createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
 import { Edge, type EdgeOptions } from '../../edge/pipeline/edge.js';
 import { FakeClock } from './fake-clock.js';
@@ -43,7 +42,7 @@ export async function startScriptedEdge(options: ScriptedEdgeOptions = {}): Prom
     logger: silent,
   });
   const edge = options.overrides === undefined ? base : new Edge({ ...base.options, ...options.overrides });
-  const server: Server = createEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 10_000 });
+  const server = createTestEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 10_000 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const edgeUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -6,7 +6,6 @@
  * lapses, an ack leaves or a renewal is due only when the test advances time, and the test waits
  * for what it needs by watching the edges' control calls and the answers their transport gets.
  */
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -19,7 +18,8 @@ import { controlPlaneConfigWithDefaults } from '../../../control-plane/config.js
 import { ControlPlane } from '../../../control-plane/control-plane.js';
 import { Credentials } from '../../../control-plane/credentials.js';
 import { openMemoryPurgeLog } from '../../../control-plane/purge-log.js';
-import { createEdgeServer } from '../../../edge/adapters/node-server.js';
+import type { EdgeListener } from '../../../edge/adapters/edge-listener.js';
+import { createTestEdgeServer } from '../../support/edge-server-choice.js';
 import { createControlClient, createEdge, controlTargetFor, edgeConfigWithDefaults } from '../../../edge/create-edge.js';
 import type { Edge } from '../../../edge/pipeline/edge.js';
 import type { ControlClient, ControlTarget } from '../../../edge/control/control-client.js';
@@ -97,7 +97,7 @@ interface RegionEdge {
   url: string;
   edge: Edge;
   control: ControlClient;
-  server: Server;
+  server: EdgeListener;
   /** Seqs of the purges applied, in the order they were applied. */
   applied: number[];
 }
@@ -137,7 +137,7 @@ async function startRegion(edgeCount: number): Promise<Region> {
     const config = edgeConfigWithDefaults({ id, origin: origin.url, controlPlane: { url: cpUrl, token: EDGE_TOKEN, reconnectMinMs: 10, reconnectMaxMs: 50 } as never });
     const ports = { clock, timers, transport, logger: silent, random: { next: () => 0.5 } };
     const edge = createEdge(config, ports);
-    const server = createEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
+    const server = createTestEdgeServer(edge, silent, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 5000 });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const applied: number[] = [];

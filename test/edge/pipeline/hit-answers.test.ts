@@ -53,6 +53,17 @@ test('the answer is retimed in place when the age ticks over a second', () => {
   assert.is(header(answers.answer(s, 12_000), 'cache-status'), 'c; hit; ttl=298');
 });
 
+test('retiming clears the serialized fields a server layer kept on the answer (wire.head)', () => {
+  const answers = new HitAnswers('c; hit; ttl=');
+  const s = stored();
+  const first = answers.answer(s, 10_100);
+  assert.ok(first.wire !== undefined, 'a reused answer offers a place for the serialized block');
+  const kept = { serialized: true };
+  first.wire!.head = kept;
+  assert.is(answers.answer(s, 10_900).wire!.head, kept, 'same second: still valid');
+  assert.is(answers.answer(s, 11_000).wire!.head, undefined, 'Age changed: the kept block is stale');
+});
+
 test('an answer unused for a whole second is dropped; a different object gets its own', () => {
   const answers = new HitAnswers('c; hit; ttl=');
   const s = stored();

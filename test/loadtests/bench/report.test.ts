@@ -14,7 +14,8 @@ import {
   hitTableRows,
   parseCpuModel,
   ratio,
-  type CaseSummary,
+  formatRoundLine,
+  type HitTableLine,
 } from '../../../loadtests/bench/report.js';
 
 test('ratio: edge over baseline; a zero or missing baseline is NaN', () => {
@@ -43,22 +44,36 @@ test('formatTable: columns padded to the widest cell, aligned as asked', () => {
   assert.is(text, ['name           n', '---------  -----', 'a              1', 'long name  12345'].join('\n'));
 });
 
-const CASE: CaseSummary = {
+const NGINX: HitTableLine = {
   label: '1 KiB, 1 URL',
-  baseline: { requestsPerSec: 80_000, latencyUsP99: 2_000, serverCpuPercent: 99.4, generatorCpuPercent: 70.2, coreBusyPercent: 100, coreSoftirqPercent: 0.4 },
-  edge: { requestsPerSec: 40_000, latencyUsP99: 5_000, serverCpuPercent: 80, generatorCpuPercent: 45, coreBusyPercent: 99.8, coreSoftirqPercent: 4 },
+  target: 'nginx',
+  summary: { requestsPerSec: 80_000, latencyUsP99: 2_000, serverCpuPercent: 99.4, generatorCpuPercent: 70.2, coreBusyPercent: 100, coreSoftirqPercent: 0.4 },
+  medianRatio: NaN,
+};
+const EDGE: HitTableLine = {
+  label: '1 KiB, 1 URL',
+  target: 'edge',
+  summary: { requestsPerSec: 40_000, latencyUsP99: 5_000, serverCpuPercent: 80, generatorCpuPercent: 45, coreBusyPercent: 99.8, coreSoftirqPercent: 4 },
+  medianRatio: 0.52,
 };
 
-test('hitTableRows: req/s, ratio, p99 in ms, p99 ratio, CPU baseline / edge', () => {
-  assert.equal(hitTableRows([CASE]), [['1 KiB, 1 URL', '80,000', '40,000', '0.50x', '2.00', '5.00', '2.50x', '99 / 80', '70 / 45', '100 / 100']]);
+test('hitTableRows: one line per server; the reference has no ratio, the others their median', () => {
+  assert.equal(hitTableRows([EDGE, NGINX]), [
+    ['1 KiB, 1 URL', 'edge', '40,000', '5.00', '0.52x', '80', '45', '100'],
+    ['1 KiB, 1 URL', 'nginx', '80,000', '2.00', '', '99', '70', '100'],
+  ]);
 });
 
-test('formatHitTable: header, rule and one line per case', () => {
-  const lines = formatHitTable([CASE, { ...CASE, label: '100 KiB, 1 URL' }]).split('\n');
-  assert.is(lines.length, 4);
-  assert.match(lines[0]!, /^case\s+baseline req\/s\s+edge req\/s\s+ratio\s+baseline p99 ms\s+edge p99 ms\s+p99 ratio\s+server CPU % \(b\/e\)\s+generator CPU % \(b\/e\)\s+server core busy % \(b\/e\)$/);
+test('formatHitTable: header, rule and one line per server and case', () => {
+  const lines = formatHitTable([EDGE, NGINX, { ...EDGE, label: '100 KiB, 1 URL' }]).split('\n');
+  assert.is(lines.length, 5);
+  assert.match(lines[0]!, /^case\s+server\s+req\/s\s+p99 ms\s+req\/s ratio \(median of rounds\)\s+server CPU %\s+generator CPU %\s+server core busy %$/);
   assert.match(lines[1]!, /^-+( +-+)+$/);
-  assert.match(lines[3]!, /^100 KiB, 1 URL\s+80,000\s+40,000\s+0\.50x/);
+  assert.match(lines[4]!, /^100 KiB, 1 URL\s+edge\s+40,000\s+5\.00\s+0\.52x/);
+});
+
+test('formatRoundLine: every server of the round and the ratio', () => {
+  assert.is(formatRoundLine(3, [['edge', 41_000], ['nginx', 50_000]], 'edge/nginx', 0.82), 'round 3: edge 41,000, nginx 50,000; edge/nginx 0.82x');
 });
 
 test('generatorLimited: only when the generator is saturated and the server is not', () => {
@@ -69,11 +84,11 @@ test('generatorLimited: only when the generator is saturated and the server is n
 });
 
 test('foreignCorePercent: a lower bound on core busy beyond the server and softirq', () => {
-  assert.ok(Math.abs(foreignCorePercent(CASE.edge) - 15.8) < 1e-9);
-  assert.ok(Math.abs(foreignCorePercent(CASE.baseline) - 0.2) < 1e-9);
+  assert.ok(Math.abs(foreignCorePercent(EDGE.summary) - 15.8) < 1e-9);
+  assert.ok(Math.abs(foreignCorePercent(NGINX.summary) - 0.2) < 1e-9);
   // softirq also charged to the server's stime: the bound goes negative and is clamped.
-  assert.is(foreignCorePercent({ ...CASE.edge, serverCpuPercent: 99, coreBusyPercent: 99.3, coreSoftirqPercent: 21 }), 0);
-  assert.ok(Number.isNaN(foreignCorePercent({ ...CASE.edge, coreBusyPercent: NaN })));
+  assert.is(foreignCorePercent({ ...EDGE.summary, serverCpuPercent: 99, coreBusyPercent: 99.3, coreSoftirqPercent: 21 }), 0);
+  assert.ok(Number.isNaN(foreignCorePercent({ ...EDGE.summary, coreBusyPercent: NaN })));
 });
 
 test('formatMemoryLine: KiB per object, overhead over the body, the points', () => {

@@ -60,28 +60,40 @@ test('formatValue and formatTarget: ratios, ms, counts, units', () => {
   assert.is(formatTarget(null, 'x'), '');
 });
 
-test('hitPathRows: 1 KiB cases carry the 0.95 and 5 ms targets, the 100 KiB case is info', () => {
-  const rows = hitPathRows([
-    { id: 'one-1k', label: '1 KiB, 1 URL', bodyBytes: 1024, rpsRatio: 0.97, edgeP99Ms: 3, baselineP99Ms: 2 },
-    { id: 'one-100k', label: '100 KiB, 1 URL', bodyBytes: 102_400, rpsRatio: 0.5, edgeP99Ms: 9, baselineP99Ms: 0 },
-  ]);
+test('hitPathRows: edge/nginx >= 1.0 for 1 KiB and >= 0.9 for 100 KiB, p99 <= 1.5x nginx; varnish and baseline are info', () => {
+  const rows = hitPathRows(
+    [
+      { id: 'one-1k', label: '1 KiB, 1 URL', bodyBytes: 1024, edgeOverNginx: 0.97, edgeOverVarnish: 1.3, edgeOverBaseline: 1.1, edgeP99Ms: 3, nginxP99Ms: 2 },
+      { id: 'one-100k', label: '100 KiB, 1 URL', bodyBytes: 102_400, edgeOverNginx: 0.95, edgeOverVarnish: null, edgeOverBaseline: null, edgeP99Ms: 9, nginxP99Ms: 0 },
+    ],
+    'unused',
+  );
   assert.equal(
     rows.map((r) => [r.key, r.verdict, r.value]),
     [
-      ['hit.one-1k.rpsRatio', 'met', 0.97],
-      ['hit.one-1k.edgeP99Ms', 'met', 3],
-      ['hit.one-1k.p99Ratio', 'info', 1.5],
-      ['hit.one-100k.rpsRatio', 'info', 0.5],
+      ['hit.one-1k.nginxRatio', 'MISSED', 0.97],
+      ['hit.one-1k.p99OverNginx', 'met', 1.5],
+      ['hit.one-1k.varnishRatio', 'info', 1.3],
+      ['hit.one-1k.baselineRatio', 'info', 1.1],
+      ['hit.one-1k.edgeP99Ms', 'info', 3],
+      ['hit.one-100k.nginxRatio', 'met', 0.95],
+      ['hit.one-100k.p99OverNginx', 'MISSED', null],
       ['hit.one-100k.edgeP99Ms', 'info', 9],
-      ['hit.one-100k.p99Ratio', 'info', null],
     ],
   );
 });
 
-test('memoryRows, clusterRows: targets from issues 2 and 3; skipped benches say why', () => {
-  assert.equal(memoryRows(1.5, 2.2).map((r) => r.verdict), ['met', 'info', 'info']);
-  assert.is(memoryRows(2.1, undefined)[0]!.verdict, 'MISSED');
-  assert.is(memoryRows(undefined, undefined)[0]!.verdict, 'skipped');
+test('hitPathRows: without nginx the target row is skipped and says why', () => {
+  const rows = hitPathRows([{ id: 'one-1k', label: '1 KiB, 1 URL', bodyBytes: 1024, edgeOverNginx: null, edgeOverVarnish: null, edgeOverBaseline: 0.8, edgeP99Ms: 3, nginxP99Ms: null }], 'nginx not installed');
+  assert.is(rows[0]!.verdict, 'skipped');
+  assert.match(rows[0]!.note!, /nginx not installed/);
+});
+
+test('memoryRows, clusterRows: targets from issues 2, 3 and 16; skipped benches say why', () => {
+  assert.equal(memoryRows(1.5, 2.2, 1.9).map((r) => [r.key, r.verdict]), [['memory.edgeKiB', 'met'], ['memory.nginxKiB', 'info'], ['memory.nginxRatio', 'met'], ['memory.baselineKiB', 'info']]);
+  assert.is(memoryRows(1.5, 1.2, undefined)[2]!.verdict, 'MISSED');
+  assert.is(memoryRows(2.1, undefined, undefined)[0]!.verdict, 'MISSED');
+  assert.is(memoryRows(undefined, undefined, undefined)[0]!.verdict, 'skipped');
   const c = clusterRows({ clusterHitRatio: 0.78, clusterOverIdealHitRatio: 0.9999, clusterOverIndependentOrigin: 0.59 });
   assert.equal(c.map((r) => [r.key, r.verdict]), [['cluster.hitRatio', 'info'], ['cluster.overIdeal', 'met'], ['cluster.originRatio', 'MISSED']]);
   assert.is(clusterRows(undefined)[0]!.note, 'skipped (BENCH_CLUSTER=0)');

@@ -1,0 +1,535 @@
+/**
+ * One client connection of the own HTTP/1.1 server: reads a net.Socket, parses request heads
+ * strictly (parser.ts), streams request bodies with backpressure (Content-Length or chunked),
+ * answers requests one at a time in order (pipelined requests wait in a bounded buffer), and keeps
+ * the connection alive as RFC 9112 §9.3 allows. Timeouts run on the Timers port: a client has
+ * `headersTimeoutMs` from the first byte of a head to its end (then 408 and close) and
+ * `keepAliveTimeoutMs` of silence between requests (then close).
+ */
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import type { RequestHeaders } from '../../../common/http.js';
+import type { Clock, InformationalResponse, Logger, TimerHandle, Timers } from '../../../common/ports.js';
+import { requestIdOf } from '../../access-log/request-id.js';
+import type { EdgeRequest, EdgeResponse, Outcome } from '../../pipeline/types.js';
+import type { WatchOptions } from '../watch-request.js';
+import { ChunkedDecoder, type ChunkedLimits } from './chunked.js';
+import { headerObject } from './headers.js';
+import { parseRequestHead, type ParserLimits, type RequestHead } from './parser.js';
+import { bodyForbidden, isWritableField, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
+
+export type RequestHandler = (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>;
+
+export interface ConnectionOptions {
+  parser: ParserLimits;
+  chunked: ChunkedLimits;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /**
+   * Longest wait for the next bytes of a request body while its consumer is ready for them (a
+   * consumer that is full is not the client's fault, so no timer runs then). Then the body fails
+   * and the connection closes.
+   */
+  bodyIdleTimeoutMs: number;
+  /** Bytes of pipelined requests buffered while one is answered; reading pauses beyond. */
+  maxPipelinedBytes: number;
+  timers: Timers;
+  clock: Clock;
+  logger: Logger;
+  /** Told about every finished request (access log, duration histograms), as node-server.ts does. */
+  watch?: WatchOptions | undefined;
+}
+
+/** The request in progress, as the watch reports it when its response is over. */
+interface Watched {
+  head: RequestHead;
+  headers: RequestHeaders;
+  startMonoMs: number;
+  startWallMs: number;
+  status: number;
+  outcome: Outcome | undefined;
+}
+
+type BodyReader = { kind: 'length'; remaining: number; sink: Readable | undefined } | { kind: 'chunked'; decoder: ChunkedDecoder; sink: Readable | undefined };
+
+const REJECT_BODY: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large', 501: 'Not Implemented', 505: 'HTTP Version Not Supported' };
+
+export class Http1Connection {
+  private pending: Buffer = Buffer.alloc(0);
+  private body: BodyReader | undefined;
+  /** A request has been handed to the handler and its response is not finished. */
+  private inFlight = false;
+  private closed = false;
+  /** Close after the current response (server draining, a Connection: close exchange). */
+  private closeAfterResponse = false;
+  /** The client half-closed: answer what it sent completely, then close. */
+  private peerEnded = false;
+  /** The last request asked for the connection to close: bytes after it are not a request (RFC 9112 §9.6). */
+  private clientSaidClose = false;
+  private sinkWantsMore = true;
+  private headersTimer: TimerHandle | undefined;
+  private idleTimer: TimerHandle | undefined;
+  private bodyTimer: TimerHandle | undefined;
+  private watched: Watched | undefined;
+  /** The current request's final response head has been written (no 1xx after it). */
+  private responseStarted = false;
+  private dateSecond = -1;
+  private dateText = '';
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly handler: RequestHandler,
+    private readonly o: ConnectionOptions,
+    private readonly onClosed: (c: Http1Connection) => void,
+  ) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('error', () => this.destroy());
+    socket.on('close', () => this.onClose());
+    this.armIdle();
+  }
+
+  /** Between requests with nothing buffered: safe to close without cutting a response. */
+  get idle(): boolean {
+    return !this.inFlight && this.pending.length === 0 && this.body === undefined;
+  }
+
+  /** Shutdown: finish the response in progress (with Connection: close), take no new request. */
+  drain(): void {
+    this.closeAfterResponse = true;
+    if (this.idle) this.end();
+  }
+
+  closeIfIdle(): void {
+    if (this.idle) this.end();
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.socket.destroy();
+    this.onClose();
+  }
+
+  private end(): void {
+    if (this.closed) return;
+    this.cancelTimers();
+    this.socket.end();
+    this.socket.destroySoon();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelTimers();
+    this.body?.sink?.destroy(new Error('client connection closed'));
+    this.body = undefined;
+    this.completed(false);
+    this.onClosed(this);
+  }
+
+  private onEnd(): void {
+    // Every byte the client sent has been seen; a body still waiting for bytes never gets them.
+    this.peerEnded = true;
+    if (this.body !== undefined) {
+      this.body.sink?.destroy(new Error('client closed mid-body'));
+      this.destroy();
+      return;
+    }
+    if (!this.inFlight) this.pump();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    this.pump();
+  }
+
+  /** Moves buffered bytes along: into the current body, or into the next request head. */
+  private pump(): void {
+    while (!this.closed) {
+      if (this.body !== undefined) {
+        if (!this.feedBody()) return;
+        continue;
+      }
+      if (this.inFlight) {
+        this.updateReading();
+        return;
+      }
+      if (this.pending.length === 0) {
+        if (this.peerEnded || this.closeAfterResponse) {
+          this.end();
+          return;
+        }
+        this.armIdle();
+        this.updateReading();
+        return;
+      }
+      if (this.clientSaidClose) {
+        this.rejectAndClose(400, 'data after Connection: close');
+        return;
+      }
+      if (this.closeAfterResponse) {
+        this.end();
+        return;
+      }
+      this.cancelIdle();
+      const r = parseRequestHead(this.pending, this.o.parser);
+      if (r.kind === 'incomplete' && this.peerEnded) {
+        this.rejectAndClose(400, 'incomplete request head at end of input');
+        return;
+      }
+      if (r.kind === 'incomplete') {
+        this.headersTimer ??= this.o.timers.after(this.o.headersTimeoutMs, () => this.rejectAndClose(408, 'request head timeout'));
+        return;
+      }
+      if (r.kind === 'reject') {
+        this.rejectAndClose(r.rejection.status, r.rejection.reason);
+        return;
+      }
+      this.headersTimer?.cancel();
+      this.headersTimer = undefined;
+      this.pending = this.pending.subarray(r.consumed);
+      this.startRequest(r.head);
+    }
+  }
+
+  /** Feeds pending bytes to the current body; false when it needs more bytes or the socket is gone. */
+  private feedBody(): boolean {
+    const b = this.body!;
+    if (b.kind === 'length') {
+      const n = Math.min(b.remaining, this.pending.length);
+      if (n > 0) {
+        this.push(b.sink, this.pending.subarray(0, n));
+        this.pending = this.pending.subarray(n);
+        b.remaining -= n;
+      }
+      if (b.remaining > 0) {
+        this.updateReading();
+        this.armBodyTimer();
+        return false;
+      }
+    } else {
+      const r = b.decoder.decode(this.pending);
+      if (!r.ok) {
+        b.sink?.destroy(new Error(r.reason));
+        this.body = undefined;
+        if (this.inFlight) this.destroy();
+        else this.rejectAndClose(400, r.reason);
+        return false;
+      }
+      for (const c of r.chunks) this.push(b.sink, c);
+      this.pending = this.pending.subarray(r.consumed);
+      if (!r.done) {
+        this.updateReading();
+        this.armBodyTimer();
+        return false;
+      }
+    }
+    b.sink?.push(null);
+    this.body = undefined;
+    this.cancelBodyTimer();
+    return true;
+  }
+
+  private armBodyTimer(): void {
+    this.cancelBodyTimer();
+    if (!this.sinkWantsMore) return;
+    this.bodyTimer = this.o.timers.after(this.o.bodyIdleTimeoutMs, () => {
+      this.bodyTimer = undefined;
+      this.body?.sink?.destroy(new Error('request body timeout'));
+      this.destroy();
+    });
+  }
+
+  private cancelBodyTimer(): void {
+    this.bodyTimer?.cancel();
+    this.bodyTimer = undefined;
+  }
+
+  private push(sink: Readable | undefined, bytes: Buffer): void {
+    if (sink === undefined || sink.destroyed) return; // discarded: the response did not want it
+    // A subarray is safe to hand on: socket chunks are never written to after they arrive.
+    if (!sink.push(bytes)) {
+      this.sinkWantsMore = false;
+      this.cancelBodyTimer();
+    }
+  }
+
+  /** Reading stops while the body consumer is full or too many pipelined bytes wait. */
+  private updateReading(): void {
+    const full = (this.body !== undefined && !this.sinkWantsMore) || (this.inFlight && this.body === undefined && this.pending.length > this.o.maxPipelinedBytes);
+    if (full) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  private startRequest(head: RequestHead): void {
+    this.inFlight = true;
+    if (!head.keepAlive) this.clientSaidClose = true;
+    const headers = headerObject(head.rawHeaders);
+    const carriesBody = head.framing.kind !== 'none';
+    const wantsBody = carriesBody && head.method !== 'GET' && head.method !== 'HEAD';
+    let sink: Readable | undefined;
+    if (wantsBody) {
+      this.sinkWantsMore = true;
+      sink = new Readable({
+        read: () => {
+          this.sinkWantsMore = true;
+          if (!this.closed) {
+            this.updateReading();
+            if (this.pending.length > 0 && this.body !== undefined) this.pump();
+          }
+        },
+      });
+    }
+    if (head.framing.kind === 'length') this.body = { kind: 'length', remaining: head.framing.bytes, sink };
+    else if (head.framing.kind === 'chunked') this.body = { kind: 'chunked', decoder: new ChunkedDecoder(this.o.chunked), sink };
+    // node:http's default: the interim answer goes out as soon as the head is read.
+    if (head.expectContinue && carriesBody) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    this.responseStarted = false;
+    const watch = this.o.watch;
+    if (watch !== undefined) {
+      this.watched = { head, headers, startMonoMs: watch.clock.monoMs(), startWallMs: watch.clock.wallMs(), status: 200, outcome: undefined };
+    }
+    const req: EdgeRequest = {
+      method: head.method,
+      target: head.target,
+      headers,
+      body: sink,
+      clientAddress: this.socket.remoteAddress,
+      // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
+      sendInformational: head.minorVersion === 1 ? (info) => this.writeInformational(info) : undefined,
+    };
+    let result: EdgeResponse | Promise<EdgeResponse>;
+    try {
+      result = this.handler(req);
+    } catch (err) {
+      this.fail(head, err);
+      return;
+    }
+    if (result instanceof Promise) result.then((r) => this.respond(head, r, true), (err: unknown) => this.fail(head, err));
+    else this.respond(head, result, true);
+  }
+
+  /** 102 and 103 (with a Link field, as node:http requires) before the final response; others dropped. */
+  private writeInformational(info: InformationalResponse): void {
+    if (this.closed || this.responseStarted) return;
+    if (info.status === 102) {
+      this.socket.write('HTTP/1.1 102 Processing\r\n\r\n');
+      return;
+    }
+    if (info.status !== 103 || !info.headers.some(([n]) => n.toLowerCase() === 'link')) return;
+    let text = 'HTTP/1.1 103 Early Hints\r\n';
+    for (const [name, value] of info.headers) {
+      if (!isWritableField(name, value)) return; // advisory: a bad hint is dropped, the final answer still goes out
+      text += `${name}: ${value}\r\n`;
+    }
+    this.socket.write(`${text}\r\n`, 'latin1');
+  }
+
+  /** Reports the request in progress to the watch, once: `done` when its response was written whole. */
+  private completed(done: boolean): void {
+    const w = this.watched;
+    const watch = this.o.watch;
+    if (w === undefined || watch === undefined) return;
+    this.watched = undefined;
+    const h = w.headers;
+    const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+    watch.observer.completed({
+      startWallMs: w.startWallMs,
+      durationMs: watch.clock.monoMs() - w.startMonoMs,
+      clientAddress: this.socket.remoteAddress,
+      method: w.head.method,
+      target: w.head.target,
+      protocol: `HTTP/1.${w.head.minorVersion}`,
+      status: w.status,
+      outcome: w.outcome ?? { kind: 'error', hit: false, detail: 'edge-error', bytes: 0 },
+      requestId: requestIdOf(h['x-request-id'], watch.makeRequestId),
+      completed: done,
+      referer: one(h['referer']),
+      userAgent: one(h['user-agent']),
+    });
+  }
+
+  private date(): string {
+    const nowMs = this.o.clock.wallMs();
+    const second = Math.floor(nowMs / 1000);
+    if (second !== this.dateSecond) {
+      this.dateSecond = second;
+      this.dateText = new Date(second * 1000).toUTCString();
+    }
+    return this.dateText;
+  }
+
+  /** `answered`: the pipeline's answer (its outcome is reported), not the adapter's own 502. */
+  private respond(head: RequestHead, r: EdgeResponse, answered: boolean): void {
+    if (this.closed) {
+      discard(r.body);
+      return;
+    }
+    if (this.watched !== undefined) {
+      this.watched.status = r.status;
+      if (answered) this.watched.outcome = r.outcome;
+    }
+    const forbidden = bodyForbidden(head.method, r.status);
+    let out;
+    try {
+      const kept = r.wire?.head as FieldBlock | undefined;
+      const block = kept ?? serializeFieldBlock(r.status, r.headers);
+      if (r.wire !== undefined && kept === undefined) r.wire.head = block;
+      out = serializeResponseHead({
+        status: r.status,
+        headers: r.headers,
+        method: head.method,
+        minorVersion: head.minorVersion,
+        keepAlive: head.keepAlive && !this.closeAfterResponse,
+        bodyBytes: r.body === undefined ? null : Buffer.isBuffer(r.body) ? r.body.length : undefined,
+        date: this.date(),
+      }, block);
+    } catch (err) {
+      discard(r.body);
+      this.fail(head, err);
+      return;
+    }
+    const { block, tail, plan, keepAlive } = out;
+    if (!keepAlive) this.closeAfterResponse = true;
+    this.responseStarted = true;
+    // One writev: the kept field block, this response's few fields and the body leave together.
+    this.socket.cork();
+    this.socket.write(block.bytes);
+    this.socket.write(tail, 'latin1');
+    if (r.body === undefined || forbidden || plan.kind === 'none') {
+      discard(r.body);
+      this.socket.uncork();
+      this.finish();
+    } else if (Buffer.isBuffer(r.body)) {
+      this.socket.write(r.body);
+      this.socket.uncork();
+      this.finish();
+    } else {
+      this.socket.uncork();
+      this.stream(r.body, plan).then(
+        () => this.finish(),
+        (err: unknown) => {
+          // Headers are gone already; closing the connection is how a truncated body is signalled.
+          this.o.logger.log('warn', 'response stream failed', { error: String(err) });
+          this.destroy();
+        },
+      );
+    }
+  }
+
+  private async stream(body: AsyncIterable<Uint8Array>, plan: BodyPlan): Promise<void> {
+    let sent = 0;
+    for await (const chunk of body) {
+      if (this.closed) throw new Error('client connection closed');
+      if (chunk.length === 0) continue;
+      sent += chunk.length;
+      let ok: boolean;
+      if (plan.kind === 'chunked') {
+        this.socket.cork();
+        this.socket.write(`${chunk.length.toString(16)}\r\n`);
+        this.socket.write(chunk);
+        ok = this.socket.write('\r\n');
+        this.socket.uncork();
+      } else {
+        if (plan.kind === 'length' && sent > plan.bytes) throw new Error('response body longer than its Content-Length');
+        ok = this.socket.write(chunk);
+      }
+      if (!ok) await this.drained();
+    }
+    if (plan.kind === 'chunked') this.socket.write('0\r\n\r\n');
+    else if (plan.kind === 'length' && sent !== plan.bytes) throw new Error('response body shorter than its Content-Length');
+  }
+
+  private drained(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onDrain = (): void => {
+        this.socket.off('close', onClose);
+        resolve();
+      };
+      const onClose = (): void => {
+        this.socket.off('drain', onDrain);
+        reject(new Error('client connection closed'));
+      };
+      this.socket.once('drain', onDrain);
+      this.socket.once('close', onClose);
+    });
+  }
+
+  private finish(): void {
+    this.inFlight = false;
+    if (this.closed) return;
+    this.completed(true);
+    if (this.body !== undefined) {
+      // The response did not read the whole request body: the rest is read and dropped so the next
+      // request starts where it should (node:http does the same), unless we close anyway.
+      if (this.closeAfterResponse) {
+        this.end();
+        return;
+      }
+      this.body.sink?.destroy();
+      this.body.sink = undefined;
+      this.sinkWantsMore = true;
+    } else if (this.closeAfterResponse && !(this.clientSaidClose && this.pending.length > 0)) {
+      this.end();
+      return;
+    }
+    this.pump(); // pipelined requests, or a 400 for bytes after Connection: close
+  }
+
+  private fail(head: RequestHead, err: unknown): void {
+    this.o.logger.log('error', 'request failed', { error: err instanceof Error ? err.message : String(err) });
+    if (this.responseStarted) {
+      this.destroy(); // headers are gone already: closing is how the failure is signalled
+      return;
+    }
+    this.respond(
+      head,
+      {
+        status: 502,
+        headers: ['content-type', 'text/plain; charset=utf-8', 'cache-control', 'no-store'],
+        body: Buffer.from('502 edge error\n'),
+        outcome: { kind: 'error', bytes: 15, hit: false },
+      },
+      false,
+    );
+  }
+
+  /** Answers a request that never reached the handler (bad head, timeout) and closes. */
+  private rejectAndClose(status: number, reason: string): void {
+    if (this.closed) return;
+    this.o.logger.log('debug', 'request rejected', { status, reason });
+    const text = `${status} ${REJECT_BODY[status] ?? 'Error'}\n`;
+    this.socket.write(`HTTP/1.1 ${status} ${REJECT_BODY[status] ?? 'Error'}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\nConnection: close\r\nDate: ${this.date()}\r\n\r\n${text}`);
+    this.pending = Buffer.alloc(0);
+    this.end();
+  }
+
+  private armIdle(): void {
+    if (this.idleTimer !== undefined || this.closed) return;
+    this.idleTimer = this.o.timers.after(this.o.keepAliveTimeoutMs, () => {
+      this.idleTimer = undefined;
+      if (this.idle) this.end();
+    });
+  }
+
+  private cancelIdle(): void {
+    this.idleTimer?.cancel();
+    this.idleTimer = undefined;
+  }
+
+  private cancelTimers(): void {
+    this.cancelIdle();
+    this.cancelBodyTimer();
+    this.headersTimer?.cancel();
+    this.headersTimer = undefined;
+  }
+}
+
+function discard(body: EdgeResponse['body']): void {
+  if (body !== undefined && !Buffer.isBuffer(body)) {
+    const it = body[Symbol.asyncIterator]();
+    void it.return?.();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Serializing a response head (RFC 9112 §4, §6): status line, the pipeline's fields, and the
+ * framing and connection fields this layer owns. Pure; throws on a field node:http would refuse
+ * (invalid name, CR/LF/NUL in a value), which the connection answers with a 502.
+ */
+import { STATUS_CODES } from 'node:http';
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\0\r\n]/;
+
+/** A field node:http would write: a token name and a value without CR, LF or NUL. */
+export function isWritableField(name: string, value: string): boolean {
+  return TOKEN.test(name) && !BAD_VALUE.test(value);
+}
+
+export type BodyPlan = { kind: 'none' } | { kind: 'length'; bytes: number } | { kind: 'chunked' } | { kind: 'close-delimited' };
+
+export interface ResponseHeadInput {
+  status: number;
+  /** `[name, value, ...]` from the pipeline. */
+  headers: readonly string[];
+  /** Request method, minor version and whether the connection stays open after this response. */
+  method: string;
+  minorVersion: 0 | 1;
+  keepAlive: boolean;
+  /** Bytes of a Buffer body; undefined for a streamed body; null for no body at all. */
+  bodyBytes: number | undefined | null;
+  /** The Date field for responses that lack one (RFC 9110 §6.6.1: an origin server MUST send it; node adds it). */
+  date: string;
+}
+
+/** 1xx, 204 and 304 never have content; HEAD's answer has none either (RFC 9112 §6.3). */
+export function bodyForbidden(method: string, status: number): boolean {
+  return method === 'HEAD' || status === 204 || status === 304 || (status >= 100 && status < 200);
+}
+
+/**
+ * The status line and the pipeline's fields, serialized, and what the framing needs to know of
+ * them. Independent of the request, so a reused answer (EdgeResponse.wire) keeps it: a hit then
+ * writes these bytes as they are.
+ */
+export interface FieldBlock {
+  readonly bytes: Buffer;
+  readonly hasDate: boolean;
+  readonly contentLength: string | undefined;
+  readonly pipelineChunked: boolean;
+  readonly closeRequested: boolean;
+}
+
+export function serializeFieldBlock(status: number, headers: readonly string[]): FieldBlock {
+  let hasDate = false;
+  let contentLength: string | undefined;
+  let pipelineChunked = false;
+  let closeRequested = false;
+  let lines = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i]!;
+    const value = headers[i + 1]!;
+    if (!TOKEN.test(name)) throw new Error(`invalid response header name ${JSON.stringify(name)}`);
+    if (BAD_VALUE.test(value)) throw new Error(`invalid value for response header ${name}`);
+    const lower = name.toLowerCase();
+    if (lower === 'connection') {
+      if (value.toLowerCase().split(',').some((t) => t.trim() === 'close')) closeRequested = true;
+      continue; // this layer writes Connection itself
+    }
+    if (lower === 'keep-alive') continue;
+    if (lower === 'transfer-encoding') {
+      pipelineChunked = true;
+      continue; // framing is ours: re-derived per response
+    }
+    if (lower === 'content-length') contentLength = value;
+    if (lower === 'date') hasDate = true;
+    lines += `${name}: ${value}\r\n`;
+  }
+  return { bytes: Buffer.from(lines, 'latin1'), hasDate, contentLength, pipelineChunked, closeRequested };
+}
+
+export interface ResponseHead {
+  /** Status line and the pipeline's fields. */
+  block: FieldBlock;
+  /** This response's own fields (Date, framing, Connection) and the empty line. */
+  tail: string;
+  plan: BodyPlan;
+  keepAlive: boolean;
+}
+
+/** `block`: a FieldBlock kept from an earlier response with the same status and headers. */
+export function serializeResponseHead(o: ResponseHeadInput, block: FieldBlock = serializeFieldBlock(o.status, o.headers)): ResponseHead {
+  let keepAlive = o.keepAlive && !block.closeRequested;
+  const contentLength = block.contentLength;
+  let tail = block.hasDate ? '' : `Date: ${o.date}\r\n`;
+  let plan: BodyPlan;
+  if (bodyForbidden(o.method, o.status)) {
+    plan = { kind: 'none' };
+  } else if (o.bodyBytes === null) {
+    plan = { kind: 'length', bytes: 0 };
+    if (contentLength === undefined) tail += 'Content-Length: 0\r\n';
+  } else if (o.bodyBytes !== undefined) {
+    plan = { kind: 'length', bytes: o.bodyBytes };
+    if (contentLength === undefined) tail += `Content-Length: ${o.bodyBytes}\r\n`;
+  } else if (contentLength !== undefined && !block.pipelineChunked && /^\d+$/.test(contentLength)) {
+    plan = { kind: 'length', bytes: Number(contentLength) };
+  } else if (o.minorVersion === 1) {
+    if (contentLength !== undefined) throw new Error('streamed body with an unusable Content-Length');
+    plan = { kind: 'chunked' };
+    tail += 'Transfer-Encoding: chunked\r\n';
+  } else {
+    plan = { kind: 'close-delimited' };
+    keepAlive = false;
+  }
+  if (keepAlive) {
+    if (o.minorVersion === 0) tail += 'Connection: keep-alive\r\n';
+  } else {
+    tail += 'Connection: close\r\n';
+  }
+  return { block, tail: `${tail}\r\n`, plan, keepAlive };
+}

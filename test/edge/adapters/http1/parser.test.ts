@@ -1,0 +1,122 @@
+/** The strict request-head parser: what it accepts, and each rejection RFC 9112 lets a server make. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseRequestHead, type HeadResult } from '../../../../edge/adapters/http1/parser.js';
+
+const parse = (text: string): HeadResult => parseRequestHead(Buffer.from(text, 'latin1'));
+
+function head(text: string) {
+  const r = parse(text);
+  if (r.kind !== 'head') throw new Error(`expected a head, got ${JSON.stringify(r)}`);
+  return r;
+}
+
+function rejected(text: string, status: number, reason?: RegExp): void {
+  const r = parse(text);
+  assert.is(r.kind, 'reject', `${JSON.stringify(text)} should be rejected`);
+  if (r.kind === 'reject') {
+    assert.is(r.rejection.status, status, `${JSON.stringify(text)}: ${r.rejection.reason}`);
+    if (reason !== undefined) assert.match(r.rejection.reason, reason);
+  }
+}
+
+test('a GET head: method, target, lower-cased names, trimmed values, consumed bytes', () => {
+  const text = 'GET /a?b=1 HTTP/1.1\r\nHost: x\r\nX-Thing:  v  1 \t\r\n\r\nNEXT';
+  const r = head(text);
+  assert.is(r.head.method, 'GET');
+  assert.is(r.head.target, '/a?b=1');
+  assert.is(r.head.minorVersion, 1);
+  assert.equal(r.head.rawHeaders, [['host', 'x'], ['x-thing', 'v  1']]);
+  assert.equal(r.head.framing, { kind: 'none' });
+  assert.ok(r.head.keepAlive);
+  assert.is(r.consumed, text.length - 4);
+});
+
+test('incomplete until the empty line arrives, at every split point', () => {
+  const text = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
+  for (let i = 0; i < text.length; i++) assert.is(parse(text.slice(0, i)).kind, 'incomplete', `prefix ${i}`);
+  assert.is(parse(text).kind, 'head');
+});
+
+test('framing: Content-Length, chunked, zero length', () => {
+  assert.equal(head('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n').head.framing, { kind: 'length', bytes: 12 });
+  assert.equal(head('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n').head.framing, { kind: 'chunked' });
+  assert.equal(head('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n').head.framing, { kind: 'none' });
+});
+
+test('keep-alive: HTTP/1.1 unless close; HTTP/1.0 only with keep-alive', () => {
+  assert.ok(head('GET / HTTP/1.1\r\nHost: x\r\n\r\n').head.keepAlive);
+  assert.not.ok(head('GET / HTTP/1.1\r\nHost: x\r\nConnection: foo, Close\r\n\r\n').head.keepAlive);
+  assert.not.ok(head('GET / HTTP/1.0\r\n\r\n').head.keepAlive);
+  assert.ok(head('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n').head.keepAlive);
+});
+
+test('Expect: 100-continue is noted; any other expectation is a 417', () => {
+  assert.ok(head('PUT / HTTP/1.1\r\nHost: x\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n').head.expectContinue);
+  rejected('PUT / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n', 417);
+});
+
+test('leading empty lines before the request line are skipped (RFC 9112 §2.2)', () => {
+  assert.is(head('\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n').head.target, '/');
+});
+
+test('rejected with 400: obs-fold, whitespace before colon, bare CR, bare LF, bad tokens, controls', () => {
+  rejected('GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  folded\r\n\r\n', 400, /obs-fold/);
+  rejected('GET / HTTP/1.1\r\nHost: x\r\nX-A : 1\r\n\r\n', 400, /whitespace before colon/);
+  rejected('GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r2\r\n\r\n', 400, /bare CR/);
+  rejected('GET / HTTP/1.1\nHost: x\r\n\r\n', 400, /bare LF/);
+  rejected('GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\n\r\n\r\n', 400, /bare LF/);
+  rejected('G(T / HTTP/1.1\r\nHost: x\r\n\r\n', 400, /method/);
+  rejected('GET / HTTP/1.1\r\nHost: x\r\nX@A: 1\r\n\r\n', 400, /header name/);
+  rejected('GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\x002\r\n\r\n', 400, /header value/);
+  rejected('GET /a\x7fb HTTP/1.1\r\nHost: x\r\n\r\n', 400, /target/);
+  rejected('GET /a b HTTP/1.1\r\nHost: x\r\n\r\n', 400);
+  rejected('GET  / HTTP/1.1\r\nHost: x\r\n\r\n', 400);
+  rejected('GET / HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n', 400);
+  rejected('GET / HTTP/1.1\r\nHost: x\r\n: empty\r\n\r\n', 400);
+  rejected('GET / http/1.1\r\nHost: x\r\n\r\n', 400);
+  rejected('GET a/b HTTP/1.1\r\nHost: x\r\n\r\n', 400, /target/);
+  rejected('GET * HTTP/1.1\r\nHost: x\r\n\r\n', 400, /target/);
+  assert.is(head('GET http://a.test/x HTTP/1.1\r\nHost: a.test\r\n\r\n').head.target, 'http://a.test/x');
+});
+
+test('methods node:http does not know are 501, CONNECT too; a lower-case method is another method', () => {
+  rejected('FROB / HTTP/1.1\r\nHost: x\r\n\r\n', 501);
+  assert.is(head('M-SEARCH /x HTTP/1.1\r\nHost: x\r\n\r\n').head.method, 'M-SEARCH');
+  rejected('CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n', 501);
+  rejected('get / HTTP/1.1\r\nHost: x\r\n\r\n', 501);
+  assert.is(head('OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n').head.target, '*');
+  assert.is(head('PURGE /x HTTP/1.1\r\nHost: x\r\n\r\n').head.method, 'PURGE');
+});
+
+test('rejected: framing conflicts, repeated Content-Length, bad lengths, unknown codings', () => {
+  rejected('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n', 400, /Content-Length with Transfer-Encoding/);
+  rejected('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n', 400, /repeated Content-Length/);
+  rejected('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n', 400, /repeated Content-Length/);
+  rejected('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3, 3\r\n\r\n', 400, /invalid Content-Length/);
+  rejected('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n', 400);
+  rejected('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +1\r\n\r\n', 400);
+  rejected('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n', 501);
+  rejected('POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n', 501);
+  rejected('POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n', 400);
+});
+
+test('rejected: Host missing or repeated on HTTP/1.1; other versions', () => {
+  rejected('GET / HTTP/1.1\r\n\r\n', 400, /missing Host/);
+  rejected('GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400, /repeated Host/);
+  rejected('GET / HTTP/2.0\r\nHost: a\r\n\r\n', 505);
+  rejected('GET / HTTP/1.1 \r\nHost: a\r\n\r\n', 400);
+});
+
+test('bounded: head bytes and field count are 431, whether or not the head is complete', () => {
+  const limits = { maxHeadBytes: 200, maxHeaderCount: 3 };
+  const big = `GET / HTTP/1.1\r\nHost: x\r\nX-A: ${'a'.repeat(300)}`;
+  const r1 = parseRequestHead(Buffer.from(big), limits);
+  assert.is(r1.kind === 'reject' && r1.rejection.status, 431);
+  const many = 'GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n';
+  const r2 = parseRequestHead(Buffer.from(many), limits);
+  assert.is(r2.kind === 'reject' && r2.rejection.status, 431);
+  assert.is(parseRequestHead(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n'), limits).kind, 'head');
+});
+
+test.run();

@@ -1,0 +1,377 @@
+/**
+ * The own HTTP/1.1 server over loopback sockets with raw bytes: keep-alive, HTTP/1.0, pipelining,
+ * streamed bodies, 100-continue, HEAD/204/304 framing, rejections, timeouts (on hand-fired timers),
+ * backpressure and graceful drain.
+ */
+import type { AddressInfo, Socket } from 'node:net';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { TimerHandle, Timers } from '../../../../common/ports.js';
+import { Http1Server } from '../../../../edge/adapters/http1/server.js';
+import type { EdgeRequest, EdgeResponse } from '../../../../edge/pipeline/types.js';
+import { openRaw, readUntil, splitResponses } from '../../../support/raw-http.js';
+import { silent } from '../../../support/test-edge-options.js';
+
+/** Timers that fire only when the test says so. */
+class HandTimers implements Timers {
+  readonly pending = new Set<{ delayMs: number; callback: () => void }>();
+  after(delayMs: number, callback: () => void): TimerHandle {
+    const t = { delayMs, callback };
+    this.pending.add(t);
+    return { cancel: () => void this.pending.delete(t) };
+  }
+  fire(delayMs: number): number {
+    let n = 0;
+    for (const t of [...this.pending]) {
+      if (t.delayMs === delayMs) {
+        this.pending.delete(t);
+        t.callback();
+        n++;
+      }
+    }
+    return n;
+  }
+}
+
+const OUTCOME = { kind: 'hit', bytes: 0, hit: true } as const;
+
+async function readAll(body: AsyncIterable<Uint8Array> | undefined): Promise<string> {
+  if (body === undefined) return '';
+  const parts: Buffer[] = [];
+  for await (const c of body) parts.push(Buffer.from(c));
+  return Buffer.concat(parts).toString('latin1');
+}
+
+/** Echoes what it received as JSON; `/status/N` answers N; `/stream` streams two chunks. */
+async function echo(req: EdgeRequest): Promise<EdgeResponse> {
+  const body = await readAll(req.body);
+  const m = /^\/status\/(\d{3})$/.exec(req.target);
+  if (m !== null) return { status: Number(m[1]), headers: ['etag', '"x"'], body: undefined, outcome: OUTCOME };
+  if (req.target === '/stream') {
+    async function* gen(): AsyncIterable<Uint8Array> {
+      yield Buffer.from('ab');
+      yield Buffer.from('cd');
+    }
+    return { status: 200, headers: ['content-type', 'text/plain'], body: gen(), outcome: OUTCOME };
+  }
+  if (req.target === '/throw') throw new Error('boom');
+  const json = JSON.stringify({ method: req.method, target: req.target, headers: req.headers, body });
+  return { status: 200, headers: ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(json))], body: Buffer.from(json), outcome: OUTCOME };
+}
+
+async function start(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse> = echo) {
+  const timers = new HandTimers();
+  const server = new Http1Server(handler, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers, clock: { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, logger: silent });
+  const serverSockets: Socket[] = [];
+  server.on('connection', (s: Socket) => serverSockets.push(s));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    timers,
+    serverSockets,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const responsesIn = (n: number, heads: boolean[] = []) => (text: string) => splitResponses(text, heads).responses.length >= n;
+const json = (body: string) => JSON.parse(body) as { method: string; target: string; headers: Record<string, string>; body: string };
+
+test('keep-alive: two requests on one connection, Content-Length framing, Date added', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    c.write('GET /one HTTP/1.1\r\nHost: a\r\n\r\n');
+    const r1 = await readUntil(c, responsesIn(1));
+    c.write('GET /two HTTP/1.1\r\nHost: a\r\n\r\n');
+    const r2 = await readUntil(c, responsesIn(1));
+    const [a] = splitResponses(r1.text).responses;
+    const [b] = splitResponses(r2.text).responses;
+    assert.is(json(a!.body).target, '/one');
+    assert.is(json(b!.body).target, '/two');
+    assert.ok(a!.headers.some(([k, v]) => k === 'date' && v === 'Tue, 14 Nov 2023 22:13:20 GMT'));
+    assert.not.ok(r2.closed);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('pipelining: three requests in one write are answered in order; a HEAD in between has no body', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    c.write('GET /1 HTTP/1.1\r\nHost: a\r\n\r\nHEAD /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\n\r\n');
+    const r = await readUntil(c, responsesIn(3, [false, true, false]));
+    const { responses, rest } = splitResponses(r.text, [false, true, false]);
+    assert.is(json(responses[0]!.body).target, '/1');
+    assert.is(responses[1]!.body, '');
+    assert.ok(responses[1]!.headers.some(([k]) => k === 'content-length'), 'HEAD keeps the GET Content-Length');
+    assert.is(json(responses[2]!.body).target, '/3');
+    assert.is(rest, '');
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('204 and 304 carry no body and no Content-Length; the next request still parses', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    c.write('GET /status/204 HTTP/1.1\r\nHost: a\r\n\r\nGET /status/304 HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n');
+    const r = await readUntil(c, responsesIn(3));
+    const { responses } = splitResponses(r.text);
+    assert.equal(responses.map((x) => x.status), [204, 304, 200]);
+    for (const x of responses.slice(0, 2)) assert.not.ok(x.headers.some(([k]) => k === 'content-length' || k === 'transfer-encoding'));
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('HTTP/1.0: closed after the answer unless keep-alive was asked for', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    c.write('GET /a HTTP/1.0\r\n\r\n');
+    const r = await readUntil(c, () => false);
+    assert.ok(r.closed);
+    assert.match(r.text, /\r\nConnection: close\r\n/);
+    const k = await openRaw(s.port);
+    k.write('GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n');
+    const r2 = await readUntil(k, responsesIn(1));
+    assert.match(r2.text, /\r\nConnection: keep-alive\r\n/);
+    k.write('GET /b HTTP/1.0\r\n\r\n');
+    const r3 = await readUntil(k, () => false);
+    assert.is(json(splitResponses(r3.text).responses[0]!.body).target, '/b');
+    assert.ok(r3.closed);
+  } finally {
+    await s.close();
+  }
+});
+
+test('streamed response: chunked to HTTP/1.1, close-delimited to HTTP/1.0', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    c.write('GET /stream HTTP/1.1\r\nHost: a\r\n\r\n');
+    const r = await readUntil(c, responsesIn(1));
+    assert.match(r.text, /Transfer-Encoding: chunked\r\n/);
+    assert.is(splitResponses(r.text).responses[0]!.body, 'abcd');
+    c.destroy();
+    const d = await openRaw(s.port);
+    d.write('GET /stream HTTP/1.0\r\n\r\n');
+    const r2 = await readUntil(d, () => false);
+    assert.ok(r2.closed);
+    assert.not.match(r2.text, /Transfer-Encoding/);
+    assert.ok(r2.text.endsWith('\r\n\r\nabcd'));
+  } finally {
+    await s.close();
+  }
+});
+
+test('request bodies: Content-Length and chunked, sent one byte at a time, reach the handler whole', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    const req = 'POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhelloPUT /q HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n';
+    const reading = readUntil(c, responsesIn(2));
+    for (const ch of req) {
+      c.write(ch);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const { responses } = splitResponses((await reading).text);
+    assert.equal([json(responses[0]!.body).body, json(responses[1]!.body).body], ['hello', 'abcde']);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('Expect: 100-continue gets the interim answer before the body is sent', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    c.write('PUT /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n');
+    const interim = await readUntil(c, (t) => t.includes('\r\n\r\n'));
+    assert.is(interim.text, 'HTTP/1.1 100 Continue\r\n\r\n');
+    c.write('xyz');
+    const r = await readUntil(c, responsesIn(1));
+    assert.is(json(splitResponses(r.text).responses[0]!.body).body, 'xyz');
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('a bad head is answered 400 and the connection closed; earlier pipelined requests are answered first', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    c.write('GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET /bad HTTP/1.1\r\nHost: a\r\nX: 1\r\n folded\r\n\r\n');
+    const r = await readUntil(c, () => false);
+    assert.ok(r.closed);
+    const { responses } = splitResponses(r.text);
+    assert.equal(responses.map((x) => x.status), [200, 400]);
+    assert.ok(responses[1]!.headers.some(([k, v]) => k === 'connection' && v === 'close'));
+  } finally {
+    await s.close();
+  }
+});
+
+test('Upgrade is not honoured: the request is answered as a plain request', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    c.write('GET /u HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n');
+    const r = await readUntil(c, responsesIn(1));
+    const [x] = splitResponses(r.text).responses;
+    assert.is(x!.status, 200);
+    assert.not.match(r.text, /^HTTP\/1\.1 101/);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('the handler throwing is a 502', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    c.write('GET /throw HTTP/1.1\r\nHost: a\r\n\r\n');
+    const r = await readUntil(c, responsesIn(1));
+    assert.is(splitResponses(r.text).responses[0]!.status, 502);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('timeouts on the Timers port: an unfinished head gets 408 and close; an idle connection is closed', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    const seen = readUntil(c, () => false);
+    c.write('GET / HTTP/1.1\r\nHo');
+    await new Promise<void>((resolve) => s.serverSockets.length > 0 && s.serverSockets[0]!.bytesRead > 0 ? resolve() : s.serverSockets[0]!.once('data', () => setImmediate(resolve)));
+    assert.is(s.timers.fire(1000), 1);
+    const r = await seen;
+    assert.ok(r.closed);
+    assert.match(r.text, /^HTTP\/1\.1 408 /);
+    const idle = await openRaw(s.port);
+    idle.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    await readUntil(idle, responsesIn(1));
+    const closing = readUntil(idle, () => false);
+    assert.ok(s.timers.fire(5000) >= 1);
+    assert.ok((await closing).closed);
+  } finally {
+    await s.close();
+  }
+});
+
+test('a request body that stalls while the handler waits for it fails after bodyIdleTimeoutMs (30 s default, hand-fired)', async () => {
+  let failed = '';
+  const s = await start(async (req) => {
+    try {
+      await readAll(req.body);
+    } catch (err) {
+      failed = (err as Error).message;
+    }
+    return { status: 200, headers: [], body: Buffer.from('x'), outcome: OUTCOME };
+  });
+  try {
+    const c = await openRaw(s.port);
+    const seen = readUntil(c, () => false);
+    const sent = 'POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc';
+    c.write(sent);
+    while (s.serverSockets.length === 0 || s.serverSockets[0]!.bytesRead < sent.length) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.is(s.timers.fire(30_000), 1);
+    assert.ok((await seen).closed);
+    while (failed === '') await new Promise((resolve) => setImmediate(resolve));
+    assert.match(failed, /request body timeout/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('backpressure: a handler that does not read leaves the socket paused with a bounded buffer', async () => {
+  let release: (() => void) | undefined;
+  let got = 0;
+  const s = await start(async (req) => {
+    await new Promise<void>((resolve) => (release = resolve));
+    got = (await readAll(req.body)).length;
+    return { status: 200, headers: [], body: Buffer.from('ok'), outcome: OUTCOME };
+  });
+  try {
+    const c = await openRaw(s.port);
+    const total = 16 * 1024 * 1024;
+    c.write(`POST /big HTTP/1.1\r\nHost: a\r\nContent-Length: ${total}\r\n\r\n`);
+    c.write(Buffer.alloc(total, 0x61));
+    // Wait (on events, not time) until the server stopped reading, or read it all (the failure).
+    const stopped = (): boolean => s.serverSockets.length > 0 && (s.serverSockets[0]!.isPaused() || s.serverSockets[0]!.bytesRead >= total);
+    while (!stopped()) await new Promise((resolve) => setImmediate(resolve));
+    const readSoFar = s.serverSockets[0]!.bytesRead;
+    assert.ok(readSoFar < total / 2, `server read ${readSoFar} of ${total} bytes while nobody consumed the body`);
+    const reply = readUntil(c, responsesIn(1));
+    release!();
+    assert.is(splitResponses((await reply).text).responses[0]!.body, 'ok');
+    assert.is(got, total);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('graceful drain: close() lets the request in flight finish with Connection: close, idle ones close', async () => {
+  let release: (() => void) | undefined;
+  const s = await start(async (req) => {
+    if (req.target === '/slow') await new Promise<void>((resolve) => (release = resolve));
+    return { status: 200, headers: [], body: Buffer.from('done'), outcome: OUTCOME };
+  });
+  const busy = await openRaw(s.port);
+  const idle = await openRaw(s.port);
+  idle.write('GET /fast HTTP/1.1\r\nHost: a\r\n\r\n');
+  await readUntil(idle, responsesIn(1));
+  busy.write('GET /slow HTTP/1.1\r\nHost: a\r\n\r\n');
+  while (release === undefined) await new Promise((resolve) => setImmediate(resolve));
+  const idleClosed = readUntil(idle, () => false);
+  const busyReply = readUntil(busy, () => false);
+  const closed = new Promise<void>((resolve) => s.server.close(() => resolve()));
+  assert.ok((await idleClosed).closed);
+  release!();
+  const r = await busyReply;
+  assert.ok(r.closed);
+  const [x] = splitResponses(r.text).responses;
+  assert.is(x!.body, 'done');
+  assert.ok(x!.headers.some(([k, v]) => k === 'connection' && v === 'close'));
+  await closed;
+});
+
+test('a reused answer with `wire` is serialized once: the kept block is written until its owner clears it', async () => {
+  const reused: EdgeResponse = { status: 200, headers: ['age', '1', 'content-length', '2'], body: Buffer.from('ok'), outcome: OUTCOME, wire: { head: undefined } };
+  const s = await start(() => reused);
+  try {
+    const c = await openRaw(s.port);
+    const get = async (): Promise<string> => {
+      c.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+      return (await readUntil(c, responsesIn(1))).text;
+    };
+    assert.match(await get(), /\r\nage: 1\r\n/);
+    assert.ok(reused.wire!.head !== undefined, 'the block is kept on the answer');
+    reused.headers[1] = '2'; // changed without clearing: the kept block still says 1
+    assert.match(await get(), /\r\nage: 1\r\n/);
+    reused.wire!.head = undefined; // what HitAnswers does when it retimes
+    assert.match(await get(), /\r\nage: 2\r\n/);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test.run();
