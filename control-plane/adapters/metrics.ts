@@ -3,7 +3,8 @@
  * the ControlPlane, its log and its storage when scraped (no bookkeeping on the purge path);
  * fsync and request durations are observed as they happen by the adapters that see them.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { scrapedCounter } from '../../common/adapters/scraped-counter.js';
 import type { ControlPlane } from '../control-plane.js';
 import type { PurgeLog } from '../purge-log.js';
 
@@ -16,16 +17,7 @@ export interface ControlPlaneMetrics {
 export function createControlPlaneMetrics(cp: ControlPlane, log: PurgeLog, storage: { sizeBytes(): number } | undefined): ControlPlaneMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const fromStats = (name: string, help: string, read: () => number) =>
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(read());
-      },
-    });
+  const fromStats = (name: string, help: string, read: () => number) => scrapedCounter(registry, name, help, read);
   fromStats('control_plane_purges_accepted_total', 'Purges accepted (202, durable) by this process', () => cp.stats.purgesAccepted);
   fromStats('control_plane_purges_idempotent_replays_total', 'POST /purges retries answered from an earlier purge with the same Idempotency-Key', () => cp.stats.idempotentReplays);
   fromStats('control_plane_unauthorized_total', 'Requests refused for a missing or wrong token', () => cp.stats.unauthorized);

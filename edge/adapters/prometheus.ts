@@ -1,5 +1,6 @@
 /** Exposes the edge's counters in Prometheus text format through prom-client. */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { scrapedCounter } from '../../common/adapters/scraped-counter.js';
 import type { ControlClient } from '../control/control-client.js';
 import type { Edge } from '../pipeline/edge.js';
 import { registerObservabilityMetrics, type ObservabilitySources } from './prometheus-observability.js';
@@ -81,17 +82,7 @@ export function createEdgeRegistry(edge: Edge, control?: ControlClient, sources:
     ['edge_handover_pushes_accepted_total', 'Objects a leaving peer pushed here that were stored.', () => m.pushesAccepted],
     ['edge_handover_pushes_refused_total', 'Pushes from leaving peers refused (not owner, stored already, purge lag).', () => m.pushesRefused],
   ];
-  for (const [name, help, read] of simple) {
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(read());
-      },
-    });
-  }
+  for (const [name, help, read] of simple) scrapedCounter(registry, name, help, read);
   new Counter({
     name: 'edge_purges_applied_total',
     help: 'Purges applied from the control plane, by kind.',
