@@ -3,8 +3,10 @@
  * without it, so its successors do not fill them from the origin.
  *
  * The push is one peer request per object, `PUT <target>` with the peer fields of peer-fields.ts
- * (x-edgeworks-peer, x-edgeworks-push = the pusher's id, x-edgeworks-purge-seq), signed like every
- * peer request (Upstream.push; the receiver honours it only from an authenticated peer) and a JSON body
+ * (x-edgeworks-peer, x-edgeworks-push = the pusher's id, x-edgeworks-purge-seq, and
+ * x-edgeworks-content-sha256 = the body's digest), signed like every peer request (Upstream.push;
+ * the receiver honours it only from an authenticated peer and only with a body that matches the
+ * signed digest) and a JSON body
  * `{status, headers, body}` (body in base64) holding the response as the pusher would serve it
  * now (Age included). It obeys the rules of peer fills:
  * - purge sequence: the receiver refuses a push from an edge that has applied fewer purges than
