@@ -4,7 +4,7 @@
  * Transport port and stores what RFC 9111 allows. It touches no sockets, timers or real clock:
  * the binary and the simulator hand those in.
  */
-import { headerValue, type HeaderList } from '../../common/http.js';
+import { headerValue, requestHeader, type HeaderList } from '../../common/http.js';
 import type { PurgeRecord } from '../../common/control-protocol.js';
 import { hasConditional } from '../../common/http-semantics/conditional.js';
 import { TransportError } from '../../common/ports.js';
@@ -20,7 +20,8 @@ import { requestDemandsValidation, type RequestValidation } from '../policy/requ
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
 import { Cluster } from '../routing/cluster.js';
-import { HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/peer-fields.js';
+import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/peer-fields.js';
+import { bodyDigestMatches } from '../routing/peer-auth.js';
 import { Ring, type RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
@@ -316,6 +317,11 @@ export class Edge {
     if (req.body === undefined) return refuse(400, 'push-without-body');
     const read = await readBounded(req.body, maxPushBodyBytes(this.o.maxObjectBytes));
     if (read.kind !== 'complete') return refuse(413, 'push-too-large');
+    // The signed digest must name these exact bytes (SECURITY.md: a replay may swap the body).
+    if (!bodyDigestMatches(requestHeader(req.headers, CONTENT_DIGEST_HEADER), read.body)) {
+      this.metrics.peerAuthFailures['body-digest']++;
+      return refuse(400, 'push-body-digest');
+    }
     const push = decodePush(read.body);
     if (!push.ok) return refuse(400, push.message);
     const exchange: UpstreamExchange = {

@@ -3,8 +3,10 @@
  * without it, so its successors do not fill them from the origin.
  *
  * The push is one peer request per object, `PUT <target>` with the peer fields of peer-fields.ts
- * (x-edgeworks-peer, x-edgeworks-push = the pusher's id, x-edgeworks-purge-seq), signed like every
- * peer request (Upstream.push; the receiver honours it only from an authenticated peer) and a JSON body
+ * (x-edgeworks-peer, x-edgeworks-push = the pusher's id, x-edgeworks-purge-seq, and
+ * x-edgeworks-content-sha256 = the body's digest), signed like every peer request (Upstream.push;
+ * the receiver honours it only from an authenticated peer and only with a body that matches the
+ * signed digest) and a JSON body
  * `{status, headers, body}` (body in base64) holding the response as the pusher would serve it
  * now (Age included). It obeys the rules of peer fills:
  * - purge sequence: the receiver refuses a push from an edge that has applied fewer purges than
@@ -17,12 +19,14 @@
  *   A receiver that has not installed the ring without the pusher yet answers 421 (Misdirected
  *   Request, RFC 9110 §15.5.20); the pusher tries those again a little later (PUSH_RETRY_DELAYS_MS).
  * Responses that vary (Vary) are not pushed: the receiver could not tell which request selects them.
+ * The receiver trusts the envelope no further than decodePush checks it (names, values, status).
  */
 import { Type } from '@sinclair/typebox';
 import { checkBody } from '../../common/control-protocol.js';
 import type { HeaderList } from '../../common/http.js';
 import type { OutboundResponse } from '../../common/ports.js';
-import { PUSH_HEADER } from '../routing/peer-fields.js';
+import { hopByHopNames } from '../policy/hop-by-hop.js';
+import { INTERNAL_FIELD_PREFIX, PUSH_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeResponse } from './types.js';
 
@@ -86,6 +90,26 @@ export function encodePush(served: EdgeResponse): Buffer {
 
 export type DecodedPush = { ok: true; status: number; headers: HeaderList; body: Buffer } | { ok: false; message: string };
 
+/**
+ * Statuses a push may carry: 2xx a cache stores whole (RFC 9111 §3; 206 never, we store complete
+ * responses only). A leaver's stored 3xx or 4xx is not handed over: its successor fetches it again.
+ */
+const PUSHABLE_STATUS: ReadonlySet<number> = new Set([200, 203, 204]);
+/** Header bytes (names and values) a push may carry in all: as much as a response head we accept from an origin. */
+export const MAX_PUSH_HEADER_BYTES = 64 * 1024;
+/** A field name (RFC 9110 §5.1: token). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A field value: field-content bytes only (RFC 9110 §5.5: HTAB, SP, VCHAR, obs-text); nothing above U+00FF, which latin1 would truncate. */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Checks a peer's envelope before anything of it is stored: names must be tokens (lower-cased
+ * here, so every later comparison is exact) and values field-content, else the whole push is
+ * refused; framing (Content-Length, regenerated from the body; Transfer-Encoding), hop-by-hop
+ * fields (RFC 9110 §7.6.1), Cache-Status (the receiver writes its own) and every internal field
+ * are dropped; a varying answer (Vary, whatever its case) is refused, as the pusher never sends one.
+ */
 export function decodePush(raw: Buffer): DecodedPush {
   let json: unknown;
   try {
@@ -95,7 +119,25 @@ export function decodePush(raw: Buffer): DecodedPush {
   }
   const checked = checkBody(PushEnvelopeSchema, json);
   if (!checked.ok) return { ok: false, message: checked.message };
-  return { ok: true, status: checked.value.status, headers: checked.value.headers, body: Buffer.from(checked.value.body, 'base64') };
+  const { status, headers: given, body: base64 } = checked.value;
+  if (!PUSHABLE_STATUS.has(status)) return { ok: false, message: `status: ${status} is not pushed` };
+  let headerBytes = 0;
+  const lowered: HeaderList = [];
+  for (const [name, value] of given) {
+    if (!TOKEN.test(name)) return { ok: false, message: 'headers: a name is not a token' };
+    if (!FIELD_VALUE.test(value)) return { ok: false, message: `headers: the value of ${name.toLowerCase()} has a forbidden character` };
+    headerBytes += name.length + value.length;
+    if (headerBytes > MAX_PUSH_HEADER_BYTES) return { ok: false, message: 'headers: too large' };
+    lowered.push([name.toLowerCase(), value]);
+  }
+  if (lowered.some(([name]) => name === 'vary')) return { ok: false, message: 'headers: a varying answer is not pushed' };
+  const connection = lowered.filter(([name]) => name === 'connection').map(([, value]) => value);
+  const hopByHop = hopByHopNames(connection.length === 0 ? undefined : connection.join(', '));
+  const headers = lowered.filter(([name]) => !(hopByHop.has(name) || name === 'content-length' || name === 'cache-status' || name.startsWith(INTERNAL_FIELD_PREFIX)));
+  if (!BASE64.test(base64)) return { ok: false, message: 'body: not base64' };
+  const body = Buffer.from(base64, 'base64');
+  if (status === 204 && body.length > 0) return { ok: false, message: 'body: a 204 has none' };
+  return { ok: true, status, headers, body };
 }
 
 /** The most a push body may be for objects up to `maxObjectBytes`: base64 plus header fields. */

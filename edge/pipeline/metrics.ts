@@ -62,7 +62,7 @@ export class EdgeMetrics {
   readonly peerFetchSeconds = new HistogramFamily(DURATION_BOUNDS_SECONDS);
 
   /** Requests carrying internal fields that were not honoured, by why (their fields were removed). */
-  readonly peerAuthFailures: Record<PeerAuthFailure, number> = { missing: 0, malformed: 0, expired: 0, 'bad-signature': 0 };
+  readonly peerAuthFailures: Record<PeerAuthFailure, number> = { missing: 0, malformed: 0, expired: 0, 'bad-signature': 0, 'body-digest': 0 };
   /** Client requests refused (429) because their address had spent its origin-bound miss budget. */
   clientBudgetExceeded = 0;
   /** Unsigned peer requests honoured under --peer-auth accept. */

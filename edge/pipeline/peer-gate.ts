@@ -6,7 +6,7 @@
 import type { Clock } from '../../common/ports.js';
 import { requestHeader } from '../../common/http.js';
 import { verifyPeerRequest, type PeerAuthSettings, type PeerVerdict } from '../routing/peer-auth.js';
-import { HANDOFF_HEADER, INTERNAL_FIELD_PREFIX, PEER_HEADER, PEER_SIGNATURE_HEADER, PEER_TIME_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/peer-fields.js';
+import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, INTERNAL_FIELD_PREFIX, PEER_HEADER, PEER_SIGNATURE_HEADER, PEER_TIME_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/peer-fields.js';
 import type { EdgeMetrics } from './metrics.js';
 import type { EdgeRequest } from './types.js';
 
@@ -27,6 +27,7 @@ export function carriesInternalFields(h: EdgeRequest['headers']): boolean {
     h[HANDOFF_HEADER] !== undefined ||
     h[PURGE_SEQ_HEADER] !== undefined ||
     h[PUSH_HEADER] !== undefined ||
+    h[CONTENT_DIGEST_HEADER] !== undefined ||
     h[PEER_TIME_HEADER] !== undefined ||
     h[PEER_SIGNATURE_HEADER] !== undefined
   );

@@ -10,8 +10,8 @@ import { TransportError, type InformationalResponse, type OutboundResponse } fro
 import { relayInformational } from '../policy/informational.js';
 import type { PurgeLedger } from '../control/purge-ledger.js';
 import { MAX_HANDOFF_ASKS, type Cluster } from '../routing/cluster.js';
-import { signPeerRequest } from '../routing/peer-auth.js';
-import { HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
+import { bodyDigest, signPeerRequest } from '../routing/peer-auth.js';
+import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeOptions } from './edge-options.js';
 import type { EdgeMetrics } from './metrics.js';
@@ -181,7 +181,9 @@ export class Upstream {
    */
   push(peer: RingMember, target: string, headers: HeaderList, body: Buffer): Promise<OutboundResponse> {
     this.metrics.peerRequests++;
-    return this.o.transport.request({ origin: peer.url, method: 'PUT', target, headers: this.peerFields('PUT', target, headers), body, timeouts: this.o.cluster!.peerTimeouts });
+    // The body's digest is a signed field: a captured push replayed with another body is refused.
+    const withDigest: HeaderList = [...headers, [CONTENT_DIGEST_HEADER, bodyDigest(body)]];
+    return this.o.transport.request({ origin: peer.url, method: 'PUT', target, headers: this.peerFields('PUT', target, withDigest), body, timeouts: this.o.cluster!.peerTimeouts });
   }
 
   /** `headers` plus the peer marker and purge sequence, signed when peer-auth signs (peer-auth.ts). */

@@ -7,14 +7,17 @@
  *   PEER_REQUEST_FIELDS in order (an absent field as an empty value),
  * sent as `x-edgeworks-signature: v1=<base64url>`. The time field (sender's wall clock, ms) is one
  * of the signed fields; the receiver accepts it only within `windowMs` of its own wall clock, so a
- * captured request cannot be replayed later. `host` is signed only where it names the cached
+ * captured request cannot be replayed later. The body is covered through one of those fields
+ * (x-edgeworks-content-sha256, bodyDigest): the receiver of a push checks it against the bytes it
+ * read (bodyDigestMatches), so a request replayed inside the window cannot carry another body.
+ * `host` is signed only where it names the cached
  * object (keyHost 'request'); otherwise the transport sets it and it carries no meaning.
  *
  * Pure: the caller passes the time in (from the Clock port). Comparison is constant-time
  * (crypto.timingSafeEqual) and every accepted secret is always tried, so timing tells an attacker
  * neither how much of a signature matched nor which secret did.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { requestHeader, type HeaderList, type RequestHeaders } from '../../common/http.js';
 import { PEER_HEADER, PEER_REQUEST_FIELDS, PEER_SIGNATURE_HEADER, PEER_TIME_HEADER } from './peer-fields.js';
 
@@ -56,8 +59,9 @@ export type PeerVerdict =
   | { kind: 'unsigned' }
   | { kind: 'rejected'; reason: PeerAuthFailure };
 
-export type PeerAuthFailure = 'missing' | 'malformed' | 'expired' | 'bad-signature';
-export const PEER_AUTH_FAILURES: readonly PeerAuthFailure[] = ['missing', 'malformed', 'expired', 'bad-signature'];
+/** `body-digest`: a push whose body is not the one the signed digest field names, or has none. */
+export type PeerAuthFailure = 'missing' | 'malformed' | 'expired' | 'bad-signature' | 'body-digest';
+export const PEER_AUTH_FAILURES: readonly PeerAuthFailure[] = ['missing', 'malformed', 'expired', 'bad-signature', 'body-digest'];
 
 /** The string the HMAC covers. `field` reads one internal field's value (undefined when absent). */
 export function canonicalPeerRequest(method: string, target: string, host: string | undefined, field: (name: string) => string | undefined): string {
@@ -112,6 +116,20 @@ export function verifyPeerRequest(
   // Every secret is tried, whether or not an earlier one matched.
   for (const secret of secrets) matched = timingSafeEqual(mac(secret, canonical), given) || matched;
   return matched ? { kind: 'authenticated' } : reject('bad-signature');
+}
+
+/** The CONTENT_DIGEST_HEADER value for `body`: base64url SHA-256 of its exact bytes. */
+export function bodyDigest(body: Buffer): string {
+  return createHash('sha256').update(body).digest('base64url');
+}
+
+/**
+ * True when `given` (the signed CONTENT_DIGEST_HEADER, undefined when absent) names `body`.
+ * Constant-time in the digest's bytes; an absent or malformed field never matches.
+ */
+export function bodyDigestMatches(given: string | undefined, body: Buffer): boolean {
+  if (given === undefined || !/^[A-Za-z0-9_-]{43}$/.test(given)) return false;
+  return timingSafeEqual(Buffer.from(given, 'base64url'), createHash('sha256').update(body).digest());
 }
 
 function reject(reason: PeerAuthFailure): PeerVerdict {

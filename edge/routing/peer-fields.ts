@@ -25,6 +25,11 @@ export const PUSH_HEADER = 'x-edgeworks-push';
  * INTERNAL_FIELD_PREFIX field (responses.ts, build-stored.ts).
  */
 export const HANDOFF_NEXT_HEADER = 'x-edgeworks-handoff-next';
+/**
+ * On a peer request with a body (a push): base64url SHA-256 of the exact body bytes. Signed like
+ * every field here, so a captured request replayed with another body is refused (peer-auth.ts).
+ */
+export const CONTENT_DIGEST_HEADER = 'x-edgeworks-content-sha256';
 /** On a signed peer request: the sender's wall-clock time in milliseconds since the epoch. */
 export const PEER_TIME_HEADER = 'x-edgeworks-time';
 /** On a signed peer request: `v1=<base64url HMAC-SHA256>` over the request (see peer-auth.ts). */
@@ -34,7 +39,7 @@ export const PEER_SIGNATURE_HEADER = 'x-edgeworks-signature';
  * The internal request fields a signature covers, in signing order. Every one is honoured only on
  * an authenticated peer request and removed from any other before the edge looks at it.
  */
-export const PEER_REQUEST_FIELDS: readonly string[] = [PEER_HEADER, HANDOFF_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER, PEER_TIME_HEADER];
+export const PEER_REQUEST_FIELDS: readonly string[] = [PEER_HEADER, HANDOFF_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER, CONTENT_DIGEST_HEADER, PEER_TIME_HEADER];
 
 /** Every internal request field: the signed ones and the signature itself. */
 export const INTERNAL_REQUEST_FIELDS: readonly string[] = [...PEER_REQUEST_FIELDS, PEER_SIGNATURE_HEADER];

@@ -17,7 +17,7 @@ test('clock-skew-half: no peer request is refused, and peers do answer each othe
   const world = new World(scenario, { seed: 3 });
   await world.run();
   for (const slot of world.edges) {
-    assert.equal(slot.edge.metrics.peerAuthFailures, { missing: 0, malformed: 0, expired: 0, 'bad-signature': 0 }, slot.node.id);
+    assert.equal(slot.edge.metrics.peerAuthFailures, { missing: 0, malformed: 0, expired: 0, 'bad-signature': 0, 'body-digest': 0 }, slot.node.id);
   }
   assert.ok(world.edges.reduce((sum, s) => sum + s.edge.metrics.ownerHits, 0) > 0);
 });

@@ -1,14 +1,17 @@
 /**
  * Serializing a response head (RFC 9112 §4, §6): status line, the pipeline's fields, and the
  * framing and connection fields this layer owns. Pure; throws on a field node:http would refuse
- * (invalid name, CR/LF/NUL in a value), which the connection answers with a 502.
+ * (a name that is not a token, a value with anything but HTAB, SP, VCHAR and obs-text), which the
+ * connection answers with a 502. The head is written as latin1, which keeps only a character's low
+ * byte: a value with U+010D U+010A would otherwise go out as CR LF and split the response.
  */
 import { STATUS_CODES } from 'node:http';
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const BAD_VALUE = /[\0\r\n]/;
+/** Anything but field-content (RFC 9110 §5.5), as node:http's own check: control characters and every code point above U+00FF. */
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
-/** A field node:http would write: a token name and a value without CR, LF or NUL. */
+/** A field node:http would write: a token name and a field-content value. */
 export function isWritableField(name: string, value: string): boolean {
   return TOKEN.test(name) && !BAD_VALUE.test(value);
 }

@@ -8,6 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'undici';
 import { encodePush } from '../../../edge/pipeline/handover.js';
+import { bodyDigest } from '../../../edge/routing/peer-auth.js';
+import { CONTENT_DIGEST_HEADER } from '../../../edge/routing/peer-fields.js';
 import { startCluster, TEST_PEER_SECRET, type ClusterHarness, type ClusterNode } from '../../support/cluster-harness.js';
 import { signedPeerHeaders } from '../../support/peer-signing.js';
 
@@ -84,7 +86,7 @@ test('the same push signed with the region secret is stored: the refusal above i
     const owner = ownerOf(survivors, path);
     const headers = signedPeerHeaders(TEST_PEER_SECRET, 'PUT', path, c.clock.wallMs(), {
       from: 'e3',
-      extra: { 'x-edgeworks-push': 'e3', 'x-edgeworks-purge-seq': '0' },
+      extra: { 'x-edgeworks-push': 'e3', 'x-edgeworks-purge-seq': '0', [CONTENT_DIGEST_HEADER]: bodyDigest(envelope()) },
     });
     assert.is(await put(owner, path, headers), 201);
     assert.is(owner.edge.metrics.pushesAccepted, 1);

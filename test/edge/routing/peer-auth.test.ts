@@ -1,8 +1,8 @@
 /** Peer-request signatures (edge/routing/peer-auth.ts): HMAC-SHA256 (RFC 2104) over the request, a time window, two secrets. */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { canonicalPeerRequest, signPeerRequest, verifyPeerRequest, type PeerVerdict } from '../../../edge/routing/peer-auth.js';
+import { bodyDigest, bodyDigestMatches, canonicalPeerRequest, signPeerRequest, verifyPeerRequest, type PeerVerdict } from '../../../edge/routing/peer-auth.js';
 import { PEER_REQUEST_FIELDS } from '../../../edge/routing/peer-fields.js';
 
 const OLD = 'old-secret-0123456789abcdef0123456789';
@@ -49,10 +49,10 @@ for (const [name, run, expected] of rows) {
 
 test('the signature is HMAC-SHA256 over the documented canonical form, so another implementation can interoperate', () => {
   const headers = signed(OLD, 'PURGE', '/x?y=1', { 'x-edgeworks-purge-seq': '7' });
-  const canonical = `edgeworks-peer-v1\nPURGE\n/x?y=1\n\nx-edgeworks-peer:e1\nx-edgeworks-handoff:\nx-edgeworks-purge-seq:7\nx-edgeworks-push:\nx-edgeworks-time:${NOW}\n`;
+  const canonical = `edgeworks-peer-v1\nPURGE\n/x?y=1\n\nx-edgeworks-peer:e1\nx-edgeworks-handoff:\nx-edgeworks-purge-seq:7\nx-edgeworks-push:\nx-edgeworks-content-sha256:\nx-edgeworks-time:${NOW}\n`;
   assert.is(canonicalPeerRequest('PURGE', '/x?y=1', undefined, (n) => headers[n]), canonical);
   assert.is(headers['x-edgeworks-signature'], `v1=${createHmac('sha256', OLD).update(canonical).digest('base64url')}`);
-  assert.equal(PEER_REQUEST_FIELDS, ['x-edgeworks-peer', 'x-edgeworks-handoff', 'x-edgeworks-purge-seq', 'x-edgeworks-push', 'x-edgeworks-time']);
+  assert.equal(PEER_REQUEST_FIELDS, ['x-edgeworks-peer', 'x-edgeworks-handoff', 'x-edgeworks-purge-seq', 'x-edgeworks-push', 'x-edgeworks-content-sha256', 'x-edgeworks-time']);
 });
 
 test('with keyHost request the Host is signed: a captured request cannot be moved to another virtual host', () => {
@@ -60,6 +60,18 @@ test('with keyHost request the Host is signed: a captured request cannot be move
   const headers = Object.fromEntries([...fields, ...signPeerRequest(OLD, 'PURGE', '/a', 'a.example', fields, NOW)]);
   assert.is(verifyPeerRequest([OLD], WINDOW, 'PURGE', '/a', 'a.example', headers, NOW).kind, 'authenticated');
   assert.is(verifyPeerRequest([OLD], WINDOW, 'PURGE', '/a', 'b.example', headers, NOW).kind, 'rejected');
+});
+
+test('the body digest is base64url SHA-256 of the exact bytes; absent, malformed or another body never matches', () => {
+  const body = Buffer.from('{"status":200}');
+  const digest = bodyDigest(body);
+  assert.is(digest, createHash('sha256').update(body).digest('base64url'));
+  assert.ok(bodyDigestMatches(digest, body));
+  assert.not.ok(bodyDigestMatches(digest, Buffer.from('{"status":201}')));
+  assert.not.ok(bodyDigestMatches(undefined, body));
+  assert.not.ok(bodyDigestMatches('', body));
+  assert.not.ok(bodyDigestMatches(`${digest}=`, body));
+  assert.not.ok(bodyDigestMatches(digest.slice(0, 42), body));
 });
 
 test.run();
