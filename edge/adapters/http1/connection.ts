@@ -4,7 +4,8 @@
  * answers requests one at a time in order (pipelined requests wait in a bounded buffer), and keeps
  * the connection alive as RFC 9112 §9.3 allows. Timeouts run on the Timers port: a client has
  * `headersTimeoutMs` from the first byte of a head to its end (then 408 and close) and
- * `keepAliveTimeoutMs` of silence between requests (then close).
+ * `keepAliveTimeoutMs` of silence between requests (then close). A response written whole waits for
+ * the socket to drain before the next pipelined request is parsed (reading pauses meanwhile).
  */
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
@@ -67,6 +68,10 @@ export class Http1Connection {
   /** The last request asked for the connection to close: bytes after it are not a request (RFC 9112 §9.6). */
   private clientSaidClose = false;
   private sinkWantsMore = true;
+  /** pump() is on the stack: a response finished synchronously lets that loop go on, not a new frame. */
+  private pumping = false;
+  /** A response is written whole but waits in the socket for the client to read: reading pauses. */
+  private awaitingDrain = false;
   private headersTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
   private bodyTimer: TimerHandle | undefined;
@@ -147,6 +152,18 @@ export class Http1Connection {
 
   /** Moves buffered bytes along: into the current body, or into the next request head. */
   private pump(): void {
+    // A hit answered synchronously finishes inside startRequest; the loop below takes the next
+    // pipelined request, so deep pipelines do not nest one stack frame chain per request.
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      this.pumpLoop();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumpLoop(): void {
     while (!this.closed) {
       if (this.body !== undefined) {
         if (!this.feedBody()) return;
@@ -258,7 +275,7 @@ export class Http1Connection {
 
   /** Reading stops while the body consumer is full or too many pipelined bytes wait. */
   private updateReading(): void {
-    const full = (this.body !== undefined && !this.sinkWantsMore) || (this.inFlight && this.body === undefined && this.pending.length > this.o.maxPipelinedBytes);
+    const full = this.awaitingDrain || (this.body !== undefined && !this.sinkWantsMore) || (this.inFlight && this.body === undefined && this.pending.length > this.o.maxPipelinedBytes);
     if (full) this.socket.pause();
     else this.socket.resume();
   }
@@ -401,15 +418,15 @@ export class Http1Connection {
     if (r.body === undefined || forbidden || plan.kind === 'none') {
       discard(r.body);
       this.socket.uncork();
-      this.finish();
+      this.finishWhenDrained();
     } else if (Buffer.isBuffer(r.body)) {
       this.socket.write(r.body);
       this.socket.uncork();
-      this.finish();
+      this.finishWhenDrained();
     } else {
       this.socket.uncork();
       this.stream(r.body, plan).then(
-        () => this.finish(),
+        () => this.finishWhenDrained(),
         (err: unknown) => {
           // Headers are gone already; closing the connection is how a truncated body is signalled.
           this.o.logger.log('warn', 'response stream failed', { error: String(err) });
@@ -440,6 +457,30 @@ export class Http1Connection {
     }
     if (plan.kind === 'chunked') this.socket.write('0\r\n\r\n');
     else if (plan.kind === 'length' && sent !== plan.bytes) throw new Error('response body shorter than its Content-Length');
+  }
+
+  /**
+   * A response written whole in one go: the request stays in flight (and reading stays paused)
+   * until the socket has room again, so a client that does not read cannot make the edge queue
+   * one answer per pipelined request.
+   */
+  private finishWhenDrained(): void {
+    if (!this.socket.writableNeedDrain) {
+      this.finish();
+      return;
+    }
+    this.awaitingDrain = true;
+    this.updateReading();
+    this.drained().then(
+      () => {
+        this.awaitingDrain = false;
+        this.finish();
+      },
+      () => {
+        this.awaitingDrain = false;
+        this.destroy();
+      },
+    );
   }
 
   private drained(): Promise<void> {

@@ -374,4 +374,82 @@ test('a reused answer with `wire` is serialized once: the kept block is written 
   }
 });
 
+test('hits respect socket backpressure: a client that pipelines GETs for a 1 MiB object and never reads stops being read, with a bounded write buffer', async () => {
+  const object = Buffer.alloc(1024 * 1024, 0x62);
+  let answered = 0;
+  const maxPipelinedBytes = 4 * 1024;
+  const server = new Http1Server(
+    () => {
+      answered++;
+      return { status: 200, headers: ['content-length', String(object.length)], body: object, outcome: OUTCOME };
+    },
+    { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers: new HandTimers(), clock: { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, logger: silent, maxPipelinedBytes },
+  );
+  const serverSockets: Socket[] = [];
+  server.on('connection', (sock: Socket) => serverSockets.push(sock));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const c = await openRaw((server.address() as AddressInfo).port);
+    c.pause(); // never reads
+    const request = 'GET /big HTTP/1.1\r\nHost: a\r\n\r\n';
+    const count = 2_000;
+    c.write(request.repeat(count));
+    // Bound: the response being written (one object and its head) over the socket's high-water mark.
+    const bound = 2 * object.length + 64 * 1024;
+    const settled = (): boolean => {
+      const sock = serverSockets[0];
+      return sock !== undefined && (sock.isPaused() || sock.writableLength > bound || answered === count);
+    };
+    while (!settled()) await new Promise((resolve) => setImmediate(resolve));
+    const sock = serverSockets[0]!;
+    assert.ok(sock.writableLength <= bound, `server buffered ${sock.writableLength} bytes for a client that reads nothing (${answered} answers)`);
+    assert.ok(sock.isPaused(), 'the server keeps reading requests it cannot answer');
+    assert.ok(answered < count, `all ${count} requests answered into a client that reads nothing`);
+    c.destroy();
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('5,000 pipelined hits in one write are all answered, in a loop rather than one stack frame chain per request', async () => {
+  let maxDepth = 0;
+  let n = 0;
+  const s = await start((req) => {
+    if (n++ % 100 === 0) {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = Infinity;
+      maxDepth = Math.max(maxDepth, (new Error().stack ?? '').split('\n').length);
+      Error.stackTraceLimit = limit;
+    }
+    return { status: 200, headers: ['content-length', '1'], body: Buffer.from(req.target.slice(-1)), outcome: OUTCOME };
+  });
+  try {
+    const c = await openRaw(s.port);
+    const count = 5_000;
+    let requests = '';
+    for (let i = 0; i < count; i++) requests += `GET /${i % 10} HTTP/1.1\r\nHost: a\r\n\r\n`;
+    let seen = 0;
+    let carry = '';
+    const done = new Promise<void>((resolve, reject) => {
+      c.on('data', (b: Buffer) => {
+        const text = carry + b.toString('latin1');
+        const parts = text.split('HTTP/1.1 200 ');
+        seen += parts.length - 1;
+        carry = parts[parts.length - 1]!.slice(-12);
+        if (seen >= count) resolve();
+      });
+      c.on('close', () => (seen >= count ? resolve() : reject(new Error(`closed after ${seen} answers`))));
+    });
+    c.write(requests);
+    await done;
+    assert.is(seen, count);
+    assert.is(n, count);
+    assert.ok(maxDepth < 200, `the handler ran ${maxDepth} frames deep`);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
 test.run();
