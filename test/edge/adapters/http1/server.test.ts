@@ -452,4 +452,25 @@ test('5,000 pipelined hits in one write are all answered, in a loop rather than 
   }
 });
 
+test('20 KiB of empty lines before any request line: 431 and close, not an ever-growing buffer', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    const seen = readUntil(c, () => false);
+    const sent = 20 * 1024;
+    let over = false;
+    void seen.then(() => (over = true));
+    c.write('\r\n'.repeat(sent / 2));
+    // Without a limit the server reads it all and waits: the head timeout (hand-fired) then ends it with a 408.
+    while (!over && (s.serverSockets.length === 0 || s.serverSockets[0]!.bytesRead < sent)) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!over) s.timers.fire(1000);
+    const r = await seen;
+    assert.ok(r.closed);
+    assert.match(r.text, /^HTTP\/1\.1 431 /);
+  } finally {
+    await s.close();
+  }
+});
+
 test.run();
