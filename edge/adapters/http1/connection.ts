@@ -32,6 +32,17 @@ export interface ConnectionOptions {
    * and the connection closes.
    */
   bodyIdleTimeoutMs: number;
+  /**
+   * Longest time a request body may take in all, however steadily its bytes trickle in (node:http's
+   * requestTimeout). Then the body fails and the connection closes.
+   */
+  requestBodyTimeoutMs: number;
+  /**
+   * Longest wait for the client to take response bytes once the socket's buffer is full (a client
+   * that reads nothing would otherwise hold the response, and the origin connection feeding it,
+   * forever). Then the connection is destroyed.
+   */
+  sendIdleTimeoutMs: number;
   /** Bytes of pipelined requests buffered while one is answered; reading pauses beyond. */
   maxPipelinedBytes: number;
   timers: Timers;
@@ -75,6 +86,7 @@ export class Http1Connection {
   private headersTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
   private bodyTimer: TimerHandle | undefined;
+  private bodyDeadline: TimerHandle | undefined;
   private watched: Watched | undefined;
   /** The current request's final response head has been written (no 1xx after it). */
   private responseStarted = false;
@@ -231,6 +243,8 @@ export class Http1Connection {
       if (!r.ok) {
         b.sink?.destroy(new Error(r.reason));
         this.body = undefined;
+        this.bodyDeadline?.cancel();
+        this.bodyDeadline = undefined;
         if (this.inFlight) this.destroy();
         else this.rejectAndClose(400, r.reason);
         return false;
@@ -246,6 +260,8 @@ export class Http1Connection {
     b.sink?.push(null);
     this.body = undefined;
     this.cancelBodyTimer();
+    this.bodyDeadline?.cancel();
+    this.bodyDeadline = undefined;
     return true;
   }
 
@@ -301,6 +317,13 @@ export class Http1Connection {
     }
     if (head.framing.kind === 'length') this.body = { kind: 'length', remaining: head.framing.bytes, sink };
     else if (head.framing.kind === 'chunked') this.body = { kind: 'chunked', decoder: new ChunkedDecoder(this.o.chunked), sink };
+    if (this.body !== undefined) {
+      this.bodyDeadline = this.o.timers.after(this.o.requestBodyTimeoutMs, () => {
+        this.bodyDeadline = undefined;
+        this.body?.sink?.destroy(new Error('request body timeout (total)'));
+        this.destroy();
+      });
+    }
     // node:http's default: the interim answer goes out as soon as the head is read.
     if (head.expectContinue && carriesBody) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
     this.responseStarted = false;
@@ -483,13 +506,23 @@ export class Http1Connection {
     );
   }
 
+  /** Waits for the socket to take more bytes: at most `sendIdleTimeoutMs`, then the connection is destroyed. */
   private drained(): Promise<void> {
     return new Promise((resolve, reject) => {
+      const timer = this.o.timers.after(this.o.sendIdleTimeoutMs, () => {
+        this.socket.off('drain', onDrain);
+        this.socket.off('close', onClose);
+        this.o.logger.log('debug', 'response send timeout', { sendIdleTimeoutMs: this.o.sendIdleTimeoutMs });
+        reject(new Error('response send timeout'));
+        this.destroy();
+      });
       const onDrain = (): void => {
+        timer.cancel();
         this.socket.off('close', onClose);
         resolve();
       };
       const onClose = (): void => {
+        timer.cancel();
         this.socket.off('drain', onDrain);
         reject(new Error('client connection closed'));
       };
@@ -563,6 +596,8 @@ export class Http1Connection {
   private cancelTimers(): void {
     this.cancelIdle();
     this.cancelBodyTimer();
+    this.bodyDeadline?.cancel();
+    this.bodyDeadline = undefined;
     this.headersTimer?.cancel();
     this.headersTimer = undefined;
   }

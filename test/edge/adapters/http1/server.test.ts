@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import type { TimerHandle, Timers } from '../../../../common/ports.js';
 import { Http1Server } from '../../../../edge/adapters/http1/server.js';
 import type { EdgeRequest, EdgeResponse } from '../../../../edge/pipeline/types.js';
+import { ManualTimers } from '../../../support/manual-timers.js';
 import { openRaw, readUntil, splitResponses } from '../../../support/raw-http.js';
 import { silent } from '../../../support/test-edge-options.js';
 
@@ -468,6 +469,89 @@ test('20 KiB of empty lines before any request line: 431 and close, not an ever-
     const r = await seen;
     assert.ok(r.closed);
     assert.match(r.text, /^HTTP\/1\.1 431 /);
+  } finally {
+    await s.close();
+  }
+});
+
+async function startVirtual(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>) {
+  const timers = new ManualTimers();
+  const server = new Http1Server(handler, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers, clock: timers.clock, logger: silent });
+  const serverSockets: Socket[] = [];
+  server.on('connection', (sock: Socket) => serverSockets.push(sock));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    timers,
+    serverSockets,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+test('a streamed response to a client that reads nothing is cut after sendIdleTimeoutMs (30 s default, virtual time)', async () => {
+  let pulled = 0;
+  const s = await startVirtual(() => {
+    async function* endless(): AsyncIterable<Uint8Array> {
+      for (;;) {
+        pulled++;
+        yield Buffer.alloc(64 * 1024, 0x63);
+      }
+    }
+    return { status: 200, headers: ['content-type', 'text/plain'], body: endless(), outcome: OUTCOME };
+  });
+  try {
+    const c = await openRaw(s.port);
+    c.pause(); // never reads
+    c.on('error', () => undefined);
+    c.write('GET /stream HTTP/1.1\r\nHost: a\r\n\r\n');
+    // The stream writes until the socket is full, then waits for 'drain' (which never comes).
+    while (s.serverSockets.length === 0 || !s.serverSockets[0]!.writableNeedDrain) await tick();
+    const sock = s.serverSockets[0]!;
+    s.timers.advance(29_999);
+    assert.not.ok(sock.destroyed, 'cut before the send timeout');
+    s.timers.advance(1);
+    assert.ok(sock.destroyed, `still holding the response after 30 s without a read (${pulled} chunks pulled)`);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('a request body trickled in under the idle timeout still ends at requestBodyTimeoutMs (300 s default, virtual time)', async () => {
+  let failed = '';
+  const s = await startVirtual(async (req) => {
+    try {
+      await readAll(req.body);
+    } catch (err) {
+      failed = (err as Error).message;
+    }
+    return { status: 200, headers: [], body: Buffer.from('x'), outcome: OUTCOME };
+  });
+  try {
+    const c = await openRaw(s.port);
+    c.on('error', () => undefined);
+    const head = 'POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n';
+    c.write(head);
+    let sent = head.length;
+    // One byte every 20 virtual seconds: never idle for 30 s, but 320 s in all.
+    for (let i = 0; i < 16; i++) {
+      c.write('a');
+      sent++;
+      while (s.serverSockets.length === 0 || s.serverSockets[0]!.bytesRead < sent) await tick();
+      await tick();
+      s.timers.advance(20_000);
+      if (s.serverSockets[0]!.destroyed) break;
+    }
+    assert.ok(s.serverSockets[0]!.destroyed, 'a trickled body held the connection past 300 s');
+    assert.is(s.timers.clock.monoMs(), 300_000);
+    while (failed === '') await tick();
+    assert.match(failed, /request body timeout/);
+    c.destroy();
   } finally {
     await s.close();
   }
