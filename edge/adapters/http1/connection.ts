@@ -195,7 +195,9 @@ export class Http1Connection {
         return;
       }
       if (this.clientSaidClose) {
-        this.rejectAndClose(400, 'data after Connection: close');
+        // RFC 9112 §9.6: what follows a request with Connection: close is not a request; drop it.
+        this.pending = Buffer.alloc(0);
+        this.end();
         return;
       }
       if (this.closeAfterResponse) {
@@ -545,11 +547,11 @@ export class Http1Connection {
       this.body.sink?.destroy();
       this.body.sink = undefined;
       this.sinkWantsMore = true;
-    } else if (this.closeAfterResponse && !(this.clientSaidClose && this.pending.length > 0)) {
+    } else if (this.closeAfterResponse) {
       this.end();
       return;
     }
-    this.pump(); // pipelined requests, or a 400 for bytes after Connection: close
+    this.pump(); // pipelined requests
   }
 
   private fail(head: RequestHead, err: unknown): void {

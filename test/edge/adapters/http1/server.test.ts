@@ -557,4 +557,21 @@ test('a request body trickled in under the idle timeout still ends at requestBod
   }
 });
 
+test('bytes after a Connection: close request are ignored (RFC 9112 §9.6): one answer, then the close, no extra 400', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    const seen = readUntil(c, () => false);
+    c.write('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nX');
+    const r = await seen;
+    assert.ok(r.closed);
+    const { responses, rest } = splitResponses(r.text);
+    assert.is(responses.length, 1, r.text);
+    assert.is(responses[0]!.status, 200);
+    assert.is(rest, '');
+  } finally {
+    await s.close();
+  }
+});
+
 test.run();
