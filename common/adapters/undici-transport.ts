@@ -60,12 +60,33 @@ function toHeaderList(headers: Record<string, string | string[] | undefined>): H
   return list;
 }
 
-async function* mapBodyErrors(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  try {
-    yield* body;
-  } catch (err) {
-    throw toTransportError(err);
-  }
+/**
+ * undici's body with its errors mapped. Not a generator: a generator's return() before its first
+ * next() never reaches the body inside, which then stays paused and holds the origin connection.
+ * Here return() always releases undici's body: dumped (undici reads a little and keeps the
+ * connection, or closes it) when iteration never started, the stream's own return() otherwise.
+ */
+function mapBodyErrors(body: AsyncIterable<Uint8Array> & { dump(): Promise<void> }): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+      let inner: AsyncIterator<Uint8Array> | undefined;
+      return {
+        async next(): Promise<IteratorResult<Uint8Array>> {
+          inner ??= body[Symbol.asyncIterator]();
+          try {
+            return await inner.next();
+          } catch (err) {
+            throw toTransportError(err);
+          }
+        },
+        async return(): Promise<IteratorResult<Uint8Array>> {
+          if (inner === undefined) await body.dump().catch(() => undefined);
+          else await inner.return?.().catch(() => undefined);
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }
 
 function toTransportError(err: unknown): TransportError {

@@ -27,11 +27,20 @@ export async function readBounded(body: AsyncIterable<Uint8Array>, maxBytes: num
   return { kind: 'complete', body: chunks.length === 1 ? Buffer.from(chunks[0]!) : Buffer.concat(chunks, total) };
 }
 
-async function* resume(prefix: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncIterable<Uint8Array> {
-  yield* prefix;
-  for (;;) {
-    const next = await rest.next();
-    if (next.done === true) return;
-    yield next.value;
-  }
+/** Not a generator, so that return() before the first next() still releases the upstream body. */
+function resume(prefix: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncIterable<Uint8Array> {
+  let i = 0;
+  const it: AsyncIterator<Uint8Array> & AsyncIterable<Uint8Array> = {
+    async next(): Promise<IteratorResult<Uint8Array>> {
+      if (i < prefix.length) return { done: false, value: prefix[i++]! };
+      return rest.next();
+    },
+    async return(): Promise<IteratorResult<Uint8Array>> {
+      i = prefix.length;
+      await rest.return?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]: () => it,
+  };
+  return it;
 }

@@ -81,6 +81,8 @@ function setup(v: Variant): () => void {
     headersTimeoutMs: 10_000,
     keepAliveTimeoutMs: 5_000,
     bodyIdleTimeoutMs: 30_000,
+    requestBodyTimeoutMs: 300_000,
+    sendIdleTimeoutMs: 30_000,
     maxPipelinedBytes: 64 * 1024,
     timers: systemTimers,
     clock: systemClock,

@@ -4,7 +4,8 @@
  * answers requests one at a time in order (pipelined requests wait in a bounded buffer), and keeps
  * the connection alive as RFC 9112 §9.3 allows. Timeouts run on the Timers port: a client has
  * `headersTimeoutMs` from the first byte of a head to its end (then 408 and close) and
- * `keepAliveTimeoutMs` of silence between requests (then close).
+ * `keepAliveTimeoutMs` of silence between requests (then close). A response written whole waits for
+ * the socket to drain before the next pipelined request is parsed (reading pauses meanwhile).
  */
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
@@ -31,6 +32,17 @@ export interface ConnectionOptions {
    * and the connection closes.
    */
   bodyIdleTimeoutMs: number;
+  /**
+   * Longest time a request body may take in all, however steadily its bytes trickle in (node:http's
+   * requestTimeout). Then the body fails and the connection closes.
+   */
+  requestBodyTimeoutMs: number;
+  /**
+   * Longest wait for the client to take response bytes once the socket's buffer is full (a client
+   * that reads nothing would otherwise hold the response, and the origin connection feeding it,
+   * forever). Then the connection is destroyed.
+   */
+  sendIdleTimeoutMs: number;
   /** Bytes of pipelined requests buffered while one is answered; reading pauses beyond. */
   maxPipelinedBytes: number;
   timers: Timers;
@@ -67,9 +79,14 @@ export class Http1Connection {
   /** The last request asked for the connection to close: bytes after it are not a request (RFC 9112 §9.6). */
   private clientSaidClose = false;
   private sinkWantsMore = true;
+  /** pump() is on the stack: a response finished synchronously lets that loop go on, not a new frame. */
+  private pumping = false;
+  /** A response is written whole but waits in the socket for the client to read: reading pauses. */
+  private awaitingDrain = false;
   private headersTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
   private bodyTimer: TimerHandle | undefined;
+  private bodyDeadline: TimerHandle | undefined;
   private watched: Watched | undefined;
   /** The current request's final response head has been written (no 1xx after it). */
   private responseStarted = false;
@@ -147,6 +164,18 @@ export class Http1Connection {
 
   /** Moves buffered bytes along: into the current body, or into the next request head. */
   private pump(): void {
+    // A hit answered synchronously finishes inside startRequest; the loop below takes the next
+    // pipelined request, so deep pipelines do not nest one stack frame chain per request.
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      this.pumpLoop();
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pumpLoop(): void {
     while (!this.closed) {
       if (this.body !== undefined) {
         if (!this.feedBody()) return;
@@ -166,7 +195,9 @@ export class Http1Connection {
         return;
       }
       if (this.clientSaidClose) {
-        this.rejectAndClose(400, 'data after Connection: close');
+        // RFC 9112 §9.6: what follows a request with Connection: close is not a request; drop it.
+        this.pending = Buffer.alloc(0);
+        this.end();
         return;
       }
       if (this.closeAfterResponse) {
@@ -214,6 +245,8 @@ export class Http1Connection {
       if (!r.ok) {
         b.sink?.destroy(new Error(r.reason));
         this.body = undefined;
+        this.bodyDeadline?.cancel();
+        this.bodyDeadline = undefined;
         if (this.inFlight) this.destroy();
         else this.rejectAndClose(400, r.reason);
         return false;
@@ -229,6 +262,8 @@ export class Http1Connection {
     b.sink?.push(null);
     this.body = undefined;
     this.cancelBodyTimer();
+    this.bodyDeadline?.cancel();
+    this.bodyDeadline = undefined;
     return true;
   }
 
@@ -258,7 +293,7 @@ export class Http1Connection {
 
   /** Reading stops while the body consumer is full or too many pipelined bytes wait. */
   private updateReading(): void {
-    const full = (this.body !== undefined && !this.sinkWantsMore) || (this.inFlight && this.body === undefined && this.pending.length > this.o.maxPipelinedBytes);
+    const full = this.awaitingDrain || (this.body !== undefined && !this.sinkWantsMore) || (this.inFlight && this.body === undefined && this.pending.length > this.o.maxPipelinedBytes);
     if (full) this.socket.pause();
     else this.socket.resume();
   }
@@ -284,6 +319,13 @@ export class Http1Connection {
     }
     if (head.framing.kind === 'length') this.body = { kind: 'length', remaining: head.framing.bytes, sink };
     else if (head.framing.kind === 'chunked') this.body = { kind: 'chunked', decoder: new ChunkedDecoder(this.o.chunked), sink };
+    if (this.body !== undefined) {
+      this.bodyDeadline = this.o.timers.after(this.o.requestBodyTimeoutMs, () => {
+        this.bodyDeadline = undefined;
+        this.body?.sink?.destroy(new Error('request body timeout (total)'));
+        this.destroy();
+      });
+    }
     // node:http's default: the interim answer goes out as soon as the head is read.
     if (head.expectContinue && carriesBody) this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
     this.responseStarted = false;
@@ -401,15 +443,15 @@ export class Http1Connection {
     if (r.body === undefined || forbidden || plan.kind === 'none') {
       discard(r.body);
       this.socket.uncork();
-      this.finish();
+      this.finishWhenDrained();
     } else if (Buffer.isBuffer(r.body)) {
       this.socket.write(r.body);
       this.socket.uncork();
-      this.finish();
+      this.finishWhenDrained();
     } else {
       this.socket.uncork();
       this.stream(r.body, plan).then(
-        () => this.finish(),
+        () => this.finishWhenDrained(),
         (err: unknown) => {
           // Headers are gone already; closing the connection is how a truncated body is signalled.
           this.o.logger.log('warn', 'response stream failed', { error: String(err) });
@@ -442,13 +484,47 @@ export class Http1Connection {
     else if (plan.kind === 'length' && sent !== plan.bytes) throw new Error('response body shorter than its Content-Length');
   }
 
+  /**
+   * A response written whole in one go: the request stays in flight (and reading stays paused)
+   * until the socket has room again, so a client that does not read cannot make the edge queue
+   * one answer per pipelined request.
+   */
+  private finishWhenDrained(): void {
+    if (!this.socket.writableNeedDrain) {
+      this.finish();
+      return;
+    }
+    this.awaitingDrain = true;
+    this.updateReading();
+    this.drained().then(
+      () => {
+        this.awaitingDrain = false;
+        this.finish();
+      },
+      () => {
+        this.awaitingDrain = false;
+        this.destroy();
+      },
+    );
+  }
+
+  /** Waits for the socket to take more bytes: at most `sendIdleTimeoutMs`, then the connection is destroyed. */
   private drained(): Promise<void> {
     return new Promise((resolve, reject) => {
+      const timer = this.o.timers.after(this.o.sendIdleTimeoutMs, () => {
+        this.socket.off('drain', onDrain);
+        this.socket.off('close', onClose);
+        this.o.logger.log('debug', 'response send timeout', { sendIdleTimeoutMs: this.o.sendIdleTimeoutMs });
+        reject(new Error('response send timeout'));
+        this.destroy();
+      });
       const onDrain = (): void => {
+        timer.cancel();
         this.socket.off('close', onClose);
         resolve();
       };
       const onClose = (): void => {
+        timer.cancel();
         this.socket.off('drain', onDrain);
         reject(new Error('client connection closed'));
       };
@@ -471,11 +547,11 @@ export class Http1Connection {
       this.body.sink?.destroy();
       this.body.sink = undefined;
       this.sinkWantsMore = true;
-    } else if (this.closeAfterResponse && !(this.clientSaidClose && this.pending.length > 0)) {
+    } else if (this.closeAfterResponse) {
       this.end();
       return;
     }
-    this.pump(); // pipelined requests, or a 400 for bytes after Connection: close
+    this.pump(); // pipelined requests
   }
 
   private fail(head: RequestHead, err: unknown): void {
@@ -522,6 +598,8 @@ export class Http1Connection {
   private cancelTimers(): void {
     this.cancelIdle();
     this.cancelBodyTimer();
+    this.bodyDeadline?.cancel();
+    this.bodyDeadline = undefined;
     this.headersTimer?.cancel();
     this.headersTimer = undefined;
   }

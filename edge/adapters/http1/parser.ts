@@ -85,18 +85,21 @@ function reject(status: Rejection['status'], reason: string): HeadResult {
 
 /**
  * Looks for a complete head at the start of `buf`. Leading empty lines (CRLF) before the request
- * line are skipped, as RFC 9112 §2.2 asks. Incomplete input longer than the limit is a 431.
+ * line are skipped, as RFC 9112 §2.2 asks, but count toward `maxHeadBytes` (measured from the start
+ * of `buf`), so endless empty lines cannot grow the connection's buffer. Incomplete input longer
+ * than the limit is a 431.
  */
 export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PARSER_LIMITS): HeadResult {
   let start = 0;
   while (start + 1 < buf.length && buf[start] === CR && buf[start + 1] === LF) start += 2;
+  if (start > limits.maxHeadBytes) return reject(431, 'request head too large');
   if (start + 1 === buf.length && buf[start] === CR) return { kind: 'incomplete' };
   // A request line starts with a method token: say so at the first byte, not after 16 KiB.
   if (start < buf.length && TCHAR[buf[start]!] !== 1) return reject(400, 'invalid method');
   const end = buf.indexOf('\r\n\r\n', start, 'latin1');
   // Bare CR or LF anywhere in what we have is fatal now, whether or not the head is complete.
   const scanTo = end < 0 ? buf.length : end + 4;
-  if (scanTo - start > limits.maxHeadBytes) return reject(431, 'request head too large');
+  if (scanTo > limits.maxHeadBytes) return reject(431, 'request head too large');
   for (let i = start; i < scanTo; i++) {
     const b = buf[i]!;
     if (b === CR) {

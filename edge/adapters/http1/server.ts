@@ -19,6 +19,10 @@ export interface Http1ServerOptions {
   logger: Logger;
   /** Default 30,000: longest gap between request body bytes the handler is ready for. */
   bodyIdleTimeoutMs?: number;
+  /** Default 300,000: longest a whole request body may take (node:http's requestTimeout). */
+  requestBodyTimeoutMs?: number;
+  /** Default 30,000: longest wait for a client that reads nothing to take response bytes. */
+  sendIdleTimeoutMs?: number;
   parser?: ParserLimits;
   /** Told about every finished request (access log, duration histograms). */
   watch?: WatchOptions | undefined;
@@ -38,6 +42,8 @@ export class Http1Server extends Server {
       headersTimeoutMs: o.headersTimeoutMs,
       keepAliveTimeoutMs: o.keepAliveTimeoutMs,
       bodyIdleTimeoutMs: o.bodyIdleTimeoutMs ?? 30_000,
+      requestBodyTimeoutMs: o.requestBodyTimeoutMs ?? 300_000,
+      sendIdleTimeoutMs: o.sendIdleTimeoutMs ?? 30_000,
       maxPipelinedBytes: o.maxPipelinedBytes ?? 64 * 1024,
       timers: o.timers,
       clock: o.clock,

@@ -53,8 +53,10 @@ function nodeSide(): NodeServer {
     // The edge hands no body to the pipeline for GET and HEAD; read it here but do not record it.
     void collect(req, BODYLESS.has(req.method!) ? { ...seen } : seen).then(() => res.end('ok'));
   });
-  server.on('clientError', (_err, socket: Socket) => {
-    current.rejected = true;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // Bytes after a request that closes the connection: node:http calls them an error, RFC 9112
+    // §9.6 says to ignore them, and the own server does (a deliberate difference, not a rejection).
+    if (err.code !== 'HPE_CLOSED_CONNECTION') current.rejected = true;
     socket.destroy();
   });
   return server;

@@ -119,4 +119,14 @@ test('bounded: head bytes and field count are 431, whether or not the head is co
   assert.is(parseRequestHead(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n'), limits).kind, 'head');
 });
 
+test('bounded: leading empty lines count toward the head limit (RFC 9112 §2.2 allows skipping them, not forever)', () => {
+  const limits = { maxHeadBytes: 200, maxHeaderCount: 3 };
+  const r1 = parseRequestHead(Buffer.from('\r\n'.repeat(101)), limits);
+  assert.is(r1.kind === 'reject' && r1.rejection.status, 431);
+  const r2 = parseRequestHead(Buffer.from(`${'\r\n'.repeat(95)}GET / HTTP/1.1\r\nHost: x\r\n\r\n`), limits);
+  assert.is(r2.kind === 'reject' && r2.rejection.status, 431);
+  const r3 = parseRequestHead(Buffer.from('\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n'), limits);
+  assert.is(r3.kind, 'head');
+});
+
 test.run();

@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import type { TimerHandle, Timers } from '../../../../common/ports.js';
 import { Http1Server } from '../../../../edge/adapters/http1/server.js';
 import type { EdgeRequest, EdgeResponse } from '../../../../edge/pipeline/types.js';
+import { ManualTimers } from '../../../support/manual-timers.js';
 import { openRaw, readUntil, splitResponses } from '../../../support/raw-http.js';
 import { silent } from '../../../support/test-edge-options.js';
 
@@ -369,6 +370,205 @@ test('a reused answer with `wire` is serialized once: the kept block is written 
     reused.wire!.head = undefined; // what HitAnswers does when it retimes
     assert.match(await get(), /\r\nage: 2\r\n/);
     c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('hits respect socket backpressure: a client that pipelines GETs for a 1 MiB object and never reads stops being read, with a bounded write buffer', async () => {
+  const object = Buffer.alloc(1024 * 1024, 0x62);
+  let answered = 0;
+  const maxPipelinedBytes = 4 * 1024;
+  const server = new Http1Server(
+    () => {
+      answered++;
+      return { status: 200, headers: ['content-length', String(object.length)], body: object, outcome: OUTCOME };
+    },
+    { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers: new HandTimers(), clock: { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, logger: silent, maxPipelinedBytes },
+  );
+  const serverSockets: Socket[] = [];
+  server.on('connection', (sock: Socket) => serverSockets.push(sock));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const c = await openRaw((server.address() as AddressInfo).port);
+    c.pause(); // never reads
+    const request = 'GET /big HTTP/1.1\r\nHost: a\r\n\r\n';
+    const count = 2_000;
+    c.write(request.repeat(count));
+    // Bound: the response being written (one object and its head) over the socket's high-water mark.
+    const bound = 2 * object.length + 64 * 1024;
+    const settled = (): boolean => {
+      const sock = serverSockets[0];
+      return sock !== undefined && (sock.isPaused() || sock.writableLength > bound || answered === count);
+    };
+    while (!settled()) await new Promise((resolve) => setImmediate(resolve));
+    const sock = serverSockets[0]!;
+    assert.ok(sock.writableLength <= bound, `server buffered ${sock.writableLength} bytes for a client that reads nothing (${answered} answers)`);
+    assert.ok(sock.isPaused(), 'the server keeps reading requests it cannot answer');
+    assert.ok(answered < count, `all ${count} requests answered into a client that reads nothing`);
+    c.destroy();
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('5,000 pipelined hits in one write are all answered, in a loop rather than one stack frame chain per request', async () => {
+  let maxDepth = 0;
+  let n = 0;
+  const s = await start((req) => {
+    if (n++ % 100 === 0) {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = Infinity;
+      maxDepth = Math.max(maxDepth, (new Error().stack ?? '').split('\n').length);
+      Error.stackTraceLimit = limit;
+    }
+    return { status: 200, headers: ['content-length', '1'], body: Buffer.from(req.target.slice(-1)), outcome: OUTCOME };
+  });
+  try {
+    const c = await openRaw(s.port);
+    const count = 5_000;
+    let requests = '';
+    for (let i = 0; i < count; i++) requests += `GET /${i % 10} HTTP/1.1\r\nHost: a\r\n\r\n`;
+    let seen = 0;
+    let carry = '';
+    const done = new Promise<void>((resolve, reject) => {
+      c.on('data', (b: Buffer) => {
+        const text = carry + b.toString('latin1');
+        const parts = text.split('HTTP/1.1 200 ');
+        seen += parts.length - 1;
+        carry = parts[parts.length - 1]!.slice(-12);
+        if (seen >= count) resolve();
+      });
+      c.on('close', () => (seen >= count ? resolve() : reject(new Error(`closed after ${seen} answers`))));
+    });
+    c.write(requests);
+    await done;
+    assert.is(seen, count);
+    assert.is(n, count);
+    assert.ok(maxDepth < 200, `the handler ran ${maxDepth} frames deep`);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('20 KiB of empty lines before any request line: 431 and close, not an ever-growing buffer', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    const seen = readUntil(c, () => false);
+    const sent = 20 * 1024;
+    let over = false;
+    void seen.then(() => (over = true));
+    c.write('\r\n'.repeat(sent / 2));
+    // Without a limit the server reads it all and waits: the head timeout (hand-fired) then ends it with a 408.
+    while (!over && (s.serverSockets.length === 0 || s.serverSockets[0]!.bytesRead < sent)) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!over) s.timers.fire(1000);
+    const r = await seen;
+    assert.ok(r.closed);
+    assert.match(r.text, /^HTTP\/1\.1 431 /);
+  } finally {
+    await s.close();
+  }
+});
+
+async function startVirtual(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>) {
+  const timers = new ManualTimers();
+  const server = new Http1Server(handler, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers, clock: timers.clock, logger: silent });
+  const serverSockets: Socket[] = [];
+  server.on('connection', (sock: Socket) => serverSockets.push(sock));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    timers,
+    serverSockets,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+test('a streamed response to a client that reads nothing is cut after sendIdleTimeoutMs (30 s default, virtual time)', async () => {
+  let pulled = 0;
+  const s = await startVirtual(() => {
+    async function* endless(): AsyncIterable<Uint8Array> {
+      for (;;) {
+        pulled++;
+        yield Buffer.alloc(64 * 1024, 0x63);
+      }
+    }
+    return { status: 200, headers: ['content-type', 'text/plain'], body: endless(), outcome: OUTCOME };
+  });
+  try {
+    const c = await openRaw(s.port);
+    c.pause(); // never reads
+    c.on('error', () => undefined);
+    c.write('GET /stream HTTP/1.1\r\nHost: a\r\n\r\n');
+    // The stream writes until the socket is full, then waits for 'drain' (which never comes).
+    while (s.serverSockets.length === 0 || !s.serverSockets[0]!.writableNeedDrain) await tick();
+    const sock = s.serverSockets[0]!;
+    s.timers.advance(29_999);
+    assert.not.ok(sock.destroyed, 'cut before the send timeout');
+    s.timers.advance(1);
+    assert.ok(sock.destroyed, `still holding the response after 30 s without a read (${pulled} chunks pulled)`);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('a request body trickled in under the idle timeout still ends at requestBodyTimeoutMs (300 s default, virtual time)', async () => {
+  let failed = '';
+  const s = await startVirtual(async (req) => {
+    try {
+      await readAll(req.body);
+    } catch (err) {
+      failed = (err as Error).message;
+    }
+    return { status: 200, headers: [], body: Buffer.from('x'), outcome: OUTCOME };
+  });
+  try {
+    const c = await openRaw(s.port);
+    c.on('error', () => undefined);
+    const head = 'POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n';
+    c.write(head);
+    let sent = head.length;
+    // One byte every 20 virtual seconds: never idle for 30 s, but 320 s in all.
+    for (let i = 0; i < 16; i++) {
+      c.write('a');
+      sent++;
+      while (s.serverSockets.length === 0 || s.serverSockets[0]!.bytesRead < sent) await tick();
+      await tick();
+      s.timers.advance(20_000);
+      if (s.serverSockets[0]!.destroyed) break;
+    }
+    assert.ok(s.serverSockets[0]!.destroyed, 'a trickled body held the connection past 300 s');
+    assert.is(s.timers.clock.monoMs(), 300_000);
+    while (failed === '') await tick();
+    assert.match(failed, /request body timeout/);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('bytes after a Connection: close request are ignored (RFC 9112 §9.6): one answer, then the close, no extra 400', async () => {
+  const s = await start();
+  try {
+    const c = await openRaw(s.port);
+    const seen = readUntil(c, () => false);
+    c.write('GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nX');
+    const r = await seen;
+    assert.ok(r.closed);
+    const { responses, rest } = splitResponses(r.text);
+    assert.is(responses.length, 1, r.text);
+    assert.is(responses[0]!.status, 200);
+    assert.is(rest, '');
   } finally {
     await s.close();
   }
