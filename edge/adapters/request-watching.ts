@@ -38,7 +38,7 @@ export function startRequestWatching(
   const observers = accessLog === undefined ? others : [...others, accessLog];
   const observer = fanOut(observers, (err) => ports.logger.log('error', 'request observer failed', { error: String(err) }));
   return {
-    watch: { observer, clock: ports.clock, makeRequestId: sequentialIds(randomBytes(4).toString('hex')) },
+    watch: { observer, clock: ports.clock, makeRequestId: sequentialIds(randomBytes(4).toString('hex')), fullRecord: accessLog !== undefined },
     accessLog,
     async close() {
       accessLog?.flush();

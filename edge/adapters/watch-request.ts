@@ -13,6 +13,13 @@ export interface WatchOptions {
   observer: RequestObserver;
   clock: Clock;
   makeRequestId: () => string;
+  /**
+   * False when no observer reads more than the outcome, protocol, status and duration (no access
+   * log): a response written whole is then reported as it is handed to the socket, with no
+   * 'close' listener, no request id and no log fields. Measured with node:http, the full record
+   * on every hit cost about a tenth of the 1 KiB hit rate. Default true.
+   */
+  fullRecord?: boolean;
 }
 
 export interface RequestWatch {
@@ -21,6 +28,7 @@ export interface RequestWatch {
 }
 
 export function watchRequest(o: WatchOptions, req: IncomingMessage, res: ServerResponse): RequestWatch {
+  if (o.fullRecord === false) return watchDuration(o, req, res);
   const startMonoMs = o.clock.monoMs();
   const startWallMs = o.clock.wallMs();
   // Read now: by the time the response closes, node:http may have detached the socket (req.socket
@@ -47,6 +55,36 @@ export function watchRequest(o: WatchOptions, req: IncomingMessage, res: ServerR
   return {
     answered(r) {
       outcome = r.outcome;
+    },
+  };
+}
+
+/**
+ * The cheap watch: reports a body written whole (a Buffer, or none) when the pipeline answers,
+ * which is when the adapter hands it to the socket, and waits for 'close' only for a streamed
+ * body. A request the pipeline never answers (the adapter's own 502) is not reported.
+ */
+function watchDuration(o: WatchOptions, req: IncomingMessage, res: ServerResponse): RequestWatch {
+  const startMonoMs = o.clock.monoMs();
+  const report = (r: EdgeResponse, completed: boolean): void =>
+    o.observer.completed({
+      startWallMs: 0,
+      durationMs: o.clock.monoMs() - startMonoMs,
+      clientAddress: undefined,
+      method: req.method ?? 'GET',
+      target: '',
+      protocol: req.httpVersion === '1.1' ? 'HTTP/1.1' : `HTTP/${req.httpVersion}`,
+      status: r.status,
+      outcome: r.outcome,
+      requestId: '',
+      completed,
+      referer: undefined,
+      userAgent: undefined,
+    });
+  return {
+    answered(r) {
+      if (r.body === undefined || Buffer.isBuffer(r.body)) report(r, true);
+      else res.once('close', () => report(r, res.writableFinished));
     },
   };
 }
