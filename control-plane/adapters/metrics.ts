@@ -86,9 +86,19 @@ export function createControlPlaneMetrics(cp: ControlPlane, log: PurgeLog, stora
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     registers: [registry],
   });
+  // One child per label set, found by a plain string key: prom-client's observe(labels) sorts and
+  // hashes the label object on every call, which showed on the purge path. The sets are bounded
+  // (routeLabel's routes, node:http's methods, HTTP statuses).
+  const requestSeries = new Map<string, { observe(seconds: number): void }>();
+  const observeRequest = (route: string, method: string, status: number, seconds: number): void => {
+    const key = `${route} ${method} ${status}`;
+    let series = requestSeries.get(key);
+    if (series === undefined) requestSeries.set(key, (series = requests.labels(route, method, String(status))));
+    series.observe(seconds);
+  };
   return {
     registry,
-    observeRequest: (route, method, status, seconds) => requests.observe({ route, method, status: String(status) }, seconds),
+    observeRequest,
     observeSync: (kind, seconds) => fsync.observe({ kind }, seconds),
   };
 }
