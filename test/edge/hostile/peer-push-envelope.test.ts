@@ -6,12 +6,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { request } from 'undici';
 import { encodePush } from '../../../edge/pipeline/handover.js';
-import { bodyDigest } from '../../../edge/routing/peer-auth.js';
-import { CONTENT_DIGEST_HEADER } from '../../../edge/routing/peer-fields.js';
-import { startCluster, TEST_PEER_SECRET, type ClusterHarness, type ClusterNode } from '../../support/cluster-harness.js';
-import { signedPeerHeaders } from '../../support/peer-signing.js';
+import { startCluster, type ClusterNode } from '../../support/cluster-harness.js';
+import { afterE3Left, ownerOf, put, signedPush, stored } from './support/leaving-push.js';
 import { openRaw, readUntil, splitResponses } from '../../support/raw-http.js';
 
 const GENUINE = 'what e3 really pushed';
@@ -24,35 +21,6 @@ function envelopeOf(text: string, extra: string[] = []): Buffer {
     body: Buffer.from(text),
     outcome: { kind: 'hit', hit: true, detail: 'handover', bytes: text.length },
   });
-}
-
-async function put(node: ClusterNode, path: string, headers: Record<string, string>, body: Buffer): Promise<number> {
-  const res = await request(`${node.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body });
-  await res.body.dump();
-  return res.statusCode;
-}
-
-async function afterE3Left(c: ClusterHarness): Promise<{ survivors: ClusterNode[]; paths: string[] }> {
-  const survivors = c.nodes.filter((n) => n.id !== 'e3');
-  const ring = survivors.map((n) => ({ id: n.id, url: n.url, weight: 1 }));
-  for (const n of survivors) n.edge.setMembers(ring);
-  const paths = Array.from({ length: 200 }, (_, i) => `/pushed-${i}`).filter((p) => survivors.some((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, p)!)));
-  return { survivors, paths };
-}
-
-function ownerOf(nodes: ClusterNode[], path: string): ClusterNode {
-  return nodes.find((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, path)!))!;
-}
-
-/** e3's signed push fields for `path` with `body`, as Upstream.push sends them. */
-function signedPush(c: ClusterHarness, path: string, body: Buffer | undefined): Record<string, string> {
-  const extra: Record<string, string> = { 'x-edgeworks-push': 'e3', 'x-edgeworks-purge-seq': '0' };
-  if (body !== undefined) extra[CONTENT_DIGEST_HEADER] = bodyDigest(body);
-  return signedPeerHeaders(TEST_PEER_SECRET, 'PUT', path, c.clock.wallMs(), { from: 'e3', extra });
-}
-
-function stored(node: ClusterNode, path: string): boolean {
-  return node.edge.store.lookup(node.edge.keyFor(undefined, path)!, {}).kind === 'match';
 }
 
 test('a replayed signed push with a swapped body is refused, counted, and stores nothing', async () => {
