@@ -6,7 +6,7 @@
 import type { AddressInfo, Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { TimerHandle, Timers } from '../../../../common/ports.js';
+import type { Clock, TimerHandle, Timers } from '../../../../common/ports.js';
 import { Http1Server } from '../../../../edge/adapters/http1/server.js';
 import type { EdgeRequest, EdgeResponse } from '../../../../edge/pipeline/types.js';
 import { ManualTimers } from '../../../support/manual-timers.js';
@@ -60,16 +60,15 @@ async function echo(req: EdgeRequest): Promise<EdgeResponse> {
   return { status: 200, headers: ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(json))], body: Buffer.from(json), outcome: OUTCOME };
 }
 
-async function start(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse> = echo) {
-  const timers = new HandTimers();
-  const server = new Http1Server(handler, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers, clock: { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, logger: silent });
+/** An Http1Server on 127.0.0.1 port 0 with these timers and clock; its accepted sockets are kept for inspection. */
+async function listenWith<T extends Timers>(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>, timers: T, clock: Clock) {
+  const server = new Http1Server(handler, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers, clock, logger: silent });
   const serverSockets: Socket[] = [];
-  server.on('connection', (s: Socket) => serverSockets.push(s));
+  server.on('connection', (sock: Socket) => serverSockets.push(sock));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
   return {
     server,
-    port,
+    port: (server.address() as AddressInfo).port,
     timers,
     serverSockets,
     async close() {
@@ -77,6 +76,10 @@ async function start(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeR
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function start(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse> = echo) {
+  return listenWith(handler, new HandTimers(), { wallMs: () => 1_700_000_000_000, monoMs: () => 0 });
 }
 
 const responsesIn = (n: number, heads: boolean[] = []) => (text: string) => splitResponses(text, heads).responses.length >= n;
@@ -474,21 +477,9 @@ test('20 KiB of empty lines before any request line: 431 and close, not an ever-
   }
 });
 
-async function startVirtual(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>) {
+function startVirtual(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>) {
   const timers = new ManualTimers();
-  const server = new Http1Server(handler, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers, clock: timers.clock, logger: silent });
-  const serverSockets: Socket[] = [];
-  server.on('connection', (sock: Socket) => serverSockets.push(sock));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    timers,
-    serverSockets,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return listenWith(handler, timers, timers.clock);
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
