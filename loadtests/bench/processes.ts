@@ -114,8 +114,19 @@ export function waitForLine(p: Spawned, pattern: RegExp, timeoutMs: number): Pro
   });
 }
 
-export async function stopProcess(p: Spawned): Promise<void> {
+/**
+ * Kills a child. With `graceMs`, sends SIGTERM first and waits that long for it to exit (so a
+ * `--cpu-prof` child writes its profile), then SIGKILL.
+ */
+export async function stopProcess(p: Spawned, graceMs = 0): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  if (graceMs > 0) {
+    p.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([p.exited, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  }
   p.child.kill('SIGKILL');
   await p.exited;
 }

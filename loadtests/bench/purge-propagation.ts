@@ -491,7 +491,8 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
         name: `control-plane ${controlPlanes.length + 1}`,
         cpu: ctx.controlPlaneCpu,
         command: process.execPath,
-        args: [controlPlaneMain, '--port', '0', '--host', '127.0.0.1', ...storeArgs, '--token', token, ...(separateEdgeToken ? ['--edge-token', edgeToken] : []), '--log-level', 'warn'],
+        // BENCH_CP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the control plane.
+        args: [...nodeArgsFromEnv('BENCH_CP_NODE_ARGS'), controlPlaneMain, '--port', '0', '--host', '127.0.0.1', ...storeArgs, '--token', token, ...(separateEdgeToken ? ['--edge-token', edgeToken] : []), '--log-level', 'warn'],
       });
       controlPlanes.push(cp);
       const m = await waitForLine(cp, LISTENING, 30_000);
@@ -549,7 +550,7 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
     for (const e of edges) e.control.stop();
     await client?.close().catch(() => undefined);
     await Promise.all(edges.map((e) => e.transport.close().catch(() => undefined)));
-    for (const cp of controlPlanes) await stopProcess(cp);
+    for (const cp of controlPlanes) await stopProcess(cp, nodeArgsFromEnv('BENCH_CP_NODE_ARGS').length > 0 ? 10_000 : 0);
     await etcd?.stopAll();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -640,4 +641,9 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
       process.exit(1);
     },
   );
+}
+
+function nodeArgsFromEnv(name: string): string[] {
+  const value = process.env[name]?.trim();
+  return value === undefined || value === '' ? [] : value.split(/\s+/);
 }
