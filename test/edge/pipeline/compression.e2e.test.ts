@@ -202,6 +202,39 @@ test('untouched: no-transform, already-encoded, non-compressible, small; a reque
   assert.equal(forbidden.body, TEXT);
 });
 
+test('a 304 revalidation keeps the compressed copies without compressing again; a new body gets new ones', async () => {
+  const clock = new FakeClock();
+  let version = 1;
+  const asked: string[] = [];
+  const transport: Transport = {
+    async request(req: OutboundRequest): Promise<OutboundResponse> {
+      const inm = req.headers.find(([n]) => n === 'if-none-match')?.[1];
+      asked.push(inm ?? '-');
+      const etag = `"v${version}"`;
+      const body = Buffer.from(`version ${version}: `.repeat(200));
+      const base: HeaderList = [['date', new Date(clock.wallMs()).toUTCString()], ['cache-control', 'max-age=1'], ['content-type', 'text/plain'], ['etag', etag]];
+      if (inm === etag) return { status: 304, headers: base, body: (async function* () {})(), discard: () => undefined };
+      return { status: 200, headers: [...base, ['content-length', String(body.length)]], body: (async function* () { yield body; })(), discard: () => undefined };
+    },
+    close: async () => undefined,
+  };
+  const edge = new Edge({ ...testEdgeOptions({ cacheName: 'e', originUrl: 'http://127.0.0.1:9', clock, transport }), compression: compressionOn() });
+  assert.is((await get(edge, '/r', { 'accept-encoding': 'br' })).h['etag'], '"v1-br"');
+  clock.advance(2000);
+  const revalidated = await get(edge, '/r', { 'accept-encoding': 'br' });
+  assert.is(revalidated.kind, 'revalidated');
+  assert.is(revalidated.h['content-encoding'], 'br');
+  assert.equal(brotliDecompressSync(revalidated.body).toString(), 'version 1: '.repeat(200));
+  assert.equal(asked, ['-', '"v1"'], 'revalidated with the origin\'s own (identity) ETag');
+  assert.is(edge.compression!.counts.compressed, 2, 'the copies were reused');
+  version = 2;
+  clock.advance(2000);
+  const changed = await get(edge, '/r', { 'accept-encoding': 'gzip' });
+  assert.is(changed.h['etag'], '"v2-gz"');
+  assert.equal(gunzipSync(changed.body).toString(), 'version 2: '.repeat(200));
+  assert.is(edge.compression!.counts.compressed, 4);
+});
+
 test('without --compress nothing changes: the origin is sent the normalized coding and its answer passes as it is', async () => {
   const { edge, asked } = edgeWith(() => html(), 'off');
   const r = await get(edge, '/page', { 'accept-encoding': 'gzip, deflate, br' });
