@@ -39,7 +39,7 @@ export const COMPRESS_FLAGS: readonly FlagSpec[] = [
   { flag: 'compress-min-bytes', field: 'compress.minBytes', type: 'integer', env: 'EDGE_COMPRESS_MIN_BYTES', help: `smaller bodies are not compressed (default ${COMPRESSION_DEFAULTS.minBytes})` },
   { flag: 'compress-max-bytes', field: 'compress.maxBytes', type: 'integer', env: 'EDGE_COMPRESS_MAX_BYTES', help: `larger bodies are not compressed, bounding CPU per fill (default ${COMPRESSION_DEFAULTS.maxBytes})` },
   { flag: 'compress-types', field: 'compress.types', type: 'string', env: 'EDGE_COMPRESS_TYPES', parse: commaList, help: 'media types compressed, comma-separated, type/* allowed (default text/*, application/json, application/javascript, application/xml, image/svg+xml, ...)' },
-  { flag: 'compress-brotli-quality', field: 'compress.brotliQuality', type: 'integer', env: 'EDGE_COMPRESS_BROTLI_QUALITY', help: `brotli quality 0-11 (default ${COMPRESSION_DEFAULTS.brotliQuality}: about gzip -6's CPU, 25-35% smaller)` },
+  { flag: 'compress-brotli-quality', field: 'compress.brotliQuality', type: 'integer', env: 'EDGE_COMPRESS_BROTLI_QUALITY', help: `brotli quality 0-11 (default ${COMPRESSION_DEFAULTS.brotliQuality}: about gzip -6's CPU, 27-35% smaller)` },
 ];
 
 /** The Edge's compression options, or undefined when off. */

@@ -125,7 +125,7 @@ export function variantFor(stored: StoredResponse, headers: RequestHeaders): Sto
   const variants = stored.variants;
   if (variants === undefined) return stored;
   const wanted = requestHeader(headers, 'accept-encoding') as NormalizedEncoding | undefined;
-  const coding = servedCoding(wanted, variants.map((v) => v.coding), requestHeader(headers, 'cache-control'));
+  const coding = servedCoding(wanted, variants, requestHeader(headers, 'cache-control'));
   if (coding === 'identity') return stored;
   return variants.find((v) => v.coding === coding) ?? stored;
 }

@@ -180,6 +180,14 @@ function summarize(r: LoadRun): TargetSummary {
   };
 }
 
+/** CPU per request of `num` over `den` over the whole run (server CPU % / req/s); null when either did not run. */
+function cpuPerRequestRatio(run: CaseRun, num: TargetName, den: TargetName): number | null {
+  const a = run.runs.find((t) => t.target === num)?.measured;
+  const b = run.runs.find((t) => t.target === den)?.measured;
+  if (a === undefined || b === undefined) return null;
+  return a.serverCpuPercent / a.requestsPerSec / (b.serverCpuPercent / b.requestsPerSec);
+}
+
 /** The server every ratio is taken against: nginx when it ran, else the baseline. */
 function reference(run: CaseRun): TargetName {
   return run.runs.some((r) => r.target === 'nginx') ? 'nginx' : 'baseline';
@@ -490,7 +498,15 @@ async function main(): Promise<void> {
       }),
       peerNote === '' ? 'nginx did not run' : peerNote,
     ),
-    ...accessLogRows(runs.map((r) => ({ id: r.case.id, label: r.case.label, logOverNoLog: r.runs.some((y) => y.target === 'edge-log') ? medianRatio(r, 'edge-log', 'edge') : null })), accessLogOn),
+    ...accessLogRows(
+      runs.map((r) => ({
+        id: r.case.id,
+        label: r.case.label,
+        logOverNoLog: r.runs.some((y) => y.target === 'edge-log') ? medianRatio(r, 'edge-log', 'edge') : null,
+        cpuPerRequestNoLogOverLog: cpuPerRequestRatio(r, 'edge', 'edge-log'),
+      })),
+      accessLogOn,
+    ),
     ...memoryRows(edgeMem?.kibPerObject, nginxMem?.kibPerObject, plainMem?.kibPerObject),
     ...clusterRows(
       cluster === undefined

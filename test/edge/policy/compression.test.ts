@@ -71,7 +71,7 @@ test('servedCoding: the normalized Accept-Encoding picks a stored coding, else i
     ['br wanted, only gzip stored: identity is always acceptable (RFC 9110 §12.5.3)', 'br', ['gzip'], undefined, 'identity'],
     ['request no-transform (RFC 9111 §5.2.1.6)', 'br', ['gzip', 'br'], 'no-transform', 'identity'],
   ];
-  for (const [name, wanted, available, cc, expected] of rows) assert.is(servedCoding(wanted, available, cc), expected, name);
+  for (const [name, wanted, available, cc, expected] of rows) assert.is(servedCoding(wanted, available.map((coding) => ({ coding })), cc), expected, name);
 });
 
 test('variantEtag: distinct per coding, weak stays weak (RFC 9110 §8.8.3)', () => {
