@@ -97,3 +97,15 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export interface Logger {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
 }
+
+/** A content coding the edge can produce itself (RFC 9110 §8.4.1). Node 20's zlib has no zstd. */
+export type ContentCoding = 'gzip' | 'br';
+
+/**
+ * Compresses a body. The binary runs zlib on libuv's threadpool (common/adapters/
+ * zlib-compressor.ts); the simulator and tests use the synchronous, deterministic one
+ * (common/sync-compressor.ts), so a run's order of events does not depend on thread timing.
+ */
+export interface Compressor {
+  compress(coding: ContentCoding, body: Buffer, brotliQuality: number): Promise<Buffer>;
+}

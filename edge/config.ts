@@ -4,6 +4,7 @@ import type { FlagSpec } from '../common/config-loader.js';
 import { MAX_RING_MEMBERS, RING_MEMBERS_ARRAY, ringWeightSchema } from '../common/ring-bounds.js';
 import { DEFAULT_PEER_AUTH_WINDOW_MS, MIN_PEER_SECRET_CHARS } from './routing/peer-auth.js';
 import { ACCESS_LOG_FLAGS, AccessLogConfigSchema } from './access-log/config.js';
+import { COMPRESS_FLAGS, CompressConfigSchema } from './compression-config.js';
 
 const MiB = 1024 * 1024;
 
@@ -130,6 +131,7 @@ export const EdgeConfigSchema = Type.Object(
     httpServer: Type.Union([Type.Literal('own'), Type.Literal('node')], { default: 'node', description: 'one of own, node' }),
     logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info', description: 'one of debug, info, warn, error' }),
     accessLog: AccessLogConfigSchema,
+    compress: CompressConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -179,6 +181,7 @@ export const EDGE_FLAGS: readonly FlagSpec[] = [
   { flag: 'http-server', field: 'httpServer', type: 'string', env: 'EDGE_HTTP_SERVER', help: 'client-side HTTP/1.1 layer: node (node:http) or own (strict RFC 9112 server, opt-in until it has held for a release) (default node)' },
   { flag: 'log-level', field: 'logLevel', type: 'string', env: 'EDGE_LOG_LEVEL', help: 'debug, info, warn or error (default info)' },
   ...ACCESS_LOG_FLAGS,
+  ...COMPRESS_FLAGS,
 ];
 
 /** `e1=http://127.0.0.1:8081,e2=http://127.0.0.1:8082*2` → ring members; the schema checks each. */

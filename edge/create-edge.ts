@@ -3,7 +3,9 @@
  * simulator all build edges here, so they run the same settings the same way.
  */
 import { Value } from '@sinclair/typebox/value';
-import type { Clock, Logger, Random, Timers, Transport } from '../common/ports.js';
+import type { Clock, Compressor, Logger, Random, Timers, Transport } from '../common/ports.js';
+import { syncCompressor } from '../common/sync-compressor.js';
+import { compressionOptions } from './compression-config.js';
 import { ControlClient, type ControlTarget } from './control/control-client.js';
 import type { PeerAuthSettings } from './routing/peer-auth.js';
 import type { RingMember } from './routing/ring.js';
@@ -16,13 +18,17 @@ export interface EdgePorts {
   timers: Timers;
   transport: Transport;
   logger: Logger;
+  /** The binary passes zlib on the threadpool; absent: the synchronous, deterministic one (simulator, tests). */
+  compressor?: Compressor;
 }
 
 export function createEdge(config: EdgeConfig, ports: EdgePorts): Edge {
+  const { compressor, ...edgePorts } = ports;
+  const compression = compressionOptions(config.compress, compressor ?? syncCompressor);
   return new Edge({
     cacheName: config.id,
     originUrl: config.origin,
-    ...ports,
+    ...edgePorts,
     maxBytes: config.cache.maxBytes,
     maxObjectBytes: config.cache.maxObjectBytes,
     originTimeouts: config.originTimeouts,
@@ -36,6 +42,7 @@ export function createEdge(config: EdgeConfig, ports: EdgePorts): Edge {
     ...(config.alternateOrigin === undefined ? {} : { alternateOriginUrl: config.alternateOrigin }),
     ...(config.peers.length === 0 ? {} : { cluster: clusterSettings(config) }),
     ...(config.controlPlane.url === undefined ? {} : { lease: { expiredServeStale: config.controlPlane.leaseExpiredServeStale } }),
+    ...(compression === undefined ? {} : { compression }),
   });
 }
 

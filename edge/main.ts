@@ -7,6 +7,7 @@ import { createJsonLogger } from '../common/adapters/json-logger.js';
 import { runMain } from '../common/adapters/run-main.js';
 import { systemClock, systemRandom, systemTimers } from '../common/adapters/system-clock.js';
 import { createUndiciTransport } from '../common/adapters/undici-transport.js';
+import { threadpoolCompressor } from '../common/adapters/zlib-compressor.js';
 import { createAdminServer } from './adapters/admin-server.js';
 import { createEdgeListener } from './adapters/edge-listener.js';
 import { withPeerSecretFile } from './adapters/peer-secret-file.js';
@@ -25,7 +26,7 @@ runMain('cdn-edge', async () => {
   const logger = createJsonLogger(config.id, config.logLevel);
   const transport = createUndiciTransport();
   const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };
-  const edge = createEdge(config, ports);
+  const edge = createEdge(config, { ...ports, compressor: threadpoolCompressor });
   const watching = startRequestWatching(config, ports, [edge.metrics.requestDurations]);
   const server = createEdgeListener(config.httpServer, edge, { logger, timers: systemTimers, clock: systemClock }, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch });
   await listen(server, config.port, config.host);

@@ -21,6 +21,23 @@ export function createEdgeRegistry(edge: Edge, control?: ControlClient, sources:
       for (const [outcome, n] of Object.entries(m.requests)) this.inc({ outcome }, n);
     },
   });
+  const compression = edge.compression;
+  if (compression !== undefined) {
+    new Counter({
+      name: 'edge_compression_variants_total',
+      help: 'Compressed variants (--compress): made, skipped (queue full), not-smaller (dropped), failed.',
+      labelNames: ['result'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const c = compression.counts;
+        this.inc({ result: 'made' }, c.compressed);
+        this.inc({ result: 'skipped' }, c.skipped);
+        this.inc({ result: 'not-smaller' }, c.notSmaller);
+        this.inc({ result: 'failed' }, c.failed);
+      },
+    });
+  }
   new Counter({
     name: 'edge_response_body_bytes_total',
     help: 'Body bytes sent to clients.',

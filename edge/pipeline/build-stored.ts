@@ -67,6 +67,11 @@ export function buildStoredResponse(
   plan: { effective: EffectiveDirectives; lifetime: Lifetime },
   body: Buffer,
   options: StorageOptions,
+  /**
+   * The edge asked the origin for identity and negotiates the coding itself (--compress): an
+   * identity answer serves every Accept-Encoding, so that field leaves the secondary key.
+   */
+  edgeNegotiatesEncoding = false,
 ): StoredResponse {
   const { headers, requestTimeMs, responseTimeMs } = exchange;
   // Scratch arrays reused across calls (this function never awaits): a fill leaves behind only
@@ -90,7 +95,8 @@ export function buildStoredResponse(
   add('via', upstreamVia === undefined ? options.via : `${upstreamVia}, ${options.via}`);
 
   const initialAgeMs = correctedInitialAgeMs(headers, requestTimeMs, responseTimeMs);
-  const vary = parseVary(headerValue(headers, 'vary'));
+  let vary = parseVary(headerValue(headers, 'vary'));
+  if (edgeNegotiatesEncoding && vary !== '*' && headerValue(headers, 'content-encoding') === undefined) vary = vary.filter((name) => name !== 'accept-encoding');
   const varyNames = vary === '*' || vary.length === 0 ? NO_VARY : internNames(vary, vary.length);
   const surrogateKeys = (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
   const storedAtMs = Math.floor(exchange.responseMonoMs);

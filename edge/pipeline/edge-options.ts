@@ -1,5 +1,6 @@
 /** What an Edge is built from: settings plus the ports (clock, timers, transport, logger). */
 import type { Clock, Logger, Timers, Transport, TransportTimeouts } from '../../common/ports.js';
+import type { CompressionOptions } from './compressed-variants.js';
 import type { SetCookiePolicy } from '../policy/cacheability.js';
 import type { HeuristicOptions } from '../policy/freshness.js';
 import type { PeerAuthSettings } from '../routing/peer-auth.js';
@@ -43,6 +44,8 @@ export interface EdgeOptions {
   lease?: { expiredServeStale: boolean };
   /** Bounds on what this edge sends the origin; absent: unbounded (tests that build an Edge directly). */
   originProtection?: OriginProtection;
+  /** The edge compresses compressible responses itself (--compress); absent: off. */
+  compression?: CompressionOptions;
 }
 
 export interface OriginProtection {

@@ -29,6 +29,7 @@ import { admitRequest, Refusal, refusalResponse } from './admit-request.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type UpstreamExchange } from './build-stored.js';
 import { AcceptEncodingNormalizer } from './accept-encoding-normalizer.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
+import { EdgeCompression, variantFor } from './compressed-variants.js';
 import type { EdgeOptions } from './edge-options.js';
 import { decodePush, maxPushBodyBytes, pushAll, PUSH_NOT_OWNER_STATUS, type HandoverReport, type PushItem, type PushLimits } from './handover.js';
 import { HitAnswers } from './hit-answers.js';
@@ -78,6 +79,8 @@ export class Edge {
   /** Purges applied, for the purge/fill race and for refusing fills from lagging peers. */
   readonly purges = new PurgeLedger();
   private readonly encodings = new AcceptEncodingNormalizer();
+  /** The edge's own gzip/br variants (--compress); absent when off. */
+  readonly compression: EdgeCompression | undefined;
   /** Monotonic time the control plane's lease runs out; -Infinity until the first grant. */
   private leaseUntilMonoMs = -Infinity;
 
@@ -108,7 +111,8 @@ export class Edge {
       p === undefined || p.clientMissesPerSecond <= 0
         ? undefined
         : new ClientMissBudget({ perSecond: p.clientMissesPerSecond, burst: p.clientMissBurst, maxClients: p.maxTrackedClients });
-    this.upstream = new Upstream(o, this.cluster, this.metrics, this.purges, this.originGate);
+    this.compression = o.compression === undefined || o.compression.codings.length === 0 ? undefined : new EdgeCompression(o.compression);
+    this.upstream = new Upstream(o, this.cluster, this.metrics, this.purges, this.originGate, this.compression);
     this.peerGate = new PeerGate(o.cluster?.peerAuth, o.keyHost, o.clock, this.metrics);
     this.hitAnswers = new HitAnswers(`${formatCacheStatus(o.cacheName, { hit: true })}; ttl=`);
     this.storage = {
@@ -187,7 +191,7 @@ export class Edge {
         if (fromPeer) this.metrics.ownerHits++;
         if (fromHotStore) this.metrics.hotHits++;
         if (!fromPeer && req.method === 'GET' && req.headers['range'] === undefined && !hasConditional(req.headers)) {
-          return this.finish(this.hitAnswers.answer(stored, nowMs));
+          return this.finish(this.hitAnswers.answer(variantFor(stored, req.headers), nowMs));
         }
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true }));
       }
@@ -335,7 +339,10 @@ export class Edge {
     };
     const plan = planStorage(exchange, this.storage);
     if (!plan.store || push.body.length > this.o.maxObjectBytes) return refuse(422, 'not-storable');
-    const response = buildStoredResponse(exchange, plan, push.body, this.storage);
+    // A leaver pushes identity copies (it asked for them, and its own compressed copies stay behind).
+    const negotiated = this.compression?.prepare(exchange, push.body.length);
+    const response = buildStoredResponse(negotiated?.exchange ?? exchange, plan, push.body, this.storage, negotiated !== undefined);
+    if (negotiated !== undefined && negotiated.codings.length > 0) await this.compression!.attach(response, negotiated.codings, undefined);
     // The purge/fill race: a purge applied while the push was read may be meant for this copy.
     if (response.varyNames.length > 0 || this.purges.purgedSince(startSeq, key, response.surrogateKeys)) return refuse(409, 'purged-during-push');
     if (this.store.lookup(key, {}).kind === 'match') return refuse(409, 'already-stored');
@@ -585,7 +592,7 @@ export class Edge {
     return this.storeAndServe(key, req, fwd, permit, stored, { exchange, plan, body: read.body, fwdStatus: upstream.status, startSeq }, target, source);
   }
 
-  private storeAndServe(
+  private async storeAndServe(
     key: string,
     req: EdgeRequest,
     fwd: ForwardReason,
@@ -595,10 +602,14 @@ export class Edge {
     fill: { exchange: UpstreamExchange; plan?: StoragePlan; body: Buffer; fwdStatus: number; startSeq: number },
     target: ResponseStore | undefined,
     source: UpstreamSource,
-  ): EdgeResponse {
+  ): Promise<EdgeResponse> {
     const plan = fill.plan ?? planStorage(fill.exchange, this.storage);
     const effectivePlan = plan.store ? plan : { effective: { directives: parseCacheControl(undefined), targeted: false }, lifetime: { lifetimeMs: 0, heuristic: false } };
-    const response = buildStoredResponse(fill.exchange, effectivePlan, fill.body, this.storage);
+    // From the origin under --compress: stored as the identity exchange it was, and compressed here.
+    const negotiated = source.kind === 'origin' ? this.compression?.prepare(fill.exchange, fill.body.length) : undefined;
+    const exchange = negotiated?.exchange ?? fill.exchange;
+    const response = buildStoredResponse(exchange, effectivePlan, fill.body, this.storage, negotiated !== undefined);
+    if (negotiated !== undefined && negotiated.codings.length > 0) await this.compression!.attach(response, negotiated.codings, previous);
     // The purge/fill race: a purge that landed while this fill was in flight may have been
     // meant for exactly this content, so it is served to the waiting client but not stored.
     const raced = this.purges.purgedSince(fill.startSeq, key, response.surrogateKeys);
@@ -619,8 +630,8 @@ export class Edge {
     // Under the 'strip' policy the stored copy has no Set-Cookie, but the client that caused
     // the fill still gets the cookie meant for it.
     const forClient =
-      this.storage.setCookie === 'strip' && fill.exchange.headers.some(([n]) => n === 'set-cookie')
-        ? buildStoredResponse(fill.exchange, effectivePlan, fill.body, { ...this.storage, setCookie: 'store' })
+      this.storage.setCookie === 'strip' && exchange.headers.some(([n]) => n === 'set-cookie')
+        ? buildStoredResponse(exchange, effectivePlan, fill.body, { ...this.storage, setCookie: 'store' }, negotiated !== undefined)
         : response;
     const nowMs = this.o.clock.monoMs();
     const served = serveStored(forClient, req, nowMs, this.o.cacheName, {

@@ -10,9 +10,10 @@ import { storedValidators, wireHeaders, type StoredResponse } from '../store/sto
 import { parseHttpDate } from '../../common/http-semantics/http-date.js';
 import type { Validators } from '../../common/http-semantics/conditional.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from './types.js';
+import { variantFor } from './compressed-variants.js';
 
 export function serveStored(
-  stored: StoredResponse,
+  storedResponse: StoredResponse,
   req: EdgeRequest,
   /** The monotonic clock now. */
   nowMs: number,
@@ -24,6 +25,8 @@ export function serveStored(
    */
   upstreamCacheStatus?: string,
 ): EdgeResponse {
+  // The coding this client is served (--compress); the response itself when it has no variants.
+  const stored = variantFor(storedResponse, req.headers);
   const ageSeconds = Math.floor(currentAgeMs(stored.initialAgeMs, stored.storedAtMonoMs, nowMs) / 1000);
   const ttlSeconds = Math.floor((stored.freshUntilMonoMs - nowMs) / 1000);
   const full = withTiming(outcome, ttlSeconds);

@@ -13,6 +13,7 @@ import { MAX_HANDOFF_ASKS, type Cluster } from '../routing/cluster.js';
 import { bodyDigest, signPeerRequest } from '../routing/peer-auth.js';
 import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
+import type { EdgeCompression } from './compressed-variants.js';
 import type { EdgeOptions } from './edge-options.js';
 import type { EdgeMetrics } from './metrics.js';
 import { OriginQueueFull, type OriginGate } from './origin-gate.js';
@@ -27,6 +28,7 @@ export class Upstream {
     private readonly metrics: EdgeMetrics,
     private readonly purges: PurgeLedger,
     private readonly gate: OriginGate | undefined,
+    private readonly compression?: EdgeCompression,
   ) {}
 
   /** Rejects only with the origin's TransportError; peer failures fall through to the next hop. */
@@ -105,6 +107,8 @@ export class Upstream {
     onInformational: ((info: InformationalResponse) => void) | undefined,
   ): Promise<OutboundResponse> {
     this.metrics.originRequests++;
+    // With --compress the origin is asked for identity; a peer is asked for the client's coding.
+    if (this.compression !== undefined) headers = this.compression.originHeaders(headers);
     const alternate = this.o.alternateOriginUrl;
     let response: OutboundResponse;
     const startedMonoMs = this.o.clock.monoMs();

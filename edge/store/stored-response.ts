@@ -3,6 +3,7 @@
  * and the freshness facts computed once at store time so a hit compares numbers only. Every
  * field earns its bytes: with 1 KiB objects the record is half the memory of the cache.
  */
+import type { ContentCoding } from '../../common/ports.js';
 import { internTraits } from './intern.js';
 
 export interface StoredResponse {
@@ -47,6 +48,17 @@ export interface StoredResponse {
   hitAnswer?: object | undefined;
   /** The last second (of the lookup's clock) this response was moved to the LRU's tail. */
   touchedSecond?: number;
+  /**
+   * Copies of the body in the codings the edge produced itself (--compress), each a full
+   * response a client that accepts its coding is served; absent when there are none. They live
+   * and die with this response and their bytes count toward the store's bound (chargedBytes).
+   */
+  variants?: readonly EncodedVariant[] | undefined;
+}
+
+/** A stored response in one content coding the edge produced (edge/pipeline/compressed-variants.ts). */
+export interface EncodedVariant extends StoredResponse {
+  readonly coding: ContentCoding;
 }
 
 /**
@@ -89,6 +101,7 @@ export class StoredRecord implements StoredResponse {
   readonly surrogateKeys: readonly string[];
   hitAnswer: object | undefined = undefined;
   touchedSecond = -1;
+  variants: readonly EncodedVariant[] | undefined = undefined;
   private traits: StoredTraits;
 
   constructor(traits: StoredTraits, own: OwnFields) {
@@ -141,7 +154,10 @@ export function chargedBytes(response: StoredResponse): number {
   let headerBytes = 0;
   const { headerNames: names, headerValues: values } = response;
   for (let i = 0; i < names.length; i++) headerBytes += names[i]!.length + values[i]!.length;
-  return response.body.length + headerBytes + 256;
+  let variantBytes = 0;
+  const variants = response.variants;
+  if (variants !== undefined) for (const variant of variants) variantBytes += chargedBytes(variant);
+  return response.body.length + headerBytes + 256 + variantBytes;
 }
 
 /**

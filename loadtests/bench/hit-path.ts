@@ -126,7 +126,8 @@ export async function originRequestCount(originUrl: string): Promise<number> {
   return stats.requests;
 }
 
-export type TargetName = 'baseline' | 'edge' | 'nginx' | 'varnish';
+/** `edge-log`: the same edge with `--access-log FILE` (BENCH_ACCESS_LOG), judged against `edge`. */
+export type TargetName = 'baseline' | 'edge' | 'edge-log' | 'nginx' | 'varnish';
 
 export interface Target {
   name: TargetName;

@@ -31,6 +31,10 @@
  *   BENCH_PEERHOP=0 skips the peer hop bench; BENCH_PEERHOP_* options as in peer-hop.ts
  *   BENCH_MEMBERSHIP=0 skips the join/leave/rolling-restart rows; BENCH_MEMBERSHIP_SEEDS simulator seeds (3)
  *   BENCH_RING=0 skips the ring rebuild at the maximum membership (ring-rebuild.ts)
+ *   BENCH_ACCESS_LOG=0 skips the edge with --access-log FILE that the hit-path rounds run next to the
+ *   edge without it (issue 18: logging on >= 0.9 of off, median of per-round ratios). Alone:
+ *   BENCH_CASES=one-1k BENCH_PEERS=none BENCH_MEMORY_OBJECTS=0 BENCH_PEERHOP=0 BENCH_PURGE=0 BENCH_SIM=0
+ *   BENCH_MEMBERSHIP=0 BENCH_CLUSTER=0 BENCH_RING=0 npm run bench
  *
  * Ends with one summary table (every number, its target, met or MISSED) and writes it, with every
  * detail, to the JSON file. `node dist/loadtests/bench/spread.js a.json b.json c.json` compares runs.
@@ -55,7 +59,7 @@ import { comparePurgeBench } from './purge-compare.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, formatRoundLine, generatorLimited, parseCpuModel, ratio, type HitTableLine, type Machine, type TargetSummary } from './report.js';
 import { formatRingRebuildReport, ringRebuildRows, runRingRebuildBench, type RingRebuildResult } from './ring-rebuild.js';
-import { clusterRows, formatSummaryTable, hitPathRows, membershipRows, memoryRows, peerHopRows, purgeRows, simRows, type MembershipFigure, type SimFigures } from './summary.js';
+import { accessLogRows, clusterRows, formatSummaryTable, hitPathRows, membershipRows, memoryRows, peerHopRows, purgeRows, simRows, type MembershipFigure, type SimFigures } from './summary.js';
 import { ensureWrk } from './wrk.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
@@ -176,6 +180,14 @@ function summarize(r: LoadRun): TargetSummary {
   };
 }
 
+/** CPU per request of `num` over `den` over the whole run (server CPU % / req/s); null when either did not run. */
+function cpuPerRequestRatio(run: CaseRun, num: TargetName, den: TargetName): number | null {
+  const a = run.runs.find((t) => t.target === num)?.measured;
+  const b = run.runs.find((t) => t.target === den)?.measured;
+  if (a === undefined || b === undefined) return null;
+  return a.serverCpuPercent / a.requestsPerSec / (b.serverCpuPercent / b.requestsPerSec);
+}
+
 /** The server every ratio is taken against: nginx when it ran, else the baseline. */
 function reference(run: CaseRun): TargetName {
   return run.runs.some((r) => r.target === 'nginx') ? 'nginx' : 'baseline';
@@ -271,6 +283,9 @@ async function main(): Promise<void> {
   // (main's default is 50/s). Only for this checkout's edge; an --against build may predate the flag.
   const edgeLayer = ['--client-misses-per-second', '0', ...(o.edgeHttpServer === undefined ? [] : ['--http-server', o.edgeHttpServer])];
   const edge = await startServer('edge', serverCpu, 'edge/main.js', [...edgeArgs, ...edgeLayer]);
+  // The same edge writing a JSON access line per request to a file, as an operator would run it.
+  const accessLogOn = process.env['BENCH_ACCESS_LOG'] !== '0';
+  const edgeLog = accessLogOn ? await startServer('edge-log', serverCpu, 'edge/main.js', [...edgeArgs, ...edgeLayer, '--access-log', join(tempDir, 'access.log')]) : undefined;
   const { peers, note: peerNote } = await startPeers(o, origin.url, serverCpu, tempDir);
   const baselineLabel = o.against === undefined ? 'plain node:http server' : `the edge built in ${o.against}`;
   process.stdout.write(`hit-path baseline: ${baselineLabel}\n`);
@@ -285,14 +300,17 @@ async function main(): Promise<void> {
   for (const c of runnable) {
     await warm(plain.url, c);
     await warm(edge.url, c);
+    if (edgeLog !== undefined) await warm(edgeLog.url, c);
     for (const p of peers) await warm(p.url, c);
     const v = await verifyCase(edge.url, plain.url, c);
+    if (edgeLog !== undefined) await verifyCase(edgeLog.url, plain.url, c);
     for (const p of peers) await verifyPeer(p.url, edge.url, origin.url, c);
     log(`bench: ${c.id}: warmed ${c.set.kind === 'hot' ? c.set.count : 1} URLs; ${v.checked} sampled are edge hits with the baseline's bytes${peers.length > 0 ? ` and ${peers.map((p) => p.name).join(', ')} hits with the same bodies` : ''}`);
   }
 
   const targets: Target[] = [
     { name: 'edge', baseUrl: edge.url, pid: edge.proc.pid },
+    ...(edgeLog === undefined ? [] : [{ name: 'edge-log', baseUrl: edgeLog.url, pid: edgeLog.proc.pid } satisfies Target]),
     ...peers.map((p): Target => ({ name: p.name, baseUrl: p.url, pid: p.servingPid })),
     { name: 'baseline', baseUrl: plain.url, pid: plain.proc.pid },
   ];
@@ -310,7 +328,7 @@ async function main(): Promise<void> {
     runs.push(run);
     await verifyCase(edge.url, plain.url, c); // still hits afterwards
   }
-  await Promise.all([stopProcess(plain.proc), stopProcess(edge.proc), ...peers.map((p) => stopProcess(p.proc))]);
+  await Promise.all([stopProcess(plain.proc), stopProcess(edge.proc), ...(edgeLog === undefined ? [] : [stopProcess(edgeLog.proc)]), ...peers.map((p) => stopProcess(p.proc))]);
 
   const lines = hitTableLines(runs);
   const disturbed = lines.filter((l) => foreignCorePercent(l.summary) > 10).map((l) => `${l.label} ${l.target} (${foreignCorePercent(l.summary).toFixed(0)}%)`);
@@ -479,6 +497,15 @@ async function main(): Promise<void> {
         };
       }),
       peerNote === '' ? 'nginx did not run' : peerNote,
+    ),
+    ...accessLogRows(
+      runs.map((r) => ({
+        id: r.case.id,
+        label: r.case.label,
+        logOverNoLog: r.runs.some((y) => y.target === 'edge-log') ? medianRatio(r, 'edge-log', 'edge') : null,
+        cpuPerRequestNoLogOverLog: cpuPerRequestRatio(r, 'edge', 'edge-log'),
+      })),
+      accessLogOn,
     ),
     ...memoryRows(edgeMem?.kibPerObject, nginxMem?.kibPerObject, plainMem?.kibPerObject),
     ...clusterRows(

@@ -74,6 +74,21 @@ export function formatSummaryTable(rows: readonly SummaryRow[]): string {
 
 // ---- rows per benchmark -------------------------------------------------------------------
 
+/** Issue 18: the hit path with the access log on (JSON lines to a file) against the same edge without. */
+export const ACCESS_LOG_RATIO_TARGET = 0.9;
+
+export function accessLogRows(
+  cases: ReadonlyArray<{ id: string; label: string; logOverNoLog: number | null; cpuPerRequestNoLogOverLog: number | null }>,
+  ran: boolean,
+): SummaryRow[] {
+  if (!ran) return [skipped('hit.accessLog', 'access log', 'skipped (BENCH_ACCESS_LOG=0)')];
+  return cases.flatMap((c) => [
+    row(`hit.${c.id}.accessLogRatio`, 'access log', `${c.label}: req/s with --access-log FILE / without (median of rounds)`, c.logOverNoLog, 'x', { op: '>=', value: ACCESS_LOG_RATIO_TARGET }),
+    // What the ratio would be were the edge CPU-bound: less moved by other processes sharing its core.
+    row(`hit.${c.id}.accessLogCpuRatio`, 'access log', `${c.label}: edge CPU per request without / with (whole run)`, c.cpuPerRequestNoLogOverLog, 'x'),
+  ]);
+}
+
 export interface HitCaseFigures {
   id: string;
   label: string;

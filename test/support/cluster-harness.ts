@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
 import type { Transport } from '../../common/ports.js';
 import { createTestEdgeServer } from './edge-server-choice.js';
-import { Edge, type ClusterSettings } from '../../edge/pipeline/edge.js';
+import { Edge, type ClusterSettings, type EdgeOptions } from '../../edge/pipeline/edge.js';
 import { DEFAULT_PEER_AUTH_WINDOW_MS, type PeerAuthSettings } from '../../edge/routing/peer-auth.js';
 import type { RingMember } from '../../edge/routing/ring.js';
 import { sequentialIds } from '../../edge/access-log/request-id.js';
@@ -60,6 +60,8 @@ export const TEST_PEER_SECRET = 'cluster-test-peer-secret-0123456789abcdef';
 export interface ClusterOptions extends HarnessOptions {
   /** Peer-auth settings per edge id (a rotation in progress, a stranger); default: require TEST_PEER_SECRET. */
   peerAuthFor?: (id: string) => PeerAuthSettings;
+  /** Edge settings every edge gets on top of the test defaults (e.g. compression). */
+  edgeOverrides?: Partial<EdgeOptions>;
 }
 
 export async function startCluster(ids: readonly string[], settings: Partial<ClusterSettings> = {}, options: ClusterOptions = {}): Promise<ClusterHarness> {
@@ -101,6 +103,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
     return new Edge({
       ...testEdgeOptions({ cacheName: id, originUrl: origin.url, clock, transport }),
       ...(timers === undefined ? {} : { timers, originTimeouts: { ...HELD_ANSWER_TIMEOUTS } }),
+      ...options.edgeOverrides,
       cluster: {
         selfId: id,
         members: ring,

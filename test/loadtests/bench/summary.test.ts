@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
+  accessLogRows,
   clusterRows,
   formatSpreadTable,
   formatSummaryTable,
@@ -87,6 +88,13 @@ test('hitPathRows: without nginx the target row is skipped and says why', () => 
   const rows = hitPathRows([{ id: 'one-1k', label: '1 KiB, 1 URL', bodyBytes: 1024, edgeOverNginx: null, edgeOverVarnish: null, edgeOverBaseline: 0.8, edgeP99Ms: 3, nginxP99Ms: null }], 'nginx not installed');
   assert.is(rows[0]!.verdict, 'skipped');
   assert.match(rows[0]!.note!, /nginx not installed/);
+});
+
+test('accessLogRows: logging on >= 0.9 of off (issue 18), CPU per request as info; skipped says how', () => {
+  const rows = accessLogRows([{ id: 'one-1k', label: '1 KiB, 1 URL', logOverNoLog: 0.895, cpuPerRequestNoLogOverLog: 0.937 }], true);
+  assert.equal(rows.map((r) => [r.key, r.verdict]), [['hit.one-1k.accessLogRatio', 'MISSED'], ['hit.one-1k.accessLogCpuRatio', 'info']]);
+  assert.is(accessLogRows([{ id: 'one-1k', label: 'x', logOverNoLog: 0.9, cpuPerRequestNoLogOverLog: null }], true)[0]!.verdict, 'met');
+  assert.equal(accessLogRows([], false).map((r) => [r.verdict, r.note]), [['skipped', 'skipped (BENCH_ACCESS_LOG=0)']]);
 });
 
 test('memoryRows, clusterRows: targets from issues 2, 3 and 16; skipped benches say why', () => {
