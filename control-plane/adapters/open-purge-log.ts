@@ -46,6 +46,7 @@ export async function openEtcdPurgeLog(config: ControlPlaneConfig, ports: { cloc
         retainCount: config.log.retainCount,
         maxPendingAppends: config.log.maxPendingAppends,
         maxBatchRecords: etcd.maxBatchRecords,
+        maxTxnsInFlight: etcd.maxTxnsInFlight,
         leaderTtlSeconds: etcd.leaderTtlSeconds,
         compactIntervalMs: etcd.compactIntervalMs,
         freshWithinMs: etcd.freshWithinMs,

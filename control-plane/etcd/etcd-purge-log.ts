@@ -38,6 +38,7 @@ import { purgeId, PurgeRecordSchema, type PurgeRecord, type PurgeRequest } from 
 import type { Clock, Logger, TimerHandle, Timers } from '../../common/ports.js';
 import { PurgeLogError, type PurgeLog } from '../purge-log.js';
 import { prefixEnd, type EtcdKv, type KeyValue, type TxnOp, type WatchHandle } from './etcd-kv.js';
+import { AppendPipeline, type AttemptOutcome } from './append-pipeline.js';
 import { RecordWindow } from './record-window.js';
 
 export interface EtcdPurgeLogOptions {
@@ -53,6 +54,8 @@ export interface EtcdPurgeLogOptions {
   maxPendingAppends: number;
   /** Purges per transaction; etcd refuses more than --max-txn-ops (128) operations. */
   maxBatchRecords: number;
+  /** Append transactions in flight at once (pipelining; see append-pipeline.ts); 1: one at a time. */
+  maxTxnsInFlight: number;
   /** Bytes of records per transaction; etcd refuses requests over --max-request-bytes (1.5 MiB). */
   maxBatchBytes: number;
   /** TTL of the leader's etcd lease; a dead leader is replaced after at most this long. */
@@ -73,6 +76,7 @@ export interface EtcdPurgeLogOptions {
 
 export const ETCD_LOG_DEFAULTS = {
   maxBatchRecords: 100,
+  maxTxnsInFlight: 4,
   maxBatchBytes: 1024 * 1024,
   leaderTtlSeconds: 3,
   checkIntervalMs: 500,
@@ -149,7 +153,7 @@ export class EtcdPurgeLog implements PurgeLog {
   private pending: Pending[] = [];
   /** Committed here, waiting until the window reaches them to resolve. */
   private committed: Committed[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly pipeline: AppendPipeline<Pending>;
   private batchCounter = 0;
   private watch: WatchHandle | undefined;
   private resyncing = false;
@@ -184,6 +188,24 @@ export class EtcdPurgeLog implements PurgeLog {
     this.keys = etcdKeys(options.prefix);
     this.window = new RecordWindow(options.retainCount, Math.max(0, lastSeq - options.retainCount));
     this.committedSeq = lastSeq;
+    this.pipeline = new AppendPipeline<Pending>(
+      {
+        timers: deps.timers,
+        take: () => this.takeBatch(),
+        send: (batch, afterSeq, tag) => this.sendBatch(batch, afterSeq, tag),
+        committed: (batch, afterSeq) => this.onCommitted(batch, afterSeq),
+        knownLastSeq: () => this.committedSeq,
+        noteLastSeq: (seq) => void (this.committedSeq = Math.max(this.committedSeq, seq)),
+        newTag: () => `${options.replicaId}.${options.incarnation}.${++this.batchCounter}`,
+        reject: (batch, why) => {
+          const err = why === 'corrupt' && this.failure !== undefined ? this.failure : closingError();
+          for (const p of batch) p.reject(err);
+        },
+        corrupt: (message) => this.corrupt(`etcd: ${message}; refusing purges rather than reuse a seq`),
+        onConflict: (afterSeq, etcdLastSeq) => this.deps.logger.log('debug', 'append compare failed; renumbering', { afterSeq, etcdLastSeq }),
+      },
+      { maxInFlight: options.maxTxnsInFlight, retryMs: options.retryMs },
+    );
   }
 
   /**
@@ -287,7 +309,7 @@ export class EtcdPurgeLog implements PurgeLog {
     }
     return new Promise<PurgeRecord>((resolve, reject) => {
       this.pending.push({ req, nowMs, idempotencyKey, resolve, reject });
-      if (this.flushing === undefined) this.flushing = this.flushLoop();
+      this.pipeline.pumpSoon();
     });
   }
 
@@ -340,7 +362,8 @@ export class EtcdPurgeLog implements PurgeLog {
     if (this.closed) return;
     this.closed = true;
     this.checkTimer?.cancel();
-    await this.flushing;
+    for (const p of this.pending.splice(0)) p.reject(closingError());
+    await this.pipeline.close();
     await this.checking;
     this.watch?.cancel();
     // Hand the leader role over now rather than after the lease TTL.
@@ -349,58 +372,44 @@ export class EtcdPurgeLog implements PurgeLog {
 
   // ---- appending ----
 
-  private async flushLoop(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.takeBatch();
-      const tag = `${this.options.replicaId}.${this.options.incarnation}.${++this.batchCounter}`;
-      let expected = this.committedSeq;
-      for (;;) {
-        if (this.closed) {
-          this.rejectAll(batch, new PurgeLogError('closed', 'the control plane is shutting down; the purge may or may not have been accepted, check its effect before retrying'));
-          break;
-        }
-        const records = numbered(batch, expected);
-        let answer;
-        try {
-          answer = await this.deps.kv.txn(
-            [{ key: this.keys.lastSeq, target: 'value', equals: String(expected) }],
-            [
-              ...records.map((record, i): TxnOp => {
-                const idempotencyKey = batch[i]!.idempotencyKey;
-                const stored: StoredPurge = idempotencyKey === undefined ? { record, batch: tag } : { record, batch: tag, idempotencyKey };
-                return { put: { key: this.keys.purge(record.seq), value: JSON.stringify(stored) } };
-              }),
-              { put: { key: this.keys.lastSeq, value: String(expected + records.length) } },
-            ],
-            [{ range: { key: this.keys.lastSeq } }, { range: { key: this.keys.purge(expected + 1) } }],
-          );
-        } catch (err) {
-          // Unknown outcome: retry with the same numbering, so at most one attempt commits.
-          this.deps.logger.log('warn', 'etcd append failed; retrying', { error: (err as Error).message, purges: batch.length, afterSeq: expected });
-          await sleep(this.deps.timers, this.options.retryMs);
-          continue;
-        }
-        if (answer.succeeded) {
-          this.onCommitted(batch, records);
-          break;
-        }
-        const stored = decodeStored(answer.ranges[1]?.[0]);
-        if (stored !== undefined && stored.batch === tag) {
-          // An earlier attempt of this batch, whose answer was lost, committed.
-          this.onCommitted(batch, records);
-          break;
-        }
-        const current = Number(answer.ranges[0]?.[0]?.value ?? 'NaN');
-        if (!Number.isSafeInteger(current) || current < expected) {
-          this.fail(new PurgeLogError('corrupt', `etcd: ${this.keys.lastSeq} went from ${expected} to ${answer.ranges[0]?.[0]?.value ?? 'nothing'}; refusing purges rather than reuse a seq`));
-          this.rejectAll(batch, this.failure!);
-          return;
-        }
-        expected = current;
-        this.committedSeq = Math.max(this.committedSeq, current);
-      }
+  /**
+   * One attempt to commit `batch` as seqs afterSeq+1 …: compare last-seq, put the records and the
+   * new last-seq. The failure branch reads last-seq and the record at afterSeq+1, whose tag tells
+   * whether an earlier attempt of this batch, whose answer was lost, committed.
+   */
+  private async sendBatch(batch: Pending[], afterSeq: number, tag: string): Promise<AttemptOutcome> {
+    const records = numbered(batch, afterSeq);
+    let answer;
+    try {
+      answer = await this.deps.kv.txn(
+        [{ key: this.keys.lastSeq, target: 'value', equals: String(afterSeq) }],
+        [
+          ...records.map((record, i): TxnOp => {
+            const idempotencyKey = batch[i]!.idempotencyKey;
+            const stored: StoredPurge = idempotencyKey === undefined ? { record, batch: tag } : { record, batch: tag, idempotencyKey };
+            return { put: { key: this.keys.purge(record.seq), value: JSON.stringify(stored) } };
+          }),
+          { put: { key: this.keys.lastSeq, value: String(afterSeq + records.length) } },
+        ],
+        [{ range: { key: this.keys.lastSeq } }, { range: { key: this.keys.purge(afterSeq + 1) } }],
+      );
+    } catch (err) {
+      this.deps.logger.log('warn', 'etcd append failed; retrying with the same numbering', { error: (err as Error).message, purges: batch.length, afterSeq });
+      return { kind: 'unknown', message: (err as Error).message };
     }
-    this.flushing = undefined;
+    if (answer.succeeded) return { kind: 'committed' };
+    const stored = decodeStored(answer.ranges[1]?.[0]);
+    if (stored !== undefined && stored.batch === tag) return { kind: 'committed' };
+    const current = Number(answer.ranges[0]?.[0]?.value ?? 'NaN');
+    if (!Number.isSafeInteger(current) || current < 0) {
+      this.corrupt(`etcd: ${this.keys.lastSeq} holds ${answer.ranges[0]?.[0]?.value ?? 'nothing'}; refusing purges rather than reuse a seq`);
+      return { kind: 'unknown', message: 'corrupt last-seq' };
+    }
+    return { kind: 'conflict', lastSeq: current };
+  }
+
+  private corrupt(message: string): void {
+    this.fail(new PurgeLogError('corrupt', message));
   }
 
   private takeBatch(): Pending[] {
@@ -423,8 +432,8 @@ export class EtcdPurgeLog implements PurgeLog {
     this.settle();
   }
 
-  private onCommitted(batch: Pending[], records: PurgeRecord[]): void {
-    this.committedSeq = Math.max(this.committedSeq, records[records.length - 1]!.seq);
+  private onCommitted(batch: Pending[], afterSeq: number): void {
+    const records = numbered(batch, afterSeq);
     for (let i = 0; i < batch.length; i++) {
       const key = batch[i]!.idempotencyKey;
       if (key !== undefined) this.rememberKey(records[i]!.seq, key);
@@ -449,15 +458,13 @@ export class EtcdPurgeLog implements PurgeLog {
     for (const listener of this.listeners) listener();
   }
 
-  private rejectAll(batch: Pending[], err: Error): void {
-    for (const p of batch) p.reject(err);
-  }
-
   private fail(err: PurgeLogError): void {
+    if (this.failure !== undefined) return;
     this.failure = err;
     this.deps.logger.log('error', 'purge log stopped', { error: err.message });
     for (const p of this.pending) p.reject(err);
     this.pending = [];
+    this.pipeline.stop(err.message);
   }
 
   // ---- following ----
@@ -650,6 +657,10 @@ function parseLeader(value: string | undefined): LeaderInfo | undefined {
     // Not ours: treated as no leader known.
   }
   return undefined;
+}
+
+function closingError(): PurgeLogError {
+  return new PurgeLogError('closed', 'the control plane is shutting down; the purge may or may not have been accepted, check its effect before retrying');
 }
 
 function numbered(batch: Pending[], afterSeq: number): PurgeRecord[] {
