@@ -54,6 +54,8 @@ export interface AppendPipelineDeps<T> {
   /** A condition under which appending must stop (last-seq went backwards). */
   corrupt(message: string): void;
   onConflict?(afterSeq: number, lastSeq: number): void;
+  /** A batch left the chain or was renumbered: `lowestOpenSeq()` may have moved. */
+  chainChanged?(): void;
 }
 
 export interface AppendPipelineOptions {
@@ -136,6 +138,17 @@ export class AppendPipeline<T> {
     return true;
   }
 
+  /**
+   * The lowest seq a batch still in the chain may yet commit as (Infinity when none). A batch that
+   * committed out of turn (after an earlier one's answer was lost) is acknowledged only once
+   * everything below it is settled, so acks go out in seq order.
+   */
+  lowestOpenSeq(): number {
+    let lowest = Infinity;
+    for (const batch of this.chain) lowest = Math.min(lowest, batch.afterSeq + 1);
+    return lowest;
+  }
+
   /** Batches not yet committed (in flight, retrying or waiting to be renumbered). */
   inFlight(): number {
     return this.chain.length;
@@ -211,6 +224,7 @@ export class AppendPipeline<T> {
         throw new Error(`unhandled outcome ${String((outcome satisfies never) as unknown)}`);
     }
     this.resendHead();
+    this.deps.chainChanged?.();
     this.pump();
   }
 
@@ -236,6 +250,7 @@ export class AppendPipeline<T> {
   private remove(batch: Batch<T>): void {
     const at = this.chain.indexOf(batch);
     if (at >= 0) this.chain.splice(at, 1);
+    this.deps.chainChanged?.();
     if (this.chain.length === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];

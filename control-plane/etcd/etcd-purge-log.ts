@@ -202,6 +202,7 @@ export class EtcdPurgeLog implements PurgeLog {
           for (const p of batch) p.reject(err);
         },
         corrupt: (message) => this.corrupt(`etcd: ${message}; refusing purges rather than reuse a seq`),
+        chainChanged: () => this.settle(),
         onConflict: (afterSeq, etcdLastSeq) => this.deps.logger.log('debug', 'append compare failed; renumbering', { afterSeq, etcdLastSeq }),
       },
       { maxInFlight: options.maxTxnsInFlight, retryMs: options.retryMs },
@@ -447,7 +448,8 @@ export class EtcdPurgeLog implements PurgeLog {
 
   /** Answers appends whose records are now readable here. */
   private settle(): void {
-    const last = this.window.lastSeq();
+    // Not past a seq an earlier batch of this leader may still commit as: acks go out in seq order.
+    const last = Math.min(this.window.lastSeq(), this.pipeline.lowestOpenSeq() - 1);
     let done = 0;
     while (done < this.committed.length && this.committed[done]!.record.seq <= last) done++;
     for (const c of this.committed.splice(0, done)) c.resolve(this.window.get(c.record.seq) ?? c.record);
