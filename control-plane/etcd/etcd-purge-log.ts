@@ -56,6 +56,8 @@ export interface EtcdPurgeLogOptions {
   maxBatchRecords: number;
   /** Append transactions in flight at once (pipelining; see append-pipeline.ts); 1: one at a time. */
   maxTxnsInFlight: number;
+  /** With one in flight, another transaction starts only once this many purges wait (else they wait to batch up). */
+  pipelineMinRecords: number;
   /** Bytes of records per transaction; etcd refuses requests over --max-request-bytes (1.5 MiB). */
   maxBatchBytes: number;
   /** TTL of the leader's etcd lease; a dead leader is replaced after at most this long. */
@@ -77,6 +79,9 @@ export interface EtcdPurgeLogOptions {
 export const ETCD_LOG_DEFAULTS = {
   maxBatchRecords: 100,
   maxTxnsInFlight: 4,
+  // Measured on a loaded 2-core machine, 3 replicas at 64 in flight: launching every purge at
+  // once (batches of 1) gave 460/s, one transaction at a time 680/s, 8-32 here 680-960/s (noisy).
+  pipelineMinRecords: 16,
   maxBatchBytes: 1024 * 1024,
   leaderTtlSeconds: 3,
   checkIntervalMs: 500,
@@ -191,6 +196,7 @@ export class EtcdPurgeLog implements PurgeLog {
     this.pipeline = new AppendPipeline<Pending>(
       {
         timers: deps.timers,
+        queued: () => this.pending.length,
         take: () => this.takeBatch(),
         send: (batch, afterSeq, tag) => this.sendBatch(batch, afterSeq, tag),
         committed: (batch, afterSeq) => this.onCommitted(batch, afterSeq),
@@ -205,7 +211,7 @@ export class EtcdPurgeLog implements PurgeLog {
         chainChanged: () => this.settle(),
         onConflict: (afterSeq, etcdLastSeq) => this.deps.logger.log('debug', 'append compare failed; renumbering', { afterSeq, etcdLastSeq }),
       },
-      { maxInFlight: options.maxTxnsInFlight, retryMs: options.retryMs },
+      { maxInFlight: options.maxTxnsInFlight, retryMs: options.retryMs, minRecordsWhileBusy: options.pipelineMinRecords },
     );
   }
 

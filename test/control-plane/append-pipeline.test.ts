@@ -30,10 +30,11 @@ function setup() {
   const clock = new FakeClock();
   const timers = new ManualTimers(clock);
   let ids = 0;
-  const open = (replicaId: string, gated: boolean, maxTxnsInFlight = 4) =>
+  /** pipelineMinRecords 1 unless said: every burst is its own transaction, to exercise the chain. */
+  const open = (replicaId: string, gated: boolean, maxTxnsInFlight = 4, pipelineMinRecords = 1) =>
     EtcdPurgeLog.open(
       { kv: gated ? gate.client() : etcd.client(), clock, timers, logger: quiet },
-      { ...ETCD_LOG_DEFAULTS, maxTxnsInFlight, prefix: '/t/', replicaId, incarnation: 'i1', retainCount: 1000, maxPendingAppends: 10_000, newLogId: () => `log-${++ids}` },
+      { ...ETCD_LOG_DEFAULTS, maxTxnsInFlight, pipelineMinRecords, prefix: '/t/', replicaId, incarnation: 'i1', retainCount: 1000, maxPendingAppends: 10_000, newLogId: () => `log-${++ids}` },
     );
   /** What each ack looked like when it arrived, in arrival order. */
   const acks: Array<{ name: string; seq: number; inEtcd: boolean }> = [];
@@ -208,6 +209,21 @@ test('maxTxnsInFlight 1 keeps the old behaviour: one transaction at a time', asy
   assert.equal(gate.held().map((t) => t.afterSeq), [1], 'the two waiting purges go in one batch');
   gate.release(0);
   await Promise.all(pending);
+  await a.close();
+});
+
+test('with a transaction in flight, a small batch waits to grow; pipelineMinRecords purges waiting start another at once', async () => {
+  const { gate, open, burst } = setup();
+  const a = await open('a', true, 4, 3);
+  const pending = [...(await burst(a, ['a1'])), ...(await burst(a, ['b1'])), ...(await burst(a, ['c1']))];
+  assert.equal(gate.held().map((t) => t.afterSeq), [0], 'an idle leader sends at once; two purges wait behind it');
+  pending.push(...(await burst(a, ['d1'])));
+  assert.equal(gate.held().map((t) => t.afterSeq), [0, 1], 'three waiting: the second transaction starts before the first answered');
+  while (gate.held().length > 0) {
+    gate.release(0);
+    await settle();
+  }
+  assert.equal((await Promise.all(pending)).map((r) => r?.seq), [1, 2, 3, 4]);
   await a.close();
 });
 
