@@ -182,6 +182,8 @@ export class EtcdPurgeLog implements PurgeLog {
   /** Idempotency-Key → seq for purges read from etcd; bounded with the window (pruned as it moves). */
   private readonly idempotencyKeys = new Map<string, number>();
   private readonly idempotencyOrder: Array<[seq: number, key: string]> = [];
+  /** Idempotency-Key → the append still waiting for etcd here; bounded by maxPendingAppends and the pipeline. */
+  private readonly uncommittedKeys = new Map<string, { req: PurgeRequest; record: Promise<PurgeRecord> }>();
 
   private constructor(
     private readonly deps: EtcdPurgeLogDeps,
@@ -311,13 +313,29 @@ export class EtcdPurgeLog implements PurgeLog {
   }
 
   private appendHere(req: PurgeRequest, nowMs: number, idempotencyKey: string | undefined): Promise<PurgeRecord> {
+    if (idempotencyKey !== undefined) {
+      // A retry with the same key and body while the first is still on its way to etcd (two
+      // replicas forwarded both here, the leader) gets the first one's seq and id.
+      const first = this.uncommittedKeys.get(idempotencyKey);
+      if (first !== undefined && sameRequest(first.req, req)) return first.record;
+    }
     if (this.pending.length >= this.options.maxPendingAppends) {
       return Promise.reject(new PurgeLogError('overloaded', `${this.pending.length} purges are already waiting for etcd; retry shortly`));
     }
-    return new Promise<PurgeRecord>((resolve, reject) => {
+    const record = new Promise<PurgeRecord>((resolve, reject) => {
       this.pending.push({ req, nowMs, idempotencyKey, resolve, reject });
       this.pipeline.pumpSoon();
     });
+    if (idempotencyKey !== undefined) {
+      const entry = { req, record };
+      this.uncommittedKeys.set(idempotencyKey, entry);
+      // Once settled, the committed key is found through byIdempotencyKey (or the append failed).
+      const forget = (): void => {
+        if (this.uncommittedKeys.get(idempotencyKey) === entry) this.uncommittedKeys.delete(idempotencyKey);
+      };
+      record.then(forget, forget);
+    }
+    return record;
   }
 
   readAfter(seq: number, limit: number): PurgeRecord[] {
@@ -665,6 +683,10 @@ function parseLeader(value: string | undefined): LeaderInfo | undefined {
     // Not ours: treated as no leader known.
   }
   return undefined;
+}
+
+function sameRequest(a: PurgeRequest, b: PurgeRequest): boolean {
+  return a.kind === b.kind && a.soft === b.soft && a.values.length === b.values.length && a.values.every((v, i) => v === b.values[i]);
 }
 
 function closingError(): PurgeLogError {
