@@ -9,10 +9,12 @@
  *
  * Appends: a follower forwards each purge to the leader replica (elected through an etcd lease;
  * `leader` holds its id and URL) and answers 202 with the leader's id and seq once etcd committed
- * it and the record is readable here. The leader's appends wait in a queue; one transaction at a
- * time takes up to `maxBatchRecords` of them, numbers them after the last-seq it knows, and
- * commits them only if last-seq still holds that value (compare-and-set on one key: gap-free,
- * never reused). etcd answers only after a majority fsynced.
+ * it and the record is readable here (followers batch their forwards: forwarded-batch.ts). The
+ * leader's appends wait in a queue; each transaction takes up to `maxBatchRecords` of them,
+ * numbers them after the last-seq it expects, and commits them only if last-seq still holds that
+ * value (compare-and-set on one key: gap-free, never reused). Up to `maxTxnsInFlight`
+ * transactions are in flight at once, each comparing on the value its predecessor writes
+ * (append-pipeline.ts). etcd answers only after a majority fsynced.
  *
  * The compare, not the leader, is what keeps seqs safe: a replica that cannot reach the leader
  * (it died; its key outlives it by up to the lease TTL) appends itself, and a leader that just
