@@ -181,6 +181,29 @@ test('leader loses etcd mid-pipeline while another replica appends: lost replies
   await Promise.all([a.close(), b.close()]);
 });
 
+test('an attempt that timed out but lands later in etcd: its batch keeps its numbers until an answer rules it out, so it is stored once', async () => {
+  const { gate, open, burst, acks, etcd, stored, run } = setup();
+  const a = await open('a', true);
+  const pending = [...(await burst(a, ['a1'])), ...(await burst(a, ['b1']))];
+  gate.timeOut(1); // b1's first attempt (after 1): the leader gives up, etcd still holds it
+  await run(300, 50); // retried with the same numbering
+  assert.equal(gate.held().map((t) => t.afterSeq), [0, 1, 1]);
+  gate.release(2); // the retry arrives before a1: early (last-seq 0), not final
+  await settle();
+  gate.release(0); // a1 commits as 1
+  await settle();
+  assert.equal(gate.held().map((t) => t.afterSeq), [1, 1], 'b1 heads the chain and is sent again with the same numbers, not renumbered');
+  gate.release(0); // the first, timed-out attempt lands now and commits b1 as 2
+  await settle();
+  gate.release(0); // the third attempt fails and finds b1's tag at seq 2
+  await settle();
+  await Promise.all(pending);
+  assert.equal(acks.map((x) => `${x.name}@${x.seq}`), ['a1@1', 'b1@2']);
+  assertAcksInOrder(acks);
+  assertLogSound(etcd, stored(), 2);
+  await a.close();
+});
+
 test('leader shuts down mid-pipeline: committed batches are answered, the rest refused as closed, none acked without a commit', async () => {
   const { gate, open, burst, acks, failures, etcd } = setup();
   const a = await open('a', true);

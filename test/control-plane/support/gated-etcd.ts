@@ -4,7 +4,7 @@
  * lost before etcd read it, or applied with its answer lost. Lets a test hold several pipelined
  * batches in flight and decide what etcd sees first. Other calls pass straight through.
  */
-import type { Compare, EtcdKv, TxnOp, TxnResult } from '../../../control-plane/etcd/etcd-kv.js';
+import { EtcdError, type Compare, type EtcdKv, type TxnOp, type TxnResult } from '../../../control-plane/etcd/etcd-kv.js';
 import type { MemoryEtcd } from './memory-etcd.js';
 
 export interface HeldTxn {
@@ -43,6 +43,19 @@ export class GatedEtcd {
   /** The held transactions, in the order they were sent. */
   held(): readonly HeldTxn[] {
     return this.waiting;
+  }
+
+  /**
+   * The caller of the held transaction at `index` gives up on it (a timeout: ambiguous error),
+   * but the request stays held and can still be released into etcd later, as a proposal that
+   * outlived its client's patience does.
+   */
+  timeOut(index: number): void {
+    const txn = this.waiting[index];
+    if (txn === undefined) throw new Error(`no held transaction at ${index} (${this.waiting.length} held)`);
+    txn.reject(new EtcdError('request timed out; etcd may still apply it', true));
+    txn.resolve = () => undefined;
+    txn.reject = () => undefined;
   }
 
   /** Lets the held transaction at `index` reach etcd (or not, with a fault). */
