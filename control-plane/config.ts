@@ -18,6 +18,8 @@ const EtcdStoreConfigSchema = Type.Object(
     advertiseUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#\\s]+$', description: 'this replica\'s base URL as the other replicas reach it' })),
     requestTimeoutMs: Type.Integer({ default: 2_000, minimum: 100 }),
     maxBatchRecords: Type.Integer({ default: 100, minimum: 1, maximum: 127 }),
+    /** Append transactions the leader keeps in flight at once (each compares on the last-seq its predecessor writes). */
+    maxTxnsInFlight: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
     leaderTtlSeconds: Type.Integer({ default: 3, minimum: 1 }),
     compactIntervalMs: Type.Integer({ default: 300_000, minimum: 1_000 }),
     freshWithinMs: Type.Integer({ default: 1_500, minimum: 100 }),

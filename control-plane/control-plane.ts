@@ -8,6 +8,8 @@
  * /livez and /readyz none.
  *   POST /purges          PurgeRequest  -> 202 { id, seq }   (after the record is durable; admin;
  *                         `Idempotency-Key` returns the first purge's answer within the window)
+ *   POST /purges/forwarded  { purges: [{ request, idempotencyKey? }] } -> 200 { answers }
+ *                         (etcd store: a follower replica's batch for its leader; admin)
  *   GET  /purges/:id                    -> 200 Receipt | 404 | 410 (older than the retained log)
  *   GET  /stream?edge=&after=&log=&region=&url=  -> Server-Sent Events (see streams.ts)
  *   POST /heartbeats      Heartbeat     -> 200 ReportAnswer
@@ -35,6 +37,7 @@ import { EdgeRegistry } from './edges.js';
 import { PurgeLogError, type PurgeLog } from './purge-log.js';
 import { StreamHub, type StreamSession, type StreamSink } from './streams.js';
 import type { EdgeReport } from './etcd/shared-edge-reports.js';
+import { checkForwardedBatch, FORWARDED_BATCH_PATH, type ForwardedAnswer } from './etcd/forwarded-batch.js';
 
 export interface ApiRequest {
   method: string;
@@ -139,6 +142,7 @@ export class ControlPlane {
     if (path === '/livez') return req.method === 'GET' || req.method === 'HEAD' ? { status: 200, body: { status: 'live' } } : notAllowed('GET');
     if (path === '/readyz') return req.method === 'GET' || req.method === 'HEAD' ? this.ready() : notAllowed('GET');
     if (path === '/purges') return req.method === 'POST' ? this.postPurge(req.body, requestHeader(req.headers, 'idempotency-key'), requestHeader(req.headers, 'x-edgeworks-forwarded') === '1') : notAllowed('POST');
+    if (path === FORWARDED_BATCH_PATH) return req.method === 'POST' ? this.postForwardedBatch(req.body) : notAllowed('POST');
     if (path.startsWith('/purges/')) {
       if (req.method !== 'GET') return notAllowed('GET');
       const id = decodePathSegment(path.slice('/purges/'.length));
@@ -220,7 +224,31 @@ export class ControlPlane {
   private async postPurge(body: Uint8Array | undefined, idempotencyKey: string | undefined, forwarded: boolean): Promise<ApiResponse> {
     const parsed = parseJson(body);
     if (!parsed.ok) return error(400, parsed.message, undefined, 'body');
-    const checked = checkPurgeRequest(parsed.value, this.deps.config.limits.maxValuesPerPurge);
+    return this.acceptPurge(parsed.value, idempotencyKey, forwarded);
+  }
+
+  /**
+   * `POST /purges/forwarded` (etcd store): purges a follower replica batched for this one, its
+   * leader. Each is taken as `POST /purges` with `x-edgeworks-forwarded: 1` would take it; the
+   * answer, once every one is settled, lists what that would have answered, in order.
+   */
+  private async postForwardedBatch(body: Uint8Array | undefined): Promise<ApiResponse> {
+    const parsed = parseJson(body);
+    if (!parsed.ok) return error(400, parsed.message, undefined, 'body');
+    const checked = checkForwardedBatch(parsed.value);
+    if (!checked.ok) return error(400, checked.message, undefined, checked.field);
+    const answers = await Promise.all(
+      checked.value.purges.map(async (p): Promise<ForwardedAnswer> => {
+        const answer = await this.acceptPurge(p.request, p.idempotencyKey, true);
+        const out = answer.body as { id?: string; seq?: number; error?: string };
+        return answer.status === 202 ? { status: 202, id: out.id!, seq: out.seq! } : { status: answer.status, error: out.error ?? '' };
+      }),
+    );
+    return { status: 200, body: { answers } };
+  }
+
+  private async acceptPurge(body: unknown, idempotencyKey: string | undefined, forwarded: boolean): Promise<ApiResponse> {
+    const checked = checkPurgeRequest(body, this.deps.config.limits.maxValuesPerPurge);
     if (!checked.ok) return error(400, checked.message, undefined, checked.field);
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       return error(400, 'Idempotency-Key: must be 1 to 255 visible ASCII characters', undefined, 'Idempotency-Key');

@@ -19,6 +19,7 @@ import { systemTimers } from '../../common/adapters/system-clock.js';
 import type { ApiResponse, ControlPlane } from '../control-plane.js';
 import { readRequestBody } from '../../common/adapters/read-request-body.js';
 import { routeLabel, type ControlPlaneMetrics } from './metrics.js';
+import { FORWARDED_BATCH_PATH, FORWARDED_ENVELOPE_BYTES } from '../etcd/forwarded-batch.js';
 
 export interface ControlPlaneServerOptions {
   /** Largest POST /purges body. */
@@ -75,8 +76,9 @@ export function createControlPlaneServer(cp: ControlPlane, logger: Logger, optio
       );
       return;
     }
-    const limit = path === '/purges' ? options.maxBodyBytes : (options.maxReportBodyBytes ?? 4096);
-    const limitName = path === '/purges' ? 'limits.maxBodyBytes' : 'limits.maxReportBodyBytes';
+    // A forwarded batch carries purges whose JSON adds up to at most maxBodyBytes, plus its envelope.
+    const limit = path === '/purges' ? options.maxBodyBytes : path === FORWARDED_BATCH_PATH ? options.maxBodyBytes + FORWARDED_ENVELOPE_BYTES : (options.maxReportBodyBytes ?? 4096);
+    const limitName = path === '/purges' || path === FORWARDED_BATCH_PATH ? 'limits.maxBodyBytes' : 'limits.maxReportBodyBytes';
     let answered = false;
     const bodyDeadline = timers.after(bodyTimeoutMs, () => {
       answered = true;

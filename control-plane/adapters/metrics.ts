@@ -105,6 +105,7 @@ export function createControlPlaneMetrics(cp: ControlPlane, log: PurgeLog, stora
 
 /** A bounded label for a path: known routes, else `other` (clients choose paths; labels must not). */
 export function routeLabel(path: string): string {
+  if (path === '/purges/forwarded') return path;
   if (path.startsWith('/purges/')) return '/purges/:id';
   return ['/purges', '/stream', '/acks', '/heartbeats', '/edges', '/regions', '/metrics', '/livez', '/readyz'].includes(path) ? path : 'other';
 }

@@ -32,7 +32,7 @@ export async function openEtcdPurgeLog(config: ControlPlaneConfig, ports: { cloc
   if (etcd.endpoints.length === 0) throw new ConfigError('etcd.endpoints: is required with --store etcd (set --etcd-endpoints or CONTROL_PLANE_ETCD_ENDPOINTS)');
   const kv = new EtcdClient({ endpoints: etcd.endpoints, requestTimeoutMs: etcd.requestTimeoutMs });
   // Long enough to outlast an etcd leader election on the leader's side.
-  const forwarder = createPurgeForwarder(token, 30_000);
+  const forwarder = createPurgeForwarder(token, 30_000, config.limits.maxBodyBytes);
   // Host and pid say where the replica runs; the suffix keeps a restarted one from looking like its predecessor.
   const replicaId = etcd.replicaId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   try {
@@ -46,6 +46,7 @@ export async function openEtcdPurgeLog(config: ControlPlaneConfig, ports: { cloc
         retainCount: config.log.retainCount,
         maxPendingAppends: config.log.maxPendingAppends,
         maxBatchRecords: etcd.maxBatchRecords,
+        maxTxnsInFlight: etcd.maxTxnsInFlight,
         leaderTtlSeconds: etcd.leaderTtlSeconds,
         compactIntervalMs: etcd.compactIntervalMs,
         freshWithinMs: etcd.freshWithinMs,

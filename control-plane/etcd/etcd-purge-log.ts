@@ -9,10 +9,12 @@
  *
  * Appends: a follower forwards each purge to the leader replica (elected through an etcd lease;
  * `leader` holds its id and URL) and answers 202 with the leader's id and seq once etcd committed
- * it and the record is readable here. The leader's appends wait in a queue; one transaction at a
- * time takes up to `maxBatchRecords` of them, numbers them after the last-seq it knows, and
- * commits them only if last-seq still holds that value (compare-and-set on one key: gap-free,
- * never reused). etcd answers only after a majority fsynced.
+ * it and the record is readable here (followers batch their forwards: forwarded-batch.ts). The
+ * leader's appends wait in a queue; each transaction takes up to `maxBatchRecords` of them,
+ * numbers them after the last-seq it expects, and commits them only if last-seq still holds that
+ * value (compare-and-set on one key: gap-free, never reused). Up to `maxTxnsInFlight`
+ * transactions are in flight at once, each comparing on the value its predecessor writes
+ * (append-pipeline.ts). etcd answers only after a majority fsynced.
  *
  * The compare, not the leader, is what keeps seqs safe: a replica that cannot reach the leader
  * (it died; its key outlives it by up to the lease TTL) appends itself, and a leader that just
@@ -38,6 +40,7 @@ import { purgeId, PurgeRecordSchema, type PurgeRecord, type PurgeRequest } from 
 import type { Clock, Logger, TimerHandle, Timers } from '../../common/ports.js';
 import { PurgeLogError, type PurgeLog } from '../purge-log.js';
 import { prefixEnd, type EtcdKv, type KeyValue, type TxnOp, type WatchHandle } from './etcd-kv.js';
+import { AppendPipeline, type AttemptOutcome } from './append-pipeline.js';
 import { RecordWindow } from './record-window.js';
 
 export interface EtcdPurgeLogOptions {
@@ -53,6 +56,10 @@ export interface EtcdPurgeLogOptions {
   maxPendingAppends: number;
   /** Purges per transaction; etcd refuses more than --max-txn-ops (128) operations. */
   maxBatchRecords: number;
+  /** Append transactions in flight at once (pipelining; see append-pipeline.ts); 1: one at a time. */
+  maxTxnsInFlight: number;
+  /** With one in flight, another transaction starts only once this many purges wait (else they wait to batch up). */
+  pipelineMinRecords: number;
   /** Bytes of records per transaction; etcd refuses requests over --max-request-bytes (1.5 MiB). */
   maxBatchBytes: number;
   /** TTL of the leader's etcd lease; a dead leader is replaced after at most this long. */
@@ -73,6 +80,10 @@ export interface EtcdPurgeLogOptions {
 
 export const ETCD_LOG_DEFAULTS = {
   maxBatchRecords: 100,
+  maxTxnsInFlight: 4,
+  // Measured on a loaded 2-core machine, 3 replicas at 64 in flight: launching every purge at
+  // once (batches of 1) gave 460/s, one transaction at a time 680/s, 8-32 here 680-960/s (noisy).
+  pipelineMinRecords: 16,
   maxBatchBytes: 1024 * 1024,
   leaderTtlSeconds: 3,
   checkIntervalMs: 500,
@@ -149,7 +160,7 @@ export class EtcdPurgeLog implements PurgeLog {
   private pending: Pending[] = [];
   /** Committed here, waiting until the window reaches them to resolve. */
   private committed: Committed[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly pipeline: AppendPipeline<Pending>;
   private batchCounter = 0;
   private watch: WatchHandle | undefined;
   private resyncing = false;
@@ -173,6 +184,8 @@ export class EtcdPurgeLog implements PurgeLog {
   /** Idempotency-Key → seq for purges read from etcd; bounded with the window (pruned as it moves). */
   private readonly idempotencyKeys = new Map<string, number>();
   private readonly idempotencyOrder: Array<[seq: number, key: string]> = [];
+  /** Idempotency-Key → the append still waiting for etcd here; bounded by maxPendingAppends and the pipeline. */
+  private readonly uncommittedKeys = new Map<string, { req: PurgeRequest; record: Promise<PurgeRecord> }>();
 
   private constructor(
     private readonly deps: EtcdPurgeLogDeps,
@@ -184,6 +197,26 @@ export class EtcdPurgeLog implements PurgeLog {
     this.keys = etcdKeys(options.prefix);
     this.window = new RecordWindow(options.retainCount, Math.max(0, lastSeq - options.retainCount));
     this.committedSeq = lastSeq;
+    this.pipeline = new AppendPipeline<Pending>(
+      {
+        timers: deps.timers,
+        queued: () => this.pending.length,
+        take: () => this.takeBatch(),
+        send: (batch, afterSeq, tag) => this.sendBatch(batch, afterSeq, tag),
+        committed: (batch, afterSeq) => this.onCommitted(batch, afterSeq),
+        knownLastSeq: () => this.committedSeq,
+        noteLastSeq: (seq) => void (this.committedSeq = Math.max(this.committedSeq, seq)),
+        newTag: () => `${options.replicaId}.${options.incarnation}.${++this.batchCounter}`,
+        reject: (batch, why) => {
+          const err = why === 'corrupt' && this.failure !== undefined ? this.failure : closingError();
+          for (const p of batch) p.reject(err);
+        },
+        corrupt: (message) => this.corrupt(`etcd: ${message}; refusing purges rather than reuse a seq`),
+        chainChanged: () => this.settle(),
+        onConflict: (afterSeq, etcdLastSeq) => this.deps.logger.log('debug', 'append compare failed; renumbering', { afterSeq, etcdLastSeq }),
+      },
+      { maxInFlight: options.maxTxnsInFlight, retryMs: options.retryMs, minRecordsWhileBusy: options.pipelineMinRecords },
+    );
   }
 
   /**
@@ -282,13 +315,29 @@ export class EtcdPurgeLog implements PurgeLog {
   }
 
   private appendHere(req: PurgeRequest, nowMs: number, idempotencyKey: string | undefined): Promise<PurgeRecord> {
+    if (idempotencyKey !== undefined) {
+      // A retry with the same key and body while the first is still on its way to etcd (two
+      // replicas forwarded both here, the leader) gets the first one's seq and id.
+      const first = this.uncommittedKeys.get(idempotencyKey);
+      if (first !== undefined && sameRequest(first.req, req)) return first.record;
+    }
     if (this.pending.length >= this.options.maxPendingAppends) {
       return Promise.reject(new PurgeLogError('overloaded', `${this.pending.length} purges are already waiting for etcd; retry shortly`));
     }
-    return new Promise<PurgeRecord>((resolve, reject) => {
+    const record = new Promise<PurgeRecord>((resolve, reject) => {
       this.pending.push({ req, nowMs, idempotencyKey, resolve, reject });
-      if (this.flushing === undefined) this.flushing = this.flushLoop();
+      this.pipeline.pumpSoon();
     });
+    if (idempotencyKey !== undefined) {
+      const entry = { req, record };
+      this.uncommittedKeys.set(idempotencyKey, entry);
+      // Once settled, the committed key is found through byIdempotencyKey (or the append failed).
+      const forget = (): void => {
+        if (this.uncommittedKeys.get(idempotencyKey) === entry) this.uncommittedKeys.delete(idempotencyKey);
+      };
+      record.then(forget, forget);
+    }
+    return record;
   }
 
   readAfter(seq: number, limit: number): PurgeRecord[] {
@@ -340,7 +389,8 @@ export class EtcdPurgeLog implements PurgeLog {
     if (this.closed) return;
     this.closed = true;
     this.checkTimer?.cancel();
-    await this.flushing;
+    for (const p of this.pending.splice(0)) p.reject(closingError());
+    await this.pipeline.close();
     await this.checking;
     this.watch?.cancel();
     // Hand the leader role over now rather than after the lease TTL.
@@ -349,58 +399,44 @@ export class EtcdPurgeLog implements PurgeLog {
 
   // ---- appending ----
 
-  private async flushLoop(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.takeBatch();
-      const tag = `${this.options.replicaId}.${this.options.incarnation}.${++this.batchCounter}`;
-      let expected = this.committedSeq;
-      for (;;) {
-        if (this.closed) {
-          this.rejectAll(batch, new PurgeLogError('closed', 'the control plane is shutting down; the purge may or may not have been accepted, check its effect before retrying'));
-          break;
-        }
-        const records = numbered(batch, expected);
-        let answer;
-        try {
-          answer = await this.deps.kv.txn(
-            [{ key: this.keys.lastSeq, target: 'value', equals: String(expected) }],
-            [
-              ...records.map((record, i): TxnOp => {
-                const idempotencyKey = batch[i]!.idempotencyKey;
-                const stored: StoredPurge = idempotencyKey === undefined ? { record, batch: tag } : { record, batch: tag, idempotencyKey };
-                return { put: { key: this.keys.purge(record.seq), value: JSON.stringify(stored) } };
-              }),
-              { put: { key: this.keys.lastSeq, value: String(expected + records.length) } },
-            ],
-            [{ range: { key: this.keys.lastSeq } }, { range: { key: this.keys.purge(expected + 1) } }],
-          );
-        } catch (err) {
-          // Unknown outcome: retry with the same numbering, so at most one attempt commits.
-          this.deps.logger.log('warn', 'etcd append failed; retrying', { error: (err as Error).message, purges: batch.length, afterSeq: expected });
-          await sleep(this.deps.timers, this.options.retryMs);
-          continue;
-        }
-        if (answer.succeeded) {
-          this.onCommitted(batch, records);
-          break;
-        }
-        const stored = decodeStored(answer.ranges[1]?.[0]);
-        if (stored !== undefined && stored.batch === tag) {
-          // An earlier attempt of this batch, whose answer was lost, committed.
-          this.onCommitted(batch, records);
-          break;
-        }
-        const current = Number(answer.ranges[0]?.[0]?.value ?? 'NaN');
-        if (!Number.isSafeInteger(current) || current < expected) {
-          this.fail(new PurgeLogError('corrupt', `etcd: ${this.keys.lastSeq} went from ${expected} to ${answer.ranges[0]?.[0]?.value ?? 'nothing'}; refusing purges rather than reuse a seq`));
-          this.rejectAll(batch, this.failure!);
-          return;
-        }
-        expected = current;
-        this.committedSeq = Math.max(this.committedSeq, current);
-      }
+  /**
+   * One attempt to commit `batch` as seqs afterSeq+1 …: compare last-seq, put the records and the
+   * new last-seq. The failure branch reads last-seq and the record at afterSeq+1, whose tag tells
+   * whether an earlier attempt of this batch, whose answer was lost, committed.
+   */
+  private async sendBatch(batch: Pending[], afterSeq: number, tag: string): Promise<AttemptOutcome> {
+    const records = numbered(batch, afterSeq);
+    let answer;
+    try {
+      answer = await this.deps.kv.txn(
+        [{ key: this.keys.lastSeq, target: 'value', equals: String(afterSeq) }],
+        [
+          ...records.map((record, i): TxnOp => {
+            const idempotencyKey = batch[i]!.idempotencyKey;
+            const stored: StoredPurge = idempotencyKey === undefined ? { record, batch: tag } : { record, batch: tag, idempotencyKey };
+            return { put: { key: this.keys.purge(record.seq), value: JSON.stringify(stored) } };
+          }),
+          { put: { key: this.keys.lastSeq, value: String(afterSeq + records.length) } },
+        ],
+        [{ range: { key: this.keys.lastSeq } }, { range: { key: this.keys.purge(afterSeq + 1) } }],
+      );
+    } catch (err) {
+      this.deps.logger.log('warn', 'etcd append failed; retrying with the same numbering', { error: (err as Error).message, purges: batch.length, afterSeq });
+      return { kind: 'unknown', message: (err as Error).message };
     }
-    this.flushing = undefined;
+    if (answer.succeeded) return { kind: 'committed' };
+    const stored = decodeStored(answer.ranges[1]?.[0]);
+    if (stored !== undefined && stored.batch === tag) return { kind: 'committed' };
+    const current = Number(answer.ranges[0]?.[0]?.value ?? 'NaN');
+    if (!Number.isSafeInteger(current) || current < 0) {
+      this.corrupt(`etcd: ${this.keys.lastSeq} holds ${answer.ranges[0]?.[0]?.value ?? 'nothing'}; refusing purges rather than reuse a seq`);
+      return { kind: 'unknown', message: 'corrupt last-seq' };
+    }
+    return { kind: 'conflict', lastSeq: current };
+  }
+
+  private corrupt(message: string): void {
+    this.fail(new PurgeLogError('corrupt', message));
   }
 
   private takeBatch(): Pending[] {
@@ -423,8 +459,8 @@ export class EtcdPurgeLog implements PurgeLog {
     this.settle();
   }
 
-  private onCommitted(batch: Pending[], records: PurgeRecord[]): void {
-    this.committedSeq = Math.max(this.committedSeq, records[records.length - 1]!.seq);
+  private onCommitted(batch: Pending[], afterSeq: number): void {
+    const records = numbered(batch, afterSeq);
     for (let i = 0; i < batch.length; i++) {
       const key = batch[i]!.idempotencyKey;
       if (key !== undefined) this.rememberKey(records[i]!.seq, key);
@@ -438,7 +474,8 @@ export class EtcdPurgeLog implements PurgeLog {
 
   /** Answers appends whose records are now readable here. */
   private settle(): void {
-    const last = this.window.lastSeq();
+    // Not past a seq an earlier batch of this leader may still commit as: acks go out in seq order.
+    const last = Math.min(this.window.lastSeq(), this.pipeline.lowestOpenSeq() - 1);
     let done = 0;
     while (done < this.committed.length && this.committed[done]!.record.seq <= last) done++;
     for (const c of this.committed.splice(0, done)) c.resolve(this.window.get(c.record.seq) ?? c.record);
@@ -449,15 +486,13 @@ export class EtcdPurgeLog implements PurgeLog {
     for (const listener of this.listeners) listener();
   }
 
-  private rejectAll(batch: Pending[], err: Error): void {
-    for (const p of batch) p.reject(err);
-  }
-
   private fail(err: PurgeLogError): void {
+    if (this.failure !== undefined) return;
     this.failure = err;
     this.deps.logger.log('error', 'purge log stopped', { error: err.message });
     for (const p of this.pending) p.reject(err);
     this.pending = [];
+    this.pipeline.stop(err.message);
   }
 
   // ---- following ----
@@ -650,6 +685,14 @@ function parseLeader(value: string | undefined): LeaderInfo | undefined {
     // Not ours: treated as no leader known.
   }
   return undefined;
+}
+
+function sameRequest(a: PurgeRequest, b: PurgeRequest): boolean {
+  return a.kind === b.kind && a.soft === b.soft && a.values.length === b.values.length && a.values.every((v, i) => v === b.values[i]);
+}
+
+function closingError(): PurgeLogError {
+  return new PurgeLogError('closed', 'the control plane is shutting down; the purge may or may not have been accepted, check its effect before retrying');
 }
 
 function numbered(batch: Pending[], afterSeq: number): PurgeRecord[] {

@@ -32,11 +32,11 @@ function setup() {
   /** Replicas by advertised URL, for the in-memory forwarding below. */
   const byUrl = new Map<string, EtcdPurgeLog>();
   let forwardFault: ForwardResult | undefined;
-  const forward = async (url: string, req: PurgeRequest): Promise<ForwardResult> => {
+  const forward = async (url: string, req: PurgeRequest, idempotencyKey: string | undefined): Promise<ForwardResult> => {
     if (forwardFault !== undefined) return forwardFault;
     const leader = byUrl.get(url);
     if (leader === undefined) return { kind: 'not-sent', message: 'connection refused' };
-    const record = await leader.append(req, 1, undefined, { forwarded: true });
+    const record = await leader.append(req, 1, idempotencyKey, { forwarded: true });
     return { kind: 'accepted', seq: record.seq, id: record.id };
   };
   const open = async (replicaId: string, over: Partial<EtcdPurgeLogOptions> = {}, withForwarding = false) => {
@@ -277,6 +277,21 @@ test('forwarding: a leader that cannot be reached means appending here; a lost a
   assert.instance(err, PurgeLogError);
   assert.is((err as PurgeLogError).code, 'overloaded', 'the API answers 503 + Retry-After, not 202');
   await Promise.all([a.close(), b.close()]);
+});
+
+test('the same Idempotency-Key at two replicas at once: the leader answers both with the first purge\'s seq and id', async () => {
+  const { etcd, open, run } = setup();
+  const [a, b, c] = [await open('a', {}, true), await open('b', {}, true), await open('c', {}, true)];
+  await run(600);
+  const followers = [a, b, c].filter((log) => !log.isLeader());
+  assert.is(followers.length, 2);
+  const [first, retry, other] = await Promise.all([followers[0]!.append(req(1), 1, 'key-1'), followers[1]!.append(req(1), 1, 'key-1'), followers[1]!.append(req(1), 1, 'key-2')]);
+  assert.equal([retry.seq, retry.id], [first.seq, first.id], 'the retry names the first purge');
+  assert.is.not(other.seq, first.seq, 'another key is another purge');
+  assert.is(etcd.data.get(etcdKeys('/t/').lastSeq)?.value, '2', 'one purge stored for key-1');
+  const [one, another] = await Promise.all([followers[0]!.append(req(2), 1, 'key-3'), followers[1]!.append(req(3), 1, 'key-3')]);
+  assert.is.not(another.seq, one.seq, 'a different body under the same key is not taken for the first purge');
+  await Promise.all([a.close(), b.close(), c.close()]);
 });
 
 test.run();
