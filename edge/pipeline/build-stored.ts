@@ -4,7 +4,6 @@
  * or oversized body can stream straight through.
  */
 import { headerValue, type HeaderList, type RequestHeaders } from '../../common/http.js';
-import type { Directives } from '../policy/cache-control.js';
 import { canStore, storedHeaders, type SetCookiePolicy, type StoreRefusal } from '../policy/cacheability.js';
 import {
   correctedInitialAgeMs,
@@ -15,8 +14,9 @@ import {
   type Lifetime,
 } from '../policy/freshness.js';
 import { formatHttpDate } from '../../common/http-semantics/http-date.js';
+import { reuseRules } from '../policy/reuse.js';
 import { parseVary, varyValues } from '../policy/vary.js';
-import { StoredRecord, type StoredResponse, type StoredTraits } from '../store/stored-response.js';
+import { StoredRecord, type StoredResponse } from '../store/stored-response.js';
 import { internNames, internValue } from '../store/intern.js';
 import { INTERNAL_FIELD_PREFIX } from '../routing/peer-fields.js';
 
@@ -94,7 +94,7 @@ export function buildStoredResponse(
   const varyNames = vary === '*' || vary.length === 0 ? NO_VARY : internNames(vary, vary.length);
   const surrogateKeys = (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
   const storedAtMs = Math.floor(exchange.responseMonoMs);
-  const rules = reuseRules(plan.effective.directives, options);
+  const rules = reuseRules(plan.effective.directives, options.staleIfErrorDefaultSeconds);
   const traits = { status: exchange.status, headerNames: internNames(names, count), ...rules, varyNames };
   return new StoredRecord(traits, {
     // An exact-length copy: arrays grown by push keep spare capacity, paid for every stored object.
@@ -106,29 +106,6 @@ export function buildStoredResponse(
     varyValues: varyNames.length === 0 ? NO_VARY : varyValues(varyNames, exchange.requestHeaders),
     surrogateKeys: surrogateKeys.length === 0 ? NO_VARY : surrogateKeys,
   });
-}
-
-/** When a stored response may be reused without validation, or stale (RFC 9111 §4.2.4, RFC 5861). */
-function reuseRules(
-  d: Directives,
-  options: StorageOptions,
-): Pick<StoredTraits, 'noCache' | 'mustRevalidate' | 'staleWhileRevalidateMs' | 'staleIfErrorMs'> {
-  const explicitlyRevalidate = d.mustRevalidate || d.proxyRevalidate || d.noCache;
-  // s-maxage carries proxy-revalidate's meaning for shared caches (§5.2.2.10) but an explicit
-  // stale-* grant from the same origin still applies.
-  const mustRevalidate = explicitlyRevalidate || d.sMaxAge !== undefined;
-  return {
-    noCache: d.noCache,
-    mustRevalidate,
-    staleWhileRevalidateMs: explicitlyRevalidate ? 0 : (d.staleWhileRevalidate ?? 0) * 1000,
-    staleIfErrorMs: explicitlyRevalidate
-      ? 0
-      : d.staleIfError !== undefined
-        ? d.staleIfError * 1000
-        : mustRevalidate
-          ? 0
-          : options.staleIfErrorDefaultSeconds * 1000,
-  };
 }
 
 const scratchNames: string[] = [];

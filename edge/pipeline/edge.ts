@@ -13,10 +13,19 @@ import { PurgeLedger } from '../control/purge-ledger.js';
 import { parseCacheControl, type Directives } from '../policy/cache-control.js';
 import { formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
 import { primaryKey } from '../policy/cache-key.js';
-import { currentAgeMs } from '../policy/freshness.js';
 import { relayInformational } from '../policy/informational.js';
 import { invalidationTargets } from '../policy/invalidation.js';
-import { requestDemandsValidation, type RequestValidation } from '../policy/request-directives.js';
+import type { RequestValidation } from '../policy/request-directives.js';
+import {
+  handoffMayServe,
+  isFresh,
+  leaseAllowsReuse,
+  maxStaleAllows,
+  requestDemand,
+  staleFallbackTrusted,
+  staleIfErrorAllows,
+  staleWhileRevalidateAllows,
+} from '../policy/reuse.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
 import { Cluster } from '../routing/cluster.js';
@@ -180,7 +189,7 @@ export class Edge {
 
     if (found.kind === 'match') {
       const stored = found.response;
-      const demanded = rd === undefined ? undefined : requestDemandsValidation(rd, currentAgeMs(stored.initialAgeMs, stored.storedAtMonoMs, nowMs), stored.freshUntilMonoMs - nowMs);
+      const demanded = requestDemand(rd, stored, nowMs);
       // Without a valid lease a purge may have been missed: nothing is reused unvalidated.
       const forced = demanded !== undefined || !leased;
       if (!forced && isFresh(stored, nowMs)) {
@@ -191,10 +200,10 @@ export class Edge {
         }
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true }));
       }
-      if (!forced && rd?.maxStale !== undefined && !stored.mustRevalidate && !stored.noCache && nowMs - stored.freshUntilMonoMs <= rd.maxStale * 1000) {
+      if (!forced && maxStaleAllows(rd, stored, nowMs)) {
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'max-stale' }));
       }
-      if (!forced && !stored.noCache && nowMs < stored.freshUntilMonoMs + stored.staleWhileRevalidateMs) {
+      if (!forced && staleWhileRevalidateAllows(stored, nowMs)) {
         this.refreshInBackground(key, stored, req);
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'stale-while-revalidate', hit: true, fwd: 'stale', detail: 'stale-while-revalidate' }));
       }
@@ -231,7 +240,7 @@ export class Edge {
 
   /** True while the control plane's lease is valid, or when no control plane is configured. */
   leaseValid(): boolean {
-    return this.o.lease === undefined || this.o.clock.monoMs() < this.leaseUntilMonoMs;
+    return leaseAllowsReuse(this.o.lease !== undefined, this.leaseUntilMonoMs, this.o.clock.monoMs());
   }
 
   /** A lease grant: reuse without revalidation is allowed for `leaseMs` from now (monotonic). */
@@ -372,7 +381,7 @@ export class Edge {
   private answerHandoff(key: string, found: Lookup, req: EdgeRequest, nowMs: number): EdgeResponse {
     // Without a valid lease this copy may be one a purge we missed was meant for: the new owner
     // goes to the origin instead, as this edge would itself.
-    if (found.kind === 'match' && this.leaseValid() && isFresh(found.response, nowMs)) {
+    if (found.kind === 'match' && handoffMayServe(found.response, nowMs, this.leaseValid())) {
       this.metrics.ownerHits++;
       return serveStored(found.response, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
     }
@@ -539,7 +548,7 @@ export class Edge {
       );
     }
 
-    if (upstream.status >= 500 && stored !== undefined && this.staleIfErrorAllows(stored, responseMonoMs)) {
+    if (upstream.status >= 500 && stored !== undefined && staleIfErrorAllows(stored, responseMonoMs)) {
       upstream.discard();
       this.metrics.originError('status-5xx');
       const failure: Failure = { kind: 'status', status: upstream.status };
@@ -667,10 +676,6 @@ export class Edge {
     });
   }
 
-  private staleIfErrorAllows(stored: StoredResponse, nowMs: number): boolean {
-    return !stored.noCache && nowMs < stored.freshUntilMonoMs + stored.staleIfErrorMs;
-  }
-
   /** Serves stale content inside its stale-if-error window (RFC 5861 §4), or an error. */
   private originFailed(req: EdgeRequest, stored: StoredResponse | undefined, failure: Failure, fwd: ForwardReason, since: FetchStart): EdgeResponse {
     const nowMs = this.o.clock.monoMs();
@@ -678,9 +683,8 @@ export class Edge {
     // about the copy in hand), and no purge for this copy may have landed since.
     const staleAllowed =
       stored !== undefined &&
-      (since.leased || this.o.lease?.expiredServeStale === true) &&
-      !this.purges.purgedSince(since.seq, since.key, stored.surrogateKeys);
-    if (stored !== undefined && staleAllowed && this.staleIfErrorAllows(stored, nowMs)) {
+      staleFallbackTrusted(since.leased, this.o.lease?.expiredServeStale === true, this.purges.purgedSince(since.seq, since.key, stored.surrogateKeys));
+    if (stored !== undefined && staleAllowed && staleIfErrorAllows(stored, nowMs)) {
       return serveStored(stored, req, nowMs, this.o.cacheName, {
         kind: 'stale-if-error',
         hit: true,
@@ -810,11 +814,6 @@ function fromUpstream(res: EdgeResponse, source: UpstreamSource): EdgeResponse {
 function hostOf(req: EdgeRequest): string | undefined {
   const host = req.headers['host'];
   return typeof host === 'string' ? host : undefined;
-}
-
-/** Fresh (§4.2) and reusable without validation as far as the response is concerned. */
-function isFresh(stored: StoredResponse, nowMs: number): boolean {
-  return !stored.noCache && nowMs < stored.freshUntilMonoMs;
 }
 
 function requestDetail(demanded: RequestValidation | undefined): string | undefined {
