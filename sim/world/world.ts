@@ -5,7 +5,7 @@
  * change the network, the clocks and the nodes' lives; every answer lands in the History.
  */
 import { type HeaderList, type RequestHeaders } from '../../common/http.js';
-import { encodeSse, type PurgeRecord } from '../../common/control-protocol.js';
+import { encodeSse } from '../../common/control-protocol.js';
 import type { InformationalResponse, Logger } from '../../common/ports.js';
 import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
 import type { ControlClient } from '../../edge/control/control-client.js';
@@ -207,31 +207,30 @@ export class World {
     slot.inFlight = new Set();
     slot.draining = false;
     slot.drainedWaiters = [];
-    this.observePurges(node, edge);
+    this.observeControl(node, edge);
     slot.control = createControlClient(config, edge, { ...ports, random: this.streams.stream(`control:${node.id}`) }, node.url);
     slot.control?.start();
     this.network.serve(node, (req) => this.servePeer(slot, req));
   }
 
-  /** Records every purge or flush the edge applies (cumulative seq, for the convergence checker) and every ring it installs. */
-  private observePurges(node: SimNode, edge: Edge): void {
-    const applyPurge = edge.applyPurge.bind(edge);
-    const flush = edge.flush.bind(edge);
-    const applied = (): void => this.history.add({ type: 'purge-applied', t: this.scheduler.now(), node: node.id, seq: edge.purges.appliedSeq });
-    edge.applyPurge = (record: PurgeRecord): void => {
-      applyPurge(record);
-      applied();
-    };
-    edge.flush = (seq: number): void => {
-      flush(seq);
-      applied();
-    };
-    if (edge.cluster === undefined) return;
-    const setMembers = edge.setMembers.bind(edge);
-    edge.setMembers = (members): void => {
-      setMembers(members);
-      this.history.add({ type: 'members', t: this.scheduler.now(), node: node.id, members: members.map((m) => m.id).join(',') });
-    };
+  /**
+   * Records every purge or flush the edge applies (cumulative seq, for the convergence checker)
+   * and every ring it installs, from the edge's control events (edge/control/edge-events.ts).
+   */
+  private observeControl(node: SimNode, edge: Edge): void {
+    edge.control.events.subscribe((event) => {
+      switch (event.type) {
+        case 'purge-applied':
+        case 'flushed':
+          this.history.add({ type: 'purge-applied', t: this.scheduler.now(), node: node.id, seq: event.appliedSeq });
+          return;
+        case 'membership-installed':
+          this.history.add({ type: 'members', t: this.scheduler.now(), node: node.id, members: event.members.map((m) => m.id).join(',') });
+          return;
+        default:
+          return;
+      }
+    });
   }
 
   private async startControlPlane(): Promise<void> {
