@@ -17,7 +17,7 @@ import { formatHttpDate } from '../../common/http-semantics/http-date.js';
 import { reuseRules } from '../policy/reuse.js';
 import { parseVary, varyValues } from '../policy/vary.js';
 import { StoredRecord, type StoredResponse } from '../store/stored-response.js';
-import { internNames, internValue } from '../store/intern.js';
+import type { Interner } from '../store/intern.js';
 import { INTERNAL_FIELD_PREFIX } from '../routing/peer-fields.js';
 
 export interface StorageOptions {
@@ -27,6 +27,8 @@ export interface StorageOptions {
   staleIfErrorDefaultSeconds: number;
   /** This cache's Via member, e.g. `1.1 edge-1`. */
   via: string;
+  /** This edge's shared strings and traits (intern.ts): per edge, never per process. */
+  interner: Interner;
 }
 
 export interface UpstreamExchange {
@@ -71,12 +73,13 @@ export function buildStoredResponse(
   const { headers, requestTimeMs, responseTimeMs } = exchange;
   // Scratch arrays reused across calls (this function never awaits): a fill leaves behind only
   // the exact-length values array it stores, not growing arrays as garbage.
+  const interner = options.interner;
   const names = scratchNames;
   const values = scratchValues;
   let count = 0;
   const add = (name: string, value: string) => {
     names[count] = name;
-    values[count] = internValue(name, value);
+    values[count] = interner.value(name, value);
     count++;
   };
   for (const [name, value] of storedHeaders(headers, plan.effective, options.setCookie)) {
@@ -91,11 +94,11 @@ export function buildStoredResponse(
 
   const initialAgeMs = correctedInitialAgeMs(headers, requestTimeMs, responseTimeMs);
   const vary = parseVary(headerValue(headers, 'vary'));
-  const varyNames = vary === '*' || vary.length === 0 ? NO_VARY : internNames(vary, vary.length);
+  const varyNames = vary === '*' || vary.length === 0 ? NO_VARY : interner.names(vary, vary.length);
   const surrogateKeys = (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
   const storedAtMs = Math.floor(exchange.responseMonoMs);
   const rules = reuseRules(plan.effective.directives, options.staleIfErrorDefaultSeconds);
-  const traits = { status: exchange.status, headerNames: internNames(names, count), ...rules, varyNames };
+  const traits = interner.traits({ status: exchange.status, headerNames: interner.names(names, count), ...rules, varyNames });
   return new StoredRecord(traits, {
     // An exact-length copy: arrays grown by push keep spare capacity, paid for every stored object.
     headerValues: values.slice(0, count),

@@ -11,6 +11,7 @@ import { hasConditional } from '../../common/http-semantics/conditional.js';
 import { TransportError } from '../../common/ports.js';
 import type { PurgeLedger } from '../store/purge-ledger.js';
 import { EdgeControl } from '../control/edge-control.js';
+import { Interner } from '../store/intern.js';
 import { parseCacheControl, type Directives } from '../policy/cache-control.js';
 import { formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
 import { relayInformational } from '../policy/informational.js';
@@ -136,6 +137,7 @@ export class Edge {
       heuristic: o.heuristic,
       staleIfErrorDefaultSeconds: o.staleIfErrorDefaultSeconds,
       via: this.via,
+      interner: new Interner(),
     };
   }
 

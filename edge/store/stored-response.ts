@@ -3,7 +3,6 @@
  * and the freshness facts computed once at store time so a hit compares numbers only. Every
  * field earns its bytes: with 1 KiB objects the record is half the memory of the cache.
  */
-import { internTraits } from './intern.js';
 
 export interface StoredResponse {
   readonly status: number;
@@ -52,7 +51,7 @@ export interface StoredResponse {
 /**
  * The part of a stored response that most others share: the same status, field names and
  * reuse rules, because one origin answers most URLs alike. Kept once per distinct combination
- * (internTraits), frozen.
+ * (the edge's Interner), frozen.
  */
 export interface StoredTraits {
   readonly status: number;
@@ -91,6 +90,7 @@ export class StoredRecord implements StoredResponse {
   touchedSecond = -1;
   private traits: StoredTraits;
 
+  /** `traits`: shared ones from the edge's Interner (intern.ts), or this response's own. */
   constructor(traits: StoredTraits, own: OwnFields) {
     this.headerValues = own.headerValues;
     this.body = own.body;
@@ -99,7 +99,7 @@ export class StoredRecord implements StoredResponse {
     this.freshUntilMonoMs = own.freshUntilMonoMs;
     this.varyValues = own.varyValues;
     this.surrogateKeys = own.surrogateKeys;
-    this.traits = internTraits(traits);
+    this.traits = traits;
   }
 
   get status(): number {
@@ -122,9 +122,12 @@ export class StoredRecord implements StoredResponse {
     return this.traits.staleWhileRevalidateMs;
   }
 
-  /** Changes this response alone: the traits it shared stay as they are for the others. */
+  /**
+   * Changes this response alone (a soft purge): the traits it shared stay as they are for the
+   * others, and this one gets its own copy. Soft purges are rare, so the copy is not shared.
+   */
   set staleWhileRevalidateMs(ms: number) {
-    this.traits = internTraits({ ...this.traits, staleWhileRevalidateMs: ms });
+    if (ms !== this.traits.staleWhileRevalidateMs) this.traits = Object.freeze({ ...this.traits, staleWhileRevalidateMs: ms });
   }
 
   get staleIfErrorMs(): number {
