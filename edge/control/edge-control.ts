@@ -55,7 +55,8 @@ export class EdgeControl {
 
   /** True while the control plane's lease is valid, or when no control plane is configured. */
   leaseValid(): boolean {
-    return leaseAllowsReuse(this.o.leaseRequired, this.leaseUntilMonoMs, this.o.clock.monoMs());
+    // Short-circuit first: without a control plane the hit path reads no clock for the lease.
+    return !this.o.leaseRequired || leaseAllowsReuse(this.leaseUntilMonoMs, this.o.clock.monoMs());
   }
 
   /** A lease grant: reuse without revalidation is allowed for `leaseMs` from now (monotonic). */

@@ -102,10 +102,10 @@ export function staleIfErrorAllows(copy: ReusableCopy, nowMs: number): boolean {
  * The edge's lease: the control plane grants reuse without validation until `leaseUntilMonoMs`,
  * because while its push stream is live the edge cannot have missed a purge. Without a lease a
  * purge may have been missed, so nothing is reused unvalidated. An edge with no control plane
- * (`leaseRequired` false) needs none.
+ * needs no lease and does not ask (EdgeControl.leaseValid), so a hit reads no clock for it.
  */
-export function leaseAllowsReuse(leaseRequired: boolean, leaseUntilMonoMs: number, nowMs: number): boolean {
-  return !leaseRequired || nowMs < leaseUntilMonoMs;
+export function leaseAllowsReuse(leaseUntilMonoMs: number, nowMs: number): boolean {
+  return nowMs < leaseUntilMonoMs;
 }
 
 /**

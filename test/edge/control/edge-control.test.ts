@@ -79,6 +79,18 @@ test('a lease grant emits lease-changed (wasValid says whether it was a renewal)
   assert.is(edge.control.leaseValid(), false, 'expired at 11 s');
 });
 
+test('without a control plane the lease always allows reuse, and asking reads no clock (it is asked on every hit)', () => {
+  const { edge, clock } = edgeWith();
+  let reads = 0;
+  const monoMs = clock.monoMs.bind(clock);
+  clock.monoMs = () => {
+    reads++;
+    return monoMs();
+  };
+  assert.is(edge.control.leaseValid(), true);
+  assert.is(reads, 0);
+});
+
 test('a handoff request emits handoff-answered, served or not', () => {
   const { edge, events } = edgeWith({ cluster: ring });
   const res = edge.control.answerHandoff('/a', { kind: 'miss' }, { method: 'GET', target: '/a', headers: {} }, 0);

@@ -93,16 +93,15 @@ test('soft purge: never makes a copy fresher than it was', () => {
   assert.is(softPurged(c, 10_000).freshUntilMonoMs, 5_000);
 });
 
-const leaseRows: Array<{ why: string; required: boolean; untilMs: number; nowMs: number; expected: boolean }> = [
-  { why: 'no control plane configured: no lease needed', required: false, untilMs: -Infinity, nowMs: 0, expected: true },
-  { why: 'before the first grant: no reuse without validation', required: true, untilMs: -Infinity, nowMs: 0, expected: false },
-  { why: 'inside the granted lease', required: true, untilMs: 10_000, nowMs: 9_999, expected: true },
-  { why: 'at the instant the lease runs out', required: true, untilMs: 10_000, nowMs: 10_000, expected: false },
+const leaseRows: Array<{ why: string; untilMs: number; nowMs: number; expected: boolean }> = [
+  { why: 'before the first grant: no reuse without validation', untilMs: -Infinity, nowMs: 0, expected: false },
+  { why: 'inside the granted lease', untilMs: 10_000, nowMs: 9_999, expected: true },
+  { why: 'at the instant the lease runs out', untilMs: 10_000, nowMs: 10_000, expected: false },
 ];
 
 for (const row of leaseRows) {
   test(`lease: ${row.why}`, () => {
-    assert.is(leaseAllowsReuse(row.required, row.untilMs, row.nowMs), row.expected);
+    assert.is(leaseAllowsReuse(row.untilMs, row.nowMs), row.expected);
   });
 }
 
