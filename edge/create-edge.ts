@@ -50,12 +50,12 @@ export function createEdge(config: EdgeConfig, ports: EdgePorts): Edge {
 export function controlTargetFor(edge: Edge): ControlTarget {
   const m = edge.metrics;
   return {
-    applyPurge: (record) => edge.applyPurge(record),
-    flush: (seq) => edge.flush(seq),
-    renewLease: (leaseMs) => edge.renewLease(leaseMs),
-    ...(edge.cluster === undefined ? {} : { setMembers: (members: RingMember[]) => edge.setMembers(members) }),
+    applyPurge: (record) => edge.control.applyPurge(record),
+    flush: (seq) => edge.control.flush(seq),
+    renewLease: (leaseMs) => edge.control.renewLease(leaseMs),
+    ...(edge.cluster === undefined ? {} : { setMembers: (members: RingMember[]) => edge.control.setMembers(members) }),
     get appliedSeq() {
-      return edge.purges.appliedSeq;
+      return edge.control.purges.appliedSeq;
     },
     load: () => ({ requests: Object.values(m.requests).reduce((a, b) => a + b, 0), errors: m.requests.error }),
   };
@@ -69,7 +69,7 @@ export function controlTargetFor(edge: Edge): ControlTarget {
 export function adminMembershipFor(edge: Edge, control: ControlClient | undefined): { setMembers?: (members: RingMember[]) => void; membershipRefusal?: string } {
   if (edge.cluster === undefined) return { membershipRefusal: 'this edge runs without --peers; membership cannot change' };
   if (control !== undefined) return { membershipRefusal: 'membership comes from the control plane (--control-plane); register or remove edges there' };
-  return { setMembers: (members) => edge.setMembers(members) };
+  return { setMembers: (members) => edge.control.setMembers(members) };
 }
 
 /**

@@ -59,7 +59,7 @@ export async function leaveGracefully(o: LeaveOptions): Promise<LeaveReport> {
   let removedFromRing = false;
   if (o.control !== undefined) removedFromRing = (await within(o.control.leave(), o.graceMs / 4)) !== 'timeout';
   const cluster = o.edge.options.cluster;
-  const handover = await o.edge.handOver(
+  const handover = await o.edge.control.handOver(
     {
       maxKeys: cluster?.leavePushMaxKeys ?? DEFAULT_LEAVE_PUSH_MAX_KEYS,
       maxBytes: cluster?.leavePushMaxBytes ?? DEFAULT_LEAVE_PUSH_MAX_BYTES,

@@ -36,7 +36,7 @@ runMain('cdn-edge', async () => {
   control?.start();
   process.stdout.write(`cdn-edge ${config.id} listening on http://${config.host}:${port} -> origin ${config.origin}\n`);
 
-  const readiness = new Readiness(() => control === undefined || edge.leaseValid());
+  const readiness = new Readiness(() => control === undefined || edge.control.leaseValid());
   let admin: Server | undefined;
   if (config.admin.port !== undefined) {
     const token = config.admin.token ?? randomBytes(16).toString('hex');
@@ -49,7 +49,7 @@ runMain('cdn-edge', async () => {
           id: config.id,
           objects: edge.store.stats().entries,
           suspectPeers: edge.cluster?.health.suspects() ?? [],
-          ...(control === undefined ? {} : { control: control.state, appliedSeq: edge.purges.appliedSeq, lag: control.lag(), leaseValid: edge.leaseValid() }),
+          ...(control === undefined ? {} : { control: control.state, appliedSeq: edge.control.purges.appliedSeq, lag: control.lag(), leaseValid: edge.control.leaseValid() }),
         },
       }),
       ...adminMembershipFor(edge, control),

@@ -16,7 +16,7 @@ import { createOrigin } from '../origin/handler.js';
 import { resolveOriginConfig } from '../origin/schema.js';
 import { toOutbound } from './kernel/network.js';
 import { RandomStreams, Zipf } from './kernel/random.js';
-import { collect, headerPairsOf, toRequestHeaders } from './world/world.js';
+import { collect, headerPairsOf, requestHeadersOf } from './kernel/wire.js';
 
 export interface CeilingResult {
   requests: number;
@@ -44,7 +44,7 @@ export async function runCeiling(requests: number, seed = 1): Promise<CeilingRes
   const transport: Transport = {
     request: async (req: OutboundRequest): Promise<OutboundResponse> => {
       const host = req.origin.slice('http://'.length);
-      const headers = toRequestHeaders(req.headers);
+      const headers = requestHeadersOf(req.headers);
       if (host === ORIGIN) {
         originRequests++;
         const res = origin.handle({ method: req.method, target: req.target, headers });

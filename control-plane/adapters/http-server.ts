@@ -12,14 +12,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { encodeSse } from '../../common/control-protocol.js';
 import { toFlatHeaders } from '../../common/http.js';
 import type { Logger, TimerHandle, Timers } from '../../common/ports.js';
 import { systemTimers } from '../../common/adapters/system-clock.js';
 import type { ApiResponse, ControlPlane } from '../control-plane.js';
+import { bodyTooLarge, jsonResponse, openEventStream, pathOf, routeControlRequest, type ResponseRecord } from '../http-exchange.js';
 import { readRequestBody } from '../../common/adapters/read-request-body.js';
 import { routeLabel, type ControlPlaneMetrics } from './metrics.js';
-import { FORWARDED_BATCH_PATH, FORWARDED_ENVELOPE_BYTES } from '../etcd/forwarded-batch.js';
 
 export interface ControlPlaneServerOptions {
   /** Largest POST /purges body. */
@@ -43,30 +42,31 @@ export function createControlPlaneServer(cp: ControlPlane, logger: Logger, optio
   const timers = options.timers ?? systemTimers;
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
+  const limits = { maxBodyBytes: options.maxBodyBytes, maxReportBodyBytes: options.maxReportBodyBytes ?? 4096 };
   const server = createServer({ maxHeaderSize: options.maxHeaderBytes ?? 16_384 }, (req, res) => {
     headerDeadlines.get(req.socket)?.cancel();
     headerDeadlines.delete(req.socket);
     const started = performance.now();
     const target = req.url ?? '/';
-    const path = target.split('?', 1)[0]!;
+    const path = pathOf(target);
     const method = req.method ?? 'GET';
     res.on('finish', () => {
       options.metrics?.observeRequest(routeLabel(path), method, res.statusCode, (performance.now() - started) / 1000);
       // The next request on a kept-alive connection gets its own headers deadline.
       if (!req.socket.destroyed) armHeaderDeadline(req.socket);
     });
-    const refused = cp.authorize(method, target, req.headers);
-    if (refused !== undefined) {
-      send(res, refused, true);
+    const route = routeControlRequest(cp, method, target, req.headers, limits, options.metrics !== undefined);
+    if (route.kind === 'refused') {
+      writeRecord(res, route.response);
       return;
     }
-    if (path === '/stream') {
+    if (route.kind === 'stream') {
       openStream(cp, req, res, options.retryMs ?? 1_000);
       return;
     }
-    if (path === '/metrics' && options.metrics !== undefined) {
+    if (route.kind === 'metrics') {
       if (method !== 'GET') return send(res, { status: 405, body: { error: 'method not allowed; use GET' }, headers: [['allow', 'GET']] }, false);
-      const registry = options.metrics.registry;
+      const registry = options.metrics!.registry;
       registry.metrics().then(
         (text) => {
           res.writeHead(200, { 'content-type': registry.contentType, 'content-length': String(Buffer.byteLength(text)) });
@@ -76,20 +76,17 @@ export function createControlPlaneServer(cp: ControlPlane, logger: Logger, optio
       );
       return;
     }
-    // A forwarded batch carries purges whose JSON adds up to at most maxBodyBytes, plus its envelope.
-    const limit = path === '/purges' ? options.maxBodyBytes : path === FORWARDED_BATCH_PATH ? options.maxBodyBytes + FORWARDED_ENVELOPE_BYTES : (options.maxReportBodyBytes ?? 4096);
-    const limitName = path === '/purges' || path === FORWARDED_BATCH_PATH ? 'limits.maxBodyBytes' : 'limits.maxReportBodyBytes';
     let answered = false;
     const bodyDeadline = timers.after(bodyTimeoutMs, () => {
       answered = true;
       send(res, { status: 408, body: { error: `body: not received within ${bodyTimeoutMs} ms (limits.bodyTimeoutMs)`, field: 'body' } }, true);
       req.destroy();
     });
-    readRequestBody(req, limit, (body) => {
+    readRequestBody(req, route.limitBytes, (body) => {
       bodyDeadline.cancel();
       if (answered) return;
       if (body === 'too-large') {
-        send(res, { status: 413, body: { error: `body: larger than ${limit} bytes (${limitName})`, field: 'body' } }, true);
+        send(res, bodyTooLarge(route), true);
         return;
       }
       cp.handle({ method, target, headers: req.headers, body }).then(
@@ -129,32 +126,13 @@ export function createControlPlaneServer(cp: ControlPlane, logger: Logger, optio
 }
 
 function openStream(cp: ControlPlane, req: IncomingMessage, res: ServerResponse, retryMs: number): void {
-  let headersSent = false;
-  const sendHeaders = (): void => {
-    if (headersSent) return;
-    headersSent = true;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-accel-buffering': 'no',
-    });
-    res.write(`retry: ${retryMs}\n\n`);
-  };
-  const opened = cp.openStream(
-    { method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers },
-    {
-      write(event) {
-        sendHeaders();
-        return res.write(encodeSse(event));
-      },
-      end() {
-        sendHeaders();
-        res.end();
-      },
-    },
-  );
+  const opened = openEventStream(cp, { method: req.method ?? 'GET', target: req.url ?? '/', headers: req.headers }, retryMs, {
+    head: (status, headers) => res.writeHead(status, toFlatHeaders(headers)),
+    write: (text) => res.write(text),
+    end: () => res.end(),
+  });
   if (opened.kind === 'answer') {
-    send(res, opened.response, false);
+    writeRecord(res, opened.response);
     req.resume();
     return;
   }
@@ -166,15 +144,16 @@ function openStream(cp: ControlPlane, req: IncomingMessage, res: ServerResponse,
 }
 
 function send(res: ServerResponse, answer: ApiResponse, closeConnection: boolean): void {
+  writeRecord(res, jsonResponse(answer, closeConnection));
+}
+
+function writeRecord(res: ServerResponse, record: ResponseRecord): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  const text = `${JSON.stringify(answer.body)}\n`;
-  const headers = [...(answer.headers ?? []), ['content-type', 'application/json'], ['content-length', String(Buffer.byteLength(text))]] as Array<[string, string]>;
-  if (closeConnection) headers.push(['connection', 'close']);
-  res.writeHead(answer.status, toFlatHeaders(headers));
-  res.end(text);
+  res.writeHead(record.status, toFlatHeaders(record.headers));
+  res.end(record.body);
 }
 
 /** Listens and resolves with the bound port (port 0 picks a free one). */

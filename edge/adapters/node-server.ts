@@ -6,7 +6,8 @@ import type { Logger } from '../../common/ports.js';
 import { informationalWriter } from './write-informational.js';
 import { watchRequest, type RequestWatch, type WatchOptions } from './watch-request.js';
 import type { Edge } from '../pipeline/edge.js';
-import type { EdgeRequest, EdgeResponse } from '../pipeline/types.js';
+import { bodyForPipeline, edgeRequestOf } from '../pipeline/incoming-request.js';
+import type { EdgeResponse } from '../pipeline/types.js';
 
 export interface EdgeServerOptions {
   /** Idle keep-alive connections are closed after this long. */
@@ -27,16 +28,10 @@ export function createEdgeServer(edge: Edge, logger: Logger, options: EdgeServer
 
 function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: ServerResponse, watch: RequestWatch | undefined): void {
   const headers = req.headers;
-  const hasBody = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
-  // One object shape for every request keeps the call site monomorphic and allocates no spreads.
-  const edgeRequest: EdgeRequest = {
-    method: req.method ?? 'GET',
-    target: req.url ?? '/',
-    headers,
-    body: hasBody && req.method !== 'GET' && req.method !== 'HEAD' ? req : undefined,
-    clientAddress: req.socket.remoteAddress,
-    sendInformational: informationalWriter(req, res),
-  };
+  const method = req.method ?? 'GET';
+  const framed = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
+  // node:http has combined repeated fields already, as headerObject does for the other carriers.
+  const edgeRequest = edgeRequestOf(method, req.url ?? '/', headers, bodyForPipeline(method, framed) ? req : undefined, req.socket.remoteAddress, informationalWriter(req, res));
   let result: EdgeResponse | Promise<EdgeResponse>;
   try {
     result = edge.handle(edgeRequest);

@@ -111,9 +111,9 @@ export function createEdgeRegistry(edge: Edge, control?: ControlClient, sources:
     },
   });
   const gauges: Array<[string, string, () => number]> = [
-    ['edge_purge_applied_seq', 'Highest purge sequence applied.', () => edge.purges.appliedSeq],
+    ['edge_purge_applied_seq', 'Highest purge sequence applied.', () => edge.control.purges.appliedSeq],
     ['edge_purge_lag', 'Purges the control plane announced that this edge has not applied.', () => control?.lag() ?? 0],
-    ['edge_lease_valid', '1 while the control-plane lease allows reuse without revalidation (always 1 without a control plane).', () => (edge.leaseValid() ? 1 : 0)],
+    ['edge_lease_valid', '1 while the control-plane lease allows reuse without revalidation (always 1 without a control plane).', () => (edge.control.leaseValid() ? 1 : 0)],
     ['edge_origin_in_flight', 'Origin requests holding a connection now.', () => edge.originGate?.stats().inFlight ?? 0],
     ['edge_origin_queued', 'Origin requests waiting for a connection now.', () => edge.originGate?.stats().queued ?? 0],
     ['edge_client_budget_clients', 'Client addresses whose miss budget is tracked.', () => edge.clientBudget?.trackedClients() ?? 0],

@@ -3,6 +3,7 @@
  * stale so it is revalidated before reuse (while stale-if-error still covers it).
  */
 import type { PurgeRecord } from '../../common/control-protocol.js';
+import { softPurged } from '../policy/reuse.js';
 import type { ResponseStore } from '../store/response-store.js';
 import { keyForUrl, type KeyNaming } from './purge-keys.js';
 
@@ -48,7 +49,8 @@ function purgeKey(store: ResponseStore, key: string, soft: boolean, nowMs: numbe
     return;
   }
   for (const response of store.variants(key)) {
-    response.freshUntilMonoMs = Math.min(response.freshUntilMonoMs, Math.floor(nowMs) - 1);
-    response.staleWhileRevalidateMs = 0;
+    const stale = softPurged(response, nowMs);
+    response.freshUntilMonoMs = stale.freshUntilMonoMs;
+    response.staleWhileRevalidateMs = stale.staleWhileRevalidateMs;
   }
 }

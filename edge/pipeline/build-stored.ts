@@ -4,7 +4,6 @@
  * or oversized body can stream straight through.
  */
 import { headerValue, type HeaderList, type RequestHeaders } from '../../common/http.js';
-import type { Directives } from '../policy/cache-control.js';
 import { canStore, storedHeaders, type SetCookiePolicy, type StoreRefusal } from '../policy/cacheability.js';
 import {
   correctedInitialAgeMs,
@@ -15,9 +14,10 @@ import {
   type Lifetime,
 } from '../policy/freshness.js';
 import { formatHttpDate } from '../../common/http-semantics/http-date.js';
+import { reuseRules } from '../policy/reuse.js';
 import { parseVary, varyValues } from '../policy/vary.js';
-import { StoredRecord, type StoredResponse, type StoredTraits } from '../store/stored-response.js';
-import { internNames, internValue } from '../store/intern.js';
+import { StoredRecord, type StoredResponse } from '../store/stored-response.js';
+import type { Interner } from '../store/intern.js';
 import { INTERNAL_FIELD_PREFIX } from '../routing/peer-fields.js';
 
 export interface StorageOptions {
@@ -27,6 +27,8 @@ export interface StorageOptions {
   staleIfErrorDefaultSeconds: number;
   /** This cache's Via member, e.g. `1.1 edge-1`. */
   via: string;
+  /** This edge's shared strings and traits (intern.ts): per edge, never per process. */
+  interner: Interner;
 }
 
 export interface UpstreamExchange {
@@ -76,12 +78,13 @@ export function buildStoredResponse(
   const { headers, requestTimeMs, responseTimeMs } = exchange;
   // Scratch arrays reused across calls (this function never awaits): a fill leaves behind only
   // the exact-length values array it stores, not growing arrays as garbage.
+  const interner = options.interner;
   const names = scratchNames;
   const values = scratchValues;
   let count = 0;
   const add = (name: string, value: string) => {
     names[count] = name;
-    values[count] = internValue(name, value);
+    values[count] = interner.value(name, value);
     count++;
   };
   for (const [name, value] of storedHeaders(headers, plan.effective, options.setCookie)) {
@@ -97,11 +100,11 @@ export function buildStoredResponse(
   const initialAgeMs = correctedInitialAgeMs(headers, requestTimeMs, responseTimeMs);
   let vary = parseVary(headerValue(headers, 'vary'));
   if (edgeNegotiatesEncoding && vary !== '*' && headerValue(headers, 'content-encoding') === undefined) vary = vary.filter((name) => name !== 'accept-encoding');
-  const varyNames = vary === '*' || vary.length === 0 ? NO_VARY : internNames(vary, vary.length);
+  const varyNames = vary === '*' || vary.length === 0 ? NO_VARY : interner.names(vary, vary.length);
   const surrogateKeys = (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
   const storedAtMs = Math.floor(exchange.responseMonoMs);
-  const rules = reuseRules(plan.effective.directives, options);
-  const traits = { status: exchange.status, headerNames: internNames(names, count), ...rules, varyNames };
+  const rules = reuseRules(plan.effective.directives, options.staleIfErrorDefaultSeconds);
+  const traits = interner.traits({ status: exchange.status, headerNames: interner.names(names, count), ...rules, varyNames });
   return new StoredRecord(traits, {
     // An exact-length copy: arrays grown by push keep spare capacity, paid for every stored object.
     headerValues: values.slice(0, count),
@@ -112,29 +115,6 @@ export function buildStoredResponse(
     varyValues: varyNames.length === 0 ? NO_VARY : varyValues(varyNames, exchange.requestHeaders),
     surrogateKeys: surrogateKeys.length === 0 ? NO_VARY : surrogateKeys,
   });
-}
-
-/** When a stored response may be reused without validation, or stale (RFC 9111 §4.2.4, RFC 5861). */
-function reuseRules(
-  d: Directives,
-  options: StorageOptions,
-): Pick<StoredTraits, 'noCache' | 'mustRevalidate' | 'staleWhileRevalidateMs' | 'staleIfErrorMs'> {
-  const explicitlyRevalidate = d.mustRevalidate || d.proxyRevalidate || d.noCache;
-  // s-maxage carries proxy-revalidate's meaning for shared caches (§5.2.2.10) but an explicit
-  // stale-* grant from the same origin still applies.
-  const mustRevalidate = explicitlyRevalidate || d.sMaxAge !== undefined;
-  return {
-    noCache: d.noCache,
-    mustRevalidate,
-    staleWhileRevalidateMs: explicitlyRevalidate ? 0 : (d.staleWhileRevalidate ?? 0) * 1000,
-    staleIfErrorMs: explicitlyRevalidate
-      ? 0
-      : d.staleIfError !== undefined
-        ? d.staleIfError * 1000
-        : mustRevalidate
-          ? 0
-          : options.staleIfErrorDefaultSeconds * 1000,
-  };
 }
 
 const scratchNames: string[] = [];

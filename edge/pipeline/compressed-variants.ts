@@ -14,7 +14,7 @@ import { headerValue, requestHeader, type HeaderList, type RequestHeaders } from
 import type { Compressor, ContentCoding } from '../../common/ports.js';
 import type { NormalizedEncoding } from '../policy/accept-encoding.js';
 import { compressionPlan, servedCoding, variantEtag, varyWithAcceptEncoding, type CompressionSettings } from '../policy/compression.js';
-import { internNames } from '../store/intern.js';
+import { Interner } from '../store/intern.js';
 import type { EncodedVariant, StoredResponse } from '../store/stored-response.js';
 import type { UpstreamExchange } from './build-stored.js';
 
@@ -53,6 +53,7 @@ export class CompressedVariant implements EncodedVariant {
     private readonly parent: StoredResponse,
     readonly coding: ContentCoding,
     readonly body: Buffer,
+    interner: Interner,
   ) {
     const names: string[] = [];
     const values: string[] = [];
@@ -71,7 +72,7 @@ export class CompressedVariant implements EncodedVariant {
       names.push(name);
       values.push(value);
     }
-    this.headerNames = internNames(names, names.length);
+    this.headerNames = interner.names(names, names.length);
     this.headerValues = values;
   }
 
@@ -135,7 +136,11 @@ export class EdgeCompression {
   private running = 0;
   private readonly queue: Array<() => void> = [];
 
-  constructor(private readonly o: CompressionOptions) {}
+  /** `interner`: the edge's own (intern.ts), so variants share header-name arrays per edge only. */
+  constructor(
+    private readonly o: CompressionOptions,
+    private readonly interner: Interner = new Interner(),
+  ) {}
 
   /** The origin is asked for identity: the edge produces the codings, so the key has one entry. */
   originHeaders(headers: HeaderList): HeaderList {
@@ -184,7 +189,7 @@ export class EdgeCompression {
         this.counts.notSmaller++;
         continue;
       }
-      variants.push(new CompressedVariant(response, coding, bytes));
+      variants.push(new CompressedVariant(response, coding, bytes, this.interner));
     }
     if (variants.length > 0) response.variants = variants;
   }

@@ -2,27 +2,34 @@
  * The edge's request pipeline: `handle(req)` decides hit, stale or miss from the store and the
  * policy functions, collapses concurrent fetches per key, fills from the origin through the
  * Transport port and stores what RFC 9111 allows. It touches no sockets, timers or real clock:
- * the binary and the simulator hand those in.
+ * the binary and the simulator hand those in. What the control plane, the admin port and peers
+ * do to the edge besides asking for content (purges, flushes, the lease, membership, handoff
+ * answers, leaving) is the control surface, `edge.control` (edge/control/edge-control.ts).
  */
 import { headerValue, requestHeader, type HeaderList } from '../../common/http.js';
-import type { PurgeRecord } from '../../common/control-protocol.js';
 import { hasConditional } from '../../common/http-semantics/conditional.js';
 import { TransportError } from '../../common/ports.js';
-import { applyPurgeToStores } from '../control/apply-purge.js';
-import { PurgeLedger } from '../control/purge-ledger.js';
+import type { PurgeLedger } from '../store/purge-ledger.js';
+import { EdgeControl } from '../control/edge-control.js';
+import { Interner } from '../store/intern.js';
 import { parseCacheControl, type Directives } from '../policy/cache-control.js';
 import { formatCacheStatus, type ForwardReason } from '../policy/cache-status.js';
-import { primaryKey } from '../policy/cache-key.js';
-import { currentAgeMs } from '../policy/freshness.js';
 import { relayInformational } from '../policy/informational.js';
 import { invalidationTargets } from '../policy/invalidation.js';
-import { requestDemandsValidation, type RequestValidation } from '../policy/request-directives.js';
+import type { RequestValidation } from '../policy/request-directives.js';
+import {
+  isFresh,
+  maxStaleAllows,
+  requestDemand,
+  staleFallbackTrusted,
+  staleIfErrorAllows,
+  staleWhileRevalidateAllows,
+} from '../policy/reuse.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
 import { Cluster } from '../routing/cluster.js';
-import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/peer-fields.js';
+import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/peer-fields.js';
 import { bodyDigestMatches } from '../routing/peer-auth.js';
-import { Ring, type RingMember } from '../routing/ring.js';
 import { ResponseStore, type Lookup } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
 import { admitRequest, Refusal, refusalResponse } from './admit-request.js';
@@ -31,7 +38,7 @@ import { AcceptEncodingNormalizer } from './accept-encoding-normalizer.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import { EdgeCompression, variantFor } from './compressed-variants.js';
 import type { EdgeOptions } from './edge-options.js';
-import { decodePush, maxPushBodyBytes, pushAll, PUSH_NOT_OWNER_STATUS, type HandoverReport, type PushItem, type PushLimits } from './handover.js';
+import { decodePush, maxPushBodyBytes, PUSH_NOT_OWNER_STATUS } from './handover.js';
 import { HitAnswers } from './hit-answers.js';
 import { EdgeMetrics } from './metrics.js';
 import { carriesInternalFields, PeerGate } from './peer-gate.js';
@@ -76,13 +83,13 @@ export class Edge {
   readonly originGate: OriginGate | undefined;
   /** Origin-bound misses per client address; absent when off. */
   readonly clientBudget: ClientMissBudget | undefined;
-  /** Purges applied, for the purge/fill race and for refusing fills from lagging peers. */
-  readonly purges = new PurgeLedger();
+  /** The control surface: purges, flushes, the lease, membership, handoff answers, leaving (edge-control.ts). */
+  readonly control: EdgeControl;
+  /** The control surface's purge ledger, read for the purge/fill race and lagging peers. */
+  private readonly purges: PurgeLedger;
   private readonly encodings = new AcceptEncodingNormalizer();
   /** The edge's own gzip/br variants (--compress); absent when off. */
   readonly compression: EdgeCompression | undefined;
-  /** Monotonic time the control plane's lease runs out; -Infinity until the first grant. */
-  private leaseUntilMonoMs = -Infinity;
 
   constructor(private readonly o: EdgeOptions) {
     this.options = o;
@@ -111,7 +118,22 @@ export class Edge {
       p === undefined || p.clientMissesPerSecond <= 0
         ? undefined
         : new ClientMissBudget({ perSecond: p.clientMissesPerSecond, burst: p.clientMissBurst, maxClients: p.maxTrackedClients });
-    this.compression = o.compression === undefined || o.compression.codings.length === 0 ? undefined : new EdgeCompression(o.compression);
+    const interner = new Interner();
+    this.compression = o.compression === undefined || o.compression.codings.length === 0 ? undefined : new EdgeCompression(o.compression, interner);
+    this.control = new EdgeControl({
+      store: this.store,
+      hotStore: this.hotStore,
+      cluster: this.cluster,
+      metrics: this.metrics,
+      clock: o.clock,
+      timers: o.timers,
+      logger: o.logger,
+      keyHost: o.keyHost,
+      identity: this.identity,
+      leaseRequired: o.lease !== undefined,
+      push: (owner, target, headers, body) => this.upstream.push(owner, target, headers, body),
+    });
+    this.purges = this.control.purges;
     this.upstream = new Upstream(o, this.cluster, this.metrics, this.purges, this.originGate, this.compression);
     this.peerGate = new PeerGate(o.cluster?.peerAuth, o.keyHost, o.clock, this.metrics);
     this.hitAnswers = new HitAnswers(`${formatCacheStatus(o.cacheName, { hit: true })}; ttl=`);
@@ -120,6 +142,7 @@ export class Edge {
       heuristic: o.heuristic,
       staleIfErrorDefaultSeconds: o.staleIfErrorDefaultSeconds,
       via: this.via,
+      interner,
     };
   }
 
@@ -179,12 +202,12 @@ export class Edge {
     fromHotStore: boolean,
     fromPeer: boolean,
   ): EdgeResponse | Promise<EdgeResponse> {
-    if (fromPeer && req.headers[HANDOFF_HEADER] !== undefined) return this.finish(this.answerHandoff(key, found, req, nowMs));
-    const leased = this.leaseValid();
+    if (fromPeer && req.headers[HANDOFF_HEADER] !== undefined) return this.finish(this.control.answerHandoff(key, found, req, nowMs));
+    const leased = this.control.leaseValid();
 
     if (found.kind === 'match') {
       const stored = found.response;
-      const demanded = rd === undefined ? undefined : requestDemandsValidation(rd, currentAgeMs(stored.initialAgeMs, stored.storedAtMonoMs, nowMs), stored.freshUntilMonoMs - nowMs);
+      const demanded = requestDemand(rd, stored, nowMs);
       // Without a valid lease a purge may have been missed: nothing is reused unvalidated.
       const forced = demanded !== undefined || !leased;
       if (!forced && isFresh(stored, nowMs)) {
@@ -195,10 +218,10 @@ export class Edge {
         }
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true }));
       }
-      if (!forced && rd?.maxStale !== undefined && !stored.mustRevalidate && !stored.noCache && nowMs - stored.freshUntilMonoMs <= rd.maxStale * 1000) {
+      if (!forced && maxStaleAllows(rd, stored, nowMs)) {
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'max-stale' }));
       }
-      if (!forced && !stored.noCache && nowMs < stored.freshUntilMonoMs + stored.staleWhileRevalidateMs) {
+      if (!forced && staleWhileRevalidateAllows(stored, nowMs)) {
         this.refreshInBackground(key, stored, req);
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'stale-while-revalidate', hit: true, fwd: 'stale', detail: 'stale-while-revalidate' }));
       }
@@ -214,93 +237,6 @@ export class Edge {
   /** Resolves once every background refresh started so far has finished (tests, shutdown, simulator). */
   async settled(): Promise<void> {
     while (this.background.size > 0) await Promise.all([...this.background]);
-  }
-
-  /** Removes every stored variant of a URL, hot copies included. */
-  invalidate(host: string | undefined, target: string): boolean {
-    const key = this.keyFor(host, target);
-    // A URL no request could be stored under (one the edge answers 400) has nothing to remove.
-    if (key === undefined) return false;
-    const removed = this.store.invalidate(key);
-    const removedHot = this.hotStore?.invalidate(key) ?? false;
-    if (removed || removedHot) this.metrics.invalidations++;
-    return removed || removedHot;
-  }
-
-  /** Installs a new ring membership (static config today, the control plane later). */
-  setMembers(members: readonly RingMember[]): void {
-    if (this.cluster === undefined) throw new Error('setMembers on an edge without a cluster');
-    this.metrics.keysMoved += this.cluster.setMembers(members, this.store.keys());
-  }
-
-  /** True while the control plane's lease is valid, or when no control plane is configured. */
-  leaseValid(): boolean {
-    return this.o.lease === undefined || this.o.clock.monoMs() < this.leaseUntilMonoMs;
-  }
-
-  /** A lease grant: reuse without revalidation is allowed for `leaseMs` from now (monotonic). */
-  renewLease(leaseMs: number): void {
-    this.leaseUntilMonoMs = Math.max(this.leaseUntilMonoMs, this.o.clock.monoMs() + leaseMs);
-  }
-
-  /** Applies one purge from the control plane to both stores; records it for the fill race. */
-  applyPurge(record: PurgeRecord): void {
-    const stores = this.hotStore === undefined ? [this.store] : [this.store, this.hotStore];
-    const values = applyPurgeToStores(record, stores, (host, target) => this.keyFor(host, target), this.o.clock.monoMs());
-    this.purges.record({ seq: record.seq, kind: record.kind, values });
-    this.metrics.purgesApplied[record.kind]++;
-    // One line per purge at debug: the fault test (npm run test:ha) checks order and uniqueness from it.
-    this.o.logger.log('debug', 'purge applied', { seq: record.seq, id: record.id });
-  }
-
-  /** The control plane says this edge is too far behind its log: drop everything up to `seq`. */
-  flush(seq: number): void {
-    this.store.clear();
-    this.hotStore?.clear();
-    this.purges.flushed(seq);
-    this.metrics.flushes++;
-    this.o.logger.log('info', 'cache flushed', { upToSeq: seq });
-  }
-
-  /**
-   * Graceful leave: pushes this edge's most recently used keys to their owners in the ring
-   * without it, while its lease holds and `keepGoing` agrees (handover.ts has the rules).
-   */
-  handOver(limits: PushLimits, keepGoing: () => boolean): Promise<HandoverReport> {
-    const cluster = this.cluster;
-    const others = cluster?.members().filter((m) => m.id !== cluster.selfId) ?? [];
-    // Keys under keyHost 'request' carry the client's Host, which a push does not restore.
-    if (cluster === undefined || others.length === 0 || this.o.keyHost !== 'origin' || limits.maxKeys <= 0) {
-      return Promise.resolve({ candidates: 0, pushed: 0, bytes: 0, refused: 0, skipped: 0, stoppedEarly: false });
-    }
-    const successors = new Ring(others);
-    // Taken up front: looking keys up below reorders the LRU list being walked.
-    const keys = [...this.store.keys()].slice(0, limits.maxKeys);
-    const items = function* (this: Edge): Generator<PushItem | 'skip'> {
-      for (const key of keys) {
-        const nowMs = this.o.clock.monoMs();
-        const found = this.store.lookup(key, {});
-        // Copies of keys this edge does not own go too: one pushed here by an earlier leaver may
-        // be the region's only copy if its owner never asked for it (the owner refuses what it has).
-        if (found.kind !== 'match' || found.response.varyNames.length > 0 || !isFresh(found.response, nowMs)) {
-          yield 'skip';
-          continue;
-        }
-        const served = serveStored(found.response, { method: 'GET', target: key, headers: {} }, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handover' });
-        yield { target: key, owner: successors.owner(key), served };
-      }
-    }.call(this);
-    const result = pushAll(items, {
-      selfId: cluster.selfId,
-      send: (owner, target, headers, body) => this.upstream.push(owner, target, headers, body),
-      limits,
-      keepGoing: () => this.leaseValid() && keepGoing(),
-      sleep: (ms) => new Promise((resolve) => this.o.timers.after(ms, resolve)),
-    });
-    return result.then((report) => {
-      this.metrics.pushesSent += report.pushed;
-      return report;
-    });
   }
 
   /** A leaving peer pushes one object this edge now owns (handover.ts). */
@@ -370,30 +306,9 @@ export class Edge {
     return this.o.keyHost === 'origin' ? req.target : `${hostOf(req)!}${req.target}`;
   }
 
-  /** The primary key of a URL named outside a request (a purge, a Location field); see primaryKey. */
-  keyFor(host: string | undefined, target: string): string | undefined {
-    return primaryKey(this.o.keyHost, host, target);
-  }
-
-  /** Warm handoff: a new owner asks for a key; answer only from what is stored and fresh. */
-  private answerHandoff(key: string, found: Lookup, req: EdgeRequest, nowMs: number): EdgeResponse {
-    // Without a valid lease this copy may be one a purge we missed was meant for: the new owner
-    // goes to the origin instead, as this edge would itself.
-    if (found.kind === 'match' && this.leaseValid() && isFresh(found.response, nowMs)) {
-      this.metrics.ownerHits++;
-      return serveStored(found.response, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
-    }
-    const miss = errorResponse(this.identity, 504, 'handoff-miss', 'miss', 'pass');
-    // Mid-change ourselves: name the edge we would take this key over from, for the asker to try.
-    const next = this.cluster?.handoffPeer(key);
-    if (next !== undefined && next.id !== req.headers[PEER_HEADER]) miss.headers = [...miss.headers, HANDOFF_NEXT_HEADER, next.id];
-    return miss;
-  }
-
   /** A peer saw an unsafe method succeed for a URL this edge owns (RFC 9111 §4.4 across the ring). */
   private peerInvalidation(req: EdgeRequest): EdgeResponse {
-    this.store.invalidate(this.keyOf(req));
-    this.hotStore?.invalidate(this.keyOf(req));
+    this.control.invalidateKey(this.keyOf(req));
     this.metrics.invalidations++;
     const outcome: Outcome = { kind: 'pass', hit: false, detail: 'peer-invalidation', bytes: 0 };
     return { status: 204, headers: ['cache-status', formatCacheStatus(this.o.cacheName, outcome)], body: undefined, outcome };
@@ -417,7 +332,7 @@ export class Edge {
     waitUntilMonoMs?: number,
     stuck?: object,
   ): Promise<EdgeResponse> {
-    const since: FetchStart = { key, seq: this.purges.appliedSeq, leased: this.leaseValid() };
+    const since: FetchStart = { key, seq: this.purges.appliedSeq, leased: this.control.leaseValid() };
     // One wait bound for the whole request, however often a 'retry' sends it back into the queue.
     const deadlineMonoMs = waitUntilMonoMs ?? this.o.clock.monoMs() + this.o.collapseWaitMs;
     const waitMs = Math.max(1, deadlineMonoMs - this.o.clock.monoMs());
@@ -502,7 +417,7 @@ export class Edge {
   ): Promise<EdgeResponse> {
     const validators = stored === undefined ? [] : conditionalRequestHeaders(storedValidators(stored));
     const startSeq = this.purges.appliedSeq;
-    const since: FetchStart = { key, seq: startSeq, leased: this.leaseValid() };
+    const since: FetchStart = { key, seq: startSeq, leased: this.control.leaseValid() };
     const requestTimeMs = this.o.clock.wallMs();
     const headers = outboundHeaders(req, { via: this.via, forStorage: true, extra: validators, dropHost: this.o.keyHost === 'origin' });
     let upstream;
@@ -546,7 +461,7 @@ export class Edge {
       );
     }
 
-    if (upstream.status >= 500 && stored !== undefined && this.staleIfErrorAllows(stored, responseMonoMs)) {
+    if (upstream.status >= 500 && stored !== undefined && staleIfErrorAllows(stored, responseMonoMs)) {
       upstream.discard();
       this.metrics.originError('status-5xx');
       const failure: Failure = { kind: 'status', status: upstream.status };
@@ -646,7 +561,7 @@ export class Edge {
           ? `${source.kind}-${source.id}`
           : !plan.store
             ? plan.reason
-            : !this.leaseValid()
+            : !this.control.leaseValid()
               ? 'lease-expired'
               : requestDetail(this.validationDemanded.get(req)),
     }, headerValue(fill.exchange.headers, 'cache-status'));
@@ -678,10 +593,6 @@ export class Edge {
     });
   }
 
-  private staleIfErrorAllows(stored: StoredResponse, nowMs: number): boolean {
-    return !stored.noCache && nowMs < stored.freshUntilMonoMs + stored.staleIfErrorMs;
-  }
-
   /** Serves stale content inside its stale-if-error window (RFC 5861 §4), or an error. */
   private originFailed(req: EdgeRequest, stored: StoredResponse | undefined, failure: Failure, fwd: ForwardReason, since: FetchStart): EdgeResponse {
     const nowMs = this.o.clock.monoMs();
@@ -689,9 +600,8 @@ export class Edge {
     // about the copy in hand), and no purge for this copy may have landed since.
     const staleAllowed =
       stored !== undefined &&
-      (since.leased || this.o.lease?.expiredServeStale === true) &&
-      !this.purges.purgedSince(since.seq, since.key, stored.surrogateKeys);
-    if (stored !== undefined && staleAllowed && this.staleIfErrorAllows(stored, nowMs)) {
+      staleFallbackTrusted(since.leased, this.o.lease?.expiredServeStale === true, this.purges.purgedSince(since.seq, since.key, stored.surrogateKeys));
+    if (stored !== undefined && staleAllowed && staleIfErrorAllows(stored, nowMs)) {
       return serveStored(stored, req, nowMs, this.o.cacheName, {
         kind: 'stale-if-error',
         hit: true,
@@ -736,7 +646,7 @@ export class Edge {
     }
     const host = hostOf(req);
     for (const target of invalidationTargets(req.method, upstream.status, host, req.target, upstream.headers)) {
-      this.invalidate(host, target);
+      if (this.control.invalidate(host, target)) this.metrics.invalidations++;
       this.noticeRegion(req, target);
     }
     const outcome: Outcome = { kind: 'pass', hit: false, fwd: 'method', fwdStatus: upstream.status, bytes: 0, upstream: 'origin' };
@@ -769,7 +679,7 @@ export class Edge {
     const cluster = this.cluster;
     if (cluster === undefined || req.headers[PEER_HEADER] !== undefined) return;
     // A target with no key was never stored anywhere.
-    if (this.keyFor(hostOf(req), target) === undefined) return;
+    if (this.control.keyFor(hostOf(req), target) === undefined) return;
     const headers: HeaderList = this.o.keyHost === 'origin' ? [] : [['host', hostOf(req) ?? this.originAuthority]];
     for (const member of cluster.members()) {
       if (member.id === cluster.selfId) continue;
@@ -821,11 +731,6 @@ function fromUpstream(res: EdgeResponse, source: UpstreamSource): EdgeResponse {
 function hostOf(req: EdgeRequest): string | undefined {
   const host = req.headers['host'];
   return typeof host === 'string' ? host : undefined;
-}
-
-/** Fresh (§4.2) and reusable without validation as far as the response is concerned. */
-function isFresh(stored: StoredResponse, nowMs: number): boolean {
-  return !stored.noCache && nowMs < stored.freshUntilMonoMs;
 }
 
 function requestDetail(demanded: RequestValidation | undefined): string | undefined {

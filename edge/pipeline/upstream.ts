@@ -8,7 +8,7 @@
 import { headerValue, type HeaderList } from '../../common/http.js';
 import { TransportError, type InformationalResponse, type OutboundResponse } from '../../common/ports.js';
 import { relayInformational } from '../policy/informational.js';
-import type { PurgeLedger } from '../control/purge-ledger.js';
+import type { PurgeLedger } from '../store/purge-ledger.js';
 import { MAX_HANDOFF_ASKS, type Cluster } from '../routing/cluster.js';
 import { bodyDigest, signPeerRequest } from '../routing/peer-auth.js';
 import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';

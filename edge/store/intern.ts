@@ -5,6 +5,10 @@
  * told otherwise. Sharing them is most of the per-object overhead a cache of small objects can
  * save. Every table is bounded: when full it starts over, which costs only sharing, never
  * correctness.
+ *
+ * The tables belong to an Interner, one per edge (edge/pipeline/edge.ts owns it): a table shared
+ * by the process would be shared by every simulated node and every swarm seed, and what one of
+ * them stored would decide what another shares and when its tables start over.
  */
 
 import type { StoredTraits } from './stored-response.js';
@@ -12,47 +16,13 @@ import type { StoredTraits } from './stored-response.js';
 export const MAX_INTERNED = 16_384;
 /** Longer values are nearly always unique (cookies, long lists); interning them only costs. */
 export const MAX_INTERNED_LENGTH = 128;
-
-const table = new Map<string, string>();
-
-export function intern(value: string): string {
-  if (value.length > MAX_INTERNED_LENGTH) return value;
-  return table.get(value) ?? admit(value);
-}
-
-function admit(value: string): string {
-  if (table.size >= MAX_INTERNED) table.clear();
-  table.set(value, value);
-  return value;
-}
-
-/** Field names tracked by internValue before it starts over. */
+/** Field names tracked by value() before it starts over. */
 export const MAX_TRACKED_FIELDS = 1_024;
-
-/** The last value each field name had, for internValue. */
-const lastValues = new Map<string, string>();
-
 /**
- * The shared copy of a header field's value. A value enters the table only once its field has
- * had it twice in a row: ETags and request ids, unique per response, would otherwise fill the
- * table with one-off entries and make it start over every MAX_INTERNED fills, the garbage of its
- * growth with it. Low-cardinality values (Content-Type, a second's Date) repeat within a few
- * fills, and only the copies stored before that are not shared.
+ * Distinct traits kept per name array. Past this the rules vary per response (say a computed
+ * stale-if-error), sharing stops paying, and further ones are kept unshared.
  */
-export function internValue(name: string, value: string): string {
-  if (value.length > MAX_INTERNED_LENGTH) return value;
-  const shared = table.get(value);
-  if (shared !== undefined) return shared;
-  return repeated(name, value) ? admit(value) : value;
-}
-
-/** True when `name` had this same value last time; remembers it for next time. */
-function repeated(name: string, value: string): boolean {
-  const last = lastValues.get(name);
-  if (last === undefined && lastValues.size >= MAX_TRACKED_FIELDS) lastValues.clear();
-  lastValues.set(name, value);
-  return last === value;
-}
+export const MAX_TRAITS_PER_NAMES = 32;
 
 /** A trie over header names: finding a known sequence allocates nothing. */
 interface ShapeNode {
@@ -60,61 +30,93 @@ interface ShapeNode {
   shape: readonly string[] | undefined;
 }
 
-let shapeRoot: ShapeNode = { next: new Map(), shape: undefined };
-let shapeCount = 0;
+export class Interner {
+  private readonly table = new Map<string, string>();
+  /** The last value each field name had, for value(). */
+  private readonly lastValues = new Map<string, string>();
+  private shapeRoot: ShapeNode = { next: new Map(), shape: undefined };
+  private shapeCount = 0;
+  /** Interned traits by their (interned) header name array. */
+  private readonly traitsByNames = new Map<readonly string[], StoredTraits[]>();
 
-/**
- * One shared, frozen array per distinct sequence of header names: the first `length` entries of
- * `names` (a scratch array the caller reuses). Bounded like intern: past MAX_INTERNED shapes the
- * trie starts over.
- */
-export function internNames(names: readonly string[], length: number): readonly string[] {
-  let node = shapeRoot;
-  for (let i = 0; i < length; i++) {
-    const name = names[i]!;
-    let child = node.next.get(name);
-    if (child === undefined) {
-      child = { next: new Map(), shape: undefined };
-      node.next.set(name, child);
+  /** The shared copy of a string. */
+  intern(value: string): string {
+    if (value.length > MAX_INTERNED_LENGTH) return value;
+    return this.table.get(value) ?? this.admit(value);
+  }
+
+  private admit(value: string): string {
+    if (this.table.size >= MAX_INTERNED) this.table.clear();
+    this.table.set(value, value);
+    return value;
+  }
+
+  /**
+   * The shared copy of a header field's value. A value enters the table only once its field has
+   * had it twice in a row: ETags and request ids, unique per response, would otherwise fill the
+   * table with one-off entries and make it start over every MAX_INTERNED fills, the garbage of its
+   * growth with it. Low-cardinality values (Content-Type, a second's Date) repeat within a few
+   * fills, and only the copies stored before that are not shared.
+   */
+  value(name: string, value: string): string {
+    if (value.length > MAX_INTERNED_LENGTH) return value;
+    const shared = this.table.get(value);
+    if (shared !== undefined) return shared;
+    return this.repeated(name, value) ? this.admit(value) : value;
+  }
+
+  /** True when `name` had this same value last time; remembers it for next time. */
+  private repeated(name: string, value: string): boolean {
+    const last = this.lastValues.get(name);
+    if (last === undefined && this.lastValues.size >= MAX_TRACKED_FIELDS) this.lastValues.clear();
+    this.lastValues.set(name, value);
+    return last === value;
+  }
+
+  /**
+   * One shared, frozen array per distinct sequence of header names: the first `length` entries of
+   * `names` (a scratch array the caller reuses). Bounded like intern: past MAX_INTERNED shapes the
+   * trie starts over.
+   */
+  names(names: readonly string[], length: number): readonly string[] {
+    let node = this.shapeRoot;
+    for (let i = 0; i < length; i++) {
+      const name = names[i]!;
+      let child = node.next.get(name);
+      if (child === undefined) {
+        child = { next: new Map(), shape: undefined };
+        node.next.set(name, child);
+      }
+      node = child;
     }
-    node = child;
-  }
-  if (node.shape === undefined) {
-    if (shapeCount >= MAX_INTERNED) {
-      shapeRoot = { next: new Map(), shape: undefined };
-      shapeCount = 0;
-      return internNames(names, length);
+    if (node.shape === undefined) {
+      if (this.shapeCount >= MAX_INTERNED) {
+        this.shapeRoot = { next: new Map(), shape: undefined };
+        this.shapeCount = 0;
+        return this.names(names, length);
+      }
+      this.shapeCount++;
+      node.shape = Object.freeze(names.slice(0, length).map((n) => this.intern(n)));
     }
-    shapeCount++;
-    node.shape = Object.freeze(names.slice(0, length).map(intern));
+    return node.shape;
   }
-  return node.shape;
-}
 
-/**
- * Distinct traits kept per name array. Past this the rules vary per response (say a computed
- * stale-if-error), sharing stops paying, and further ones are kept unshared.
- */
-export const MAX_TRAITS_PER_NAMES = 32;
-
-/** Interned traits by their (interned) header name array. */
-const traitsByNames = new Map<readonly string[], StoredTraits[]>();
-
-/**
- * The shared, frozen copy of `traits`. Traits are looked up by their headerNames array, so pass
- * one from internNames for them to be shared.
- */
-export function internTraits(traits: StoredTraits): StoredTraits {
-  let known = traitsByNames.get(traits.headerNames);
-  if (known === undefined) {
-    if (traitsByNames.size >= MAX_INTERNED) traitsByNames.clear();
-    known = [];
-    traitsByNames.set(traits.headerNames, known);
+  /**
+   * The shared, frozen copy of `traits`. Traits are looked up by their headerNames array, so pass
+   * one from names() for them to be shared.
+   */
+  traits(traits: StoredTraits): StoredTraits {
+    let known = this.traitsByNames.get(traits.headerNames);
+    if (known === undefined) {
+      if (this.traitsByNames.size >= MAX_INTERNED) this.traitsByNames.clear();
+      known = [];
+      this.traitsByNames.set(traits.headerNames, known);
+    }
+    for (const shared of known) if (sameTraits(shared, traits)) return shared;
+    const frozen = Object.freeze({ ...traits });
+    if (known.length < MAX_TRAITS_PER_NAMES) known.push(frozen);
+    return frozen;
   }
-  for (const shared of known) if (sameTraits(shared, traits)) return shared;
-  const frozen = Object.freeze({ ...traits });
-  if (known.length < MAX_TRAITS_PER_NAMES) known.push(frozen);
-  return frozen;
 }
 
 function sameTraits(a: StoredTraits, b: StoredTraits): boolean {

@@ -4,7 +4,6 @@
  * field earns its bytes: with 1 KiB objects the record is half the memory of the cache.
  */
 import type { ContentCoding } from '../../common/ports.js';
-import { internTraits } from './intern.js';
 
 export interface StoredResponse {
   readonly status: number;
@@ -64,7 +63,7 @@ export interface EncodedVariant extends StoredResponse {
 /**
  * The part of a stored response that most others share: the same status, field names and
  * reuse rules, because one origin answers most URLs alike. Kept once per distinct combination
- * (internTraits), frozen.
+ * (the edge's Interner), frozen.
  */
 export interface StoredTraits {
   readonly status: number;
@@ -104,6 +103,7 @@ export class StoredRecord implements StoredResponse {
   variants: readonly EncodedVariant[] | undefined = undefined;
   private traits: StoredTraits;
 
+  /** `traits`: shared ones from the edge's Interner (intern.ts), or this response's own. */
   constructor(traits: StoredTraits, own: OwnFields) {
     this.headerValues = own.headerValues;
     this.body = own.body;
@@ -112,7 +112,7 @@ export class StoredRecord implements StoredResponse {
     this.freshUntilMonoMs = own.freshUntilMonoMs;
     this.varyValues = own.varyValues;
     this.surrogateKeys = own.surrogateKeys;
-    this.traits = internTraits(traits);
+    this.traits = traits;
   }
 
   get status(): number {
@@ -135,9 +135,12 @@ export class StoredRecord implements StoredResponse {
     return this.traits.staleWhileRevalidateMs;
   }
 
-  /** Changes this response alone: the traits it shared stay as they are for the others. */
+  /**
+   * Changes this response alone (a soft purge): the traits it shared stay as they are for the
+   * others, and this one gets its own copy. Soft purges are rare, so the copy is not shared.
+   */
   set staleWhileRevalidateMs(ms: number) {
-    this.traits = internTraits({ ...this.traits, staleWhileRevalidateMs: ms });
+    if (ms !== this.traits.staleWhileRevalidateMs) this.traits = Object.freeze({ ...this.traits, staleWhileRevalidateMs: ms });
   }
 
   get staleIfErrorMs(): number {

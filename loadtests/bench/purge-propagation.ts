@@ -39,7 +39,6 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import type { PurgeRecord } from '../../common/control-protocol.js';
 import { createJsonLogger } from '../../common/adapters/json-logger.js';
 import { systemClock, systemRandom, systemTimers } from '../../common/adapters/system-clock.js';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
@@ -194,13 +193,13 @@ class ApplyRecorder {
 
   constructor(private readonly edges: readonly BenchEdge[]) {}
 
-  onApplied(edgeIndex: number, previousSeq: number, record: PurgeRecord, atMs: number): void {
-    if (record.seq !== previousSeq + 1) this.orderViolations++;
+  onApplied(edgeIndex: number, previousSeq: number, seq: number, atMs: number): void {
+    if (seq !== previousSeq + 1) this.orderViolations++;
     if (this.recording) {
-      let times = this.appliedAt.get(record.seq);
+      let times = this.appliedAt.get(seq);
       if (times === undefined) {
         times = new Float64Array(this.edges.length).fill(NaN);
-        this.appliedAt.set(record.seq, times);
+        this.appliedAt.set(seq, times);
       }
       times[edgeIndex] = atMs;
     }
@@ -209,7 +208,7 @@ class ApplyRecorder {
 
   minAppliedSeq(): number {
     let min = Infinity;
-    for (const e of this.edges) min = Math.min(min, e.edge.purges.appliedSeq);
+    for (const e of this.edges) min = Math.min(min, e.edge.control.purges.appliedSeq);
     return min;
   }
 
@@ -219,7 +218,7 @@ class ApplyRecorder {
     return new Promise((resolveAll, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w.resolve !== done);
-        reject(new Error(`purge bench: seq ${seq} not applied on every edge within ${timeoutMs} ms (applied: ${this.edges.map((e) => `${e.id}=${e.edge.purges.appliedSeq}`).join(' ')})`));
+        reject(new Error(`purge bench: seq ${seq} not applied on every edge within ${timeoutMs} ms (applied: ${this.edges.map((e) => `${e.id}=${e.edge.control.purges.appliedSeq}`).join(' ')})`));
       }, timeoutMs);
       const done = (): void => {
         clearTimeout(timer);
@@ -307,20 +306,20 @@ function buildEdges(n: number, controlUrls: readonly string[], token: string, re
     const logger = createJsonLogger(id, 'warn');
     const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };
     const edge = createEdge(config, ports);
-    const applyPurge = edge.applyPurge.bind(edge);
-    edge.applyPurge = (record: PurgeRecord): void => {
-      const previous = edge.purges.appliedSeq;
-      applyPurge(record);
-      recorder().onApplied(i, previous, record, performance.now());
-    };
-    const flush = edge.flush.bind(edge);
+    // The edge's control events say when each purge lands; the applied seq before it comes from the last event.
+    let previousSeq = edge.control.purges.appliedSeq;
     let hellos = 0;
-    edge.flush = (seq: number): void => {
-      // The first flush is the fresh start's (hello on an empty cache); any later one means this
-      // edge fell behind the retained log.
-      if (hellos++ > 0) recorder().unexpectedFlushes++;
-      flush(seq);
-    };
+    edge.control.events.subscribe((event) => {
+      if (event.type === 'purge-applied') {
+        recorder().onApplied(i, previousSeq, event.seq, performance.now());
+        previousSeq = event.appliedSeq;
+      } else if (event.type === 'flushed') {
+        // The first flush is the fresh start's (hello on an empty cache); any later one means this
+        // edge fell behind the retained log.
+        if (hellos++ > 0) recorder().unexpectedFlushes++;
+        previousSeq = event.appliedSeq;
+      }
+    });
     const control = createControlClient(config, edge, ports, `http://127.0.0.1:${10_000 + i}`);
     if (control === undefined) throw new Error('purge bench: edge built without a control client');
     edges.push({ id, edge, control, transport });

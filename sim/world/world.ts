@@ -4,23 +4,26 @@
  * client workload, all on one Scheduler and one SimNetwork. Faults from the scenario's timeline
  * change the network, the clocks and the nodes' lives; every answer lands in the History.
  */
-import { type HeaderList, type RequestHeaders } from '../../common/http.js';
-import { encodeSse, type PurgeRecord } from '../../common/control-protocol.js';
+import type { HeaderList } from '../../common/http.js';
 import type { InformationalResponse, Logger } from '../../common/ports.js';
 import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
 import type { ControlClient } from '../../edge/control/control-client.js';
 import type { Edge } from '../../edge/pipeline/edge.js';
 import { leaveGracefully } from '../../edge/leave.js';
+import { edgeRequestOf } from '../../edge/pipeline/incoming-request.js';
 import type { EdgeRequest, EdgeResponse } from '../../edge/pipeline/types.js';
 import { createOrigin } from '../../origin/handler.js';
 import { resolveOriginConfig } from '../../origin/schema.js';
 import type { Origin } from '../../origin/types.js';
-import { ControlPlane } from '../../control-plane/control-plane.js';
+import { ControlPlane, type ApiResponse } from '../../control-plane/control-plane.js';
 import { Credentials } from '../../control-plane/credentials.js';
 import { controlPlaneConfigWithDefaults } from '../../control-plane/config.js';
 import { MemoryLogStorage, openMemoryPurgeLog } from '../../control-plane/purge-log.js';
 import { SimNode } from '../kernel/node.js';
-import { ServerStream, SimNetwork, type WireRequest, type WireResponse } from '../kernel/network.js';
+import { serveControlPlaneWire } from '../kernel/control-plane-wire.js';
+import { edgeRequestFromWire, wireResponseOf } from '../kernel/edge-wire.js';
+import { SimNetwork, type WireRequest, type WireResponse } from '../kernel/network.js';
+import { collect, requestHeadersOf, type Collected } from '../kernel/wire.js';
 import { RandomStreams, Zipf, type Rng } from '../kernel/random.js';
 import { Scheduler, type SchedulerOptions } from '../kernel/scheduler.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
@@ -48,6 +51,8 @@ const EDGE_TOKEN = 'sim-edge-token-0123456789';
 /** The region secret every simulated edge signs its peer requests with, as `npm start` gives its edges one. */
 const PEER_SECRET = 'sim-peer-secret-0123456789abcdef0123';
 const SILENT: Logger = { log() {} };
+/** What every simulated client sends besides the request line. */
+const CLIENT_HEADERS: HeaderList = [['host', 'cdn.example']];
 
 interface EdgeSlot {
   node: SimNode;
@@ -207,31 +212,30 @@ export class World {
     slot.inFlight = new Set();
     slot.draining = false;
     slot.drainedWaiters = [];
-    this.observePurges(node, edge);
+    this.observeControl(node, edge);
     slot.control = createControlClient(config, edge, { ...ports, random: this.streams.stream(`control:${node.id}`) }, node.url);
     slot.control?.start();
     this.network.serve(node, (req) => this.servePeer(slot, req));
   }
 
-  /** Records every purge or flush the edge applies (cumulative seq, for the convergence checker) and every ring it installs. */
-  private observePurges(node: SimNode, edge: Edge): void {
-    const applyPurge = edge.applyPurge.bind(edge);
-    const flush = edge.flush.bind(edge);
-    const applied = (): void => this.history.add({ type: 'purge-applied', t: this.scheduler.now(), node: node.id, seq: edge.purges.appliedSeq });
-    edge.applyPurge = (record: PurgeRecord): void => {
-      applyPurge(record);
-      applied();
-    };
-    edge.flush = (seq: number): void => {
-      flush(seq);
-      applied();
-    };
-    if (edge.cluster === undefined) return;
-    const setMembers = edge.setMembers.bind(edge);
-    edge.setMembers = (members): void => {
-      setMembers(members);
-      this.history.add({ type: 'members', t: this.scheduler.now(), node: node.id, members: members.map((m) => m.id).join(',') });
-    };
+  /**
+   * Records every purge or flush the edge applies (cumulative seq, for the convergence checker)
+   * and every ring it installs, from the edge's control events (edge/control/edge-events.ts).
+   */
+  private observeControl(node: SimNode, edge: Edge): void {
+    edge.control.events.subscribe((event) => {
+      switch (event.type) {
+        case 'purge-applied':
+        case 'flushed':
+          this.history.add({ type: 'purge-applied', t: this.scheduler.now(), node: node.id, seq: event.appliedSeq });
+          return;
+        case 'membership-installed':
+          this.history.add({ type: 'members', t: this.scheduler.now(), node: node.id, members: event.members.map((m) => m.id).join(',') });
+          return;
+        default:
+          return;
+      }
+    });
   }
 
   private async startControlPlane(): Promise<void> {
@@ -246,49 +250,21 @@ export class World {
     });
     const cp = new ControlPlane({ clock: node.clock, timers: node.timers, log, logger: SILENT, config, credentials: new Credentials({ admin: [TOKEN], edge: [EDGE_TOKEN] }) });
     this.controlPlane = cp;
-    this.network.serve(node, (req) => (req.target === '/stream' || req.target.startsWith('/stream?') ? this.serveStream(cp, req) : this.serveControlPlane(cp, req)));
-  }
-
-  /**
-   * `GET /stream`, as control-plane/adapters/http-server.ts serves it: the session writes SSE
-   * frames into a streaming answer (never full: the simulated socket buffers without bound), and
-   * a connection the network reports gone closes the session.
-   */
-  private serveStream(cp: ControlPlane, req: WireRequest): WireResponse {
-    let target = req.target;
-    if (this.breaks.has('purge-replay')) {
-      // Breaking purge replay: every reconnect looks like a fresh edge, so the purges it missed are skipped.
-      const url = new URL(target, 'http://x');
-      url.searchParams.delete('after');
-      url.searchParams.delete('log');
-      target = `${url.pathname}${url.search}`;
-    }
-    const stream = new ServerStream();
-    stream.write(Buffer.from('retry: 1000\n\n'));
-    const opened = cp.openStream(
-      { method: req.method, target, headers: toRequestHeaders(req.headers) },
-      {
-        write: (event) => {
-          stream.write(Buffer.from(encodeSse(event)));
-          return true;
-        },
-        end: () => stream.end(),
-      },
+    this.network.serve(node, (req) =>
+      serveControlPlaneWire(cp, req, {
+        limits: { maxBodyBytes: config.limits.maxBodyBytes, maxReportBodyBytes: config.limits.maxReportBodyBytes },
+        retryMs: 1_000,
+        ...(this.breaks.has('purge-replay') ? { streamTarget: withoutReplayPosition } : {}),
+        answered: (wire, answer) => this.noticePurgeAccepted(wire, answer),
+      }),
     );
-    if (opened.kind === 'answer') {
-      const { response } = opened;
-      return { status: response.status, headers: [['content-type', 'application/json'], ...(response.headers ?? [])], chunks: [Buffer.from(`${JSON.stringify(response.body)}\n`)] };
-    }
-    const session = opened.session;
-    stream.onClose = () => session.closedByPeer();
-    return { status: 200, headers: [['content-type', 'text/event-stream; charset=utf-8'], ['cache-control', 'no-store']], chunks: [], stream };
   }
 
   // ---------------------------------------------------------------------------------------
   // Servers
 
   private serveOrigin(req: WireRequest): WireResponse {
-    const headers = toRequestHeaders(req.headers);
+    const headers = requestHeadersOf(req.headers);
     const res = this.origin.handle({ method: req.method, target: req.target, headers, ...(req.body === undefined ? {} : { body: req.body }) });
     if (req.target.startsWith('/o/')) {
       const etag = res.headers.find(([n]) => n === 'etag')?.[1];
@@ -317,36 +293,27 @@ export class World {
     };
   }
 
-  private async serveControlPlane(cp: ControlPlane, req: WireRequest): Promise<WireResponse> {
-    const answer = await cp.handle({ method: req.method, target: req.target, headers: toRequestHeaders(req.headers), body: req.body });
-    const body = Buffer.from(JSON.stringify(answer.body));
-    if (req.method === 'POST' && req.target === '/purges' && answer.status === 202 && req.body !== undefined) {
-      const accepted = answer.body as { id: string; seq: number };
-      const purge = JSON.parse(Buffer.from(req.body).toString()) as { values: string[] };
-      const version = Number(req.headers.find(([n]) => n === 'x-sim-version')?.[1] ?? 0);
-      const key = purge.values[0]!.slice(ORIGIN_HOST.length);
-      this.history.add({ type: 'purge-accepted', t: this.scheduler.now(), id: accepted.id, seq: accepted.seq, key, version });
-    }
-    return { status: answer.status, headers: [['content-type', 'application/json'], ...(answer.headers ?? [])], chunks: [body] };
+  /** An accepted purge enters the history with the version the purger published before it. */
+  private noticePurgeAccepted(req: WireRequest, answer: ApiResponse): void {
+    if (req.method !== 'POST' || req.target !== '/purges' || answer.status !== 202 || req.body === undefined) return;
+    const accepted = answer.body as { id: string; seq: number };
+    const purge = JSON.parse(Buffer.from(req.body).toString()) as { values: string[] };
+    const version = Number(req.headers.find(([n]) => n === 'x-sim-version')?.[1] ?? 0);
+    const key = purge.values[0]!.slice(ORIGIN_HOST.length);
+    this.history.add({ type: 'purge-accepted', t: this.scheduler.now(), id: accepted.id, seq: accepted.seq, key, version });
   }
 
   /** A request from another edge (a peer fetch or a peer invalidation). */
   private servePeer(slot: EdgeSlot, wire: WireRequest): WireResponse | Promise<WireResponse> {
     // 1xx the edge forwards to the asking peer travel back with its answer, as over a socket.
     const interim: InformationalResponse[] = [];
-    const req: EdgeRequest = {
-      method: wire.method,
-      target: wire.target,
-      headers: toRequestHeaders(wire.headers),
-      body: wire.body === undefined ? undefined : once(wire.body),
-      sendInformational: (info) => interim.push(info),
-    };
+    const req = edgeRequestFromWire(wire, interim);
     const arrivedMs = this.scheduler.now();
     const res = slot.edge.handle(req);
     const finish = async (r: EdgeResponse): Promise<WireResponse> => {
       const body = await collect(r.body);
       this.recordAnswer(slot, req, r, body, 'peer', wire.from, arrivedMs, 0);
-      return { status: r.status, headers: headerPairsOf(r.headers), chunks: body.chunks, ...(body.truncated ? { truncated: true } : {}), ...(interim.length === 0 ? {} : { interim }) };
+      return wireResponseOf(r, body, interim);
     };
     return res instanceof Promise ? res.then(finish) : finish(res);
   }
@@ -403,7 +370,9 @@ export class World {
       this.history.add({ type: 'request', t: arrivedMs, arrivedMs, node: slot.node.id, region, role: 'client', key, method: 'GET', status: 0, kind: 'refused', bytes: 0, truncated: false, latencyMs: clientLatencyMs });
       return;
     }
-    const req: EdgeRequest = { method: 'GET', target: key, headers: { host: 'cdn.example' } };
+    // The workload's clients are many and anonymous: no client address (so no per-client miss
+    // budget) and no 1xx channel.
+    const req = edgeRequestOf('GET', key, requestHeadersOf(CLIENT_HEADERS), undefined, undefined, undefined);
     const inc = slot.node.incarnation;
     const res = slot.edge.handle(req);
     if (!(res instanceof Promise) && Buffer.isBuffer(res.body)) {
@@ -698,47 +667,12 @@ export class World {
   }
 }
 
-export interface Collected {
-  chunks: Uint8Array[];
-  first: Uint8Array | undefined;
-  bytes: number;
-  truncated: boolean;
-}
-
-export async function collect(body: EdgeResponse['body'] | AsyncIterable<Uint8Array>): Promise<Collected> {
-  if (body === undefined) return { chunks: [], first: undefined, bytes: 0, truncated: false };
-  if (Buffer.isBuffer(body)) return { chunks: [body], first: body, bytes: body.length, truncated: false };
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  try {
-    for await (const chunk of body) {
-      chunks.push(chunk);
-      bytes += chunk.byteLength;
-    }
-  } catch {
-    return { chunks, first: chunks[0], bytes, truncated: true };
-  }
-  return { chunks, first: chunks[0], bytes, truncated: false };
-}
-
-async function* once(body: Uint8Array): AsyncIterable<Uint8Array> {
-  yield body;
-}
-
-/** An edge's `[name, value, ...]` answer fields as the wire's pairs. */
-export function headerPairsOf(flat: readonly string[]): HeaderList {
-  const pairs: HeaderList = [];
-  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i]!, flat[i + 1]!]);
-  return pairs;
-}
-
-export function toRequestHeaders(list: HeaderList): RequestHeaders {
-  const out: Record<string, string> = {};
-  for (const [name, value] of list) {
-    const n = name.toLowerCase();
-    out[n] = out[n] === undefined ? value : `${out[n]}, ${value}`;
-  }
-  return out;
+/** Breaking purge replay: every reconnect looks like a fresh edge, so the purges it missed are skipped. */
+function withoutReplayPosition(target: string): string {
+  const url = new URL(target, 'http://x');
+  url.searchParams.delete('after');
+  url.searchParams.delete('log');
+  return `${url.pathname}${url.search}`;
 }
 
 const VERSION_MARK = Buffer.from(' version=');

@@ -167,7 +167,7 @@ export async function startCluster(ids: readonly string[], settings: Partial<Clu
       const edge = makeEdge(id, members);
       l.attach(edge);
       const node = { id, url: l.url, edge, server: l.server, stopped: false, completed: l.completed, completedCount: l.completedCount };
-      for (const n of nodes) if (!n.stopped) n.edge.setMembers([...members]);
+      for (const n of nodes) if (!n.stopped) n.edge.control.setMembers([...members]);
       nodes.push(node);
       return node;
     },

@@ -150,7 +150,7 @@ export async function startControlRegion(count: number, options: RegionOptions =
 
   for (let i = 1; i <= count; i++) await startEdge(`e${i}`, nodes);
   await until('every edge holds a lease and the full ring', () =>
-    nodes.every((n) => n.edge.leaseValid() && n.edge.cluster!.members().length === count),
+    nodes.every((n) => n.edge.control.leaseValid() && n.edge.cluster!.members().length === count),
   );
 
   const regionEdges: RegionEdge[] = nodes.map((n) => ({ id: n.id, url: n.url, adminUrl: n.adminUrl }));
@@ -249,7 +249,7 @@ export async function startControlRegion(count: number, options: RegionOptions =
 
 /** The open edge that owns `path` in its own ring. */
 export function ownerOf(r: ControlRegion, path: string): RegionNode {
-  return r.nodes.find((n) => !n.closed && n.edge.cluster!.owns(n.edge.keyFor(undefined, path)!))!;
+  return r.nodes.find((n) => !n.closed && n.edge.cluster!.owns(n.edge.control.keyFor(undefined, path)!))!;
 }
 
 /** Origin fetches of `keys` beyond the one that warmed each. */

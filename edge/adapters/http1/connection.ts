@@ -15,7 +15,7 @@ import { requestIdOf } from '../../access-log/request-id.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from '../../pipeline/types.js';
 import type { WatchOptions } from '../watch-request.js';
 import { ChunkedDecoder, type ChunkedLimits } from './chunked.js';
-import { headerObject } from './headers.js';
+import { bodyForPipeline, edgeRequestOf, headerObject } from '../../pipeline/incoming-request.js';
 import { parseRequestHead, type ParserLimits, type RequestHead } from './parser.js';
 import { bodyForbidden, isWritableField, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
 
@@ -303,7 +303,7 @@ export class Http1Connection {
     if (!head.keepAlive) this.clientSaidClose = true;
     const headers = headerObject(head.rawHeaders);
     const carriesBody = head.framing.kind !== 'none';
-    const wantsBody = carriesBody && head.method !== 'GET' && head.method !== 'HEAD';
+    const wantsBody = bodyForPipeline(head.method, carriesBody);
     let sink: Readable | undefined;
     if (wantsBody) {
       this.sinkWantsMore = true;
@@ -333,15 +333,15 @@ export class Http1Connection {
     if (watch !== undefined) {
       this.watched = { head, headers, startMonoMs: watch.clock.monoMs(), startWallMs: watch.clock.wallMs(), status: 200, outcome: undefined };
     }
-    const req: EdgeRequest = {
-      method: head.method,
-      target: head.target,
+    const req = edgeRequestOf(
+      head.method,
+      head.target,
       headers,
-      body: sink,
-      clientAddress: this.socket.remoteAddress,
+      sink,
+      this.socket.remoteAddress,
       // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
-      sendInformational: head.minorVersion === 1 ? (info) => this.writeInformational(info) : undefined,
-    };
+      head.minorVersion === 1 ? (info) => this.writeInformational(info) : undefined,
+    );
     let result: EdgeResponse | Promise<EdgeResponse>;
     try {
       result = this.handler(req);

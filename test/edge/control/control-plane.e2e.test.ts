@@ -146,7 +146,7 @@ async function startRegion(edgeCount: number): Promise<Region> {
     edges.push({ id, url, edge, control, server, applied });
   }
   // The control plane grants a lease as each stream opens.
-  await changes.until(() => edges.every((e) => e.edge.leaseValid()));
+  await changes.until(() => edges.every((e) => e.edge.control.leaseValid()));
   const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
   return {
     timers,
@@ -190,7 +190,7 @@ test('a URL purge reaches every edge, completes its receipt, and the next reques
     for (let i = 0; i < 2; i++) assert.match((await r.get(i, '/obj')).cacheStatus, /hit/, 'still cached before the purge');
     const accepted = await r.purge({ kind: 'url', values: ['127.0.0.1/obj'] });
     assert.is(accepted.status, 202);
-    await r.changes.until(() => r.edges.every((e) => e.edge.purges.appliedSeq >= accepted.json.seq));
+    await r.changes.until(() => r.edges.every((e) => e.edge.control.purges.appliedSeq >= accepted.json.seq));
     assert.is((await r.receipt(accepted.json.id)).state, 'pending', 'applied but not acknowledged yet');
     // The edges' coalesced acks leave now; the receipt completes once the control plane has them.
     r.timers.advance(ACK_DELAY_MS);
@@ -213,7 +213,7 @@ test('an edge cut off during 100 purges applies all of them, in order, when it r
     assert.is(e.applied.length, 0);
     // A new connection for the same edge resumes from what the edge applied (after=...), as after a partition.
     e.control.start();
-    await r.changes.until(() => e.edge.purges.appliedSeq === last);
+    await r.changes.until(() => e.edge.control.purges.appliedSeq === last);
     assert.is(e.applied.length, 100);
     assert.equal(e.applied, [...e.applied].sort((a, b) => a - b), 'in order');
     assert.is(new Set(e.applied).size, 100, 'each exactly once');
@@ -229,9 +229,9 @@ test('an edge whose control plane is gone loses its lease and revalidates', asyn
     assert.match((await r.get(0, '/leased')).cacheStatus, /hit/);
     r.edges[0]!.control.stop();
     r.timers.advance(LEASE_MS - 1);
-    assert.ok(r.edges[0]!.edge.leaseValid(), 'the lease still runs');
+    assert.ok(r.edges[0]!.edge.control.leaseValid(), 'the lease still runs');
     r.timers.advance(1);
-    assert.not.ok(r.edges[0]!.edge.leaseValid(), 'the lease lapsed with nothing renewing it');
+    assert.not.ok(r.edges[0]!.edge.control.leaseValid(), 'the lease lapsed with nothing renewing it');
     assert.match((await r.get(0, '/leased')).cacheStatus, /fwd=stale; fwd-status=304.*detail=lease-expired/);
   } finally {
     await r.close();

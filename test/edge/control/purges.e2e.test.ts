@@ -59,7 +59,7 @@ const handoffFrom = (h: Harness, path: string) => signedPeerHeaders(PEER_SECRET,
 test('a hard URL purge removes the object; the next request fetches it again', () =>
   withHarness(async (h) => {
     await h.get('/p?x=1');
-    h.edge.applyPurge(purge('url', ['https://www.example.com/p?x=1']));
+    h.edge.control.applyPurge(purge('url', ['https://www.example.com/p?x=1']));
     assert.match(await status(h, '/p?x=1'), /fwd=uri-miss/);
     assert.is(await h.originCount('/p'), 2);
     assert.is(h.edge.metrics.purgesApplied.url, 1);
@@ -68,9 +68,9 @@ test('a hard URL purge removes the object; the next request fetches it again', (
 test('a soft purge keeps the object but forces revalidation, and stale-if-error still covers it', () =>
   withHarness(async (h) => {
     await h.get('/soft');
-    h.edge.applyPurge(purge('url', ['example.com/soft'], true));
+    h.edge.control.applyPurge(purge('url', ['example.com/soft'], true));
     assert.match(await status(h, '/soft'), /fwd=stale; fwd-status=304/);
-    h.edge.applyPurge(purge('url', ['example.com/soft'], true));
+    h.edge.control.applyPurge(purge('url', ['example.com/soft'], true));
     await h.stopOrigin();
     const res = await h.get('/soft');
     assert.is(res.status, 200);
@@ -82,7 +82,7 @@ test('a surrogate-key purge removes every object tagged with it and nothing else
     await h.get('/a?sk=red%20blue');
     await h.get('/b?sk=blue');
     await h.get('/c?sk=green');
-    h.edge.applyPurge(purge('key', ['blue']));
+    h.edge.control.applyPurge(purge('key', ['blue']));
     assert.match(await status(h, '/a?sk=red%20blue'), /fwd=uri-miss/);
     assert.match(await status(h, '/b?sk=blue'), /fwd=uri-miss/);
     assert.match(await status(h, '/c?sk=green'), /hit/);
@@ -91,7 +91,7 @@ test('a surrogate-key purge removes every object tagged with it and nothing else
 test('a prefix purge removes the URLs under the prefix only', () =>
   withHarness(async (h) => {
     for (const path of ['/static/a', '/static/b/c', '/statics', '/other']) await h.get(path);
-    h.edge.applyPurge(purge('prefix', ['example.com/static/']));
+    h.edge.control.applyPurge(purge('prefix', ['example.com/static/']));
     assert.match(await status(h, '/static/a'), /fwd=uri-miss/);
     assert.match(await status(h, '/static/b/c'), /fwd=uri-miss/);
     assert.match(await status(h, '/statics'), /hit/);
@@ -102,7 +102,7 @@ test('purge all empties the cache', () =>
   withHarness(async (h) => {
     await h.get('/x');
     await h.get('/y');
-    h.edge.applyPurge(purge('all', []));
+    h.edge.control.applyPurge(purge('all', []));
     assert.is(h.edge.store.stats().entries, 0);
     assert.match(await status(h, '/x'), /fwd=uri-miss/);
   }));
@@ -113,7 +113,7 @@ test('purge/fill race: a fill in flight when its purge lands is served but not s
     const inFlight = h.get('/race');
     // The request is at the origin, its answer held; the purge lands meanwhile.
     await h.origin.arrived('/race');
-    h.edge.applyPurge(purge('url', ['example.com/race']));
+    h.edge.control.applyPurge(purge('url', ['example.com/race']));
     h.origin.open('/race');
     const res = await inFlight;
     assert.is(res.status, 200);
@@ -128,7 +128,7 @@ test('waiters behind a fill that a purge raced collapse again behind one new wri
     const replies = Array.from({ length: 10 }, () => h.get('/herd-race'));
     await h.origin.arrived('/herd-race');
     await waitersOrStampede(h, '/herd-race', 9, 1);
-    h.edge.applyPurge(purge('url', ['example.com/herd-race']));
+    h.edge.control.applyPurge(purge('url', ['example.com/herd-race']));
     h.origin.release('/herd-race', 1);
     // The raced fill is not stored; its waiters queue again behind one of them.
     await h.origin.arrived('/herd-race', 2);
@@ -147,7 +147,7 @@ test('waiters keep collapsing when purges race one refill after another (a repla
     for (const fills of [1, 2]) {
       await h.origin.arrived(path, fills);
       await waitersOrStampede(h, path, 10 - fills, fills);
-      h.edge.applyPurge(purge('url', [`example.com${path}`]));
+      h.edge.control.applyPurge(purge('url', [`example.com${path}`]));
       h.origin.release(path, 1);
     }
     await h.origin.arrived(path, 3);
@@ -162,7 +162,7 @@ test('an unrelated purge during a fill does not stop it from being stored', () =
     h.origin.gate('/calm');
     const inFlight = h.get('/calm');
     await h.origin.arrived('/calm');
-    h.edge.applyPurge(purge('url', ['example.com/elsewhere']));
+    h.edge.control.applyPurge(purge('url', ['example.com/elsewhere']));
     h.origin.open('/calm');
     await inFlight;
     assert.match(await status(h, '/calm'), /hit/);
@@ -177,7 +177,7 @@ test('a copy purged while its revalidation was in flight is not served as stale-
     h.origin.gate('/sie-race');
     const inFlight = h.get(path);
     await h.origin.arrived('/sie-race', 2);
-    h.edge.applyPurge(purge('url', [`example.com${path}`]));
+    h.edge.control.applyPurge(purge('url', [`example.com${path}`]));
     h.origin.open('/sie-race');
     const res = await inFlight;
     assert.is(res.status, 503, 'the origin failed and the only copy was purged: no stale answer');
@@ -197,7 +197,7 @@ test('without a valid lease nothing is reused unvalidated; a grant allows hits u
     async (h) => {
       await h.get('/l');
       assert.match(await status(h, '/l'), /fwd=stale; fwd-status=304; ttl=\d+; stored; detail=lease-expired/);
-      h.edge.renewLease(30_000);
+      h.edge.control.renewLease(30_000);
       assert.match(await status(h, '/l'), /hit/);
       h.clock.advance(31_000);
       assert.match(await status(h, '/l'), /fwd=stale; fwd-status=304.*detail=lease-expired/);
@@ -209,7 +209,7 @@ test('without a valid lease nothing is reused unvalidated; a grant allows hits u
 test('a handoff is answered from cache only while the lease is valid (found by cdn-sim swarm seed 215)', () =>
   withHarness(
     async (h) => {
-      h.edge.renewLease(10_000);
+      h.edge.control.renewLease(10_000);
       await h.get('/handoff-lease');
       assert.match((await h.get('/handoff-lease', handoffFrom(h, '/handoff-lease'))).headers['cache-status']!, /hit; .*detail=handoff/);
       // The lease ran out (a partition from the control plane): purges may have been missed, so
@@ -226,7 +226,7 @@ test('lease expired and origin down: an error by default, stale when configured'
   for (const expiredServeStale of [false, true]) {
     await withHarness(
       async (h) => {
-        h.edge.renewLease(10_000);
+        h.edge.control.renewLease(10_000);
         await h.get('/both-down');
         h.clock.advance(20_000);
         await h.stopOrigin();
@@ -241,10 +241,10 @@ test('lease expired and origin down: an error by default, stale when configured'
 test('a peer that has applied fewer purges is not trusted with a fill; the edge goes to the origin', async () => {
   const c = await startCluster(['e1', 'e2', 'e3']);
   try {
-    const owner = c.nodes.find((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, '/lag')!))!;
+    const owner = c.nodes.find((n) => n.edge.cluster!.owns(n.edge.control.keyFor(undefined, '/lag')!))!;
     const front = c.nodes.find((n) => n !== owner)!;
     await c.get(front, '/lag');
-    front.edge.applyPurge(purge('url', ['example.com/unrelated']));
+    front.edge.control.applyPurge(purge('url', ['example.com/unrelated']));
     const res = await c.get(front, '/lag');
     assert.is(res.status, 200);
     assert.not.match(res.headers['cache-status']!, /peer-/);

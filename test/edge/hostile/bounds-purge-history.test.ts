@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MAX_PURGE_VALUE_CHARS, type PurgeRecord } from '../../../common/control-protocol.js';
-import { purgeMatcherBytes, PurgeLedger, RECENT_PURGES_KEPT, RECENT_PURGES_MAX_BYTES } from '../../../edge/control/purge-ledger.js';
+import { purgeMatcherBytes, PurgeLedger, RECENT_PURGES_KEPT, RECENT_PURGES_MAX_BYTES } from '../../../edge/store/purge-ledger.js';
 import { startHarness } from '../../support/edge-harness.js';
 
 let seq = 0;
@@ -22,13 +22,13 @@ test('twenty maximal purges applied to a real edge: the history stays within its
     let largest = 0;
     for (let i = 0; i < 20; i++) {
       const record = hugePurge();
-      h.edge.applyPurge(record);
+      h.edge.control.applyPurge(record);
       largest = Math.max(largest, purgeMatcherBytes({ seq: record.seq, kind: 'prefix', values: record.values }));
-      const held = h.edge.purges.held();
+      const held = h.edge.control.purges.held();
       assert.ok(held.bytes <= Math.max(RECENT_PURGES_MAX_BYTES, largest), `after ${i + 1}: ${held.bytes} bytes`);
     }
-    assert.ok(h.edge.purges.held().purges < 20, 'older purges were forgotten');
-    assert.is(h.edge.purges.appliedSeq, seq);
+    assert.ok(h.edge.control.purges.held().purges < 20, 'older purges were forgotten');
+    assert.is(h.edge.control.purges.appliedSeq, seq);
   } finally {
     await h.close();
   }

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { startCluster, type ClusterHarness, type ClusterNode } from '../../support/cluster-harness.js';
 
 function ownerOf(c: ClusterHarness, path: string): ClusterNode {
-  return c.nodes.find((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, path)!))!;
+  return c.nodes.find((n) => n.edge.cluster!.owns(n.edge.control.keyFor(undefined, path)!))!;
 }
 
 function versionIn(body: Buffer): string {
@@ -18,7 +18,7 @@ function versionIn(body: Buffer): string {
 function holders(c: ClusterHarness, path: string): string[] {
   return c.nodes
     .filter((n) => {
-      const key = n.edge.keyFor(undefined, path)!;
+      const key = n.edge.control.keyFor(undefined, path)!;
       return n.edge.store.lookup(key, {}).kind === 'match' || n.edge.hotStore?.lookup(key, {}).kind === 'match';
     })
     .map((n) => n.id);

@@ -9,7 +9,7 @@ import { startCluster, TEST_PEER_SECRET, type ClusterHarness, type ClusterNode }
 import { signedPeerHeaders } from '../../support/peer-signing.js';
 
 function ownerOf(c: ClusterHarness, path: string): ClusterNode {
-  return c.nodes.find((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, path)!))!;
+  return c.nodes.find((n) => n.edge.cluster!.owns(n.edge.control.keyFor(undefined, path)!))!;
 }
 
 const PATH = '/replay?cc=max-age%3D86400';

@@ -34,7 +34,7 @@ function combinations(): Array<Record<string, string>> {
 let coldCount = 0;
 
 function ownerOf(c: ClusterHarness, path: string): ClusterNode {
-  return c.nodes.find((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, path)!))!;
+  return c.nodes.find((n) => n.edge.cluster!.owns(n.edge.control.keyFor(undefined, path)!))!;
 }
 
 function internalFieldsIn(headers: Record<string, string>): string[] {

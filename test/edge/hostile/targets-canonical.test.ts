@@ -57,12 +57,12 @@ for (const server of CLIENT_FACING_SERVERS) {
   s('a URL purge removes every spelling that maps to its key', async ({ h }) => {
     await h.raw(`GET /p/%7ea HTTP/1.1\r\nHost: ${h.authority}\r\n`);
     assert.is(h.origin.requests.length, 1);
-    h.edge.applyPurge({ seq: 1, id: 'p1', kind: 'url', values: [`${h.authority}/p/x/../~a`], soft: false, acceptedAtMs: 0 });
+    h.edge.control.applyPurge({ seq: 1, id: 'p1', kind: 'url', values: [`${h.authority}/p/x/../~a`], soft: false, acceptedAtMs: 0 });
     const after = await h.get('/p/~a');
     assert.match(after.headers['cache-status']!, /fwd=uri-miss/);
     assert.is(h.origin.requests.length, 2);
     // A purge naming a URL no request could be stored under removes nothing (and throws nothing).
-    h.edge.applyPurge({ seq: 2, id: 'p2', kind: 'url', values: [`https://${h.authority}/p\\..\\p/~a`], soft: false, acceptedAtMs: 0 });
+    h.edge.control.applyPurge({ seq: 2, id: 'p2', kind: 'url', values: [`https://${h.authority}/p\\..\\p/~a`], soft: false, acceptedAtMs: 0 });
     assert.match((await h.get('/p/~a')).headers['cache-status']!, /hit/);
   });
 

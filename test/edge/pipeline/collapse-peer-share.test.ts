@@ -56,12 +56,12 @@ test('waiters share a peer\'s answer that is kept in no store, even when the rin
   );
   // A key the peer owns, so the first request fills from it.
   let target = '';
-  for (let i = 0; target === ''; i++) if (!edge.cluster!.owns(edge.keyFor(undefined, `/k${i}`)!)) target = `/k${i}`;
+  for (let i = 0; target === ''; i++) if (!edge.cluster!.owns(edge.control.keyFor(undefined, `/k${i}`)!)) target = `/k${i}`;
   const replies = Array.from({ length: 5 }, () => edge.handle({ method: 'GET', target, headers: { host: 'origin.test' } }));
   await new Promise((resolve) => setImmediate(resolve));
   assert.is(calls.length, 1, 'one writer asks the peer; the others wait');
   // The peer leaves the ring while the fill is in flight: this edge now owns the key.
-  edge.setMembers([{ id: 'e1', url: SELF, weight: 1 }]);
+  edge.control.setMembers([{ id: 'e1', url: SELF, weight: 1 }]);
   releasePeer!(answer(200, [['cache-control', 'max-age=60']], 'from-peer'));
   const bodies = await Promise.all(replies.map(async (r) => bodyOf(await r)));
   assert.equal(bodies, Array(5).fill('from-peer'));

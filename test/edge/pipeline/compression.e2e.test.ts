@@ -5,6 +5,7 @@
  * is not. The origin is an in-process Transport that records what it was asked; compression is
  * the synchronous Compressor, so nothing depends on real time or thread scheduling.
  */
+import { Interner } from '../../../edge/store/intern.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
@@ -270,7 +271,7 @@ function storedText(): StoredResponse {
     { method: 'GET', requestHeaders: {}, status: 200, headers: [['cache-control', 'max-age=60'], ['content-type', 'text/plain']], requestTimeMs: 0, responseTimeMs: 0, responseMonoMs: 0 },
     { effective: effectiveDirectives([['cache-control', 'max-age=60']]), lifetime: { lifetimeMs: 60_000, heuristic: false } },
     TEXT,
-    { setCookie: 'bypass', heuristic: { fraction: 0.1, maxSeconds: 60 }, staleIfErrorDefaultSeconds: 0, via: '1.1 e' },
+    { setCookie: 'bypass', heuristic: { fraction: 0.1, maxSeconds: 60 }, staleIfErrorDefaultSeconds: 0, via: '1.1 e', interner: new Interner() },
   );
 }
 

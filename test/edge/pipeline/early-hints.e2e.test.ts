@@ -27,7 +27,7 @@ async function getWithInterim(node: ClusterNode, path: string): Promise<Answer> 
 function pathOwnedElsewhere(front: ClusterNode, base: string): string {
   for (let i = 0; i < 1000; i++) {
     const path = `${base}-${i}?early-hints=${encodeURIComponent(LINK)}`;
-    if (!front.edge.cluster!.owns(front.edge.keyFor(undefined, path)!)) return path;
+    if (!front.edge.cluster!.owns(front.edge.control.keyFor(undefined, path)!)) return path;
   }
   throw new Error('no key owned by another edge');
 }
@@ -44,7 +44,7 @@ test.after(async () => {
 });
 
 test('single hop: the client gets the origin\'s 103 and then the 200; the hit has no 103', async () => {
-  const owner = h.nodes.find((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, `/eh-own?early-hints=${encodeURIComponent(LINK)}`)!))!;
+  const owner = h.nodes.find((n) => n.edge.cluster!.owns(n.edge.control.keyFor(undefined, `/eh-own?early-hints=${encodeURIComponent(LINK)}`)!))!;
   const path = `/eh-own?early-hints=${encodeURIComponent(LINK)}`;
   const miss = await getWithInterim(owner, path);
   assert.is(miss.status, 200);

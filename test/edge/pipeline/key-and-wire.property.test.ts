@@ -92,7 +92,7 @@ test('(a) the key of a request is the key of the request the edge forwards; Vary
       const again = parseRequestTarget(out.target);
       assert.ok(again.form === 'origin' && again.target === out.target, `forwarded ${JSON.stringify(out.target)} is canonical`);
       const forwardedHost = keyHost === 'origin' ? undefined : forwardedHeader(out.headers, 'host');
-      assert.equal(keys, [edge.keyFor(forwardedHost, out.target)], 'stored under the key of the forwarded request');
+      assert.equal(keys, [edge.control.keyFor(forwardedHost, out.target)], 'stored under the key of the forwarded request');
       // Nothing named in Connection (nor the fixed hop-by-hop set) went upstream. Host is the
       // exception by design: an absolute-form authority is the Host (RFC 9112 §3.2.2) whatever the
       // client's Host field said; that it is the keyed one is checked above.

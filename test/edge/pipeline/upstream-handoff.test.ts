@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TransportError, type OutboundRequest, type OutboundResponse, type Transport } from '../../../common/ports.js';
-import { PurgeLedger } from '../../../edge/control/purge-ledger.js';
+import { PurgeLedger } from '../../../edge/store/purge-ledger.js';
 import { EdgeMetrics } from '../../../edge/pipeline/metrics.js';
 import { Upstream } from '../../../edge/pipeline/upstream.js';
 import { Cluster, HANDOFF_NEXT_HEADER, MAX_HANDOFF_ASKS, PEER_HEADER } from '../../../edge/routing/cluster.js';

@@ -103,7 +103,7 @@ test('a new member fills moved keys from their previous owners, not the origin (
   }));
 
 function ownerOf(c: ClusterHarness, path: string) {
-  return c.nodes.find((n) => !n.stopped && n.edge.cluster!.owns(n.edge.keyFor(undefined, path)!))!;
+  return c.nodes.find((n) => !n.stopped && n.edge.cluster!.owns(n.edge.control.keyFor(undefined, path)!))!;
 }
 
 test.run();

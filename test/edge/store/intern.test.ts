@@ -1,7 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { internNames, internTraits, internValue, MAX_INTERNED, MAX_INTERNED_LENGTH, MAX_TRACKED_FIELDS, MAX_TRAITS_PER_NAMES } from '../../../edge/store/intern.js';
+import { Interner, MAX_INTERNED, MAX_INTERNED_LENGTH, MAX_TRACKED_FIELDS, MAX_TRAITS_PER_NAMES } from '../../../edge/store/intern.js';
 import type { StoredTraits } from '../../../edge/store/stored-response.js';
+
+/** One edge's tables, shared by the tests below as one edge's fills would share them. */
+const interner = new Interner();
+const internValue = (name: string, value: string) => interner.value(name, value);
+const internNames = (names: readonly string[], length: number) => interner.names(names, length);
+const internTraits = (traits: StoredTraits) => interner.traits(traits);
 
 test('values come back equal whether shared, one-off, too long or past every bound', () => {
   const etags = Array.from({ length: MAX_INTERNED + 10 }, (_, i) => `"v1-${i}"`);
@@ -45,6 +51,17 @@ test('traits are kept once per distinct combination, and past the bound still ex
   const past = internTraits(traits(MAX_TRAITS_PER_NAMES + 200));
   assert.is(past.staleIfErrorMs, MAX_TRAITS_PER_NAMES + 200);
   assert.ok(Object.isFrozen(past));
+});
+
+test('two interners share nothing: what one edge stored does not decide what another shares', () => {
+  const a = new Interner();
+  const b = new Interner();
+  const scratch = ['date', 'content-type'];
+  assert.ok(a.names(scratch, 2) === a.names(['date', 'content-type'], 2));
+  assert.ok(a.names(scratch, 2) !== b.names(scratch, 2), 'each edge has its own shapes');
+  const traits = (names: readonly string[]): StoredTraits => ({ status: 200, headerNames: names, noCache: false, mustRevalidate: false, staleWhileRevalidateMs: 0, staleIfErrorMs: 0, varyNames: [] });
+  assert.ok(a.traits(traits(a.names(scratch, 2))) === a.traits(traits(a.names(scratch, 2))));
+  assert.ok(a.traits(traits(a.names(scratch, 2))) !== b.traits(traits(b.names(scratch, 2))), 'each edge has its own traits');
 });
 
 test.run();

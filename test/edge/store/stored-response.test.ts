@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import type { HeaderList } from '../../../common/http.js';
 import { applyPurgeToStores } from '../../../edge/control/apply-purge.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type UpstreamExchange } from '../../../edge/pipeline/build-stored.js';
+import { Interner } from '../../../edge/store/intern.js';
 import { ResponseStore } from '../../../edge/store/response-store.js';
 import { chargedBytes, headerPairs, storedValidators, wireHeaders, type StoredResponse } from '../../../edge/store/stored-response.js';
 
@@ -14,6 +15,7 @@ const options: StorageOptions = {
   heuristic: { fraction: 0.1, maxSeconds: 86_400 },
   staleIfErrorDefaultSeconds: 60,
   via: '1.1 edge-1',
+  interner: new Interner(),
 };
 
 function build(headers: HeaderList, body = 'hello', requestHeaders: Record<string, string> = {}): StoredResponse {

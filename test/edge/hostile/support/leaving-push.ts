@@ -21,15 +21,15 @@ export async function put(node: ClusterNode, path: string, headers: Record<strin
 export async function afterE3Left(c: ClusterHarness): Promise<{ survivors: ClusterNode[]; paths: string[] }> {
   const survivors = c.nodes.filter((n) => n.id !== 'e3');
   const ring = survivors.map((n) => ({ id: n.id, url: n.url, weight: 1 }));
-  for (const n of survivors) n.edge.setMembers(ring);
+  for (const n of survivors) n.edge.control.setMembers(ring);
   // Never-requested paths, each owned by a survivor in the new ring and recently left by e3 there.
-  const paths = Array.from({ length: 200 }, (_, i) => `/pushed-${i}`).filter((p) => survivors.some((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, p)!)));
+  const paths = Array.from({ length: 200 }, (_, i) => `/pushed-${i}`).filter((p) => survivors.some((n) => n.edge.cluster!.owns(n.edge.control.keyFor(undefined, p)!)));
   for (const n of survivors) assert.ok(n.edge.cluster!.recentlyLeft('e3'), `${n.id} remembers e3`);
   return { survivors, paths };
 }
 
 export function ownerOf(nodes: ClusterNode[], path: string): ClusterNode {
-  return nodes.find((n) => n.edge.cluster!.owns(n.edge.keyFor(undefined, path)!))!;
+  return nodes.find((n) => n.edge.cluster!.owns(n.edge.control.keyFor(undefined, path)!))!;
 }
 
 /** e3's signed push fields for `path` with `body`, as Upstream.push sends them (no digest without a body). */
@@ -40,5 +40,5 @@ export function signedPush(c: ClusterHarness, path: string, body: Buffer | undef
 }
 
 export function stored(node: ClusterNode, path: string): boolean {
-  return node.edge.store.lookup(node.edge.keyFor(undefined, path)!, {}).kind === 'match';
+  return node.edge.store.lookup(node.edge.control.keyFor(undefined, path)!, {}).kind === 'match';
 }

@@ -1,7 +1,7 @@
 /** The edge's purge ledger: applied seq and the purge/fill race check, including flushes that move the seq back (a restored log). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PurgeLedger } from '../../../edge/control/purge-ledger.js';
+import { PurgeLedger } from '../../../edge/store/purge-ledger.js';
 
 type Step = ['purge', number, string] | ['flush', number];
 

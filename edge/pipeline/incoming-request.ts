@@ -1,0 +1,63 @@
+/**
+ * From what a server layer received to the pipeline's request record (EdgeRequest), without a
+ * transport: the own HTTP/1.1 layer, node:http (edge/adapters/node-server.ts) and the simulator
+ * (sim/kernel/edge-wire.ts) all build their requests here, so the pipeline sees the same request
+ * whichever of them carried it.
+ */
+import type { RequestHeaders } from '../../common/http.js';
+import type { InformationalResponse } from '../../common/ports.js';
+import type { EdgeRequest } from './types.js';
+
+/** Fields node:http keeps only the first of (lib/_http_incoming.js matchKnownFields). */
+const FIRST_ONLY = new Set([
+  'content-type', 'content-length', 'user-agent', 'referer', 'host', 'authorization', 'proxy-authorization',
+  'if-modified-since', 'if-unmodified-since', 'from', 'location', 'max-forwards', 'retry-after', 'etag',
+  'last-modified', 'server', 'age', 'expires',
+]);
+
+/**
+ * The header object from a raw field list (names lower-cased, in received order), combined the
+ * way node:http's IncomingMessage combines repeated fields (`--http-server own|node` agree).
+ */
+export function headerObject(rawHeaders: ReadonlyArray<readonly [string, string]>): RequestHeaders {
+  const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  for (const [name, value] of rawHeaders) {
+    const prev = out[name];
+    if (prev === undefined) {
+      out[name] = name === 'set-cookie' ? [value] : value;
+    } else if (name === 'set-cookie') {
+      (prev as string[]).push(value);
+    } else if (FIRST_ONLY.has(name)) {
+      continue;
+    } else {
+      out[name] = `${prev as string}${name === 'cookie' ? '; ' : ', '}${value}`;
+    }
+  }
+  return out;
+}
+
+/**
+ * Whether the pipeline gets the request's body: only when one is framed (Content-Length or
+ * Transfer-Encoding) and the method is not GET or HEAD, whose bodies have no defined meaning
+ * (RFC 9110 §9.3.1, §9.3.2) and are never forwarded.
+ */
+export function bodyForPipeline(method: string, framed: boolean): boolean {
+  return framed && method !== 'GET' && method !== 'HEAD';
+}
+
+/**
+ * The pipeline's request record. `body` is passed only when bodyForPipeline allows it;
+ * `sendInformational` is undefined when the carrier cannot send 1xx (an HTTP/1.0 client,
+ * RFC 9110 §15.2). One object shape for every request keeps the pipeline's call site
+ * monomorphic.
+ */
+export function edgeRequestOf(
+  method: string,
+  target: string,
+  headers: RequestHeaders,
+  body: AsyncIterable<Uint8Array> | undefined,
+  clientAddress: string | undefined,
+  sendInformational: ((info: InformationalResponse) => void) | undefined,
+): EdgeRequest {
+  return { method, target, headers, body, clientAddress, sendInformational };
+}
