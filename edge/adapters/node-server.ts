@@ -1,12 +1,14 @@
-/** node:http in front of the edge pipeline: the only place edge requests meet real sockets. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+/** node:http in front of the edge pipeline, and the request path the HTTPS/HTTP/2 listener shares. */
+import { createServer, type Server } from 'node:http';
+import { Http2ServerResponse } from 'node:http2';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../common/ports.js';
-import { informationalWriter } from './write-informational.js';
+import { edgeRequestOf, type ClientRequest, type ClientResponse } from './client-request.js';
+import { h2ResponseFields } from './h2/response-fields.js';
 import { watchRequest, type RequestWatch, type WatchOptions } from './watch-request.js';
 import type { Edge } from '../pipeline/edge.js';
-import type { EdgeRequest, EdgeResponse } from '../pipeline/types.js';
+import type { EdgeResponse } from '../pipeline/types.js';
 
 export interface EdgeServerOptions {
   /** Idle keep-alive connections are closed after this long. */
@@ -20,23 +22,22 @@ export interface EdgeServerOptions {
 export function createEdgeServer(edge: Edge, logger: Logger, options: EdgeServerOptions): Server {
   const server = createServer(
     { keepAliveTimeout: options.keepAliveTimeoutMs, headersTimeout: options.headersTimeoutMs, requestTimeout: 0 },
-    (req, res) => onRequest(edge, logger, req, res, options.watch === undefined ? undefined : watchRequest(options.watch, req, res)),
+    (req, res) => serveClientRequest(edge, logger, req, res, options.watch === undefined ? undefined : watchRequest(options.watch, req, res)),
   );
   return server;
 }
 
-function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: ServerResponse, watch: RequestWatch | undefined): void {
-  const headers = req.headers;
-  const hasBody = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
-  // One object shape for every request keeps the call site monomorphic and allocates no spreads.
-  const edgeRequest: EdgeRequest = {
-    method: req.method ?? 'GET',
-    target: req.url ?? '/',
-    headers,
-    body: hasBody && req.method !== 'GET' && req.method !== 'HEAD' ? req : undefined,
-    clientAddress: req.socket.remoteAddress,
-    sendInformational: informationalWriter(req, res),
-  };
+/**
+ * Hands one request from node:http or node:http2 (HTTP/2, or HTTP/1.1 over TLS) to the pipeline
+ * and writes its answer: the one request path every node-based listener shares.
+ */
+export function serveClientRequest(edge: Pick<Edge, 'handle'>, logger: Logger, req: ClientRequest, res: ClientResponse, watch: RequestWatch | undefined): void {
+  const edgeRequest = edgeRequestOf(req, res);
+  if ('malformed' in edgeRequest) {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`400 ${edgeRequest.malformed}\n`);
+    return;
+  }
   let result: EdgeResponse | Promise<EdgeResponse>;
   try {
     result = edge.handle(edgeRequest);
@@ -58,9 +59,10 @@ function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: Server
   }
 }
 
-function write(res: ServerResponse, r: EdgeResponse, logger: Logger): void {
+function write(res: ClientResponse, r: EdgeResponse, logger: Logger): void {
   try {
-    res.writeHead(r.status, r.headers);
+    if (res instanceof Http2ServerResponse) res.writeHead(r.status, h2ResponseFields(r.headers));
+    else res.writeHead(r.status, r.headers);
   } catch (err) {
     // An upstream header node refuses to send: answer 502 rather than crash.
     discard(r.body);
@@ -81,7 +83,7 @@ function write(res: ServerResponse, r: EdgeResponse, logger: Logger): void {
   }
 }
 
-function fail(res: ServerResponse, logger: Logger, err: unknown): void {
+function fail(res: ClientResponse, logger: Logger, err: unknown): void {
   logger.log('error', 'request failed', { error: err instanceof Error ? err.message : String(err) });
   if (res.headersSent) {
     res.destroy();
