@@ -3,7 +3,9 @@
  * certificates by SNI, reload without dropping open sessions, the rapid-reset guard, and
  * `:authority` held to the Host rules. Certificates are made in the test (test-certificates.ts).
  */
+import { createServer } from 'node:http';
 import { constants } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -170,6 +172,33 @@ s(':authority and Host naming different hosts is refused with 400 before the pip
     assert.is(invalid.status, 400, 'an :authority the HTTP/1.1 Host rules refuse is refused the same way');
   } finally {
     await client.close();
+  }
+});
+
+s('103 Early Hints from the origin reach an HTTP/2 client ahead of the final answer', async (ctx) => {
+  const origin = createServer((_req, res) => {
+    res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
+    res.writeHead(200, { 'cache-control': 'no-store', 'content-type': 'text/plain' });
+    res.end('final');
+  });
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { edge: { originUrl: `http://127.0.0.1:${(origin.address() as AddressInfo).port}` } }));
+  const client = await connectH2(h.url, ctx.pki.ca);
+  try {
+    const stream = client.session.request({ ':path': '/hinted' });
+    const hints = new Promise<Record<string, unknown>>((resolve) => stream.once('headers', (fields) => resolve(fields)));
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    const ended = new Promise<void>((resolve) => stream.once('end', () => resolve()));
+    const info = await hints;
+    assert.is(info[':status'], 103);
+    assert.is(info['link'], '</style.css>; rel=preload; as=style');
+    await ended;
+    assert.is(Buffer.concat(chunks).toString(), 'final');
+  } finally {
+    await client.close();
+    origin.closeAllConnections();
+    await new Promise<void>((resolve) => origin.close(() => resolve()));
   }
 });
 
