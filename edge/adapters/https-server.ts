@@ -61,7 +61,7 @@ export function createHttpsEdgeServer(edge: Pick<Edge, 'handle'>, ports: { logge
   const serve = (req: ClientRequest, res: ClientResponse): void => {
     const socket = req.socket as Socket;
     if (req.httpVersionMajor !== 2) connections.busy(socket, res);
-    serveClientRequest(edge, ports.logger, req, res, options.watch === undefined ? undefined : watchRequest(options.watch, req, res));
+    serveClientRequest(edge, ports.logger, req, res, options.watch === undefined ? undefined : watchRequest(options.watch, req, res), limits.maxHeaderListBytes);
   };
   const connections = new ConnectionSet();
   // An idle connection (HTTP/1.1 between requests, an HTTP/2 session without streams) is closed after this long.

@@ -31,11 +31,11 @@ export function createEdgeServer(edge: Edge, logger: Logger, options: EdgeServer
  * Hands one request from node:http or node:http2 (HTTP/2, or HTTP/1.1 over TLS) to the pipeline
  * and writes its answer: the one request path every node-based listener shares.
  */
-export function serveClientRequest(edge: Pick<Edge, 'handle'>, logger: Logger, req: ClientRequest, res: ClientResponse, watch: RequestWatch | undefined): void {
-  const edgeRequest = edgeRequestOf(req, res);
+export function serveClientRequest(edge: Pick<Edge, 'handle'>, logger: Logger, req: ClientRequest, res: ClientResponse, watch: RequestWatch | undefined, maxH2HeaderListBytes?: number): void {
+  const edgeRequest = edgeRequestOf(req, res, maxH2HeaderListBytes);
   if ('malformed' in edgeRequest) {
-    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(`400 ${edgeRequest.malformed}\n`);
+    res.writeHead(edgeRequest.status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`${edgeRequest.status} ${edgeRequest.malformed}\n`);
     return;
   }
   let result: EdgeResponse | Promise<EdgeResponse>;

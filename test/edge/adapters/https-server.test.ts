@@ -4,7 +4,7 @@
  * `:authority` held to the Host rules. Certificates are made in the test (test-certificates.ts).
  */
 import { createServer } from 'node:http';
-import { constants } from 'node:http2';
+import { connect as http2Connect, constants } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { suite } from 'uvu';
@@ -172,6 +172,29 @@ s(':authority and Host naming different hosts is refused with 400 before the pip
     assert.is(invalid.status, 400, 'an :authority the HTTP/1.1 Host rules refuse is refused the same way');
   } finally {
     await client.close();
+  }
+});
+
+s('a header list over maxHeaderListBytes is answered 431 and never forwarded; the session goes on', async (ctx) => {
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { http2: { maxHeaderListBytes: 4096 } }));
+  // Sent at once, before the edge's SETTINGS arrive: node's client would otherwise refuse to send
+  // it itself, and what is tested is the edge's own bound on a client that does not care.
+  const session = http2Connect(h.url, { ca: ctx.pki.ca, servername: 'localhost' });
+  session.on('error', () => undefined);
+  try {
+    const status = (fields: Record<string, string>) =>
+      new Promise<unknown>((resolve, reject) => {
+        const stream = session.request(fields);
+        stream.on('response', (r) => resolve(r[':status']));
+        stream.on('error', reject);
+        stream.resume();
+      });
+    const big = status({ ':path': '/big', 'x-big': 'a'.repeat(8192) });
+    assert.is(await big, 431);
+    assert.is(h.origin.requests.length, 0);
+    assert.is(await status({ ':path': '/small', 'x-small': 'a'.repeat(1024) }), 200);
+  } finally {
+    session.destroy();
   }
 });
 
