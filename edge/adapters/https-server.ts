@@ -136,8 +136,8 @@ class ConnectionSet {
   closeIdle(): void {
     this.closing = true;
     for (const session of this.sessions) session.close();
-    const h2Sockets = new Set<unknown>([...this.sessions].map((s) => s.socket));
-    for (const socket of this.sockets) if (!h2Sockets.has(socket) && !this.inFlight.has(socket)) socket.end();
+    // An HTTP/2 socket ends with its session; ending it here would cut the session's open streams.
+    for (const socket of this.sockets) if ((socket as TLSSocket).alpnProtocol !== 'h2' && !this.inFlight.has(socket)) socket.end();
   }
 
   closeAll(): void {

@@ -198,6 +198,39 @@ s('a header list over maxHeaderListBytes is answered 431 and never forwarded; th
   }
 });
 
+s('shutdown: closeIdleConnections lets an HTTP/2 stream in flight finish, then the session goes away', async (ctx) => {
+  let release: () => void = () => undefined;
+  let arrivedSignal: () => void = () => undefined;
+  const arrived = new Promise<void>((resolve) => (arrivedSignal = resolve));
+  // An origin whose answer waits for the test: the stream is in flight while the edge shuts down.
+  const originServer = createServer((_req, res) => {
+    release = () => {
+      res.writeHead(200, { 'cache-control': 'no-store' });
+      res.end('finished');
+    };
+    arrivedSignal();
+  });
+  await new Promise<void>((resolve) => originServer.listen(0, '127.0.0.1', resolve));
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { edge: { originUrl: `http://127.0.0.1:${(originServer.address() as AddressInfo).port}` } }));
+  const client = await connectH2(h.url, ctx.pki.ca);
+  try {
+    const sessionGone = new Promise<void>((resolve) => client.session.once('close', () => resolve()));
+    const reply = client.get('/held');
+    await arrived;
+    h.server.close();
+    h.server.closeIdleConnections();
+    release();
+    const answered = await reply;
+    assert.is(answered.status, 200);
+    assert.is(answered.body, 'finished');
+    await sessionGone;
+  } finally {
+    await client.close();
+    originServer.closeAllConnections();
+    await new Promise<void>((resolve) => originServer.close(() => resolve()));
+  }
+});
+
 s('103 Early Hints from the origin reach an HTTP/2 client ahead of the final answer', async (ctx) => {
   const origin = createServer((_req, res) => {
     res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
