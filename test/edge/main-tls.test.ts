@@ -50,6 +50,12 @@ s('bad TLS input is one line and exit 2: no certificate, unreadable file, not a 
   }
 });
 
+s('--help documents the TLS flags', () => {
+  const result = run(['--help']);
+  assert.is(result.status, 0);
+  for (const flag of ['--https-port', '--tls-cert', '--tls-key', '--ca-file']) assert.ok(result.stdout.includes(flag), flag);
+});
+
 s('SIGHUP reloads the certificates: new handshakes get the new one, an open h2 session keeps working; a bad file keeps the old', async (ctx) => {
   const first = ctx.pki.issue('localhost');
   const certPath = join(ctx.pki.dir, 'live.pem');
