@@ -64,8 +64,11 @@ export function createHttpsEdgeServer(edge: Pick<Edge, 'handle'>, ports: { logge
     serveClientRequest(edge, ports.logger, req, res, options.watch === undefined ? undefined : watchRequest(options.watch, req, res), limits.maxHeaderListBytes);
   };
   const connections = new ConnectionSet();
-  // An idle connection (HTTP/1.1 between requests, an HTTP/2 session without streams) is closed after this long.
+  // An idle connection (HTTP/1.1 between requests, an HTTP/2 session without open streams) is
+  // closed after this long. node's default destroys any connection that was silent that long,
+  // which would cut a request waiting on a slow origin; a busy one is left alone and the timer re-arms.
   server.setTimeout(options.keepAliveTimeoutMs);
+  server.on('timeout', (idle: Http2Session | Socket) => connections.timedOut(idle));
   server.on('secureConnection', (socket: TLSSocket) => connections.add(socket));
   server.on('session', (session: ServerHttp2Session) => {
     connections.addSession(session);
@@ -106,6 +109,9 @@ class ConnectionSet {
   private readonly sockets = new Set<Socket>();
   private readonly sessions = new Set<Http2Session>();
   private readonly inFlight = new Map<Socket, number>();
+  private readonly openStreams = new Map<Http2Session, number>();
+  /** Sessions whose idle timer fired while they had streams open. */
+  private readonly expired = new WeakSet<Http2Session>();
   private closing = false;
 
   add(socket: Socket): void {
@@ -118,8 +124,34 @@ class ConnectionSet {
 
   addSession(session: Http2Session): void {
     this.sessions.add(session);
-    session.once('close', () => this.sessions.delete(session));
+    this.openStreams.set(session, 0);
+    session.on('stream', (stream) => {
+      this.openStreams.set(session, (this.openStreams.get(session) ?? 0) + 1);
+      stream.once('close', () => {
+        const left = (this.openStreams.get(session) ?? 1) - 1;
+        this.openStreams.set(session, left);
+        // Its idle time ran out while this stream was in flight: close now that it is idle.
+        if (left === 0 && this.expired.has(session)) session.close();
+      });
+    });
+    session.once('close', () => {
+      this.sessions.delete(session);
+      this.openStreams.delete(session);
+    });
     if (this.closing) session.close();
+  }
+
+  /** The idle timer fired on a session or an HTTP/1.1 socket: closed when nothing is in flight on it. */
+  timedOut(idle: Http2Session | Socket): void {
+    const streams = this.openStreams.get(idle as Http2Session);
+    if (streams !== undefined) {
+      // node does not fire the timer again once it has fired: a busy session is closed when its last stream ends.
+      if (streams === 0) (idle as Http2Session).close();
+      else this.expired.add(idle as Http2Session);
+      return;
+    }
+    const socket = idle as Socket;
+    if (!this.inFlight.has(socket)) socket.destroy();
   }
 
   /** An HTTP/1.1 request on `socket` until `res` closes; after shutdown began, the connection ends with it. */

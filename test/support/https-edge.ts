@@ -33,14 +33,14 @@ export function http2Limits(overrides: Partial<Http2Limits> = {}): Http2Limits {
 
 export async function startHttpsEdge(
   certificates: CertificateSources,
-  options: { http2?: Partial<Http2Limits>; edge?: Partial<EdgeOptions>; logger?: Logger } = {},
+  options: { http2?: Partial<Http2Limits>; edge?: Partial<EdgeOptions>; logger?: Logger; keepAliveTimeoutMs?: number } = {},
 ): Promise<HttpsEdge> {
   const clock = new FakeClock();
   const origin = await startRecordingOrigin();
   const transport = createUndiciTransport();
   const edge = new Edge({ ...testEdgeOptions({ cacheName: 'edge', originUrl: origin.url, clock, transport }), ...options.edge });
   const server = createHttpsEdgeServer(edge, { logger: options.logger ?? silent, clock }, {
-    keepAliveTimeoutMs: 60_000,
+    keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 60_000,
     headersTimeoutMs: 60_000,
     certificates: loadCertificateSet(certificates),
     http2: http2Limits(options.http2),

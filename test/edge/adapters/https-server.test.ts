@@ -231,6 +231,35 @@ s('shutdown: closeIdleConnections lets an HTTP/2 stream in flight finish, then t
   }
 });
 
+s('the idle timer spares a session with a stream in flight (a slow origin), and closes it once idle', async (ctx) => {
+  let release: () => void = () => undefined;
+  const originServer = createServer((_req, res) => {
+    release = () => {
+      res.writeHead(200, { 'cache-control': 'no-store' });
+      res.end('slow but whole');
+    };
+  });
+  await new Promise<void>((resolve) => originServer.listen(0, '127.0.0.1', resolve));
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { keepAliveTimeoutMs: 50, edge: { originUrl: `http://127.0.0.1:${(originServer.address() as AddressInfo).port}` } }));
+  // The origin answers only once the edge's idle timer has fired on the session: an event, not a sleep.
+  const timerFired = new Promise<void>((resolve) => h.server.once('session', (session) => session.once('timeout', () => resolve())));
+  const client = await connectH2(h.url, ctx.pki.ca);
+  try {
+    const sessionGone = new Promise<void>((resolve) => client.session.once('close', () => resolve()));
+    const reply = client.get('/slow');
+    await timerFired;
+    release();
+    const answered = await reply;
+    assert.is(answered.status, 200);
+    assert.is(answered.body, 'slow but whole');
+    await sessionGone;
+  } finally {
+    await client.close();
+    originServer.closeAllConnections();
+    await new Promise<void>((resolve) => originServer.close(() => resolve()));
+  }
+});
+
 s('103 Early Hints from the origin reach an HTTP/2 client ahead of the final answer', async (ctx) => {
   const origin = createServer((_req, res) => {
     res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' });
