@@ -5,6 +5,7 @@ import { MAX_RING_MEMBERS, RING_MEMBERS_ARRAY, ringWeightSchema } from '../commo
 import { DEFAULT_PEER_AUTH_WINDOW_MS, MIN_PEER_SECRET_CHARS } from './routing/peer-auth.js';
 import { ACCESS_LOG_FLAGS, AccessLogConfigSchema } from './access-log/config.js';
 import { COMPRESS_FLAGS, CompressConfigSchema } from './compression-config.js';
+import { Http2LimitsSchema, TLS_FLAGS, TlsConfigSchema } from './adapters/tls/config.js';
 
 const MiB = 1024 * 1024;
 
@@ -26,6 +27,10 @@ export const EdgeConfigSchema = Type.Object(
     id: Type.String({ default: 'edgeworks', pattern: '^[A-Za-z0-9._-]+$', description: 'a name of letters, digits, dot, dash or underscore' }),
     host: Type.String({ default: '127.0.0.1', minLength: 1 }),
     port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+    /** Absent: no HTTPS listener. Served beside `port`, on the same host. */
+    httpsPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    tls: TlsConfigSchema,
+    http2: Http2LimitsSchema,
     origin: Type.String({ pattern: '^https?://[^/?#]+$', description: 'an origin base URL without a path, e.g. http://127.0.0.1:8000' }),
     admin: Type.Object(
       {
@@ -182,6 +187,7 @@ export const EDGE_FLAGS: readonly FlagSpec[] = [
   { flag: 'log-level', field: 'logLevel', type: 'string', env: 'EDGE_LOG_LEVEL', help: 'debug, info, warn or error (default info)' },
   ...ACCESS_LOG_FLAGS,
   ...COMPRESS_FLAGS,
+  ...TLS_FLAGS,
 ];
 
 /** `e1=http://127.0.0.1:8081,e2=http://127.0.0.1:8082*2` → ring members; the schema checks each. */

@@ -10,6 +10,8 @@ import { createUndiciTransport } from '../common/adapters/undici-transport.js';
 import { threadpoolCompressor } from '../common/adapters/zlib-compressor.js';
 import { createAdminServer } from './adapters/admin-server.js';
 import { createEdgeListener } from './adapters/edge-listener.js';
+import { createHttpsEdgeServer, type HttpsEdgeServer } from './adapters/https-server.js';
+import { certificateSourcesOf, loadStartupCertificates, readCaFile, reloadCertificatesOnSighup } from './adapters/tls/from-config.js';
 import { withPeerSecretFile } from './adapters/peer-secret-file.js';
 import { Readiness } from './adapters/readiness.js';
 import { createEdgeRegistry } from './adapters/prometheus.js';
@@ -20,11 +22,15 @@ import { leaveGracefully } from './leave.js';
 import { loadProcessConfig } from '../common/adapters/process-config.js';
 
 runMain('cdn-edge', async () => {
-  const loaded = loadProcessConfig('cdn-edge', 'An HTTP/1.1 caching reverse proxy (RFC 9111 shared cache) in front of one origin.', EdgeConfigSchema, EDGE_FLAGS);
+  const loaded = loadProcessConfig('cdn-edge', 'An HTTP/1.1 and HTTP/2 (over TLS) caching reverse proxy (RFC 9111 shared cache) in front of one origin.', EdgeConfigSchema, EDGE_FLAGS);
   if (loaded === undefined) return;
   const config = withPeerSecretFile(loaded);
   const logger = createJsonLogger(config.id, config.logLevel);
-  const transport = createUndiciTransport();
+  // Read before anything listens: a bad certificate or CA file is one line and exit 2.
+  const certificateSources = certificateSourcesOf(config);
+  const certificates = certificateSources === undefined ? undefined : loadStartupCertificates(certificateSources);
+  const ca = readCaFile(config);
+  const transport = createUndiciTransport(ca === undefined ? {} : { ca });
   const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };
   const edge = createEdge(config, { ...ports, compressor: threadpoolCompressor });
   const watching = startRequestWatching(config, ports, [edge.metrics.requestDurations]);
@@ -32,6 +38,15 @@ runMain('cdn-edge', async () => {
   await listen(server, config.port, config.host);
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  let https: HttpsEdgeServer | undefined;
+  if (certificateSources !== undefined && certificates !== undefined && config.httpsPort !== undefined) {
+    https = createHttpsEdgeServer(edge, { logger, clock: systemClock }, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch, certificates, http2: config.http2 });
+    await listen(https, config.httpsPort, config.host);
+    reloadCertificatesOnSighup(certificateSources, https, logger);
+    const httpsAddress = https.address();
+    const httpsPort = typeof httpsAddress === 'object' && httpsAddress !== null ? httpsAddress.port : config.httpsPort;
+    process.stdout.write(`cdn-edge ${config.id} listening on https://${config.host}:${httpsPort} (${config.http2.enabled ? 'h2, http/1.1' : 'http/1.1'})\n`);
+  }
   const control = createControlClient(config, edge, ports, config.advertiseUrl ?? `http://${config.host}:${port}`);
   control?.start();
   process.stdout.write(`cdn-edge ${config.id} listening on http://${config.host}:${port} -> origin ${config.origin}\n`);
@@ -72,10 +87,11 @@ runMain('cdn-edge', async () => {
     // Past the grace period whatever is left is cut: the leave below is bounded by it too.
     setTimeout(() => {
       server.closeAllConnections();
+      https?.closeAllConnections();
       watching.accessLog?.flush();
       process.exit(0);
     }, config.shutdownGraceMs + 1_000).unref();
-    const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+    const closed = Promise.all([server, ...(https === undefined ? [] : [https])].map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())))).then(() => undefined);
     leaveGracefully({
       edge,
       control,
@@ -86,6 +102,8 @@ runMain('cdn-edge', async () => {
       stopAccepting: () => {
         server.close();
         server.closeIdleConnections();
+        https?.close();
+        https?.closeIdleConnections();
         admin?.close();
       },
       inFlightDone: () => closed,

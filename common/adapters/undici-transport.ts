@@ -1,15 +1,25 @@
 /** The real Transport: keep-alive HTTP/1.1 through undici, errors mapped to TransportError codes. */
+import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
 import type { HeaderList } from '../http.js';
 import { TransportError, type OutboundRequest, type OutboundResponse, type Transport, type TransportErrorCode } from '../ports.js';
 
-export function createUndiciTransport(): Transport {
+export interface UndiciTransportOptions {
+  /**
+   * PEM CA certificates trusted for https URLs (peers, origin, control plane) besides Node's own
+   * roots: a private CA need not replace the public ones an https origin may use.
+   */
+  ca?: string | Buffer;
+}
+
+export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport {
+  const ca = options.ca === undefined ? undefined : [...rootCertificates, options.ca];
   // undici fixes the connect timeout per dispatcher, so keep one agent per distinct value.
   const agents = new Map<number, Agent>();
   const agentFor = (connectMs: number): Agent => {
     let agent = agents.get(connectMs);
     if (agent === undefined) {
-      agent = new Agent({ connect: { timeout: connectMs }, keepAliveTimeout: 30_000 });
+      agent = new Agent({ connect: ca === undefined ? { timeout: connectMs } : { timeout: connectMs, ca }, keepAliveTimeout: 30_000 });
       agents.set(connectMs, agent);
     }
     return agent;

@@ -1,12 +1,13 @@
-/** node:http in front of the edge pipeline: the only place edge requests meet real sockets. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+/** node:http in front of the edge pipeline, and the request path the HTTPS/HTTP/2 listener shares. */
+import { createServer, type Server } from 'node:http';
+import { Http2ServerResponse } from 'node:http2';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../common/ports.js';
-import { informationalWriter } from './write-informational.js';
+import { edgeRequestOf, type ClientRequest, type ClientResponse } from './client-request.js';
+import { h2ResponseFields } from './h2/response-fields.js';
 import { watchRequest, type RequestWatch, type WatchOptions } from './watch-request.js';
 import type { Edge } from '../pipeline/edge.js';
-import { bodyForPipeline, edgeRequestOf } from '../pipeline/incoming-request.js';
 import type { EdgeResponse } from '../pipeline/types.js';
 
 export interface EdgeServerOptions {
@@ -21,17 +22,22 @@ export interface EdgeServerOptions {
 export function createEdgeServer(edge: Edge, logger: Logger, options: EdgeServerOptions): Server {
   const server = createServer(
     { keepAliveTimeout: options.keepAliveTimeoutMs, headersTimeout: options.headersTimeoutMs, requestTimeout: 0 },
-    (req, res) => onRequest(edge, logger, req, res, options.watch === undefined ? undefined : watchRequest(options.watch, req, res)),
+    (req, res) => serveClientRequest(edge, logger, req, res, options.watch === undefined ? undefined : watchRequest(options.watch, req, res)),
   );
   return server;
 }
 
-function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: ServerResponse, watch: RequestWatch | undefined): void {
-  const headers = req.headers;
-  const method = req.method ?? 'GET';
-  const framed = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
-  // node:http has combined repeated fields already, as headerObject does for the other carriers.
-  const edgeRequest = edgeRequestOf(method, req.url ?? '/', headers, bodyForPipeline(method, framed) ? req : undefined, req.socket.remoteAddress, informationalWriter(req, res));
+/**
+ * Hands one request from node:http or node:http2 (HTTP/2, or HTTP/1.1 over TLS) to the pipeline
+ * and writes its answer: the one request path every node-based listener shares.
+ */
+export function serveClientRequest(edge: Pick<Edge, 'handle'>, logger: Logger, req: ClientRequest, res: ClientResponse, watch: RequestWatch | undefined, maxH2HeaderListBytes?: number): void {
+  const edgeRequest = edgeRequestOf(req, res, maxH2HeaderListBytes);
+  if ('malformed' in edgeRequest) {
+    res.writeHead(edgeRequest.status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`${edgeRequest.status} ${edgeRequest.malformed}\n`);
+    return;
+  }
   let result: EdgeResponse | Promise<EdgeResponse>;
   try {
     result = edge.handle(edgeRequest);
@@ -53,9 +59,10 @@ function onRequest(edge: Edge, logger: Logger, req: IncomingMessage, res: Server
   }
 }
 
-function write(res: ServerResponse, r: EdgeResponse, logger: Logger): void {
+function write(res: ClientResponse, r: EdgeResponse, logger: Logger): void {
   try {
-    res.writeHead(r.status, r.headers);
+    if (res instanceof Http2ServerResponse) res.writeHead(r.status, h2ResponseFields(r.headers));
+    else res.writeHead(r.status, r.headers);
   } catch (err) {
     // An upstream header node refuses to send: answer 502 rather than crash.
     discard(r.body);
@@ -76,7 +83,7 @@ function write(res: ServerResponse, r: EdgeResponse, logger: Logger): void {
   }
 }
 
-function fail(res: ServerResponse, logger: Logger, err: unknown): void {
+function fail(res: ClientResponse, logger: Logger, err: unknown): void {
   logger.log('error', 'request failed', { error: err instanceof Error ? err.message : String(err) });
   if (res.headersSent) {
     res.destroy();

@@ -3,9 +3,9 @@
  * `CompletedRequest` record to the observer. Only attached when something observes, so an edge
  * without observers pays nothing for it.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../common/ports.js';
 import { requestIdOf } from '../access-log/request-id.js';
+import type { ClientRequest, ClientResponse } from './client-request.js';
 import type { RequestObserver } from '../pipeline/request-events.js';
 import type { EdgeResponse, Outcome } from '../pipeline/types.js';
 
@@ -27,7 +27,7 @@ export interface RequestWatch {
   answered(r: EdgeResponse): void;
 }
 
-export function watchRequest(o: WatchOptions, req: IncomingMessage, res: ServerResponse): RequestWatch {
+export function watchRequest(o: WatchOptions, req: ClientRequest, res: ClientResponse): RequestWatch {
   if (o.fullRecord === false) return watchDuration(o, req, res);
   const startMonoMs = o.clock.monoMs();
   const startWallMs = o.clock.wallMs();
@@ -64,7 +64,7 @@ export function watchRequest(o: WatchOptions, req: IncomingMessage, res: ServerR
  * which is when the adapter hands it to the socket, and waits for 'close' only for a streamed
  * body. A request the pipeline never answers (the adapter's own 502) is not reported.
  */
-function watchDuration(o: WatchOptions, req: IncomingMessage, res: ServerResponse): RequestWatch {
+function watchDuration(o: WatchOptions, req: ClientRequest, res: ClientResponse): RequestWatch {
   const startMonoMs = o.clock.monoMs();
   const report = (r: EdgeResponse, completed: boolean): void =>
     o.observer.completed({

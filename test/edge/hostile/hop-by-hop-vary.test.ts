@@ -5,7 +5,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLIENT_FACING_SERVERS } from './support/client-facing-servers.js';
+import { CLIENT_FACING_SERVERS, http1Only } from './support/client-facing-servers.js';
 import { startHostileEdge, type HostileEdge } from './support/hostile-edge.js';
 
 for (const server of CLIENT_FACING_SERVERS) {
@@ -21,7 +21,7 @@ for (const server of CLIENT_FACING_SERVERS) {
     await ctx.h.close();
   });
 
-  s('a field named in Connection does not select the stored variant', async ({ h }) => {
+  http1Only(server, s)('a field named in Connection does not select the stored variant', async ({ h }) => {
     const hostile = await h.raw(`GET /page HTTP/1.1\r\nHost: ${h.authority}\r\nX-Lang: de\r\nConnection: X-Lang\r\n`);
     assert.is(hostile.status, 200);
     assert.is(h.origin.requests[0]!.headers['x-lang'], undefined, 'the origin was not sent X-Lang');
@@ -32,7 +32,7 @@ for (const server of CLIENT_FACING_SERVERS) {
     assert.match(plain.headers['cache-status']!, /hit/, 'the hostile fill is the variant for no X-Lang');
   });
 
-  s('a Cache-Control named in Connection is not obeyed', async ({ h }) => {
+  http1Only(server, s)('a Cache-Control named in Connection is not obeyed', async ({ h }) => {
     await h.get('/page');
     const res = await h.raw(`GET /page HTTP/1.1\r\nHost: ${h.authority}\r\nCache-Control: no-cache\r\nConnection: cache-control\r\n`);
     assert.match(res.headers['cache-status']!, /hit/);

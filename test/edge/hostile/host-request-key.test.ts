@@ -4,7 +4,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CLIENT_FACING_SERVERS } from './support/client-facing-servers.js';
+import { CLIENT_FACING_SERVERS, http1Only } from './support/client-facing-servers.js';
 import { startHostileEdge, type HostileEdge } from './support/hostile-edge.js';
 
 for (const server of CLIENT_FACING_SERVERS) {
@@ -45,7 +45,7 @@ for (const server of CLIENT_FACING_SERVERS) {
     assert.is(h.origin.requests.length, 0);
   });
 
-  s('a Host named in Connection is gone before it is read: refused, not keyed', async ({ h }) => {
+  http1Only(server, s)('a Host named in Connection is gone before it is read: refused, not keyed', async ({ h }) => {
     assert.is((await h.raw(`GET /c HTTP/1.1\r\nHost: a.example\r\nConnection: host\r\n`)).status, 400);
     assert.is(h.origin.requests.length, 0);
   });
