@@ -3,11 +3,11 @@
  * streamed bodies, 100-continue, HEAD/204/304 framing, rejections, timeouts (on hand-fired timers),
  * backpressure and graceful drain.
  */
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Clock, TimerHandle, Timers } from '../../../../common/ports.js';
-import { Http1Server } from '../../../../edge/adapters/http1/server.js';
+import { connectionOptions, Http1Server, serveHttp1 } from '../../../../edge/adapters/http1/server.js';
 import type { EdgeRequest, EdgeResponse } from '../../../../edge/pipeline/types.js';
 import { ManualTimers } from '../../../support/manual-timers.js';
 import { openRaw, readUntil, splitResponses } from '../../../support/raw-http.js';
@@ -562,6 +562,24 @@ test('bytes after a Connection: close request are ignored (RFC 9112 §9.6): one 
     assert.is(rest, '');
   } finally {
     await s.close();
+  }
+});
+
+test('serveHttp1 serves any connected socket: a plain net.Server hands it its sockets (as a TLS server will)', async () => {
+  let closed = 0;
+  const options = connectionOptions({ keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers: new HandTimers(), clock: { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, logger: silent });
+  const server = createServer((sock) => serveHttp1(sock, echo, options, () => closed++));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const c = await openRaw((server.address() as AddressInfo).port);
+    c.write('GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    const r = await readUntil(c, () => false);
+    assert.ok(r.closed);
+    assert.equal(splitResponses(r.text).responses.map((x) => json(x.body).target), ['/a', '/b']);
+    while (closed === 0) await new Promise((resolve) => setImmediate(resolve));
+    assert.is(closed, 1);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
 
