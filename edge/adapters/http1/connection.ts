@@ -92,6 +92,10 @@ export class Http1Connection {
   private responseStarted = false;
   private dateSecond = -1;
   private dateText = '';
+  /** Read once: the peer's address does not change, and the getter goes through libuv. */
+  private readonly remoteAddress: string | undefined;
+  /** One function per connection rather than a closure per request. */
+  private readonly informational = (info: InformationalResponse): void => this.writeInformational(info);
 
   constructor(
     private readonly socket: Socket,
@@ -99,6 +103,7 @@ export class Http1Connection {
     private readonly o: ConnectionOptions,
     private readonly onClosed: (c: Http1Connection) => void,
   ) {
+    this.remoteAddress = socket.remoteAddress;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
@@ -331,16 +336,17 @@ export class Http1Connection {
     this.responseStarted = false;
     const watch = this.o.watch;
     if (watch !== undefined) {
-      this.watched = { head, headers, startMonoMs: watch.clock.monoMs(), startWallMs: watch.clock.wallMs(), status: 200, outcome: undefined };
+      // Without an access log nobody reads the wall-clock start (watch-request.ts, fullRecord).
+      this.watched = { head, headers, startMonoMs: watch.clock.monoMs(), startWallMs: watch.fullRecord === false ? 0 : watch.clock.wallMs(), status: 200, outcome: undefined };
     }
     const req: EdgeRequest = {
       method: head.method,
       target: head.target,
       headers,
       body: sink,
-      clientAddress: this.socket.remoteAddress,
+      clientAddress: this.remoteAddress,
       // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
-      sendInformational: head.minorVersion === 1 ? (info) => this.writeInformational(info) : undefined,
+      sendInformational: head.minorVersion === 1 ? this.informational : undefined,
     };
     let result: EdgeResponse | Promise<EdgeResponse>;
     try {
@@ -375,15 +381,35 @@ export class Http1Connection {
     const watch = this.o.watch;
     if (w === undefined || watch === undefined) return;
     this.watched = undefined;
+    const protocol = w.head.minorVersion === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
+    if (watch.fullRecord === false) {
+      // No access log: the duration histograms read the outcome, protocol, status and duration,
+      // so the record's log fields (request id, address, target, Referer, User-Agent) are not made.
+      watch.observer.completed({
+        startWallMs: 0,
+        durationMs: watch.clock.monoMs() - w.startMonoMs,
+        clientAddress: undefined,
+        method: w.head.method,
+        target: '',
+        protocol,
+        status: w.status,
+        outcome: w.outcome ?? { kind: 'error', hit: false, detail: 'edge-error', bytes: 0 },
+        requestId: '',
+        completed: done,
+        referer: undefined,
+        userAgent: undefined,
+      });
+      return;
+    }
     const h = w.headers;
     const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
     watch.observer.completed({
       startWallMs: w.startWallMs,
       durationMs: watch.clock.monoMs() - w.startMonoMs,
-      clientAddress: this.socket.remoteAddress,
+      clientAddress: this.remoteAddress,
       method: w.head.method,
       target: w.head.target,
-      protocol: `HTTP/1.${w.head.minorVersion}`,
+      protocol,
       status: w.status,
       outcome: w.outcome ?? { kind: 'error', hit: false, detail: 'edge-error', bytes: 0 },
       requestId: requestIdOf(h['x-request-id'], watch.makeRequestId),

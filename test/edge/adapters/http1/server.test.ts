@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Clock, TimerHandle, Timers } from '../../../../common/ports.js';
 import { connectionOptions, Http1Server, serveHttp1 } from '../../../../edge/adapters/http1/server.js';
+import type { CompletedRequest } from '../../../../edge/pipeline/request-events.js';
 import type { EdgeRequest, EdgeResponse } from '../../../../edge/pipeline/types.js';
 import { ManualTimers } from '../../../support/manual-timers.js';
 import { openRaw, readUntil, splitResponses } from '../../../support/raw-http.js';
@@ -580,6 +581,32 @@ test('serveHttp1 serves any connected socket: a plain net.Server hands it its so
     assert.is(closed, 1);
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('the request watch: without an access log (fullRecord false) the lean record, no request id made; with one, the log fields', async () => {
+  for (const fullRecord of [false, true]) {
+    const seen: CompletedRequest[] = [];
+    let idsMade = 0;
+    const clock = { wallMs: () => 1_700_000_000_000, monoMs: () => 0 };
+    const watch = { observer: { completed: (e: CompletedRequest) => void seen.push(e) }, clock, makeRequestId: () => `id-${++idsMade}`, fullRecord };
+    const server = new Http1Server(echo, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers: new HandTimers(), clock, logger: silent, watch });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = await openRaw((server.address() as AddressInfo).port);
+      c.write('GET /a?b HTTP/1.0\r\nUser-Agent: ua\r\n\r\n');
+      await readUntil(c, () => false);
+      const e = seen[0]!;
+      assert.equal([e.method, e.protocol, e.status, e.outcome.kind, e.completed], ['GET', 'HTTP/1.0', 200, 'hit', true]);
+      if (fullRecord) {
+        assert.equal([e.target, e.clientAddress, e.requestId, e.userAgent, e.startWallMs, idsMade], ['/a?b', '127.0.0.1', 'id-1', 'ua', 1_700_000_000_000, 1]);
+      } else {
+        assert.equal([e.target, e.clientAddress, e.requestId, e.userAgent, e.startWallMs, idsMade], ['', undefined, '', undefined, 0, 0]);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 });
 
