@@ -85,6 +85,8 @@ export class Http1Connection {
   private awaitingDrain = false;
   private headersTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
+  /** When the wait for the next request began (monotonic); undefined while a request is in progress. */
+  private idleSinceMonoMs: number | undefined;
   private bodyTimer: TimerHandle | undefined;
   private bodyDeadline: TimerHandle | undefined;
   private watched: Watched | undefined;
@@ -608,21 +610,35 @@ export class Http1Connection {
     this.end();
   }
 
+  /**
+   * The wait for the next request starts now (unless it already runs). One timer per connection
+   * serves many requests: a request only clears `idleSinceMonoMs`, and a timer that fires early
+   * (the connection was busy meanwhile) re-arms for what is left, so a keep-alive hit neither
+   * schedules nor cancels a timer.
+   */
   private armIdle(): void {
-    if (this.idleTimer !== undefined || this.closed) return;
-    this.idleTimer = this.o.timers.after(this.o.keepAliveTimeoutMs, () => {
-      this.idleTimer = undefined;
-      if (this.idle) this.end();
-    });
+    if (this.closed) return;
+    this.idleSinceMonoMs ??= this.o.clock.monoMs();
+    this.idleTimer ??= this.o.timers.after(this.o.keepAliveTimeoutMs, this.onIdleTimer);
   }
 
-  private cancelIdle(): void {
-    this.idleTimer?.cancel();
+  private readonly onIdleTimer = (): void => {
     this.idleTimer = undefined;
+    const since = this.idleSinceMonoMs;
+    if (since === undefined || this.closed) return; // a request is in progress: armIdle runs again after it
+    const leftMs = since + this.o.keepAliveTimeoutMs - this.o.clock.monoMs();
+    if (leftMs > 0) this.idleTimer = this.o.timers.after(leftMs, this.onIdleTimer);
+    else if (this.idle) this.end();
+  };
+
+  private cancelIdle(): void {
+    this.idleSinceMonoMs = undefined;
   }
 
   private cancelTimers(): void {
     this.cancelIdle();
+    this.idleTimer?.cancel();
+    this.idleTimer = undefined;
     this.cancelBodyTimer();
     this.bodyDeadline?.cancel();
     this.bodyDeadline = undefined;

@@ -257,7 +257,7 @@ test('the handler throwing is a 502', async () => {
   }
 });
 
-test('timeouts on the Timers port: an unfinished head gets 408 and close; an idle connection is closed', async () => {
+test('timeouts on the Timers port: an unfinished head gets 408 and close', async () => {
   const s = await start();
   try {
     const c = await openRaw(s.port);
@@ -268,11 +268,38 @@ test('timeouts on the Timers port: an unfinished head gets 408 and close; an idl
     const r = await seen;
     assert.ok(r.closed);
     assert.match(r.text, /^HTTP\/1\.1 408 /);
+  } finally {
+    await s.close();
+  }
+});
+
+test('keep-alive: a connection is closed after keepAliveTimeoutMs without a request, counted from the last response; one timer serves many requests (virtual time)', async () => {
+  const s = await startVirtual(echo);
+  try {
     const idle = await openRaw(s.port);
-    idle.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
-    await readUntil(idle, responsesIn(1));
+    const get = async (): Promise<void> => {
+      idle.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+      await readUntil(idle, responsesIn(1));
+    };
+    await get();
+    const ended = (): boolean => s.serverSockets[0]!.writableEnded;
+    s.timers.advance(4999);
+    assert.not.ok(ended(), 'open before the timeout');
+    await get(); // at 4,999 ms: the wait starts again from here
+    let scheduled = 0;
+    const after = s.timers.after.bind(s.timers);
+    s.timers.after = (ms: number, callback: () => void) => {
+      scheduled++;
+      return after(ms, callback);
+    };
+    for (let i = 0; i < 5; i++) await get();
+    assert.is(scheduled, 0, 'keep-alive requests schedule no timer of their own');
+    assert.is(s.timers.pending(), 1, 'one idle timer for the connection');
+    s.timers.advance(4999);
+    assert.not.ok(ended(), 'the first timer (due at 5,000 ms) saw the requests and waits on');
     const closing = readUntil(idle, () => false);
-    assert.ok(s.timers.fire(5000) >= 1);
+    s.timers.advance(1);
+    assert.ok(ended(), 'closed 5,000 ms after the last response');
     assert.ok((await closing).closed);
   } finally {
     await s.close();
