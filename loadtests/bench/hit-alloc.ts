@@ -16,9 +16,8 @@ import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { systemClock, systemTimers } from '../../common/adapters/system-clock.js';
-import { DEFAULT_CHUNKED_LIMITS } from '../../edge/adapters/http1/chunked.js';
 import { Http1Connection } from '../../edge/adapters/http1/connection.js';
-import { DEFAULT_PARSER_LIMITS } from '../../edge/adapters/http1/parser.js';
+import { connectionOptions } from '../../edge/adapters/http1/server.js';
 import { answer, NullSocket, REQUEST } from './stand-in-socket.js';
 
 /** A Duplex node:http accepts as a connection; writes are dropped. */
@@ -49,19 +48,7 @@ function setup(v: Variant): () => void {
   }
   const response = answer(v === 'own, kept');
   const socket = new NullSocket();
-  const options = {
-    parser: DEFAULT_PARSER_LIMITS,
-    chunked: DEFAULT_CHUNKED_LIMITS,
-    headersTimeoutMs: 10_000,
-    keepAliveTimeoutMs: 5_000,
-    bodyIdleTimeoutMs: 30_000,
-    requestBodyTimeoutMs: 300_000,
-    sendIdleTimeoutMs: 30_000,
-    maxPipelinedBytes: 64 * 1024,
-    timers: systemTimers,
-    clock: systemClock,
-    logger: { log: () => undefined },
-  };
+  const options = connectionOptions({ keepAliveTimeoutMs: 5_000, headersTimeoutMs: 10_000, timers: systemTimers, clock: systemClock, logger: { log: () => undefined } });
   new Http1Connection(socket as unknown as Socket, () => response, options, () => undefined);
   return () => void socket.emit('data', REQUEST);
 }

@@ -10,9 +10,8 @@
  */
 import type { Socket } from 'node:net';
 import { systemClock, systemTimers } from '../../common/adapters/system-clock.js';
-import { DEFAULT_CHUNKED_LIMITS } from '../../edge/adapters/http1/chunked.js';
 import { Http1Connection } from '../../edge/adapters/http1/connection.js';
-import { DEFAULT_PARSER_LIMITS } from '../../edge/adapters/http1/parser.js';
+import { connectionOptions } from '../../edge/adapters/http1/server.js';
 import { answer, NullSocket, REQUEST } from './stand-in-socket.js';
 
 const [hits = 200_000, rounds = 7] = process.argv.slice(2).map(Number);
@@ -22,20 +21,14 @@ const socket = new NullSocket();
 new Http1Connection(
   socket as unknown as Socket,
   () => response,
-  {
-    parser: DEFAULT_PARSER_LIMITS,
-    chunked: DEFAULT_CHUNKED_LIMITS,
-    headersTimeoutMs: 10_000,
+  connectionOptions({
     keepAliveTimeoutMs: 5_000,
-    bodyIdleTimeoutMs: 30_000,
-    requestBodyTimeoutMs: 300_000,
-    sendIdleTimeoutMs: 30_000,
-    maxPipelinedBytes: 64 * 1024,
+    headersTimeoutMs: 10_000,
     timers: systemTimers,
     clock: systemClock,
     logger: { log: () => undefined },
     watch: { observer: { completed: () => undefined }, clock: systemClock, makeRequestId: () => 'id', fullRecord: false },
-  },
+  }),
   () => undefined,
 );
 
