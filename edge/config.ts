@@ -132,8 +132,8 @@ export const EdgeConfigSchema = Type.Object(
     collapseWaitMs: Type.Integer({ default: 16_000, minimum: 1 }),
     shutdownGraceMs: Type.Integer({ default: 10_000, minimum: 0 }),
     keepAliveTimeoutMs: Type.Integer({ default: 5_000, minimum: 1 }),
-    /** Client-side HTTP/1.1 layer: node:http, or the strict own server (edge/adapters/http1/). */
-    httpServer: Type.Union([Type.Literal('own'), Type.Literal('node')], { default: 'node', description: 'one of own, node' }),
+    /** Client-side HTTP/1.1 layer: the strict own server (edge/adapters/http1/), or node:http for comparison. */
+    httpServer: Type.Union([Type.Literal('own'), Type.Literal('node')], { default: 'own', description: 'one of own, node' }),
     logLevel: Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')], { default: 'info', description: 'one of debug, info, warn, error' }),
     accessLog: AccessLogConfigSchema,
     compress: CompressConfigSchema,
@@ -183,7 +183,7 @@ export const EDGE_FLAGS: readonly FlagSpec[] = [
   { flag: 'lease-expired-serve-stale', field: 'controlPlane.leaseExpiredServeStale', type: 'boolean', env: 'EDGE_LEASE_EXPIRED_SERVE_STALE', help: 'lease expired and origin down: serve stale (inside stale-if-error) instead of an error' },
   { flag: 'collapse-wait-ms', field: 'collapseWaitMs', type: 'integer', env: 'EDGE_COLLAPSE_WAIT_MS', help: 'longest a collapsed request waits before fetching itself (default 16000)' },
   { flag: 'shutdown-grace-ms', field: 'shutdownGraceMs', type: 'integer', env: 'EDGE_SHUTDOWN_GRACE_MS', help: 'on SIGTERM, time allowed for in-flight requests (default 10000)' },
-  { flag: 'http-server', field: 'httpServer', type: 'string', env: 'EDGE_HTTP_SERVER', help: 'client-side HTTP/1.1 layer: node (node:http) or own (strict RFC 9112 server, opt-in until it has held for a release) (default node)' },
+  { flag: 'http-server', field: 'httpServer', type: 'string', env: 'EDGE_HTTP_SERVER', help: 'client-side HTTP/1.1 layer: own (strict RFC 9112 server) or node (node:http, kept for comparison) (default own)' },
   { flag: 'log-level', field: 'logLevel', type: 'string', env: 'EDGE_LOG_LEVEL', help: 'debug, info, warn or error (default info)' },
   ...ACCESS_LOG_FLAGS,
   ...COMPRESS_FLAGS,

@@ -16,11 +16,20 @@ const FIRST_ONLY = new Set([
 ]);
 
 /**
+ * A header object without Object.prototype in its chain (a field named `__proto__` or
+ * `constructor` is just a field), made by a constructor whose prototype has no prototype itself:
+ * V8 keeps such objects in fast mode, where `Object.create(null)` makes a dictionary, so the
+ * pipeline's reads of the same few fields on every request hit inline caches.
+ */
+const HeaderBag = function HeaderBag(this: object) {} as unknown as new () => Record<string, string | string[]>;
+HeaderBag.prototype = Object.create(null) as Record<string, string | string[]>;
+
+/**
  * The header object from a raw field list (names lower-cased, in received order), combined the
  * way node:http's IncomingMessage combines repeated fields (`--http-server own|node` agree).
  */
 export function headerObject(rawHeaders: ReadonlyArray<readonly [string, string]>): RequestHeaders {
-  const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  const out = new HeaderBag();
   for (const [name, value] of rawHeaders) {
     const prev = out[name];
     if (prev === undefined) {

@@ -12,40 +12,13 @@
  *
  *   node --expose-gc --min-semi-space-size=64 --max-semi-space-size=64 dist/loadtests/bench/hit-alloc.js [hits-per-round] [rounds]
  */
-import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { systemClock, systemTimers } from '../../common/adapters/system-clock.js';
-import { DEFAULT_CHUNKED_LIMITS } from '../../edge/adapters/http1/chunked.js';
 import { Http1Connection } from '../../edge/adapters/http1/connection.js';
-import { DEFAULT_PARSER_LIMITS } from '../../edge/adapters/http1/parser.js';
-import type { EdgeResponse } from '../../edge/pipeline/types.js';
-
-const REQUEST = Buffer.from('GET /bench/hot/1234 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: wrk\r\n\r\n', 'latin1');
-
-function answer(withWire: boolean): EdgeResponse {
-  const headers = [
-    'date', 'Tue, 01 Dec 2026 23:50:17 GMT', 'content-type', 'text/plain', 'cache-control', 'public, max-age=300',
-    'etag', '"v1-a35fa61c"', 'last-modified', 'Tue, 01 Dec 2026 23:50:17 GMT', 'accept-ranges', 'bytes',
-    'content-length', '1024', 'via', '1.1 edgeworks', 'age', '0', 'cache-status', 'edgeworks; hit; ttl=299',
-  ];
-  return { status: 200, headers, body: Buffer.alloc(1024, 0x61), outcome: { kind: 'hit', hit: true, ttlSeconds: 299, bytes: 1024 }, ...(withWire ? { wire: { head: undefined } } : {}) };
-}
-
-/** What the own layer needs of a socket; writes are counted and dropped. */
-class NullSocket extends EventEmitter {
-  remoteAddress = '127.0.0.1';
-  setNoDelay(): this { return this; }
-  cork(): void {}
-  uncork(): void {}
-  pause(): this { return this; }
-  resume(): this { return this; }
-  write(): boolean { return true; }
-  end(): this { return this; }
-  destroySoon(): void {}
-  destroy(): this { return this; }
-}
+import { connectionOptions } from '../../edge/adapters/http1/server.js';
+import { answer, NullSocket, REQUEST } from './stand-in-socket.js';
 
 /** A Duplex node:http accepts as a connection; writes are dropped. */
 class NullDuplex extends Duplex {
@@ -75,19 +48,7 @@ function setup(v: Variant): () => void {
   }
   const response = answer(v === 'own, kept');
   const socket = new NullSocket();
-  const options = {
-    parser: DEFAULT_PARSER_LIMITS,
-    chunked: DEFAULT_CHUNKED_LIMITS,
-    headersTimeoutMs: 10_000,
-    keepAliveTimeoutMs: 5_000,
-    bodyIdleTimeoutMs: 30_000,
-    requestBodyTimeoutMs: 300_000,
-    sendIdleTimeoutMs: 30_000,
-    maxPipelinedBytes: 64 * 1024,
-    timers: systemTimers,
-    clock: systemClock,
-    logger: { log: () => undefined },
-  };
+  const options = connectionOptions({ keepAliveTimeoutMs: 5_000, headersTimeoutMs: 10_000, timers: systemTimers, clock: systemClock, logger: { log: () => undefined } });
   new Http1Connection(socket as unknown as Socket, () => response, options, () => undefined);
   return () => void socket.emit('data', REQUEST);
 }

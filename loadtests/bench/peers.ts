@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { onPath, spawnProcess, type Spawned } from './processes.js';
+import { killWith, onPath, spawnProcess, type Spawned } from './processes.js';
 
 export type PeerName = 'nginx' | 'varnish';
 
@@ -140,7 +140,10 @@ export async function startNginx(o: PeerStartOptions): Promise<Peer> {
   const proc = spawnProcess({ name: 'nginx', cpu: o.cpu, command: 'nginx', args: ['-p', o.dir, '-c', confPath] });
   const url = `http://127.0.0.1:${port}`;
   await waitUntilServing(proc, url, 15_000);
-  return { name: 'nginx', proc, url, servingPid: await onlyChild(proc, 'worker', /worker process/), cacheDir };
+  const servingPid = await onlyChild(proc, 'worker', /worker process/);
+  // The worker (and the cache manager) outlive a SIGKILLed master, holding its port and cache.
+  for (const pid of childPids(proc.pid)) killWith(proc, pid);
+  return { name: 'nginx', proc, url, servingPid, cacheDir };
 }
 
 export async function startVarnish(o: PeerStartOptions): Promise<Peer> {

@@ -19,6 +19,11 @@ export interface Spawned {
 }
 
 const live = new Set<ChildProcess>();
+/**
+ * Processes a child started that outlive it when it is killed: nginx's worker keeps running (and
+ * serving) after a SIGKILLed master. Killed with their parent, before it.
+ */
+const descendants = new Map<ChildProcess, number[]>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -35,6 +40,8 @@ function installExitHook(): void {
 
 /** Synchronous, so it works inside process.on('exit'). */
 export function killAllChildren(): void {
+  for (const pids of descendants.values()) killPids(pids);
+  descendants.clear();
   for (const child of live) {
     if (child.exitCode === null && child.signalCode === null) {
       try {
@@ -114,11 +121,28 @@ export function waitForLine(p: Spawned, pattern: RegExp, timeoutMs: number): Pro
   });
 }
 
+/** `pid`, started by `p`, is killed whenever `p` is (stopProcess, or the bench exiting). */
+export function killWith(p: Spawned, pid: number): void {
+  descendants.set(p.child, [...(descendants.get(p.child) ?? []), pid]);
+}
+
+function killPids(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
 /**
- * Kills a child. With `graceMs`, sends SIGTERM first and waits that long for it to exit (so a
- * `--cpu-prof` child writes its profile), then SIGKILL.
+ * Kills a child (and the processes killWith tied to it). With `graceMs`, sends SIGTERM first and
+ * waits that long for it to exit (so a `--cpu-prof` child writes its profile), then SIGKILL.
  */
 export async function stopProcess(p: Spawned, graceMs = 0): Promise<void> {
+  killPids(descendants.get(p.child) ?? []);
+  descendants.delete(p.child);
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
   if (graceMs > 0) {
     p.child.kill('SIGTERM');

@@ -82,9 +82,15 @@ test('admin port: /metrics and /healthz need the bearer token; SIGTERM exits cle
   }
 });
 
-for (const layer of ['own', 'node']) {
-  test(`--http-server ${layer}: the edge answers on it (502 with Cache-Status when the origin is down) and SIGTERM exits 0`, async () => {
-    const child = spawn(process.execPath, [bin, '--origin', 'http://127.0.0.1:9', '--port', '0', '--http-server', layer], { stdio: ['ignore', 'pipe', 'pipe'] });
+// Which layer answered: node:http announces its keep-alive timeout on every HTTP/1.1 answer; the own layer says nothing (RFC 9112 §9.3: persistence is the default).
+const layers: Array<[string, string[], 'own' | 'node']> = [
+  ['--http-server own', ['--http-server', 'own'], 'own'],
+  ['--http-server node', ['--http-server', 'node'], 'node'],
+  ['no --http-server (the default is own)', [], 'own'],
+];
+for (const [label, layerArgs, layer] of layers) {
+  test(`${label}: the edge answers on it (502 with Cache-Status when the origin is down) and SIGTERM exits 0`, async () => {
+    const child = spawn(process.execPath, [bin, '--origin', 'http://127.0.0.1:9', '--port', '0', ...layerArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -98,6 +104,7 @@ for (const layer of ['own', 'node']) {
       const res = await request(`${url}/x`);
       assert.ok(res.statusCode >= 500, `status ${res.statusCode}`);
       assert.ok(typeof res.headers['cache-status'] === 'string');
+      assert.is(res.headers['keep-alive'] === undefined ? 'own' : 'node', layer, 'the layer that answered');
       await res.body.dump();
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
       child.kill('SIGTERM');

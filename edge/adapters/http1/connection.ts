@@ -85,6 +85,8 @@ export class Http1Connection {
   private awaitingDrain = false;
   private headersTimer: TimerHandle | undefined;
   private idleTimer: TimerHandle | undefined;
+  /** When the wait for the next request began (monotonic); undefined while a request is in progress. */
+  private idleSinceMonoMs: number | undefined;
   private bodyTimer: TimerHandle | undefined;
   private bodyDeadline: TimerHandle | undefined;
   private watched: Watched | undefined;
@@ -92,6 +94,10 @@ export class Http1Connection {
   private responseStarted = false;
   private dateSecond = -1;
   private dateText = '';
+  /** Read once: the peer's address does not change, and the getter goes through libuv. */
+  private readonly remoteAddress: string | undefined;
+  /** One function per connection rather than a closure per request. */
+  private readonly informational = (info: InformationalResponse): void => this.writeInformational(info);
 
   constructor(
     private readonly socket: Socket,
@@ -99,6 +105,7 @@ export class Http1Connection {
     private readonly o: ConnectionOptions,
     private readonly onClosed: (c: Http1Connection) => void,
   ) {
+    this.remoteAddress = socket.remoteAddress;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
@@ -331,16 +338,17 @@ export class Http1Connection {
     this.responseStarted = false;
     const watch = this.o.watch;
     if (watch !== undefined) {
-      this.watched = { head, headers, startMonoMs: watch.clock.monoMs(), startWallMs: watch.clock.wallMs(), status: 200, outcome: undefined };
+      // Without an access log nobody reads the wall-clock start (watch-request.ts, fullRecord).
+      this.watched = { head, headers, startMonoMs: watch.clock.monoMs(), startWallMs: watch.fullRecord === false ? 0 : watch.clock.wallMs(), status: 200, outcome: undefined };
     }
     const req = edgeRequestOf(
       head.method,
       head.target,
       headers,
       sink,
-      this.socket.remoteAddress,
+      this.remoteAddress,
       // RFC 9110 §15.2: no 1xx to an HTTP/1.0 client.
-      head.minorVersion === 1 ? (info) => this.writeInformational(info) : undefined,
+      head.minorVersion === 1 ? this.informational : undefined,
     );
     let result: EdgeResponse | Promise<EdgeResponse>;
     try {
@@ -375,15 +383,35 @@ export class Http1Connection {
     const watch = this.o.watch;
     if (w === undefined || watch === undefined) return;
     this.watched = undefined;
+    const protocol = w.head.minorVersion === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
+    if (watch.fullRecord === false) {
+      // No access log: the duration histograms read the outcome, protocol, status and duration,
+      // so the record's log fields (request id, address, target, Referer, User-Agent) are not made.
+      watch.observer.completed({
+        startWallMs: 0,
+        durationMs: watch.clock.monoMs() - w.startMonoMs,
+        clientAddress: undefined,
+        method: w.head.method,
+        target: '',
+        protocol,
+        status: w.status,
+        outcome: w.outcome ?? { kind: 'error', hit: false, detail: 'edge-error', bytes: 0 },
+        requestId: '',
+        completed: done,
+        referer: undefined,
+        userAgent: undefined,
+      });
+      return;
+    }
     const h = w.headers;
     const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
     watch.observer.completed({
       startWallMs: w.startWallMs,
       durationMs: watch.clock.monoMs() - w.startMonoMs,
-      clientAddress: this.socket.remoteAddress,
+      clientAddress: this.remoteAddress,
       method: w.head.method,
       target: w.head.target,
-      protocol: `HTTP/1.${w.head.minorVersion}`,
+      protocol,
       status: w.status,
       outcome: w.outcome ?? { kind: 'error', hit: false, detail: 'edge-error', bytes: 0 },
       requestId: requestIdOf(h['x-request-id'], watch.makeRequestId),
@@ -582,21 +610,35 @@ export class Http1Connection {
     this.end();
   }
 
+  /**
+   * The wait for the next request starts now (unless it already runs). One timer per connection
+   * serves many requests: a request only clears `idleSinceMonoMs`, and a timer that fires early
+   * (the connection was busy meanwhile) re-arms for what is left, so a keep-alive hit neither
+   * schedules nor cancels a timer.
+   */
   private armIdle(): void {
-    if (this.idleTimer !== undefined || this.closed) return;
-    this.idleTimer = this.o.timers.after(this.o.keepAliveTimeoutMs, () => {
-      this.idleTimer = undefined;
-      if (this.idle) this.end();
-    });
+    if (this.closed) return;
+    this.idleSinceMonoMs ??= this.o.clock.monoMs();
+    this.idleTimer ??= this.o.timers.after(this.o.keepAliveTimeoutMs, this.onIdleTimer);
   }
 
-  private cancelIdle(): void {
-    this.idleTimer?.cancel();
+  private readonly onIdleTimer = (): void => {
     this.idleTimer = undefined;
+    const since = this.idleSinceMonoMs;
+    if (since === undefined || this.closed) return; // a request is in progress: armIdle runs again after it
+    const leftMs = since + this.o.keepAliveTimeoutMs - this.o.clock.monoMs();
+    if (leftMs > 0) this.idleTimer = this.o.timers.after(leftMs, this.onIdleTimer);
+    else if (this.idle) this.end();
+  };
+
+  private cancelIdle(): void {
+    this.idleSinceMonoMs = undefined;
   }
 
   private cancelTimers(): void {
     this.cancelIdle();
+    this.idleTimer?.cancel();
+    this.idleTimer = undefined;
     this.cancelBodyTimer();
     this.bodyDeadline?.cancel();
     this.bodyDeadline = undefined;

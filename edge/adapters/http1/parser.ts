@@ -52,6 +52,8 @@ export type HeadResult = { kind: 'incomplete' } | { kind: 'head'; head: RequestH
 const CR = 0x0d;
 const LF = 0x0a;
 
+const HTTP_1_DOT = Buffer.from('HTTP/1.', 'latin1');
+
 /** tchar (RFC 9110 §5.6.2) as a lookup table. */
 const TCHAR = new Uint8Array(256);
 for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
@@ -96,26 +98,32 @@ export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PAR
   if (start + 1 === buf.length && buf[start] === CR) return { kind: 'incomplete' };
   // A request line starts with a method token: say so at the first byte, not after 16 KiB.
   if (start < buf.length && TCHAR[buf[start]!] !== 1) return reject(400, 'invalid method');
-  const end = buf.indexOf('\r\n\r\n', start, 'latin1');
-  // Bare CR or LF anywhere in what we have is fatal now, whether or not the head is complete.
-  const scanTo = end < 0 ? buf.length : end + 4;
-  if (scanTo > limits.maxHeadBytes) return reject(431, 'request head too large');
-  for (let i = start; i < scanTo; i++) {
+  // One pass finds the empty line that ends the head and rejects a bare CR or LF anywhere before
+  // it, whether or not the head is complete yet. It stops at the limit: nothing beyond is read.
+  const scanLimit = Math.min(buf.length, limits.maxHeadBytes);
+  let end = -1;
+  for (let i = start; i < scanLimit; i++) {
     const b = buf[i]!;
     if (b === CR) {
       if (i + 1 < buf.length && buf[i + 1] !== LF) return reject(400, 'bare CR');
     } else if (b === LF) {
       if (i === start || buf[i - 1] !== CR) return reject(400, 'bare LF');
+      // CR LF CR LF: every CR is checked to be followed by LF, so two LFs two bytes apart end the head.
+      if (i - start >= 3 && buf[i - 2] === LF) {
+        end = i - 3;
+        break;
+      }
     }
   }
-  if (end < 0) return { kind: 'incomplete' };
+  if (end < 0) return buf.length > limits.maxHeadBytes ? reject(431, 'request head too large') : { kind: 'incomplete' };
   const result = parseHeadLines(buf, start, end, limits);
   if (result.kind === 'head') result.consumed = end + 4;
   return result;
 }
 
 function parseHeadLines(buf: Buffer, start: number, end: number, limits: ParserLimits): HeadResult {
-  const lineEnd = buf.indexOf('\r\n', start, 'latin1');
+  // Every CR in the head is followed by LF (checked above): the next CR ends the line.
+  const lineEnd = buf.indexOf(CR, start);
   // Request line: method SP request-target SP HTTP-version (RFC 9112 §3).
   const sp1 = buf.indexOf(0x20, start);
   if (sp1 <= start || sp1 > lineEnd) return reject(400, 'malformed request line');
@@ -123,12 +131,14 @@ function parseHeadLines(buf: Buffer, start: number, end: number, limits: ParserL
   const sp2 = buf.indexOf(0x20, sp1 + 1);
   if (sp2 < 0 || sp2 > lineEnd || sp2 === sp1 + 1) return reject(400, 'malformed request line');
   for (let i = sp1 + 1; i < sp2; i++) if (!isTargetByte(buf[i]!)) return reject(400, 'invalid request target');
-  const version = buf.toString('latin1', sp2 + 1, lineEnd);
   let minorVersion: 0 | 1;
-  if (version === 'HTTP/1.1') minorVersion = 1;
-  else if (version === 'HTTP/1.0') minorVersion = 0;
-  else if (/^HTTP\/\d\.\d$/.test(version)) return reject(505, 'unsupported HTTP version');
-  else return reject(400, 'malformed HTTP version');
+  if (lineEnd - sp2 === 9 && buf.compare(HTTP_1_DOT, 0, 7, sp2 + 1, sp2 + 8) === 0 && (buf[sp2 + 8] === 0x31 || buf[sp2 + 8] === 0x30)) {
+    minorVersion = buf[sp2 + 8] === 0x31 ? 1 : 0;
+  } else if (/^HTTP\/\d\.\d$/.test(buf.toString('latin1', sp2 + 1, lineEnd))) {
+    return reject(505, 'unsupported HTTP version');
+  } else {
+    return reject(400, 'malformed HTTP version');
+  }
   const method = buf.toString('latin1', start, sp1);
   if (!SERVED_METHODS.has(method)) return reject(501, 'method not implemented');
   const target = buf.toString('latin1', sp1 + 1, sp2);
@@ -137,7 +147,7 @@ function parseHeadLines(buf: Buffer, start: number, end: number, limits: ParserL
   const rawHeaders: Array<[string, string]> = [];
   let pos = lineEnd + 2;
   while (pos < end + 2) {
-    const eol = buf.indexOf('\r\n', pos, 'latin1');
+    const eol = buf.indexOf(CR, pos);
     const first = buf[pos]!;
     if (first === 0x20 || first === 0x09) return reject(400, 'obs-fold');
     const colon = buf.indexOf(0x3a, pos);

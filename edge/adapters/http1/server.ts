@@ -7,7 +7,7 @@
 import { Server, type Socket } from 'node:net';
 import type { Clock, Logger, Timers } from '../../../common/ports.js';
 import { DEFAULT_CHUNKED_LIMITS, type ChunkedLimits } from './chunked.js';
-import { Http1Connection, type RequestHandler } from './connection.js';
+import { Http1Connection, type ConnectionOptions, type RequestHandler } from './connection.js';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from './parser.js';
 import type { WatchOptions } from '../watch-request.js';
 
@@ -31,29 +31,41 @@ export interface Http1ServerOptions {
   maxPipelinedBytes?: number;
 }
 
+/** The options every connection of one server shares, defaults filled in. */
+export function connectionOptions(o: Http1ServerOptions): ConnectionOptions {
+  return {
+    parser: o.parser ?? DEFAULT_PARSER_LIMITS,
+    chunked: o.chunked ?? DEFAULT_CHUNKED_LIMITS,
+    headersTimeoutMs: o.headersTimeoutMs,
+    keepAliveTimeoutMs: o.keepAliveTimeoutMs,
+    bodyIdleTimeoutMs: o.bodyIdleTimeoutMs ?? 30_000,
+    requestBodyTimeoutMs: o.requestBodyTimeoutMs ?? 300_000,
+    sendIdleTimeoutMs: o.sendIdleTimeoutMs ?? 30_000,
+    maxPipelinedBytes: o.maxPipelinedBytes ?? 64 * 1024,
+    timers: o.timers,
+    clock: o.clock,
+    logger: o.logger,
+    watch: o.watch,
+  };
+}
+
+/**
+ * The layer's entry point: serves HTTP/1.1 on one connected socket until it closes. Any server
+ * that accepts sockets can call it (a net.Server here; a TLS server hands it a tls.TLSSocket,
+ * which is a net.Socket). `onClosed` runs once, when the connection is gone.
+ */
+export function serveHttp1(socket: Socket, handler: RequestHandler, options: ConnectionOptions, onClosed: (c: Http1Connection) => void = () => undefined): Http1Connection {
+  return new Http1Connection(socket, handler, options, onClosed);
+}
+
 export class Http1Server extends Server {
   private readonly live = new Set<Http1Connection>();
 
   constructor(handler: RequestHandler, o: Http1ServerOptions) {
     super({ noDelay: true });
-    const options = {
-      parser: o.parser ?? DEFAULT_PARSER_LIMITS,
-      chunked: o.chunked ?? DEFAULT_CHUNKED_LIMITS,
-      headersTimeoutMs: o.headersTimeoutMs,
-      keepAliveTimeoutMs: o.keepAliveTimeoutMs,
-      bodyIdleTimeoutMs: o.bodyIdleTimeoutMs ?? 30_000,
-      requestBodyTimeoutMs: o.requestBodyTimeoutMs ?? 300_000,
-      sendIdleTimeoutMs: o.sendIdleTimeoutMs ?? 30_000,
-      maxPipelinedBytes: o.maxPipelinedBytes ?? 64 * 1024,
-      timers: o.timers,
-      clock: o.clock,
-      logger: o.logger,
-      watch: o.watch,
-    };
-    this.on('connection', (socket: Socket) => {
-      const c = new Http1Connection(socket, handler, options, (gone) => this.live.delete(gone));
-      this.live.add(c);
-    });
+    const options = connectionOptions(o);
+    const gone = (c: Http1Connection): void => void this.live.delete(c);
+    this.on('connection', (socket: Socket) => this.live.add(serveHttp1(socket, handler, options, gone)));
   }
 
   /** Stops accepting; connections finish the response in progress and close (graceful drain). */

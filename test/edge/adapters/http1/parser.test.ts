@@ -129,4 +129,32 @@ test('bounded: leading empty lines count toward the head limit (RFC 9112 §2.2 a
   assert.is(r3.kind, 'head');
 });
 
+test('bounded: a head of exactly maxHeadBytes parses, one byte more is 431, complete or not; the end is found across any split', () => {
+  const limits = { maxHeadBytes: 200, maxHeaderCount: 10 };
+  const headOf = (bytes: number): string => {
+    const start = 'GET / HTTP/1.1\r\nHost: x\r\nX-Pad: ';
+    return `${start}${'p'.repeat(bytes - start.length - 4)}\r\n\r\n`;
+  };
+  const exact = headOf(200);
+  assert.is(exact.length, 200);
+  const ok = parseRequestHead(Buffer.from(`${exact}GET /next`), limits);
+  assert.ok(ok.kind === 'head' && ok.consumed === 200 && ok.head.rawHeaders[1]![1] === 'p'.repeat(164));
+  const over = parseRequestHead(Buffer.from(headOf(201)), limits);
+  assert.is(over.kind === 'reject' && over.rejection.status, 431);
+  for (let cut = 1; cut < exact.length; cut++) assert.is(parseRequestHead(Buffer.from(exact.slice(0, cut)), limits).kind, 'incomplete', `cut at ${cut}`);
+  assert.is(parseRequestHead(Buffer.from(`${'x'.repeat(10)}`), limits).kind, 'incomplete');
+  assert.is(parseRequestHead(Buffer.from(`GET /${'a'.repeat(300)}`), limits).kind, 'reject');
+});
+
+test('the version is read from its bytes: HTTP/1.0 and HTTP/1.1 only; other digits 505; anything else 400', () => {
+  const limits = { maxHeadBytes: 200, maxHeaderCount: 10 };
+  const v = (version: string) => parseRequestHead(Buffer.from(`GET / ${version}\r\nHost: x\r\n\r\n`), limits);
+  const zero = v('HTTP/1.0');
+  const one = v('HTTP/1.1');
+  assert.ok(zero.kind === 'head' && zero.head.minorVersion === 0);
+  assert.ok(one.kind === 'head' && one.head.minorVersion === 1);
+  for (const bad of ['HTTP/1.2', 'HTTP/1.9', 'HTTP/0.9', 'HTTP/2.0']) assert.is((v(bad) as { rejection?: { status: number } }).rejection?.status, 505, bad);
+  for (const bad of ['HTTP/1.', 'HTTP/1.11', 'http/1.1', 'HTTP/1.x', 'HTTP/11', 'HTTP/1.1x', 'XTTP/1.1']) assert.is((v(bad) as { rejection?: { status: number } }).rejection?.status, 400, bad);
+});
+
 test.run();

@@ -3,11 +3,12 @@
  * streamed bodies, 100-continue, HEAD/204/304 framing, rejections, timeouts (on hand-fired timers),
  * backpressure and graceful drain.
  */
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Clock, TimerHandle, Timers } from '../../../../common/ports.js';
-import { Http1Server } from '../../../../edge/adapters/http1/server.js';
+import { connectionOptions, Http1Server, serveHttp1 } from '../../../../edge/adapters/http1/server.js';
+import type { CompletedRequest } from '../../../../edge/pipeline/request-events.js';
 import type { EdgeRequest, EdgeResponse } from '../../../../edge/pipeline/types.js';
 import { ManualTimers } from '../../../support/manual-timers.js';
 import { openRaw, readUntil, splitResponses } from '../../../support/raw-http.js';
@@ -256,7 +257,7 @@ test('the handler throwing is a 502', async () => {
   }
 });
 
-test('timeouts on the Timers port: an unfinished head gets 408 and close; an idle connection is closed', async () => {
+test('timeouts on the Timers port: an unfinished head gets 408 and close', async () => {
   const s = await start();
   try {
     const c = await openRaw(s.port);
@@ -267,11 +268,38 @@ test('timeouts on the Timers port: an unfinished head gets 408 and close; an idl
     const r = await seen;
     assert.ok(r.closed);
     assert.match(r.text, /^HTTP\/1\.1 408 /);
+  } finally {
+    await s.close();
+  }
+});
+
+test('keep-alive: a connection is closed after keepAliveTimeoutMs without a request, counted from the last response; one timer serves many requests (virtual time)', async () => {
+  const s = await startVirtual(echo);
+  try {
     const idle = await openRaw(s.port);
-    idle.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
-    await readUntil(idle, responsesIn(1));
+    const get = async (): Promise<void> => {
+      idle.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+      await readUntil(idle, responsesIn(1));
+    };
+    await get();
+    const ended = (): boolean => s.serverSockets[0]!.writableEnded;
+    s.timers.advance(4999);
+    assert.not.ok(ended(), 'open before the timeout');
+    await get(); // at 4,999 ms: the wait starts again from here
+    let scheduled = 0;
+    const after = s.timers.after.bind(s.timers);
+    s.timers.after = (ms: number, callback: () => void) => {
+      scheduled++;
+      return after(ms, callback);
+    };
+    for (let i = 0; i < 5; i++) await get();
+    assert.is(scheduled, 0, 'keep-alive requests schedule no timer of their own');
+    assert.is(s.timers.pending(), 1, 'one idle timer for the connection');
+    s.timers.advance(4999);
+    assert.not.ok(ended(), 'the first timer (due at 5,000 ms) saw the requests and waits on');
     const closing = readUntil(idle, () => false);
-    assert.ok(s.timers.fire(5000) >= 1);
+    s.timers.advance(1);
+    assert.ok(ended(), 'closed 5,000 ms after the last response');
     assert.ok((await closing).closed);
   } finally {
     await s.close();
@@ -562,6 +590,50 @@ test('bytes after a Connection: close request are ignored (RFC 9112 §9.6): one 
     assert.is(rest, '');
   } finally {
     await s.close();
+  }
+});
+
+test('serveHttp1 serves any connected socket: a plain net.Server hands it its sockets (as a TLS server will)', async () => {
+  let closed = 0;
+  const options = connectionOptions({ keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers: new HandTimers(), clock: { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, logger: silent });
+  const server = createServer((sock) => serveHttp1(sock, echo, options, () => closed++));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const c = await openRaw((server.address() as AddressInfo).port);
+    c.write('GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    const r = await readUntil(c, () => false);
+    assert.ok(r.closed);
+    assert.equal(splitResponses(r.text).responses.map((x) => json(x.body).target), ['/a', '/b']);
+    while (closed === 0) await new Promise((resolve) => setImmediate(resolve));
+    assert.is(closed, 1);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('the request watch: without an access log (fullRecord false) the lean record, no request id made; with one, the log fields', async () => {
+  for (const fullRecord of [false, true]) {
+    const seen: CompletedRequest[] = [];
+    let idsMade = 0;
+    const clock = { wallMs: () => 1_700_000_000_000, monoMs: () => 0 };
+    const watch = { observer: { completed: (e: CompletedRequest) => void seen.push(e) }, clock, makeRequestId: () => `id-${++idsMade}`, fullRecord };
+    const server = new Http1Server(echo, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers: new HandTimers(), clock, logger: silent, watch });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = await openRaw((server.address() as AddressInfo).port);
+      c.write('GET /a?b HTTP/1.0\r\nUser-Agent: ua\r\n\r\n');
+      await readUntil(c, () => false);
+      const e = seen[0]!;
+      assert.equal([e.method, e.protocol, e.status, e.outcome.kind, e.completed], ['GET', 'HTTP/1.0', 200, 'hit', true]);
+      if (fullRecord) {
+        assert.equal([e.target, e.clientAddress, e.requestId, e.userAgent, e.startWallMs, idsMade], ['/a?b', '127.0.0.1', 'id-1', 'ua', 1_700_000_000_000, 1]);
+      } else {
+        assert.equal([e.target, e.clientAddress, e.requestId, e.userAgent, e.startWallMs, idsMade], ['', undefined, '', undefined, 0, 0]);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 });
 

@@ -1,0 +1,25 @@
+/** The header object the own layer hands the pipeline: node:http's combining rules, and no inherited names. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { headerObject } from '../../../edge/pipeline/incoming-request.js';
+
+test('repeated fields combine as node:http combines them: Cookie with "; ", Set-Cookie as a list, first-only fields keep the first, others with ", "', () => {
+  const h = headerObject([['cookie', 'a=1'], ['cookie', 'b=2'], ['set-cookie', 'x'], ['set-cookie', 'y'], ['host', 'a'], ['host', 'b'], ['accept', 'text/html'], ['accept', '*/*']]);
+  assert.equal({ ...h }, { cookie: 'a=1; b=2', 'set-cookie': ['x', 'y'], host: 'a', accept: 'text/html, */*' });
+});
+
+test('a client cannot reach Object.prototype: __proto__, constructor and toString are fields like any other, and nothing is inherited', () => {
+  const h = headerObject([['__proto__', 'p'], ['constructor', 'c'], ['x', '1']]);
+  assert.equal(Object.keys(h), ['__proto__', 'constructor', 'x']);
+  assert.is(h['__proto__'], 'p');
+  assert.is(h['constructor'], 'c');
+  assert.is(h['toString'], undefined);
+  assert.is(h['hasOwnProperty'], undefined);
+  const names: string[] = [];
+  for (const name in h) names.push(name);
+  assert.equal(names, ['__proto__', 'constructor', 'x']);
+  assert.is(Object.getPrototypeOf(Object.getPrototypeOf(h)), null);
+  assert.is(headerObject([])['valueOf'], undefined);
+});
+
+test.run();
