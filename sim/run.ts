@@ -3,6 +3,7 @@
  * statistics, runs, and returns a report. Shared by `cdn-sim`, the tests and the bench.
  */
 import { Convergence, Freshness, Local, OriginLoad, PurgeSafety, Routing, type Checker, type Verdict } from './checkers/checkers.js';
+import { recordMarks, type Mark } from '../common/coverage-marks.js';
 import { MembershipOrigin } from './checkers/membership-origin.js';
 import type { HistoryRecord } from './history.js';
 import type { Scenario } from './scenario/schema.js';
@@ -54,6 +55,8 @@ export interface RunReport {
   purgeLags: Array<{ t: number; lagMs: number }>;
   faults: Array<{ t: number; kind: string; detail: string }>;
   traceHash: string;
+  /** Coverage marks (common/coverage-marks.ts) the run's product code reached, with how often. */
+  marks: Partial<Record<Mark, number>>;
   /** Exception thrown by simulated code, if the run crashed. */
   crash?: string;
 }
@@ -88,7 +91,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const originLoad = new OriginLoad(edgeIds.length, scenario.edge.collapseWaitMs);
   // Standby edges are expected to converge only once they join.
   const convergence = new Convergence(scenario.durationMs, scenario.checks.convergenceBoundMs, world.edges.filter((e) => e.member).map((e) => e.node.id));
-  const membership = new MembershipOrigin(scenario.checks.membershipWindowMs, scenario.checks.membershipMaxFraction);
+  const membership = new MembershipOrigin(scenario.checks.membershipWindowMs, scenario.checks.membershipMaxFraction, new Map(world.edges.map((e) => [e.node.id, e.node.region])));
   const checkers: Checker[] = [new PurgeSafety(), convergence, new Freshness(scenario.checks.freshnessSlackMs), originLoad, new Routing(), new Local(), membership];
   for (const c of checkers) world.history.listen(c);
   world.network.observer = {
@@ -154,11 +157,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const wallClockMs = options.wallClockMs ?? (() => 0);
   const wallStart = wallClockMs();
   let crash: string | undefined;
+  const stopMarks = recordMarks();
   try {
     await world.run();
   } catch (err) {
     crash = err instanceof Error ? (err.stack ?? err.message) : String(err);
   }
+  const marks = Object.fromEntries([...stopMarks()].sort(([a], [b]) => (a < b ? -1 : 1)));
   const wallMs = wallClockMs() - wallStart;
   const verdicts = checkers.map((c) => c.verdict());
   const conv = verdicts.find((v) => v.name === 'convergence')!.stats!;
@@ -188,11 +193,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     purgeLags,
     faults,
     traceHash: world.history.traceHash(),
+    marks,
     ...(crash === undefined ? {} : { crash }),
   };
 }
 
-export const EXIT = { ok: 0, correctness: 1, liveness: 2, crash: 3, usage: 64 } as const;
+export const EXIT = { ok: 0, correctness: 1, liveness: 2, crash: 3, coverage: 4, usage: 64 } as const;
 
 /** Crash beats correctness beats liveness. */
 export function exitCodeOf(report: RunReport): number {

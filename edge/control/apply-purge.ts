@@ -2,6 +2,7 @@
  * Applying one purge to the stores: hard purges remove, soft purges make every matching variant
  * stale so it is revalidated before reuse (while stale-if-error still covers it).
  */
+import { mark } from '../../common/coverage-marks.js';
 import type { PurgeRecord } from '../../common/control-protocol.js';
 import type { ResponseStore } from '../store/response-store.js';
 import { keyForUrl, type KeyNaming } from './purge-keys.js';
@@ -48,6 +49,7 @@ function purgeKey(store: ResponseStore, key: string, soft: boolean, nowMs: numbe
     return;
   }
   for (const response of store.variants(key)) {
+    mark('soft-purge-applied');
     response.freshUntilMonoMs = Math.min(response.freshUntilMonoMs, Math.floor(nowMs) - 1);
     response.staleWhileRevalidateMs = 0;
   }

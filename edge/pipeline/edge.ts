@@ -4,6 +4,7 @@
  * Transport port and stores what RFC 9111 allows. It touches no sockets, timers or real clock:
  * the binary and the simulator hand those in.
  */
+import { mark } from '../../common/coverage-marks.js';
 import { headerValue, requestHeader, type HeaderList } from '../../common/http.js';
 import type { PurgeRecord } from '../../common/control-protocol.js';
 import { hasConditional } from '../../common/http-semantics/conditional.js';
@@ -196,6 +197,7 @@ export class Edge {
       }
       if (!forced && !stored.noCache && nowMs < stored.freshUntilMonoMs + stored.staleWhileRevalidateMs) {
         this.refreshInBackground(key, stored, req);
+        mark('stale-while-revalidate-served');
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'stale-while-revalidate', hit: true, fwd: 'stale', detail: 'stale-while-revalidate' }));
       }
       if (rd?.onlyIfCached === true) return this.finish(errorResponse(this.identity, 504, 'only-if-cached', 'request'));
@@ -255,6 +257,7 @@ export class Edge {
     this.hotStore?.clear();
     this.purges.flushed(seq);
     this.metrics.flushes++;
+    mark('flush');
     this.o.logger.log('info', 'cache flushed', { upToSeq: seq });
   }
 
@@ -374,6 +377,7 @@ export class Edge {
     // goes to the origin instead, as this edge would itself.
     if (found.kind === 'match' && this.leaseValid() && isFresh(found.response, nowMs)) {
       this.metrics.ownerHits++;
+      mark('handoff-answered');
       return serveStored(found.response, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
     }
     const miss = errorResponse(this.identity, 504, 'handoff-miss', 'miss', 'pass');
@@ -448,6 +452,7 @@ export class Edge {
         const shared = wake.response!;
         if (shared.varyNames.length === 0 || varyMatches(shared.varyNames, shared.varyValues, req.headers)) {
           const outcome = { kind: 'collapsed', hit: false, fwd, fwdStatus: shared.status, collapsed: true } as const;
+          mark('collapse-waiter-shared');
           return this.finish(serveStored(shared, req, this.o.clock.monoMs(), this.o.cacheName, outcome));
         }
         break;
@@ -636,7 +641,7 @@ export class Edge {
           : !plan.store
             ? plan.reason
             : !this.leaseValid()
-              ? 'lease-expired'
+              ? (mark('lease-expired'), 'lease-expired')
               : requestDetail(this.validationDemanded.get(req)),
     }, headerValue(fill.exchange.headers, 'cache-status'));
     fromUpstream(served, source);
@@ -681,6 +686,7 @@ export class Edge {
       (since.leased || this.o.lease?.expiredServeStale === true) &&
       !this.purges.purgedSince(since.seq, since.key, stored.surrogateKeys);
     if (stored !== undefined && staleAllowed && this.staleIfErrorAllows(stored, nowMs)) {
+      mark('stale-if-error-served');
       return serveStored(stored, req, nowMs, this.o.cacheName, {
         kind: 'stale-if-error',
         hit: true,

@@ -5,6 +5,7 @@
  * alternate origin when one is configured. A request from a peer never goes to another peer:
  * one peer hop at most.
  */
+import { mark } from '../../common/coverage-marks.js';
 import { headerValue, type HeaderList } from '../../common/http.js';
 import { TransportError, type InformationalResponse, type OutboundResponse } from '../../common/ports.js';
 import { relayInformational } from '../policy/informational.js';
@@ -38,10 +39,13 @@ export class Upstream {
       if (!cluster.owns(key)) {
         // A request from a peer is never forwarded to another owner: one peer hop at most.
         if (req.headers[PEER_HEADER] === undefined) {
-          for (const peer of cluster.peersBefore(key)) {
+          const peers = cluster.peersBefore(key);
+          for (const peer of peers) {
             const response = await this.peer(peer, 'GET', req.target, headers, false, onInformational, key);
             if (response !== undefined) return { response, source: { kind: 'peer', id: peer.id } };
           }
+          // Every peer before the key failed or refused: the origin is the last hop.
+          if (peers.length > 0) mark('peer-fallback-to-origin');
         }
       } else {
         // The owner hands off whether the client asked it or a peer forwarded the request: most

@@ -49,18 +49,42 @@ const fmt = (t: number): string => `t=${(t / 1000).toFixed(3)}s`;
 export class PurgeSafety implements Checker {
   readonly name = 'purge-safety';
   private readonly v = new Violations();
-  /** key → [completion time, version] of purges completed so far. */
+  /** key → [completion time, version] of hard purges completed so far, and of soft ones. */
   private readonly floor = new Map<string, { t: number; version: number; id: string }>();
+  private readonly softFloor = new Map<string, { t: number; version: number; id: string }>();
+  /** peer + asking edge + key -> the peer's latest answer was stale-if-error (relayed as a peer miss). */
+  private readonly peerStaleIfError = new Map<string, boolean>();
+  /**
+   * edge + key -> when a stale-if-error answer last reached it (its own, or a peer's to it): a
+   * collapsed waiter that waited across that moment got the writer's answer, that one.
+   */
+  private readonly staleIfErrorReachedAt = new Map<string, number>();
 
   record(r: HistoryRecord): void {
     if (r.type === 'purge-complete') {
-      const cur = this.floor.get(r.key);
-      if (cur === undefined || r.version > cur.version) this.floor.set(r.key, { t: r.t, version: r.version, id: r.id });
+      const floors = r.soft === true ? this.softFloor : this.floor;
+      const cur = floors.get(r.key);
+      if (cur === undefined || r.version > cur.version) floors.set(r.key, { t: r.t, version: r.version, id: r.id });
       return;
     }
+    if (r.type === 'request' && r.role === 'peer' && r.from !== undefined && this.softFloor.has(r.key)) {
+      this.peerStaleIfError.set(`${r.node}\u0000${r.from}\u0000${r.key}`, r.kind === 'stale-if-error');
+      if (r.kind === 'stale-if-error') this.staleIfErrorReachedAt.set(`${r.from}\u0000${r.key}`, r.t);
+    }
     if (r.type !== 'request' || r.role !== 'client' || r.version === undefined) return;
-    const f = this.floor.get(r.key);
-    if (f !== undefined && r.arrivedMs > f.t && r.version < f.version) {
+    if (r.kind === 'stale-if-error' && this.softFloor.has(r.key)) this.staleIfErrorReachedAt.set(`${r.node}\u0000${r.key}`, r.t);
+    const reached = this.staleIfErrorReachedAt.get(`${r.node}\u0000${r.key}`);
+    const hard = this.floor.get(r.key);
+    // A soft purge marks copies stale instead of removing them: serving one when the origin
+    // fails, inside stale-if-error (RFC 5861 §4), is what soft purging is for.
+    const staleIfError =
+      r.kind === 'stale-if-error' ||
+      (r.kind === 'collapsed' && reached !== undefined && reached >= r.arrivedMs && reached <= r.t) ||
+      (r.detail?.startsWith('peer-') === true && this.peerStaleIfError.get(`${r.detail.slice(5)}\u0000${r.node}\u0000${r.key}`) === true);
+    const soft = staleIfError ? undefined : this.softFloor.get(r.key);
+    const below = (f: { t: number; version: number } | undefined): boolean => f !== undefined && r.arrivedMs > f.t && r.version! < f.version;
+    const f = below(hard) ? hard : below(soft) ? soft : undefined;
+    if (f !== undefined) {
       this.v.add(`${fmt(r.t)} ${r.node} served ${r.key} v${r.version} (${r.kind}${r.detail === undefined ? '' : ` ${r.detail}`}) after purge ${f.id} for v${f.version} completed at ${fmt(f.t)}`);
     }
   }

@@ -18,7 +18,8 @@ import type { Origin } from '../../origin/types.js';
 import { ControlPlane } from '../../control-plane/control-plane.js';
 import { Credentials } from '../../control-plane/credentials.js';
 import { controlPlaneConfigWithDefaults } from '../../control-plane/config.js';
-import { MemoryLogStorage, openMemoryPurgeLog } from '../../control-plane/purge-log.js';
+import { openMemoryPurgeLog } from '../../control-plane/purge-log.js';
+import { FaultyLogStorage } from '../kernel/faulty-log-storage.js';
 import { SimNode } from '../kernel/node.js';
 import { ServerStream, SimNetwork, type WireRequest, type WireResponse } from '../kernel/network.js';
 import { RandomStreams, Zipf, type Rng } from '../kernel/random.js';
@@ -78,7 +79,7 @@ export class World {
   readonly cpNode: SimNode | undefined;
   readonly purgerNode: SimNode;
   controlPlane: ControlPlane | undefined;
-  private readonly cpStorage = new MemoryLogStorage();
+  private readonly cpStorage = new FaultyLogStorage(() => this.cpNode!.timers);
   private readonly keyTargets: string[];
   private readonly zipf: Zipf;
   private readonly workloadRng: Rng;
@@ -453,12 +454,14 @@ export class World {
       if (!this.workloadOn || (p.stopMs !== undefined && this.scheduler.now() > p.stopMs)) return;
       const key = this.keyTargets[this.zipf.sample(this.workloadRng)]!;
       const version = this.bumpVersion(key);
-      void this.purge(key, version);
+      // Drawn only when soft purges are on, so scenarios without them keep their traces.
+      const soft = p.softShare > 0 && this.workloadRng.chance(p.softShare);
+      void this.purge(key, version, soft);
       this.schedulePurge();
     }, { owner: this.purgerNode.incarnation });
   }
 
-  private async purge(key: string, version: number): Promise<void> {
+  private async purge(key: string, version: number, soft: boolean): Promise<void> {
     const transport = this.network.transportFor(this.purgerNode);
     const cpUrl = this.cpNode!.url;
     const headers: HeaderList = [['authorization', `Bearer ${TOKEN}`], ['content-type', 'application/json'], ['x-sim-version', String(version)]];
@@ -467,7 +470,7 @@ export class World {
     let accepted: { id: string; seq: number } | undefined;
     while (accepted === undefined) {
       try {
-        const res = await transport.request({ origin: cpUrl, method: 'POST', target: '/purges', headers, body: Buffer.from(JSON.stringify({ kind: 'url', values: [`${ORIGIN_HOST}${key}`] })), timeouts });
+        const res = await transport.request({ origin: cpUrl, method: 'POST', target: '/purges', headers, body: Buffer.from(JSON.stringify({ kind: 'url', values: [`${ORIGIN_HOST}${key}`], ...(soft ? { soft } : {}) })), timeouts });
         const body = await collect(res.body);
         if (res.status === 202) accepted = JSON.parse(Buffer.concat(body.chunks).toString()) as { id: string; seq: number };
         else await wait(1_000);
@@ -484,7 +487,7 @@ export class World {
         if (res.status !== 200) continue;
         const receipt = JSON.parse(Buffer.concat(body.chunks).toString()) as { state: string };
         if (receipt.state !== 'pending') {
-          this.history.add({ type: 'purge-complete', t: this.scheduler.now(), id: accepted.id, seq: accepted.seq, key, version });
+          this.history.add({ type: 'purge-complete', t: this.scheduler.now(), id: accepted.id, seq: accepted.seq, key, version, ...(soft ? { soft: true as const } : {}) });
           return;
         }
       } catch {
@@ -571,6 +574,10 @@ export class World {
         this.setOriginFailure('ok');
         note('ok');
         return;
+      case 'disk':
+        this.cpStorage.setMode(f.mode, f.delayMs);
+        note(`${f.mode}${f.mode === 'slow' || f.mode === 'torn' ? ` ${f.delayMs} ms` : ''}`);
+        return;
       default:
         throw new Error(`unknown fault ${JSON.stringify(f satisfies never)}`);
     }
@@ -585,7 +592,10 @@ export class World {
     if (node.kind === 'origin') throw new Error('the origin does not crash; use origin-outage');
     node.crash();
     this.network.nodeCrashed(node);
-    if (node.kind === 'control-plane') this.controlPlane = undefined;
+    if (node.kind === 'control-plane') {
+      this.controlPlane = undefined;
+      this.cpStorage.crashed();
+    }
     const slot = this.edges.find((e) => e.node === node);
     if (slot !== undefined) {
       for (const p of slot.inFlight) {
@@ -671,6 +681,7 @@ export class World {
     this.workloadOn = false;
     this.network.heal();
     this.setOriginFailure('ok');
+    this.cpStorage.setMode('ok');
     for (const node of this.allNodes()) {
       node.clock.setDriftPpm(0);
       // Standby edges that never joined and edges that left stay gone.
