@@ -18,7 +18,8 @@ const MAX_DRIFT_PPM = 20_000;
 export function swarmScenario(seed: number, base?: Scenario): Scenario {
   const rng = new RandomStreams(seed).stream('swarm');
   const durationMs = base?.durationMs ?? 20_000;
-  const region = (name: string) => ({ name, edges: 2 + rng.int(3), cacheMaxBytes: 1_000_000 + rng.int(4_000_000), requestsPerSecond: 50 + rng.int(150), standbyEdges: rng.int(2) });
+  // A third of regions get caches smaller than their working set, so eviction and the byte bound are exercised.
+  const region = (name: string) => ({ name, edges: 2 + rng.int(3), cacheMaxBytes: rng.chance(0.3) ? 100_000 + rng.int(400_000) : 1_000_000 + rng.int(4_000_000), requestsPerSecond: 50 + rng.int(150), standbyEdges: rng.int(2) });
   const regions = base?.topology.regions ?? [region('r1'), region('r2')];
   const at = (): number => Math.floor(rng.next() * durationMs * 0.8);
   const faults: unknown[] = [];

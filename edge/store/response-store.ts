@@ -3,6 +3,7 @@
  * selection. Bounded by bytes with lru-cache; freshness is not lru-cache's business (its TTL
  * uses real timers), it lives in policy.
  */
+import { isBroken } from '../../common/break-switches.js';
 import { LRUCache } from 'lru-cache';
 import type { RequestHeaders } from '../../common/http.js';
 import { varyMatches } from '../policy/vary.js';
@@ -37,7 +38,8 @@ export class ResponseStore {
 
   constructor(options: StoreOptions) {
     this.lru = new LRUCache<string, Entry>({
-      maxSize: options.maxBytes,
+      // --break local-capacity (simulator only) doubles the bound.
+      maxSize: isBroken('local-capacity') ? 2 * options.maxBytes : options.maxBytes,
       // An entry holds up to MAX_VARIANTS_PER_KEY objects, each at most maxObjectBytes.
       maxEntrySize: Math.min(options.maxBytes, options.maxObjectBytes * MAX_VARIANTS_PER_KEY + 4096 * MAX_VARIANTS_PER_KEY),
       sizeCalculation: (entry) => (Array.isArray(entry) ? entry.reduce((sum, r) => sum + chargedBytes(r), 0) : chargedBytes(entry)),

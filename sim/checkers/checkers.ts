@@ -105,6 +105,8 @@ export class Convergence implements Checker {
   private readonly joined = new Set<string>();
   private readonly leftAt = new Map<string, number>();
   private endMs = 0;
+  /** Every (purge, edge) apply lag behind the verdict's statistics, by apply time: the report charts these. */
+  readonly lags: Array<{ t: number; node: string; lagMs: number }> = [];
 
   constructor(
     private readonly faultsEndMs: number,
@@ -129,6 +131,7 @@ export class Convergence implements Checker {
 
   verdict(): Verdict {
     const lags: number[] = [];
+    this.lags.length = 0;
     const edges = [...new Set([...this.edgeIds, ...this.joined])];
     for (const p of this.accepted) {
       for (const edge of edges) {
@@ -144,6 +147,7 @@ export class Convergence implements Checker {
         }
         const lag = hit.t - p.t;
         lags.push(lag);
+        this.lags.push({ t: hit.t, node: edge, lagMs: lag });
         if (hit.t > deadline) this.v.add(`${edge} applied purge ${p.id} at ${fmt(hit.t)}, after the bound (${fmt(deadline)})`);
       }
     }

@@ -4,6 +4,7 @@
  * client workload, all on one Scheduler and one SimNetwork. Faults from the scenario's timeline
  * change the network, the clocks and the nodes' lives; every answer lands in the History.
  */
+import type { BrokenRule } from '../../common/break-switches.js';
 import { type HeaderList, type RequestHeaders } from '../../common/http.js';
 import { encodeSse, type PurgeRecord } from '../../common/control-protocol.js';
 import type { InformationalResponse, Logger } from '../../common/ports.js';
@@ -27,8 +28,19 @@ import { Scheduler, type SchedulerOptions } from '../kernel/scheduler.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { History } from '../history.js';
 
-export type Break = 'purge-replay' | 'lease' | 'collapsing' | 'handoff';
-export const BREAKS: readonly Break[] = ['purge-replay', 'lease', 'collapsing', 'handoff'];
+/**
+ * Broken variants: the first four are made here in the world (or through the edge's config);
+ * the others flip one rule in product code through common/break-switches.ts (run.ts sets them).
+ */
+export type Break = 'purge-replay' | 'lease' | 'collapsing' | 'handoff' | keyof typeof RULE_BREAKS;
+/** `--break` name -> the product rule it flips, named after the checker that must catch it. */
+export const RULE_BREAKS = {
+  freshness: 'freshness-ignores-age',
+  routing: 'routing-peer-hop',
+  local: 'local-capacity',
+  convergence: 'convergence-no-reconnect',
+} as const satisfies Record<string, BrokenRule>;
+export const BREAKS: readonly Break[] = ['purge-replay', 'lease', 'collapsing', 'handoff', ...(Object.keys(RULE_BREAKS) as Array<keyof typeof RULE_BREAKS>)];
 
 export interface WorldOptions {
   seed: number;
