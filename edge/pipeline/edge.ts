@@ -24,7 +24,7 @@ import { Cluster } from '../routing/cluster.js';
 import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/peer-fields.js';
 import { bodyDigestMatches } from '../routing/peer-auth.js';
 import { Ring, type RingMember } from '../routing/ring.js';
-import { ResponseStore, type Lookup } from '../store/response-store.js';
+import { LruResponseStore, type Lookup, type ResponseStore } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
 import { admitRequest, Refusal, refusalResponse } from './admit-request.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type UpstreamExchange } from './build-stored.js';
@@ -85,8 +85,8 @@ export class Edge {
   constructor(private readonly o: EdgeOptions) {
     this.options = o;
     const hotBytes = o.cluster === undefined ? 0 : Math.floor(o.maxBytes * o.cluster.hotCacheFraction);
-    this.store = new ResponseStore({ maxBytes: o.maxBytes - hotBytes, maxObjectBytes: o.maxObjectBytes });
-    this.hotStore = hotBytes > 0 ? new ResponseStore({ maxBytes: hotBytes, maxObjectBytes: o.maxObjectBytes }) : undefined;
+    this.store = new LruResponseStore({ maxBytes: o.maxBytes - hotBytes, maxObjectBytes: o.maxObjectBytes });
+    this.hotStore = hotBytes > 0 ? new LruResponseStore({ maxBytes: hotBytes, maxObjectBytes: o.maxObjectBytes }) : undefined;
     this.cluster =
       o.cluster === undefined
         ? undefined

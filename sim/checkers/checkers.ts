@@ -54,11 +54,13 @@ export class PurgeSafety implements Checker {
   private readonly softFloor = new Map<string, { t: number; version: number; id: string }>();
   /** peer + asking edge + key -> the peer's latest answer was stale-if-error (relayed as a peer miss). */
   private readonly peerStaleIfError = new Map<string, boolean>();
+  /** edge + key + time of stale-if-error answers to clients (its own, or a peer's relayed). */
+  private readonly staleIfErrorAnswers = new Set<string>();
   /**
-   * edge + key -> when a stale-if-error answer last reached it (its own, or a peer's to it): a
-   * collapsed waiter that waited across that moment got the writer's answer, that one.
+   * Collapsed answers below only a soft purge's floor: fine if the writer's answer, recorded at
+   * the same edge and instant (before or after the waiters'), was a stale-if-error one.
    */
-  private readonly staleIfErrorReachedAt = new Map<string, number>();
+  private readonly collapsedBelowSoft: Array<{ at: string; line: string }> = [];
 
   record(r: HistoryRecord): void {
     if (r.type === 'purge-complete') {
@@ -69,27 +71,25 @@ export class PurgeSafety implements Checker {
     }
     if (r.type === 'request' && r.role === 'peer' && r.from !== undefined && this.softFloor.has(r.key)) {
       this.peerStaleIfError.set(`${r.node}\u0000${r.from}\u0000${r.key}`, r.kind === 'stale-if-error');
-      if (r.kind === 'stale-if-error') this.staleIfErrorReachedAt.set(`${r.from}\u0000${r.key}`, r.t);
     }
     if (r.type !== 'request' || r.role !== 'client' || r.version === undefined) return;
-    if (r.kind === 'stale-if-error' && this.softFloor.has(r.key)) this.staleIfErrorReachedAt.set(`${r.node}\u0000${r.key}`, r.t);
-    const reached = this.staleIfErrorReachedAt.get(`${r.node}\u0000${r.key}`);
     const hard = this.floor.get(r.key);
     // A soft purge marks copies stale instead of removing them: serving one when the origin
     // fails, inside stale-if-error (RFC 5861 §4), is what soft purging is for.
-    const staleIfError =
-      r.kind === 'stale-if-error' ||
-      (r.kind === 'collapsed' && reached !== undefined && reached >= r.arrivedMs && reached <= r.t) ||
-      (r.detail?.startsWith('peer-') === true && this.peerStaleIfError.get(`${r.detail.slice(5)}\u0000${r.node}\u0000${r.key}`) === true);
+    const staleIfError = r.kind === 'stale-if-error' || (r.detail?.startsWith('peer-') === true && this.peerStaleIfError.get(`${r.detail.slice(5)}\u0000${r.node}\u0000${r.key}`) === true);
+    const at = `${r.node}\u0000${r.key}\u0000${r.t}`;
+    if (staleIfError && this.softFloor.has(r.key)) this.staleIfErrorAnswers.add(at);
     const soft = staleIfError ? undefined : this.softFloor.get(r.key);
     const below = (f: { t: number; version: number } | undefined): boolean => f !== undefined && r.arrivedMs > f.t && r.version! < f.version;
     const f = below(hard) ? hard : below(soft) ? soft : undefined;
-    if (f !== undefined) {
-      this.v.add(`${fmt(r.t)} ${r.node} served ${r.key} v${r.version} (${r.kind}${r.detail === undefined ? '' : ` ${r.detail}`}) after purge ${f.id} for v${f.version} completed at ${fmt(f.t)}`);
-    }
+    if (f === undefined) return;
+    const line = `${fmt(r.t)} ${r.node} served ${r.key} v${r.version} (${r.kind}${r.detail === undefined ? '' : ` ${r.detail}`}) after purge ${f.id} for v${f.version} completed at ${fmt(f.t)}`;
+    if (f === soft && r.kind === 'collapsed') this.collapsedBelowSoft.push({ at, line });
+    else this.v.add(line);
   }
 
   verdict(): Verdict {
+    for (const c of this.collapsedBelowSoft.splice(0)) if (!this.staleIfErrorAnswers.has(c.at)) this.v.add(c.line);
     return { name: this.name, kind: 'correctness', ok: this.v.count === 0, violations: this.v.count, examples: this.v.examples };
   }
 }
