@@ -111,6 +111,9 @@ export function swarmScenario(seed: number, base?: Scenario): Scenario {
     topology: { regions, links: { lossRate: rng.chance(0.3) ? rng.next() * 0.02 : 0, duplicateRate: rng.chance(0.3) ? rng.next() * 0.02 : 0 } },
     origin: { cacheControl },
     workload: { keys: 50 + rng.int(500), zipf: 0.7 + rng.next() * 0.5, versionChangesPerSecond: rng.next() * 2, purger: { purgesPerSecond: 0.2 + rng.next() * 2, softShare: softPurgeShare } },
+    // Convergence is judged only when the run outlasts its bound after the faults stop, so the
+    // bound plus the stream's idle timeout fit in the settle time.
+    ...(base === undefined ? { edge: { streamIdleMs: 5_000 }, checks: { convergenceBoundMs: 15_000 } } : { edge: base.edge, checks: base.checks }),
     faults: faults.sort((a, b) => (a as { atMs: number }).atMs - (b as { atMs: number }).atMs),
     marks: base === undefined ? [...marks].sort() : base.marks,
   });
