@@ -74,13 +74,20 @@ export function swarmScenario(seed: number, base?: Scenario): Scenario {
         // A failed fsync stops the log until the control plane restarts (as its supervisor would).
         faults.push({ atMs: start, kind: 'disk', mode: 'fsync-fail' }, { atMs: end, kind: 'restart', nodes: ['control-plane'] });
         marks.add('log-fsync-failed');
+        // The failed batch's high-water mark is on disk without its records: the restarted log
+        // starts a new history, and edges resuming the old one flush.
+        marks.add('flush');
         break;
       case 8: {
         // A slow disk; torn: a crash mid-sync leaves half a record for the next open to cut.
         const torn = rng.chance(0.5);
-        const delayMs = 20 + rng.int(500);
+        // A torn write needs a sync in flight when the crash comes: torn disks are slow for longer.
+        const delayMs = torn ? 1_000 + rng.int(2_000) : 20 + rng.int(500);
         faults.push({ atMs: start, kind: 'disk', mode: torn ? 'torn' : 'slow', delayMs });
-        if (torn) faults.push({ atMs: Math.min(durationMs, start + 1 + rng.int(3_000)), kind: 'crash', nodes: ['control-plane'] }, { atMs: end, kind: 'restart', nodes: ['control-plane'] });
+        if (torn) {
+          faults.push({ atMs: Math.min(durationMs, start + 1 + rng.int(3_000)), kind: 'crash', nodes: ['control-plane'] }, { atMs: end, kind: 'restart', nodes: ['control-plane'] });
+          marks.add('log-torn-tail-repaired');
+        }
         faults.push({ atMs: end, kind: 'disk', mode: 'ok' });
         break;
       }
