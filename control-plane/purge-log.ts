@@ -19,6 +19,7 @@
  * the newest `retainCount` records, and the file is rewritten with just those once it holds twice
  * as many (compaction).
  */
+import { mark } from '../common/coverage-marks.js';
 import { purgeId, type PurgeRecord, type PurgeRequest } from '../common/control-protocol.js';
 import type { DroppedTail } from './log/frames.js';
 import { encodeLog, encodePurge, parseStoredLog, type LogHeader, type StoredPurge } from './log/stored-log.js';
@@ -179,6 +180,7 @@ export class DurablePurgeLog implements PurgeLog {
     const markSeq = Math.max(highWater ?? 0, lastSeqFound);
     const dropped = found?.dropped === undefined ? undefined : { ...found.dropped, offset: found.dropped.offset + storage.prefixBytes };
     const report: OpenReport = { migratedFromFormat: found?.format === 1 ? 1 : undefined, dropped, newLog: undefined };
+    if (dropped !== undefined) mark('log-torn-tail-repaired');
 
     // Fewer records than were acknowledged, or a tail we cannot vouch for in a log without a mark:
     // start over after every seq that may have been handed out.
@@ -332,6 +334,7 @@ export class DurablePurgeLog implements PurgeLog {
    * the log refuses everything until a restart replays what actually reached the disk.
    */
   private fail(err: unknown, batch: Pending[]): void {
+    mark('log-fsync-failed');
     this.failure = new PurgeLogError('storage-failed', `purge log storage failed, restart the control plane: ${(err as Error).message}`);
     for (const p of [...batch, ...this.pending]) p.reject(this.failure);
     this.pending = [];

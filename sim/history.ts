@@ -52,6 +52,8 @@ export interface PurgeRecordEvent {
   key: string;
   /** The version published just before the purge: older versions must not be served after completion. */
   version: number;
+  /** A soft purge (present only then): older versions may still be served inside stale-if-error (RFC 5861 §4). */
+  soft?: true;
 }
 
 export interface PurgeAppliedRecord {

@@ -3,19 +3,22 @@
  * cdn-sim: runs the real edge, origin and control-plane code on virtual time.
  *
  *   cdn-sim run <scenario.json> --seed N [--break purge-replay|lease|collapsing] [--out DIR]
- *   cdn-sim swarm --seeds N [--first-seed S] [--scenario <scenario.json>] [--break ...]
+ *   cdn-sim swarm --seeds N [--first-seed S] [--workers N] [--scenario <scenario.json>] [--break ...]
  *
  * `run` prints the seed and every option first, a summary table and checker verdicts, writes
  * DIR/<name>-<seed>.{json,jsonl,html}, and prints `trace-hash: <hex>` last. Exit codes: 0 all
  * checkers pass, 1 correctness failure, 2 liveness failure, 3 the simulated code crashed, 64 usage.
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { htmlReport } from './report/html.js';
 import { EXIT, exitCodeOf, runScenario, type RunReport } from './run.js';
 import { loadScenario, parseScenario, ScenarioError, type Scenario } from './scenario/schema.js';
 import { swarmScenario } from './swarm.js';
+import { runSwarmSeeds } from './swarm-pool.js';
+import { unreachedMarks } from './swarm-marks.js';
 import { BREAKS, type Break } from './world/world.js';
 
 interface Args {
@@ -25,12 +28,14 @@ interface Args {
   seeds: number;
   /** swarm runs seeds firstSeed .. firstSeed + seeds - 1 (default 1), so a later batch can explore new ones. */
   firstSeed: number;
+  /** swarm: worker threads (default: one per core). */
+  workers: number;
   breaks: Break[];
   out: string;
 }
 
 const USAGE = `usage: cdn-sim run <scenario.json> --seed N [--break ${BREAKS.join('|')}] [--out DIR]
-       cdn-sim swarm --seeds N [--first-seed S] [--scenario FILE] [--break ...] [--out DIR]
+       cdn-sim swarm --seeds N [--first-seed S] [--workers N] [--scenario FILE] [--break ...] [--out DIR]
        cdn-sim --help
 `;
 
@@ -47,12 +52,14 @@ Options:
   --seed N                run: the seed (default 1)
   --seeds N               swarm: how many seeds (default 100)
   --first-seed S          swarm: first seed (default 1)
+  --workers N             swarm: worker threads running seeds (default: cores, here ${availableParallelism()})
   --scenario FILE         swarm: base scenario instead of a generated one
   --break NAME            deliberately break one mechanism (${BREAKS.join(', ')}); repeatable
   --out DIR               output directory (default sim-out)
   --help, -h              print this help
 
-Exit codes: 0 all checkers pass, 1 correctness failure, 2 liveness failure, 3 crash, 64 usage.
+Exit codes: 0 all checkers pass, 1 correctness failure, 2 liveness failure, 3 crash,
+4 swarm: a coverage mark its scenarios named was never reached, 64 usage.
 `;
 
 function usage(message: string): never {
@@ -67,7 +74,7 @@ function parseArgs(argv: string[]): Args {
   }
   const [command, ...rest] = argv;
   if (command !== 'run' && command !== 'swarm') usage(`unknown command ${JSON.stringify(command ?? '')}`);
-  const args: Args = { command, scenario: undefined, seed: 1, seeds: 100, firstSeed: 1, breaks: [], out: 'sim-out' };
+  const args: Args = { command, scenario: undefined, seed: 1, seeds: 100, firstSeed: 1, workers: availableParallelism(), breaks: [], out: 'sim-out' };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     const value = (): string => {
@@ -83,6 +90,10 @@ function parseArgs(argv: string[]): Args {
     if (a === '--seed') args.seed = int('--seed');
     else if (a === '--seeds') args.seeds = int('--seeds');
     else if (a === '--first-seed') args.firstSeed = int('--first-seed');
+    else if (a === '--workers') {
+      args.workers = int('--workers');
+      if (args.workers < 1) usage('--workers: expected at least 1, got 0');
+    }
     else if (a === '--out') args.out = value();
     else if (a === '--scenario') args.scenario = value();
     else if (a === '--break') {
@@ -95,6 +106,18 @@ function parseArgs(argv: string[]): Args {
   if (command === 'run' && args.scenario === undefined) usage('run needs a scenario file');
   return args;
 }
+
+/** The checker(s) each broken variant is meant to be caught by (sim/README.md). */
+const CAUGHT_BY: Record<Break, string[]> = {
+  collapsing: ['origin-load'],
+  lease: ['purge-safety'],
+  'purge-replay': ['purge-safety', 'convergence'],
+  handoff: ['membership-origin'],
+  freshness: ['freshness'],
+  routing: ['routing'],
+  local: ['local'],
+  convergence: ['convergence'],
+};
 
 function replayCommand(scenarioPath: string, seed: number, breaks: readonly Break[]): string {
   return `npx cdn-sim run ${scenarioPath} --seed ${seed}${breaks.map((b) => ` --break ${b}`).join('')}`;
@@ -179,26 +202,35 @@ async function main(): Promise<void> {
   // swarm
   const base = args.scenario === undefined ? undefined : loadScenario(args.scenario);
   const lastSeed = args.firstSeed + args.seeds - 1;
-  process.stdout.write(`swarm: seeds ${args.firstSeed}..${lastSeed}\nscenario: ${args.scenario ?? '(generated per seed)'}\nbreak: ${args.breaks.length === 0 ? 'none' : args.breaks.join(',')}\nout: ${args.out}\n`);
+  process.stdout.write(`swarm: seeds ${args.firstSeed}..${lastSeed}\nworkers: ${args.workers}\nscenario: ${args.scenario ?? '(generated per seed)'}\nbreak: ${args.breaks.length === 0 ? 'none' : args.breaks.join(',')}\nout: ${args.out}\n`);
   const started = performance.now();
-  let failures = 0;
-  let worst: number = EXIT.ok;
-  for (let seed = args.firstSeed; seed <= lastSeed; seed++) {
-    const scenario = swarmScenario(seed, base);
-    const path = join(args.out, 'swarm', `swarm-${seed}.json`);
-    mkdirSync(join(args.out, 'swarm'), { recursive: true });
-    writeFileSync(path, JSON.stringify(scenario, null, 2));
-    parseScenario(scenario, path);
-    const report = await runOne(args, scenario, path, seed, false);
-    const code = exitCodeOf(report);
-    if (code !== EXIT.ok) {
-      failures++;
-      worst = Math.max(worst, code);
-      const failed = report.verdicts.filter((v) => !v.ok).map((v) => v.name).join(',') || 'crash';
-      process.stdout.write(`seed ${seed}: FAIL (${failed}) replay: ${replayCommand(path, seed, args.breaks)}\n`);
+  mkdirSync(join(args.out, 'swarm'), { recursive: true });
+  const seeds: number[] = [];
+  for (let seed = args.firstSeed; seed <= lastSeed; seed++) seeds.push(seed);
+  const scenarioPath = (seed: number): string => join(args.out, 'swarm', `swarm-${seed}.json`);
+  const results = await runSwarmSeeds({ seeds, workers: args.workers, base, breaks: args.breaks }, (r) => {
+    if (r.code === EXIT.ok) return;
+    // Only failing seeds get their scenario written: it is what the replay command reads.
+    writeFileSync(scenarioPath(r.seed), JSON.stringify(swarmScenario(r.seed, base), null, 2));
+    process.stdout.write(`seed ${r.seed}: FAIL (${r.failed}) ${r.example} replay: ${replayCommand(scenarioPath(r.seed), r.seed, args.breaks)}\n`);
+  });
+  const failures = results.filter((r) => r.code !== EXIT.ok).length;
+  let worst: number = Math.max(EXIT.ok, ...results.map((r) => r.code));
+  const wallS = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`swarm: ${failures} of ${args.seeds} seeds failed in ${wallS} s wall\n`);
+  if (args.breaks.length > 0) {
+    // A broken variant is meant to be caught by its own checker: the share of seeds where that
+    // checker failed is the figure (other failures do not count as catching it).
+    for (const b of args.breaks) {
+      const catchers = CAUGHT_BY[b];
+      const caught = results.filter((r) => r.failed.split(',').some((name) => catchers.includes(name))).length;
+      process.stdout.write(`catch rate: --break ${b} caught by ${catchers.join(' or ')} on ${caught} of ${args.seeds} seeds (${((100 * caught) / Math.max(1, args.seeds)).toFixed(0)}%)\n`);
     }
+  } else {
+    const unreached = unreachedMarks(results);
+    for (const u of unreached) process.stdout.write(`swarm: mark ${u.mark} never reached (named by ${u.namedBy} of ${args.seeds} seeds, first ${u.firstSeed})\n`);
+    if (unreached.length > 0 && worst === EXIT.ok) worst = EXIT.coverage;
   }
-  process.stdout.write(`swarm: ${failures} of ${args.seeds} seeds failed in ${((performance.now() - started) / 1000).toFixed(1)} s wall\n`);
   process.exitCode = worst;
 }
 

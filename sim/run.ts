@@ -3,10 +3,12 @@
  * statistics, runs, and returns a report. Shared by `cdn-sim`, the tests and the bench.
  */
 import { Convergence, Freshness, Local, OriginLoad, PurgeSafety, Routing, type Checker, type Verdict } from './checkers/checkers.js';
+import { recordMarks, type Mark } from '../common/coverage-marks.js';
 import { MembershipOrigin } from './checkers/membership-origin.js';
 import type { HistoryRecord } from './history.js';
 import type { Scenario } from './scenario/schema.js';
-import { World, type Break, type WorldOptions } from './world/world.js';
+import { breakRules } from '../common/break-switches.js';
+import { RULE_BREAKS, World, type Break, type WorldOptions } from './world/world.js';
 
 export interface RunOptions {
   seed: number;
@@ -18,6 +20,13 @@ export interface RunOptions {
    * binary and the bench; absent in tests, where the report's wallMs is then 0.
    */
   wallClockMs?: () => number;
+}
+
+export interface FaultInterval {
+  startMs: number;
+  /** Equal to startMs for a fault that is an instant (a clock jump, a join). */
+  endMs: number;
+  label: string;
 }
 
 export interface TimelineBucket {
@@ -51,9 +60,16 @@ export interface RunReport {
   };
   verdicts: Verdict[];
   timeline: TimelineBucket[];
-  purgeLags: Array<{ t: number; lagMs: number }>;
+  /** The same per second, for each region's edges (client requests by the edge that answered). */
+  regionTimelines: Record<string, TimelineBucket[]>;
+  /** Every (purge, edge) apply lag the summary's purge lag figures are taken from, by apply time. */
+  purgeLags: Array<{ t: number; lagMs: number; region: string }>;
   faults: Array<{ t: number; kind: string; detail: string }>;
+  /** When each fault was in force (a partition until its heal, a crash until its restart, ...), in true ms. */
+  faultIntervals: FaultInterval[];
   traceHash: string;
+  /** Coverage marks (common/coverage-marks.ts) the run's product code reached, with how often. */
+  marks: Partial<Record<Mark, number>>;
   /** Exception thrown by simulated code, if the run crashed. */
   crash?: string;
 }
@@ -88,7 +104,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const originLoad = new OriginLoad(edgeIds.length, scenario.edge.collapseWaitMs);
   // Standby edges are expected to converge only once they join.
   const convergence = new Convergence(scenario.durationMs, scenario.checks.convergenceBoundMs, world.edges.filter((e) => e.member).map((e) => e.node.id));
-  const membership = new MembershipOrigin(scenario.checks.membershipWindowMs, scenario.checks.membershipMaxFraction);
+  const membership = new MembershipOrigin(scenario.checks.membershipWindowMs, scenario.checks.membershipMaxFraction, new Map(world.edges.map((e) => [e.node.id, e.node.region])));
   const checkers: Checker[] = [new PurgeSafety(), convergence, new Freshness(scenario.checks.freshnessSlackMs), originLoad, new Routing(), new Local(), membership];
   for (const c of checkers) world.history.listen(c);
   world.network.observer = {
@@ -100,16 +116,21 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const latency = new Histogram();
   const timeline: TimelineBucket[] = [];
   const faults: RunReport['faults'] = [];
-  const acceptedAt = new Map<number, number>();
-  const purgeLags: RunReport['purgeLags'] = [];
+  const regionOf = new Map(world.edges.map((e) => [e.node.id, e.node.region]));
+  const regionTimelines: Record<string, TimelineBucket[]> = Object.fromEntries(scenario.topology.regions.map((r) => [r.name, []]));
   let clientRequests = 0;
   let hits = 0;
   let errors = 0;
   let originRequests = 0;
-  const bucket = (t: number): TimelineBucket => {
+  const bucketIn = (list: TimelineBucket[], t: number): TimelineBucket => {
     const second = Math.floor(t / 1000);
-    while (timeline.length <= second) timeline.push({ second: timeline.length, requests: 0, hits: 0, originFetches: 0 });
-    return timeline[second]!;
+    while (list.length <= second) list.push({ second: list.length, requests: 0, hits: 0, originFetches: 0 });
+    return list[second]!;
+  };
+  const bucket = (t: number): TimelineBucket => bucketIn(timeline, t);
+  const regionBucket = (node: string, t: number): TimelineBucket | undefined => {
+    const list = regionTimelines[regionOf.get(node) ?? ''];
+    return list === undefined ? undefined : bucketIn(list, t);
   };
   world.history.listen({
     record(r: HistoryRecord) {
@@ -121,10 +142,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
           if (r.status === 0 || r.status >= 500) errors++;
           {
             const b = bucket(r.t);
+            const rb = regionBucket(r.node, r.t);
             b.requests++;
+            if (rb !== undefined) rb.requests++;
             if (HIT_KINDS.has(r.kind)) {
               hits++;
               b.hits++;
+              if (rb !== undefined) rb.hits++;
             }
           }
           return;
@@ -132,19 +156,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
           if (r.method === 'GET') {
             originRequests++;
             bucket(r.t).originFetches++;
+            const rb = regionBucket(r.from, r.t);
+            if (rb !== undefined) rb.originFetches++;
           }
           return;
         case 'fault':
           faults.push({ t: r.t, kind: r.kind, detail: r.detail });
           return;
-        case 'purge-accepted':
-          acceptedAt.set(r.seq, r.t);
-          return;
-        case 'purge-complete': {
-          const a = acceptedAt.get(r.seq);
-          if (a !== undefined) purgeLags.push({ t: r.t, lagMs: r.t - a });
-          return;
-        }
         default:
           return;
       }
@@ -154,11 +172,16 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const wallClockMs = options.wallClockMs ?? (() => 0);
   const wallStart = wallClockMs();
   let crash: string | undefined;
+  const stopMarks = recordMarks();
+  const restoreRules = breakRules([...(options.breaks ?? [])].flatMap((b) => (b in RULE_BREAKS ? [RULE_BREAKS[b as keyof typeof RULE_BREAKS]] : [])));
   try {
     await world.run();
   } catch (err) {
     crash = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  } finally {
+    restoreRules();
   }
+  const marks = Object.fromEntries([...stopMarks()].sort(([a], [b]) => (a < b ? -1 : 1)));
   const wallMs = wallClockMs() - wallStart;
   const verdicts = checkers.map((c) => c.verdict());
   const conv = verdicts.find((v) => v.name === 'convergence')!.stats!;
@@ -185,14 +208,66 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     },
     verdicts,
     timeline,
-    purgeLags,
+    regionTimelines,
+    purgeLags: convergence.lags.map((l) => ({ t: l.t, lagMs: l.lagMs, region: regionOf.get(l.node) ?? '' })),
     faults,
+    faultIntervals: faultIntervals(scenario),
     traceHash: world.history.traceHash(),
+    marks,
     ...(crash === undefined ? {} : { crash }),
   };
 }
 
-export const EXIT = { ok: 0, correctness: 1, liveness: 2, crash: 3, usage: 64 } as const;
+/**
+ * When each of the scenario's faults was in force: a partition until the heal naming it (or any
+ * heal without an id), a crash until a restart of the same nodes, an origin outage until the
+ * recovery, a disk fault until the disk is ok again, a drift until the end of the faults; a clock
+ * jump, a join, a leave and a restart are instants. Whatever is still in force ends when the
+ * faults stop (durationMs).
+ */
+export function faultIntervals(scenario: Scenario): FaultInterval[] {
+  const end = scenario.durationMs;
+  const out: FaultInterval[] = [];
+  const faults = scenario.faults;
+  const until = (from: number, ends: (f: (typeof faults)[number]) => boolean): number => faults.find((f, j) => j > from && ends(f))?.atMs ?? end;
+  faults.forEach((f, i) => {
+    switch (f.kind) {
+      case 'partition':
+        out.push({ startMs: f.atMs, endMs: until(i, (g) => g.kind === 'heal' && (g.id === undefined || g.id === f.id)), label: `partition ${f.id}: ${f.from.join(',')}` });
+        return;
+      case 'crash':
+        out.push({ startMs: f.atMs, endMs: until(i, (g) => g.kind === 'restart' && g.nodes.join() === f.nodes.join()), label: `crash ${f.nodes.join(',')}` });
+        return;
+      case 'origin-outage':
+        out.push({ startMs: f.atMs, endMs: until(i, (g) => g.kind === 'origin-recover'), label: `origin ${f.mode}` });
+        return;
+      case 'disk':
+        if (f.mode !== 'ok') out.push({ startMs: f.atMs, endMs: until(i, (g) => g.kind === 'disk'), label: `disk ${f.mode}` });
+        return;
+      case 'clock-drift':
+        out.push({ startMs: f.atMs, endMs: until(i, (g) => g.kind === 'clock-drift' && g.nodes.join() === f.nodes.join()), label: `drift ${f.ppm} ppm ${f.nodes.join(',')}` });
+        return;
+      case 'clock-jump':
+        out.push({ startMs: f.atMs, endMs: f.atMs, label: `clock jump ${f.deltaMs} ms ${f.nodes.join(',')}` });
+        return;
+      case 'join':
+      case 'leave':
+        out.push({ startMs: f.atMs, endMs: f.atMs, label: `${f.kind} ${f.nodes.join(',')}` });
+        return;
+      case 'restart':
+        out.push({ startMs: f.atMs, endMs: f.atMs, label: `${f.graceful === true ? 'graceful ' : ''}restart ${f.nodes.join(',')}` });
+        return;
+      case 'heal':
+      case 'origin-recover':
+        return;
+      default:
+        throw new Error(`unknown fault ${JSON.stringify(f satisfies never)}`);
+    }
+  });
+  return out;
+}
+
+export const EXIT = { ok: 0, correctness: 1, liveness: 2, crash: 3, coverage: 4, usage: 64 } as const;
 
 /** Crash beats correctness beats liveness. */
 export function exitCodeOf(report: RunReport): number {

@@ -1,57 +1,129 @@
 /**
  * Swarm testing (as TigerBeetle's VOPR): each seed draws its own small topology, workload and
- * fault mix, so many seeds cover many combinations. The scenario is a pure function of the seed.
+ * fault mix (up to MAX_SWARM_FAULTS faults), so many seeds cover many combinations. The scenario
+ * is a pure function of the seed. Each generated scenario names the coverage marks its mix
+ * should reach (common/coverage-marks.ts); `cdn-sim swarm` fails when a mark some scenario
+ * named was reached by no seed.
  */
+import type { Mark } from '../common/coverage-marks.js';
 import { RandomStreams } from './kernel/random.js';
 import { parseScenario, type Scenario } from './scenario/schema.js';
+
+/** At most this many faults (a fault with its heal or restart counts once) per seed. */
+export const MAX_SWARM_FAULTS = 8;
+
+/** Clock drift drawn within ±this (2%): within the freshness checker's slack for a 30 s lifetime. */
+const MAX_DRIFT_PPM = 20_000;
 
 export function swarmScenario(seed: number, base?: Scenario): Scenario {
   const rng = new RandomStreams(seed).stream('swarm');
   const durationMs = base?.durationMs ?? 20_000;
-  const regions = base?.topology.regions ?? [
-    { name: 'r1', edges: 2 + rng.int(3), cacheMaxBytes: 1_000_000 + rng.int(4_000_000), requestsPerSecond: 50 + rng.int(150) },
-    { name: 'r2', edges: 2 + rng.int(3), cacheMaxBytes: 1_000_000 + rng.int(4_000_000), requestsPerSecond: 50 + rng.int(150) },
-  ];
+  // Caches of 1-5 MB: origin-load and membership-origin judge refetches from the origin's answers
+  // and cannot see evictions, so caches smaller than the working set are left to a base scenario
+  // (sim/swarm-bases/small-caches.json, for --break local).
+  const region = (name: string) => ({ name, edges: 2 + rng.int(3), cacheMaxBytes: 1_000_000 + rng.int(4_000_000), requestsPerSecond: 50 + rng.int(150), standbyEdges: rng.int(2) });
+  const regions = base?.topology.regions ?? [region('r1'), region('r2')];
   const at = (): number => Math.floor(rng.next() * durationMs * 0.8);
   const faults: unknown[] = [];
-  const edgeSel = (): string => {
-    const r = regions[rng.int(regions.length)]!;
+  const marks = new Set<Mark>(['collapse-waiter-shared']);
+  const leaseMs = base?.controlPlane.leaseMs ?? 10_000;
+  const anyRegion = () => regions[rng.int(regions.length)]!;
+  // Crashes and restarts take edges other than the last member, which joins and leaves take:
+  // a crash-restart of an edge that left would bring back a node outside the ring.
+  const crashable = (): string => {
+    const r = anyRegion();
+    return `node:${r.name}-e${1 + rng.int(Math.max(1, r.edges - 1))}`;
+  };
+  const anyEdge = (): string => {
+    const r = anyRegion();
     return `node:${r.name}-e${1 + rng.int(r.edges)}`;
   };
-  const n = rng.int(5);
+  const n = rng.int(MAX_SWARM_FAULTS + 1);
   for (let i = 0; i < n; i++) {
     const start = at();
-    const end = Math.min(durationMs, start + 1_000 + rng.int(15_000));
-    switch (rng.int(6)) {
+    const lengthMs = 1_000 + rng.int(15_000);
+    const end = Math.min(durationMs, start + lengthMs);
+    switch (rng.int(11)) {
       case 0:
-        faults.push({ atMs: start, kind: 'partition', id: `p${i}`, from: [`region:${regions[rng.int(regions.length)]!.name}`], oneWay: rng.chance(0.3) }, { atMs: end, kind: 'heal', id: `p${i}` });
+        faults.push({ atMs: start, kind: 'partition', id: `p${i}`, from: [`region:${anyRegion().name}`], oneWay: rng.chance(0.3) }, { atMs: end, kind: 'heal', id: `p${i}` });
         break;
       case 1: {
-        const sel = edgeSel();
+        const sel = crashable();
         faults.push({ atMs: start, kind: 'crash', nodes: [sel] }, { atMs: end, kind: 'restart', nodes: [sel] });
+        marks.add('peer-fallback-to-origin');
         break;
       }
       case 2:
-        faults.push({ atMs: start, kind: 'clock-jump', nodes: [edgeSel()], deltaMs: rng.int(60_001) - 30_000 });
+        faults.push({ atMs: start, kind: 'clock-jump', nodes: [anyEdge()], deltaMs: rng.int(60_001) - 30_000 });
         break;
       case 3:
         faults.push({ atMs: start, kind: 'partition', id: `cp${i}`, from: ['control-plane'] }, { atMs: end, kind: 'heal', id: `cp${i}` });
+        if (end - start > leaseMs) marks.add('lease-expired');
         break;
       case 4:
         faults.push({ atMs: start, kind: 'origin-outage', mode: rng.pick(['error', 'refuse', 'hang']) }, { atMs: end, kind: 'origin-recover' });
         break;
-      default:
+      case 5:
         faults.push({ atMs: start, kind: 'crash', nodes: ['control-plane'] }, { atMs: end, kind: 'restart', nodes: ['control-plane'] });
+        if (end - start > leaseMs) marks.add('lease-expired');
+        break;
+      case 6:
+        faults.push({ atMs: start, kind: 'clock-drift', nodes: [anyEdge()], ppm: rng.int(2 * MAX_DRIFT_PPM + 1) - MAX_DRIFT_PPM });
+        break;
+      case 7:
+        // A failed fsync stops the log until the control plane restarts (as its supervisor would).
+        faults.push({ atMs: start, kind: 'disk', mode: 'fsync-fail' }, { atMs: end, kind: 'restart', nodes: ['control-plane'] });
+        marks.add('log-fsync-failed');
+        // The failed batch's high-water mark is on disk without its records: the restarted log
+        // starts a new history, and edges resuming the old one flush.
+        marks.add('flush');
+        break;
+      case 8: {
+        // A slow disk; torn: a crash mid-sync leaves half a record for the next open to cut.
+        const torn = rng.chance(0.5);
+        // A torn write needs a sync in flight when the crash comes: torn disks are slow for longer.
+        const delayMs = torn ? 1_000 + rng.int(2_000) : 20 + rng.int(500);
+        faults.push({ atMs: start, kind: 'disk', mode: torn ? 'torn' : 'slow', delayMs });
+        if (torn) {
+          faults.push({ atMs: Math.min(durationMs, start + 1 + rng.int(3_000)), kind: 'crash', nodes: ['control-plane'] }, { atMs: end, kind: 'restart', nodes: ['control-plane'] });
+          marks.add('log-torn-tail-repaired');
+        }
+        faults.push({ atMs: end, kind: 'disk', mode: 'ok' });
+        break;
+      }
+      case 9: {
+        const r = anyRegion();
+        if (r.standbyEdges === 0) break;
+        faults.push({ atMs: start, kind: 'join', nodes: [`node:${r.name}-e${r.edges + 1}`] });
+        marks.add('handoff-answered');
+        break;
+      }
+      default: {
+        const r = anyRegion();
+        // A graceful leave for good, or a rolling-restart step (leave, then start empty and join).
+        const node = `node:${r.name}-e${r.edges}`;
+        faults.push(rng.chance(0.5) ? { atMs: start, kind: 'leave', nodes: [node] } : { atMs: start, kind: 'restart', nodes: [node], graceful: true });
+        marks.add('handoff-answered');
+      }
     }
   }
+  const cacheControl = rng.pick(['public, max-age=30', 'public, max-age=10, stale-while-revalidate=5', 'public, s-maxage=20, stale-if-error=60']);
+  if (cacheControl.includes('stale-while-revalidate')) marks.add('stale-while-revalidate-served');
+  if (cacheControl.includes('stale-if-error') && faults.some((f) => (f as { kind: string }).kind === 'origin-outage')) marks.add('stale-if-error-served');
+  const softPurgeShare = rng.chance(0.3) ? 0.5 : 0;
+  if (softPurgeShare > 0) marks.add('soft-purge-applied');
   return parseScenario({
     name: `swarm-${seed}`,
     description: 'generated by cdn-sim swarm',
     durationMs,
     settleMs: base?.settleMs ?? 20_000,
     topology: { regions, links: { lossRate: rng.chance(0.3) ? rng.next() * 0.02 : 0, duplicateRate: rng.chance(0.3) ? rng.next() * 0.02 : 0 } },
-    origin: { cacheControl: rng.pick(['public, max-age=30', 'public, max-age=10, stale-while-revalidate=5', 'public, s-maxage=20, stale-if-error=60']) },
-    workload: { keys: 50 + rng.int(500), zipf: 0.7 + rng.next() * 0.5, versionChangesPerSecond: rng.next() * 2, purger: { purgesPerSecond: 0.2 + rng.next() * 2 } },
+    origin: { cacheControl },
+    workload: { keys: 50 + rng.int(500), zipf: 0.7 + rng.next() * 0.5, versionChangesPerSecond: rng.next() * 2, purger: { purgesPerSecond: 0.2 + rng.next() * 2, softShare: softPurgeShare } },
+    // Convergence is judged only when the run outlasts its bound after the faults stop, so the
+    // bound plus the stream's idle timeout fit in the settle time.
+    ...(base === undefined ? { edge: { streamIdleMs: 5_000 }, checks: { convergenceBoundMs: 15_000 } } : { edge: base.edge, checks: base.checks }),
     faults: faults.sort((a, b) => (a as { atMs: number }).atMs - (b as { atMs: number }).atMs),
+    marks: base === undefined ? [...marks].sort() : base.marks,
   });
 }

@@ -2,6 +2,7 @@
  * Applying one purge to the stores: hard purges remove, soft purges make every matching variant
  * stale so it is revalidated before reuse (while stale-if-error still covers it).
  */
+import { mark } from '../../common/coverage-marks.js';
 import type { PurgeRecord } from '../../common/control-protocol.js';
 import { softPurged } from '../policy/reuse.js';
 import type { ResponseStore } from '../store/response-store.js';
@@ -49,6 +50,7 @@ function purgeKey(store: ResponseStore, key: string, soft: boolean, nowMs: numbe
     return;
   }
   for (const response of store.variants(key)) {
+    mark('soft-purge-applied');
     const stale = softPurged(response, nowMs);
     response.freshUntilMonoMs = stale.freshUntilMonoMs;
     response.staleWhileRevalidateMs = stale.staleWhileRevalidateMs;

@@ -4,6 +4,7 @@
  * cumulative acks after applying; heartbeats with load; lease renewals; ring membership for its
  * region. Reconnects with jittered exponential back-off on any failure.
  */
+import { isBroken } from '../../common/break-switches.js';
 import { ringBoundsProblem } from '../../common/ring-bounds.js';
 import {
   decodeControlEvent,
@@ -187,7 +188,8 @@ export class ControlClient {
       // Full jitter keeps a fleet of edges from reconnecting in lockstep after an outage.
       const delayMs = Math.floor(waitMs / 2 + this.o.random.next() * (waitMs / 2));
       if (waitMs === this.backoffMs) this.backoffMs = Math.min(this.backoffMs * 2, this.o.reconnectMaxMs);
-      this.retryTimer = this.o.timers.after(delayMs, () => void this.connect());
+      // --break convergence-no-reconnect (simulator only) never reopens the stream.
+      if (!isBroken('convergence-no-reconnect')) this.retryTimer = this.o.timers.after(delayMs, () => void this.connect());
     }
   }
 

@@ -6,6 +6,7 @@
  * the purge ledger. Each operation emits a typed event (edge-events.ts) for the simulator,
  * metrics and logs.
  */
+import { mark } from '../../common/coverage-marks.js';
 import type { HeaderList } from '../../common/http.js';
 import type { PurgeRecord } from '../../common/control-protocol.js';
 import type { Clock, Logger, OutboundResponse, Timers } from '../../common/ports.js';
@@ -79,6 +80,7 @@ export class EdgeControl {
   flush(seq: number): void {
     for (const store of this.stores()) store.clear();
     this.purges.flushed(seq);
+    mark('flush');
     this.events.emit({ type: 'flushed', upToSeq: seq, appliedSeq: this.purges.appliedSeq });
   }
 
@@ -115,6 +117,7 @@ export class EdgeControl {
     // goes to the origin instead, as this edge would itself.
     if (found.kind === 'match' && handoffMayServe(found.response, nowMs, this.leaseValid())) {
       this.o.metrics.ownerHits++;
+      mark('handoff-answered');
       this.events.emit({ type: 'handoff-answered', key, served: true });
       return serveStored(found.response, req, nowMs, this.o.identity.cacheName, { kind: 'hit', hit: true, detail: 'handoff' });
     }

@@ -3,6 +3,7 @@
  * decision is made from the header fields alone, before the body is read, so an uncacheable
  * or oversized body can stream straight through.
  */
+import { isBroken } from '../../common/break-switches.js';
 import { headerValue, type HeaderList, type RequestHeaders } from '../../common/http.js';
 import { canStore, storedHeaders, type SetCookiePolicy, type StoreRefusal } from '../policy/cacheability.js';
 import {
@@ -111,7 +112,8 @@ export function buildStoredResponse(
     body,
     storedAtMonoMs: storedAtMs,
     initialAgeMs,
-    freshUntilMonoMs: storedAtMs + plan.lifetime.lifetimeMs - initialAgeMs,
+    // --break freshness-ignores-age (simulator only) drops `- initialAgeMs`.
+    freshUntilMonoMs: storedAtMs + plan.lifetime.lifetimeMs - (isBroken('freshness-ignores-age') ? 0 : initialAgeMs),
     varyValues: varyNames.length === 0 ? NO_VARY : varyValues(varyNames, exchange.requestHeaders),
     surrogateKeys: surrogateKeys.length === 0 ? NO_VARY : surrogateKeys,
   });

@@ -6,6 +6,7 @@
  * do to the edge besides asking for content (purges, flushes, the lease, membership, handoff
  * answers, leaving) is the control surface, `edge.control` (edge/control/edge-control.ts).
  */
+import { mark } from '../../common/coverage-marks.js';
 import { headerValue, requestHeader, type HeaderList } from '../../common/http.js';
 import { hasConditional } from '../../common/http-semantics/conditional.js';
 import { TransportError } from '../../common/ports.js';
@@ -30,7 +31,7 @@ import { varyMatches } from '../policy/vary.js';
 import { Cluster } from '../routing/cluster.js';
 import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/peer-fields.js';
 import { bodyDigestMatches } from '../routing/peer-auth.js';
-import { ResponseStore, type Lookup } from '../store/response-store.js';
+import { LruResponseStore, type Lookup, type ResponseStore } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
 import { admitRequest, Refusal, refusalResponse } from './admit-request.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type UpstreamExchange } from './build-stored.js';
@@ -94,8 +95,8 @@ export class Edge {
   constructor(private readonly o: EdgeOptions) {
     this.options = o;
     const hotBytes = o.cluster === undefined ? 0 : Math.floor(o.maxBytes * o.cluster.hotCacheFraction);
-    this.store = new ResponseStore({ maxBytes: o.maxBytes - hotBytes, maxObjectBytes: o.maxObjectBytes });
-    this.hotStore = hotBytes > 0 ? new ResponseStore({ maxBytes: hotBytes, maxObjectBytes: o.maxObjectBytes }) : undefined;
+    this.store = new LruResponseStore({ maxBytes: o.maxBytes - hotBytes, maxObjectBytes: o.maxObjectBytes });
+    this.hotStore = hotBytes > 0 ? new LruResponseStore({ maxBytes: hotBytes, maxObjectBytes: o.maxObjectBytes }) : undefined;
     this.cluster =
       o.cluster === undefined
         ? undefined
@@ -223,6 +224,7 @@ export class Edge {
       }
       if (!forced && staleWhileRevalidateAllows(stored, nowMs)) {
         this.refreshInBackground(key, stored, req);
+        mark('stale-while-revalidate-served');
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'stale-while-revalidate', hit: true, fwd: 'stale', detail: 'stale-while-revalidate' }));
       }
       if (rd?.onlyIfCached === true) return this.finish(errorResponse(this.identity, 504, 'only-if-cached', 'request'));
@@ -370,6 +372,7 @@ export class Edge {
         const shared = wake.response!;
         if (shared.varyNames.length === 0 || varyMatches(shared.varyNames, shared.varyValues, req.headers)) {
           const outcome = { kind: 'collapsed', hit: false, fwd, fwdStatus: shared.status, collapsed: true } as const;
+          mark('collapse-waiter-shared');
           return this.finish(serveStored(shared, req, this.o.clock.monoMs(), this.o.cacheName, outcome));
         }
         break;
@@ -562,7 +565,7 @@ export class Edge {
           : !plan.store
             ? plan.reason
             : !this.control.leaseValid()
-              ? 'lease-expired'
+              ? (mark('lease-expired'), 'lease-expired')
               : requestDetail(this.validationDemanded.get(req)),
     }, headerValue(fill.exchange.headers, 'cache-status'));
     fromUpstream(served, source);
@@ -602,6 +605,7 @@ export class Edge {
       stored !== undefined &&
       staleFallbackTrusted(since.leased, this.o.lease?.expiredServeStale === true, this.purges.purgedSince(since.seq, since.key, stored.surrogateKeys));
     if (stored !== undefined && staleAllowed && staleIfErrorAllows(stored, nowMs)) {
+      mark('stale-if-error-served');
       return serveStored(stored, req, nowMs, this.o.cacheName, {
         kind: 'stale-if-error',
         hit: true,

@@ -3,6 +3,7 @@
  * selection. Bounded by bytes with lru-cache; freshness is not lru-cache's business (its TTL
  * uses real timers), it lives in policy.
  */
+import { isBroken } from '../../common/break-switches.js';
 import { LRUCache } from 'lru-cache';
 import type { RequestHeaders } from '../../common/http.js';
 import { varyMatches } from '../policy/vary.js';
@@ -29,7 +30,31 @@ export type Lookup =
   | { kind: 'vary-miss' }
   | { kind: 'miss' };
 
-export class ResponseStore {
+/**
+ * What the edge needs from a response store (test/contracts/response-store.contract.ts states it
+ * as tests, run against every implementation). Bounded by bytes; freshness is not its business.
+ */
+export interface ResponseStore {
+  /** The stored response for this request's Vary selection; `nowMs` may spare a recency update (see LruResponseStore). */
+  lookup(key: string, headers: RequestHeaders, nowMs?: number): Lookup;
+  /** Stores a response, replacing the variant with the same Vary selection. */
+  put(key: string, response: StoredResponse): void;
+  /** Removes this one stored response, if it is still stored. */
+  remove(key: string, response: StoredResponse): void;
+  /** Every stored variant of a URL, without touching recency. */
+  variants(key: string): StoredResponse[];
+  /** Primary keys whose stored responses carry this surrogate key. */
+  keysWithSurrogate(surrogateKey: string): string[];
+  /** Removes every variant for a URL; true when there was one. */
+  invalidate(key: string): boolean;
+  /** Primary keys currently stored, most recently used first. */
+  keys(): IterableIterator<string>;
+  stats(): StoreStats;
+  clear(): void;
+}
+
+/** The ResponseStore over lru-cache, bounded by the bytes each response is charged. */
+export class LruResponseStore implements ResponseStore {
   private readonly lru: LRUCache<string, Entry>;
   private evictions = 0;
   /** Surrogate key (cache tag) → primary keys whose stored responses carry it, for purge by key. */
@@ -37,7 +62,8 @@ export class ResponseStore {
 
   constructor(options: StoreOptions) {
     this.lru = new LRUCache<string, Entry>({
-      maxSize: options.maxBytes,
+      // --break local-capacity (simulator only) doubles the bound.
+      maxSize: isBroken('local-capacity') ? 2 * options.maxBytes : options.maxBytes,
       // An entry holds up to MAX_VARIANTS_PER_KEY objects, each at most maxObjectBytes.
       maxEntrySize: Math.min(options.maxBytes, options.maxObjectBytes * MAX_VARIANTS_PER_KEY + 4096 * MAX_VARIANTS_PER_KEY),
       sizeCalculation: (entry) => (Array.isArray(entry) ? entry.reduce((sum, r) => sum + chargedBytes(r), 0) : chargedBytes(entry)),

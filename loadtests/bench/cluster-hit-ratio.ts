@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fmix32 } from '../../edge/routing/hash.js';
 import { Ring, type RingMember } from '../../edge/routing/ring.js';
-import { ResponseStore } from '../../edge/store/response-store.js';
+import { LruResponseStore, type ResponseStore } from '../../edge/store/response-store.js';
 import type { StoredResponse } from '../../edge/store/stored-response.js';
 import { formatCount, formatTable } from './report.js';
 
@@ -164,7 +164,7 @@ class ModelCache {
   private readonly body: Buffer;
 
   constructor(maxBytes: number, body: Buffer) {
-    this.store = new ResponseStore({ maxBytes, maxObjectBytes: body.length });
+    this.store = new LruResponseStore({ maxBytes, maxObjectBytes: body.length });
     this.body = body;
   }
 

@@ -49,23 +49,47 @@ const fmt = (t: number): string => `t=${(t / 1000).toFixed(3)}s`;
 export class PurgeSafety implements Checker {
   readonly name = 'purge-safety';
   private readonly v = new Violations();
-  /** key → [completion time, version] of purges completed so far. */
+  /** key → [completion time, version] of hard purges completed so far, and of soft ones. */
   private readonly floor = new Map<string, { t: number; version: number; id: string }>();
+  private readonly softFloor = new Map<string, { t: number; version: number; id: string }>();
+  /** peer + asking edge + key -> the peer's latest answer was stale-if-error (relayed as a peer miss). */
+  private readonly peerStaleIfError = new Map<string, boolean>();
+  /** edge + key + time of stale-if-error answers to clients (its own, or a peer's relayed). */
+  private readonly staleIfErrorAnswers = new Set<string>();
+  /**
+   * Collapsed answers below only a soft purge's floor: fine if the writer's answer, recorded at
+   * the same edge and instant (before or after the waiters'), was a stale-if-error one.
+   */
+  private readonly collapsedBelowSoft: Array<{ at: string; line: string }> = [];
 
   record(r: HistoryRecord): void {
     if (r.type === 'purge-complete') {
-      const cur = this.floor.get(r.key);
-      if (cur === undefined || r.version > cur.version) this.floor.set(r.key, { t: r.t, version: r.version, id: r.id });
+      const floors = r.soft === true ? this.softFloor : this.floor;
+      const cur = floors.get(r.key);
+      if (cur === undefined || r.version > cur.version) floors.set(r.key, { t: r.t, version: r.version, id: r.id });
       return;
     }
-    if (r.type !== 'request' || r.role !== 'client' || r.version === undefined) return;
-    const f = this.floor.get(r.key);
-    if (f !== undefined && r.arrivedMs > f.t && r.version < f.version) {
-      this.v.add(`${fmt(r.t)} ${r.node} served ${r.key} v${r.version} (${r.kind}${r.detail === undefined ? '' : ` ${r.detail}`}) after purge ${f.id} for v${f.version} completed at ${fmt(f.t)}`);
+    if (r.type === 'request' && r.role === 'peer' && r.from !== undefined && this.softFloor.has(r.key)) {
+      this.peerStaleIfError.set(`${r.node}\u0000${r.from}\u0000${r.key}`, r.kind === 'stale-if-error');
     }
+    if (r.type !== 'request' || r.role !== 'client' || r.version === undefined) return;
+    const hard = this.floor.get(r.key);
+    // A soft purge marks copies stale instead of removing them: serving one when the origin
+    // fails, inside stale-if-error (RFC 5861 §4), is what soft purging is for.
+    const staleIfError = r.kind === 'stale-if-error' || (r.detail?.startsWith('peer-') === true && this.peerStaleIfError.get(`${r.detail.slice(5)}\u0000${r.node}\u0000${r.key}`) === true);
+    const at = `${r.node}\u0000${r.key}\u0000${r.t}`;
+    if (staleIfError && this.softFloor.has(r.key)) this.staleIfErrorAnswers.add(at);
+    const soft = staleIfError ? undefined : this.softFloor.get(r.key);
+    const below = (f: { t: number; version: number } | undefined): boolean => f !== undefined && r.arrivedMs > f.t && r.version! < f.version;
+    const f = below(hard) ? hard : below(soft) ? soft : undefined;
+    if (f === undefined) return;
+    const line = `${fmt(r.t)} ${r.node} served ${r.key} v${r.version} (${r.kind}${r.detail === undefined ? '' : ` ${r.detail}`}) after purge ${f.id} for v${f.version} completed at ${fmt(f.t)}`;
+    if (f === soft && r.kind === 'collapsed') this.collapsedBelowSoft.push({ at, line });
+    else this.v.add(line);
   }
 
   verdict(): Verdict {
+    for (const c of this.collapsedBelowSoft.splice(0)) if (!this.staleIfErrorAnswers.has(c.at)) this.v.add(c.line);
     return { name: this.name, kind: 'correctness', ok: this.v.count === 0, violations: this.v.count, examples: this.v.examples };
   }
 }
@@ -81,6 +105,8 @@ export class Convergence implements Checker {
   private readonly joined = new Set<string>();
   private readonly leftAt = new Map<string, number>();
   private endMs = 0;
+  /** Every (purge, edge) apply lag behind the verdict's statistics, by apply time: the report charts these. */
+  readonly lags: Array<{ t: number; node: string; lagMs: number }> = [];
 
   constructor(
     private readonly faultsEndMs: number,
@@ -105,6 +131,7 @@ export class Convergence implements Checker {
 
   verdict(): Verdict {
     const lags: number[] = [];
+    this.lags.length = 0;
     const edges = [...new Set([...this.edgeIds, ...this.joined])];
     for (const p of this.accepted) {
       for (const edge of edges) {
@@ -120,6 +147,7 @@ export class Convergence implements Checker {
         }
         const lag = hit.t - p.t;
         lags.push(lag);
+        this.lags.push({ t: hit.t, node: edge, lagMs: lag });
         if (hit.t > deadline) this.v.add(`${edge} applied purge ${p.id} at ${fmt(hit.t)}, after the bound (${fmt(deadline)})`);
       }
     }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
+import { MARKS } from '../../common/coverage-marks.js';
 
 const Name = Type.String({ pattern: '^[A-Za-z0-9_-]+$', description: 'a name of letters, digits, dash or underscore' });
 const Ms = (d: number, description?: string) => Type.Number({ default: d, minimum: 0, ...(description === undefined ? {} : { description }) });
@@ -33,8 +34,18 @@ const FaultSchema = Type.Union(
     Type.Object({ atMs: Ms(0), kind: Type.Literal('clock-drift'), nodes: Type.Array(Selector, { minItems: 1 }), ppm: Type.Number({ minimum: -100_000, maximum: 100_000 }) }, { additionalProperties: false }),
     Type.Object({ atMs: Ms(0), kind: Type.Literal('origin-outage'), mode: Type.Union([Type.Literal('error'), Type.Literal('refuse'), Type.Literal('hang')], { description: 'one of error, refuse, hang' }) }, { additionalProperties: false }),
     Type.Object({ atMs: Ms(0), kind: Type.Literal('origin-recover') }, { additionalProperties: false }),
+    /** The control plane's purge-log disk (sim/kernel/faulty-log-storage.ts): fsync-fail, slow, torn (slow, and a crash tears the sync in progress) or ok. */
+    Type.Object(
+      {
+        atMs: Ms(0),
+        kind: Type.Literal('disk'),
+        mode: Type.Union([Type.Literal('ok'), Type.Literal('fsync-fail'), Type.Literal('slow'), Type.Literal('torn')], { description: 'one of ok, fsync-fail, slow, torn' }),
+        delayMs: Type.Integer({ default: 50, minimum: 0, maximum: 60_000 }),
+      },
+      { additionalProperties: false },
+    ),
   ],
-  { description: 'a fault: partition, heal, crash, restart, join, leave, clock-jump, clock-drift, origin-outage or origin-recover' },
+  { description: 'a fault: partition, heal, crash, restart, join, leave, clock-jump, clock-drift, origin-outage, origin-recover or disk' },
 );
 
 export const ScenarioSchema = Type.Object(
@@ -95,6 +106,8 @@ export const ScenarioSchema = Type.Object(
             purgesPerSecond: Type.Number({ default: 0, minimum: 0 }),
             startMs: Ms(0),
             stopMs: Type.Optional(Type.Number({ minimum: 0 })),
+            /** The share of purges sent soft (mark stale instead of remove); drawn only when above 0. */
+            softShare: Type.Number({ default: 0, minimum: 0, maximum: 1 }),
             /** Receipts are polled this often. */
             receiptPollMs: Ms(500),
           },
@@ -136,6 +149,11 @@ export const ScenarioSchema = Type.Object(
       { default: {}, additionalProperties: false },
     ),
     faults: Type.Array(FaultSchema, { default: [] }),
+    /**
+     * Coverage marks (common/coverage-marks.ts) this scenario must reach: `cdn-sim swarm` fails
+     * naming a mark no seed reached.
+     */
+    marks: Type.Array(Type.Union(MARKS.map((m) => Type.Literal(m)), { description: `one of ${MARKS.join(', ')}` }), { default: [] }),
   },
   { additionalProperties: false },
 );

@@ -4,6 +4,7 @@
  * client workload, all on one Scheduler and one SimNetwork. Faults from the scenario's timeline
  * change the network, the clocks and the nodes' lives; every answer lands in the History.
  */
+import type { BrokenRule } from '../../common/break-switches.js';
 import type { HeaderList } from '../../common/http.js';
 import type { InformationalResponse, Logger } from '../../common/ports.js';
 import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
@@ -18,7 +19,8 @@ import type { Origin } from '../../origin/types.js';
 import { ControlPlane, type ApiResponse } from '../../control-plane/control-plane.js';
 import { Credentials } from '../../control-plane/credentials.js';
 import { controlPlaneConfigWithDefaults } from '../../control-plane/config.js';
-import { MemoryLogStorage, openMemoryPurgeLog } from '../../control-plane/purge-log.js';
+import { openMemoryPurgeLog } from '../../control-plane/purge-log.js';
+import { FaultyLogStorage } from '../kernel/faulty-log-storage.js';
 import { SimNode } from '../kernel/node.js';
 import { serveControlPlaneWire } from '../kernel/control-plane-wire.js';
 import { edgeRequestFromWire, wireResponseOf } from '../kernel/edge-wire.js';
@@ -29,8 +31,19 @@ import { Scheduler, type SchedulerOptions } from '../kernel/scheduler.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { History } from '../history.js';
 
-export type Break = 'purge-replay' | 'lease' | 'collapsing' | 'handoff';
-export const BREAKS: readonly Break[] = ['purge-replay', 'lease', 'collapsing', 'handoff'];
+/**
+ * Broken variants: the first four are made here in the world (or through the edge's config);
+ * the others flip one rule in product code through common/break-switches.ts (run.ts sets them).
+ */
+export type Break = 'purge-replay' | 'lease' | 'collapsing' | 'handoff' | keyof typeof RULE_BREAKS;
+/** `--break` name -> the product rule it flips, named after the checker that must catch it. */
+export const RULE_BREAKS = {
+  freshness: 'freshness-ignores-age',
+  routing: 'routing-peer-hop',
+  local: 'local-capacity',
+  convergence: 'convergence-no-reconnect',
+} as const satisfies Record<string, BrokenRule>;
+export const BREAKS: readonly Break[] = ['purge-replay', 'lease', 'collapsing', 'handoff', ...(Object.keys(RULE_BREAKS) as Array<keyof typeof RULE_BREAKS>)];
 
 export interface WorldOptions {
   seed: number;
@@ -83,7 +96,7 @@ export class World {
   readonly cpNode: SimNode | undefined;
   readonly purgerNode: SimNode;
   controlPlane: ControlPlane | undefined;
-  private readonly cpStorage = new MemoryLogStorage();
+  private readonly cpStorage = new FaultyLogStorage(() => this.cpNode!.timers);
   private readonly keyTargets: string[];
   private readonly zipf: Zipf;
   private readonly workloadRng: Rng;
@@ -422,12 +435,14 @@ export class World {
       if (!this.workloadOn || (p.stopMs !== undefined && this.scheduler.now() > p.stopMs)) return;
       const key = this.keyTargets[this.zipf.sample(this.workloadRng)]!;
       const version = this.bumpVersion(key);
-      void this.purge(key, version);
+      // Drawn only when soft purges are on, so scenarios without them keep their traces.
+      const soft = p.softShare > 0 && this.workloadRng.chance(p.softShare);
+      void this.purge(key, version, soft);
       this.schedulePurge();
     }, { owner: this.purgerNode.incarnation });
   }
 
-  private async purge(key: string, version: number): Promise<void> {
+  private async purge(key: string, version: number, soft: boolean): Promise<void> {
     const transport = this.network.transportFor(this.purgerNode);
     const cpUrl = this.cpNode!.url;
     const headers: HeaderList = [['authorization', `Bearer ${TOKEN}`], ['content-type', 'application/json'], ['x-sim-version', String(version)]];
@@ -436,7 +451,7 @@ export class World {
     let accepted: { id: string; seq: number } | undefined;
     while (accepted === undefined) {
       try {
-        const res = await transport.request({ origin: cpUrl, method: 'POST', target: '/purges', headers, body: Buffer.from(JSON.stringify({ kind: 'url', values: [`${ORIGIN_HOST}${key}`] })), timeouts });
+        const res = await transport.request({ origin: cpUrl, method: 'POST', target: '/purges', headers, body: Buffer.from(JSON.stringify({ kind: 'url', values: [`${ORIGIN_HOST}${key}`], ...(soft ? { soft } : {}) })), timeouts });
         const body = await collect(res.body);
         if (res.status === 202) accepted = JSON.parse(Buffer.concat(body.chunks).toString()) as { id: string; seq: number };
         else await wait(1_000);
@@ -453,7 +468,7 @@ export class World {
         if (res.status !== 200) continue;
         const receipt = JSON.parse(Buffer.concat(body.chunks).toString()) as { state: string };
         if (receipt.state !== 'pending') {
-          this.history.add({ type: 'purge-complete', t: this.scheduler.now(), id: accepted.id, seq: accepted.seq, key, version });
+          this.history.add({ type: 'purge-complete', t: this.scheduler.now(), id: accepted.id, seq: accepted.seq, key, version, ...(soft ? { soft: true as const } : {}) });
           return;
         }
       } catch {
@@ -540,6 +555,10 @@ export class World {
         this.setOriginFailure('ok');
         note('ok');
         return;
+      case 'disk':
+        this.cpStorage.setMode(f.mode, f.delayMs);
+        note(`${f.mode}${f.mode === 'slow' || f.mode === 'torn' ? ` ${f.delayMs} ms` : ''}`);
+        return;
       default:
         throw new Error(`unknown fault ${JSON.stringify(f satisfies never)}`);
     }
@@ -554,7 +573,10 @@ export class World {
     if (node.kind === 'origin') throw new Error('the origin does not crash; use origin-outage');
     node.crash();
     this.network.nodeCrashed(node);
-    if (node.kind === 'control-plane') this.controlPlane = undefined;
+    if (node.kind === 'control-plane') {
+      this.controlPlane = undefined;
+      this.cpStorage.crashed();
+    }
     const slot = this.edges.find((e) => e.node === node);
     if (slot !== undefined) {
       for (const p of slot.inFlight) {
@@ -640,6 +662,7 @@ export class World {
     this.workloadOn = false;
     this.network.heal();
     this.setOriginFailure('ok');
+    this.cpStorage.setMode('ok');
     for (const node of this.allNodes()) {
       node.clock.setDriftPpm(0);
       // Standby edges that never joined and edges that left stay gone.

@@ -17,7 +17,7 @@ for (const args of [['--help'], ['-h'], ['help'], ['run', '--help'], ['swarm', '
     assert.is(result.status, 0, result.stderr);
     assert.is(result.stderr, '');
     assert.match(result.stdout, /^cdn-sim: runs the real edge/);
-    for (const option of ['run <scenario.json>', 'swarm', '--seed N', '--seeds N', '--first-seed', '--scenario', '--break', '--out', 'Exit codes']) {
+    for (const option of ['run <scenario.json>', 'swarm', '--seed N', '--seeds N', '--first-seed', '--workers N', '--scenario', '--break', '--out', 'Exit codes']) {
       assert.ok(result.stdout.includes(option), option);
     }
     assert.not.match(result.stdout, /^seed: /m); // a run prints its seed first
@@ -29,6 +29,12 @@ test('no command is a usage error: exit 64 and the usage on stderr', () => {
   assert.is(result.status, 64);
   assert.match(result.stderr, /^cdn-sim: unknown command ""\nusage: cdn-sim run/);
   assert.is(result.stdout, '');
+});
+
+test('swarm --workers 0 is a usage error naming the option', () => {
+  const result = run(['swarm', '--seeds', '1', '--workers', '0']);
+  assert.is(result.status, 64);
+  assert.match(result.stderr, /^cdn-sim: --workers: expected at least 1, got 0\n/);
 });
 
 test.run();

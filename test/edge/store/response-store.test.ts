@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ResponseStore } from '../../../edge/store/response-store.js';
+import { LruResponseStore, type ResponseStore } from '../../../edge/store/response-store.js';
 import { chargedBytes, StoredRecord } from '../../../edge/store/stored-response.js';
 
 function record(): StoredRecord {
@@ -13,7 +13,7 @@ function record(): StoredRecord {
 /** A store that holds exactly three of these records. */
 function storeOfThree(): ResponseStore {
   const size = chargedBytes(record());
-  return new ResponseStore({ maxBytes: 3 * size + size / 2, maxObjectBytes: 1_000 });
+  return new LruResponseStore({ maxBytes: 3 * size + size / 2, maxObjectBytes: 1_000 });
 }
 
 const keys = (s: ResponseStore): string[] => [...s.keys()].sort();

@@ -4,7 +4,7 @@ import type { HeaderList } from '../../../common/http.js';
 import { applyPurgeToStores } from '../../../edge/control/apply-purge.js';
 import { buildStoredResponse, planStorage, type StorageOptions, type UpstreamExchange } from '../../../edge/pipeline/build-stored.js';
 import { Interner } from '../../../edge/store/intern.js';
-import { ResponseStore } from '../../../edge/store/response-store.js';
+import { LruResponseStore, type ResponseStore } from '../../../edge/store/response-store.js';
 import { chargedBytes, headerPairs, storedValidators, wireHeaders, type StoredResponse } from '../../../edge/store/stored-response.js';
 
 const T = Date.UTC(2026, 10, 26, 12, 0, 0);
@@ -114,7 +114,7 @@ test('responses alike in names and rules share their name and vary arrays; their
 test('a soft purge of one response leaves the others that shared its rules untouched', () => {
   const a = build([['cache-control', 'max-age=60, stale-while-revalidate=30']]);
   const b = build([['cache-control', 'max-age=60, stale-while-revalidate=30']]);
-  const store = new ResponseStore({ maxBytes: 1_000_000, maxObjectBytes: 1_000 });
+  const store = new LruResponseStore({ maxBytes: 1_000_000, maxObjectBytes: 1_000 });
   store.put('h/a', a);
   store.put('h/b', b);
   applyPurgeToStores({ seq: 1, id: 'p1', kind: 'url', values: ['h/a'], soft: true, acceptedAtMs: T }, [store], (host, target) => `${host}${target}`, 10_000);
@@ -137,7 +137,7 @@ test('the store charges body, header text and the fixed overhead', () => {
 });
 
 test('a key built by concatenation is stored and found under its text', () => {
-  const store = new ResponseStore({ maxBytes: 1_000_000, maxObjectBytes: 1_000 });
+  const store = new LruResponseStore({ maxBytes: 1_000_000, maxObjectBytes: 1_000 });
   const host = 'origin.example:8080';
   const r = build([['cache-control', 'max-age=60']]);
   store.put(`${host}${'/path/'.concat(String(42))}`, r);

@@ -1,0 +1,65 @@
+/**
+ * The swarm: seeds on worker threads give the same per-seed results and hashes as one thread;
+ * the generated fault mixes stay within bounds and cover every fault kind; a mark that some
+ * scenario named and no seed reached is reported.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseScenario, type Fault } from '../../sim/scenario/schema.js';
+import { MAX_SWARM_FAULTS, swarmScenario } from '../../sim/swarm.js';
+import { unreachedMarks } from '../../sim/swarm-marks.js';
+import { runSwarmSeeds } from '../../sim/swarm-pool.js';
+import type { SeedResult } from '../../sim/swarm-seed.js';
+
+/** Short runs: the generator still draws every kind of fault, within these 6 s. */
+const base = parseScenario({
+  name: 'swarm-test',
+  durationMs: 6_000,
+  settleMs: 4_000,
+  topology: { regions: [{ name: 'r1', edges: 3, standbyEdges: 1, requestsPerSecond: 60 }, { name: 'r2', edges: 2, requestsPerSecond: 40 }] },
+  checks: { convergenceBoundMs: 3_000 },
+});
+
+test('two worker threads give each seed the same result and trace hash as one thread', async () => {
+  const seeds = [7, 8, 9, 10];
+  const one = await runSwarmSeeds({ seeds, workers: 1, base, breaks: [] });
+  const two = await runSwarmSeeds({ seeds, workers: 2, base, breaks: [] });
+  assert.equal(two.map((r) => r.seed), seeds);
+  assert.equal(two.map((r) => [r.seed, r.traceHash, r.code, r.failed]), one.map((r) => [r.seed, r.traceHash, r.code, r.failed]));
+  // Workers take seeds as they finish, so the hashes differ by seed (not a constant).
+  assert.is(new Set(one.map((r) => r.traceHash)).size, seeds.length);
+  // Marks are counted inside each worker and come back with the seed's result.
+  assert.equal(two.map((r) => r.reachedMarks), one.map((r) => r.reachedMarks));
+  assert.ok(two.every((r) => r.reachedMarks.includes('collapse-waiter-shared')));
+});
+
+/** What one drawn fault counts as: its heal, restart, recovery or disk-ok partner is part of it. */
+const isPartner = (f: Fault): boolean => f.kind === 'heal' || f.kind === 'origin-recover' || (f.kind === 'disk' && f.mode === 'ok') || (f.kind === 'restart' && f.graceful !== true) || (f.kind === 'crash' && f.nodes.includes('control-plane'));
+
+test('each seed draws at most 8 faults, and 300 seeds draw every kind the issue names', () => {
+  const kinds = new Set<string>();
+  for (let seed = 1; seed <= 300; seed++) {
+    const s = swarmScenario(seed);
+    const drawn = s.faults.filter((f) => !isPartner(f));
+    assert.ok(drawn.length <= MAX_SWARM_FAULTS, `seed ${seed}: ${drawn.length} faults`);
+    for (const f of s.faults) kinds.add(f.kind === 'disk' ? `disk:${f.mode}` : f.kind === 'restart' && f.graceful ? 'restart:graceful' : f.kind);
+    assert.equal(swarmScenario(seed), s, 'a pure function of the seed');
+  }
+  for (const k of ['partition', 'crash', 'clock-jump', 'clock-drift', 'disk:fsync-fail', 'disk:slow', 'disk:torn', 'join', 'leave', 'restart:graceful', 'origin-outage']) assert.ok(kinds.has(k), k);
+});
+
+const result = (seed: number, namedMarks: SeedResult['namedMarks'], reachedMarks: SeedResult['reachedMarks']): SeedResult => ({ seed, code: 0, failed: '', example: '', traceHash: '', namedMarks, reachedMarks });
+
+test('a mark is unreached only when some seed named it and no seed reached it', () => {
+  const table: Array<[string, SeedResult[], string[]]> = [
+    ['reached by the seed that named it', [result(1, ['flush'], ['flush'])], []],
+    ['reached by another seed', [result(1, ['flush'], []), result(2, [], ['flush'])], []],
+    ['named twice, reached by none', [result(1, ['flush', 'handoff-answered'], ['handoff-answered']), result(2, ['flush'], [])], ['flush named by 2 first 1']],
+    ['reached but never named is no requirement', [result(1, [], ['lease-expired'])], []],
+  ];
+  for (const [name, results, expected] of table) {
+    assert.equal(unreachedMarks(results).map((u) => `${u.mark} named by ${u.namedBy} first ${u.firstSeed}`), expected, name);
+  }
+});
+
+test.run();
