@@ -43,6 +43,12 @@ export interface UpstreamExchange {
   responseMonoMs: number;
 }
 
+/** What building a stored response needs from a plan (a refused plan stores with none). */
+export interface StoredRules {
+  effective: EffectiveDirectives;
+  lifetime: Lifetime;
+}
+
 export type StoragePlan =
   | { store: true; effective: EffectiveDirectives; lifetime: Lifetime }
   | { store: false; reason: StoreRefusal };
@@ -67,7 +73,7 @@ const REGENERATED = new Set(['age', 'via', 'cache-status']);
 
 export function buildStoredResponse(
   exchange: UpstreamExchange,
-  plan: { effective: EffectiveDirectives; lifetime: Lifetime },
+  plan: StoredRules,
   body: Buffer,
   options: StorageOptions,
   /**

@@ -34,7 +34,7 @@ import { bodyDigestMatches } from '../routing/peer-auth.js';
 import { LruResponseStore, type Lookup, type ResponseStore } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
 import { admitRequest, Refusal, refusalResponse } from './admit-request.js';
-import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type UpstreamExchange } from './build-stored.js';
+import { buildStoredResponse, planStorage, type StorageOptions, type StoragePlan, type StoredRules, type UpstreamExchange } from './build-stored.js';
 import { AcceptEncodingNormalizer } from './accept-encoding-normalizer.js';
 import { CollapseLocks, type WriterPermit } from './collapse.js';
 import { EdgeCompression, variantFor } from './compressed-variants.js';
@@ -510,7 +510,7 @@ export class Edge {
     return this.storeAndServe(key, req, fwd, permit, stored, { exchange, plan, body: read.body, fwdStatus: upstream.status, startSeq }, target, source);
   }
 
-  private async storeAndServe(
+  private storeAndServe(
     key: string,
     req: EdgeRequest,
     fwd: ForwardReason,
@@ -520,14 +520,32 @@ export class Edge {
     fill: { exchange: UpstreamExchange; plan?: StoragePlan; body: Buffer; fwdStatus: number; startSeq: number },
     target: ResponseStore | undefined,
     source: UpstreamSource,
-  ): Promise<EdgeResponse> {
+  ): EdgeResponse | Promise<EdgeResponse> {
     const plan = fill.plan ?? planStorage(fill.exchange, this.storage);
     const effectivePlan = plan.store ? plan : { effective: { directives: parseCacheControl(undefined), targeted: false }, lifetime: { lifetimeMs: 0, heuristic: false } };
     // From the origin under --compress: stored as the identity exchange it was, and compressed here.
     const negotiated = source.kind === 'origin' ? this.compression?.prepare(fill.exchange, fill.body.length) : undefined;
     const exchange = negotiated?.exchange ?? fill.exchange;
     const response = buildStoredResponse(exchange, effectivePlan, fill.body, this.storage, negotiated !== undefined);
-    if (negotiated !== undefined && negotiated.codings.length > 0) await this.compression!.attach(response, negotiated.codings, previous);
+    const stored = { plan, effectivePlan, exchange, response, compressed: negotiated !== undefined };
+    // Without compression this stays synchronous: no extra turn between the fill and its answer.
+    if (negotiated === undefined || negotiated.codings.length === 0) return this.keepAndServe(key, req, fwd, permit, previous, fill, target, source, stored);
+    return this.compression!.attach(response, negotiated.codings, previous).then(() => this.keepAndServe(key, req, fwd, permit, previous, fill, target, source, stored));
+  }
+
+  /** storeAndServe's second half, once the response (and any compressed copies) is built. */
+  private keepAndServe(
+    key: string,
+    req: EdgeRequest,
+    fwd: ForwardReason,
+    permit: WriterPermit | undefined,
+    previous: StoredResponse | undefined,
+    fill: { exchange: UpstreamExchange; body: Buffer; fwdStatus: number; startSeq: number },
+    target: ResponseStore | undefined,
+    source: UpstreamSource,
+    built: { plan: StoragePlan; effectivePlan: StoredRules; exchange: UpstreamExchange; response: StoredResponse; compressed: boolean },
+  ): EdgeResponse {
+    const { plan, effectivePlan, exchange, response } = built;
     // The purge/fill race: a purge that landed while this fill was in flight may have been
     // meant for exactly this content, so it is served to the waiting client but not stored.
     const raced = this.purges.purgedSince(fill.startSeq, key, response.surrogateKeys);
@@ -549,7 +567,7 @@ export class Edge {
     // the fill still gets the cookie meant for it.
     const forClient =
       this.storage.setCookie === 'strip' && exchange.headers.some(([n]) => n === 'set-cookie')
-        ? buildStoredResponse(exchange, effectivePlan, fill.body, { ...this.storage, setCookie: 'store' }, negotiated !== undefined)
+        ? buildStoredResponse(exchange, effectivePlan, fill.body, { ...this.storage, setCookie: 'store' }, built.compressed)
         : response;
     const nowMs = this.o.clock.monoMs();
     const served = serveStored(forClient, req, nowMs, this.o.cacheName, {
