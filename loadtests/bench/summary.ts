@@ -225,14 +225,19 @@ export interface SimFigures {
   realCodeOnlyRequestsPerWallSecond: number;
 }
 
-/** Issue 5: at least 200,000 simulated req per wall second; a simulated hour in under 60 s wall (ratio >= 60). */
+/**
+ * Issue 20 replaced issue 5's absolute figures (200,000 simulated req per wall second, a simulated
+ * hour in under a minute), which the rule that the simulator runs the binaries' own code cannot
+ * reach: the target is the simulator's speed relative to the real code alone, in the same run.
+ */
 export function simRows(s: SimFigures | undefined, note: string): SummaryRow[] {
   if (s === undefined) return [skipped('sim.requestsPerWallSecond', 'simulator', note)];
   return [
-    row('sim.requestsPerWallSecond', 'simulator', 'simulated req per wall second', s.simulatedRequestsPerWallSecond, '/s', { op: '>=', value: 200_000 }),
-    row('sim.simulatedToWall', 'simulator', 'simulated/wall time', s.simulatedToWallRatio, 'x', { op: '>=', value: 60 }),
-    row('sim.checkers', 'simulator', 'checkers passed', s.checkersPassed ? 1 : 0, 'bool', { op: 'holds', text: 'all pass', ok: s.checkersPassed }),
+    row('sim.requestsPerWallSecond', 'simulator', 'simulated req per wall second', s.simulatedRequestsPerWallSecond, '/s'),
     row('sim.realCodeOnly', 'simulator', 'same workload, real code alone (no simulator), req per wall second', s.realCodeOnlyRequestsPerWallSecond, '/s'),
+    row('sim.ofCeiling', 'simulator', 'simulated req per wall second / real code alone', s.simulatedRequestsPerWallSecond / s.realCodeOnlyRequestsPerWallSecond, 'x', { op: '>=', value: 0.7 }),
+    row('sim.simulatedToWall', 'simulator', 'simulated/wall time', s.simulatedToWallRatio, 'x'),
+    row('sim.checkers', 'simulator', 'checkers passed', s.checkersPassed ? 1 : 0, 'bool', { op: 'holds', text: 'all pass', ok: s.checkersPassed }),
   ];
 }
 
