@@ -54,6 +54,12 @@ export class PurgeSafety implements Checker {
   private readonly softFloor = new Map<string, { t: number; version: number; id: string }>();
   /** peer + asking edge + key -> the peer's latest answer was stale-if-error (relayed as a peer miss). */
   private readonly peerStaleIfError = new Map<string, boolean>();
+  /**
+   * asking edge + key -> the latest peer answer it got for the key, from any peer: when and whether
+   * it was stale-if-error. An edge that applied a purge while its fill was in flight labels the
+   * relay `purged-during-fill`, which no longer names the peer.
+   */
+  private readonly lastPeerAnswer = new Map<string, { t: number; staleIfError: boolean }>();
   /** edge + key + time of stale-if-error answers to clients (its own, or a peer's relayed). */
   private readonly staleIfErrorAnswers = new Set<string>();
   /**
@@ -71,12 +77,16 @@ export class PurgeSafety implements Checker {
     }
     if (r.type === 'request' && r.role === 'peer' && r.from !== undefined && this.softFloor.has(r.key)) {
       this.peerStaleIfError.set(`${r.node}\u0000${r.from}\u0000${r.key}`, r.kind === 'stale-if-error');
+      this.lastPeerAnswer.set(`${r.from}\u0000${r.key}`, { t: r.t, staleIfError: r.kind === 'stale-if-error' });
     }
     if (r.type !== 'request' || r.role !== 'client' || r.version === undefined) return;
     const hard = this.floor.get(r.key);
     // A soft purge marks copies stale instead of removing them: serving one when the origin
     // fails, inside stale-if-error (RFC 5861 §4), is what soft purging is for.
-    const staleIfError = r.kind === 'stale-if-error' || (r.detail?.startsWith('peer-') === true && this.peerStaleIfError.get(`${r.detail.slice(5)}\u0000${r.node}\u0000${r.key}`) === true);
+    const staleIfError =
+      r.kind === 'stale-if-error' ||
+      (r.detail?.startsWith('peer-') === true && this.peerStaleIfError.get(`${r.detail.slice(5)}\u0000${r.node}\u0000${r.key}`) === true) ||
+      (r.detail === 'purged-during-fill' && this.relayedStaleIfError(r.node, r.key, r.arrivedMs));
     const at = `${r.node}\u0000${r.key}\u0000${r.t}`;
     if (staleIfError && this.softFloor.has(r.key)) this.staleIfErrorAnswers.add(at);
     const soft = staleIfError ? undefined : this.softFloor.get(r.key);
@@ -86,6 +96,12 @@ export class PurgeSafety implements Checker {
     const line = `${fmt(r.t)} ${r.node} served ${r.key} v${r.version} (${r.kind}${r.detail === undefined ? '' : ` ${r.detail}`}) after purge ${f.id} for v${f.version} completed at ${fmt(f.t)}`;
     if (f === soft && r.kind === 'collapsed') this.collapsedBelowSoft.push({ at, line });
     else this.v.add(line);
+  }
+
+  /** The edge's latest peer answer for the key was stale-if-error and came after this request arrived (so it is this fill's). */
+  private relayedStaleIfError(node: string, key: string, arrivedMs: number): boolean {
+    const last = this.lastPeerAnswer.get(`${node}\u0000${key}`);
+    return last !== undefined && last.staleIfError && last.t >= arrivedMs;
   }
 
   verdict(): Verdict {
