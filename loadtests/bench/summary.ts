@@ -4,6 +4,7 @@
  */
 import { formatTable } from './report.js';
 import { halfRangeSpread } from './stats.js';
+import type { MembershipFigures } from '../../sim/membership-bench.js';
 
 export type Verdict = 'met' | 'MISSED' | 'info' | 'skipped';
 
@@ -241,16 +242,8 @@ export function simRows(s: SimFigures | undefined, note: string): SummaryRow[] {
   ];
 }
 
-export interface MembershipFigure {
-  id: string;
-  label: string;
-  seeds: number;
-  requestedMovedKeys: number;
-  causedFetches: number;
-  causedFraction: number;
-  clientErrors: number;
-  checkersPassed: boolean;
-}
+/** One membership row's figures, as sim/membership-bench.ts measures them (a type only: no runtime import of the simulator). */
+export type MembershipFigure = MembershipFigures;
 
 /** Issue 14: origin fetches caused by a membership change <= 5% of the requested moved keys; 0 client errors. */
 export function membershipRows(figures: readonly MembershipFigure[] | undefined, note: string): SummaryRow[] {
