@@ -45,6 +45,25 @@ async function readAll(body: AsyncIterable<Uint8Array> | undefined): Promise<str
 }
 
 /** Echoes what it received as JSON; `/status/N` answers N; `/stream` streams two chunks. */
+/** A handler that reads the whole request body and remembers why reading it failed, if it did. */
+function bodyReader(): { handler: (req: EdgeRequest) => Promise<EdgeResponse>; failure: () => string } {
+  let failed = '';
+  return {
+    async handler(req) {
+      try {
+        await readAll(req.body);
+      } catch (err) {
+        failed = (err as Error).message;
+      }
+      return { status: 200, headers: [], body: Buffer.from('x'), outcome: OUTCOME };
+    },
+    failure: () => failed,
+  };
+}
+
+/** One turn of the event loop (setImmediate): lets sockets and streams move without real time passing. */
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 async function echo(req: EdgeRequest): Promise<EdgeResponse> {
   const body = await readAll(req.body);
   const m = /^\/status\/(\d{3})$/.exec(req.target);
@@ -188,7 +207,7 @@ test('request bodies: Content-Length and chunked, sent one byte at a time, reach
     const reading = readUntil(c, responsesIn(2));
     for (const ch of req) {
       c.write(ch);
-      await new Promise((resolve) => setImmediate(resolve));
+      await tick();
     }
     const { responses } = splitResponses((await reading).text);
     assert.equal([json(responses[0]!.body).body, json(responses[1]!.body).body], ['hello', 'abcde']);
@@ -307,26 +326,19 @@ test('keep-alive: a connection is closed after keepAliveTimeoutMs without a requ
 });
 
 test('a request body that stalls while the handler waits for it fails after bodyIdleTimeoutMs (30 s default, hand-fired)', async () => {
-  let failed = '';
-  const s = await start(async (req) => {
-    try {
-      await readAll(req.body);
-    } catch (err) {
-      failed = (err as Error).message;
-    }
-    return { status: 200, headers: [], body: Buffer.from('x'), outcome: OUTCOME };
-  });
+  const reader = bodyReader();
+  const s = await start(reader.handler);
   try {
     const c = await openRaw(s.port);
     const seen = readUntil(c, () => false);
     const sent = 'POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc';
     c.write(sent);
-    while (s.serverSockets.length === 0 || s.serverSockets[0]!.bytesRead < sent.length) await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
+    while (s.serverSockets.length === 0 || s.serverSockets[0]!.bytesRead < sent.length) await tick();
+    await tick();
     assert.is(s.timers.fire(30_000), 1);
     assert.ok((await seen).closed);
-    while (failed === '') await new Promise((resolve) => setImmediate(resolve));
-    assert.match(failed, /request body timeout/);
+    while (reader.failure() === '') await tick();
+    assert.match(reader.failure(), /request body timeout/);
   } finally {
     await s.close();
   }
@@ -347,7 +359,7 @@ test('backpressure: a handler that does not read leaves the socket paused with a
     c.write(Buffer.alloc(total, 0x61));
     // Wait (on events, not time) until the server stopped reading, or read it all (the failure).
     const stopped = (): boolean => s.serverSockets.length > 0 && (s.serverSockets[0]!.isPaused() || s.serverSockets[0]!.bytesRead >= total);
-    while (!stopped()) await new Promise((resolve) => setImmediate(resolve));
+    while (!stopped()) await tick();
     const readSoFar = s.serverSockets[0]!.bytesRead;
     assert.ok(readSoFar < total / 2, `server read ${readSoFar} of ${total} bytes while nobody consumed the body`);
     const reply = readUntil(c, responsesIn(1));
@@ -371,7 +383,7 @@ test('graceful drain: close() lets the request in flight finish with Connection:
   idle.write('GET /fast HTTP/1.1\r\nHost: a\r\n\r\n');
   await readUntil(idle, responsesIn(1));
   busy.write('GET /slow HTTP/1.1\r\nHost: a\r\n\r\n');
-  while (release === undefined) await new Promise((resolve) => setImmediate(resolve));
+  while (release === undefined) await tick();
   const idleClosed = readUntil(idle, () => false);
   const busyReply = readUntil(busy, () => false);
   const closed = new Promise<void>((resolve) => s.server.close(() => resolve()));
@@ -432,7 +444,7 @@ test('hits respect socket backpressure: a client that pipelines GETs for a 1 MiB
       const sock = serverSockets[0];
       return sock !== undefined && (sock.isPaused() || sock.writableLength > bound || answered === count);
     };
-    while (!settled()) await new Promise((resolve) => setImmediate(resolve));
+    while (!settled()) await tick();
     const sock = serverSockets[0]!;
     assert.ok(sock.writableLength <= bound, `server buffered ${sock.writableLength} bytes for a client that reads nothing (${answered} answers)`);
     assert.ok(sock.isPaused(), 'the server keeps reading requests it cannot answer');
@@ -494,8 +506,8 @@ test('20 KiB of empty lines before any request line: 431 and close, not an ever-
     void seen.then(() => (over = true));
     c.write('\r\n'.repeat(sent / 2));
     // Without a limit the server reads it all and waits: the head timeout (hand-fired) then ends it with a 408.
-    while (!over && (s.serverSockets.length === 0 || s.serverSockets[0]!.bytesRead < sent)) await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
+    while (!over && (s.serverSockets.length === 0 || s.serverSockets[0]!.bytesRead < sent)) await tick();
+    await tick();
     if (!over) s.timers.fire(1000);
     const r = await seen;
     assert.ok(r.closed);
@@ -510,7 +522,6 @@ function startVirtual(handler: (req: EdgeRequest) => EdgeResponse | Promise<Edge
   return listenWith(handler, timers, timers.clock);
 }
 
-const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 test('a streamed response to a client that reads nothing is cut after sendIdleTimeoutMs (30 s default, virtual time)', async () => {
   let pulled = 0;
@@ -542,15 +553,8 @@ test('a streamed response to a client that reads nothing is cut after sendIdleTi
 });
 
 test('a request body trickled in under the idle timeout still ends at requestBodyTimeoutMs (300 s default, virtual time)', async () => {
-  let failed = '';
-  const s = await startVirtual(async (req) => {
-    try {
-      await readAll(req.body);
-    } catch (err) {
-      failed = (err as Error).message;
-    }
-    return { status: 200, headers: [], body: Buffer.from('x'), outcome: OUTCOME };
-  });
+  const reader = bodyReader();
+  const s = await startVirtual(reader.handler);
   try {
     const c = await openRaw(s.port);
     c.on('error', () => undefined);
@@ -568,8 +572,8 @@ test('a request body trickled in under the idle timeout still ends at requestBod
     }
     assert.ok(s.serverSockets[0]!.destroyed, 'a trickled body held the connection past 300 s');
     assert.is(s.timers.clock.monoMs(), 300_000);
-    while (failed === '') await tick();
-    assert.match(failed, /request body timeout/);
+    while (reader.failure() === '') await tick();
+    assert.match(reader.failure(), /request body timeout/);
     c.destroy();
   } finally {
     await s.close();
@@ -604,7 +608,7 @@ test('serveHttp1 serves any connected socket: a plain net.Server hands it its so
     const r = await readUntil(c, () => false);
     assert.ok(r.closed);
     assert.equal(splitResponses(r.text).responses.map((x) => json(x.body).target), ['/a', '/b']);
-    while (closed === 0) await new Promise((resolve) => setImmediate(resolve));
+    while (closed === 0) await tick();
     assert.is(closed, 1);
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
