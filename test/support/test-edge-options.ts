@@ -3,6 +3,8 @@ import { systemTimers } from '../../common/adapters/system-clock.js';
 import type { Clock, Logger, Transport } from '../../common/ports.js';
 import type { EdgeOptions } from '../../edge/pipeline/edge.js';
 
+type ClusterOptions = NonNullable<EdgeOptions['cluster']>;
+
 export const silent: Logger = { log: () => undefined };
 
 /**
@@ -26,5 +28,23 @@ export function testEdgeOptions(ports: { cacheName: string; originUrl: string; c
     staleIfErrorDefaultSeconds: 60,
     honorRequestCacheControl: true,
     keyHost: 'origin',
+  };
+}
+
+/**
+ * A ring of one edge (`selfId`) with an unreachable URL, so the edge speaks the peer protocol and
+ * owns every key; tests then act as its peer. `peerAuth` decides whether peer requests are signed.
+ */
+export function ringOfOne(selfId: string, peerAuth: ClusterOptions['peerAuth']): ClusterOptions {
+  return {
+    selfId,
+    members: [{ id: selfId, url: 'http://127.0.0.1:9', weight: 1 }],
+    peerTimeouts: { connectMs: 500, headersMs: 5000, bodyIdleMs: 5000 },
+    peerSuspectMs: 1000,
+    peerMaxSuspectMs: 1000,
+    hotKeyRequestsPerSecond: 100,
+    hotCacheFraction: 0.1,
+    handoffMs: 0,
+    peerAuth,
   };
 }

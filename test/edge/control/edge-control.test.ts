@@ -6,7 +6,7 @@ import type { Transport } from '../../../common/ports.js';
 import type { EdgeEvent } from '../../../edge/control/edge-events.js';
 import { Edge } from '../../../edge/pipeline/edge.js';
 import { FakeClock } from '../../support/fake-clock.js';
-import { testEdgeOptions } from '../../support/test-edge-options.js';
+import { ringOfOne, testEdgeOptions } from '../../support/test-edge-options.js';
 
 /** Nothing in these tests goes upstream. */
 const noTransport: Transport = { request: () => Promise.reject(new Error('no upstream in this test')), close: () => Promise.resolve() };
@@ -21,17 +21,7 @@ function edgeWith(extra: Partial<ConstructorParameters<typeof Edge>[0]> = {}): {
 
 const purge = (seq: number, kind: PurgeRecord['kind'] = 'url'): PurgeRecord => ({ seq, id: `p${seq}`, kind, values: kind === 'all' ? [] : ['/a'], soft: false, acceptedAtMs: 0 });
 
-const ring = {
-  selfId: 'e1',
-  members: [{ id: 'e1', url: 'http://127.0.0.1:9', weight: 1 }],
-  peerTimeouts: { connectMs: 500, headersMs: 5000, bodyIdleMs: 5000 },
-  peerSuspectMs: 1000,
-  peerMaxSuspectMs: 1000,
-  hotKeyRequestsPerSecond: 100,
-  hotCacheFraction: 0.1,
-  handoffMs: 0,
-  peerAuth: { mode: 'off', windowMs: 30_000 },
-} as const;
+const ring = ringOfOne('e1', { mode: 'off', windowMs: 30_000 });
 
 test('a purge emits purge-applied once the ledger has it; metrics count it from the event', () => {
   const { edge, events } = edgeWith();

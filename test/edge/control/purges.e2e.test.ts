@@ -6,6 +6,7 @@ import { startCluster } from '../../support/cluster-harness.js';
 import { DEFAULT_PEER_AUTH_WINDOW_MS } from '../../../edge/routing/peer-auth.js';
 import { startHarness, startVirtualHarness, waitersOrStampede, type Harness, type VirtualHarness } from '../../support/edge-harness.js';
 import { signedPeerHeaders } from '../../support/peer-signing.js';
+import { ringOfOne } from '../../support/test-edge-options.js';
 
 let seq = 0;
 function purge(kind: PurgeRecord['kind'], values: string[], soft = false): PurgeRecord {
@@ -41,19 +42,7 @@ const status = async (h: Harness, path: string) => (await h.get(path)).headers['
 
 /** A ring of this edge alone, so it speaks the (signed) peer protocol; tests then act as a peer. */
 const PEER_SECRET = 'purges-test-peer-secret-0123456789abc';
-const aloneInRing = {
-  cluster: {
-    selfId: 'test-edge',
-    members: [{ id: 'test-edge', url: 'http://127.0.0.1:9', weight: 1 }],
-    peerTimeouts: { connectMs: 500, headersMs: 5000, bodyIdleMs: 5000 },
-    peerSuspectMs: 1000,
-    peerMaxSuspectMs: 1000,
-    hotKeyRequestsPerSecond: 100,
-    hotCacheFraction: 0.1,
-    handoffMs: 0,
-    peerAuth: { mode: 'require', secret: PEER_SECRET, windowMs: DEFAULT_PEER_AUTH_WINDOW_MS },
-  },
-} as const;
+const aloneInRing = { cluster: ringOfOne('test-edge', { mode: 'require', secret: PEER_SECRET, windowMs: DEFAULT_PEER_AUTH_WINDOW_MS }) };
 const handoffFrom = (h: Harness, path: string) => signedPeerHeaders(PEER_SECRET, 'GET', path, h.clock.wallMs(), { extra: { 'x-edgeworks-handoff': '1' } });
 
 test('a hard URL purge removes the object; the next request fetches it again', () =>
