@@ -39,44 +39,21 @@ runMain('cdn-edge', async () => {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   let https: HttpsEdgeServer | undefined;
+  let httpsLine = '';
   if (certificateSources !== undefined && certificates !== undefined && config.httpsPort !== undefined) {
     https = createHttpsEdgeServer(edge, { logger, clock: systemClock }, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch, certificates, http2: config.http2 });
     await listen(https, config.httpsPort, config.host);
     reloadCertificatesOnSighup(certificateSources, https, logger);
     const httpsAddress = https.address();
     const httpsPort = typeof httpsAddress === 'object' && httpsAddress !== null ? httpsAddress.port : config.httpsPort;
-    process.stdout.write(`cdn-edge ${config.id} listening on https://${config.host}:${httpsPort} (${config.http2.enabled ? 'h2, http/1.1' : 'http/1.1'})\n`);
+    httpsLine = `cdn-edge ${config.id} listening on https://${config.host}:${httpsPort} (${config.http2.enabled ? 'h2, http/1.1' : 'http/1.1'})\n`;
   }
   const control = createControlClient(config, edge, ports, config.advertiseUrl ?? `http://${config.host}:${port}`);
   control?.start();
-  process.stdout.write(`cdn-edge ${config.id} listening on http://${config.host}:${port} -> origin ${config.origin}\n`);
-
   const readiness = new Readiness(() => control === undefined || edge.control.leaseValid());
   let admin: Server | undefined;
-  if (config.admin.port !== undefined) {
-    const token = config.admin.token ?? randomBytes(16).toString('hex');
-    admin = createAdminServer({
-      token,
-      registry: createEdgeRegistry(edge, control, { accessLog: watching.accessLog }),
-      health: () => ({
-        ok: true,
-        detail: {
-          id: config.id,
-          objects: edge.store.stats().entries,
-          suspectPeers: edge.cluster?.health.suspects() ?? [],
-          ...(control === undefined ? {} : { control: control.state, appliedSeq: edge.control.purges.appliedSeq, lag: control.lag(), leaseValid: edge.control.leaseValid() }),
-        },
-      }),
-      ...adminMembershipFor(edge, control),
-      ready: () => readiness.ready(),
-    });
-    await listen(admin, config.admin.port, config.admin.host);
-    const adminAddress = admin.address();
-    const adminPort = typeof adminAddress === 'object' && adminAddress !== null ? adminAddress.port : config.admin.port;
-    const shown = config.admin.token === undefined ? ` (generated token: ${token})` : '';
-    process.stdout.write(`cdn-edge ${config.id} admin on http://${config.admin.host}:${adminPort}${shown}\n`);
-  }
 
+  // Installed before any listening line is printed: a supervisor that sends SIGTERM as soon as it sees one gets the graceful leave, not the default kill.
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -114,6 +91,34 @@ runMain('cdn-edge', async () => {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  if (httpsLine !== '') process.stdout.write(httpsLine);
+  process.stdout.write(`cdn-edge ${config.id} listening on http://${config.host}:${port} -> origin ${config.origin}\n`);
+
+  if (config.admin.port !== undefined && !stopping) {
+    const token = config.admin.token ?? randomBytes(16).toString('hex');
+    admin = createAdminServer({
+      token,
+      registry: createEdgeRegistry(edge, control, { accessLog: watching.accessLog }),
+      health: () => ({
+        ok: true,
+        detail: {
+          id: config.id,
+          objects: edge.store.stats().entries,
+          suspectPeers: edge.cluster?.health.suspects() ?? [],
+          ...(control === undefined ? {} : { control: control.state, appliedSeq: edge.control.purges.appliedSeq, lag: control.lag(), leaseValid: edge.control.leaseValid() }),
+        },
+      }),
+      ...adminMembershipFor(edge, control),
+      ready: () => readiness.ready(),
+    });
+    await listen(admin, config.admin.port, config.admin.host);
+    const adminAddress = admin.address();
+    const adminPort = typeof adminAddress === 'object' && adminAddress !== null ? adminAddress.port : config.admin.port;
+    const shown = config.admin.token === undefined ? ` (generated token: ${token})` : '';
+    process.stdout.write(`cdn-edge ${config.id} admin on http://${config.admin.host}:${adminPort}${shown}\n`);
+  }
+
 });
 
 function listen(server: NetServer, port: number, host: string): Promise<void> {

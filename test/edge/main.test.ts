@@ -114,6 +114,25 @@ for (const [label, layerArgs, layer] of layers) {
     }
   });
 }
+// The listening line is what supervisors and scripts wait for; a SIGTERM sent the moment it appears must already find the graceful handler (exit 0), not the default action.
+test('SIGTERM sent as soon as the listening line appears (admin port configured) is a graceful exit 0', async () => {
+  const child = spawn(process.execPath, [bin, '--origin', 'http://127.0.0.1:9', '--port', '0', '--admin-port', '0', '--admin-token', 'secret-token-123456'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const first = !/listening on http:/.test(out);
+      out += chunk.toString();
+      if (first && /listening on http:/.test(out)) child.kill('SIGTERM');
+    });
+    assert.equal(await exited, { code: 0, signal: null });
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
 test('-h is --help', () => {
   const result = run(['-h']);
   assert.is(result.status, 0);
