@@ -14,6 +14,14 @@ export const HANDOFF_HEADER = 'x-edgeworks-handoff';
 /** On peer requests and answers: the highest purge sequence the sender has applied. */
 export const PURGE_SEQ_HEADER = 'x-edgeworks-purge-seq';
 /**
+ * Response only, on a peer's answer served from a stale copy because its origin failed
+ * (stale-if-error, RFC 5861 §4), value `if-error`. The content is stale, not a fill nor a
+ * validation: the asking edge relays it labelled stale-if-error, keeps it in no store, and does
+ * not take a 304 carrying it as proof that its own copy is fresh (a soft purge's copy would
+ * otherwise come back as fresh on another edge).
+ */
+export const STALE_ANSWER_HEADER = 'x-edgeworks-stale';
+/**
  * On a peer PUT: a leaving edge hands over one stored response to the key's new owner (graceful
  * leave). The value is the pushing edge's id. Honoured only on an authenticated peer request.
  */
