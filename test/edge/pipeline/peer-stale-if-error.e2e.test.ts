@@ -39,6 +39,14 @@ const versionIn = (body: Buffer): string => /version=(\d+)|"version":(\d+)/.exec
 /** The Cache-Status member the edge itself added (the last one). */
 const ownMember = (cacheStatus: string | undefined): string => (cacheStatus ?? '').split(', ').at(-1)!;
 
+/** The origin recovers with a new version: nothing may serve the purged one as fresh now. */
+async function assertNewVersionAfterRecovery(c: ClusterHarness, front: ClusterNode, path: string): Promise<void> {
+  await admin(c, '/_admin/failure', '{"mode":"ok"}');
+  await admin(c, `/_admin/version?path=${encodeURIComponent(path.split('?')[0]!)}`);
+  const after = await c.get(front, path);
+  assert.is(versionIn(after.body), '2', `after recovery: ${after.headers['cache-status']}`);
+}
+
 test('a peer\'s stale-if-error answer after a soft purge is relayed as stale-if-error and never kept as fresh', async () => {
   const c = await startCluster(['e1', 'e2'], { hotKeyRequestsPerSecond: 1 });
   try {
@@ -50,11 +58,7 @@ test('a peer\'s stale-if-error answer after a soft purge is relayed as stale-if-
     assert.is(relayed.status, 200);
     assert.is(versionIn(relayed.body), '1', 'the soft-purged copy stands in for the failing origin');
     assert.match(ownMember(relayed.headers['cache-status']), /detail=stale-if-error/, 'labelled as the stale answer it is');
-    // The origin recovers with a new version: nothing may serve the purged one as fresh now.
-    await admin(c, '/_admin/failure', '{"mode":"ok"}');
-    await admin(c, `/_admin/version?path=${encodeURIComponent(path.split('?')[0]!)}`);
-    const after = await c.get(front, path);
-    assert.is(versionIn(after.body), '2', `after recovery: ${after.headers['cache-status']}`);
+    await assertNewVersionAfterRecovery(c, front, path);
   } finally {
     await c.close();
   }
@@ -72,10 +76,7 @@ test('a peer\'s 304 from its stale-if-error copy does not make the asking edge\'
     assert.is(versionIn(stale.body), '1');
     assert.match(ownMember(stale.headers['cache-status']), /detail=stale-if-error/);
     assert.not.match(ownMember(stale.headers['cache-status']), /stored/);
-    await admin(c, '/_admin/failure', '{"mode":"ok"}');
-    await admin(c, `/_admin/version?path=${encodeURIComponent(path.split('?')[0]!)}`);
-    const after = await c.get(front, path);
-    assert.is(versionIn(after.body), '2', `after recovery: ${after.headers['cache-status']}`);
+    await assertNewVersionAfterRecovery(c, front, path);
   } finally {
     await c.close();
   }
