@@ -39,6 +39,14 @@ const versionIn = (body: Buffer): string => /version=(\d+)|"version":(\d+)/.exec
 /** The Cache-Status member the edge itself added (the last one). */
 const ownMember = (cacheStatus: string | undefined): string => (cacheStatus ?? '').split(', ').at(-1)!;
 
+/** A target filled (v1) at its owner, then soft-purged on every edge. */
+async function warmAtOwnerThenSoftPurged(c: ClusterHarness, name: string): Promise<{ path: string; front: ClusterNode }> {
+  const { path, owner, front } = split(c, name);
+  assert.is(versionIn((await c.get(owner, path)).body), '1');
+  softPurge(c, 1, path);
+  return { path, front };
+}
+
 /** The origin recovers with a new version: nothing may serve the purged one as fresh now. */
 async function assertNewVersionAfterRecovery(c: ClusterHarness, front: ClusterNode, path: string): Promise<void> {
   await admin(c, '/_admin/failure', '{"mode":"ok"}');
@@ -50,9 +58,7 @@ async function assertNewVersionAfterRecovery(c: ClusterHarness, front: ClusterNo
 test('a peer\'s stale-if-error answer after a soft purge is relayed as stale-if-error and never kept as fresh', async () => {
   const c = await startCluster(['e1', 'e2'], { hotKeyRequestsPerSecond: 1 });
   try {
-    const { path, owner, front } = split(c, 'sie-relay');
-    assert.is(versionIn((await c.get(owner, path)).body), '1');
-    softPurge(c, 1, path);
+    const { path, front } = await warmAtOwnerThenSoftPurged(c, 'sie-relay');
     await admin(c, '/_admin/failure', '{"mode":"error"}');
     const relayed = await c.get(front, path);
     assert.is(relayed.status, 200);
@@ -85,9 +91,7 @@ test('a peer\'s 304 from its stale-if-error copy does not make the asking edge\'
 test('waiters collapsed behind a relay of a peer\'s stale-if-error answer are served it labelled stale-if-error', async () => {
   const c = await startCluster(['e1', 'e2'], { hotKeyRequestsPerSecond: 1_000_000 }, { timers: 'virtual' });
   try {
-    const { path, owner, front } = split(c, 'sie-herd');
-    assert.is(versionIn((await c.get(owner, path)).body), '1');
-    softPurge(c, 1, path);
+    const { path, front } = await warmAtOwnerThenSoftPurged(c, 'sie-herd');
     await admin(c, '/_admin/failure', '{"mode":"error"}');
     const bare = path.split('?')[0]!;
     c.origin.gate(bare);
@@ -101,6 +105,19 @@ test('waiters collapsed behind a relay of a peer\'s stale-if-error answer are se
       assert.is(versionIn(r.body), '1');
       assert.match(ownMember(r.headers['cache-status']), /detail=stale-if-error/, r.headers['cache-status']);
     }
+  } finally {
+    await c.close();
+  }
+});
+
+test('a peer\'s max-stale answer from a soft-purged copy is served to the client that asked, and kept nowhere as fresh', async () => {
+  const c = await startCluster(['e1', 'e2'], { hotKeyRequestsPerSecond: 1 });
+  try {
+    const { path, front } = await warmAtOwnerThenSoftPurged(c, 'max-stale-relay');
+    const accepted = await c.get(front, path, { 'cache-control': 'max-stale=600' });
+    assert.is(versionIn(accepted.body), '1', 'the client accepts a stale copy, the owner has one');
+    assert.match(ownMember(accepted.headers['cache-status']), /detail=max-stale/);
+    await assertNewVersionAfterRecovery(c, front, path);
   } finally {
     await c.close();
   }
