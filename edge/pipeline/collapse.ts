@@ -35,6 +35,8 @@ export interface Wake {
   error?: unknown;
   /** With 'shared': the answer, to be served if it matches the waiter's Vary selection. */
   response?: StoredResponse;
+  /** With 'shared': the answer is a peer's stale-if-error content, to be labelled as such. */
+  staleIfError?: boolean;
 }
 
 export interface WriterPermit {

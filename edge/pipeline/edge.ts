@@ -24,12 +24,13 @@ import {
   requestDemand,
   staleFallbackTrusted,
   staleIfErrorAllows,
+  softPurged,
   staleWhileRevalidateAllows,
 } from '../policy/reuse.js';
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
 import { Cluster } from '../routing/cluster.js';
-import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER } from '../routing/peer-fields.js';
+import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER, STALE_ANSWER_HEADER, staleAnswerOf, type StaleAnswer } from '../routing/peer-fields.js';
 import { bodyDigestMatches } from '../routing/peer-auth.js';
 import { LruResponseStore, type Lookup, type ResponseStore } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
@@ -61,7 +62,11 @@ interface FetchStart {
   leased: boolean;
 }
 
-type Failure = { kind: 'transport'; error: TransportError } | { kind: 'status'; status: number };
+type Failure =
+  | { kind: 'transport'; error: TransportError }
+  | { kind: 'status'; status: number }
+  /** The peer asked could only answer from its stale copy (STALE_ANSWER_HEADER): no fresh answer upstream. */
+  | { kind: 'peer-stale' };
 
 export class Edge {
   readonly store: ResponseStore;
@@ -290,10 +295,16 @@ export class Edge {
     return this.finish({ status: 201, headers: ['cache-status', formatCacheStatus(this.o.cacheName, outcome), 'content-length', '0'], body: undefined, outcome });
   }
 
-  /** Answers to peers say which purges this edge has applied, so a lagging owner's copy is refused. */
+  /**
+   * Answers to peers say which purges this edge has applied, so a lagging owner's copy is
+   * refused, and whether they come from a copy that is not fresh (stale-if-error, max-stale), so
+   * the asking edge neither keeps nor relays stale content as fresh.
+   */
   private forPeer(res: EdgeResponse | Promise<EdgeResponse>): EdgeResponse | Promise<EdgeResponse> {
     const tag = (r: EdgeResponse): EdgeResponse => {
       r.headers = [...r.headers, PURGE_SEQ_HEADER, String(this.purges.appliedSeq)];
+      if (r.outcome.kind === 'stale-if-error') r.headers.push(STALE_ANSWER_HEADER, 'if-error');
+      else if (r.outcome.detail === 'max-stale') r.headers.push(STALE_ANSWER_HEADER, 'max-stale');
       return r;
     };
     return res instanceof Promise ? res.then(tag) : tag(res);
@@ -371,7 +382,10 @@ export class Edge {
       case 'shared': {
         const shared = wake.response!;
         if (shared.varyNames.length === 0 || varyMatches(shared.varyNames, shared.varyValues, req.headers)) {
-          const outcome = { kind: 'collapsed', hit: false, fwd, fwdStatus: shared.status, collapsed: true } as const;
+          // A peer's stale-if-error answer stays labelled as one for every waiter it reaches.
+          const outcome = wake.staleIfError === true
+            ? ({ kind: 'stale-if-error', hit: false, fwd, fwdStatus: shared.status, collapsed: true, detail: 'stale-if-error' } as const)
+            : ({ kind: 'collapsed', hit: false, fwd, fwdStatus: shared.status, collapsed: true } as const);
           mark('collapse-waiter-shared');
           return this.finish(serveStored(shared, req, this.o.clock.monoMs(), this.o.cacheName, outcome));
         }
@@ -438,6 +452,26 @@ export class Edge {
     }
     const responseTimeMs = this.o.clock.wallMs();
     const responseMonoMs = this.o.clock.monoMs();
+    const peerStale = source.kind === 'peer' ? staleAnswerOf(headerValue(upstream.headers, STALE_ANSWER_HEADER)) : undefined;
+
+    if (peerStale === 'max-stale' && upstream.status === 304 && stored !== undefined) {
+      // The same content the peer served under this client's max-stale: ours, as it is, to this
+      // client only (waiters did not ask for stale), unless a purge for it landed meanwhile.
+      upstream.discard();
+      permit?.release({ reason: 'uncacheable' });
+      if (this.purges.purgedSince(startSeq, key, stored.surrogateKeys)) return this.fetch(key, req, fwd, undefined, undefined);
+      return fromUpstream(serveStored(stored, req, responseMonoMs, this.o.cacheName, { kind: 'hit', hit: true, fwd, fwdStatus: 304, detail: 'max-stale' }), source);
+    }
+
+    if (peerStale === 'if-error' && upstream.status === 304 && stored !== undefined) {
+      // The peer's 304 says only that our copy is the content it served stale: not a validation.
+      // Our copy may stand in as the peer's did (stale-if-error), judged by the same rules as for
+      // a failed origin; waiters do the same with theirs.
+      upstream.discard();
+      const failure: Failure = { kind: 'peer-stale' };
+      permit?.release({ reason: 'error', error: failure });
+      return fromUpstream(this.originFailed(req, stored, failure, fwd, since), source);
+    }
 
     if (upstream.status === 304 && stored !== undefined) {
       upstream.discard();
@@ -507,7 +541,9 @@ export class Edge {
       if (stored !== undefined) this.removeEverywhere(key, stored);
       return fromUpstream(streamThrough(this.identity, req, { ...upstream, body: read.body }, fwd, 'too-large'), source);
     }
-    return this.storeAndServe(key, req, fwd, permit, stored, { exchange, plan, body: read.body, fwdStatus: upstream.status, startSeq }, target, source);
+    // A peer's stale content is relayed, never kept: here it would be served as fresh.
+    const fill = { exchange, plan, body: read.body, fwdStatus: upstream.status, startSeq, ...(peerStale === undefined ? {} : { peerStale }) };
+    return this.storeAndServe(key, req, fwd, permit, stored, fill, peerStale === undefined ? target : undefined, source);
   }
 
   private storeAndServe(
@@ -517,7 +553,7 @@ export class Edge {
     permit: WriterPermit | undefined,
     previous: StoredResponse | undefined,
     /** `plan`: the exchange's storage plan when the caller has made it already. */
-    fill: { exchange: UpstreamExchange; plan?: StoragePlan; body: Buffer; fwdStatus: number; startSeq: number },
+    fill: { exchange: UpstreamExchange; plan?: StoragePlan; body: Buffer; fwdStatus: number; startSeq: number; peerStale?: StaleAnswer },
     target: ResponseStore | undefined,
     source: UpstreamSource,
   ): EdgeResponse | Promise<EdgeResponse> {
@@ -540,12 +576,14 @@ export class Edge {
     fwd: ForwardReason,
     permit: WriterPermit | undefined,
     previous: StoredResponse | undefined,
-    fill: { exchange: UpstreamExchange; body: Buffer; fwdStatus: number; startSeq: number },
+    fill: { exchange: UpstreamExchange; body: Buffer; fwdStatus: number; startSeq: number; peerStale?: StaleAnswer },
     target: ResponseStore | undefined,
     source: UpstreamSource,
     built: { plan: StoragePlan; effectivePlan: StoredRules; exchange: UpstreamExchange; response: StoredResponse; compressed: boolean },
   ): EdgeResponse {
     const { plan, effectivePlan, exchange, response } = built;
+    // A peer's stale content is stale here too, whatever its Age says (a soft purge leaves no trace on the wire).
+    if (fill.peerStale !== undefined) response.freshUntilMonoMs = softPurged(response, this.o.clock.monoMs()).freshUntilMonoMs;
     // The purge/fill race: a purge that landed while this fill was in flight may have been
     // meant for exactly this content, so it is served to the waiting client but not stored.
     const raced = this.purges.purgedSince(fill.startSeq, key, response.surrogateKeys);
@@ -554,11 +592,11 @@ export class Edge {
     if (keep) {
       target.put(key, response);
       permit?.release({ reason: 'stored' });
-    } else if (plan.store && !raced) {
+    } else if (plan.store && !raced && fill.peerStale !== 'max-stale') {
       // Kept nowhere here only because it is a peer's answer for a key that is not hot, yet as
       // shareable as a stored one. Waking the waiters 'uncacheable' sent each upstream on its
       // own, and to the origin all at once when the ring changed while they waited.
-      permit?.release({ reason: 'shared', response });
+      permit?.release({ reason: 'shared', response, ...(fill.peerStale === 'if-error' ? { staleIfError: true } : {}) });
     } else {
       if (previous !== undefined && !plan.store) this.removeEverywhere(key, previous);
       permit?.release({ reason: raced ? 'retry' : 'uncacheable' });
@@ -571,20 +609,22 @@ export class Edge {
         : response;
     const nowMs = this.o.clock.monoMs();
     const served = serveStored(forClient, req, nowMs, this.o.cacheName, {
-      kind: previous !== undefined ? 'revalidated' : 'miss',
+      kind: fill.peerStale === 'if-error' ? 'stale-if-error' : previous !== undefined ? 'revalidated' : 'miss',
       hit: false,
       fwd,
       fwdStatus: fill.fwdStatus,
       stored: keep,
       detail: raced
         ? 'purged-during-fill'
-        : source.kind !== 'origin'
-          ? `${source.kind}-${source.id}`
-          : !plan.store
-            ? plan.reason
-            : !this.control.leaseValid()
-              ? (mark('lease-expired'), 'lease-expired')
-              : requestDetail(this.validationDemanded.get(req)),
+        : fill.peerStale !== undefined
+          ? (fill.peerStale === 'if-error' ? 'stale-if-error' : 'max-stale')
+          : source.kind !== 'origin'
+            ? `${source.kind}-${source.id}`
+            : !plan.store
+              ? plan.reason
+              : !this.control.leaseValid()
+                ? (mark('lease-expired'), 'lease-expired')
+                : requestDetail(this.validationDemanded.get(req)),
     }, headerValue(fill.exchange.headers, 'cache-status'));
     fromUpstream(served, source);
     return source.kind === 'origin' ? omitZeroAge(served) : served;
@@ -632,6 +672,7 @@ export class Edge {
         detail: 'stale-if-error',
       });
     }
+    if (failure.kind === 'peer-stale') return errorResponse(this.identity, 502, 'peer-stale-only', fwd);
     if (failure.kind === 'transport' && failure.error instanceof OriginQueueFull) return originBusy(this.identity, fwd);
     if (failure.kind === 'status') {
       // Only reached for waiters whose writer saw a 5xx; they answer with the same status.

@@ -14,6 +14,21 @@ export const HANDOFF_HEADER = 'x-edgeworks-handoff';
 /** On peer requests and answers: the highest purge sequence the sender has applied. */
 export const PURGE_SEQ_HEADER = 'x-edgeworks-purge-seq';
 /**
+ * Response only, on a peer's answer served from a copy that is not fresh: `if-error` when its
+ * origin failed (stale-if-error, RFC 5861 §4), `max-stale` when the client's max-stale accepted it
+ * (RFC 9111 §5.2.1.2). The content is stale, not a fill nor a validation: the asking edge keeps it
+ * in no store and does not take a 304 carrying it as proof that its own copy is fresh (a soft
+ * purge leaves no trace in Age, so the copy would otherwise come back fresh on another edge).
+ */
+export const STALE_ANSWER_HEADER = 'x-edgeworks-stale';
+
+export type StaleAnswer = 'if-error' | 'max-stale';
+
+/** The STALE_ANSWER_HEADER value; anything unknown is taken as the stricter `max-stale` (shared with no one). */
+export function staleAnswerOf(value: string | undefined): StaleAnswer | undefined {
+  return value === undefined ? undefined : value === 'if-error' ? 'if-error' : 'max-stale';
+}
+/**
  * On a peer PUT: a leaving edge hands over one stored response to the key's new owner (graceful
  * leave). The value is the pushing edge's id. Honoured only on an authenticated peer request.
  */
