@@ -28,6 +28,7 @@
  *   BENCH_PURGE_STORE (file; etcd: 3 etcd members and 3 replicas, needs `etcd` on PATH)
  *   BENCH_PURGE_REPLICAS (3: control-plane replicas on etcd, all pinned with the control plane)
  *   BENCH_ETCD_CPU (unpinned: the CPU to pin the 3 etcd members to; the report says where each runs)
+ *   BENCH_REPLICA_CPUS (all on BENCH_SERVER_CPU: one CPU per replica, e.g. 0,1,0, or none for unpinned)
  *   BENCH_PURGE_STORES (standalone only: file,etcd runs both in one run and prints the ratio)
  *   BENCH_PURGE_BASELINE_DIST (none): another build's dist (e.g. main's) to run alternately with
  *   this one, BENCH_PURGE_COMPARE_ROUNDS (2) times each, printing both (purge-compare.ts)
@@ -171,8 +172,9 @@ export interface PurgeBenchResult {
   options: PurgeBenchOptions;
   controlPlaneCpu: number | null;
   harnessCpu: number | null;
-  /** etcd store: control-plane replicas, and the CPU the etcd members are pinned to (null: unpinned). */
+  /** etcd store: control-plane replicas, the CPU of each and the CPU the etcd members are pinned to (null: unpinned). */
   replicas: number;
+  replicaCpus: Array<number | null>;
   etcdCpu: number | null;
   dataDir: string;
   sequential: SequentialResult;
@@ -478,6 +480,12 @@ async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: Pur
   };
 }
 
+/** The CPU each etcd-store replica runs on (undefined: unpinned). */
+function replicaLayout(ctx: PurgeBenchContext): Array<number | undefined> {
+  if (ctx.replicaCpus !== undefined) return [...ctx.replicaCpus];
+  return Array.from({ length: ctx.replicas ?? 3 }, () => ctx.controlPlaneCpu);
+}
+
 const APPEND_COUNTERS: ReadonlyArray<[keyof EtcdAppendCounts, string]> = [
   ['batches', 'control_plane_etcd_append_batches_total'],
   ['purges', 'control_plane_etcd_append_purges_total'],
@@ -511,6 +519,12 @@ export interface PurgeBenchContext {
   replicas?: number;
   /** etcd store: the CPU every etcd member is pinned to (BENCH_ETCD_CPU); absent: unpinned. */
   etcdCpu?: number | undefined;
+  /**
+   * etcd store: the CPU of each replica (BENCH_REPLICA_CPUS, e.g. `0,1,0`; `none`: unpinned); absent:
+   * all on controlPlaneCpu. A real region runs each replica on its own machine; on a 2-core bench
+   * host, all three on one CPU measures CPU contention between them rather than the store.
+   */
+  replicaCpus?: ReadonlyArray<number | undefined>;
   log: (line: string) => void;
 }
 
@@ -528,10 +542,10 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
   let client: PurgeClient | undefined;
   try {
     const controlUrls: string[] = [];
-    const startControlPlane = async (storeArgs: string[]): Promise<void> => {
+    const startControlPlane = async (storeArgs: string[], cpu = ctx.controlPlaneCpu): Promise<void> => {
       const cp = spawnProcess({
         name: `control-plane ${controlPlanes.length + 1}`,
-        cpu: ctx.controlPlaneCpu,
+        cpu,
         command: process.execPath,
         // BENCH_CP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the control plane.
         args: [...nodeArgsFromEnv('BENCH_CP_NODE_ARGS'), controlPlaneMain, '--port', '0', '--host', '127.0.0.1', ...storeArgs, '--token', token, ...(separateEdgeToken ? ['--edge-token', edgeToken] : []), '--log-level', 'warn'],
@@ -544,7 +558,8 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
       await startControlPlane(['--data-dir', dataDir]);
     } else {
       etcd = await EtcdCluster.create(3, dataDir, ctx.etcdCpu);
-      for (let i = 0; i < (ctx.replicas ?? 3); i++) await startControlPlane(['--store', 'etcd', '--etcd-endpoints', etcd.endpoints.join(','), '--etcd-prefix', '/bench/']);
+      const replicaCpus = replicaLayout(ctx);
+      for (let i = 0; i < replicaCpus.length; i++) await startControlPlane(['--store', 'etcd', '--etcd-endpoints', etcd.endpoints.join(','), '--etcd-prefix', '/bench/'], replicaCpus[i]);
     }
     let recorder: ApplyRecorder | undefined;
     edges = buildEdges(o.edges, controlUrls, edgeToken, () => recorder!);
@@ -579,6 +594,7 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
       controlPlaneCpu: ctx.controlPlaneCpu ?? null,
       harnessCpu: ctx.harnessCpu ?? null,
       replicas: ctx.replicas ?? 3,
+      replicaCpus: replicaLayout(ctx).map((c) => c ?? null),
       etcdCpu: ctx.etcdCpu ?? null,
       dataDir,
       sequential,
@@ -614,7 +630,7 @@ export function formatPurgeReport(r: PurgeBenchResult): string {
     `purge propagation bench: ${o.edges} edges (real ControlClient over undici, in the harness process${r.harnessCpu === null ? '' : ` on CPU ${r.harnessCpu}`}), ` +
       (o.store === 'file'
         ? `control plane in a child process${r.controlPlaneCpu === null ? '' : ` on CPU ${r.controlPlaneCpu}`}, file store fsynced on ${tmpdir()}`
-        : `etcd store: ${r.replicas} control-plane replicas ${r.controlPlaneCpu === null ? 'unpinned' : `all on CPU ${r.controlPlaneCpu}`}, 3 etcd members ${r.etcdCpu === null ? 'unpinned' : `all on CPU ${r.etcdCpu}`} (POSTs round-robin over the replicas; CPU figure is replica 1's), etcd data on ${tmpdir()}`) +
+        : `etcd store: ${r.replicaCpus.length} control-plane replicas on CPUs ${r.replicaCpus.map((c) => (c === null ? 'any' : String(c))).join(',')}, 3 etcd members ${r.etcdCpu === null ? 'unpinned' : `all on CPU ${r.etcdCpu}`} (POSTs round-robin over the replicas; CPU figure is replica 1's), etcd data on ${tmpdir()}`) +
       `; url purges; ${o.warmup} warm-up purges`,
     `(a) ${s.purges} purges one at a time (${s.seconds.toFixed(1)} s):`,
     `    202 -> applied on all ${o.edges} edges   p50 ${fmt(s.fromAcceptedMs.p50)} ms  p99 ${fmt(s.fromAcceptedMs.p99)} ms  max ${fmt(s.fromAcceptedMs.max)} ms  ` +
@@ -665,7 +681,9 @@ async function main(): Promise<void> {
   const etcdCpuRaw = process.env['BENCH_ETCD_CPU'];
   const etcdCpu = pinning && etcdCpuRaw !== undefined && etcdCpuRaw !== '' ? Number(etcdCpuRaw) : undefined;
   const replicas = num('BENCH_PURGE_REPLICAS', 3);
-  const ctx = { controlPlaneCpu, harnessCpu, replicas, etcdCpu, log: (l: string) => void process.stderr.write(`${l}\n`) };
+  const replicaCpus = readReplicaCpus(process.env['BENCH_REPLICA_CPUS'], replicas, pinning);
+  if (replicaCpus !== undefined && replicaCpus.length !== replicas) throw new Error(`BENCH_REPLICA_CPUS: names ${replicaCpus.length} CPUs for ${replicas} replicas (BENCH_PURGE_REPLICAS)`);
+  const ctx = { controlPlaneCpu, harnessCpu, replicas, etcdCpu, ...(replicaCpus === undefined ? {} : { replicaCpus }), log: (l: string) => void process.stderr.write(`${l}\n`) };
   const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
   if (baseline !== undefined && baseline !== '') {
     process.stdout.write(`purge bench options: ${JSON.stringify(o)}\n`);
@@ -699,6 +717,17 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
       process.exit(1);
     },
   );
+}
+
+/** BENCH_REPLICA_CPUS: `0,1,0` (one CPU per replica) or `none` (every replica unpinned); absent: undefined. */
+function readReplicaCpus(raw: string | undefined, replicas: number, pinning: boolean): Array<number | undefined> | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (raw.trim() === 'none' || !pinning) return Array.from({ length: replicas }, () => undefined);
+  return raw.split(',').map((x) => {
+    const cpu = Number(x.trim());
+    if (!Number.isInteger(cpu) || cpu < 0) throw new Error(`BENCH_REPLICA_CPUS: expected CPU numbers like 0,1,0 or none, got ${JSON.stringify(raw)}`);
+    return cpu;
+  });
 }
 
 function nodeArgsFromEnv(name: string): string[] {
