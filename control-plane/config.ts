@@ -13,9 +13,13 @@ const EtcdStoreConfigSchema = Type.Object(
     prefix: Type.String({ default: '/edgeworks/default/', pattern: '^/[^\\s]*/$', description: 'a key prefix that starts and ends with /' }),
     /** Names this replica in etcd (leader key, batch tags); default: host:port and a random suffix. */
     replicaId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'letters, digits, dot, colon, dash or underscore' })),
-    /** A call etcd has not answered by then is retried (writes with the same numbering): etcd itself holds a proposal lost with a dead leader for 5 s + 2 election timeouts. */
     /** Where other replicas forward purges to this one when it leads; default http://host:port as bound. */
     advertiseUrl: Type.Optional(Type.String({ pattern: '^https?://[^/?#\\s]+$', description: 'this replica\'s base URL as the other replicas reach it' })),
+    /**
+     * A call etcd has not answered by then is retried (writes with the same numbering): etcd itself
+     * holds a proposal lost with a dead leader for 5 s + 2 election timeouts. A write is given up
+     * sooner, within 250 ms of etcd electing a new leader (adapters/etcd-client.ts, etcd/term-guard.ts).
+     */
     requestTimeoutMs: Type.Integer({ default: 2_000, minimum: 100 }),
     maxBatchRecords: Type.Integer({ default: 100, minimum: 1, maximum: 127 }),
     /** Append transactions the leader keeps in flight at once (each compares on the last-seq its predecessor writes). */

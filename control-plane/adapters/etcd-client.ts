@@ -9,8 +9,17 @@
  * A read is retried on the next member; a write that may have reached a member before the failure
  * is not retried here but rejected with `EtcdError(ambiguous: true)`, because only the caller
  * knows how to find out whether it took effect.
+ *
+ * Failover: every unary call asks for a member with a leader (`hasleader` metadata), so a member
+ * that knows it has none answers at once instead of holding the call; and a write still waiting
+ * when etcd has moved to a new raft term is given up as ambiguous at once (etcd/term-guard.ts)
+ * instead of after `requestTimeoutMs`. Both keep our client from adding its own timeout to
+ * etcd's election in the write pause.
  */
 import { Pool } from 'undici';
+import { systemTimers } from '../../common/adapters/system-clock.js';
+import type { Timers } from '../../common/ports.js';
+import { TERM_GUARD_DEFAULTS, TermGuard } from '../etcd/term-guard.js';
 import { EtcdError, type Compare, type EtcdKv, type KeyValue, type RangeOptions, type RangeResult, type TxnOp, type TxnResult, type OnWatchEnd, type OnWatchEvents, type WatchEnd, type WatchHandle } from '../etcd/etcd-kv.js';
 
 export interface EtcdClientOptions {
@@ -18,7 +27,17 @@ export interface EtcdClientOptions {
   endpoints: string[];
   /** A unary call (range, txn, lease) gives up after this long. */
   requestTimeoutMs: number;
+  /** A write waiting this long has its member asked for its raft term, and again as often while it waits (default 250). */
+  termProbeMs?: number;
+  /** Default: the system's. */
+  timers?: Timers;
 }
+
+/**
+ * gRPC metadata through the gateway: `hasleader: true` makes a member without a leader refuse the
+ * call at once (etcd's ErrNoLeader) rather than hold it.
+ */
+const REQUIRE_LEADER = { 'grpc-metadata-hasleader': 'true' } as const;
 
 interface RawKv {
   key?: string;
@@ -30,19 +49,25 @@ interface RawKv {
 
 interface RawHeader {
   revision?: string;
+  raft_term?: string;
 }
 
 class Unreachable extends Error {}
+
+/** Given up on by the term guard: the member moved to a new leader while the write waited. */
+class Abandoned extends Error {}
 
 export class EtcdClient implements EtcdKv {
   private readonly pools: Pool[];
   private current = 0;
   private closed = false;
   private readonly watches = new Set<AbortController>();
+  private readonly terms: TermGuard;
 
   constructor(private readonly options: EtcdClientOptions) {
     if (options.endpoints.length === 0) throw new Error('etcd: at least one endpoint is required');
     this.pools = options.endpoints.map((url) => new Pool(url, { connections: 16, connectTimeout: 1_000 }));
+    this.terms = new TermGuard(options.timers ?? systemTimers, { probeMs: options.termProbeMs ?? TERM_GUARD_DEFAULTS.probeMs });
   }
 
   async range(key: string, options: RangeOptions = {}): Promise<RangeResult> {
@@ -151,6 +176,7 @@ export class EtcdClient implements EtcdKv {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.terms.close();
     for (const abort of this.watches) abort.abort();
     this.watches.clear();
     await Promise.all(this.pools.map((pool) => pool.destroy()));
@@ -168,9 +194,11 @@ export class EtcdClient implements EtcdKv {
     for (let attempt = 0; attempt < this.pools.length; attempt++) {
       const pool = this.pools[this.current]!;
       try {
-        return await this.send(pool, path, text);
+        return await this.send(pool, path, text, !retryable);
       } catch (err) {
         lastError = `${this.options.endpoints[this.pools.indexOf(pool)]}${path}: ${(err as Error).message}`;
+        // The member answered the term probe: it is alive, only its leader changed; stay on it.
+        if (err instanceof Abandoned) throw new EtcdError(lastError, true);
         this.rotate(pool);
         if (!(err instanceof Unreachable) && !retryable) throw new EtcdError(lastError, true);
       }
@@ -178,18 +206,47 @@ export class EtcdClient implements EtcdKv {
     throw new EtcdError(`no etcd member answered: ${lastError}`, !retryable);
   }
 
-  private async send(pool: Pool, path: string, text: string): Promise<unknown> {
-    let res;
+  /** `write`: the call changes etcd, so the term guard may give up on it (see etcd/term-guard.ts). */
+  private async send(pool: Pool, path: string, text: string, write: boolean): Promise<unknown> {
+    const abort = new AbortController();
+    let abandoned: string | undefined;
+    const tracked = write
+      ? this.terms.track(
+          (why) => {
+            abandoned = why;
+            abort.abort();
+          },
+          () => this.memberTerm(pool),
+        )
+      : undefined;
+    let answer: { header?: RawHeader; error?: string; message?: string };
     try {
-      res = await pool.request({ path, method: 'POST', body: text, headers: { 'content-type': 'application/json' }, headersTimeout: this.options.requestTimeoutMs, bodyTimeout: this.options.requestTimeoutMs });
+      let res;
+      try {
+        res = await pool.request({ path, method: 'POST', body: text, headers: { 'content-type': 'application/json', ...REQUIRE_LEADER }, headersTimeout: this.options.requestTimeoutMs, bodyTimeout: this.options.requestTimeoutMs, signal: abort.signal });
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT') throw new Unreachable(code);
+        throw err;
+      }
+      answer = (await res.body.json()) as typeof answer;
+      if (res.statusCode !== 200 || answer.error !== undefined) throw new Error(`etcd answered ${res.statusCode}: ${answer.message ?? answer.error ?? 'no message'}`);
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT') throw new Unreachable(code);
+      if (abandoned !== undefined) throw new Abandoned(abandoned);
       throw err;
+    } finally {
+      tracked?.done();
     }
-    const answer = (await res.body.json()) as { error?: string; message?: string };
-    if (res.statusCode !== 200 || answer.error !== undefined) throw new Error(`etcd answered ${res.statusCode}: ${answer.message ?? answer.error ?? 'no message'}`);
+    this.terms.noteTerm(Number(answer.header?.raft_term ?? '0'));
     return answer;
+  }
+
+  /** The member's raft term from its status (answered locally, without raft); undefined when it does not say. */
+  private async memberTerm(pool: Pool): Promise<number | undefined> {
+    const res = await pool.request({ path: '/v3/maintenance/status', method: 'POST', body: '{}', headers: { 'content-type': 'application/json' }, headersTimeout: this.options.requestTimeoutMs, bodyTimeout: this.options.requestTimeoutMs });
+    const status = (await res.body.json()) as { raftTerm?: string; header?: RawHeader };
+    const term = Number(status.raftTerm ?? status.header?.raft_term ?? 'NaN');
+    return res.statusCode === 200 && Number.isSafeInteger(term) && term > 0 ? term : undefined;
   }
 
   /** Moves to the next member unless another call already did. */

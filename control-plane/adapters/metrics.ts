@@ -6,6 +6,7 @@
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { scrapedCounter } from '../../common/adapters/scraped-counter.js';
 import type { ControlPlane } from '../control-plane.js';
+import { EtcdPurgeLog } from '../etcd/etcd-purge-log.js';
 import type { PurgeLog } from '../purge-log.js';
 
 export interface ControlPlaneMetrics {
@@ -22,6 +23,15 @@ export function createControlPlaneMetrics(cp: ControlPlane, log: PurgeLog, stora
   fromStats('control_plane_purges_idempotent_replays_total', 'POST /purges retries answered from an earlier purge with the same Idempotency-Key', () => cp.stats.idempotentReplays);
   fromStats('control_plane_unauthorized_total', 'Requests refused for a missing or wrong token', () => cp.stats.unauthorized);
   fromStats('control_plane_unknown_edge_reports_total', 'Acks and heartbeats refused because the edge had not opened a stream', () => cp.stats.rejectedUnknownEdge);
+  if (log instanceof EtcdPurgeLog) {
+    // The etcd store's append transactions (etcd/append-pipeline.ts): do batches overlap, how big are they, what do re-sends cost.
+    const counters = () => log.appendCounters();
+    fromStats('control_plane_etcd_append_batches_total', 'Append transactions launched by this replica (re-sends not counted)', () => counters().batches);
+    fromStats('control_plane_etcd_append_purges_total', 'Purges in those transactions', () => counters().purges);
+    fromStats('control_plane_etcd_append_overlapped_total', 'Append transactions launched while another was in flight', () => counters().launchedBesideAnother);
+    fromStats('control_plane_etcd_append_compare_failures_total', 'Append answers whose compare on last-seq failed (arrived before their predecessor, or another writer); each costs a re-send', () => counters().compareFailures);
+    fromStats('control_plane_etcd_append_unknown_total', 'Append attempts whose outcome was unknown (re-sent with the same numbering)', () => counters().unknownOutcomes);
+  }
   new Gauge({
     name: 'control_plane_log_last_seq',
     help: 'Highest durable purge seq',

@@ -69,6 +69,24 @@ export interface AppendPipelineOptions {
   minRecordsWhileBusy: number;
 }
 
+/**
+ * What the pipeline did, counted as it happens (a few integer increments per transaction) and read
+ * by /metrics and the purge bench: whether batches overlap at all, how large they are, and what
+ * etcd seeing concurrent transactions out of order costs in re-sends.
+ */
+export interface AppendCounters {
+  /** Batches launched (each one transaction, re-sends not counted). */
+  batches: number;
+  /** Purges in those batches. */
+  purges: number;
+  /** Batches launched while another was still in flight: the pipeline engaged. */
+  launchedBesideAnother: number;
+  /** Answers whose compare on last-seq failed: a batch that reached etcd before its predecessor, or another writer. */
+  compareFailures: number;
+  /** Attempts whose outcome was unknown (connection lost, timeout, given up at a leader change). */
+  unknownOutcomes: number;
+}
+
 type BatchState =
   /** An attempt is in flight. */
   | 'sending'
@@ -94,6 +112,7 @@ export class AppendPipeline<T> {
   private stopped: 'closed' | 'corrupt' | undefined;
   private idleWaiters: Array<() => void> = [];
   private pumpQueued = false;
+  private readonly counts: AppendCounters = { batches: 0, purges: 0, launchedBesideAnother: 0, compareFailures: 0, unknownOutcomes: 0 };
 
   constructor(
     private readonly deps: AppendPipelineDeps<T>,
@@ -126,6 +145,9 @@ export class AppendPipeline<T> {
       const tail = this.chain[this.chain.length - 1];
       const afterSeq = tail === undefined ? this.deps.knownLastSeq() : tail.afterSeq + tail.items.length;
       const batch: Batch<T> = { items, tag: this.deps.newTag(), afterSeq, state: 'sending', conflictLastSeq: 0, sentAsHead: false };
+      this.counts.batches++;
+      this.counts.purges += items.length;
+      if (this.chain.length > 0) this.counts.launchedBesideAnother++;
       this.chain.push(batch);
       this.send(batch);
     }
@@ -154,6 +176,11 @@ export class AppendPipeline<T> {
     let lowest = Infinity;
     for (const batch of this.chain) lowest = Math.min(lowest, batch.afterSeq + 1);
     return lowest;
+  }
+
+  /** Counts since this pipeline started (a copy). */
+  counters(): AppendCounters {
+    return { ...this.counts };
   }
 
   /** Batches not yet committed (in flight, retrying or waiting to be renumbered). */
@@ -200,6 +227,7 @@ export class AppendPipeline<T> {
         this.deps.committed(batch.items, batch.afterSeq);
         break;
       case 'unknown':
+        this.counts.unknownOutcomes++;
         if (this.stopped !== undefined) {
           this.drop(batch, this.stopped, outcome.message);
           break;
@@ -213,6 +241,7 @@ export class AppendPipeline<T> {
         });
         return;
       case 'conflict':
+        this.counts.compareFailures++;
         if (outcome.lastSeq < batch.afterSeq && batch.sentAsHead) {
           // Nothing of ours was pending before it, so last-seq really was at least afterSeq.
           this.deps.corrupt(`last-seq went from ${batch.afterSeq} back to ${outcome.lastSeq}`);

@@ -40,7 +40,7 @@ import { purgeId, PurgeRecordSchema, type PurgeRecord, type PurgeRequest } from 
 import type { Clock, Logger, TimerHandle, Timers } from '../../common/ports.js';
 import { PurgeLogError, type PurgeLog } from '../purge-log.js';
 import { prefixEnd, type EtcdKv, type KeyValue, type TxnOp, type WatchHandle } from './etcd-kv.js';
-import { AppendPipeline, type AttemptOutcome } from './append-pipeline.js';
+import { AppendPipeline, type AppendCounters, type AttemptOutcome } from './append-pipeline.js';
 import { RecordWindow } from './record-window.js';
 
 export interface EtcdPurgeLogOptions {
@@ -379,6 +379,11 @@ export class EtcdPurgeLog implements PurgeLog {
 
   isLeader(): boolean {
     return this.leader;
+  }
+
+  /** What this replica's append pipeline did (it appends as leader, or for itself when the leader is unreachable). */
+  appendCounters(): AppendCounters {
+    return this.pipeline.counters();
   }
 
   onDurable(listener: () => void): void {

@@ -40,12 +40,14 @@ export class EtcdCluster {
   private constructor(
     readonly dir: string,
     members: EtcdMember[],
+    /** CPU every member is pinned to (taskset); undefined: unpinned. */
+    readonly cpu: number | undefined,
   ) {
     this.members = members;
   }
 
-  /** `parentDir`: where the members' data goes (a new temporary directory when absent). */
-  static async create(size: number, parentDir?: string): Promise<EtcdCluster> {
+  /** `parentDir`: where the members' data goes (a new temporary directory when absent); `cpu`: pin every member there. */
+  static async create(size: number, parentDir?: string, cpu?: number): Promise<EtcdCluster> {
     const dir = mkdtempSync(join(parentDir ?? tmpdir(), 'edgeworks-etcd-'));
     const ports = await freePorts(size * 2);
     const members = Array.from({ length: size }, (_, i) => ({
@@ -55,7 +57,7 @@ export class EtcdCluster {
       dataDir: join(dir, `m${i + 1}`),
       proc: undefined,
     }));
-    const cluster = new EtcdCluster(dir, members);
+    const cluster = new EtcdCluster(dir, members, cpu);
     for (const m of members) cluster.start(m);
     await cluster.waitHealthy();
     return cluster;
@@ -72,7 +74,7 @@ export class EtcdCluster {
     // must not trigger elections the test did not cause.
     m.proc = spawnProcess({
       name: `etcd ${m.name}`,
-      cpu: undefined,
+      cpu: this.cpu,
       command: 'etcd',
       args: [
         '--name', m.name, '--data-dir', m.dataDir,

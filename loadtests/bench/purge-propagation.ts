@@ -26,6 +26,9 @@
  *   BENCH_PURGE_LAG_SLACK (256: a rise in lag up to this many purges counts as noise)
  *   BENCH_PURGE_RATE (100) BENCH_PURGE_RATE_SECONDS (5; 0 skips): (c) open-loop offered rate
  *   BENCH_PURGE_STORE (file; etcd: 3 etcd members and 3 replicas, needs `etcd` on PATH)
+ *   BENCH_PURGE_REPLICAS (3: control-plane replicas on etcd, all pinned with the control plane)
+ *   BENCH_ETCD_CPU (unpinned: the CPU to pin the 3 etcd members to; the report says where each runs)
+ *   BENCH_REPLICA_CPUS (all on BENCH_SERVER_CPU: one CPU per replica, e.g. 0,1,0, or none for unpinned)
  *   BENCH_PURGE_STORES (standalone only: file,etcd runs both in one run and prints the ratio)
  *   BENCH_PURGE_BASELINE_DIST (none): another build's dist (e.g. main's) to run alternately with
  *   this one, BENCH_PURGE_COMPARE_ROUNDS (2) times each, printing both (purge-compare.ts)
@@ -38,7 +41,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'undici';
+import { Pool, request } from 'undici';
 import { createJsonLogger } from '../../common/adapters/json-logger.js';
 import { systemClock, systemRandom, systemTimers } from '../../common/adapters/system-clock.js';
 import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
@@ -152,12 +155,27 @@ export interface SustainedResult {
   drainMs: number;
   controlPlaneCpuPercent: number;
   harnessCpuPercent: number;
+  /** etcd store: what the replicas' append pipelines did during (b), summed over replicas (from /metrics). */
+  etcdAppends: EtcdAppendCounts | null;
+}
+
+/** The control plane's control_plane_etcd_append_* counters (control-plane/etcd/append-pipeline.ts). */
+export interface EtcdAppendCounts {
+  batches: number;
+  purges: number;
+  overlapped: number;
+  compareFailures: number;
+  unknown: number;
 }
 
 export interface PurgeBenchResult {
   options: PurgeBenchOptions;
   controlPlaneCpu: number | null;
   harnessCpu: number | null;
+  /** etcd store: control-plane replicas, the CPU of each and the CPU the etcd members are pinned to (null: unpinned). */
+  replicas: number;
+  replicaCpus: Array<number | null>;
+  etcdCpu: number | null;
   dataDir: string;
   sequential: SequentialResult;
   paced: PacedResult | null;
@@ -458,7 +476,36 @@ async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: Pur
     drainMs,
     controlPlaneCpuPercent: cpu(cpBefore, cpAfter),
     harnessCpuPercent: cpu(selfBefore, selfAfter),
+    etcdAppends: null,
   };
+}
+
+/** The CPU each etcd-store replica runs on (undefined: unpinned). */
+function replicaLayout(ctx: PurgeBenchContext): Array<number | undefined> {
+  if (ctx.replicaCpus !== undefined) return [...ctx.replicaCpus];
+  return Array.from({ length: ctx.replicas ?? 3 }, () => ctx.controlPlaneCpu);
+}
+
+const APPEND_COUNTERS: ReadonlyArray<[keyof EtcdAppendCounts, string]> = [
+  ['batches', 'control_plane_etcd_append_batches_total'],
+  ['purges', 'control_plane_etcd_append_purges_total'],
+  ['overlapped', 'control_plane_etcd_append_overlapped_total'],
+  ['compareFailures', 'control_plane_etcd_append_compare_failures_total'],
+  ['unknown', 'control_plane_etcd_append_unknown_total'],
+];
+
+/** The etcd append counters of every replica, summed (each replica appends when it leads, or for itself). */
+async function scrapeAppendCounts(urls: readonly string[], token: string): Promise<EtcdAppendCounts> {
+  const sum: EtcdAppendCounts = { batches: 0, purges: 0, overlapped: 0, compareFailures: 0, unknown: 0 };
+  for (const url of urls) {
+    const res = await request(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    const text = await res.body.text();
+    for (const [field, name] of APPEND_COUNTERS) {
+      const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+      sum[field] += m === null ? 0 : Number(m[1]);
+    }
+  }
+  return sum;
 }
 
 export interface PurgeBenchContext {
@@ -468,6 +515,16 @@ export interface PurgeBenchContext {
   controlPlaneCpu: number | undefined;
   /** The CPU this process is pinned to (for the report only). */
   harnessCpu: number | undefined;
+  /** etcd store: control-plane replicas (BENCH_PURGE_REPLICAS; default 3), pinned like a lone control plane. */
+  replicas?: number;
+  /** etcd store: the CPU every etcd member is pinned to (BENCH_ETCD_CPU); absent: unpinned. */
+  etcdCpu?: number | undefined;
+  /**
+   * etcd store: the CPU of each replica (BENCH_REPLICA_CPUS, e.g. `0,1,0`; `none`: unpinned); absent:
+   * all on controlPlaneCpu. A real region runs each replica on its own machine; on a 2-core bench
+   * host, all three on one CPU measures CPU contention between them rather than the store.
+   */
+  replicaCpus?: ReadonlyArray<number | undefined>;
   log: (line: string) => void;
 }
 
@@ -485,10 +542,10 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
   let client: PurgeClient | undefined;
   try {
     const controlUrls: string[] = [];
-    const startControlPlane = async (storeArgs: string[]): Promise<void> => {
+    const startControlPlane = async (storeArgs: string[], cpu = ctx.controlPlaneCpu): Promise<void> => {
       const cp = spawnProcess({
         name: `control-plane ${controlPlanes.length + 1}`,
-        cpu: ctx.controlPlaneCpu,
+        cpu,
         command: process.execPath,
         // BENCH_CP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the control plane.
         args: [...nodeArgsFromEnv('BENCH_CP_NODE_ARGS'), controlPlaneMain, '--port', '0', '--host', '127.0.0.1', ...storeArgs, '--token', token, ...(separateEdgeToken ? ['--edge-token', edgeToken] : []), '--log-level', 'warn'],
@@ -500,9 +557,9 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
     if (o.store === 'file') {
       await startControlPlane(['--data-dir', dataDir]);
     } else {
-      etcd = await EtcdCluster.create(3, dataDir);
-      const replicas = Number(process.env['BENCH_PURGE_REPLICAS'] ?? '3');
-      for (let i = 0; i < replicas; i++) await startControlPlane(['--store', 'etcd', '--etcd-endpoints', etcd.endpoints.join(','), '--etcd-prefix', '/bench/']);
+      etcd = await EtcdCluster.create(3, dataDir, ctx.etcdCpu);
+      const replicaCpus = replicaLayout(ctx);
+      for (let i = 0; i < replicaCpus.length; i++) await startControlPlane(['--store', 'etcd', '--etcd-endpoints', etcd.endpoints.join(','), '--etcd-prefix', '/bench/'], replicaCpus[i]);
     }
     let recorder: ApplyRecorder | undefined;
     edges = buildEdges(o.edges, controlUrls, edgeToken, () => recorder!);
@@ -521,7 +578,12 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
     }
     let sustained: SustainedResult | null = null;
     if (o.sustainedSeconds > 0) {
+      const appendsBefore = o.store === 'etcd' ? await scrapeAppendCounts(controlUrls, token) : undefined;
       sustained = await runSustained(client, recorder, o, controlPlanes[0]!.pid);
+      if (appendsBefore !== undefined) {
+        const after = await scrapeAppendCounts(controlUrls, token);
+        sustained.etcdAppends = { batches: after.batches - appendsBefore.batches, purges: after.purges - appendsBefore.purges, overlapped: after.overlapped - appendsBefore.overlapped, compareFailures: after.compareFailures - appendsBefore.compareFailures, unknown: after.unknown - appendsBefore.unknown };
+      }
       ctx.log(`bench: purge: sustained ${Math.round(sustained.acceptedPerSecond)} purges/s over ${sustained.seconds.toFixed(1)} s`);
     }
     const lastSeq = edges.reduce((mx, e) => Math.max(mx, e.control.lastSeqSeen), 0);
@@ -531,6 +593,9 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
       options: o,
       controlPlaneCpu: ctx.controlPlaneCpu ?? null,
       harnessCpu: ctx.harnessCpu ?? null,
+      replicas: ctx.replicas ?? 3,
+      replicaCpus: replicaLayout(ctx).map((c) => c ?? null),
+      etcdCpu: ctx.etcdCpu ?? null,
       dataDir,
       sequential,
       paced,
@@ -565,7 +630,7 @@ export function formatPurgeReport(r: PurgeBenchResult): string {
     `purge propagation bench: ${o.edges} edges (real ControlClient over undici, in the harness process${r.harnessCpu === null ? '' : ` on CPU ${r.harnessCpu}`}), ` +
       (o.store === 'file'
         ? `control plane in a child process${r.controlPlaneCpu === null ? '' : ` on CPU ${r.controlPlaneCpu}`}, file store fsynced on ${tmpdir()}`
-        : `etcd store: 3 etcd members + 3 control-plane replicas${r.controlPlaneCpu === null ? '' : ` on CPU ${r.controlPlaneCpu}`} (POSTs round-robin; CPU figure is replica 1's), etcd data on ${tmpdir()}`) +
+        : `etcd store: ${r.replicaCpus.length} control-plane replicas on CPUs ${r.replicaCpus.map((c) => (c === null ? 'any' : String(c))).join(',')}, 3 etcd members ${r.etcdCpu === null ? 'unpinned' : `all on CPU ${r.etcdCpu}`} (POSTs round-robin over the replicas; CPU figure is replica 1's), etcd data on ${tmpdir()}`) +
       `; url purges; ${o.warmup} warm-up purges`,
     `(a) ${s.purges} purges one at a time (${s.seconds.toFixed(1)} s):`,
     `    202 -> applied on all ${o.edges} edges   p50 ${fmt(s.fromAcceptedMs.p50)} ms  p99 ${fmt(s.fromAcceptedMs.p99)} ms  max ${fmt(s.fromAcceptedMs.max)} ms  ` +
@@ -592,6 +657,13 @@ export function formatPurgeReport(r: PurgeBenchResult): string {
         `${t.lag.growing ? 'GROWING' : 'bounded'} (slack ${o.lagSlack}) ${verdict(r.targets.lagNotGrowing.met)}`,
       `    drained ${t.drainMs.toFixed(0)} ms after the last 202; CPU % of one CPU: control plane ${t.controlPlaneCpuPercent.toFixed(0)}, harness (edges + client) ${t.harnessCpuPercent.toFixed(0)}`,
     );
+    const a = t.etcdAppends;
+    if (a !== null) {
+      lines.push(
+        `    etcd append transactions in (b), all replicas: ${a.batches.toLocaleString('en-US')}, ${(a.purges / Math.max(1, a.batches)).toFixed(1)} purges each; ` +
+          `${a.overlapped} launched beside another in flight (pipeline engaged); ${a.compareFailures} compare failures re-sent (arrived before their predecessor, or another writer); ${a.unknown} unknown outcomes`,
+      );
+    }
   }
   lines.push(
     `order: ${r.orderViolations} out-of-order or skipped applies, ${r.unexpectedFlushes} flushes after start; every edge applied all ${r.lastSeq.toLocaleString('en-US')}: ${r.allApplied ? 'yes' : 'NO'}`,
@@ -606,7 +678,12 @@ async function main(): Promise<void> {
   const controlPlaneCpu = pinning ? num('BENCH_SERVER_CPU', 0) : undefined;
   const harnessCpu = pinning ? num('BENCH_GENERATOR_CPU', 1) : undefined;
   if (harnessCpu !== undefined && !pinSelf(harnessCpu)) process.stderr.write('bench: could not pin the harness itself\n');
-  const ctx = { controlPlaneCpu, harnessCpu, log: (l: string) => void process.stderr.write(`${l}\n`) };
+  const etcdCpuRaw = process.env['BENCH_ETCD_CPU'];
+  const etcdCpu = pinning && etcdCpuRaw !== undefined && etcdCpuRaw !== '' ? Number(etcdCpuRaw) : undefined;
+  const replicas = num('BENCH_PURGE_REPLICAS', 3);
+  const replicaCpus = readReplicaCpus(process.env['BENCH_REPLICA_CPUS'], replicas, pinning);
+  if (replicaCpus !== undefined && replicaCpus.length !== replicas) throw new Error(`BENCH_REPLICA_CPUS: names ${replicaCpus.length} CPUs for ${replicas} replicas (BENCH_PURGE_REPLICAS)`);
+  const ctx = { controlPlaneCpu, harnessCpu, replicas, etcdCpu, ...(replicaCpus === undefined ? {} : { replicaCpus }), log: (l: string) => void process.stderr.write(`${l}\n`) };
   const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
   if (baseline !== undefined && baseline !== '') {
     process.stdout.write(`purge bench options: ${JSON.stringify(o)}\n`);
@@ -640,6 +717,17 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
       process.exit(1);
     },
   );
+}
+
+/** BENCH_REPLICA_CPUS: `0,1,0` (one CPU per replica) or `none` (every replica unpinned); absent: undefined. */
+function readReplicaCpus(raw: string | undefined, replicas: number, pinning: boolean): Array<number | undefined> | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  if (raw.trim() === 'none' || !pinning) return Array.from({ length: replicas }, () => undefined);
+  return raw.split(',').map((x) => {
+    const cpu = Number(x.trim());
+    if (!Number.isInteger(cpu) || cpu < 0) throw new Error(`BENCH_REPLICA_CPUS: expected CPU numbers like 0,1,0 or none, got ${JSON.stringify(raw)}`);
+    return cpu;
+  });
 }
 
 function nodeArgsFromEnv(name: string): string[] {

@@ -152,6 +152,23 @@ test('a batch that reaches etcd before its predecessor is sent again with the sa
   await a.close();
 });
 
+test('the counters (read by /metrics and the purge bench) say how many batches overlapped and how many answers were compare failures', async () => {
+  const { gate, open, burst } = setup();
+  const a = await open('a', true);
+  const pending = [...(await burst(a, ['a1'])), ...(await burst(a, ['b1', 'b2'])), ...(await burst(a, ['c1']))];
+  gate.release(1); // the second arrives first: a compare failure; it is re-sent once the first committed
+  await settle();
+  // In launch order from here: the first commits; the third, sent before the second's re-send,
+  // now arrives early too (one reordering costs every batch already behind it a re-send).
+  while (gate.held().length > 0) {
+    gate.release(0);
+    await settle();
+  }
+  await Promise.all(pending);
+  assert.equal(a.appendCounters(), { batches: 3, purges: 4, launchedBesideAnother: 2, compareFailures: 2, unknownOutcomes: 0 });
+  await a.close();
+});
+
 test('leader loses etcd mid-pipeline while another replica appends: lost replies are found by tag, lost requests renumbered, nothing acked that did not commit', async () => {
   const { gate, open, burst, acks, etcd, stored, run, failures } = setup();
   const a = await open('a', true);
