@@ -13,7 +13,8 @@
  */
 import type { TimerHandle, Timers } from '../../common/ports.js';
 import type { CompletedRequest, RequestObserver } from '../pipeline/request-events.js';
-import { formatAccessLine, type AccessLogFormat } from './format.js';
+import { combinedLine, type AccessLogFormat } from './format.js';
+import { jsonLineMaxBytes, writeJsonLine } from './json-line-bytes.js';
 
 /** Where lines go: a file or stderr in the binary, an array in tests. */
 export interface AccessLogSink {
@@ -80,19 +81,22 @@ export class AccessLog implements RequestObserver {
       this.dropped++;
       return;
     }
-    const line = formatAccessLine(this.o.format, event);
-    const mostBytes = line.length * MAX_BYTES_PER_UNIT;
-    if (this.filling >= this.maxBatch || this.chunk.length - this.used < mostBytes) {
-      this.closeBatch();
-      if (this.chunk.length - this.used < mostBytes) {
-        this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, mostBytes));
-        this.start = this.used = 0;
-      }
-    }
-    this.used += this.chunk.write(line, this.used, 'utf8');
+    // JSON goes straight into the chunk; the combined format (not the default) as a string first.
+    const line = this.o.format === 'json' ? undefined : combinedLine(event);
+    this.makeRoom(line === undefined ? jsonLineMaxBytes(event) : line.length * MAX_BYTES_PER_UNIT);
+    this.used = line === undefined ? writeJsonLine(this.chunk, this.used, event) : this.used + this.chunk.write(line, this.used, 'utf8');
     this.filling++;
     this.queuedLines++;
     if (this.timer === undefined && !this.blocked) this.timer = this.o.timers.after(this.flushDelayMs, () => this.flushSoon());
+  }
+
+  /** Ends the filling batch at `maxBatch` lines, and moves to a new chunk when fewer than `bytes` are left. */
+  private makeRoom(bytes: number): void {
+    if (this.filling < this.maxBatch && this.chunk.length - this.used >= bytes) return;
+    this.closeBatch();
+    if (this.chunk.length - this.used >= bytes) return;
+    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    this.start = this.used = 0;
   }
 
   /** Lines waiting to be written. */
