@@ -3,21 +3,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { clfTime, combinedLine, jsonLine, quoted } from '../../../edge/access-log/format.js';
 import type { CompletedRequest } from '../../../edge/pipeline/request-events.js';
+import { sampleRequest } from './sample-request.js';
 
-const base: CompletedRequest = {
-  startWallMs: Date.UTC(2026, 10, 26, 12, 3, 4, 567),
-  durationMs: 1.23456,
-  clientAddress: '127.0.0.1',
-  method: 'GET',
-  target: '/a?b=1',
-  protocol: 'HTTP/1.1',
-  status: 200,
-  outcome: { kind: 'miss', hit: false, fwd: 'uri-miss', bytes: 42, upstream: 'origin' },
-  requestId: 'r-1',
-  completed: true,
-  referer: undefined,
-  userAgent: 'curl/8.5',
-};
+const base = sampleRequest;
 
 test('json: every field the issue asks for, durations rounded to microseconds', () => {
   assert.equal(JSON.parse(jsonLine(base)), {

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { jsonLineMaxBytes, writeJsonLine } from '../../../edge/access-log/json-line-bytes.js';
 import type { CompletedRequest } from '../../../edge/pipeline/request-events.js';
+import { sampleRequest } from './sample-request.js';
 
 /** The line as the issue defines it: these fields, in this order, durations rounded to microseconds. */
 function reference(e: CompletedRequest): string {
@@ -35,20 +36,7 @@ function written(e: CompletedRequest): string {
   return buf.toString('utf8', 7, end);
 }
 
-const base: CompletedRequest = {
-  startWallMs: Date.UTC(2026, 10, 26, 12, 3, 4, 567),
-  durationMs: 1.23456,
-  clientAddress: '127.0.0.1',
-  method: 'GET',
-  target: '/a?b=1',
-  protocol: 'HTTP/1.1',
-  status: 200,
-  outcome: { kind: 'miss', hit: false, fwd: 'uri-miss', bytes: 42, upstream: 'origin' },
-  requestId: 'r-1',
-  completed: true,
-  referer: undefined,
-  userAgent: undefined,
-};
+const base = sampleRequest;
 
 const rows: Array<[string, Partial<CompletedRequest>]> = [
   ['a miss from the origin', {}],
