@@ -22,8 +22,19 @@ export function jsonLine(e: CompletedRequest): string {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** `[10/Oct/2000:13:55:36 +0000]`: Apache's %t, always in UTC. */
+let lastClfSecond = Number.NaN;
+let lastClf = '';
+/** `[10/Oct/2000:13:55:36 +0000]`: Apache's %t, always in UTC; remembered for the last second, which a busy edge's lines share. */
 export function clfTime(wallMs: number): string {
+  const second = Math.floor(wallMs / 1000);
+  if (second !== lastClfSecond) {
+    lastClfSecond = second;
+    lastClf = clfTimeOf(second * 1000);
+  }
+  return lastClf;
+}
+
+function clfTimeOf(wallMs: number): string {
   const d = new Date(wallMs);
   const two = (n: number) => String(n).padStart(2, '0');
   return `[${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000]`;

@@ -68,4 +68,13 @@ test('clfTime pads and uses UTC; quoted("") is "-"', () => {
   assert.is(quoted('a\\b'), '"a\\\\b"');
 });
 
+test('clfTime: lines in one second share its text; the next second, or an earlier one, gets its own', () => {
+  const second = Date.UTC(2026, 11, 31, 23, 59, 59);
+  assert.is(clfTime(second), '[31/Dec/2026:23:59:59 +0000]');
+  assert.is(clfTime(second + 999), '[31/Dec/2026:23:59:59 +0000]');
+  assert.is(clfTime(second + 1000), '[01/Jan/2027:00:00:00 +0000]');
+  assert.is(clfTime(second - 1), '[31/Dec/2026:23:59:58 +0000]');
+  assert.is(clfTime(second + 500), '[31/Dec/2026:23:59:59 +0000]');
+});
+
 test.run();
