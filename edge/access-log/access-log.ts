@@ -54,11 +54,11 @@ export class AccessLog implements RequestObserver {
   written = 0;
   /** Lines dropped because the queue was full. */
   dropped = 0;
-  /** Batches ready to write, oldest first; the last one may still be filling. */
+  /** Batches closed and waiting for the sink, oldest first; lines still filling lie in `chunk` from `start` to `used`. */
   private batches: { bytes: Uint8Array; lines: number }[] = [];
   /** Lines in `batches` and in the filling part of `chunk`. */
   private queuedLines = 0;
-  /** Where lines are encoded: bytes before `start` belong to batches already handed on. */
+  /** Where lines are encoded: bytes before `start` belong to closed batches, which may still wait in the sink. */
   private chunk: Buffer = Buffer.allocUnsafe(0);
   private start = 0;
   private used = 0;
