@@ -28,6 +28,8 @@ export interface RequestRecord {
   declaredBytes?: number;
   truncated: boolean;
   latencyMs: number;
+  /** Content-Encoding of the answer when the edge sent it compressed (scenarios with edge.compress). */
+  coding?: 'gzip' | 'br';
 }
 
 /** One exchange the origin answered (instrumentation and admin calls excluded). */

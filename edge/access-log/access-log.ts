@@ -1,18 +1,29 @@
 /**
- * The access log's buffer: a `RequestObserver` that only queues the completed-request record
- * (no formatting, no I/O on the request's path) and formats and writes batches later, on a
- * timer. It is bounded twice: at most `maxQueued` records wait, and while the sink reports
- * backpressure nothing more is written. A full queue drops the record and counts it; it never
- * blocks a request and never grows without bound.
+ * The access log's buffer: a `RequestObserver` that turns each completed-request record into its
+ * line at once, as bytes appended to a preallocated chunk, and hands the chunk's new bytes to the
+ * sink later, on a timer. No I/O happens on the request's path. It is bounded twice: at most
+ * `maxQueued` lines wait, and while the sink reports backpressure nothing more is written. A
+ * full queue drops the line and counts it; it never blocks a request and never grows without bound.
+ *
+ * Why a line is made when the request completes, not at flush time (issue 18's access-log bench,
+ * loadtests/bench/access-log-cpu.ts): records queued for up to a flush delay outlive the young
+ * generation and cost the garbage collector a promotion each, and a batch concatenated into one
+ * string then encoded by the stream costs more than the line itself. Encoding each line straight
+ * into a chunk that outlives them keeps neither the record nor its string.
  */
 import type { TimerHandle, Timers } from '../../common/ports.js';
 import type { CompletedRequest, RequestObserver } from '../pipeline/request-events.js';
-import { formatAccessLine, type AccessLogFormat } from './format.js';
+import { combinedLine, type AccessLogFormat } from './format.js';
+import { jsonLineMaxBytes, writeJsonLine } from './json-line-bytes.js';
 
 /** Where lines go: a file or stderr in the binary, an array in tests. */
 export interface AccessLogSink {
-  /** Returns false when the sink is full; `onDrain` is called once it can take more. */
-  write(text: string): boolean;
+  /**
+   * Takes the bytes of whole lines, newline included; the log never touches them again, so the
+   * sink may keep them until written. Returns false when the sink is full; `onDrain` is called
+   * once it can take more.
+   */
+  write(bytes: Uint8Array): boolean;
   onDrain(callback: () => void): void;
 }
 
@@ -20,22 +31,38 @@ export interface AccessLogOptions {
   format: AccessLogFormat;
   sink: AccessLogSink;
   timers: Timers;
-  /** Records that may wait to be written; beyond this they are dropped and counted. Default 16384. */
+  /** Lines that may wait to be written; beyond this they are dropped and counted. Default 16384. */
   maxQueued?: number;
-  /** How long a record may wait before its batch is written. Default 100 ms. */
+  /** How long a line may wait before its batch is written. Default 100 ms. */
   flushDelayMs?: number;
-  /** Records formatted into one write at most, so one flush never holds the event loop long. Default 1024. */
+  /** Lines in one write at most, so one write never holds the sink long. Default 1024. */
   maxBatch?: number;
 }
 
 export const ACCESS_LOG_DEFAULTS = { maxQueued: 16_384, flushDelayMs: 100, maxBatch: 1024 } as const;
 
+/**
+ * Bytes of one chunk: a default batch of 1,024 typical lines (about 230 bytes each in JSON) fits.
+ * A longer line (a long target) gets a chunk of its own size.
+ */
+const CHUNK_BYTES = 256 * 1024;
+/** UTF-8 bytes a JavaScript string of n code units can take at most. */
+const MAX_BYTES_PER_UNIT = 3;
+
 export class AccessLog implements RequestObserver {
-  /** Records written to the sink. */
+  /** Lines written to the sink. */
   written = 0;
-  /** Records dropped because the queue was full. */
+  /** Lines dropped because the queue was full. */
   dropped = 0;
-  private queue: CompletedRequest[] = [];
+  /** Batches closed and waiting for the sink, oldest first; lines still filling lie in `chunk` from `start` to `used`. */
+  private batches: { bytes: Uint8Array; lines: number }[] = [];
+  /** Lines in `batches` and in the filling part of `chunk`. */
+  private queuedLines = 0;
+  /** Where lines are encoded: bytes before `start` belong to closed batches, which may still wait in the sink. */
+  private chunk: Buffer = Buffer.allocUnsafe(0);
+  private start = 0;
+  private used = 0;
+  private filling = 0;
   private timer: TimerHandle | undefined;
   /** True while the sink has refused more and we wait for its drain. */
   private blocked = false;
@@ -50,45 +77,68 @@ export class AccessLog implements RequestObserver {
   }
 
   completed(event: CompletedRequest): void {
-    if (this.queue.length >= this.maxQueued) {
+    if (this.queuedLines >= this.maxQueued) {
       this.dropped++;
       return;
     }
-    this.queue.push(event);
+    // JSON goes straight into the chunk; the combined format (not the default) as a string first.
+    const line = this.o.format === 'json' ? undefined : combinedLine(event);
+    this.makeRoom(line === undefined ? jsonLineMaxBytes(event) : line.length * MAX_BYTES_PER_UNIT);
+    this.used = line === undefined ? writeJsonLine(this.chunk, this.used, event) : this.used + this.chunk.write(line, this.used, 'utf8');
+    this.filling++;
+    this.queuedLines++;
     if (this.timer === undefined && !this.blocked) this.timer = this.o.timers.after(this.flushDelayMs, () => this.flushSoon());
   }
 
-  /** Records waiting to be written. */
-  get queued(): number {
-    return this.queue.length;
+  /** Ends the filling batch at `maxBatch` lines, and moves to a new chunk when fewer than `bytes` are left. */
+  private makeRoom(bytes: number): void {
+    if (this.filling < this.maxBatch && this.chunk.length - this.used >= bytes) return;
+    this.closeBatch();
+    if (this.chunk.length - this.used >= bytes) return;
+    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    this.start = this.used = 0;
   }
 
-  /** Writes everything queued now, batch by batch, until the sink pushes back (shutdown, tests). */
+  /** Lines waiting to be written. */
+  get queued(): number {
+    return this.queuedLines;
+  }
+
+  /** Writes everything queued now, batch by batch, until the sink pushes back (the timer, shutdown, SIGHUP). */
   flush(): void {
     this.timer?.cancel();
     this.timer = undefined;
-    while (this.queue.length > 0 && !this.blocked) this.writeBatch();
+    this.closeBatch();
+    while (this.batches.length > 0 && !this.blocked) this.writeBatch();
   }
 
+  /** The lines encoded since the last batch become a batch of their own; the chunk's rest stays for the next lines. */
+  private closeBatch(): void {
+    if (this.filling === 0) return;
+    this.batches.push({ bytes: this.chunk.subarray(this.start, this.used), lines: this.filling });
+    this.start = this.used;
+    this.filling = 0;
+  }
+
+  /**
+   * Hands every ready batch over until the sink pushes back. The lines are bytes already, so this
+   * costs no formatting on the timer's turn; a file stream gathers the batches into one writev.
+   */
   private flushSoon(): void {
     this.timer = undefined;
-    if (this.blocked) return;
-    this.writeBatch();
-    // More than one batch waiting: the rest goes on the next turn, leaving requests in between.
-    if (this.queue.length > 0 && !this.blocked) this.timer = this.o.timers.after(0, () => this.flushSoon());
+    this.flush();
   }
 
   private writeBatch(): void {
-    const batch = this.queue.length <= this.maxBatch ? this.queue : this.queue.slice(0, this.maxBatch);
-    this.queue = batch === this.queue ? [] : this.queue.slice(this.maxBatch);
-    let text = '';
-    for (const event of batch) text += formatAccessLine(this.o.format, event);
-    this.written += batch.length;
-    if (!this.o.sink.write(text)) {
+    const batch = this.batches.shift();
+    if (batch === undefined) return;
+    this.queuedLines -= batch.lines;
+    this.written += batch.lines;
+    if (!this.o.sink.write(batch.bytes)) {
       this.blocked = true;
       this.o.sink.onDrain(() => {
         this.blocked = false;
-        if (this.queue.length > 0 && this.timer === undefined) this.timer = this.o.timers.after(0, () => this.flushSoon());
+        if (this.queuedLines > 0 && this.timer === undefined) this.timer = this.o.timers.after(0, () => this.flushSoon());
       });
     }
   }

@@ -7,53 +7,34 @@
  */
 import type { CompletedRequest } from '../pipeline/request-events.js';
 import { upstreamOf } from '../pipeline/request-events.js';
+import { jsonLineMaxBytes, writeJsonLine } from './json-line-bytes.js';
 
 export type AccessLogFormat = 'json' | 'combined';
 
-export function formatAccessLine(format: AccessLogFormat, e: CompletedRequest): string {
-  return format === 'json' ? jsonLine(e) : combinedLine(e);
-}
-
 /**
- * Built by hand rather than JSON.stringify of an object: this runs once per request, and only
- * the fields a client controls (target, request id) or that may hold odd bytes need escaping.
+ * The JSON line as a string. The log itself writes the bytes straight into its chunk
+ * (json-line-bytes.ts); this is the same text, for callers that want one line.
  */
 export function jsonLine(e: CompletedRequest): string {
-  return (
-    `{"time":"${isoTime(e.startWallMs)}","client":${jsonString(e.clientAddress ?? '-')},"method":${jsonString(e.method)},` +
-    `"target":${jsonString(e.target)},"protocol":${jsonString(e.protocol)},"status":${e.status},"bytes":${e.outcome.bytes},` +
-    `"durationMs":${Math.round(e.durationMs * 1000) / 1000},"cache":"${e.outcome.kind}","upstream":${jsonString(upstreamOf(e.outcome))},` +
-    `"requestId":${jsonString(e.requestId)}${e.completed ? '' : ',"aborted":true'}}\n`
-  );
-}
-
-/** Printable ASCII other than `"` and `\`: the characters a JSON string holds as they are. */
-const PLAIN_JSON = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/**
- * A JSON string literal. Nearly every value (addresses, methods, paths, ids) is plain ASCII and
- * needs no escaping; one regular-expression test is cheaper than JSON.stringify's general path,
- * which was most of a line's formatting cost (issue 18's access-log bench).
- */
-export function jsonString(value: string): string {
-  return PLAIN_JSON.test(value) ? `"${value}"` : JSON.stringify(value);
-}
-
-let lastIsoMs = Number.NaN;
-let lastIso = '';
-/** toISOString, remembered for the last millisecond: a busy edge logs many lines per millisecond. */
-function isoTime(wallMs: number): string {
-  if (wallMs !== lastIsoMs) {
-    lastIsoMs = wallMs;
-    lastIso = new Date(wallMs).toISOString();
-  }
-  return lastIso;
+  const buf = Buffer.allocUnsafe(jsonLineMaxBytes(e));
+  return buf.toString('utf8', 0, writeJsonLine(buf, 0, e));
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** `[10/Oct/2000:13:55:36 +0000]`: Apache's %t, always in UTC. */
+let lastClfSecond = Number.NaN;
+let lastClf = '';
+/** `[10/Oct/2000:13:55:36 +0000]`: Apache's %t, always in UTC; remembered for the last second, which a busy edge's lines share. */
 export function clfTime(wallMs: number): string {
+  const second = Math.floor(wallMs / 1000);
+  if (second !== lastClfSecond) {
+    lastClfSecond = second;
+    lastClf = clfTimeOf(second * 1000);
+  }
+  return lastClf;
+}
+
+function clfTimeOf(wallMs: number): string {
   const d = new Date(wallMs);
   const two = (n: number) => String(n).padStart(2, '0');
   return `[${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000]`;

@@ -101,6 +101,16 @@ export const ScenarioSchema = Type.Object(
         zipf: Type.Number({ default: 0.9, minimum: 0 }),
         /** New versions published at the origin (no purge) per second, across all keys. */
         versionChangesPerSecond: Type.Number({ default: 0, minimum: 0 }),
+        /**
+         * Accept-Encoding values clients send, each drawn with its weight (e.g. issue 18's browser
+         * mix). Absent: clients send none, and no draw is made, so older scenarios replay exactly.
+         */
+        acceptEncoding: Type.Optional(
+          Type.Array(
+            Type.Object({ value: Type.String({ maxLength: 256 }), weight: Type.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
+            { minItems: 1, maxItems: 32 },
+          ),
+        ),
         purger: Type.Object(
           {
             purgesPerSecond: Type.Number({ default: 0, minimum: 0 }),
@@ -132,6 +142,10 @@ export const ScenarioSchema = Type.Object(
         originHeadersTimeoutMs: Type.Integer({ default: 15_000, minimum: 1 }),
         /** The control client reconnects when its stream is silent this long (edge config controlPlane.streamIdleMs). */
         streamIdleMs: Type.Integer({ default: 15_000, minimum: 100 }),
+        /** Codings the edges make themselves at store time (`--compress`); absent: off. */
+        compress: Type.Optional(
+          Type.Array(Type.Union([Type.Literal('gzip'), Type.Literal('br')], { description: 'gzip or br' }), { minItems: 1, maxItems: 2, uniqueItems: true, description: 'a list of gzip, br' }),
+        ),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -30,6 +30,7 @@ import { RandomStreams, Zipf, type Rng } from '../kernel/random.js';
 import { Scheduler, type SchedulerOptions } from '../kernel/scheduler.js';
 import type { Fault, Scenario } from '../scenario/schema.js';
 import { History } from '../history.js';
+import { acceptEncodingPicker, codingOf, identityHead } from './content-coding.js';
 
 /**
  * Broken variants: the first four are made here in the world (or through the edge's config);
@@ -99,6 +100,8 @@ export class World {
   private readonly cpStorage = new FaultyLogStorage(() => this.cpNode!.timers);
   private readonly keyTargets: string[];
   private readonly zipf: Zipf;
+  /** The header list each client request carries: the fixed one, or one with an Accept-Encoding drawn from the scenario's mix. */
+  private readonly clientHeaders: () => HeaderList;
   private readonly workloadRng: Rng;
   private readonly faultRng: Rng;
   private workloadOn = true;
@@ -127,6 +130,8 @@ export class World {
       this.keyTargets.push(`/o/${i}?size=${size}`);
     }
     this.zipf = new Zipf(scenario.workload.keys, scenario.workload.zipf);
+    const mix = scenario.workload.acceptEncoding;
+    this.clientHeaders = mix === undefined ? () => CLIENT_HEADERS : acceptEncodingPicker(mix, CLIENT_HEADERS, this.streams.stream('accept-encoding'));
 
     const cpRegion = scenario.topology.regions[0]!.name;
     this.originNode = this.addNode('origin', 'origin', 'origin', ORIGIN_HOST);
@@ -215,6 +220,7 @@ export class World {
       // Breaking handoff: no handoff window and no pushes on leave, so moved keys go to the origin.
       cluster: { peerSuspectMs: s.edge.peerSuspectMs, ...(this.breaks.has('handoff') ? { handoffMs: 0, leavePushMaxKeys: 0 } : {}) } as never,
       ...(this.cpNode === undefined ? {} : { controlPlane: { url: this.cpNode.url, token: EDGE_TOKEN, streamIdleMs: s.edge.streamIdleMs } as never }),
+      ...(s.edge.compress === undefined ? {} : { compress: { encodings: s.edge.compress } as never }),
     });
     const ports = { clock: node.clock, timers: node.timers, transport: this.network.transportFor(node), logger: SILENT };
     // Breaking the lease: the edge is built as if no control plane were configured (no lease to
@@ -334,7 +340,9 @@ export class World {
   private recordAnswer(slot: EdgeSlot, req: EdgeRequest, r: EdgeResponse, body: Collected, role: 'client' | 'peer', from: string | undefined, arrivedMs: number, clientLatencyMs: number): void {
     let declared: number | undefined;
     for (let i = 0; i + 1 < r.headers.length; i += 2) if (r.headers[i] === 'content-length') declared = Number(r.headers[i + 1]);
-    const version = body.first === undefined ? undefined : versionOfBody(body.first);
+    const coding = codingOf(r);
+    const head = coding === undefined ? body.first : identityHead(coding, body);
+    const version = head === undefined ? undefined : versionOfBody(head);
     const o = r.outcome;
     // Optional fields are written as undefined rather than spread in: the JSON line is the same
     // (JSON.stringify skips them) and one record shape is much cheaper to build.
@@ -356,6 +364,7 @@ export class World {
       declaredBytes: declared,
       truncated: body.truncated || (declared !== undefined && req.method === 'GET' && r.status !== 304 && body.bytes !== declared),
       latencyMs: this.scheduler.now() - arrivedMs + clientLatencyMs,
+      coding,
     });
   }
 
@@ -385,7 +394,7 @@ export class World {
     }
     // The workload's clients are many and anonymous: no client address (so no per-client miss
     // budget) and no 1xx channel.
-    const req = edgeRequestOf('GET', key, requestHeadersOf(CLIENT_HEADERS), undefined, undefined, undefined);
+    const req = edgeRequestOf('GET', key, requestHeadersOf(this.clientHeaders()), undefined, undefined, undefined);
     const inc = slot.node.incarnation;
     const res = slot.edge.handle(req);
     if (!(res instanceof Promise) && Buffer.isBuffer(res.body)) {

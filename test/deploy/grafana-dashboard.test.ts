@@ -2,7 +2,7 @@
  * deploy/grafana/edgeworks-edges.json reads only metrics a real edge exports: every PromQL
  * expression in its panels and variables is checked against the /metrics text scraped from a
  * cdn-edge binary on loopback. (The control plane has no /metrics on main, so the dashboard
- * uses edge metrics only.)
+ * uses edge metrics only.) The edge runs with --compress, so its compression counters exist.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -59,12 +59,13 @@ test('every dashboard expression names only metrics a running cdn-edge exports',
   const dashboard = JSON.parse(readFileSync(dashboardPath, 'utf8')) as Dashboard;
   const exprs = expressions(dashboard);
   assert.ok(exprs.length >= 15, `only ${exprs.length} expressions`);
-  for (const title of ['Hit ratio', 'Request rate by outcome', 'Request duration p50 by outcome', 'Request duration p99 by outcome', 'Origin offload', 'Purge lag per edge', 'Peer errors', 'Cache bytes', 'Evictions']) {
+  for (const title of ['Hit ratio', 'Request rate by outcome', 'Request duration p50 by outcome', 'Request duration p99 by outcome', 'Origin offload', 'Purge lag per edge', 'Peer errors', 'Cache bytes', 'Evictions', 'Compressed variants by result', 'Compressions skipped (queue full)']) {
     assert.ok(dashboard.panels.some((p) => p.title === title), `panel ${title}`);
   }
 
   const origin = await startOriginServer(createOrigin({ clock: systemClock, random: { next: () => 0.5 }, config: resolveOriginConfig({ adminToken: TOKEN }) }), { host: '127.0.0.1', port: 0 });
-  const child = spawn(process.execPath, [bin, '--origin', origin.url, '--port', '0', '--admin-port', '0', '--admin-token', TOKEN], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // With --compress, as the compression panels need: the edge exports its compression counters only then.
+  const child = spawn(process.execPath, [bin, '--origin', origin.url, '--port', '0', '--admin-port', '0', '--admin-token', TOKEN, '--compress', 'gzip,br'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
     const [edgeUrl, adminUrl] = await new Promise<[string, string]>((resolve, reject) => {

@@ -78,7 +78,7 @@ test('scenario errors name the field in one line', () => {
 });
 
 test('the scenario library loads', () => {
-  for (const name of ['smoke', 'region-partition-purge-storm', 'control-plane-down-10min', 'clock-skew-half', 'owner-crash-mid-fill', 'rolling-restart-region', 'origin-outage', 'collapse-herd', 'join-under-load', 'leave-under-load']) {
+  for (const name of ['smoke', 'region-partition-purge-storm', 'control-plane-down-10min', 'clock-skew-half', 'owner-crash-mid-fill', 'rolling-restart-region', 'origin-outage', 'collapse-herd', 'join-under-load', 'leave-under-load', 'compression-browser-mix']) {
     loadScenario(`sim/scenarios/${name}.json`);
   }
 });

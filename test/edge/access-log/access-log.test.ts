@@ -1,4 +1,4 @@
-/** The access log's buffer: nothing written on the request's path, bounded queue, drop-and-count, backpressure. */
+/** The access log's buffer: nothing written on the request's path, bounded queue, drop-and-count, backpressure, bytes that stay put once handed over. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AccessLog, type AccessLogSink } from '../../../edge/access-log/access-log.js';
@@ -26,8 +26,8 @@ class ArraySink implements AccessLogSink {
   writes: string[] = [];
   accepting = true;
   private drain: (() => void) | undefined;
-  write(text: string): boolean {
-    this.writes.push(text);
+  write(bytes: Uint8Array): boolean {
+    this.writes.push(Buffer.from(bytes).toString());
     return this.accepting;
   }
   onDrain(callback: () => void): void {
@@ -91,13 +91,45 @@ test('backpressure: after the sink refuses, nothing is written until it drains; 
   assert.equal(sink.lines.map((l) => (JSON.parse(l) as { target: string }).target), ['/0', '/1', '/2', '/3']);
 });
 
-test('large backlogs go out in bounded batches, one per timer turn', () => {
+test('large backlogs go out as writes of at most maxBatch lines', () => {
   const timers = new ManualTimers();
   const sink = new ArraySink();
   const log = new AccessLog({ format: 'json', sink, timers, maxBatch: 2, flushDelayMs: 5 });
   for (let i = 0; i < 5; i++) log.completed(event(i));
   timers.advance(5);
   assert.equal(sink.writes.map((w) => w.split('\n').length - 1), [2, 2, 1]);
+});
+
+test('bytes handed to the sink never change afterwards, however many lines follow (a file stream keeps them until written)', () => {
+  const timers = new ManualTimers();
+  const kept: Uint8Array[] = [];
+  const sink: AccessLogSink = { write: (bytes) => kept.push(bytes) > 0, onDrain: () => {} };
+  const log = new AccessLog({ format: 'json', sink, timers, maxBatch: 3, maxQueued: 100_000 });
+  const targets: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    // Lines of every length up to past one chunk, so the log both reuses and replaces its chunk.
+    const target = i === 1500 ? `/${'x'.repeat(300 * 1024)}` : `/${i}/${'y'.repeat(i % 97)}`;
+    targets.push(target);
+    log.completed({ ...event(i), target });
+    if (i % 7 === 0) log.flush();
+  }
+  log.flush();
+  const lines = Buffer.concat(kept).toString().split('\n').filter((l) => l !== '');
+  assert.equal(lines.map((l) => (JSON.parse(l) as { target: string }).target), targets);
+  assert.is(log.written, 3000);
+  assert.is(log.queued, 0);
+});
+
+test('a line with characters beyond Latin-1 is written as UTF-8 and still fits its chunk', () => {
+  const timers = new ManualTimers();
+  const kept: Uint8Array[] = [];
+  const log = new AccessLog({ format: 'json', sink: { write: (bytes) => kept.push(bytes) > 0, onDrain: () => {} }, timers });
+  const target = `/${'€'.repeat(100_000)}`;
+  log.completed({ ...event(0), target });
+  log.completed(event(1));
+  log.flush();
+  const lines = Buffer.concat(kept).toString('utf8').split('\n').filter((l) => l !== '');
+  assert.equal(lines.map((l) => (JSON.parse(l) as { target: string }).target), [target, '/1']);
 });
 
 test('flush() writes everything now (shutdown, SIGHUP)', () => {

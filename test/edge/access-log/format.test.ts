@@ -1,23 +1,11 @@
 /** Access-log line formats: JSON fields and the combined format (Apache's mod_log_config %h %l %u %t "%r" %>s %b). */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { clfTime, combinedLine, jsonLine, jsonString, quoted } from '../../../edge/access-log/format.js';
+import { clfTime, combinedLine, jsonLine, quoted } from '../../../edge/access-log/format.js';
 import type { CompletedRequest } from '../../../edge/pipeline/request-events.js';
+import { sampleRequest } from './sample-request.js';
 
-const base: CompletedRequest = {
-  startWallMs: Date.UTC(2026, 10, 26, 12, 3, 4, 567),
-  durationMs: 1.23456,
-  clientAddress: '127.0.0.1',
-  method: 'GET',
-  target: '/a?b=1',
-  protocol: 'HTTP/1.1',
-  status: 200,
-  outcome: { kind: 'miss', hit: false, fwd: 'uri-miss', bytes: 42, upstream: 'origin' },
-  requestId: 'r-1',
-  completed: true,
-  referer: undefined,
-  userAgent: 'curl/8.5',
-};
+const base = sampleRequest;
 
 test('json: every field the issue asks for, durations rounded to microseconds', () => {
   assert.equal(JSON.parse(jsonLine(base)), {
@@ -45,10 +33,11 @@ test('json: a hit has upstream "-"; an aborted response says so; a hostile targe
   assert.is(parsed['target'], '/x\n{"evil":1}');
 });
 
-test('jsonString: plain ASCII as it is, anything else as JSON.stringify writes it', () => {
+test('json: any value is escaped as JSON.stringify escapes it (json-line-bytes.test.ts has the property)', () => {
   for (const value of ['', '/a?b=1', '127.0.0.1', '9f2c01aa-1', 'a"b', 'a\\b', 'a\nb', '\x00\x1f\x7f', 'é☃', '\ud800', '<script>']) {
-    assert.is(jsonString(value), JSON.stringify(value), JSON.stringify(value));
-    assert.is(JSON.parse(jsonString(value)), value);
+    const line = jsonLine({ ...base, target: value });
+    assert.ok(line.includes(`"target":${JSON.stringify(value)},`), JSON.stringify(value));
+    assert.is((JSON.parse(line) as { target: string }).target, value);
   }
 });
 
@@ -77,6 +66,15 @@ test('clfTime pads and uses UTC; quoted("") is "-"', () => {
   assert.is(clfTime(Date.UTC(2026, 0, 5, 3, 4, 5)), '[05/Jan/2026:03:04:05 +0000]');
   assert.is(quoted(''), '"-"');
   assert.is(quoted('a\\b'), '"a\\\\b"');
+});
+
+test('clfTime: lines in one second share its text; the next second, or an earlier one, gets its own', () => {
+  const second = Date.UTC(2026, 11, 31, 23, 59, 59);
+  assert.is(clfTime(second), '[31/Dec/2026:23:59:59 +0000]');
+  assert.is(clfTime(second + 999), '[31/Dec/2026:23:59:59 +0000]');
+  assert.is(clfTime(second + 1000), '[01/Jan/2027:00:00:00 +0000]');
+  assert.is(clfTime(second - 1), '[31/Dec/2026:23:59:58 +0000]');
+  assert.is(clfTime(second + 500), '[31/Dec/2026:23:59:59 +0000]');
 });
 
 test.run();
