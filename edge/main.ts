@@ -40,7 +40,7 @@ runMain('cdn-edge', async () => {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   let https: HttpsEdgeServer | undefined;
   if (certificateSources !== undefined && certificates !== undefined && config.httpsPort !== undefined) {
-    https = createHttpsEdgeServer(edge, { logger, clock: systemClock }, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch, certificates, http2: config.http2 });
+    https = createHttpsEdgeServer(edge, { logger, clock: systemClock, timers: systemTimers }, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch, certificates, http2: config.http2 });
     await listen(https, config.httpsPort, config.host);
     reloadCertificatesOnSighup(certificateSources, https, logger);
     const httpsAddress = https.address();

@@ -12,11 +12,14 @@ import { Edge, type EdgeOptions } from '../../edge/pipeline/edge.js';
 import { Value } from '@sinclair/typebox/value';
 import { startRecordingOrigin, type RecordingOrigin } from '../edge/hostile/support/recording-origin.js';
 import { FakeClock } from './fake-clock.js';
+import { ManualTimers } from './manual-timers.js';
 import { silent, testEdgeOptions } from './test-edge-options.js';
 import type { Logger } from '../../common/ports.js';
 
 export interface HttpsEdge {
   clock: FakeClock;
+  /** The HTTPS/1.1 connections' timers (keep-alive, head deadlines): they fire when the test advances them. */
+  timers: ManualTimers;
   edge: Edge;
   origin: RecordingOrigin;
   server: HttpsEdgeServer;
@@ -36,10 +39,11 @@ export async function startHttpsEdge(
   options: { http2?: Partial<Http2Limits>; edge?: Partial<EdgeOptions>; logger?: Logger; keepAliveTimeoutMs?: number } = {},
 ): Promise<HttpsEdge> {
   const clock = new FakeClock();
+  const timers = new ManualTimers(clock);
   const origin = await startRecordingOrigin();
   const transport = createUndiciTransport();
   const edge = new Edge({ ...testEdgeOptions({ cacheName: 'edge', originUrl: origin.url, clock, transport }), ...options.edge });
-  const server = createHttpsEdgeServer(edge, { logger: options.logger ?? silent, clock }, {
+  const server = createHttpsEdgeServer(edge, { logger: options.logger ?? silent, clock, timers }, {
     keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 60_000,
     headersTimeoutMs: 60_000,
     certificates: loadCertificateSet(certificates),
@@ -49,6 +53,7 @@ export async function startHttpsEdge(
   const port = (server.address() as AddressInfo).port;
   return {
     clock,
+    timers,
     edge,
     origin,
     server,

@@ -6,13 +6,14 @@
 import { createServer } from 'node:http';
 import { connect as http2Connect, constants } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Agent, request } from 'undici';
 import { loadCertificateSet } from '../../../edge/adapters/tls/certificate-set.js';
 import { connectH2 } from '../../support/h2-client.js';
 import { startHttpsEdge, type HttpsEdge } from '../../support/https-edge.js';
+import { readUntil } from '../../support/raw-http.js';
 import { createTestPki, type TestCertificate, type TestPki } from '../../support/test-certificates.js';
 
 const s = suite<{ pki: TestPki; localhost: TestCertificate; h?: HttpsEdge }>('https listener');
@@ -41,6 +42,25 @@ s('HTTPS/1.1 (ALPN http/1.1): a miss, then a hit from the cache', async (ctx) =>
     assert.is(h.origin.requests.length, 1);
   } finally {
     await dispatcher.close();
+  }
+});
+
+s('HTTPS/1.1 runs on the own HTTP/1.1 layer: its keep-alive deadline is on the Timers port, and a connection idle past it is closed', async (ctx) => {
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { keepAliveTimeoutMs: 5_000 }));
+  const socket = await tlsOpen(h.port, ctx.pki.ca, ['http/1.1']);
+  try {
+    assert.is(socket.alpnProtocol, 'http/1.1');
+    socket.write('GET /idle HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const first = await readUntil(socket, (text) => text.endsWith(`resource=/idle host=${new URL(h.origin.url).host}`));
+    assert.match(first.text, /^HTTP\/1\.1 200 OK\r\n/);
+    h.timers.advance(5_000);
+    // node's compat layer ignores the Timers port: it would answer this second request.
+    socket.write('GET /idle HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const second = await readUntil(socket, (text) => text.includes('\r\n\r\n'));
+    assert.ok(second.closed, 'closed after keepAliveTimeoutMs of virtual time');
+    assert.is(second.text, '');
+  } finally {
+    socket.destroy();
   }
 });
 
@@ -242,7 +262,7 @@ s('the idle timer spares a session with a stream in flight (a slow origin), and 
   await new Promise<void>((resolve) => originServer.listen(0, '127.0.0.1', resolve));
   const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { keepAliveTimeoutMs: 50, edge: { originUrl: `http://127.0.0.1:${(originServer.address() as AddressInfo).port}` } }));
   // The origin answers only once the edge's idle timer has fired on the session: an event, not a sleep.
-  const timerFired = new Promise<void>((resolve) => h.server.once('session', (session) => session.once('timeout', () => resolve())));
+  const timerFired = new Promise<void>((resolve) => h.server.http2.once('session', (session) => session.once('timeout', () => resolve())));
   const client = await connectH2(h.url, ctx.pki.ca);
   try {
     const sessionGone = new Promise<void>((resolve) => client.session.once('close', () => resolve()));
@@ -288,6 +308,13 @@ s('103 Early Hints from the origin reach an HTTP/2 client ahead of the final ans
 });
 
 s.run();
+
+function tlsOpen(port: number, ca: Buffer, ALPNProtocols: string[]): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket: TLSSocket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost', ALPNProtocols }, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
 
 function peerCertificate(port: number, ca: Buffer, servername: string | undefined): Promise<PeerCertificate> {
   return new Promise((resolve, reject) => {
