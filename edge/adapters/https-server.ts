@@ -5,17 +5,17 @@
  * sessions are bounded (README "TLS and HTTP/2"). `reload` swaps the certificates for new
  * handshakes; open connections keep theirs.
  */
-import type { Http2Server } from 'node:http2';
+import type { Http2Server, IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Clock, Logger, Timers } from '../../common/ports.js';
 import type { Edge } from '../pipeline/edge.js';
 import { H2Sessions } from './h2/h2-sessions.js';
+import { H2StreamServer } from './h2/serve-stream.js';
 import type { Http1Connection } from './http1/connection.js';
 import { connectionOptions, serveHttp1 } from './http1/server.js';
-import { serveClientRequest, type EdgeServerOptions } from './node-server.js';
+import type { EdgeServerOptions } from './node-server.js';
 import { contextForName, type CertificateSet } from './tls/certificate-set.js';
 import type { Http2Limits } from './tls/config.js';
-import { watchRequest } from './watch-request.js';
 
 export interface HttpsServerOptions extends EdgeServerOptions {
   certificates: CertificateSet;
@@ -43,9 +43,8 @@ export function createHttpsEdgeServer(edge: Pick<Edge, 'handle'>, ports: { logge
     handshakeTimeout: options.headersTimeoutMs,
   });
   const h2 = new H2Sessions(limits, ports, options.keepAliveTimeoutMs);
-  h2.server.on('request', (req, res) =>
-    serveClientRequest(edge, ports.logger, req, res, options.watch === undefined ? undefined : watchRequest(options.watch, req, res), limits.maxHeaderListBytes),
-  );
+  const streams = new H2StreamServer(edge, ports.logger, { maxHeaderListBytes: limits.maxHeaderListBytes, watch: options.watch });
+  h2.server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => streams.serve(stream, headers));
 
   // HTTP/1.1 over TLS: the same limits as the plain listener's own layer, the head bounded like an h2 header list.
   const http1Options = connectionOptions({

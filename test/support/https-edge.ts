@@ -15,6 +15,7 @@ import { FakeClock } from './fake-clock.js';
 import { ManualTimers } from './manual-timers.js';
 import { silent, testEdgeOptions } from './test-edge-options.js';
 import type { Logger } from '../../common/ports.js';
+import type { WatchOptions } from '../../edge/adapters/watch-request.js';
 
 export interface HttpsEdge {
   clock: FakeClock;
@@ -36,7 +37,7 @@ export function http2Limits(overrides: Partial<Http2Limits> = {}): Http2Limits {
 
 export async function startHttpsEdge(
   certificates: CertificateSources,
-  options: { http2?: Partial<Http2Limits>; edge?: Partial<EdgeOptions>; logger?: Logger; keepAliveTimeoutMs?: number } = {},
+  options: { http2?: Partial<Http2Limits>; edge?: Partial<EdgeOptions>; logger?: Logger; keepAliveTimeoutMs?: number; watch?: WatchOptions } = {},
 ): Promise<HttpsEdge> {
   const clock = new FakeClock();
   const timers = new ManualTimers(clock);
@@ -48,6 +49,7 @@ export async function startHttpsEdge(
     headersTimeoutMs: 60_000,
     certificates: loadCertificateSet(certificates),
     http2: http2Limits(options.http2),
+    ...(options.watch === undefined ? {} : { watch: options.watch }),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

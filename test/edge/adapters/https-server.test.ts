@@ -11,6 +11,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Agent, request } from 'undici';
 import { loadCertificateSet } from '../../../edge/adapters/tls/certificate-set.js';
+import type { CompletedRequest } from '../../../edge/pipeline/request-events.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { connectH2 } from '../../support/h2-client.js';
 import { startHttpsEdge, type HttpsEdge } from '../../support/https-edge.js';
 import { readUntil } from '../../support/raw-http.js';
@@ -84,6 +86,41 @@ s('HTTP/2 (ALPN h2): a miss, then a hit, with no connection-specific fields in t
     assert.is(h.origin.requests[0]!.headers.host, new URL(h.origin.url).host, 'the origin is asked under its own name, as over HTTP/1.1');
   } finally {
     await client.close();
+  }
+});
+
+s('HTTP/2 streams are served without the compatibility API: a request body reaches the origin, and the watch reports HTTP/2 with the pipeline\'s outcome', async (ctx) => {
+  const bodies: string[] = [];
+  const origin = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(`${req.method} ${Buffer.concat(chunks).toString()}`);
+      res.writeHead(200, { 'cache-control': 'no-store', 'content-type': 'text/plain' });
+      res.end('posted');
+    });
+  });
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const seen: CompletedRequest[] = [];
+  const clock = new FakeClock();
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, {
+    edge: { originUrl: `http://127.0.0.1:${(origin.address() as AddressInfo).port}` },
+    watch: { observer: { completed: (e) => seen.push(e) }, clock, makeRequestId: () => 'id-1' },
+  }));
+  // node attaches its Http2ServerRequest/Response pair only to a server with a 'request' listener.
+  assert.is(h.server.http2.listenerCount('request'), 0);
+  const client = await connectH2(h.url, ctx.pki.ca);
+  try {
+    const reply = await client.request({ ':method': 'POST', ':path': '/form', 'content-type': 'text/plain', 'user-agent': 'ua-1' }, 'a=1&b=2');
+    assert.is(reply.status, 200);
+    assert.is(reply.body, 'posted');
+    assert.equal(bodies, ['POST a=1&b=2']);
+    await client.close();
+    assert.equal(seen.map((e) => [e.protocol, e.method, e.target, e.status, e.outcome.kind, e.completed, e.userAgent, e.clientAddress]), [['HTTP/2', 'POST', '/form', 200, 'pass', true, 'ua-1', '127.0.0.1']]);
+  } finally {
+    await client.close();
+    origin.closeAllConnections();
+    await new Promise<void>((resolve) => origin.close(() => resolve()));
   }
 });
 
