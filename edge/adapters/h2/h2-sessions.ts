@@ -1,13 +1,13 @@
 /**
  * The HTTP/2 side of the HTTPS listener: a node:http2 server that accepts no sockets itself but is
  * handed TLS sockets that negotiated `h2` (https-server.ts emits 'connection' on it). It applies
- * the session limits (README "TLS and HTTP/2"), the rapid-reset guard, the idle timeout, and
+ * the session limits (README "TLS and HTTP/2"), the rapid-reset and PING/SETTINGS-flood guards, the idle timeout, and
  * keeps the open sessions for shutdown, since node:http2's server keeps no list of them.
  */
 import { constants, createServer, type Http2Server, type Http2Session, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Clock, Logger } from '../../../common/ports.js';
 import type { Http2Limits } from '../tls/config.js';
-import { ResetBudget } from './reset-budget.js';
+import { WindowBudget } from './window-budget.js';
 
 export class H2Sessions {
   /** The node:http2 server the sockets are handed to; its 'stream' event carries the requests. */
@@ -59,8 +59,25 @@ export class H2Sessions {
     this.openStreams.set(session, 0);
     session.once('close', () => this.openStreams.delete(session));
     session.once('connect', () => session.setLocalWindowSize(limits.sessionWindowBytes));
-    const budget = new ResetBudget(ports.clock, limits.maxResetsPerWindow, limits.resetWindowMs);
     let goneAway = false;
+    /** Over a budget: GOAWAY ENHANCE_YOUR_CALM, one warning line, then the session is destroyed. */
+    const calm = (reason: string, fields: Record<string, unknown>): void => {
+      if (goneAway || session.destroyed) return;
+      goneAway = true;
+      ports.logger.log('warn', `http2 ${reason}: session closed`, { client: session.socket?.remoteAddress, ...fields });
+      // GOAWAY first, the rest once it is written: a session destroyed here, while nghttp2 is
+      // still reading the client's frames, closes its socket before any GOAWAY leaves.
+      session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
+      setImmediate(() => session.destroy());
+    };
+    const resets = new WindowBudget(ports.clock, limits.maxResetsPerWindow, limits.resetWindowMs);
+    const controlFrames = new WindowBudget(ports.clock, limits.maxControlFramesPerWindow, limits.controlFrameWindowMs);
+    const controlFrame = (): void => {
+      if (!controlFrames.spend()) calm('PING/SETTINGS flood', { controlFramesPerWindow: limits.maxControlFramesPerWindow });
+    };
+    // Each PING and each SETTINGS frame the client sends (not ACKs): node reports them only to listeners.
+    session.on('ping', controlFrame);
+    session.on('remoteSettings', controlFrame);
     session.on('stream', (stream: ServerHttp2Stream) => {
       this.openStreams.set(session, (this.openStreams.get(session) ?? 0) + 1);
       stream.once('close', () => {
@@ -71,13 +88,7 @@ export class H2Sessions {
       });
       // 'aborted': the client reset the stream before the answer was complete.
       stream.once('aborted', () => {
-        if (budget.spend() || goneAway || session.destroyed) return;
-        goneAway = true;
-        ports.logger.log('warn', 'http2 rapid reset: session closed', { client: session.socket?.remoteAddress, resetsPerWindow: limits.maxResetsPerWindow });
-        // GOAWAY first, the rest once it is written: a session destroyed here, while nghttp2 is
-        // still reading the client's frames, closes its socket before any GOAWAY leaves.
-        session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM);
-        setImmediate(() => session.destroy());
+        if (!resets.spend()) calm('rapid reset', { resetsPerWindow: limits.maxResetsPerWindow });
       });
     });
     if (this.closing) session.close();
