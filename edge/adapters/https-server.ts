@@ -67,7 +67,7 @@ export function createHttpsEdgeServer(edge: Pick<Edge, 'handle'>, ports: { logge
     }
     const connection = serveHttp1(socket, handle, http1Options, gone);
     http1.add(connection);
-    // Its handshake finished after close(): it serves at most one request.
+    // Accepted before close() but its handshake finished after: closed at once, as an idle connection is.
     if (draining) connection.drain();
   });
   server.on('tlsClientError', (err: Error) => ports.logger.log('debug', 'tls handshake failed', { error: err.message }));

@@ -14,6 +14,7 @@ import { loadCertificateSet } from '../../../edge/adapters/tls/certificate-set.j
 import type { CompletedRequest } from '../../../edge/pipeline/request-events.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { connectH2 } from '../../support/h2-client.js';
+import { startHeldOrigin } from '../../support/held-origin.js';
 import { startHttpsEdge, type HttpsEdge } from '../../support/https-edge.js';
 import { readUntil } from '../../support/raw-http.js';
 import { createTestPki, type TestCertificate, type TestPki } from '../../support/test-certificates.js';
@@ -256,35 +257,49 @@ s('a header list over maxHeaderListBytes is answered 431 and never forwarded; th
 });
 
 s('shutdown: closeIdleConnections lets an HTTP/2 stream in flight finish, then the session goes away', async (ctx) => {
-  let release: () => void = () => undefined;
-  let arrivedSignal: () => void = () => undefined;
-  const arrived = new Promise<void>((resolve) => (arrivedSignal = resolve));
   // An origin whose answer waits for the test: the stream is in flight while the edge shuts down.
-  const originServer = createServer((_req, res) => {
-    release = () => {
-      res.writeHead(200, { 'cache-control': 'no-store' });
-      res.end('finished');
-    };
-    arrivedSignal();
-  });
-  await new Promise<void>((resolve) => originServer.listen(0, '127.0.0.1', resolve));
-  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { edge: { originUrl: `http://127.0.0.1:${(originServer.address() as AddressInfo).port}` } }));
+  const origin = await startHeldOrigin();
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { edge: { originUrl: origin.url } }));
   const client = await connectH2(h.url, ctx.pki.ca);
   try {
     const sessionGone = new Promise<void>((resolve) => client.session.once('close', () => resolve()));
     const reply = client.get('/held');
-    await arrived;
+    await origin.waitForArrivals(1);
     h.server.close();
     h.server.closeIdleConnections();
-    release();
+    origin.release();
     const answered = await reply;
     assert.is(answered.status, 200);
-    assert.is(answered.body, 'finished');
+    assert.is(answered.body, 'held /held\n');
     await sessionGone;
   } finally {
     await client.close();
-    originServer.closeAllConnections();
-    await new Promise<void>((resolve) => originServer.close(() => resolve()));
+    await origin.close();
+  }
+});
+
+s('shutdown: close() lets an HTTPS/1.1 response in flight finish with Connection: close, and an idle HTTPS/1.1 connection is closed', async (ctx) => {
+  const origin = await startHeldOrigin();
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { edge: { originUrl: origin.url } }));
+  const busy = await tlsOpen(h.port, ctx.pki.ca, ['http/1.1']);
+  const idle = await tlsOpen(h.port, ctx.pki.ca, ['http/1.1']);
+  try {
+    const idleClosed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
+    const busyClosed = new Promise<void>((resolve) => busy.once('close', () => resolve()));
+    busy.write('GET /held HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const reply = readUntil(busy, (text) => text.endsWith('held /held\n'));
+    await origin.waitForArrivals(1);
+    h.server.close();
+    await idleClosed;
+    origin.release();
+    const answered = await reply;
+    assert.match(answered.text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(answered.text, /\r\nconnection: close\r\n/i);
+    await busyClosed; // and the connection closes after the response
+  } finally {
+    busy.destroy();
+    idle.destroy();
+    await origin.close();
   }
 });
 
