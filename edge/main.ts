@@ -41,7 +41,7 @@ runMain('cdn-edge', async () => {
   let https: HttpsEdgeServer | undefined;
   let httpsLine = '';
   if (certificateSources !== undefined && certificates !== undefined && config.httpsPort !== undefined) {
-    https = createHttpsEdgeServer(edge, { logger, clock: systemClock }, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch, certificates, http2: config.http2 });
+    https = createHttpsEdgeServer(edge, { logger, clock: systemClock, timers: systemTimers }, { keepAliveTimeoutMs: config.keepAliveTimeoutMs, headersTimeoutMs: 10_000, watch: watching.watch, certificates, http2: config.http2 });
     await listen(https, config.httpsPort, config.host);
     reloadCertificatesOnSighup(certificateSources, https, logger);
     const httpsAddress = https.address();

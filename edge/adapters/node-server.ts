@@ -1,11 +1,9 @@
-/** node:http in front of the edge pipeline, and the request path the HTTPS/HTTP/2 listener shares. */
+/** node:http in front of the edge pipeline (`--http-server node`). */
 import { createServer, type Server } from 'node:http';
-import { Http2ServerResponse } from 'node:http2';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '../../common/ports.js';
 import { edgeRequestOf, type ClientRequest, type ClientResponse } from './client-request.js';
-import { h2ResponseFields } from './h2/response-fields.js';
 import { watchRequest, type RequestWatch, type WatchOptions } from './watch-request.js';
 import type { Edge } from '../pipeline/edge.js';
 import type { EdgeResponse } from '../pipeline/types.js';
@@ -27,17 +25,9 @@ export function createEdgeServer(edge: Edge, logger: Logger, options: EdgeServer
   return server;
 }
 
-/**
- * Hands one request from node:http or node:http2 (HTTP/2, or HTTP/1.1 over TLS) to the pipeline
- * and writes its answer: the one request path every node-based listener shares.
- */
-export function serveClientRequest(edge: Pick<Edge, 'handle'>, logger: Logger, req: ClientRequest, res: ClientResponse, watch: RequestWatch | undefined, maxH2HeaderListBytes?: number): void {
-  const edgeRequest = edgeRequestOf(req, res, maxH2HeaderListBytes);
-  if ('malformed' in edgeRequest) {
-    res.writeHead(edgeRequest.status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(`${edgeRequest.status} ${edgeRequest.malformed}\n`);
-    return;
-  }
+/** Hands one node:http request to the pipeline and writes its answer. */
+export function serveClientRequest(edge: Pick<Edge, 'handle'>, logger: Logger, req: ClientRequest, res: ClientResponse, watch: RequestWatch | undefined): void {
+  const edgeRequest = edgeRequestOf(req, res);
   let result: EdgeResponse | Promise<EdgeResponse>;
   try {
     result = edge.handle(edgeRequest);
@@ -61,8 +51,7 @@ export function serveClientRequest(edge: Pick<Edge, 'handle'>, logger: Logger, r
 
 function write(res: ClientResponse, r: EdgeResponse, logger: Logger): void {
   try {
-    if (res instanceof Http2ServerResponse) res.writeHead(r.status, h2ResponseFields(r.headers));
-    else res.writeHead(r.status, r.headers);
+    res.writeHead(r.status, r.headers);
   } catch (err) {
     // An upstream header node refuses to send: answer 502 rather than crash.
     discard(r.body);
@@ -93,7 +82,7 @@ function fail(res: ClientResponse, logger: Logger, err: unknown): void {
   res.end('502 edge error\n');
 }
 
-function discard(body: EdgeResponse['body']): void {
+export function discard(body: EdgeResponse['body']): void {
   if (body !== undefined && !Buffer.isBuffer(body)) {
     const it = body[Symbol.asyncIterator]();
     void it.return?.();

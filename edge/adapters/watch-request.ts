@@ -1,8 +1,10 @@
 /**
- * Times one node:http request and, when its response is over (finished or aborted), emits the
+ * Times one request and, when its response is over (finished or aborted), emits the
  * `CompletedRequest` record to the observer. Only attached when something observes, so an edge
- * without observers pays nothing for it.
+ * without observers pays nothing for it. Any carrier that can describe its exchange
+ * (`WatchedExchange`) is watched the same way: node:http here, HTTP/2 streams in h2/serve-stream.ts.
  */
+import { requestHeader, type RequestHeaders } from '../../common/http.js';
 import type { Clock } from '../../common/ports.js';
 import { requestIdOf } from '../access-log/request-id.js';
 import type { ClientRequest, ClientResponse } from './client-request.js';
@@ -27,29 +29,58 @@ export interface RequestWatch {
   answered(r: EdgeResponse): void;
 }
 
+/** What the watch reads of one request and its response, whichever server carried them. */
+export interface WatchedExchange {
+  method: string;
+  target: string;
+  /** `HTTP/1.1`, `HTTP/2`, … */
+  protocol: string;
+  headers: RequestHeaders;
+  /** Read when the request arrives: by the time the response closes the socket may be gone. */
+  clientAddress: string | undefined;
+  /** The status sent (the adapter's own 502 included). */
+  status(): number;
+  /** The whole response was handed to the connection. */
+  finished(): boolean;
+  /** `callback` runs once, when the response is over or aborted. */
+  onClose(callback: () => void): void;
+}
+
 export function watchRequest(o: WatchOptions, req: ClientRequest, res: ClientResponse): RequestWatch {
-  if (o.fullRecord === false) return watchDuration(o, req, res);
+  return watchExchange(o, {
+    method: req.method ?? 'GET',
+    target: req.url ?? '/',
+    protocol: req.httpVersion === '1.1' ? 'HTTP/1.1' : `HTTP/${req.httpVersion}`,
+    headers: req.headers,
+    // node:http may have detached the socket by the time the response closes (req.socket is null
+    // then, e.g. after an answer to a PUT whose body was not read).
+    clientAddress: o.fullRecord === false ? undefined : req.socket?.remoteAddress,
+    status: () => res.statusCode,
+    finished: () => res.writableFinished,
+    onClose: (callback) => void res.once('close', callback),
+  });
+}
+
+export function watchExchange(o: WatchOptions, x: WatchedExchange): RequestWatch {
+  if (o.fullRecord === false) return watchDuration(o, x);
   const startMonoMs = o.clock.monoMs();
   const startWallMs = o.clock.wallMs();
-  // Read now: by the time the response closes, node:http may have detached the socket (req.socket
-  // is null then, e.g. after an answer to a PUT whose body was not read).
-  const clientAddress = req.socket?.remoteAddress;
   let outcome: Outcome | undefined;
-  res.once('close', () => {
-    const headers = req.headers;
+  x.onClose(() => {
+    const headers = x.headers;
     o.observer.completed({
       startWallMs,
       durationMs: o.clock.monoMs() - startMonoMs,
-      clientAddress,
-      method: req.method ?? 'GET',
-      target: req.url ?? '/',
-      protocol: `HTTP/${req.httpVersion}`,
-      status: res.statusCode,
+      clientAddress: x.clientAddress,
+      method: x.method,
+      target: x.target,
+      protocol: x.protocol,
+      status: x.status(),
       outcome: outcome ?? { kind: 'error', hit: false, detail: 'edge-error', bytes: 0 },
       requestId: requestIdOf(headers['x-request-id'], o.makeRequestId),
-      completed: res.writableFinished,
-      referer: headers['referer'],
-      userAgent: headers['user-agent'],
+      completed: x.finished(),
+      referer: requestHeader(headers, 'referer'),
+      userAgent: requestHeader(headers, 'user-agent'),
     });
   });
   return {
@@ -64,16 +95,16 @@ export function watchRequest(o: WatchOptions, req: ClientRequest, res: ClientRes
  * which is when the adapter hands it to the socket, and waits for 'close' only for a streamed
  * body. A request the pipeline never answers (the adapter's own 502) is not reported.
  */
-function watchDuration(o: WatchOptions, req: ClientRequest, res: ClientResponse): RequestWatch {
+function watchDuration(o: WatchOptions, x: WatchedExchange): RequestWatch {
   const startMonoMs = o.clock.monoMs();
   const report = (r: EdgeResponse, completed: boolean): void =>
     o.observer.completed({
       startWallMs: 0,
       durationMs: o.clock.monoMs() - startMonoMs,
       clientAddress: undefined,
-      method: req.method ?? 'GET',
+      method: x.method,
       target: '',
-      protocol: req.httpVersion === '1.1' ? 'HTTP/1.1' : `HTTP/${req.httpVersion}`,
+      protocol: x.protocol,
       status: r.status,
       outcome: r.outcome,
       requestId: '',
@@ -84,7 +115,7 @@ function watchDuration(o: WatchOptions, req: ClientRequest, res: ClientResponse)
   return {
     answered(r) {
       if (r.body === undefined || Buffer.isBuffer(r.body)) report(r, true);
-      else res.once('close', () => report(r, res.writableFinished));
+      else x.onClose(() => report(r, x.finished()));
     },
   };
 }

@@ -9,6 +9,9 @@
  *   npm run build && node dist/loadtests/bench/tls.js [--seconds 10] [--rounds 3] [--connections 64]
  *
  * Prints a table and one `BENCH_TLS {json}` line. Numbers from a shared machine say so (--note).
+ * Besides req/s it reports each server's CPU time per request (utime+stime of the edge process and
+ * of nginx's workers over each wrk run ÷ requests): on a shared machine, where neither server gets
+ * its core to itself, that figure moves much less than the rates do.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
@@ -18,8 +21,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { h2loadArgs, parseH2load } from './h2load.js';
-import { freePort, renderTemplate } from './peers.js';
-import { onPath, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
+import { childPids, freePort, renderTemplate } from './peers.js';
+import { clockTicksPerSecond, onPath, readCpuTicks, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { parseWrkSummary } from './wrk.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -72,13 +75,19 @@ async function main(): Promise<void> {
     const urls: Record<Target, string> = { 'edge-plain': edgePlain, 'edge-https': edgeHttps, 'nginx-plain': nginxPlain, 'nginx-https': nginxHttps };
     for (const base of [edgePlain, nginxPlain]) await warm(`${base}${PATH_1K}`);
     const rates: Record<Target, number[]> = { 'edge-plain': [], 'edge-https': [], 'nginx-plain': [], 'nginx-https': [] };
+    const cpuUs: Record<Target, number[]> = { 'edge-plain': [], 'edge-https': [], 'nginx-plain': [], 'nginx-https': [] };
+    const serverPids = (t: Target): number[] => (t.startsWith('edge') ? [edge.pid] : childPids(nginx.pid).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker process')));
     for (let round = 0; round < rounds; round++) {
       // Alternate the order each round so neither server always runs first on a warming machine.
       const order: Target[] = round % 2 === 0 ? ['edge-plain', 'edge-https', 'nginx-plain', 'nginx-https'] : ['nginx-https', 'nginx-plain', 'edge-https', 'edge-plain'];
       for (const target of order) {
+        const pids = serverPids(target);
+        const before = cpuTicksOf(pids);
         const rps = wrk(`${urls[target]}${PATH_1K}`, connections, seconds, generatorCpu);
+        const usPerRequest = ((cpuTicksOf(pids) - before) / clockTicksPerSecond() / (rps * seconds)) * 1e6;
         rates[target].push(rps);
-        log(`bench tls: round ${round + 1} ${target} ${rps.toFixed(0)} req/s`);
+        cpuUs[target].push(usPerRequest);
+        log(`bench tls: round ${round + 1} ${target} ${rps.toFixed(0)} req/s, ${usPerRequest.toFixed(1)} µs server CPU per request`);
       }
     }
     const med = (t: Target): number => median(rates[t]);
@@ -91,6 +100,7 @@ async function main(): Promise<void> {
       machine: { nproc: availableParallelism(), node: process.version, pinned: twoCores },
       secondsPerRun: seconds, rounds, connections,
       medianRequestsPerSec: Object.fromEntries((Object.keys(rates) as Target[]).map((t) => [t, Math.round(med(t))])),
+      medianServerCpuUsPerRequest: Object.fromEntries((Object.keys(cpuUs) as Target[]).map((t) => [t, round3(median(cpuUs[t]))])),
       edgeHttpsOverPlain: round3(edgeTls),
       nginxHttpsOverPlain: round3(nginxTls),
       tlsTarget: { needed: round3(0.9 * nginxTls), met: edgeTls >= 0.9 * nginxTls },
@@ -101,7 +111,7 @@ async function main(): Promise<void> {
         met: h2.edge.requestsPerSec / h2.nginx.requestsPerSec >= h1EdgeOverNginx,
       },
     };
-    process.stdout.write(`${table(result.medianRequestsPerSec, edgeTls, nginxTls, h2)}\nBENCH_TLS ${JSON.stringify(result)}\n`);
+    process.stdout.write(`${table(result.medianRequestsPerSec, edgeTls, nginxTls, h2)}\n${cpuTable(result.medianServerCpuUsPerRequest)}\nBENCH_TLS ${JSON.stringify(result)}\n`);
   } finally {
     for (const p of procs.reverse()) await stopProcess(p);
     rmSync(dir, { recursive: true, force: true });
@@ -156,6 +166,35 @@ function table(rps: Record<string, number>, edgeTls: number, nginxTls: number, h
   if (h2 !== undefined) lines.push(`| HTTP/2 over TLS (h2load 10×100) | ${Math.round(h2.edge.requestsPerSec)} | ${Math.round(h2.nginx.requestsPerSec)} | ${round3(h2.edge.requestsPerSec / h2.nginx.requestsPerSec)} |`);
   lines.push(`| https ÷ plain | ${round3(edgeTls)} | ${round3(nginxTls)} | target: edge ≥ 0.9 × nginx = ${round3(0.9 * nginxTls)} |`);
   return lines.join('\n');
+}
+
+/** Server CPU per request: the plain and TLS cost side by side, and what TLS adds. */
+function cpuTable(us: Record<string, number>): string {
+  const row = (server: 'edge' | 'nginx'): string => {
+    const plain = us[`${server}-plain`]!;
+    const tls = us[`${server}-https`]!;
+    return `| ${server} | ${plain.toFixed(1)} | ${tls.toFixed(1)} | ${(tls - plain).toFixed(1)} |`;
+  };
+  // A saturated server's https ÷ plain rate is its plain ÷ https CPU per request.
+  const edge = us['edge-plain']! / us['edge-https']!;
+  const nginx = us['nginx-plain']! / us['nginx-https']!;
+  return [
+    '| server CPU µs per request (median) | plain | HTTPS/1.1 | TLS adds |',
+    '|---|---|---|---|',
+    row('edge'),
+    row('nginx'),
+    `| plain ÷ https CPU (rate ratio at saturation) | edge ${round3(edge)} | nginx ${round3(nginx)} | target: edge ≥ 0.9 × nginx = ${round3(0.9 * nginx)} (${edge >= 0.9 * nginx ? 'met' : 'MISSED'}) |`,
+  ].join('\n');
+}
+
+/** utime+stime of `pids`, in clock ticks (a process gone counts 0). */
+function cpuTicksOf(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const t = readCpuTicks(pid);
+    if (t !== undefined) ticks += t.utimeTicks + t.stimeTicks;
+  }
+  return ticks;
 }
 
 main().catch((err: unknown) => {

@@ -12,11 +12,15 @@ import { Edge, type EdgeOptions } from '../../edge/pipeline/edge.js';
 import { Value } from '@sinclair/typebox/value';
 import { startRecordingOrigin, type RecordingOrigin } from '../edge/hostile/support/recording-origin.js';
 import { FakeClock } from './fake-clock.js';
+import { ManualTimers } from './manual-timers.js';
 import { silent, testEdgeOptions } from './test-edge-options.js';
 import type { Logger } from '../../common/ports.js';
+import type { WatchOptions } from '../../edge/adapters/watch-request.js';
 
 export interface HttpsEdge {
   clock: FakeClock;
+  /** The HTTPS/1.1 connections' timers (keep-alive, head deadlines): they fire when the test advances them. */
+  timers: ManualTimers;
   edge: Edge;
   origin: RecordingOrigin;
   server: HttpsEdgeServer;
@@ -33,22 +37,25 @@ export function http2Limits(overrides: Partial<Http2Limits> = {}): Http2Limits {
 
 export async function startHttpsEdge(
   certificates: CertificateSources,
-  options: { http2?: Partial<Http2Limits>; edge?: Partial<EdgeOptions>; logger?: Logger; keepAliveTimeoutMs?: number } = {},
+  options: { http2?: Partial<Http2Limits>; edge?: Partial<EdgeOptions>; logger?: Logger; keepAliveTimeoutMs?: number; watch?: WatchOptions } = {},
 ): Promise<HttpsEdge> {
   const clock = new FakeClock();
+  const timers = new ManualTimers(clock);
   const origin = await startRecordingOrigin();
   const transport = createUndiciTransport();
   const edge = new Edge({ ...testEdgeOptions({ cacheName: 'edge', originUrl: origin.url, clock, transport }), ...options.edge });
-  const server = createHttpsEdgeServer(edge, { logger: options.logger ?? silent, clock }, {
+  const server = createHttpsEdgeServer(edge, { logger: options.logger ?? silent, clock, timers }, {
     keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 60_000,
     headersTimeoutMs: 60_000,
     certificates: loadCertificateSet(certificates),
     http2: http2Limits(options.http2),
+    ...(options.watch === undefined ? {} : { watch: options.watch }),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     clock,
+    timers,
     edge,
     origin,
     server,

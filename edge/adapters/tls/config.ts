@@ -39,6 +39,13 @@ export const Http2LimitsSchema = Type.Object(
     /** Rapid reset (CVE-2023-44487): streams a client may reset within resetWindowMs before GOAWAY ENHANCE_YOUR_CALM. */
     maxResetsPerWindow: Type.Integer({ default: 200, minimum: 1, maximum: 1_000_000 }),
     resetWindowMs: Type.Integer({ default: 10_000, minimum: 100, maximum: 3_600_000 }),
+    /**
+     * PING and SETTINGS floods (CVE-2019-9512, CVE-2019-9515): PING and SETTINGS frames (not ACKs)
+     * a client may send within controlFrameWindowMs before GOAWAY ENHANCE_YOUR_CALM. Browsers send
+     * a handful per connection.
+     */
+    maxControlFramesPerWindow: Type.Integer({ default: 500, minimum: 2, maximum: 1_000_000 }),
+    controlFrameWindowMs: Type.Integer({ default: 10_000, minimum: 100, maximum: 3_600_000 }),
   },
   { default: {}, additionalProperties: false },
 );

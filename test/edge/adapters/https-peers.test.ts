@@ -15,6 +15,7 @@ import { DEFAULT_PEER_AUTH_WINDOW_MS } from '../../../edge/routing/peer-auth.js'
 import type { RingMember } from '../../../edge/routing/ring.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { http2Limits } from '../../support/https-edge.js';
+import { ManualTimers } from '../../support/manual-timers.js';
 import { createTestPki } from '../../support/test-certificates.js';
 import { silent, testEdgeOptions } from '../../support/test-edge-options.js';
 import { startRecordingOrigin } from '../hostile/support/recording-origin.js';
@@ -32,7 +33,7 @@ async function region(trustTestCa: boolean) {
   const members: RingMember[] = [];
   for (const id of ['e1', 'e2']) {
     // Listening before the ring exists (it names every member's URL): requests go to the edge attached below.
-    const server = createHttpsEdgeServer({ handle: (req) => edges.get(id)!.handle(req) }, { logger: silent, clock }, {
+    const server = createHttpsEdgeServer({ handle: (req) => edges.get(id)!.handle(req) }, { logger: silent, clock, timers: new ManualTimers(clock) }, {
       keepAliveTimeoutMs: 60_000,
       headersTimeoutMs: 60_000,
       certificates: loadCertificateSet({ default: leaf, bySni: [] }),

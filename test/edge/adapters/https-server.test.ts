@@ -6,13 +6,17 @@
 import { createServer } from 'node:http';
 import { connect as http2Connect, constants } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Agent, request } from 'undici';
 import { loadCertificateSet } from '../../../edge/adapters/tls/certificate-set.js';
+import type { CompletedRequest } from '../../../edge/pipeline/request-events.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { connectH2 } from '../../support/h2-client.js';
+import { startHeldOrigin } from '../../support/held-origin.js';
 import { startHttpsEdge, type HttpsEdge } from '../../support/https-edge.js';
+import { readUntil } from '../../support/raw-http.js';
 import { createTestPki, type TestCertificate, type TestPki } from '../../support/test-certificates.js';
 
 const s = suite<{ pki: TestPki; localhost: TestCertificate; h?: HttpsEdge }>('https listener');
@@ -44,6 +48,25 @@ s('HTTPS/1.1 (ALPN http/1.1): a miss, then a hit from the cache', async (ctx) =>
   }
 });
 
+s('HTTPS/1.1 runs on the own HTTP/1.1 layer: its keep-alive deadline is on the Timers port, and a connection idle past it is closed', async (ctx) => {
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { keepAliveTimeoutMs: 5_000 }));
+  const socket = await tlsOpen(h.port, ctx.pki.ca, ['http/1.1']);
+  try {
+    assert.is(socket.alpnProtocol, 'http/1.1');
+    socket.write('GET /idle HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const first = await readUntil(socket, (text) => text.endsWith(`resource=/idle host=${new URL(h.origin.url).host}`));
+    assert.match(first.text, /^HTTP\/1\.1 200 OK\r\n/);
+    h.timers.advance(5_000);
+    // node's compat layer ignores the Timers port: it would answer this second request.
+    socket.write('GET /idle HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const second = await readUntil(socket, (text) => text.includes('\r\n\r\n'));
+    assert.ok(second.closed, 'closed after keepAliveTimeoutMs of virtual time');
+    assert.is(second.text, '');
+  } finally {
+    socket.destroy();
+  }
+});
+
 s('HTTP/2 (ALPN h2): a miss, then a hit, with no connection-specific fields in the answer', async (ctx) => {
   const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }));
   // The origin names a connection-specific field; node's http2 would throw on sending it.
@@ -64,6 +87,41 @@ s('HTTP/2 (ALPN h2): a miss, then a hit, with no connection-specific fields in t
     assert.is(h.origin.requests[0]!.headers.host, new URL(h.origin.url).host, 'the origin is asked under its own name, as over HTTP/1.1');
   } finally {
     await client.close();
+  }
+});
+
+s('HTTP/2 streams are served without the compatibility API: a request body reaches the origin, and the watch reports HTTP/2 with the pipeline\'s outcome', async (ctx) => {
+  const bodies: string[] = [];
+  const origin = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      bodies.push(`${req.method} ${Buffer.concat(chunks).toString()}`);
+      res.writeHead(200, { 'cache-control': 'no-store', 'content-type': 'text/plain' });
+      res.end('posted');
+    });
+  });
+  await new Promise<void>((resolve) => origin.listen(0, '127.0.0.1', resolve));
+  const seen: CompletedRequest[] = [];
+  const clock = new FakeClock();
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, {
+    edge: { originUrl: `http://127.0.0.1:${(origin.address() as AddressInfo).port}` },
+    watch: { observer: { completed: (e) => seen.push(e) }, clock, makeRequestId: () => 'id-1' },
+  }));
+  // node attaches its Http2ServerRequest/Response pair only to a server with a 'request' listener.
+  assert.is(h.server.http2.listenerCount('request'), 0);
+  const client = await connectH2(h.url, ctx.pki.ca);
+  try {
+    const reply = await client.request({ ':method': 'POST', ':path': '/form', 'content-type': 'text/plain', 'user-agent': 'ua-1' }, 'a=1&b=2');
+    assert.is(reply.status, 200);
+    assert.is(reply.body, 'posted');
+    assert.equal(bodies, ['POST a=1&b=2']);
+    await client.close();
+    assert.equal(seen.map((e) => [e.protocol, e.method, e.target, e.status, e.outcome.kind, e.completed, e.userAgent, e.clientAddress]), [['HTTP/2', 'POST', '/form', 200, 'pass', true, 'ua-1', '127.0.0.1']]);
+  } finally {
+    await client.close();
+    origin.closeAllConnections();
+    await new Promise<void>((resolve) => origin.close(() => resolve()));
   }
 });
 
@@ -199,35 +257,49 @@ s('a header list over maxHeaderListBytes is answered 431 and never forwarded; th
 });
 
 s('shutdown: closeIdleConnections lets an HTTP/2 stream in flight finish, then the session goes away', async (ctx) => {
-  let release: () => void = () => undefined;
-  let arrivedSignal: () => void = () => undefined;
-  const arrived = new Promise<void>((resolve) => (arrivedSignal = resolve));
   // An origin whose answer waits for the test: the stream is in flight while the edge shuts down.
-  const originServer = createServer((_req, res) => {
-    release = () => {
-      res.writeHead(200, { 'cache-control': 'no-store' });
-      res.end('finished');
-    };
-    arrivedSignal();
-  });
-  await new Promise<void>((resolve) => originServer.listen(0, '127.0.0.1', resolve));
-  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { edge: { originUrl: `http://127.0.0.1:${(originServer.address() as AddressInfo).port}` } }));
+  const origin = await startHeldOrigin();
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { edge: { originUrl: origin.url } }));
   const client = await connectH2(h.url, ctx.pki.ca);
   try {
     const sessionGone = new Promise<void>((resolve) => client.session.once('close', () => resolve()));
     const reply = client.get('/held');
-    await arrived;
+    await origin.waitForArrivals(1);
     h.server.close();
     h.server.closeIdleConnections();
-    release();
+    origin.release();
     const answered = await reply;
     assert.is(answered.status, 200);
-    assert.is(answered.body, 'finished');
+    assert.is(answered.body, 'held /held\n');
     await sessionGone;
   } finally {
     await client.close();
-    originServer.closeAllConnections();
-    await new Promise<void>((resolve) => originServer.close(() => resolve()));
+    await origin.close();
+  }
+});
+
+s('shutdown: close() lets an HTTPS/1.1 response in flight finish with Connection: close, and an idle HTTPS/1.1 connection is closed', async (ctx) => {
+  const origin = await startHeldOrigin();
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { edge: { originUrl: origin.url } }));
+  const busy = await tlsOpen(h.port, ctx.pki.ca, ['http/1.1']);
+  const idle = await tlsOpen(h.port, ctx.pki.ca, ['http/1.1']);
+  try {
+    const idleClosed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
+    const busyClosed = new Promise<void>((resolve) => busy.once('close', () => resolve()));
+    busy.write('GET /held HTTP/1.1\r\nHost: localhost\r\n\r\n');
+    const reply = readUntil(busy, (text) => text.endsWith('held /held\n'));
+    await origin.waitForArrivals(1);
+    h.server.close();
+    await idleClosed;
+    origin.release();
+    const answered = await reply;
+    assert.match(answered.text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(answered.text, /\r\nconnection: close\r\n/i);
+    await busyClosed; // and the connection closes after the response
+  } finally {
+    busy.destroy();
+    idle.destroy();
+    await origin.close();
   }
 });
 
@@ -242,7 +314,7 @@ s('the idle timer spares a session with a stream in flight (a slow origin), and 
   await new Promise<void>((resolve) => originServer.listen(0, '127.0.0.1', resolve));
   const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { keepAliveTimeoutMs: 50, edge: { originUrl: `http://127.0.0.1:${(originServer.address() as AddressInfo).port}` } }));
   // The origin answers only once the edge's idle timer has fired on the session: an event, not a sleep.
-  const timerFired = new Promise<void>((resolve) => h.server.once('session', (session) => session.once('timeout', () => resolve())));
+  const timerFired = new Promise<void>((resolve) => h.server.http2.once('session', (session) => session.once('timeout', () => resolve())));
   const client = await connectH2(h.url, ctx.pki.ca);
   try {
     const sessionGone = new Promise<void>((resolve) => client.session.once('close', () => resolve()));
@@ -288,6 +360,13 @@ s('103 Early Hints from the origin reach an HTTP/2 client ahead of the final ans
 });
 
 s.run();
+
+function tlsOpen(port: number, ca: Buffer, ALPNProtocols: string[]): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket: TLSSocket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost', ALPNProtocols }, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
 
 function peerCertificate(port: number, ca: Buffer, servername: string | undefined): Promise<PeerCertificate> {
   return new Promise((resolve, reject) => {

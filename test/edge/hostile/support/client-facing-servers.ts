@@ -11,6 +11,7 @@ import { loadCertificateSet } from '../../../../edge/adapters/tls/certificate-se
 import type { Edge } from '../../../../edge/pipeline/edge.js';
 import { FakeClock } from '../../../support/fake-clock.js';
 import { http2Limits } from '../../../support/https-edge.js';
+import { ManualTimers } from '../../../support/manual-timers.js';
 import { createTestPki, type TestPki } from '../../../support/test-certificates.js';
 import { silent } from '../../../support/test-edge-options.js';
 import { h2Client, plainClient, tlsClient, type HostileClient } from './hostile-clients.js';
@@ -69,8 +70,9 @@ function httpsServer(name: string, protocol: 'http/1.1' | 'h2'): ClientFacingSer
     protocol,
     async start(edge) {
       const p = testPki();
+      const clock = new FakeClock();
       const leaf = { cert: `${p.dir}/leaf-1.pem`, key: `${p.dir}/leaf-1.key` };
-      const server = createHttpsEdgeServer(edge, { logger: silent, clock: new FakeClock() }, {
+      const server = createHttpsEdgeServer(edge, { logger: silent, clock, timers: new ManualTimers(clock) }, {
         keepAliveTimeoutMs: 5000,
         headersTimeoutMs: 5000,
         certificates: loadCertificateSet({ default: leaf, bySni: [] }),

@@ -1,17 +1,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ResetBudget } from '../../../edge/adapters/h2/reset-budget.js';
+import { WindowBudget } from '../../../edge/adapters/h2/window-budget.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
-test('resets up to the budget pass; the next one in the same window does not', () => {
+test('actions up to the budget pass; the next one in the same window does not', () => {
   const clock = new FakeClock();
-  const budget = new ResetBudget(clock, 3, 1_000);
+  const budget = new WindowBudget(clock, 3, 1_000);
   assert.equal([budget.spend(), budget.spend(), budget.spend(), budget.spend()], [true, true, true, false]);
 });
 
 test('a new window starts a new count: a client that cancels now and then is never cut off', () => {
   const clock = new FakeClock();
-  const budget = new ResetBudget(clock, 2, 1_000);
+  const budget = new WindowBudget(clock, 2, 1_000);
   assert.ok(budget.spend());
   assert.ok(budget.spend());
   clock.advance(999);
