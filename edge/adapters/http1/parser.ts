@@ -1,4 +1,5 @@
 import { METHODS } from 'node:http';
+import { lowerFieldName } from './field-names.js';
 
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112) and the body framing it implies. Pure: bytes in,
@@ -180,8 +181,6 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
   const target = text.slice(sp1 + 1, sp2);
   if (!targetFormOk(method, target)) return reject(400, 'invalid request target');
 
-  // Names are case-insensitive (RFC 9110 §5.1): one lower-cased copy of the head gives every name.
-  const lower = (text.length === end ? text : text.slice(0, end)).toLowerCase();
   // One native pass checks every field line's bytes; only a head it fails is checked byte by
   // byte below, which finds the first bad line and names what is wrong with it.
   FIELD_LINES.lastIndex = lineEnd + 2;
@@ -200,7 +199,7 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
     while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
     while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
     if (rawHeaders.length === limits.maxHeaderCount) return reject(431, 'too many header fields');
-    rawHeaders.push([lower.slice(pos, colon), text.slice(vs, ve)]);
+    rawHeaders.push([lowerFieldName(text.slice(pos, colon)), text.slice(vs, ve)]);
     pos = eol + 2;
   }
   return finishHead(method, target, minorVersion, rawHeaders);
