@@ -1,5 +1,5 @@
 import { METHODS } from 'node:http';
-import { lowerFieldName } from './field-names.js';
+import { fieldNameAt } from './field-names.js';
 
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112) and the body framing it implies. Pure: bytes in,
@@ -199,7 +199,7 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
     while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
     while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
     if (rawHeaders.length === limits.maxHeaderCount) return reject(431, 'too many header fields');
-    rawHeaders.push([lowerFieldName(text.slice(pos, colon)), text.slice(vs, ve)]);
+    rawHeaders.push([fieldNameAt(text, pos, colon), text.slice(vs, ve)]);
     pos = eol + 2;
   }
   return finishHead(method, target, minorVersion, rawHeaders);
