@@ -9,8 +9,10 @@
  *   own, kept    the own layer writing the answer's kept serialized block (`wire`, the hit path now)
  * plus the empty loop (one setImmediate per hit, which every variant also pays). Measured as JS heap
  * plus ArrayBuffer growth over N hits with the young generation sized so that no GC runs in between.
+ * Requests: `wrk` (Host, User-Agent) or `browser` (about 15 fields, about 800 bytes, varying
+ * User-Agent and Cookie; stand-in-socket.ts's requestStream).
  *
- *   node --expose-gc --min-semi-space-size=64 --max-semi-space-size=64 dist/loadtests/bench/hit-alloc.js [hits-per-round] [rounds]
+ *   node --expose-gc --min-semi-space-size=64 --max-semi-space-size=64 dist/loadtests/bench/hit-alloc.js [hits-per-round] [rounds] [wrk|browser]
  */
 import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
@@ -18,7 +20,7 @@ import { Duplex } from 'node:stream';
 import { systemClock, systemTimers } from '../../common/adapters/system-clock.js';
 import { Http1Connection } from '../../edge/adapters/http1/connection.js';
 import { connectionOptions } from '../../edge/adapters/http1/server.js';
-import { answer, NullSocket, REQUEST } from './stand-in-socket.js';
+import { answer, NullSocket, requestStream, type RequestCase } from './stand-in-socket.js';
 
 /** A Duplex node:http accepts as a connection; writes are dropped. */
 class NullDuplex extends Duplex {
@@ -33,6 +35,12 @@ class NullDuplex extends Duplex {
 type Variant = 'empty loop' | 'node:http' | 'own, per hit' | 'own, kept';
 const VARIANTS: readonly Variant[] = ['empty loop', 'node:http', 'own, per hit', 'own, kept'];
 
+const requestCase = (process.argv[4] ?? 'wrk') as RequestCase;
+if (requestCase !== 'wrk' && requestCase !== 'browser') throw new Error(`request case: wrk or browser, not ${requestCase}`);
+const REQUESTS = requestStream(requestCase, 976, 1_000);
+let sent = 0;
+const nextRequest = (): Buffer => REQUESTS[sent++ % REQUESTS.length]!;
+
 /** Returns a function that delivers one request; the answer is written before the next turn of the loop. */
 function setup(v: Variant): () => void {
   if (v === 'empty loop') return () => undefined;
@@ -44,13 +52,13 @@ function setup(v: Variant): () => void {
     });
     const sock = new NullDuplex();
     server.emit('connection', sock);
-    return () => void sock.push(REQUEST);
+    return () => void sock.push(nextRequest());
   }
   const response = answer(v === 'own, kept');
   const socket = new NullSocket();
   const options = connectionOptions({ keepAliveTimeoutMs: 5_000, headersTimeoutMs: 10_000, timers: systemTimers, clock: systemClock, logger: { log: () => undefined } });
   new Http1Connection(socket as unknown as Socket, () => response, options, () => undefined);
-  return () => void socket.emit('data', REQUEST);
+  return () => void socket.emit('data', nextRequest());
 }
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -84,7 +92,7 @@ async function main(): Promise<void> {
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   process.stdout.write(
-    `median over ${rounds} rounds of ${hits} hits (JS heap + ArrayBuffer growth, no GC in between; the empty loop is included in every other row): ` +
+    `median over ${rounds} rounds of ${hits} ${requestCase} hits (JS heap + ArrayBuffer growth, no GC in between; the empty loop is included in every other row): ` +
       `${VARIANTS.map((v) => `${v} ${median(results.get(v)!).toFixed(0)} B/hit`).join(', ')}\n`,
   );
 }

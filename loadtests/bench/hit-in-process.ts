@@ -8,40 +8,12 @@
  * node dist/loadtests/bench/hit-in-process.js [rounds=7] [keys=10000] [hitsPerRound=2000000]
  * Prints ns per hit for every round and the median. Requests look like wrk's: a Host field only.
  */
-import type { HeaderList } from '../../common/http.js';
-import type { Clock, Transport } from '../../common/ports.js';
-import { Edge } from '../../edge/pipeline/edge.js';
 import type { EdgeRequest } from '../../edge/pipeline/types.js';
+import { inProcessEdge } from './in-process-edge.js';
 
 const [rounds = 7, keys = 10_000, hitsPerRound = 2_000_000] = process.argv.slice(2).map(Number);
 
-const clock: Clock = { wallMs: () => 1_700_000_000_000, monoMs: () => 0 };
-const body = Buffer.alloc(1024, 'x');
-const transport = {
-  async request() {
-    const headers: HeaderList = [['cache-control', 'max-age=3600'], ['content-length', String(body.length)], ['content-type', 'text/plain']];
-    return { status: 200, headers, body: (async function* () { yield body; })(), discard: () => undefined };
-  },
-  close: async () => undefined,
-} as unknown as Transport;
-
-const edge = new Edge({
-  cacheName: 'bench',
-  originUrl: 'http://127.0.0.1:1',
-  clock,
-  timers: { after: () => ({ cancel: () => undefined }) },
-  transport,
-  logger: { log: () => undefined },
-  maxBytes: 256 * 1024 * 1024,
-  maxObjectBytes: 8 * 1024 * 1024,
-  originTimeouts: { connectMs: 1000, headersMs: 1000, bodyIdleMs: 1000 },
-  collapseWaitMs: 1000,
-  setCookie: 'bypass',
-  heuristic: { fraction: 0.1, maxSeconds: 86_400 },
-  staleIfErrorDefaultSeconds: 60,
-  honorRequestCacheControl: true,
-  keyHost: 'origin',
-});
+const edge = inProcessEdge();
 
 // One request object per key, as node:http makes one per request: a target and a Host field.
 const requests: EdgeRequest[] = [];

@@ -1,33 +1,67 @@
 #!/usr/bin/env node
 /**
- * CPU time per 1 KiB hit spent in the own HTTP/1.1 layer, in process: the same stand-in socket as
- * hit-alloc.ts (writes dropped, so the kernel's share is left out), one reused answer with its kept
- * field block, and the request watch the binary installs when there is no access log (lean record,
- * an observer that does nothing). CPU time of this process (user + system), not elapsed time, so a
- * busy machine disturbs it less than a throughput figure; still compare builds in alternating runs.
+ * CPU time per 1 KiB hit, in process, through the own HTTP/1.1 layer: the same stand-in socket as
+ * hit-alloc.ts (writes dropped, so the kernel's share is left out) and the request watch the binary
+ * installs when there is no access log (lean record, an observer that does nothing). Two handlers:
+ *   answer  one reused answer with its kept field block: the layer alone
+ *   edge    a real Edge (in-process-edge.ts) answering from its cache: layer plus pipeline, the
+ *           whole hit path but the kernel
+ * and two request cases (stand-in-socket.ts): `wrk` (Host, User-Agent) and `browser` (about 15
+ * fields, about 800 bytes, varying User-Agent and Cookie, over a hot set). CPU time of this process
+ * (user + system), not elapsed time, so a busy machine disturbs it less than a throughput figure;
+ * still compare builds in alternating runs.
  *
- *   node dist/loadtests/bench/hit-layer-cpu.js [hits-per-round=200000] [rounds=7]
+ *   node dist/loadtests/bench/hit-layer-cpu.js [hits-per-round=200000] [rounds=7] [wrk|browser] [answer|edge]
  */
 import type { Socket } from 'node:net';
 import { systemClock, systemTimers } from '../../common/adapters/system-clock.js';
-import { Http1Connection } from '../../edge/adapters/http1/connection.js';
+import { Http1Connection, type RequestHandler } from '../../edge/adapters/http1/connection.js';
 import { connectionOptions } from '../../edge/adapters/http1/server.js';
-import { answer, NullSocket, REQUEST } from './stand-in-socket.js';
+import { inProcessEdge } from './in-process-edge.js';
+import { answer, NullSocket, requestStream, type RequestCase } from './stand-in-socket.js';
 
-const [hits = 200_000, rounds = 7] = process.argv.slice(2).map(Number);
+const args = process.argv.slice(2);
+const hits = Number(args[0] ?? 200_000);
+const rounds = Number(args[1] ?? 7);
+const requestCase = (args[2] ?? 'wrk') as RequestCase;
+const handlerKind = args[3] ?? 'answer';
+if (requestCase !== 'wrk' && requestCase !== 'browser') throw new Error(`request case: wrk or browser, not ${requestCase}`);
+if (handlerKind !== 'answer' && handlerKind !== 'edge') throw new Error(`handler: answer or edge, not ${handlerKind}`);
 
-const response = answer(true);
+const KEYS = 1_000;
+const requests = requestStream(requestCase, 976, KEYS);
+let handler: RequestHandler;
+if (handlerKind === 'edge') {
+  const edge = inProcessEdge();
+  handler = (req) => edge.handle(req);
+  for (const r of requestStream('wrk', KEYS, KEYS)) {
+    const target = r.toString('latin1', 4, r.indexOf(' HTTP/1.1'));
+    const res = await edge.handle({ method: 'GET', target, headers: { host: '127.0.0.1:8080' } });
+    if (res.status !== 200) throw new Error(`fill of ${target} answered ${res.status}`);
+  }
+} else {
+  const response = answer(true);
+  handler = () => response;
+}
+
 const socket = new NullSocket();
+let answered = 0;
+let hitsSeen = 0;
 new Http1Connection(
   socket as unknown as Socket,
-  () => response,
+  handler,
   connectionOptions({
     keepAliveTimeoutMs: 5_000,
     headersTimeoutMs: 10_000,
     timers: systemTimers,
     clock: systemClock,
     logger: { log: () => undefined },
-    watch: { observer: { completed: () => undefined }, clock: systemClock, makeRequestId: () => 'id', fullRecord: false },
+    watch: {
+      observer: { completed: (r) => { answered++; if (r.outcome.hit) hitsSeen++; } },
+      clock: systemClock,
+      makeRequestId: () => 'id',
+      fullRecord: false,
+    },
   }),
   () => undefined,
 );
@@ -35,7 +69,7 @@ new Http1Connection(
 /** A hit is answered synchronously, inside the 'data' event: the loop needs no turn of the event loop. */
 function nsPerHit(n: number): number {
   const before = process.cpuUsage();
-  for (let i = 0; i < n; i++) socket.emit('data', REQUEST);
+  for (let i = 0; i < n; i++) socket.emit('data', requests[i % requests.length]!);
   const used = process.cpuUsage(before);
   return ((used.user + used.system) * 1000) / n;
 }
@@ -46,5 +80,6 @@ for (let r = 0; r < rounds; r++) {
   results.push(nsPerHit(hits));
   process.stdout.write(`round ${r + 1}: ${results[r]!.toFixed(0)} ns/hit\n`);
 }
+if (hitsSeen !== answered || answered !== hits * (rounds + 1)) throw new Error(`${answered} answered, ${hitsSeen} hits: not every request was a hit`);
 const median = [...results].sort((a, b) => a - b)[Math.floor(results.length / 2)]!;
-process.stdout.write(`median over ${rounds} rounds of ${hits} hits: ${median.toFixed(0)} ns CPU per hit in the own layer (stand-in socket, no kernel)\n`);
+process.stdout.write(`median over ${rounds} rounds of ${hits} ${requestCase} hits (${handlerKind}): ${median.toFixed(0)} ns CPU per hit (stand-in socket, no kernel)\n`);

@@ -5,8 +5,26 @@
  */
 import { EventEmitter } from 'node:events';
 import type { EdgeResponse } from '../../edge/pipeline/types.js';
+import { browserRequestFields } from './browser-headers.js';
 
 export const REQUEST = Buffer.from('GET /bench/hot/1234 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: wrk\r\n\r\n', 'latin1');
+
+/** The request streams the in-process benches can send: `wrk` is REQUEST's shape, `browser` the bench's browser-like case. */
+export type RequestCase = 'wrk' | 'browser';
+
+/**
+ * `count` requests of one case over a hot set of `keys` URLs, one Buffer each, as they arrive from
+ * a client: wrk's (Host and User-Agent) or the browser-like ones (about 15 fields, about 800 bytes,
+ * User-Agent and Cookie varying from request to request, browser-headers.ts).
+ */
+export function requestStream(c: RequestCase, count: number, keys: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let k = 0; k < count; k++) {
+    const fields = c === 'browser' ? browserRequestFields(k, '127.0.0.1:8080') : [['Host', '127.0.0.1:8080'], ['User-Agent', 'wrk']] as const;
+    out.push(Buffer.from(`GET /bench/hot/${k % keys} HTTP/1.1\r\n${fields.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`, 'latin1'));
+  }
+  return out;
+}
 
 export function answer(withWire: boolean): EdgeResponse {
   const headers = [

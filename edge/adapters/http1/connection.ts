@@ -175,10 +175,13 @@ export class Http1Connection {
     // pipelined request, so deep pipelines do not nest one stack frame chain per request.
     if (this.pumping) return;
     this.pumping = true;
+    // Answers written in this loop (pipelined hits of one read) leave in one writev, not one each.
+    this.socket.cork();
     try {
       this.pumpLoop();
     } finally {
       this.pumping = false;
+      this.socket.uncork();
     }
   }
 
@@ -219,6 +222,8 @@ export class Http1Connection {
       }
       if (r.kind === 'incomplete') {
         this.headersTimer ??= this.o.timers.after(this.o.headersTimeoutMs, () => this.rejectAndClose(408, 'request head timeout'));
+        // The rest of the head is still to come: reading may have paused for an answer's drain.
+        this.updateReading();
         return;
       }
       if (r.kind === 'reject') {

@@ -1,4 +1,5 @@
 import { METHODS } from 'node:http';
+import { fieldNameAt } from './field-names.js';
 
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112) and the body framing it implies. Pure: bytes in,
@@ -52,8 +53,6 @@ export type HeadResult = { kind: 'incomplete' } | { kind: 'head'; head: RequestH
 const CR = 0x0d;
 const LF = 0x0a;
 
-const HTTP_1_DOT = Buffer.from('HTTP/1.', 'latin1');
-
 /** tchar (RFC 9110 §5.6.2) as a lookup table. */
 const TCHAR = new Uint8Array(256);
 for (const c of "!#$%&'*+-.^_`|~") TCHAR[c.charCodeAt(0)] = 1;
@@ -90,6 +89,12 @@ function reject(status: Rejection['status'], reason: string): HeadResult {
  * line are skipped, as RFC 9112 §2.2 asks, but count toward `maxHeadBytes` (measured from the start
  * of `buf`), so endless empty lines cannot grow the connection's buffer. Incomplete input longer
  * than the limit is a 431.
+ *
+ * A complete head within the limit (nearly every request) is found with one native search for the
+ * empty line and parsed from one latin1 string of it: the line checks below cover every byte of
+ * every line, so a bare CR or LF inside the head fails them too. Only then, and for input without
+ * a complete head, does the byte-by-byte scan run, which names a bare CR or LF as such and rejects
+ * it before the head is complete.
  */
 export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PARSER_LIMITS): HeadResult {
   let start = 0;
@@ -98,8 +103,35 @@ export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PAR
   if (start + 1 === buf.length && buf[start] === CR) return { kind: 'incomplete' };
   // A request line starts with a method token: say so at the first byte, not after 16 KiB.
   if (start < buf.length && TCHAR[buf[start]!] !== 1) return reject(400, 'invalid method');
-  // One pass finds the empty line that ends the head and rejects a bare CR or LF anywhere before
-  // it, whether or not the head is complete yet. It stops at the limit: nothing beyond is read.
+  // Most reads hold one whole request: a window that big is read as text first, and the whole
+  // limit only when the head runs past it, so pipelined requests behind a head are not all copied.
+  const available = Math.min(buf.length, limits.maxHeadBytes);
+  let text = buf.toString('latin1', start, Math.min(available, start + FIRST_WINDOW_BYTES));
+  let emptyLine = text.indexOf('\r\n\r\n');
+  if (emptyLine < 0 && start + text.length < available) {
+    text = buf.toString('latin1', start, available);
+    emptyLine = text.indexOf('\r\n\r\n');
+  }
+  if (emptyLine < 0) return scanHead(buf, start, limits);
+  const result = parseHeadLines(text, emptyLine + 2, limits);
+  if (result.kind === 'head') {
+    result.consumed = start + emptyLine + 4;
+    return result;
+  }
+  // A line failed: if a bare CR or LF is why, say that (the scan finds it first).
+  const scanned = scanHead(buf, start, limits);
+  return scanned.kind === 'reject' ? scanned : result;
+}
+
+/** Bytes read as text for the first look for the end of a head (a browser's is about 1 KiB). */
+const FIRST_WINDOW_BYTES = 4096;
+
+/**
+ * The byte-by-byte scan: finds the empty line that ends the head and rejects a bare CR or LF
+ * anywhere before it, whether or not the head is complete yet. It stops at the limit: nothing
+ * beyond is read.
+ */
+function scanHead(buf: Buffer, start: number, limits: ParserLimits): HeadResult {
   const scanLimit = Math.min(buf.length, limits.maxHeadBytes);
   let end = -1;
   for (let i = start; i < scanLimit; i++) {
@@ -116,57 +148,83 @@ export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PAR
     }
   }
   if (end < 0) return buf.length > limits.maxHeadBytes ? reject(431, 'request head too large') : { kind: 'incomplete' };
-  const result = parseHeadLines(buf, start, end, limits);
+  const result = parseHeadLines(buf.toString('latin1', start, end + 2), end + 2 - start, limits);
   if (result.kind === 'head') result.consumed = end + 4;
   return result;
 }
 
-function parseHeadLines(buf: Buffer, start: number, end: number, limits: ParserLimits): HeadResult {
-  // Every CR in the head is followed by LF (checked above): the next CR ends the line.
-  const lineEnd = buf.indexOf(CR, start);
+/**
+ * `text[0, end)`: the head from the request line to the CRLF that ends its last line (the empty
+ * line not included; what follows `end` is not read). Every byte of every line is checked: a line ends at its first CR, which must be
+ * followed by LF, and the line's bytes before it are each checked against what may stand there.
+ */
+function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadResult {
+  const lineEnd = text.indexOf('\r');
+  if (text.charCodeAt(lineEnd + 1) !== LF) return reject(400, 'bare CR');
   // Request line: method SP request-target SP HTTP-version (RFC 9112 §3).
-  const sp1 = buf.indexOf(0x20, start);
-  if (sp1 <= start || sp1 > lineEnd) return reject(400, 'malformed request line');
-  for (let i = start; i < sp1; i++) if (TCHAR[buf[i]!] !== 1) return reject(400, 'invalid method');
-  const sp2 = buf.indexOf(0x20, sp1 + 1);
+  const sp1 = text.indexOf(' ');
+  if (sp1 <= 0 || sp1 > lineEnd) return reject(400, 'malformed request line');
+  for (let i = 0; i < sp1; i++) if (TCHAR[text.charCodeAt(i)] !== 1) return reject(400, 'invalid method');
+  const sp2 = text.indexOf(' ', sp1 + 1);
   if (sp2 < 0 || sp2 > lineEnd || sp2 === sp1 + 1) return reject(400, 'malformed request line');
-  for (let i = sp1 + 1; i < sp2; i++) if (!isTargetByte(buf[i]!)) return reject(400, 'invalid request target');
+  for (let i = sp1 + 1; i < sp2; i++) if (!isTargetByte(text.charCodeAt(i))) return reject(400, 'invalid request target');
   let minorVersion: 0 | 1;
-  if (lineEnd - sp2 === 9 && buf.compare(HTTP_1_DOT, 0, 7, sp2 + 1, sp2 + 8) === 0 && (buf[sp2 + 8] === 0x31 || buf[sp2 + 8] === 0x30)) {
-    minorVersion = buf[sp2 + 8] === 0x31 ? 1 : 0;
-  } else if (/^HTTP\/\d\.\d$/.test(buf.toString('latin1', sp2 + 1, lineEnd))) {
+  if (lineEnd - sp2 === 9 && text.startsWith('HTTP/1.', sp2 + 1) && (text.charCodeAt(sp2 + 8) === 0x31 || text.charCodeAt(sp2 + 8) === 0x30)) {
+    minorVersion = text.charCodeAt(sp2 + 8) === 0x31 ? 1 : 0;
+  } else if (/^HTTP\/\d\.\d$/.test(text.slice(sp2 + 1, lineEnd))) {
     return reject(505, 'unsupported HTTP version');
   } else {
     return reject(400, 'malformed HTTP version');
   }
-  const method = buf.toString('latin1', start, sp1);
+  const method = text.slice(0, sp1);
   if (!SERVED_METHODS.has(method)) return reject(501, 'method not implemented');
-  const target = buf.toString('latin1', sp1 + 1, sp2);
+  const target = text.slice(sp1 + 1, sp2);
   if (!targetFormOk(method, target)) return reject(400, 'invalid request target');
 
+  // One native pass checks every field line's bytes; only a head it fails is checked byte by
+  // byte below, which finds the first bad line and names what is wrong with it.
+  FIELD_LINES.lastIndex = lineEnd + 2;
+  const linesValid = FIELD_LINES.test(text) && FIELD_LINES.lastIndex === end + 2;
   const rawHeaders: Array<[string, string]> = [];
   let pos = lineEnd + 2;
-  while (pos < end + 2) {
-    const eol = buf.indexOf(CR, pos);
-    const first = buf[pos]!;
-    if (first === 0x20 || first === 0x09) return reject(400, 'obs-fold');
-    const colon = buf.indexOf(0x3a, pos);
-    if (colon < 0 || colon > eol) return reject(400, 'header line without a colon');
-    if (colon === pos) return reject(400, 'empty header name');
-    for (let i = pos; i < colon; i++) {
-      const b = buf[i]!;
-      if (TCHAR[b] !== 1) return reject(400, b === 0x20 || b === 0x09 ? 'whitespace before colon' : 'invalid header name');
+  while (pos < end) {
+    const eol = text.indexOf('\r', pos);
+    const colon = text.indexOf(':', pos);
+    if (!linesValid) {
+      const bad = fieldLineRejection(text, pos, eol, colon);
+      if (bad !== undefined) return bad;
     }
     let vs = colon + 1;
     let ve = eol;
-    while (vs < ve && (buf[vs] === 0x20 || buf[vs] === 0x09)) vs++;
-    while (ve > vs && (buf[ve - 1] === 0x20 || buf[ve - 1] === 0x09)) ve--;
-    for (let i = vs; i < ve; i++) if (!isFieldValueByte(buf[i]!)) return reject(400, 'invalid header value');
+    while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
+    while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
     if (rawHeaders.length === limits.maxHeaderCount) return reject(431, 'too many header fields');
-    rawHeaders.push([buf.toString('latin1', pos, colon).toLowerCase(), buf.toString('latin1', vs, ve)]);
+    rawHeaders.push([fieldNameAt(text, pos, colon), text.slice(vs, ve)]);
     pos = eol + 2;
   }
   return finishHead(method, target, minorVersion, rawHeaders);
+}
+
+/**
+ * Field lines (RFC 9112 §5, RFC 9110 §5.5), from the sticky start to the empty line that ends the
+ * head: a token name, a colon, then only HTAB, SP, VCHAR and obs-text up to CRLF. Linear: no two parts of a line
+ * can match the same byte, so a failing line is never tried in more than one way.
+ */
+const FIELD_LINES = /(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*\r\n)*\r\n/y;
+
+/** What is wrong with the field line `text[pos, eol)`, checked byte by byte; undefined when nothing is. */
+function fieldLineRejection(text: string, pos: number, eol: number, colon: number): HeadResult | undefined {
+  if (text.charCodeAt(eol + 1) !== LF) return reject(400, 'bare CR');
+  const first = text.charCodeAt(pos);
+  if (first === 0x20 || first === 0x09) return reject(400, 'obs-fold');
+  if (colon < 0 || colon > eol) return reject(400, 'header line without a colon');
+  if (colon === pos) return reject(400, 'empty header name');
+  for (let i = pos; i < colon; i++) {
+    const b = text.charCodeAt(i);
+    if (TCHAR[b] !== 1) return reject(400, b === 0x20 || b === 0x09 ? 'whitespace before colon' : 'invalid header name');
+  }
+  for (let i = colon + 1; i < eol; i++) if (!isFieldValueByte(text.charCodeAt(i))) return reject(400, 'invalid header value');
+  return undefined;
 }
 
 /** Framing, Host, Connection and Expect: the checks that need every field (RFC 9112 §6, §9; RFC 9110 §10.1.1). */

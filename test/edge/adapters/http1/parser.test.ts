@@ -146,6 +146,32 @@ test('bounded: a head of exactly maxHeadBytes parses, one byte more is 431, comp
   assert.is(parseRequestHead(Buffer.from(`GET /${'a'.repeat(300)}`), limits).kind, 'reject');
 });
 
+test('a head longer than the first 4 KiB looked at parses the same, and what follows it is left', () => {
+  const pad = 'p'.repeat(5000);
+  const text = `GET /long HTTP/1.1\r\nHost: x\r\nX-Pad: ${pad}\r\nX-Last: 1\r\n\r\nGET /next`;
+  const r = head(text);
+  assert.equal(r.head.rawHeaders, [['host', 'x'], ['x-pad', pad], ['x-last', '1']]);
+  assert.is(r.consumed, text.length - 'GET /next'.length);
+});
+
+test('a bad field anywhere in a complete many-field head is named, whichever line it is on', () => {
+  const fields = Array.from({ length: 15 }, (_v, i) => `X-Field-${i}: value ${i}\r\n`);
+  for (let at = 0; at < fields.length; at++) {
+    const withBad = (bad: string): string => `GET / HTTP/1.1\r\nHost: x\r\n${fields.map((f, i) => (i === at ? bad : f)).join('')}\r\n`;
+    rejected(withBad('X-Bad: a\x01b\r\n'), 400, /invalid header value/);
+    rejected(withBad('X-Bad: a\x7fb\r\n'), 400, /invalid header value/);
+    rejected(withBad('X-B(d: 1\r\n'), 400, /invalid header name/);
+    rejected(withBad('X-Bad : 1\r\n'), 400, /whitespace before colon/);
+    rejected(withBad(' folded\r\n'), 400, /obs-fold/);
+    rejected(withBad('X-Bad: 1\n'), 400, /bare LF/);
+    rejected(withBad('X-Bad: 1\r2\r\n'), 400, /bare CR/);
+    rejected(withBad('NoColon\r\n'), 400, /without a colon/);
+  }
+  // Mixed case names come out lower-cased; obs-text in a value is allowed (RFC 9110 §5.5).
+  const ok = head('GET / HTTP/1.1\r\nHOST: x\r\nUser-Agent: caf\xe9\r\n\r\n');
+  assert.equal(ok.head.rawHeaders, [['host', 'x'], ['user-agent', 'caf\xe9']]);
+});
+
 test('the version is read from its bytes: HTTP/1.0 and HTTP/1.1 only; other digits 505; anything else 400', () => {
   const limits = { maxHeadBytes: 200, maxHeaderCount: 10 };
   const v = (version: string) => parseRequestHead(Buffer.from(`GET / ${version}\r\nHost: x\r\n\r\n`), limits);

@@ -1,0 +1,37 @@
+/**
+ * An Edge with no sockets for the in-process hit benches (hit-in-process.ts, hit-layer-cpu.ts):
+ * a fixed clock, timers that never fire, and a transport that answers every fill with a 1 KiB
+ * body cacheable for an hour, so every request after the first for a key is a fresh hit.
+ */
+import type { HeaderList } from '../../common/http.js';
+import type { Clock, Transport } from '../../common/ports.js';
+import { Edge } from '../../edge/pipeline/edge.js';
+
+export function inProcessEdge(bodyBytes = 1024): Edge {
+  const clock: Clock = { wallMs: () => 1_700_000_000_000, monoMs: () => 0 };
+  const body = Buffer.alloc(bodyBytes, 'x');
+  const transport = {
+    async request() {
+      const headers: HeaderList = [['cache-control', 'max-age=3600'], ['content-length', String(body.length)], ['content-type', 'text/plain']];
+      return { status: 200, headers, body: (async function* () { yield body; })(), discard: () => undefined };
+    },
+    close: async () => undefined,
+  } as unknown as Transport;
+  return new Edge({
+    cacheName: 'bench',
+    originUrl: 'http://127.0.0.1:1',
+    clock,
+    timers: { after: () => ({ cancel: () => undefined }) },
+    transport,
+    logger: { log: () => undefined },
+    maxBytes: 256 * 1024 * 1024,
+    maxObjectBytes: 8 * 1024 * 1024,
+    originTimeouts: { connectMs: 1000, headersMs: 1000, bodyIdleMs: 1000 },
+    collapseWaitMs: 1000,
+    setCookie: 'bypass',
+    heuristic: { fraction: 0.1, maxSeconds: 86_400 },
+    staleIfErrorDefaultSeconds: 60,
+    honorRequestCacheControl: true,
+    keyHost: 'origin',
+  });
+}
