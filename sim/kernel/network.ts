@@ -89,7 +89,8 @@ export interface Partition {
 
 /** Everything the network did, for the trace and the checkers. */
 export interface NetworkObserver {
-  onExchange?(ev: { from: string; to: string; method: string; target: string; headers: HeaderList; outcome: 'ok' | 'lost' | 'refused' | 'cut' | 'reset'; status?: number; startMs: number; endMs: number }): void;
+  /** `status` is undefined when no answer came back (lost, refused, cut). */
+  onExchange?(ev: { from: string; to: string; method: string; target: string; headers: HeaderList; outcome: 'ok' | 'lost' | 'refused' | 'cut' | 'reset'; status: number | undefined; startMs: number; endMs: number }): void;
 }
 
 const NEVER = new Promise<never>(() => {});
@@ -192,8 +193,9 @@ export class SimNetwork {
     const host = this.hostOf(req.origin);
     const to = this.byHost.get(host);
     const startMs = this.scheduler.now();
+    // One record shape (status may be undefined) rather than a spread per exchange.
     const observe = (outcome: 'ok' | 'lost' | 'refused' | 'cut' | 'reset', status?: number): void =>
-      this.observer.onExchange?.({ from: from.id, to: to?.id ?? host, method: req.method, target: req.target, headers: req.headers, outcome, ...(status === undefined ? {} : { status }), startMs, endMs: this.scheduler.now() });
+      this.observer.onExchange?.({ from: from.id, to: to?.id ?? host, method: req.method, target: req.target, headers: req.headers, outcome, status, startMs, endMs: this.scheduler.now() });
 
     return new Promise<OutboundResponse>((resolve, reject) => {
       let settled = false;

@@ -7,15 +7,17 @@
  * time moves on, those continuations must have run, or they would read a later clock and
  * schedule their follow-ups late. Nothing in a run waits on a macrotask (no sockets, no real
  * timers): every promise real code awaits is resolved by a simulated event. So after every
- * event marked `async` the scheduler drains with microtasks only: it queues a chain of reactions
- * on one resolved promise, and each turn lets every microtask queued before it run; microtasks
- * those queue run before the next turn. It keeps turning until `quietTurns` turns in a row saw no sign of
- * activity (no event scheduled, no drain requested), which covers the deepest silent chain the
- * edge has (an async-generator body read through two layers is ~15 turns) with room to spare.
- * The old drain yielded one macrotask (`setImmediate`) per async event instead: exact, but it
- * cost a trip around the event loop each time. `drain: 'macrotask'` keeps it, and a test checks
- * that both give the same trace hash. Events known to be synchronous (a cache hit answered
- * without a promise) skip the drain.
+ * event marked `async` the scheduler waits for the microtask queue to be empty, exactly: it
+ * queues one `process.nextTick` callback, and Node runs next-tick callbacks only once V8 has
+ * run every queued microtask, including those queued meanwhile (processTicksAndRejections:
+ * ticks, then runMicrotasks, until both are empty), all inside the current macrotask. The
+ * simulated code queues no next-tick callbacks of its own (only adapters and etcd code use
+ * them), so nothing runs between the last microtask and the drain's end.
+ * Before, the drain counted 32 quiet microtask turns, a guess at the deepest silent chain that
+ * cost a promise reaction per turn on every event; the old macrotask drain yielded one
+ * `setImmediate` per event, exact but a trip around the event loop each time. `drain:
+ * 'macrotask'` keeps that one, and a test checks that both give the same trace hash. Events
+ * known to be synchronous (a cache hit answered without a promise) skip the drain.
  */
 
 /** Marks whose events die with a node: a crash bumps the incarnation and its events are dropped. */
@@ -63,19 +65,14 @@ class QueuedEvent implements EventHandle {
 /** Sweep cancelled events out of the heap once there are at least this many and they are half of it. */
 const COMPACT_AT_CANCELLED = 4096;
 
-const RESOLVED = Promise.resolve();
+/** Settles once every queued microtask (and every one those queue) has run; see the header. */
+const afterMicrotasks = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 const yieldMacrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface SchedulerOptions {
   /** How continuations are drained after an async event (see the header). Default microtask. */
   drain?: 'microtask' | 'macrotask';
-  /**
-   * Microtask drain: stop after this many turns in a row without activity. Default 32: every
-   * scenario in sim/scenarios gives the macrotask drain's trace at 20, and each turn is paid on
-   * every async event.
-   */
-  quietTurns?: number;
 }
 
 export class Scheduler {
@@ -88,16 +85,12 @@ export class Scheduler {
   executed = 0;
   /** Set by a callback that threw: the run stops and rethrows it. */
   private failure: unknown;
-  /** Bumped by requestDrain: a sign of activity during a drain. */
-  private pokes = 0;
   /** Cancelled events still in the heap. */
   private cancelledQueued = 0;
   private readonly macrotask: boolean;
-  private readonly quietTurns: number;
 
   constructor(options: SchedulerOptions = {}) {
     this.macrotask = options.drain === 'macrotask';
-    this.quietTurns = options.quietTurns ?? 32;
   }
 
   now(): number {
@@ -140,7 +133,6 @@ export class Scheduler {
   /** Asks for a microtask drain after the current event (it resolved a promise after all). */
   requestDrain(): void {
     this.drainRequested = true;
-    this.pokes++;
   }
 
   /** Reports an exception from code run outside an event (a rejected promise in real code). */
@@ -180,25 +172,7 @@ export class Scheduler {
 
   /** Runs every continuation the last event made runnable, before time moves on. */
   private drain(): Promise<void> {
-    if (this.macrotask) return yieldMacrotask();
-    // Each turn is a reaction on one already-resolved promise, queued behind everything queued
-    // so far: what `await undefined` in a loop does, at half the cost and without a new promise
-    // per turn (the drain was a third of everything a run allocated).
-    return new Promise((resolve) => {
-      let quiet = 0;
-      let seen = this.seq + this.pokes;
-      const turn = (): void => {
-        const now = this.seq + this.pokes;
-        if (now === seen) quiet++;
-        else {
-          seen = now;
-          quiet = 0;
-        }
-        if (quiet >= this.quietTurns) resolve();
-        else void RESOLVED.then(turn);
-      };
-      void RESOLVED.then(turn);
-    });
+    return this.macrotask ? yieldMacrotask() : afterMicrotasks();
   }
 
   private push(ev: QueuedEvent): void {

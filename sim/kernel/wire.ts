@@ -12,7 +12,12 @@ import type { EdgeResponse } from '../../edge/pipeline/types.js';
  * parser does, repeated fields combined as node:http and the edge's own layer combine them.
  */
 export function requestHeadersOf(list: HeaderList): RequestHeaders {
-  return headerObject(list.map(([name, value]) => [name.toLowerCase(), value] as const));
+  // The real code sends lower-case names; copy the list only when one is not (every exchange
+  // passes here, and the copy was a tuple per field).
+  for (const [name] of list) {
+    if (name !== name.toLowerCase()) return headerObject(list.map(([n, value]) => [n.toLowerCase(), value] as const));
+  }
+  return headerObject(list);
 }
 
 /** An edge's `[name, value, ...]` answer fields as the wire's pairs. */

@@ -708,17 +708,29 @@ function withoutReplayPosition(target: string): string {
 }
 
 const VERSION_MARK = Buffer.from(' version=');
+/** The headline (origin/body.ts) is at the start of the body: look no further than this. */
+const VERSION_SEARCH_BYTES = 256;
 
 /** The origin's body headline is `path=<p> version=<n>\n`. */
 function versionOfBody(first: Uint8Array): number | undefined {
-  const buf = Buffer.isBuffer(first) ? first : Buffer.from(first.buffer, first.byteOffset, first.byteLength);
-  if (buf.length < 8 || buf[0] !== 0x70 /* p */) return undefined;
-  const at = buf.subarray(0, 256).indexOf(VERSION_MARK);
+  // Read in place: a view (subarray) per answer was a buffer allocation on every recorded request.
+  if (first.length < 8 || first[0] !== 0x70 /* p */) return undefined;
+  const at = indexOfMark(first, Math.min(first.length, VERSION_SEARCH_BYTES));
   if (at === -1) return undefined;
   let n = 0;
   let i = at + VERSION_MARK.length;
-  for (; i < buf.length && buf[i]! >= 0x30 && buf[i]! <= 0x39; i++) n = n * 10 + (buf[i]! - 0x30);
+  for (; i < first.length && first[i]! >= 0x30 && first[i]! <= 0x39; i++) n = n * 10 + (first[i]! - 0x30);
   return i === at + VERSION_MARK.length ? undefined : n;
+}
+
+/** The first VERSION_MARK lying wholly inside `bytes[0, end)`, or -1. */
+function indexOfMark(bytes: Uint8Array, end: number): number {
+  const last = end - VERSION_MARK.length;
+  outer: for (let at = 0; at <= last; at++) {
+    for (let j = 0; j < VERSION_MARK.length; j++) if (bytes[at + j] !== VERSION_MARK[j]) continue outer;
+    return at;
+  }
+  return -1;
 }
 
 function versionOfEtag(etag: string): number | undefined {

@@ -38,4 +38,25 @@ test('cancelling twice, or after the event ran, changes nothing', async () => {
   assert.is(s.pending, 0);
 });
 
+test('an async event\'s continuations all run before the next event, however long their silent chain', async () => {
+  // A chain of awaits that schedules nothing until its end, longer than any fixed number of
+  // microtask turns a drain could wait for (the old drain stopped after 32 quiet turns).
+  for (const drain of ['microtask', 'macrotask'] as const) {
+    const s = new Scheduler({ drain });
+    const seen: string[] = [];
+    s.at(
+      1,
+      () =>
+        void (async () => {
+          for (let i = 0; i < 200; i++) await undefined;
+          seen.push(`chain done at ${s.now()}`);
+        })(),
+      { async: true },
+    );
+    s.at(1, () => seen.push(`next event at ${s.now()}`));
+    await s.run(10);
+    assert.equal(seen, ['chain done at 1', 'next event at 1'], drain);
+  }
+});
+
 test.run();
