@@ -651,7 +651,9 @@ export function formatPurgeReport(r: PurgeBenchResult): string {
   } else {
     lines.push(
       `(b) sustained, ${t.concurrency} POSTs in flight for ${t.seconds.toFixed(1)} s: ${Math.round(t.acceptedPerSecond).toLocaleString('en-US')} purges/s accepted ` +
-        `(${t.accepted.toLocaleString('en-US')}; 503: ${t.rejected503}, errors: ${t.errors}) (target >= ${r.targets.purgesPerSecond.target.toLocaleString('en-US')}/s) ${verdict(r.targets.purgesPerSecond.met)}`,
+        `(${t.accepted.toLocaleString('en-US')}; 503: ${t.rejected503}, errors: ${t.errors}) ` +
+        // The 5,000/s target is the file store's (one machine); the etcd store's is relative to it, judged on the line after both runs.
+        (r.options.store === 'file' ? `(target >= ${r.targets.purgesPerSecond.target.toLocaleString('en-US')}/s) ${verdict(r.targets.purgesPerSecond.met)}` : '(target: the etcd / file line below)'),
       `    lag (accepted - min applied over edges, every ${o.lagSampleMs} ms): first ${t.lag.first} last ${t.lag.last} max ${t.lag.max}; ` +
         `mean first/last third ${t.lag.meanFirstThird.toFixed(0)}/${t.lag.meanLastThird.toFixed(0)}; slope ${t.lag.slopePerSecond.toFixed(1)}/s -> ` +
         `${t.lag.growing ? 'GROWING' : 'bounded'} (slack ${o.lagSlack}) ${verdict(r.targets.lagNotGrowing.met)}`,
