@@ -136,6 +136,9 @@ export class Cluster {
    */
   setMembers(members: readonly RingMember[], storedKeys: Iterable<string>): number {
     const before = this.ring;
+    // Every edge hears its ring again from the control plane; the same members need no new ring
+    // (building one costs milliseconds at the maximum size).
+    if (sameMembers(before, members)) return 0;
     const after = new Ring(members);
     if (samePositions(before, after)) {
       this.ring = after; // URLs may have changed; ownership has not
@@ -158,6 +161,14 @@ export class Cluster {
     for (const listener of this.listeners) listener({ members: after.members(), moved });
     return moved;
   }
+}
+
+/** The very members `ring` was built from (ids, URLs and weights), in any order. */
+function sameMembers(ring: Ring, members: readonly RingMember[]): boolean {
+  const have = ring.members(); // sorted by id
+  if (have.length !== members.length) return false;
+  const asked = [...members].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return asked.every((m, i) => m.id === have[i]!.id && m.url === have[i]!.url && m.weight === have[i]!.weight);
 }
 
 /** Same ids with the same weights: every key has the same owner in both rings. */

@@ -33,6 +33,19 @@ test('hearing the same ring again (the control plane\'s first membership) keeps 
   for (const [k, old] of movedTo('e4', ['e1', 'e2', 'e3'], ['e1', 'e2', 'e3', 'e4'])) assert.is(c.handoffPeer(k)?.id, old, k);
 });
 
+// Every edge hears its configured ring again from the control plane: building a ring costs
+// milliseconds at the maximum size, and the same members (ids, URLs, weights) need none.
+test('hearing the very same members again keeps the ring it has (no rebuild); a new URL does rebuild it', () => {
+  const c = cluster('e4', ring('e1', 'e2', 'e3', 'e4'));
+  const installed = c.members();
+  assert.is(c.setMembers(ring('e4', 'e3', 'e2', 'e1'), keys), 0);
+  assert.ok(c.members() === installed, 'the same ring object');
+  const moved = [...ring('e1', 'e2', 'e3'), { ...member('e4'), url: 'http://e4.moved.test' }];
+  assert.is(c.setMembers(moved, keys), 0);
+  assert.ok(c.members() !== installed, 'a ring with the new URL');
+  assert.is(c.members().find((m) => m.id === 'e4')?.url, 'http://e4.moved.test');
+});
+
 test('a second change inside the window keeps the older previous owners too, newest ring first', () => {
   const c = cluster('e4', ring('e1', 'e2', 'e3', 'e4'));
   c.setMembers(ring('e1', 'e2', 'e3', 'e4', 'e5'), keys);
