@@ -16,7 +16,7 @@ import {
 } from '../../common/control-protocol.js';
 import type { HeaderList } from '../../common/http.js';
 import type { Clock, Logger, Random, TimerHandle, Timers, Transport } from '../../common/ports.js';
-import type { RingMember } from '../routing/ring.js';
+import { byId, type RingMember } from '../routing/ring.js';
 
 /** What the client drives: the Edge implements it; tests can pass a recorder. */
 export interface ControlTarget {
@@ -253,7 +253,7 @@ export class ControlClient {
     const ring = members
       .filter((m) => m.region === this.o.region && m.health !== 'down')
       .map((m) => ({ id: m.id, url: m.url, weight: m.weight }))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .sort(byId);
     // Never drop ourselves from our own ring, and only rebuild when something changed.
     if (!ring.some((m) => m.id === this.o.edgeId)) ring.push({ id: this.o.edgeId, url: this.o.edgeUrl, weight: this.o.weight });
     // Bounded before any work (a ring rebuild): a membership out of bounds is refused whole.

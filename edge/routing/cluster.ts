@@ -6,7 +6,7 @@
 import type { Clock } from '../../common/ports.js';
 import { HotKeys } from './hot-keys.js';
 import { PeerHealth } from './peer-health.js';
-import { Ring, type RingMember } from './ring.js';
+import { byId, Ring, type RingMember } from './ring.js';
 
 export interface ClusterOptions {
   selfId: string;
@@ -136,8 +136,9 @@ export class Cluster {
    */
   setMembers(members: readonly RingMember[], storedKeys: Iterable<string>): number {
     const before = this.ring;
-    // Every edge hears its ring again from the control plane; the same members need no new ring
-    // (building one costs milliseconds at the maximum size).
+    // An edge hears its configured ring again in the control plane's first membership (the control
+    // client drops later repeats), and the admin port may send it again: the same members need no
+    // new ring (building one takes up to ~180 ms at the maximum size, blocking the edge).
     if (sameMembers(before, members)) return 0;
     const after = new Ring(members);
     if (samePositions(before, after)) {
@@ -165,15 +166,15 @@ export class Cluster {
 
 /** The very members `ring` was built from (ids, URLs and weights), in any order. */
 function sameMembers(ring: Ring, members: readonly RingMember[]): boolean {
-  const have = ring.members(); // sorted by id
-  if (have.length !== members.length) return false;
-  const asked = [...members].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return asked.every((m, i) => m.id === have[i]!.id && m.url === have[i]!.url && m.weight === have[i]!.weight);
+  return sameSorted(ring.members(), [...members].sort(byId), true);
 }
 
 /** Same ids with the same weights: every key has the same owner in both rings. */
 function samePositions(a: Ring, b: Ring): boolean {
-  const x = a.members();
-  const y = b.members();
-  return x.length === y.length && x.every((m, i) => m.id === y[i]!.id && m.weight === y[i]!.weight);
+  return sameSorted(a.members(), b.members(), false);
+}
+
+/** Two member lists sorted by id: the same ids and weights, and with `urls` the same URLs. */
+function sameSorted(x: readonly RingMember[], y: readonly RingMember[], urls: boolean): boolean {
+  return x.length === y.length && x.every((m, i) => m.id === y[i]!.id && m.weight === y[i]!.weight && (!urls || m.url === y[i]!.url));
 }

@@ -27,6 +27,11 @@ export interface RingMember {
   weight: number;
 }
 
+/** Orders members by id, the order `Ring.members()` keeps and every membership comparison walks. */
+export function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 export interface RingOptions {
   /** Control points per unit of weight. */
   pointsPerWeight?: number;
@@ -74,7 +79,7 @@ export class Ring {
       return Object.freeze({ id: m.id, url: m.url, weight: m.weight });
     });
     // Order-independent: everything below walks the members by id.
-    copies.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    copies.sort(byId);
     for (let i = 1; i < copies.length; i++) {
       if (copies[i]!.id === copies[i - 1]!.id) throw new Error(`Ring: member id ${copies[i]!.id} appears twice`);
     }

@@ -33,7 +33,7 @@ test('hearing the same ring again (the control plane\'s first membership) keeps 
   for (const [k, old] of movedTo('e4', ['e1', 'e2', 'e3'], ['e1', 'e2', 'e3', 'e4'])) assert.is(c.handoffPeer(k)?.id, old, k);
 });
 
-// Every edge hears its configured ring again from the control plane: building a ring costs
+// An edge hears its configured ring again in the control plane's first membership: building a ring costs
 // milliseconds at the maximum size, and the same members (ids, URLs, weights) need none.
 test('hearing the very same members again keeps the ring it has (no rebuild); a new URL does rebuild it', () => {
   const c = cluster('e4', ring('e1', 'e2', 'e3', 'e4'));
