@@ -157,6 +157,10 @@ export interface SustainedResult {
   harnessCpuPercent: number;
   /** etcd store: what the replicas' append pipelines did during (b), summed over replicas (from /metrics). */
   etcdAppends: EtcdAppendCounts | null;
+  /** POST -> 202 during (b), per replica (index of the control-plane URL): where a purge waits longest. */
+  acceptMsByReplica: Distribution[];
+  /** etcd store: the replica that launched most append transactions during (b), i.e. the leader; null for the file store. */
+  leaderReplica: number | null;
 }
 
 /** The control plane's control_plane_etcd_append_* counters (control-plane/etcd/append-pipeline.ts). */
@@ -263,6 +267,8 @@ interface Accepted {
   seq: number;
   postMs: number;
   acceptedMs: number;
+  /** Index of the replica (control-plane URL) that answered. */
+  replica: number;
 }
 
 /** POSTs purges; with several control-plane replicas, round-robin over them. */
@@ -281,8 +287,9 @@ class PurgeClient {
   /** One POST /purges: the 202's seq and times, or the status it got instead. */
   async post(): Promise<Accepted | { status: number }> {
     const body = purgeBody(this.sent++);
+    const replica = this.sent % this.pools.length;
     const postMs = performance.now();
-    const res = await this.pools[this.sent % this.pools.length]!.request({
+    const res = await this.pools[replica]!.request({
       path: '/purges',
       method: 'POST',
       headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
@@ -294,7 +301,7 @@ class PurgeClient {
       return { status: res.statusCode };
     }
     const answer = (await res.body.json()) as { seq: number };
-    return { seq: answer.seq, postMs, acceptedMs };
+    return { seq: answer.seq, postMs, acceptedMs, replica };
   }
 
   async close(): Promise<void> {
@@ -429,6 +436,7 @@ async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: Pur
   let rejected503 = 0;
   let errors = 0;
   const samples: LagSample[] = [];
+  const acceptMsByReplica: number[][] = [];
   const cpBefore = readCpuTicks(controlPlanePid);
   const selfBefore = readCpuTicks(process.pid);
   const started = performance.now();
@@ -449,6 +457,7 @@ async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: Pur
         }
         accepted++;
         if (r.seq > lastSeq) lastSeq = r.seq;
+        (acceptMsByReplica[r.replica] ??= []).push(r.acceptedMs - r.postMs);
       } catch {
         errors++;
         await sleep(1);
@@ -477,6 +486,8 @@ async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: Pur
     controlPlaneCpuPercent: cpu(cpBefore, cpAfter),
     harnessCpuPercent: cpu(selfBefore, selfAfter),
     etcdAppends: null,
+    acceptMsByReplica: Array.from(acceptMsByReplica, (ms) => distribution(ms ?? [])),
+    leaderReplica: null,
   };
 }
 
@@ -494,18 +505,33 @@ const APPEND_COUNTERS: ReadonlyArray<[keyof EtcdAppendCounts, string]> = [
   ['unknown', 'control_plane_etcd_append_unknown_total'],
 ];
 
-/** The etcd append counters of every replica, summed (each replica appends when it leads, or for itself). */
-async function scrapeAppendCounts(urls: readonly string[], token: string): Promise<EtcdAppendCounts> {
-  const sum: EtcdAppendCounts = { batches: 0, purges: 0, overlapped: 0, compareFailures: 0, unknown: 0 };
+/** The etcd append counters of each replica (each appends when it leads, or for itself). */
+async function scrapeAppendCounts(urls: readonly string[], token: string): Promise<EtcdAppendCounts[]> {
+  const perReplica: EtcdAppendCounts[] = [];
   for (const url of urls) {
+    const counts: EtcdAppendCounts = { batches: 0, purges: 0, overlapped: 0, compareFailures: 0, unknown: 0 };
     const res = await request(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
     const text = await res.body.text();
     for (const [field, name] of APPEND_COUNTERS) {
       const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
-      sum[field] += m === null ? 0 : Number(m[1]);
+      counts[field] = m === null ? 0 : Number(m[1]);
     }
+    perReplica.push(counts);
   }
-  return sum;
+  return perReplica;
+}
+
+/** What the replicas' counters grew by between two scrapes, summed, and which replica launched most transactions. */
+function appendDelta(before: readonly EtcdAppendCounts[], after: readonly EtcdAppendCounts[]): { sum: EtcdAppendCounts; busiest: number } {
+  const sum: EtcdAppendCounts = { batches: 0, purges: 0, overlapped: 0, compareFailures: 0, unknown: 0 };
+  let busiest = 0;
+  let busiestBatches = -1;
+  after.forEach((a, i) => {
+    const b = before[i]!;
+    for (const [field] of APPEND_COUNTERS) sum[field] += a[field] - b[field];
+    if (a.batches - b.batches > busiestBatches) [busiest, busiestBatches] = [i, a.batches - b.batches];
+  });
+  return { sum, busiest };
 }
 
 export interface PurgeBenchContext {
@@ -581,8 +607,9 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
       const appendsBefore = o.store === 'etcd' ? await scrapeAppendCounts(controlUrls, token) : undefined;
       sustained = await runSustained(client, recorder, o, controlPlanes[0]!.pid);
       if (appendsBefore !== undefined) {
-        const after = await scrapeAppendCounts(controlUrls, token);
-        sustained.etcdAppends = { batches: after.batches - appendsBefore.batches, purges: after.purges - appendsBefore.purges, overlapped: after.overlapped - appendsBefore.overlapped, compareFailures: after.compareFailures - appendsBefore.compareFailures, unknown: after.unknown - appendsBefore.unknown };
+        const { sum, busiest } = appendDelta(appendsBefore, await scrapeAppendCounts(controlUrls, token));
+        sustained.etcdAppends = sum;
+        sustained.leaderReplica = busiest;
       }
       ctx.log(`bench: purge: sustained ${Math.round(sustained.acceptedPerSecond)} purges/s over ${sustained.seconds.toFixed(1)} s`);
     }
@@ -665,6 +692,10 @@ export function formatPurgeReport(r: PurgeBenchResult): string {
         `    etcd append transactions in (b), all replicas: ${a.batches.toLocaleString('en-US')}, ${(a.purges / Math.max(1, a.batches)).toFixed(1)} purges each; ` +
           `${a.overlapped} launched beside another in flight (pipeline engaged); ${a.compareFailures} compare failures re-sent (arrived before their predecessor, or another writer); ${a.unknown} unknown outcomes`,
       );
+    }
+    if (t.acceptMsByReplica.length > 1) {
+      const parts = t.acceptMsByReplica.map((d, i) => `${i + 1}${i === t.leaderReplica ? ' (leader)' : ''} p50 ${fmt(d.p50)} p99 ${fmt(d.p99)} ms (${d.count})`);
+      lines.push(`    POST -> 202 in (b) by replica answering: ${parts.join('; ')}`);
     }
   }
   lines.push(
