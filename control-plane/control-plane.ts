@@ -33,7 +33,7 @@ import {
 } from '../common/control-protocol.js';
 import type { ControlPlaneConfig } from './config.js';
 import type { Credentials, Role } from './credentials.js';
-import { EdgeRegistry } from './edges.js';
+import { EdgeRegistry, type LeaseGrant } from './edges.js';
 import { PurgeLogError, type PurgeLog } from './purge-log.js';
 import { StreamHub, type StreamSession, type StreamSink } from './streams.js';
 import type { EdgeReport } from './etcd/shared-edge-reports.js';
@@ -66,6 +66,8 @@ export interface ControlPlaneDeps {
   credentials: Credentials;
   /** etcd store: where this replica's edge reports go so the other replicas see them too. */
   reports?: { publish(report: EdgeReport): void };
+  /** etcd store: where this replica's lease grants go so the other replicas count them too. */
+  leases?: { publish(grant: LeaseGrant): void };
 }
 
 /** Counts the metrics adapter reads; plain numbers so the simulator pays nothing for them. */
@@ -100,14 +102,17 @@ export class ControlPlane {
 
   constructor(private readonly deps: ControlPlaneDeps) {
     const { config } = deps;
-    this.registry = new EdgeRegistry({
-      leaseMs: config.leaseMs,
-      leaseGraceMs: config.leaseGraceMs,
-      health: config.health,
-      forgetAfterMs: config.forgetEdgeAfterMs,
-      maxEdges: config.limits.maxEdges,
-      historyLimit: config.limits.historyPerEdge,
-    });
+    this.registry = new EdgeRegistry(
+      {
+        leaseMs: config.leaseMs,
+        leaseGraceMs: config.leaseGraceMs,
+        health: config.health,
+        forgetAfterMs: config.forgetEdgeAfterMs,
+        maxEdges: config.limits.maxEdges,
+        historyLimit: config.limits.historyPerEdge,
+      },
+      (grant) => deps.leases?.publish(grant),
+    );
     this.hub = new StreamHub(
       deps.log,
       this.registry,
@@ -204,6 +209,11 @@ export class ControlPlane {
     else this.registry.heartbeat({ edge: report.edge, region: hb.region, url: hb.url, weight: hb.weight, appliedSeq: report.appliedSeq, requestsPerSec: hb.requestsPerSec, errorRate: hb.errorRate, leaving: hb.leaving === true }, Number.MAX_SAFE_INTEGER, nowMs);
     // A leaving edge leaves every replica's ring at once, not only the one it reported to.
     if (isNew || hb?.leaving === true) this.announceIfChanged(nowMs);
+  }
+
+  /** A lease grant another replica made (etcd store): receipts and /edges here count it too. */
+  applyRemoteLease(grant: LeaseGrant): void {
+    this.registry.leaseGrantedElsewhere(grant, this.deps.clock.wallMs());
   }
 
   /** Re-derives health, forgets silent edges and pushes membership when it changed. */

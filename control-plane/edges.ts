@@ -7,6 +7,10 @@
  * `issuedAtMs` counts as held until `issuedAtMs + leaseMs + leaseGraceMs`. The edge measures
  * `leaseMs` from when the grant reached it, which is later than `issuedAtMs`, so the grace covers
  * delivery delay and clock-rate drift.
+ *
+ * With the etcd store, every grant is also handed to `onLeaseGranted` (shared-leases.ts publishes
+ * it) and grants other replicas made come back through `leaseGrantedElsewhere`, so every replica
+ * counts the same edges as leased and derives the same lease gaps for receipts.
  */
 import { MAX_RING_MEMBERS } from '../common/ring-bounds.js';
 import type { EdgeView, Health, LeaseEvent, Member, PurgeRecord, Receipt, ReceiptEdge, ReceiptState, RegionView } from '../common/control-protocol.js';
@@ -21,6 +25,18 @@ export interface EdgeRegistrySettings {
   maxEdges: number;
   /** Per edge, how many ack times and lease gaps are kept for receipts. */
   historyLimit: number;
+}
+
+/** One grant, as replicas share it (etcd store). Wall-clock times of the granting replica. */
+export interface LeaseGrant {
+  edge: string;
+  issuedAtMs: number;
+  leaseUntilMs: number;
+  /**
+   * Start of the edge's unbroken run of leases as the granting replica knew it: the edge was
+   * without a lease just before this moment (its first grant, or the first after a lapse).
+   */
+  heldSinceMs: number;
 }
 
 interface LeaseGap {
@@ -44,6 +60,8 @@ interface EdgeRecord {
   leaseUntilMs: number;
   /** Closed periods without a lease (the open one, if any, is derived from leaseUntilMs). */
   gaps: LeaseGap[];
+  /** When the current unbroken run of leases began; 0 until the first grant. */
+  heldSinceMs: number;
   firstSeenAtMs: number;
   streams: number;
   /** Draining before it exits (graceful leave): no longer a member, still leased and tracked. */
@@ -55,7 +73,11 @@ export type ReportResult = { ok: true; appliedSeq: number } | { ok: false; statu
 export class EdgeRegistry {
   private readonly edges = new Map<string, EdgeRecord>();
 
-  constructor(private readonly settings: EdgeRegistrySettings) {}
+  constructor(
+    private readonly settings: EdgeRegistrySettings,
+    /** Every grant this registry makes (the etcd store shares them with the other replicas). */
+    private readonly onLeaseGranted: (grant: LeaseGrant) => void = () => undefined,
+  ) {}
 
   has(id: string): boolean {
     return this.edges.has(id);
@@ -119,18 +141,41 @@ export class EdgeRegistry {
   }
 
   grantLease(edgeId: string, throughSeq: number, nowMs: number): LeaseEvent {
-    const { leaseMs, leaseGraceMs, historyLimit } = this.settings;
+    const { leaseMs, leaseGraceMs } = this.settings;
     const edge = this.edges.get(edgeId);
     if (edge !== undefined) {
       const heldUntilMs = edge.leaseUntilMs === 0 ? -Infinity : edge.leaseUntilMs + leaseGraceMs;
       if (nowMs >= heldUntilMs) {
-        edge.gaps.push({ fromMs: heldUntilMs === -Infinity ? edge.firstSeenAtMs : heldUntilMs, toMs: nowMs });
-        if (edge.gaps.length > historyLimit) edge.gaps.shift();
+        this.addGap(edge, { fromMs: heldUntilMs === -Infinity ? edge.firstSeenAtMs : heldUntilMs, toMs: nowMs });
+        edge.heldSinceMs = nowMs;
       }
       edge.leaseUntilMs = nowMs + leaseMs;
       edge.lastContactAtMs = nowMs;
+      this.onLeaseGranted({ edge: edgeId, issuedAtMs: nowMs, leaseUntilMs: edge.leaseUntilMs, heldSinceMs: edge.heldSinceMs });
     }
     return { leaseUntilMs: nowMs + leaseMs, issuedAtMs: nowMs, leaseMs, throughSeq };
+  }
+
+  /**
+   * A lease another replica granted (etcd store), counted as if granted here. An older grant than
+   * the one known changes nothing. A later `heldSinceMs` than the one known means the edge was
+   * without a lease just before it: the same gap the granting replica recorded, so receipts agree.
+   * An edge not tracked yet becomes tracked (it holds a lease: a receipt must wait for it).
+   */
+  leaseGrantedElsewhere(grant: LeaseGrant, nowMs: number): void {
+    const edge = this.touch(grant.edge, nowMs);
+    if (edge === undefined || grant.leaseUntilMs <= edge.leaseUntilMs) return;
+    if (grant.heldSinceMs > edge.heldSinceMs) {
+      const fromMs = edge.leaseUntilMs === 0 ? edge.firstSeenAtMs : edge.leaseUntilMs + this.settings.leaseGraceMs;
+      this.addGap(edge, { fromMs: Math.min(fromMs, grant.heldSinceMs), toMs: grant.heldSinceMs });
+      edge.heldSinceMs = grant.heldSinceMs;
+    }
+    edge.leaseUntilMs = grant.leaseUntilMs;
+  }
+
+  private addGap(edge: EdgeRecord, gap: LeaseGap): void {
+    edge.gaps.push(gap);
+    if (edge.gaps.length > this.settings.historyLimit) edge.gaps.shift();
   }
 
   /** Drops edges nobody has heard from in `forgetAfterMs`; true when the membership changed. */
@@ -275,6 +320,7 @@ export class EdgeRegistry {
         acks: [],
         leaseUntilMs: 0,
         gaps: [],
+        heldSinceMs: 0,
         firstSeenAtMs: nowMs,
         streams: 0,
         leaving: false,

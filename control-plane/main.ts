@@ -72,8 +72,19 @@ runMain(PROGRAM, async () => {
     log = fileLog;
   }
 
-  const cp = new ControlPlane({ clock: systemClock, timers: systemTimers, log, logger, config, credentials, ...(etcdStore?.reports === undefined ? {} : { reports: etcdStore.reports }) });
+  const cp = new ControlPlane({
+    clock: systemClock,
+    timers: systemTimers,
+    log,
+    logger,
+    config,
+    credentials,
+    ...(etcdStore?.reports === undefined ? {} : { reports: etcdStore.reports }),
+    ...(etcdStore?.leases === undefined ? {} : { leases: etcdStore.leases }),
+  });
   await etcdStore?.reports?.start((report) => cp.applyRemoteReport(report));
+  // Before edges can connect: a replica that takes over knows which edges hold leases.
+  await etcdStore?.leases?.start((grant) => cp.applyRemoteLease(grant));
   const metrics = createControlPlaneMetrics(cp, log, storage);
   if (storage !== undefined) storage.observeSync = metrics.observeSync;
   const server = createControlPlaneServer(cp, logger, {

@@ -1,6 +1,6 @@
 /**
  * Opens the etcd store (`--store etcd`): the client over `--etcd-endpoints`, the shared purge log,
- * the forwarder to the leader replica and the shared edge reports. main.ts opens the file store
+ * the forwarder to the leader replica, the shared edge reports and the shared lease records. main.ts opens the file store
  * itself.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import type { ControlPlaneConfig } from '../config.js';
 import { ETCD_LOG_DEFAULTS, EtcdPurgeLog } from '../etcd/etcd-purge-log.js';
 import { PurgeLogError, type PurgeLog } from '../purge-log.js';
 import { SHARED_REPORTS_DEFAULTS, SharedEdgeReports } from '../etcd/shared-edge-reports.js';
+import { SHARED_LEASES_DEFAULTS, SharedLeases } from '../etcd/shared-leases.js';
 import { EtcdClient } from './etcd-client.js';
 import { createPurgeForwarder } from './forward-purge.js';
 
@@ -22,6 +23,8 @@ export interface OpenedStore {
   advertise?(url: string): void;
   /** etcd store: edge reports shared between replicas; start it once the ControlPlane exists. */
   reports?: SharedEdgeReports;
+  /** etcd store: lease grants shared between replicas; start it once the ControlPlane exists. */
+  leases?: SharedLeases;
   /** Closes the log, then whatever it runs on. */
   close(): Promise<void>;
 }
@@ -54,12 +57,18 @@ export async function openEtcdPurgeLog(config: ControlPlaneConfig, ports: { cloc
       },
     );
     const reports = new SharedEdgeReports({ kv, timers: ports.timers, logger: ports.logger, monoMs: () => ports.clock.monoMs() }, { ...SHARED_REPORTS_DEFAULTS, prefix: etcd.prefix, replicaId });
+    const leases = new SharedLeases(
+      { kv, timers: ports.timers, logger: ports.logger, monoMs: () => ports.clock.monoMs() },
+      { ...SHARED_LEASES_DEFAULTS, prefix: etcd.prefix, replicaId, leaseMs: config.leaseMs, leaseGraceMs: config.leaseGraceMs },
+    );
     return {
       log,
       reports,
+      leases,
       advertise: (url) => log.advertise(etcd.advertiseUrl ?? url),
       where: `etcd ${etcd.endpoints.join(',')} ${etcd.prefix} as replica ${replicaId}`,
       close: async () => {
+        leases.close();
         await reports.close();
         await log.close();
         await forwarder.close();

@@ -10,7 +10,8 @@
  * lease: when a replica dies, what it published disappears with it instead of piling up.
  */
 import type { Logger, TimerHandle, Timers } from '../../common/ports.js';
-import { prefixEnd, type EtcdKv, type KeyValue, type TxnOp, type WatchHandle } from './etcd-kv.js';
+import type { EtcdKv, KeyValue, TxnOp } from './etcd-kv.js';
+import { followPrefix, type PrefixFollower } from './follow-prefix.js';
 
 export interface EdgeReport {
   edge: string;
@@ -41,7 +42,7 @@ export class SharedEdgeReports {
   private readonly prefix: string;
   private readonly due = new Map<string, EdgeReport>();
   private timer: TimerHandle | undefined;
-  private watch: WatchHandle | undefined;
+  private follower: PrefixFollower | undefined;
   private leaseId: string | undefined;
   private leaseRenewedAtMs = -Infinity;
   private closed = false;
@@ -57,7 +58,7 @@ export class SharedEdgeReports {
   /** Reads what other replicas published, then follows it; `onRemote` gets each of their reports. */
   async start(onRemote: (report: EdgeReport) => void): Promise<void> {
     this.onRemote = onRemote;
-    await this.follow();
+    this.follower = await followPrefix(this.deps, this.prefix, this.options.retryMs, (kv) => this.deliver(kv));
     this.schedule();
   }
 
@@ -71,30 +72,8 @@ export class SharedEdgeReports {
   async close(): Promise<void> {
     this.closed = true;
     this.timer?.cancel();
-    this.watch?.cancel();
+    this.follower?.cancel();
     if (this.leaseId !== undefined) await this.deps.kv.leaseRevoke(this.leaseId).catch(() => undefined);
-  }
-
-  private async follow(): Promise<void> {
-    try {
-      const current = await this.deps.kv.range(this.prefix, { rangeEnd: prefixEnd(this.prefix) });
-      for (const kv of current.kvs) this.deliver(kv);
-      this.watch = this.deps.kv.watch(
-        this.prefix,
-        prefixEnd(this.prefix),
-        current.revision + 1,
-        (events) => {
-          for (const e of events) if (e.type === 'put') this.deliver(e.kv);
-        },
-        () => {
-          this.watch = undefined;
-          if (!this.closed) this.deps.timers.after(this.options.retryMs, () => void this.follow());
-        },
-      );
-    } catch (err) {
-      this.deps.logger.log('warn', 'reading shared edge reports failed; retrying', { error: (err as Error).message });
-      if (!this.closed) this.deps.timers.after(this.options.retryMs, () => void this.follow());
-    }
   }
 
   private deliver(kv: KeyValue): void {

@@ -6,55 +6,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ControlEvent } from '../../common/control-protocol.js';
-import type { Logger } from '../../common/ports.js';
-import { controlPlaneConfigWithDefaults } from '../../control-plane/config.js';
-import { ControlPlane, roleFor, type ApiResponse } from '../../control-plane/control-plane.js';
-import { Credentials } from '../../control-plane/credentials.js';
-import { ETCD_LOG_DEFAULTS, EtcdPurgeLog } from '../../control-plane/etcd/etcd-purge-log.js';
-import { SHARED_REPORTS_DEFAULTS, SharedEdgeReports } from '../../control-plane/etcd/shared-edge-reports.js';
-import { FakeClock } from '../support/fake-clock.js';
-import { ManualTimers } from './support/manual-timers.js';
-import { MemoryEtcd } from './support/memory-etcd.js';
+import { etcdReplicas, RIG_EDGE_TOKEN as EDGE_TOKEN } from './support/etcd-replicas.js';
 
-const quiet: Logger = { log: () => undefined };
-const TOKEN = 'shared-reports-token-0123';
-const EDGE_TOKEN = 'shared-reports-edge-token-4567';
-
-async function settle(rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise((resolve) => setImmediate(resolve));
-}
-
-async function setup() {
-  const etcd = new MemoryEtcd();
-  const clock = new FakeClock();
-  const timers = new ManualTimers(clock);
-  const config = controlPlaneConfigWithDefaults({ token: TOKEN, health: { membershipAfterMs: 0 } });
-  const replica = async (id: string) => {
-    const kv = etcd.client();
-    const log = await EtcdPurgeLog.open({ kv, clock, timers, logger: quiet }, { ...ETCD_LOG_DEFAULTS, prefix: '/t/', replicaId: id, incarnation: 'i', retainCount: 1000, maxPendingAppends: 1000, newLogId: () => 'shared-log' });
-    const reports = new SharedEdgeReports({ kv, timers, logger: quiet, monoMs: () => clock.monoMs() }, { ...SHARED_REPORTS_DEFAULTS, prefix: '/t/', replicaId: id });
-    const cp = new ControlPlane({ clock, timers, log, logger: quiet, config, credentials: new Credentials({ admin: [TOKEN], edge: [EDGE_TOKEN] }), reports });
-    await reports.start((report) => cp.applyRemoteReport(report));
-    const call = (method: string, target: string, body?: unknown): Promise<ApiResponse> =>
-      cp.handle({ method, target, headers: { authorization: `Bearer ${roleFor(target.split('?')[0]!) === 'edge' ? EDGE_TOKEN : TOKEN}` }, body: body === undefined ? undefined : new TextEncoder().encode(JSON.stringify(body)) });
-    const close = async () => {
-      cp.close();
-      await reports.close();
-      await log.close();
-    };
-    /** Edges are known once they open a stream (reports from any other id are refused). */
-    const openStream = (edge: string) =>
-      cp.openStream({ method: 'GET', target: `/stream?edge=${edge}`, headers: { authorization: `Bearer ${EDGE_TOKEN}` } }, { write: () => true, end: () => undefined });
-    return { cp, log, reports, call, close, openStream };
-  };
-  const run = async (ms: number) => {
-    for (let t = 0; t < ms; t += 100) {
-      timers.advance(100);
-      await settle(5);
-    }
-  };
-  return { etcd, clock, replica, run };
-}
+const setup = async () => etcdReplicas();
 
 test('an edge that reports to replica A only is known to replica B: receipt, /edges and applied seq', async () => {
   const { replica, run } = await setup();

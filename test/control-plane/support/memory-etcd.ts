@@ -26,7 +26,7 @@ export class MemoryEtcd {
   /** Every write, for watches that start in the past. */
   private history: Array<{ revision: number; events: WatchEvent[] }> = [];
   private watchers = new Set<Watcher>();
-  private leases = new Map<string, { alive: boolean }>();
+  private leases = new Map<string, { alive: boolean; ttlSeconds: number }>();
   private nextLease = 1;
   failNextTxn: 'lost-request' | 'lost-reply' | undefined;
   holdWatches = false;
@@ -110,11 +110,17 @@ export class MemoryEtcd {
     }
   }
 
-  leaseGrant(): string {
+  /** Leases do not run out by themselves here: a test calls expireLease (and may check the TTL asked for). */
+  leaseGrant(ttlSeconds = 0): string {
     this.check();
     const id = String(this.nextLease++);
-    this.leases.set(id, { alive: true });
+    this.leases.set(id, { alive: true, ttlSeconds });
     return id;
+  }
+
+  /** The TTL the lease was granted with. */
+  leaseTtlSeconds(id: string): number | undefined {
+    return this.leases.get(id)?.ttlSeconds;
   }
 
   leaseKeepAlive(id: string): number {
@@ -187,8 +193,8 @@ class MemoryEtcdClient implements EtcdKv {
   watch(key: string, rangeEnd: string, startRevision: number, onEvents: Watcher['onEvents'], onEnd: Watcher['onEnd']): WatchHandle {
     return this.etcd.watch(key, rangeEnd, startRevision, onEvents, onEnd);
   }
-  async leaseGrant(): Promise<string> {
-    return this.etcd.leaseGrant();
+  async leaseGrant(ttlSeconds: number): Promise<string> {
+    return this.etcd.leaseGrant(ttlSeconds);
   }
   async leaseKeepAlive(id: string): Promise<number> {
     return this.etcd.leaseKeepAlive(id);
