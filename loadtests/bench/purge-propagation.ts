@@ -29,6 +29,7 @@
  *   BENCH_PURGE_REPLICAS (3: control-plane replicas on etcd, all pinned with the control plane)
  *   BENCH_ETCD_CPU (unpinned: the CPU to pin the 3 etcd members to; the report says where each runs)
  *   BENCH_REPLICA_CPUS (all on BENCH_SERVER_CPU: one CPU per replica, e.g. 0,1,0, or none for unpinned)
+ *   BENCH_PURGE_POST_TO (all: POSTs round-robin over the replicas; first: all to replica 1, which opens the log and usually leads)
  *   BENCH_PURGE_STORES (standalone only: file,etcd runs both in one run and prints the ratio)
  *   BENCH_PURGE_BASELINE_DIST (none): another build's dist (e.g. main's) to run alternately with
  *   this one, BENCH_PURGE_COMPARE_ROUNDS (2) times each, printing both (purge-compare.ts)
@@ -73,6 +74,8 @@ export interface PurgeBenchOptions {
   pacedSeconds: number;
   /** `file`: one control plane, log on disk. `etcd`: 3 etcd members and 3 replicas, POSTs round-robin, each edge given every replica. */
   store: 'file' | 'etcd';
+  /** etcd store: `all` round-robins POSTs over the replicas; `first` sends every POST to replica 1 (usually the leader: it opens the log first). */
+  postTo: 'all' | 'first';
 }
 
 export const DEFAULT_PURGE_BENCH_OPTIONS: Readonly<PurgeBenchOptions> = Object.freeze({
@@ -86,6 +89,7 @@ export const DEFAULT_PURGE_BENCH_OPTIONS: Readonly<PurgeBenchOptions> = Object.f
   pacedRate: 100,
   pacedSeconds: 5,
   store: 'file',
+  postTo: 'all',
 });
 
 /** Targets from issue 4. */
@@ -111,7 +115,14 @@ export function readPurgeBenchOptions(env: NodeJS.ProcessEnv): PurgeBenchOptions
     pacedRate: read('RATE', d.pacedRate, 1),
     pacedSeconds: read('RATE_SECONDS', d.pacedSeconds, 0),
     store: readStore(env['BENCH_PURGE_STORE'], d.store),
+    postTo: readPostTo(env['BENCH_PURGE_POST_TO'], d.postTo),
   };
+}
+
+function readPostTo(raw: string | undefined, dflt: 'all' | 'first'): 'all' | 'first' {
+  if (raw === undefined || raw === '') return dflt;
+  if (raw !== 'all' && raw !== 'first') throw new Error(`BENCH_PURGE_POST_TO: expected all or first, got ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 function readStore(raw: string | undefined, dflt: 'file' | 'etcd'): 'file' | 'etcd' {
@@ -594,7 +605,7 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
     await waitStreaming(edges, 10_000);
     ctx.log(`bench: purge: ${o.store} store, control plane ${controlUrls.join(',')} (pids ${controlPlanes.map((c) => c.pid).join(',')}, data in ${dataDir}), ${edges.length} edges streaming`);
 
-    client = new PurgeClient(controlUrls, token, o.concurrency);
+    client = new PurgeClient(o.postTo === 'first' ? controlUrls.slice(0, 1) : controlUrls, token, o.concurrency);
     const sequential = await runSequential(client, recorder, o);
     ctx.log(`bench: purge: ${sequential.purges} sequential purges in ${sequential.seconds.toFixed(1)} s`);
     let paced: PacedResult | null = null;
@@ -657,7 +668,7 @@ export function formatPurgeReport(r: PurgeBenchResult): string {
     `purge propagation bench: ${o.edges} edges (real ControlClient over undici, in the harness process${r.harnessCpu === null ? '' : ` on CPU ${r.harnessCpu}`}), ` +
       (o.store === 'file'
         ? `control plane in a child process${r.controlPlaneCpu === null ? '' : ` on CPU ${r.controlPlaneCpu}`}, file store fsynced on ${tmpdir()}`
-        : `etcd store: ${r.replicaCpus.length} control-plane replicas on CPUs ${r.replicaCpus.map((c) => (c === null ? 'any' : String(c))).join(',')}, 3 etcd members ${r.etcdCpu === null ? 'unpinned' : `all on CPU ${r.etcdCpu}`} (POSTs round-robin over the replicas; CPU figure is replica 1's), etcd data on ${tmpdir()}`) +
+        : `etcd store: ${r.replicaCpus.length} control-plane replicas on CPUs ${r.replicaCpus.map((c) => (c === null ? 'any' : String(c))).join(',')}, 3 etcd members ${r.etcdCpu === null ? 'unpinned' : `all on CPU ${r.etcdCpu}`} (POSTs ${o.postTo === 'first' ? 'all to replica 1' : 'round-robin over the replicas'}; CPU figure is replica 1's), etcd data on ${tmpdir()}`) +
       `; url purges; ${o.warmup} warm-up purges`,
     `(a) ${s.purges} purges one at a time (${s.seconds.toFixed(1)} s):`,
     `    202 -> applied on all ${o.edges} edges   p50 ${fmt(s.fromAcceptedMs.p50)} ms  p99 ${fmt(s.fromAcceptedMs.p99)} ms  max ${fmt(s.fromAcceptedMs.max)} ms  ` +

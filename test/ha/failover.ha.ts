@@ -9,6 +9,7 @@
  *   - every 202'd purge is the one each edge applied at its seq;
  *   - no edge was flushed (the only flush is each edge's fresh start at seq 0, before any purge);
  *   - every 202'd purge's receipt reaches `complete`, listing all three edges, on every replica.
+ *   - every replica counts every edge as leased (lease records shared through etcd).
  * It prints the write pause at each failover. Every wait is on a condition with a generous bound;
  * nothing asserts a duration.
  */
@@ -132,6 +133,11 @@ test('3 etcd + 3 control-plane replicas + 3 edges: SIGKILL the etcd leader and t
       return seqs.every((s) => s === seqs[0]) ? seqs[0] : undefined;
     });
     await waitFor('every edge caught up', async () => (edges.every((e) => (e.log.applied.at(-1)?.seq ?? 0) >= lastSeq) ? true : undefined), 90_000);
+    // Each edge streams from one replica; the lease records shared through etcd make every replica count it as leased.
+    await waitFor('every replica counting every edge as leased', async () => {
+      const views = await Promise.all(urls.map(async (u) => (await getJson(`${u}/edges`)).json.edges as Array<{ id: string; leaseValid: boolean }>));
+      return views.every((v) => edges.every((e) => v.some((line) => line.id === e.id && line.leaseValid))) ? true : undefined;
+    });
 
     process.stdout.write(
       `test:ha: ${load.accepted.length} purges accepted (202), ${load.failures} refused or cut off, last seq ${lastSeq}\n` +

@@ -5,7 +5,7 @@ import { DEFAULT_PURGE_BENCH_OPTIONS, readPurgeBenchOptions } from '../../../loa
 
 test('readPurgeBenchOptions: defaults are 10 edges, 1,000 purges, 10 s at 64 in flight', () => {
   assert.equal(readPurgeBenchOptions({}), { ...DEFAULT_PURGE_BENCH_OPTIONS });
-  assert.equal(DEFAULT_PURGE_BENCH_OPTIONS, { edges: 10, count: 1000, warmup: 100, sustainedSeconds: 10, concurrency: 64, lagSampleMs: 100, lagSlack: 256, pacedRate: 100, pacedSeconds: 5, store: 'file' });
+  assert.equal(DEFAULT_PURGE_BENCH_OPTIONS, { edges: 10, count: 1000, warmup: 100, sustainedSeconds: 10, concurrency: 64, lagSampleMs: 100, lagSlack: 256, pacedRate: 100, pacedSeconds: 5, store: 'file', postTo: 'all' });
 });
 
 test('readPurgeBenchOptions: each BENCH_PURGE_* variable overrides its option; empty means default', () => {
@@ -23,6 +23,8 @@ test('readPurgeBenchOptions: a bad value names the variable and what it expected
   assert.throws(() => readPurgeBenchOptions({ BENCH_PURGE_EDGES: 'ten' }), /BENCH_PURGE_EDGES/);
   assert.throws(() => readPurgeBenchOptions({ BENCH_PURGE_STORE: 'redis' }), /BENCH_PURGE_STORE: expected file or etcd, got "redis"/);
   assert.is(readPurgeBenchOptions({ BENCH_PURGE_STORE: 'etcd' }).store, 'etcd');
+  assert.throws(() => readPurgeBenchOptions({ BENCH_PURGE_POST_TO: 'leader' }), /BENCH_PURGE_POST_TO: expected all or first, got "leader"/);
+  assert.is(readPurgeBenchOptions({ BENCH_PURGE_POST_TO: 'first' }).postTo, 'first');
 });
 
 test.run();
