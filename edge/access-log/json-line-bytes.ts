@@ -75,8 +75,9 @@ export class JsonLineWriter {
   private upstream = '';
   private ownId = false;
   private completed = false;
-  /** The ISO text of `timeMs`: a busy edge logs many lines per millisecond. */
-  private iso = '';
+  /** The second `isoSecond` is for, and `{"time":"` with its ISO text up to the milliseconds (`…T07:00:00.`). */
+  private isoSecondMs = Number.NaN;
+  private isoSecond = '';
   private readonly idHead: string;
 
   /** `idPrefix`: what the edge's own (numbered) request ids start with (request-id.ts). */
@@ -134,6 +135,31 @@ export class JsonLineWriter {
     return p;
   }
 
+  /**
+   * `{"time":"2026-12-02T07:00:00.123Z"`: toISOString (~0.3 µs) once per second, the milliseconds'
+   * digits per line. Years outside 0000-9999 (which toISOString writes with a sign) take the slow way.
+   */
+  private time(buf: Buffer, p: number, timeMs: number): number {
+    const ms = timeMs - Math.floor(timeMs / 1000) * 1000;
+    const secondMs = timeMs - ms;
+    if (secondMs !== this.isoSecondMs) {
+      this.isoSecondMs = secondMs;
+      const iso = new Date(secondMs).toISOString();
+      // `…:SS.` when the text has the usual shape, else the whole text is made per line.
+      this.isoSecond = iso.length === 24 ? `{"time":"${iso.slice(0, 20)}` : '';
+    }
+    if (this.isoSecond === '') return ascii(buf, p, `{"time":"${new Date(timeMs).toISOString()}"`);
+    p = ascii(buf, p, this.isoSecond);
+    const hundreds = (ms / 100) | 0;
+    const tens = ((ms - hundreds * 100) / 10) | 0;
+    buf[p] = 0x30 + hundreds;
+    buf[p + 1] = 0x30 + tens;
+    buf[p + 2] = 0x30 + ms - hundreds * 100 - tens * 10;
+    buf[p + 3] = 0x5a; // Z
+    buf[p + 4] = 0x22; // "
+    return p + 5;
+  }
+
   /** The field has the value it had in the previous line, so its bytes are the same. */
   private same(f: Field, timeMs: number, client: string | undefined, e: CompletedRequest, upstream: string, ownId: boolean): boolean {
     switch (f) {
@@ -169,11 +195,7 @@ export class JsonLineWriter {
   private field(f: Field, buf: Buffer, p: number, e: CompletedRequest, timeMs: number, client: string | undefined, upstream: string): number {
     switch (f) {
       case Field.Time:
-        if (timeMs !== this.timeMs) this.iso = new Date(timeMs).toISOString();
-        p = ascii(buf, p, '{"time":"');
-        p = ascii(buf, p, this.iso);
-        buf[p] = 0x22; // "
-        return p + 1;
+        return this.time(buf, p, timeMs);
       case Field.Client:
         return jsonString(buf, ascii(buf, p, ',"client":'), client ?? '-');
       case Field.Method:
@@ -236,8 +258,21 @@ function number(buf: Buffer, pos: number, n: number): number {
   return digits(buf, pos, n);
 }
 
+/** Largest value whose digits are worked out in 32-bit integers (V8 divides those by a constant with a multiply, doubles with a division). */
+const INT32_MAX = 0x7fffffff;
+
+/** Decimal digits of a safe non-negative integer, written from the last. */
 function digits(buf: Buffer, pos: number, n: number): number {
   let end = pos;
+  if (n <= INT32_MAX) {
+    for (let m = n; m >= 10; m = (m / 10) | 0) end++;
+    for (let i = end, m = n; i >= pos; i--) {
+      const q = (m / 10) | 0;
+      buf[i] = 0x30 + m - q * 10;
+      m = q;
+    }
+    return end + 1;
+  }
   for (let m = n; m >= 10; m = Math.floor(m / 10)) end++;
   for (let i = end, m = n; i >= pos; i--, m = Math.floor(m / 10)) buf[i] = 0x30 + (m % 10);
   return end + 1;
@@ -247,13 +282,21 @@ function digits(buf: Buffer, pos: number, n: number): number {
 function base36(buf: Buffer, pos: number, n: number): number {
   if (!Number.isSafeInteger(n) || n < 0) return ascii(buf, pos, n.toString(36));
   let end = pos;
-  for (let m = n; m >= 36; m = Math.floor(m / 36)) end++;
-  for (let i = end, m = n; i >= pos; i--, m = Math.floor(m / 36)) {
-    const d = m % 36;
-    buf[i] = d < 10 ? 0x30 + d : 0x57 + d; // 0x57 + 10 is 'a'
+  if (n <= INT32_MAX) {
+    for (let m = n; m >= 36; m = (m / 36) | 0) end++;
+    for (let i = end, m = n; i >= pos; i--) {
+      const q = (m / 36) | 0;
+      buf[i] = BASE36[m - q * 36]!;
+      m = q;
+    }
+    return end + 1;
   }
+  for (let m = n; m >= 36; m = Math.floor(m / 36)) end++;
+  for (let i = end, m = n; i >= pos; i--, m = Math.floor(m / 36)) buf[i] = BASE36[m % 36]!;
   return end + 1;
 }
+
+const BASE36 = Uint8Array.from('0123456789abcdefghijklmnopqrstuvwxyz', (c) => c.charCodeAt(0));
 
 /** Below this many microseconds `int.frac` is also the shortest text of the rounded double. */
 const EXACT_MICROSECONDS = 1e12;
@@ -265,14 +308,19 @@ const EXACT_MICROSECONDS = 1e12;
 function milliseconds(buf: Buffer, pos: number, ms: number): number {
   const us = Math.round(ms * 1000);
   if (!(us >= 0 && us < EXACT_MICROSECONDS)) return ascii(buf, pos, JSON.stringify(us / 1000));
-  let p = digits(buf, pos, Math.floor(us / 1000));
-  let frac = us % 1000;
+  const whole = Math.floor(us / 1000);
+  let p = digits(buf, pos, whole);
+  const frac = us - whole * 1000; // 0..999, an integer
   if (frac === 0) return p;
   buf[p++] = 0x2e; // .
-  for (let unit = 100; frac > 0; unit /= 10) {
-    const d = Math.floor(frac / unit);
-    buf[p++] = 0x30 + d;
-    frac -= d * unit;
-  }
+  const hundreds = (frac / 100) | 0;
+  const rest = frac - hundreds * 100;
+  buf[p++] = 0x30 + hundreds;
+  if (rest === 0) return p;
+  const tens = (rest / 10) | 0;
+  const ones = rest - tens * 10;
+  buf[p++] = 0x30 + tens;
+  if (ones === 0) return p;
+  buf[p++] = 0x30 + ones;
   return p;
 }
