@@ -13,8 +13,8 @@
  */
 import type { TimerHandle, Timers } from '../../common/ports.js';
 import type { CompletedRequest, RequestObserver } from '../pipeline/request-events.js';
-import { combinedLine, type AccessLogFormat } from './format.js';
-import { jsonLineMaxBytes, writeJsonLine } from './json-line-bytes.js';
+import { combinedLine, DEFAULT_ID_PREFIX, type AccessLogFormat } from './format.js';
+import { jsonLineMaxBytes, JsonLineWriter } from './json-line-bytes.js';
 
 /** Where lines go: a file or stderr in the binary, an array in tests. */
 export interface AccessLogSink {
@@ -37,6 +37,8 @@ export interface AccessLogOptions {
   flushDelayMs?: number;
   /** Lines in one write at most, so one write never holds the sink long. Default 1024. */
   maxBatch?: number;
+  /** What the edge's own (numbered) request ids start with: random per process in the binary (request-watching.ts). Default `edge`. */
+  requestIdPrefix?: string;
 }
 
 export const ACCESS_LOG_DEFAULTS = { maxQueued: 16_384, flushDelayMs: 100, maxBatch: 1024 } as const;
@@ -69,8 +71,13 @@ export class AccessLog implements RequestObserver {
   private readonly maxQueued: number;
   private readonly flushDelayMs: number;
   private readonly maxBatch: number;
+  private readonly idPrefix: string;
+  /** JSON lines; it copies what a line shares with the one before it in the chunk. */
+  private readonly json: JsonLineWriter;
 
   constructor(private readonly o: AccessLogOptions) {
+    this.idPrefix = o.requestIdPrefix ?? DEFAULT_ID_PREFIX;
+    this.json = new JsonLineWriter(this.idPrefix);
     this.maxQueued = o.maxQueued ?? ACCESS_LOG_DEFAULTS.maxQueued;
     this.flushDelayMs = o.flushDelayMs ?? ACCESS_LOG_DEFAULTS.flushDelayMs;
     this.maxBatch = o.maxBatch ?? ACCESS_LOG_DEFAULTS.maxBatch;
@@ -82,9 +89,9 @@ export class AccessLog implements RequestObserver {
       return;
     }
     // JSON goes straight into the chunk; the combined format (not the default) as a string first.
-    const line = this.o.format === 'json' ? undefined : combinedLine(event);
-    this.makeRoom(line === undefined ? jsonLineMaxBytes(event) : line.length * MAX_BYTES_PER_UNIT);
-    this.used = line === undefined ? writeJsonLine(this.chunk, this.used, event) : this.used + this.chunk.write(line, this.used, 'utf8');
+    const line = this.o.format === 'json' ? undefined : combinedLine(event, this.idPrefix);
+    this.makeRoom(line === undefined ? jsonLineMaxBytes(event, this.idPrefix) : line.length * MAX_BYTES_PER_UNIT);
+    this.used = line === undefined ? this.json.write(this.chunk, this.used, event) : this.used + this.chunk.write(line, this.used, 'utf8');
     this.filling++;
     this.queuedLines++;
     if (this.timer === undefined && !this.blocked) this.timer = this.o.timers.after(this.flushDelayMs, () => this.flushSoon());

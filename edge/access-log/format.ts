@@ -7,17 +7,22 @@
  */
 import type { CompletedRequest } from '../pipeline/request-events.js';
 import { upstreamOf } from '../pipeline/request-events.js';
-import { jsonLineMaxBytes, writeJsonLine } from './json-line-bytes.js';
+import { jsonLineMaxBytes, JsonLineWriter } from './json-line-bytes.js';
+import { requestIdText } from './request-id.js';
 
 export type AccessLogFormat = 'json' | 'combined';
 
+/** The prefix of the edge's own request ids when none is given (tests); the binary's is random per process. */
+export const DEFAULT_ID_PREFIX = 'edge';
+
 /**
- * The JSON line as a string. The log itself writes the bytes straight into its chunk
- * (json-line-bytes.ts); this is the same text, for callers that want one line.
+ * The JSON line as a string (`idPrefix`: what the edge's own request ids start with). The log
+ * itself writes the bytes straight into its chunk (json-line-bytes.ts); this is the same text,
+ * for callers that want one line.
  */
-export function jsonLine(e: CompletedRequest): string {
-  const buf = Buffer.allocUnsafe(jsonLineMaxBytes(e));
-  return buf.toString('utf8', 0, writeJsonLine(buf, 0, e));
+export function jsonLine(e: CompletedRequest, idPrefix = DEFAULT_ID_PREFIX): string {
+  const buf = Buffer.allocUnsafe(jsonLineMaxBytes(e, idPrefix));
+  return buf.toString('utf8', 0, new JsonLineWriter(idPrefix).write(buf, 0, e));
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -46,9 +51,9 @@ export function quoted(value: string | undefined): string {
   return `"${value.replace(/[\\"\x00-\x1f\x7f]/g, (c) => (c === '"' || c === '\\' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}"`;
 }
 
-export function combinedLine(e: CompletedRequest): string {
+export function combinedLine(e: CompletedRequest, idPrefix = DEFAULT_ID_PREFIX): string {
   const bytes = e.outcome.bytes === 0 ? '-' : String(e.outcome.bytes);
   const request = quoted(`${e.method} ${e.target} ${e.protocol}`);
-  const extra = `rt=${(e.durationMs / 1000).toFixed(3)} cache=${e.outcome.kind} upstream=${upstreamOf(e.outcome)} id=${e.requestId}${e.completed ? '' : ' aborted=1'}`;
+  const extra = `rt=${(e.durationMs / 1000).toFixed(3)} cache=${e.outcome.kind} upstream=${upstreamOf(e.outcome)} id=${requestIdText(e.requestId, idPrefix)}${e.completed ? '' : ' aborted=1'}`;
   return `${e.clientAddress ?? '-'} - - ${clfTime(e.startWallMs)} ${request} ${e.status} ${bytes} ${quoted(e.referer)} ${quoted(e.userAgent)} ${extra}\n`;
 }

@@ -8,13 +8,14 @@ import { requestHeader, type RequestHeaders } from '../../common/http.js';
 import type { Clock } from '../../common/ports.js';
 import { requestIdOf } from '../access-log/request-id.js';
 import type { ClientRequest, ClientResponse } from './client-request.js';
-import type { RequestObserver } from '../pipeline/request-events.js';
+import type { RequestId, RequestObserver } from '../pipeline/request-events.js';
 import type { EdgeResponse, Outcome } from '../pipeline/types.js';
 
 export interface WatchOptions {
   observer: RequestObserver;
   clock: Clock;
-  makeRequestId: () => string;
+  /** The edge's own id for a request without a usable X-Request-Id: a number the access log writes with its process prefix (request-id.ts). */
+  makeRequestId: () => RequestId;
   /**
    * False when no observer reads more than the outcome, protocol, status and duration (no access
    * log): a response written whole is then reported as it is handed to the socket, with no
@@ -22,6 +23,13 @@ export interface WatchOptions {
    * on every hit cost about a tenth of the 1 KiB hit rate. Default true.
    */
   fullRecord?: boolean;
+  /**
+   * Wall-clock ms for a reading of `clock.monoMs()` (access-log/wall-from-mono.ts), so a request's
+   * log time costs no second clock read. Absent: `clock.wallMs()` is read when the request arrives.
+   */
+  wallAt?: ((monoMs: number) => number) | undefined;
+  /** False when no observer reads Referer and User-Agent (only the combined log format does). Default true. */
+  agentFields?: boolean;
 }
 
 export interface RequestWatch {
@@ -64,10 +72,11 @@ export function watchRequest(o: WatchOptions, req: ClientRequest, res: ClientRes
 export function watchExchange(o: WatchOptions, x: WatchedExchange): RequestWatch {
   if (o.fullRecord === false) return watchDuration(o, x);
   const startMonoMs = o.clock.monoMs();
-  const startWallMs = o.clock.wallMs();
+  const startWallMs = o.wallAt === undefined ? o.clock.wallMs() : o.wallAt(startMonoMs);
   let outcome: Outcome | undefined;
   x.onClose(() => {
     const headers = x.headers;
+    const agents = o.agentFields !== false;
     o.observer.completed({
       startWallMs,
       durationMs: o.clock.monoMs() - startMonoMs,
@@ -79,8 +88,8 @@ export function watchExchange(o: WatchOptions, x: WatchedExchange): RequestWatch
       outcome: outcome ?? { kind: 'error', hit: false, detail: 'edge-error', bytes: 0 },
       requestId: requestIdOf(headers['x-request-id'], o.makeRequestId),
       completed: x.finished(),
-      referer: requestHeader(headers, 'referer'),
-      userAgent: requestHeader(headers, 'user-agent'),
+      referer: agents ? requestHeader(headers, 'referer') : undefined,
+      userAgent: agents ? requestHeader(headers, 'user-agent') : undefined,
     });
   });
   return {

@@ -7,6 +7,9 @@
  */
 import type { Outcome } from './types.js';
 
+/** A request id: the client's X-Request-Id text, or this edge's number for the request (access-log/request-id.ts). */
+export type RequestId = string | number;
+
 export interface CompletedRequest {
   /** Wall-clock time the request arrived, ms since the epoch. */
   startWallMs: number;
@@ -20,8 +23,11 @@ export interface CompletedRequest {
   protocol: string;
   status: number;
   outcome: Outcome;
-  /** The client's X-Request-Id when it sent a usable one, else one this edge made up. */
-  requestId: string;
+  /**
+   * The client's X-Request-Id when it sent a usable one, else this edge's number for the request,
+   * which the access log writes as `<process prefix>-<base 36>` (request-id.ts).
+   */
+  requestId: RequestId;
   /** False when the client went away (or the body failed) before the response was complete. */
   completed: boolean;
   /** Referer and User-Agent, for the combined log format. */

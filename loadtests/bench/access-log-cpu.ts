@@ -36,6 +36,12 @@ const BURST = 256;
  * 100 ms flush delay keeps the lines per flush (and so the queue and the writes) as in the edge.
  */
 const FLUSH_DELAY_MS = Number(process.env['ACCESS_LOG_FLUSH_MS'] ?? 10);
+/**
+ * Above the edge's default (16,384): on a busy shared machine the file writes fall behind now and
+ * then, and a dropped line costs nothing, which flattered the figure (runs with ~20,000 drops
+ * measured ~10% cheaper). Drops are still printed.
+ */
+const MAX_QUEUED = 262_144;
 
 const logger = { log: () => undefined };
 
@@ -68,8 +74,8 @@ function median(values: readonly number[]): number {
 
 const dir = mkdtempSync(join(tmpdir(), 'access-log-cpu-'));
 const file = join(dir, 'access.log');
-const without = startRequestWatching({ accessLog: { format, maxQueued: 16_384, flushDelayMs: FLUSH_DELAY_MS } }, { clock: systemClock, timers: systemTimers, logger }, [new RequestDurations()]);
-const withLog = startRequestWatching({ accessLog: { target: file, format, maxQueued: 16_384, flushDelayMs: FLUSH_DELAY_MS } }, { clock: systemClock, timers: systemTimers, logger }, [new RequestDurations()]);
+const without = startRequestWatching({ accessLog: { format, maxQueued: MAX_QUEUED, flushDelayMs: FLUSH_DELAY_MS } }, { clock: systemClock, timers: systemTimers, logger }, [new RequestDurations()]);
+const withLog = startRequestWatching({ accessLog: { target: file, format, maxQueued: MAX_QUEUED, flushDelayMs: FLUSH_DELAY_MS } }, { clock: systemClock, timers: systemTimers, logger }, [new RequestDurations()]);
 const plain = serve(without);
 const logged = serve(withLog);
 

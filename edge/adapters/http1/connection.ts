@@ -343,8 +343,11 @@ export class Http1Connection {
     this.responseStarted = false;
     const watch = this.o.watch;
     if (watch !== undefined) {
-      // Without an access log nobody reads the wall-clock start (watch-request.ts, fullRecord).
-      this.watched = { head, headers, startMonoMs: watch.clock.monoMs(), startWallMs: watch.fullRecord === false ? 0 : watch.clock.wallMs(), status: 200, outcome: undefined };
+      // Without an access log nobody reads the wall-clock start (watch-request.ts, fullRecord);
+      // with one it comes from the monotonic reading when the watch can map it (wallAt).
+      const startMonoMs = watch.clock.monoMs();
+      const startWallMs = watch.fullRecord === false ? 0 : watch.wallAt === undefined ? watch.clock.wallMs() : watch.wallAt(startMonoMs);
+      this.watched = { head, headers, startMonoMs, startWallMs, status: 200, outcome: undefined };
     }
     const req = edgeRequestOf(
       head.method,
@@ -409,7 +412,7 @@ export class Http1Connection {
       return;
     }
     const h = w.headers;
-    const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+    const agents = watch.agentFields !== false;
     watch.observer.completed({
       startWallMs: w.startWallMs,
       durationMs: watch.clock.monoMs() - w.startMonoMs,
@@ -421,8 +424,8 @@ export class Http1Connection {
       outcome: w.outcome ?? { kind: 'error', hit: false, detail: 'edge-error', bytes: 0 },
       requestId: requestIdOf(h['x-request-id'], watch.makeRequestId),
       completed: done,
-      referer: one(h['referer']),
-      userAgent: one(h['user-agent']),
+      referer: agents ? firstValue(h['referer']) : undefined,
+      userAgent: agents ? firstValue(h['user-agent']) : undefined,
     });
   }
 
@@ -650,6 +653,11 @@ export class Http1Connection {
     this.headersTimer?.cancel();
     this.headersTimer = undefined;
   }
+}
+
+/** A header's first value (the log's Referer and User-Agent); a module function, not a closure made per request. */
+function firstValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
 
 function discard(body: EdgeResponse['body']): void {

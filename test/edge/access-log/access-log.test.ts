@@ -132,6 +132,19 @@ test('a line with characters beyond Latin-1 is written as UTF-8 and still fits i
   assert.equal(lines.map((l) => (JSON.parse(l) as { target: string }).target), [target, '/1']);
 });
 
+test("the edge's own numbered ids are written with the log's process prefix, in both formats", () => {
+  for (const format of ['json', 'combined'] as const) {
+    const sink = new ArraySink();
+    const log = new AccessLog({ format, sink, timers: new ManualTimers(), requestIdPrefix: '0badcafe' });
+    log.completed({ ...event(0), requestId: 1 });
+    log.completed({ ...event(1), requestId: 36 });
+    log.completed({ ...event(2), requestId: 'client-id' });
+    log.flush();
+    const ids = format === 'json' ? sink.lines.map((l) => (JSON.parse(l) as { requestId: string }).requestId) : sink.lines.map((l) => / id=(\S+)$/.exec(l)?.[1]);
+    assert.equal(ids, ['0badcafe-1', '0badcafe-10', 'client-id'], format);
+  }
+});
+
 test('flush() writes everything now (shutdown, SIGHUP)', () => {
   const timers = new ManualTimers();
   const sink = new ArraySink();

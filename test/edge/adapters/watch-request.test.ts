@@ -13,11 +13,12 @@ import type { CompletedRequest } from '../../../edge/pipeline/request-events.js'
 import type { EdgeResponse } from '../../../edge/pipeline/types.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
-function setup(fullRecord: boolean) {
+function setup(fullRecord: boolean, more: Partial<WatchOptions> = {}) {
   const clock = new FakeClock();
   const seen: CompletedRequest[] = [];
-  const o: WatchOptions = { observer: { completed: (e) => seen.push(e) }, clock, makeRequestId: () => 'id-1', fullRecord };
-  const req = Object.assign(new EventEmitter(), { method: 'GET', url: '/a', httpVersion: '1.1', headers: {}, socket: { remoteAddress: '127.0.0.9' } }) as unknown as IncomingMessage;
+  const o: WatchOptions = { observer: { completed: (e) => seen.push(e) }, clock, makeRequestId: () => 'id-1', fullRecord, ...more };
+  const headers = { referer: 'http://ref/', 'user-agent': 'ua/1' };
+  const req = Object.assign(new EventEmitter(), { method: 'GET', url: '/a', httpVersion: '1.1', headers, socket: { remoteAddress: '127.0.0.9' } }) as unknown as IncomingMessage;
   const res = Object.assign(new EventEmitter(), { statusCode: 200, writableFinished: true }) as unknown as ServerResponse;
   return { clock, seen, watch: watchRequest(o, req, res), res };
 }
@@ -49,7 +50,23 @@ test('with an access log every request waits for close and carries the log field
   watch.answered(answer(Buffer.from('hello')));
   assert.is(seen.length, 0);
   res.emit('close');
-  assert.equal(seen.map((e) => [e.target, e.clientAddress, e.requestId]), [['/a', '127.0.0.9', 'id-1']]);
+  assert.equal(seen.map((e) => [e.target, e.clientAddress, e.requestId, e.referer, e.userAgent]), [['/a', '127.0.0.9', 'id-1', 'http://ref/', 'ua/1']]);
+});
+
+test('a JSON access log (agentFields false) leaves Referer and User-Agent unread', () => {
+  const { seen, watch, res } = setup(true, { agentFields: false });
+  watch.answered(answer(Buffer.from('hello')));
+  res.emit('close');
+  assert.equal(seen.map((e) => [e.target, e.referer, e.userAgent]), [['/a', undefined, undefined]]);
+});
+
+test('with wallAt the arrival time maps the monotonic reading; the wall clock is not read', () => {
+  const wallReads: number[] = [];
+  const { clock, seen, watch, res } = setup(true, { wallAt: (monoMs) => 5_000 + monoMs });
+  clock.wallMs = () => wallReads.push(1);
+  watch.answered(answer(Buffer.from('hello')));
+  res.emit('close');
+  assert.equal([seen[0]!.startWallMs, wallReads.length], [5_000, 0]);
 });
 
 test.run();
