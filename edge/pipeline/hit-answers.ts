@@ -71,15 +71,16 @@ export class HitAnswers {
       ageSecond,
       ttlSeconds,
       usedSecond: Number.NaN,
-      response: { status: stored.status, headers, body: stored.body, outcome: { kind: 'hit', hit: true, ttlSeconds, bytes: stored.body.length }, wire: { head: undefined } },
+      // Age and Cache-Status come last and change each second: a server layer keeps only what precedes them.
+      response: { status: stored.status, headers, body: stored.body, outcome: { kind: 'hit', hit: true, ttlSeconds, bytes: stored.body.length }, wire: { head: undefined, changingFrom: headers.length - 4 } },
       ageAt: headers.length - 3,
       statusAt: headers.length - 1,
     };
   }
 
   private retime(hit: HitAnswer, ageSecond: number, ttlSeconds: number): void {
+    // Only fields from wire.changingFrom on change here: a kept serialized block stays valid.
     const { headers, outcome } = hit.response;
-    hit.response.wire!.head = undefined; // the serialized fields carry the old Age and ttl
     if (hit.ageSecond !== ageSecond) headers[hit.ageAt] = String(ageSecond);
     if (hit.ttlSeconds !== ttlSeconds) {
       headers[hit.statusAt] = `${this.statusPrefix}${ttlSeconds}`;

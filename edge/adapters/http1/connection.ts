@@ -17,7 +17,7 @@ import type { WatchOptions } from '../watch-request.js';
 import { ChunkedDecoder, type ChunkedLimits } from './chunked.js';
 import { bodyForPipeline, edgeRequestOf, headerObject } from '../../pipeline/incoming-request.js';
 import { parseRequestHead, type ParserLimits, type RequestHead } from './parser.js';
-import { bodyForbidden, isWritableField, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
+import { bodyForbidden, isWritableField, serializeChangingFields, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
 
 export type RequestHandler = (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>;
 
@@ -449,9 +449,14 @@ export class Http1Connection {
     const forbidden = bodyForbidden(head.method, r.status);
     let out;
     try {
-      const kept = r.wire?.head as FieldBlock | undefined;
-      const block = kept ?? serializeFieldBlock(r.status, r.headers);
-      if (r.wire !== undefined && kept === undefined) r.wire.head = block;
+      const wire = r.wire;
+      // A reused answer: its block is kept (up to the fields that change per response, if it says so).
+      const keptEnd = wire?.changingFrom ?? r.headers.length;
+      let block = wire?.head as FieldBlock | undefined;
+      if (block === undefined) {
+        block = serializeFieldBlock(r.status, r.headers, keptEnd);
+        if (wire !== undefined) wire.head = block;
+      }
       out = serializeResponseHead({
         status: r.status,
         headers: r.headers,
@@ -460,7 +465,7 @@ export class Http1Connection {
         keepAlive: head.keepAlive && !this.closeAfterResponse,
         bodyBytes: r.body === undefined ? null : Buffer.isBuffer(r.body) ? r.body.length : undefined,
         date: this.date(),
-      }, block);
+      }, block, keptEnd < r.headers.length ? serializeChangingFields(r.headers, keptEnd) : '');
     } catch (err) {
       discard(r.body);
       this.fail(head, err);

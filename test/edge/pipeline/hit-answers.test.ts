@@ -53,15 +53,20 @@ test('the answer is retimed in place when the age ticks over a second', () => {
   assert.is(header(answers.answer(s, 12_000), 'cache-status'), 'c; hit; ttl=298');
 });
 
-test('retiming clears the serialized fields a server layer kept on the answer (wire.head)', () => {
+test('retiming leaves the serialized block a server layer kept (wire.head): Age and Cache-Status sit from wire.changingFrom on, outside it', () => {
   const answers = new HitAnswers('c; hit; ttl=');
   const s = stored();
   const first = answers.answer(s, 10_100);
   assert.ok(first.wire !== undefined, 'a reused answer offers a place for the serialized block');
+  const from = first.wire!.changingFrom!;
+  assert.equal(first.headers.slice(0, from), ['content-type', 'text/plain', 'content-length', '5'], 'the stored fields come before');
+  assert.equal(first.headers.slice(from), ['age', '2', 'cache-status', 'c; hit; ttl=299']);
   const kept = { serialized: true };
   first.wire!.head = kept;
   assert.is(answers.answer(s, 10_900).wire!.head, kept, 'same second: still valid');
-  assert.is(answers.answer(s, 11_000).wire!.head, undefined, 'Age changed: the kept block is stale');
+  const later = answers.answer(s, 11_000);
+  assert.is(later.wire!.head, kept, 'Age changed, but only after changingFrom: the kept block stays valid');
+  assert.equal(later.headers.slice(later.wire!.changingFrom!), ['age', '3', 'cache-status', 'c; hit; ttl=299']);
 });
 
 test('an answer unused for a whole second is dropped; a different object gets its own', () => {
