@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOrchestrator, peersOf, type RegionEdge } from './orchestrator.js';
+import { edgeSemiSpaceMib, semiSpaceFlags } from '../edge/young-generation.js';
 import { startBinary, stopAll } from './processes.js';
 import { LOCAL_REGION_HELP, parseCommandLine } from './usage.js';
 
@@ -22,6 +23,14 @@ if (commandLine.kind === 'error') {
   process.stderr.write(`npm start: ${commandLine.message}\n`);
   process.exit(2);
 }
+
+const semiSpace = edgeSemiSpaceMib(process.env);
+if (!semiSpace.ok) {
+  process.stderr.write(`npm start: ${semiSpace.message}\n`);
+  process.exit(2);
+}
+/** As `cdn-edge`'s `#!` line: the edges run with the young generation an operator's would. */
+const edgeNodeFlags = semiSpaceFlags(semiSpace.mib);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -75,7 +84,7 @@ async function main(): Promise<void> {
       '--control-plane', controlUrl,
       '--region', 'local',
       '--log-level', 'warn',
-    ], { EDGE_CONTROL_PLANE_TOKEN: edgeToken, EDGE_PEER_SECRET: peerSecret });
+    ], { EDGE_CONTROL_PLANE_TOKEN: edgeToken, EDGE_PEER_SECRET: peerSecret }, edgeNodeFlags);
   };
   await Promise.all(edges.map((e) => startEdge(e, peersOf(edges))));
 

@@ -6,9 +6,12 @@ import { fileURLToPath } from 'node:url';
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..');
 const children: ChildProcess[] = [];
 
-/** Starts `dist/<script>` and resolves once it prints its listening line. `env`: added to ours (secrets stay out of argv). */
-export function startBinary(name: string, script: string, args: string[], env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(dist, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+/**
+ * Starts `dist/<script>` and resolves once it prints its listening line. `env`: added to ours
+ * (secrets stay out of argv). `nodeFlags`: node's own, before the script (the edge's semi-spaces).
+ */
+export function startBinary(name: string, script: string, args: string[], env: Record<string, string> = {}, nodeFlags: readonly string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, join(dist, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   children.push(child);
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
   return new Promise((resolve, reject) => {

@@ -30,19 +30,29 @@ HeaderBag.prototype = Object.create(null) as Record<string, string | string[]>;
  */
 export function headerObject(rawHeaders: ReadonlyArray<readonly [string, string]>): RequestHeaders {
   const out = new HeaderBag();
-  for (const [name, value] of rawHeaders) {
-    const prev = out[name];
-    if (prev === undefined) {
-      out[name] = name === 'set-cookie' ? [value] : value;
-    } else if (name === 'set-cookie') {
-      (prev as string[]).push(value);
-    } else if (FIRST_ONLY.has(name)) {
-      continue;
-    } else {
-      out[name] = `${prev as string}${name === 'cookie' ? '; ' : ', '}${value}`;
-    }
-  }
+  for (const [name, value] of rawHeaders) addField(out, name, value);
   return out;
+}
+
+/**
+ * The same from a flat `[name, value, name, value, ...]` list, as the own HTTP/1.1 parser makes it
+ * (like node's IncomingMessage.rawHeaders): no `[name, value]` array per field.
+ */
+export function headerObjectOfFlat(rawHeaders: readonly string[]): RequestHeaders {
+  const out = new HeaderBag();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) addField(out, rawHeaders[i]!, rawHeaders[i + 1]!);
+  return out;
+}
+
+function addField(out: Record<string, string | string[]>, name: string, value: string): void {
+  const prev = out[name];
+  if (prev === undefined) {
+    out[name] = name === 'set-cookie' ? [value] : value;
+  } else if (name === 'set-cookie') {
+    (prev as string[]).push(value);
+  } else if (!FIRST_ONLY.has(name)) {
+    out[name] = `${prev as string}${name === 'cookie' ? '; ' : ', '}${value}`;
+  }
 }
 
 /**

@@ -48,7 +48,11 @@ export interface EdgeResponse {
   /**
    * Present on an answer reused for many requests (hit-answers.ts): a server layer may keep its
    * serialized status line and header fields in `head` (opaque here) and write them as they are;
-   * whoever changes `headers` sets `head` to undefined.
+   * whoever changes `headers` before `changingFrom` sets `head` to undefined. The fields from
+   * index `changingFrom` of `headers` on (a hit's Age and Cache-Status, which tick every second)
+   * are not in the kept block: a server layer serializes them with each response, so retiming an
+   * answer leaves its kept block valid and no block per object and second is made (they lived a
+   * second and were promoted, feeding mark-compacts over a hot set). Absent: every field is kept.
    */
-  wire?: { head: object | undefined } | undefined;
+  wire?: { head: object | undefined; changingFrom?: number | undefined } | undefined;
 }

@@ -49,6 +49,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatClusterReport, readClusterBenchOptions, runClusterHitRatioBench, type ClusterResult } from './cluster-hit-ratio.js';
+import { edgeSemiSpaceMib, semiSpaceFlags } from '../../edge/young-generation.js';
 import { benchCases, medianRatio, roundRatios, runCase, verifyCase, verifyPeer, warm, type CaseRun, type Target, type TargetName } from './hit-path.js';
 import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
@@ -163,8 +164,19 @@ function machine(): Machine {
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
+/**
+ * The edge's young generation, as `cdn-edge`'s `#!` line and `npm start` set it
+ * (EDGE_SEMI_SPACE_MIB changes it here too): the bench measures the edge an operator runs.
+ */
+function edgeNodeFlags(): string[] {
+  const semiSpace = edgeSemiSpaceMib(process.env);
+  if (!semiSpace.ok) throw new Error(semiSpace.message);
+  return semiSpaceFlags(semiSpace.mib);
+}
+
 async function startServer(name: string, cpu: number | undefined, script: string, args: string[], root = ROOT): Promise<{ proc: Spawned; url: string }> {
-  const proc = spawnProcess({ name, cpu, command: process.execPath, args: [join(root, 'dist', script), ...args] });
+  const nodeFlags = script === 'edge/main.js' ? edgeNodeFlags() : [];
+  const proc = spawnProcess({ name, cpu, command: process.execPath, args: [...nodeFlags, join(root, 'dist', script), ...args] });
   const m = await waitForLine(proc, LISTENING, 15_000);
   return { proc, url: `http://127.0.0.1:${m[1]}` };
 }
@@ -289,6 +301,7 @@ async function main(): Promise<void> {
   const { peers, note: peerNote } = await startPeers(o, origin.url, serverCpu, tempDir);
   const baselineLabel = o.against === undefined ? 'plain node:http server' : `the edge built in ${o.against}`;
   process.stdout.write(`hit-path baseline: ${baselineLabel}\n`);
+  process.stdout.write(`edge node flags: ${edgeNodeFlags().join(' ')} (EDGE_SEMI_SPACE_MIB; edge/young-generation.ts)\n`);
   process.stdout.write(`peers: ${peers.map((p) => `${p.name} (${p.url}, serving pid ${p.servingPid})`).join(', ') || 'none'}${peerNote === '' ? '' : `; ${peerNote}`}\n`);
   log(`bench: origin ${origin.url}, baseline ${plain.url}, edge ${edge.url}`);
 

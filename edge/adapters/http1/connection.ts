@@ -15,9 +15,9 @@ import { requestIdOf } from '../../access-log/request-id.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from '../../pipeline/types.js';
 import type { WatchOptions } from '../watch-request.js';
 import { ChunkedDecoder, type ChunkedLimits } from './chunked.js';
-import { bodyForPipeline, edgeRequestOf, headerObject } from '../../pipeline/incoming-request.js';
+import { bodyForPipeline, edgeRequestOf, headerObjectOfFlat } from '../../pipeline/incoming-request.js';
 import { parseRequestHead, type ParserLimits, type RequestHead } from './parser.js';
-import { bodyForbidden, isWritableField, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
+import { bodyForbidden, isWritableField, serializeChangingFields, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
 
 export type RequestHandler = (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>;
 
@@ -313,7 +313,7 @@ export class Http1Connection {
   private startRequest(head: RequestHead): void {
     this.inFlight = true;
     if (!head.keepAlive) this.clientSaidClose = true;
-    const headers = headerObject(head.rawHeaders);
+    const headers = headerObjectOfFlat(head.rawHeaders);
     const carriesBody = head.framing.kind !== 'none';
     const wantsBody = bodyForPipeline(head.method, carriesBody);
     let sink: Readable | undefined;
@@ -452,9 +452,14 @@ export class Http1Connection {
     const forbidden = bodyForbidden(head.method, r.status);
     let out;
     try {
-      const kept = r.wire?.head as FieldBlock | undefined;
-      const block = kept ?? serializeFieldBlock(r.status, r.headers);
-      if (r.wire !== undefined && kept === undefined) r.wire.head = block;
+      const wire = r.wire;
+      // A reused answer: its block is kept (up to the fields that change per response, if it says so).
+      const keptEnd = wire?.changingFrom ?? r.headers.length;
+      let block = wire?.head as FieldBlock | undefined;
+      if (block === undefined) {
+        block = serializeFieldBlock(r.status, r.headers, keptEnd);
+        if (wire !== undefined) wire.head = block;
+      }
       out = serializeResponseHead({
         status: r.status,
         headers: r.headers,
@@ -463,7 +468,7 @@ export class Http1Connection {
         keepAlive: head.keepAlive && !this.closeAfterResponse,
         bodyBytes: r.body === undefined ? null : Buffer.isBuffer(r.body) ? r.body.length : undefined,
         date: this.date(),
-      }, block);
+      }, block, keptEnd < r.headers.length ? serializeChangingFields(r.headers, keptEnd) : '');
     } catch (err) {
       discard(r.body);
       this.fail(head, err);

@@ -34,8 +34,11 @@ export interface RequestHead {
   target: string;
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   minorVersion: 0 | 1;
-  /** Field names lower-cased, values with surrounding whitespace removed, in received order. */
-  rawHeaders: Array<[string, string]>;
+  /**
+   * `[name, value, name, value, ...]` as received (node's IncomingMessage.rawHeaders shape, no
+   * array per field): names lower-cased, values with surrounding whitespace removed.
+   */
+  rawHeaders: string[];
   framing: BodyFraming;
   /** The connection may carry another request after this one (RFC 9112 §9.3). */
   keepAlive: boolean;
@@ -185,7 +188,8 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
   // byte below, which finds the first bad line and names what is wrong with it.
   FIELD_LINES.lastIndex = lineEnd + 2;
   const linesValid = FIELD_LINES.test(text) && FIELD_LINES.lastIndex === end + 2;
-  const rawHeaders: Array<[string, string]> = [];
+  const rawHeaders: string[] = [];
+  const maxListLength = 2 * limits.maxHeaderCount;
   let pos = lineEnd + 2;
   while (pos < end) {
     const eol = text.indexOf('\r', pos);
@@ -198,8 +202,8 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
     let ve = eol;
     while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
     while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
-    if (rawHeaders.length === limits.maxHeaderCount) return reject(431, 'too many header fields');
-    rawHeaders.push([fieldNameAt(text, pos, colon), text.slice(vs, ve)]);
+    if (rawHeaders.length === maxListLength) return reject(431, 'too many header fields');
+    rawHeaders.push(fieldNameAt(text, pos, colon), text.slice(vs, ve));
     pos = eol + 2;
   }
   return finishHead(method, target, minorVersion, rawHeaders);
@@ -228,13 +232,16 @@ function fieldLineRejection(text: string, pos: number, eol: number, colon: numbe
 }
 
 /** Framing, Host, Connection and Expect: the checks that need every field (RFC 9112 §6, §9; RFC 9110 §10.1.1). */
-function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHeaders: Array<[string, string]>): HeadResult {
+function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHeaders: string[]): HeadResult {
   let contentLength: string | undefined;
   let transferEncoding: string | undefined;
   let hosts = 0;
-  let connectionTokens: string[] = [];
+  let connectionClose = false;
+  let connectionKeepAlive = false;
   let expect: string | undefined;
-  for (const [name, value] of rawHeaders) {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    const value = rawHeaders[i + 1]!;
     switch (name) {
       case 'content-length':
         if (contentLength !== undefined) return reject(400, 'repeated Content-Length');
@@ -246,9 +253,12 @@ function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHead
       case 'host':
         hosts++;
         break;
-      case 'connection':
-        connectionTokens = connectionTokens.concat(value.toLowerCase().split(',').map((t) => t.trim()));
+      case 'connection': {
+        const lower = value.toLowerCase();
+        if (hasListToken(lower, 'close')) connectionClose = true;
+        if (hasListToken(lower, 'keep-alive')) connectionKeepAlive = true;
         break;
+      }
       case 'expect':
         if (expect !== undefined) return reject(400, 'repeated Expect');
         expect = value.toLowerCase();
@@ -259,22 +269,49 @@ function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHead
   }
   if (minorVersion === 1 && hosts !== 1) return reject(400, hosts === 0 ? 'missing Host' : 'repeated Host');
   if (hosts > 1) return reject(400, 'repeated Host');
-  let framing: BodyFraming = { kind: 'none' };
+  let framing: BodyFraming = NO_BODY;
   if (transferEncoding !== undefined) {
     if (contentLength !== undefined) return reject(400, 'Content-Length with Transfer-Encoding');
     if (minorVersion === 0) return reject(400, 'Transfer-Encoding in HTTP/1.0');
     if (transferEncoding.toLowerCase() !== 'chunked') return reject(501, 'unsupported transfer coding');
-    framing = { kind: 'chunked' };
+    framing = CHUNKED;
   } else if (contentLength !== undefined) {
     if (!/^\d{1,15}$/.test(contentLength)) return reject(400, 'invalid Content-Length');
     const bytes = Number(contentLength);
-    framing = bytes === 0 ? { kind: 'none' } : { kind: 'length', bytes };
+    framing = bytes === 0 ? NO_BODY : { kind: 'length', bytes };
   }
   let expectContinue = false;
   if (expect !== undefined) {
     if (expect !== '100-continue') return reject(417, 'unsupported expectation');
     expectContinue = minorVersion === 1;
   }
-  const keepAlive = connectionTokens.includes('close') ? false : minorVersion === 1 || connectionTokens.includes('keep-alive');
+  const keepAlive = connectionClose ? false : minorVersion === 1 || connectionKeepAlive;
   return { kind: 'head', head: { method, target, minorVersion, rawHeaders, framing, keepAlive, expectContinue }, consumed: 0 };
+}
+
+/** The framings without a length, shared by every request (nothing writes to a head's framing). */
+const NO_BODY: BodyFraming = Object.freeze({ kind: 'none' });
+const CHUNKED: BodyFraming = Object.freeze({ kind: 'chunked' });
+
+/**
+ * Whether the comma-separated list `lower` (lower-cased) has `token` as a member, with optional
+ * whitespace (SP, HTAB) around members (RFC 9110 §5.6.1), as split(',') and trim() would find it
+ * but without an array per Connection field.
+ */
+export function hasListToken(lower: string, token: string): boolean {
+  let from = 0;
+  for (;;) {
+    const at = lower.indexOf(token, from);
+    if (at < 0) return false;
+    let before = at - 1;
+    while (before >= 0 && isOws(lower.charCodeAt(before))) before--;
+    let after = at + token.length;
+    while (after < lower.length && isOws(lower.charCodeAt(after))) after++;
+    if ((before < 0 || lower.charCodeAt(before) === 0x2c) && (after === lower.length || lower.charCodeAt(after) === 0x2c)) return true;
+    from = at + 1;
+  }
+}
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
 }

@@ -50,17 +50,17 @@ export interface FieldBlock {
   readonly closeRequested: boolean;
 }
 
-export function serializeFieldBlock(status: number, headers: readonly string[]): FieldBlock {
+/** `end`: the fields `headers[0, end)` only (a reused answer's fields that do not change; see serializeChangingFields). */
+export function serializeFieldBlock(status: number, headers: readonly string[], end: number = headers.length): FieldBlock {
   let hasDate = false;
   let contentLength: string | undefined;
   let pipelineChunked = false;
   let closeRequested = false;
   let lines = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`;
-  for (let i = 0; i + 1 < headers.length; i += 2) {
+  for (let i = 0; i + 1 < end; i += 2) {
     const name = headers[i]!;
     const value = headers[i + 1]!;
-    if (!TOKEN.test(name)) throw new Error(`invalid response header name ${JSON.stringify(name)}`);
-    if (BAD_VALUE.test(value)) throw new Error(`invalid value for response header ${name}`);
+    checkField(name, value);
     const lower = name.toLowerCase();
     if (lower === 'connection') {
       if (value.toLowerCase().split(',').some((t) => t.trim() === 'close')) closeRequested = true;
@@ -78,6 +78,31 @@ export function serializeFieldBlock(status: number, headers: readonly string[]):
   return { bytes: Buffer.from(lines, 'latin1'), hasDate, contentLength, pipelineChunked, closeRequested };
 }
 
+function checkField(name: string, value: string): void {
+  if (!TOKEN.test(name)) throw new Error(`invalid response header name ${JSON.stringify(name)}`);
+  if (BAD_VALUE.test(value)) throw new Error(`invalid value for response header ${name}`);
+}
+
+/** Fields this layer reads to frame a response: they must be in a FieldBlock, whose flags record them. */
+const FRAMING_FIELDS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date']);
+
+/**
+ * `headers[from, end)`, the fields of a reused answer that change between responses (EdgeResponse.wire.changingFrom:
+ * a hit's Age and Cache-Status), checked and serialized for one response; they follow its kept
+ * FieldBlock. A framing field there is a programmer error: the block's flags would not know it.
+ */
+export function serializeChangingFields(headers: readonly string[], from: number): string {
+  let lines = '';
+  for (let i = from; i + 1 < headers.length; i += 2) {
+    const name = headers[i]!;
+    const value = headers[i + 1]!;
+    checkField(name, value);
+    if (FRAMING_FIELDS.has(name.toLowerCase())) throw new Error(`${name} cannot be a changing field of a reused answer`);
+    lines += `${name}: ${value}\r\n`;
+  }
+  return lines;
+}
+
 export interface ResponseHead {
   /** Status line and the pipeline's fields. */
   block: FieldBlock;
@@ -87,11 +112,14 @@ export interface ResponseHead {
   keepAlive: boolean;
 }
 
-/** `block`: a FieldBlock kept from an earlier response with the same status and headers. */
-export function serializeResponseHead(o: ResponseHeadInput, block: FieldBlock = serializeFieldBlock(o.status, o.headers)): ResponseHead {
+/**
+ * `block`: a FieldBlock kept from an earlier response with the same status and headers;
+ * `changing`: serialized fields that follow it in this response only (serializeChangingFields).
+ */
+export function serializeResponseHead(o: ResponseHeadInput, block: FieldBlock = serializeFieldBlock(o.status, o.headers), changing = ''): ResponseHead {
   let keepAlive = o.keepAlive && !block.closeRequested;
   const contentLength = block.contentLength;
-  let tail = block.hasDate ? '' : `Date: ${o.date}\r\n`;
+  let tail = block.hasDate ? changing : `${changing}Date: ${o.date}\r\n`;
   let plan: BodyPlan;
   if (bodyForbidden(o.method, o.status)) {
     plan = { kind: 'none' };

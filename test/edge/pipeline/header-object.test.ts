@@ -1,7 +1,7 @@
 /** The header object the own layer hands the pipeline: node:http's combining rules, and no inherited names. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { headerObject } from '../../../edge/pipeline/incoming-request.js';
+import { headerObject, headerObjectOfFlat } from '../../../edge/pipeline/incoming-request.js';
 
 test('repeated fields combine as node:http combines them: Cookie with "; ", Set-Cookie as a list, first-only fields keep the first, others with ", "', () => {
   const h = headerObject([['cookie', 'a=1'], ['cookie', 'b=2'], ['set-cookie', 'x'], ['set-cookie', 'y'], ['host', 'a'], ['host', 'b'], ['accept', 'text/html'], ['accept', '*/*']]);
@@ -20,6 +20,14 @@ test('a client cannot reach Object.prototype: __proto__, constructor and toStrin
   assert.equal(names, ['__proto__', 'constructor', 'x']);
   assert.is(Object.getPrototypeOf(Object.getPrototypeOf(h)), null);
   assert.is(headerObject([])['valueOf'], undefined);
+});
+
+test('a flat [name, value, ...] list (the own parser\'s) makes the same object as its pairs', () => {
+  const pairs: Array<[string, string]> = [['cookie', 'a=1'], ['cookie', 'b=2'], ['set-cookie', 'x'], ['set-cookie', 'y'], ['host', 'a'], ['host', 'b'], ['accept', 'text/html'], ['accept', '*/*'], ['__proto__', 'p']];
+  const flat = headerObjectOfFlat(pairs.flat());
+  assert.equal({ ...flat }, { ...headerObject(pairs) });
+  assert.equal(Object.keys(flat), Object.keys(headerObject(pairs)));
+  assert.is(Object.getPrototypeOf(Object.getPrototypeOf(flat)), null);
 });
 
 test.run();

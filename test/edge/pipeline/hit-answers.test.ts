@@ -42,6 +42,7 @@ test('a hit carries the stored fields, Age per RFC 9111 §4.2.3 and the ttl in C
 test('the answer is retimed in place when the age ticks over a second', () => {
   const answers = new HitAnswers('c; hit; ttl=');
   const s = stored();
+  answers.answer(s, 10_000); // the first hit is not kept (see below)
   const first = answers.answer(s, 10_100);
   const again = answers.answer(s, 10_900);
   assert.is(again, first, 'same second: the same answer');
@@ -53,20 +54,27 @@ test('the answer is retimed in place when the age ticks over a second', () => {
   assert.is(header(answers.answer(s, 12_000), 'cache-status'), 'c; hit; ttl=298');
 });
 
-test('retiming clears the serialized fields a server layer kept on the answer (wire.head)', () => {
+test('retiming leaves the serialized block a server layer kept (wire.head): Age and Cache-Status sit from wire.changingFrom on, outside it', () => {
   const answers = new HitAnswers('c; hit; ttl=');
   const s = stored();
+  answers.answer(s, 10_000);
   const first = answers.answer(s, 10_100);
   assert.ok(first.wire !== undefined, 'a reused answer offers a place for the serialized block');
+  const from = first.wire!.changingFrom!;
+  assert.equal(first.headers.slice(0, from), ['content-type', 'text/plain', 'content-length', '5'], 'the stored fields come before');
+  assert.equal(first.headers.slice(from), ['age', '2', 'cache-status', 'c; hit; ttl=299']);
   const kept = { serialized: true };
   first.wire!.head = kept;
   assert.is(answers.answer(s, 10_900).wire!.head, kept, 'same second: still valid');
-  assert.is(answers.answer(s, 11_000).wire!.head, undefined, 'Age changed: the kept block is stale');
+  const later = answers.answer(s, 11_000);
+  assert.is(later.wire!.head, kept, 'Age changed, but only after changingFrom: the kept block stays valid');
+  assert.equal(later.headers.slice(later.wire!.changingFrom!), ['age', '3', 'cache-status', 'c; hit; ttl=299']);
 });
 
 test('an answer unused for a whole second is dropped; a different object gets its own', () => {
   const answers = new HitAnswers('c; hit; ttl=');
   const s = stored();
+  answers.answer(s, 10_000);
   const first = answers.answer(s, 10_000);
   assert.is.not(answers.answer(stored(), 10_000), first, 'keyed by stored response');
   answers.answer(stored(), 11_000);
@@ -80,6 +88,7 @@ test('a soft purge moving freshness earlier changes the ttl even within the same
   const answers = new HitAnswers('c; hit; ttl=');
   const s = stored();
   answers.answer(s, 10_000);
+  answers.answer(s, 10_000); // kept from here
   s.freshUntilMonoMs = 70_000;
   assert.is(header(answers.answer(s, 10_000), 'cache-status'), 'c; hit; ttl=60');
 });
@@ -97,11 +106,37 @@ test('an answer is released from its record once it goes unused for a whole seco
   const answers = new HitAnswers('c; hit; ttl=');
   const s = stored();
   answers.answer(s, 10_000);
-  assert.ok(s.hitAnswer !== undefined);
+  const kept = answers.answer(s, 10_000);
+  assert.is(answers.answer(s, 10_000), kept, 'hit twice: kept');
   answers.answer(stored(), 11_500);
-  assert.ok(s.hitAnswer !== undefined, 'used in the second just before: kept');
-  answers.answer(stored(), 12_000);
-  assert.is(s.hitAnswer, undefined, 'not used in second 11: dropped, so a cold object holds no answer');
+  assert.is(answers.answer(s, 11_600), kept, 'used in the second just before: still kept');
+  answers.answer(stored(), 13_000);
+  assert.is(s.hitAnswer, undefined, 'not used in second 12: dropped, so a cold object holds no answer');
+});
+
+test('the first hit is answered in full but not kept: the record holds only a mark shared by every record, and a second hit within about a second keeps an answer', () => {
+  const answers = new HitAnswers('c; hit; ttl=');
+  const a = stored();
+  const b = stored();
+  const once = answers.answer(a, 10_000);
+  assert.is(header(once, 'cache-status'), 'c; hit; ttl=300');
+  assert.is(once.wire, undefined, 'not reused: no place for a kept serialized block');
+  answers.answer(b, 10_200);
+  assert.ok(a.hitAnswer !== undefined && a.hitAnswer === b.hitAnswer, 'one mark for every record hit once in this second');
+  const twice = answers.answer(a, 11_900);
+  assert.ok(twice.wire !== undefined, 'hit again in the next second: kept');
+  assert.is(answers.answer(a, 11_950), twice);
+  assert.is(header(twice, 'age'), '3');
+});
+
+test('an object hit less often than every other second never gets a kept answer (kept answers dropped unused lived long enough to be promoted)', () => {
+  const answers = new HitAnswers('c; hit; ttl=');
+  const s = stored();
+  for (let t = 10_000; t < 30_000; t += 2_500) {
+    const r = answers.answer(s, t);
+    assert.is(r.wire, undefined, `hit at ${t} ms: not kept`);
+    assert.is(header(r, 'age'), String(Math.floor((2_000 + t - 10_000) / 1000)));
+  }
 });
 
 test.run();

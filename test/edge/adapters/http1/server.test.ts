@@ -418,6 +418,46 @@ test('a reused answer with `wire` is serialized once: the kept block is written 
   }
 });
 
+test('a reused answer with wire.changingFrom keeps one block for the fields before it and writes the changing ones (Age, Cache-Status) fresh each time', async () => {
+  const reused: EdgeResponse = { status: 200, headers: ['content-length', '2', 'x-kept', 'k', 'age', '1', 'cache-status', 'c; hit; ttl=9'], body: Buffer.from('ok'), outcome: OUTCOME, wire: { head: undefined, changingFrom: 4 } };
+  const s = await start(() => reused);
+  try {
+    const c = await openRaw(s.port);
+    const get = async (): Promise<string> => {
+      c.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+      return (await readUntil(c, responsesIn(1))).text;
+    };
+    const first = await get();
+    assert.match(first, /\r\nx-kept: k\r\nage: 1\r\ncache-status: c; hit; ttl=9\r\n/);
+    const block = reused.wire!.head;
+    assert.ok(block !== undefined, 'the block is kept on the answer');
+    reused.headers[5] = '2'; // what HitAnswers does when it retimes: head is left as it is
+    reused.headers[7] = 'c; hit; ttl=8';
+    const second = await get();
+    assert.match(second, /\r\nage: 2\r\ncache-status: c; hit; ttl=8\r\n/);
+    assert.not.match(second, /age: 1/);
+    assert.match(second, /\r\ncontent-length: 2\r\n/);
+    assert.is(reused.wire!.head, block, 'the same kept block served both');
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
+test('a framing field among a reused answer\'s changing fields is a 502, not a response framed from a stale block', async () => {
+  const reused: EdgeResponse = { status: 200, headers: ['x-kept', 'k', 'content-length', '2'], body: Buffer.from('ok'), outcome: OUTCOME, wire: { head: undefined, changingFrom: 2 } };
+  const s = await start(() => reused);
+  try {
+    const c = await openRaw(s.port);
+    c.write('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+    const text = (await readUntil(c, responsesIn(1))).text;
+    assert.match(text, /^HTTP\/1\.1 502 /);
+    c.destroy();
+  } finally {
+    await s.close();
+  }
+});
+
 test('hits respect socket backpressure: a client that pipelines GETs for a 1 MiB object and never reads stops being read, with a bounded write buffer', async () => {
   const object = Buffer.alloc(1024 * 1024, 0x62);
   let answered = 0;
