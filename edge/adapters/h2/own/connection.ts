@@ -27,6 +27,12 @@ const HEADER_TABLE_BYTES = 4096;
 const MAX_CONTINUATIONS = 32;
 /** Response bytes one stream may have queued beyond its send window before its writer waits. */
 const STREAM_QUEUE_BYTES = 64 * 1024;
+/**
+ * Bytes written to the socket and not yet taken by the client past which response DATA waits
+ * for 'drain': a slow reader with a large window (a big cached object) holds this much, not the
+ * whole object.
+ */
+const SOCKET_QUEUE_BYTES = 512 * 1024;
 
 export interface ConnectionOptions {
   limits: Http2Limits;
@@ -95,8 +101,12 @@ export class H2Connection {
     socket.on('end', () => this.destroy());
     socket.on('error', () => this.destroy());
     socket.on('close', () => this.destroy());
-    // A client not reading what the edge writes stops being read (its PINGs, SETTINGS and requests wait in its socket).
-    socket.on('drain', () => socket.resume());
+    // A client not reading what the edge writes stops being read (its PINGs, SETTINGS and requests
+    // wait in its socket) and gets no more DATA until it has read what was written.
+    socket.on('drain', () => {
+      socket.resume();
+      for (const s of [...this.blocked]) this.sendQueued(s);
+    });
     this.sendSettings();
     this.armIdle();
   }
@@ -176,7 +186,7 @@ export class H2Connection {
   private sendQueued(s: OwnStream): void {
     while (s.queued.length > 0) {
       const allowed = Math.min(s.sendWindow, this.sendWindow, this.peerMaxFrameBytes);
-      if (allowed <= 0) break;
+      if (allowed <= 0 || this.outBytes + this.socket.writableLength >= SOCKET_QUEUE_BYTES) break;
       let chunk = s.queued[0]!;
       if (chunk.length > allowed) {
         s.queued[0] = chunk.subarray(allowed);
@@ -442,8 +452,7 @@ export class H2Connection {
     this.idleTimer?.cancel();
     this.idleTimer = undefined;
     if (decoded.tooLarge || decoded.fields.length / 2 > this.o.limits.maxHeaderListPairs) {
-      // Answered 431 by the server layer, as node:http2's path answers an over-long list.
-      s.head = { method: 'GET', path: '/', headers: Object.create(null), contentLength: undefined };
+      // No head: answered 431 by the server layer, as node:http2's path answers an over-long list.
       s.remoteOpen = !block.endStream;
       this.o.onRequest(this, s, block.endStream);
       return;

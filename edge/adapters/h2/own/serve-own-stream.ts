@@ -36,13 +36,15 @@ export class OwnStreamServer {
   ) {}
 
   serve(c: H2Connection, s: OwnStream, endStream: boolean): void {
-    const head = s.head!;
+    const head = s.head;
+    // A list over the limit arrives without a head (the connection kept none of it).
+    if (head === undefined) {
+      this.answerPlain(c, s, 431, '431 request header fields too large\n');
+      return;
+    }
     const mapped = h2RequestFields(head.headers, this.o.maxHeaderListBytes);
-    // A list over the limit arrives with no fields (the connection kept none of it).
-    const tooLarge = head.headers[':method'] === undefined;
-    if (tooLarge || 'refused' in mapped) {
-      const refused = tooLarge ? { status: 431, malformed: 'request header fields too large' } : (mapped as { refused: { status: number; malformed: string } }).refused;
-      this.answerPlain(c, s, refused.status, `${refused.status} ${refused.malformed}\n`);
+    if ('refused' in mapped) {
+      this.answerPlain(c, s, mapped.refused.status, `${mapped.refused.status} ${mapped.refused.malformed}\n`);
       return;
     }
     const method = head.method;

@@ -26,6 +26,7 @@ export class OwnStream {
   /** Request body bytes received, checked against Content-Length. */
   receivedBytes = 0;
   body: BodyQueue | undefined;
+  /** The checked request fields; undefined for a list over the limits (answered 431). */
   head: RequestHead | undefined;
   /** Response DATA waiting for window: the chunks, and whether END_STREAM follows them. */
   readonly queued: Buffer[] = [];

@@ -125,6 +125,23 @@ function protocolSuite(h2Server: Http2Limits['server']): void {
     assert.ok(last);
     assert.is(dataBytes(raw, 1), 1024);
   });
+  s('a 3 MiB answer to a client with the largest windows arrives whole (the socket, not the window, paces it)', async (ctx) => {
+    const raw = await start(ctx);
+    const big = 'z'.repeat(3 * 1024 * 1024);
+    ctx.h!.origin.answer = () => ({ headers: { 'cache-control': 'max-age=60' }, body: big });
+    const settings = Buffer.alloc(6);
+    settings.writeUInt16BE(4, 0);
+    settings.writeUInt32BE(2 ** 31 - 1, 2);
+    const increment = Buffer.alloc(4);
+    increment.writeUInt32BE(2 ** 31 - 1 - 65_535, 0);
+    raw.write(Buffer.concat([frame(FrameType.SETTINGS, 0, 0, settings), frame(FrameType.WINDOW_UPDATE, 0, 0, increment)]));
+    for (const id of [1, 3]) {
+      raw.write(headers(id, [...GET.slice(0, 3), [':path', '/big']]));
+      const last = await raw.until((f) => f.type === FrameType.DATA && f.streamId === id && (f.flags & END_STREAM) !== 0);
+      assert.ok(last, `stream ${id} ended`);
+      assert.is(dataBytes(raw, id), big.length, id === 1 ? 'the miss, streamed from the origin' : 'the hit, one cached buffer');
+    }
+  });
   s.run();
 }
 
