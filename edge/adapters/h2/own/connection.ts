@@ -16,7 +16,7 @@ import type { Clock, Logger, TimerHandle, Timers } from '../../../../common/port
 import type { Http2Limits } from '../../tls/config.js';
 import { WindowBudget } from '../window-budget.js';
 import { BodyQueue } from './body-queue.js';
-import { ErrorCode, Flag, frame, FrameReader, FrameType, DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, MAX_WINDOW_BYTES, Setting, u32, writeFrameHeader } from './frames.js';
+import { ErrorCode, Flag, frame, FrameReader, FrameType, DEFAULT_MAX_FRAME_BYTES, DEFAULT_WINDOW_BYTES, FRAME_HEADER_BYTES, MAX_WINDOW_BYTES, Setting, u32, writeFrameHeader } from './frames.js';
 import { HpackDecoder, HpackError } from './hpack-decoder.js';
 import { requestHead } from './request-head.js';
 import { OwnStream } from './stream.js';
@@ -61,10 +61,15 @@ export class H2Connection {
   private lastStreamId = 0;
   private block: OpenBlock | undefined;
   private settingsSeen = false;
+  /**
+   * The client acknowledged the edge's SETTINGS: until then its streams may use the protocol's
+   * initial window (RFC 9113 §6.9.2), not the one the edge announced.
+   */
+  private settingsAcked = false;
   /** The client's settings that shape what the edge writes. */
   private peerMaxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
-  private peerInitialWindow = 65_535;
-  private sendWindow = 65_535;
+  private peerInitialWindow = DEFAULT_WINDOW_BYTES;
+  private sendWindow = DEFAULT_WINDOW_BYTES;
   /** Connection-level bytes the client may still send, and bytes read but not yet given back. */
   private recvWindow: number;
   private recvUnacked = 0;
@@ -307,6 +312,12 @@ export class H2Connection {
     if (streamId !== 0) return this.connectionError(ErrorCode.PROTOCOL_ERROR, 'SETTINGS on a stream');
     if (flags & Flag.ACK) {
       if (payload.length !== 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload');
+      if (!this.settingsAcked) {
+        this.settingsAcked = true;
+        // The announced stream window applies from now on, to open streams too (it may shrink them).
+        const delta = this.o.limits.streamWindowBytes - DEFAULT_WINDOW_BYTES;
+        for (const st of this.streams.values()) st.recvWindow += delta;
+      }
       return;
     }
     if (payload.length % 6 !== 0) return this.connectionError(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS length');
@@ -447,7 +458,7 @@ export class H2Connection {
       if (++this.refusedStreams > this.o.limits.maxSessionRejectedStreams) this.calm('too many refused streams', { refused: this.refusedStreams });
       return;
     }
-    const s = new OwnStream(id, this.peerInitialWindow, this.o.limits.streamWindowBytes);
+    const s = new OwnStream(id, this.peerInitialWindow, this.settingsAcked ? this.o.limits.streamWindowBytes : DEFAULT_WINDOW_BYTES);
     this.streams.set(id, s);
     this.idleTimer?.cancel();
     this.idleTimer = undefined;
@@ -526,8 +537,9 @@ export class H2Connection {
       this.recvUnacked = 0;
     }
     if (s === undefined || s.closed || !s.remoteOpen) return;
-    const owed = this.o.limits.streamWindowBytes - s.recvWindow;
-    if (owed >= this.o.limits.streamWindowBytes / 2) {
+    const target = this.settingsAcked ? this.o.limits.streamWindowBytes : DEFAULT_WINDOW_BYTES;
+    const owed = target - s.recvWindow;
+    if (owed >= target / 2) {
       s.recvWindow += owed;
       this.emit(frame(FrameType.WINDOW_UPDATE, 0, s.id, u32(owed)));
     }
@@ -641,6 +653,6 @@ export class H2Connection {
     });
     this.emit(frame(FrameType.SETTINGS, 0, 0, payload));
     // The connection window starts at 65,535 whatever SETTINGS say (§6.9.2); raise it to the configured size.
-    if (l.sessionWindowBytes > 65_535) this.emit(frame(FrameType.WINDOW_UPDATE, 0, 0, u32(l.sessionWindowBytes - 65_535)));
+    if (l.sessionWindowBytes > DEFAULT_WINDOW_BYTES) this.emit(frame(FrameType.WINDOW_UPDATE, 0, 0, u32(l.sessionWindowBytes - DEFAULT_WINDOW_BYTES)));
   }
 }

@@ -30,6 +30,8 @@ export const FRAME_HEADER_BYTES = 9;
 /** RFC 9113 §4.2: every peer must accept frames this large; larger only once announced. */
 export const DEFAULT_MAX_FRAME_BYTES = 16_384;
 export const MAX_WINDOW_BYTES = 2 ** 31 - 1;
+/** RFC 9113 §6.9.2: every window's size until SETTINGS (and, for the connection, WINDOW_UPDATE) change it. */
+export const DEFAULT_WINDOW_BYTES = 65_535;
 
 export function writeFrameHeader(into: Buffer, at: number, length: number, type: number, flags: number, streamId: number): void {
   into[at] = length >>> 16;

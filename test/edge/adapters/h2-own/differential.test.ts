@@ -56,6 +56,8 @@ const REQUESTS: { headers: OutgoingHttpHeaders; body?: string }[] = [
   { headers: { ':path': '/long', 'x-long': 'L'.repeat(6000), 'x-utf': 'caf\u00e9' } },
   { headers: { ':path': '/host', 'host': 'localhost' } },
   { headers: { ':method': 'POST', ':path': '/post', 'content-type': 'text/plain' }, body: 'field=value&'.repeat(2000) },
+  // Larger than the stream window (64 KiB): arrives only if WINDOW_UPDATEs follow the pipeline's reads.
+  { headers: { ':method': 'PUT', ':path': '/put', 'content-length': String(300 * 1024) }, body: 'p'.repeat(300 * 1024) },
   { headers: { ':method': 'HEAD', ':path': '/head' } },
   { headers: { ':path': '/missing/thing' } },
   ...Array.from({ length: 20 }, (_, i) => ({ headers: { ':path': `/seq/${i}`, 'accept-language': 'en', 'x-same': 'same-value-each-time' } })),
