@@ -132,7 +132,10 @@ export class H2Connection {
     this.closed = true;
     this.reader.stopped = true;
     this.idleTimer?.cancel();
-    for (const s of this.streams.values()) this.abort(s, new Error('connection closed'));
+    for (const s of this.streams.values()) {
+      this.abort(s, new Error('connection closed'));
+      s.markClosed();
+    }
     this.streams.clear();
     this.socket.destroy();
     this.o.onClosed(this);

@@ -14,6 +14,9 @@ import { encodeField } from '../../../../edge/adapters/h2/own/hpack-encoder.js';
 import type { Http2Limits } from '../../../../edge/adapters/tls/config.js';
 import { frame, FrameType, goawayCode, openRawH2, type Frame, type RawH2 } from '../../../support/h2-frames.js';
 import { startHttpsEdge, type HttpsEdge } from '../../../support/https-edge.js';
+import { startHeldOrigin } from '../../../support/held-origin.js';
+import { FakeClock } from '../../../support/fake-clock.js';
+import type { CompletedRequest } from '../../../../edge/pipeline/request-events.js';
 import { createTestPki, type TestCertificate, type TestPki } from '../../../support/test-certificates.js';
 
 const END_STREAM = 0x1;
@@ -54,8 +57,9 @@ const MALFORMED: { name: string; fields: [string, string][]; nodeAnswers?: true 
   { name: 'Content-Length 5 on a request without DATA (§8.1.1)', fields: [[':method', 'POST'], [':scheme', 'https'], [':authority', 'localhost'], [':path', '/p'], ['content-length', '5']] },
 ];
 
-function protocolSuite(h2Server: Http2Limits['server']): void {
-  const s = suite<Ctx>(`http2 protocol, frame by frame (h2: ${h2Server})`);
+/** A suite with a test PKI, whose edge and raw connection are closed after each test. */
+function rawSuite(name: string) {
+  const s = suite<Ctx>(name);
   s.before((ctx) => {
     ctx.pki = createTestPki();
     ctx.localhost = ctx.pki.issue('localhost');
@@ -67,6 +71,11 @@ function protocolSuite(h2Server: Http2Limits['server']): void {
     await ctx.h?.close();
     ctx.h = undefined;
   });
+  return s;
+}
+
+function protocolSuite(h2Server: Http2Limits['server']): void {
+  const s = rawSuite(`http2 protocol, frame by frame (h2: ${h2Server})`);
   const start = async (ctx: Ctx, http2: Partial<Http2Limits> = {}): Promise<RawH2> => {
     ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { http2: { ...http2, server: h2Server } });
     ctx.h.origin.answer = () => ({ headers: { 'cache-control': 'max-age=60' }, body: 'x'.repeat(1024) });
@@ -172,18 +181,7 @@ protocolSuite('node');
 protocolSuite('own');
 
 /** Guards only the own layer has (nghttp2 bounds these its own way). */
-const own = suite<Ctx>('http2 own layer floods');
-own.before((ctx) => {
-  ctx.pki = createTestPki();
-  ctx.localhost = ctx.pki.issue('localhost');
-});
-own.after((ctx) => ctx.pki.remove());
-own.after.each(async (ctx) => {
-  ctx.raw?.socket.destroy();
-  ctx.raw = undefined;
-  await ctx.h?.close();
-  ctx.h = undefined;
-});
+const own = rawSuite('http2 own layer floods');
 
 own('CONTINUATION flood: a header block that never ends gets GOAWAY ENHANCE_YOUR_CALM, not unbounded buffering', async (ctx) => {
   ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { http2: { server: 'own' } });
@@ -206,6 +204,30 @@ own('empty DATA frames past the control-frame budget: GOAWAY ENHANCE_YOUR_CALM',
   assert.ok(goaway);
   assert.is(goawayCode(goaway!), constants.NGHTTP2_ENHANCE_YOUR_CALM);
   await raw.closed;
+});
+
+own('a client gone mid-request: the stream in flight is still reported to the access log, as not completed', async (ctx) => {
+  const held = await startHeldOrigin();
+  const seen: CompletedRequest[] = [];
+  let reported: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (reported = resolve));
+  const clock = new FakeClock();
+  ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, {
+    http2: { server: 'own' },
+    edge: { originUrl: held.url },
+    watch: { observer: { completed: (e) => { seen.push(e); reported(); } }, clock, makeRequestId: () => 'id-1' },
+  });
+  try {
+    const raw = (ctx.raw = await openRawH2(ctx.h.port, ctx.pki.ca));
+    raw.write(headers(1, GET));
+    await held.waitForArrivals(1);
+    raw.socket.destroy();
+    await done;
+    assert.equal(seen.map((e) => [e.protocol, e.target, e.completed]), [['HTTP/2', '/p', false]]);
+  } finally {
+    held.release();
+    await held.close();
+  }
 });
 
 own.run();
