@@ -33,6 +33,12 @@ const STREAM_QUEUE_BYTES = 64 * 1024;
  * whole object.
  */
 const SOCKET_QUEUE_BYTES = 512 * 1024;
+/**
+ * The least time answers may wait for a client's window or its reading before the connection
+ * counts as stalled (the idle timeout when longer): 512 KiB in 30 s is about 17 KB/s, slower than
+ * any client worth keeping.
+ */
+const MIN_STALL_MS = 30_000;
 
 export interface ConnectionOptions {
   limits: Http2Limits;
@@ -82,6 +88,8 @@ export class H2Connection {
   private peerGoaway = false;
   private closed = false;
   private idleTimer: TimerHandle | undefined;
+  /** Armed while response DATA waits for the client's window; re-armed whenever DATA goes out. */
+  private stallTimer: TimerHandle | undefined;
   private invalidFrames = 0;
   private refusedStreams = 0;
   private readonly resets: WindowBudget;
@@ -132,6 +140,7 @@ export class H2Connection {
     this.closed = true;
     this.reader.stopped = true;
     this.idleTimer?.cancel();
+    this.cancelStall();
     for (const s of this.streams.values()) {
       this.abort(s, new Error('connection closed'));
       s.markClosed();
@@ -209,9 +218,11 @@ export class H2Connection {
     }
     if (s.queued.length > 0) {
       this.blocked.add(s);
+      if (this.stallTimer === undefined) this.armStall();
       return;
     }
     this.blocked.delete(s);
+    if (this.blocked.size === 0) this.cancelStall();
     // Nothing was left to carry END_STREAM (an empty body, or the end came after the last chunk).
     if (s.endAfterQueued && !s.localClosed) this.emitData(s, undefined, true);
     if (s.drained !== undefined) {
@@ -226,7 +237,26 @@ export class H2Connection {
     writeFrameHeader(head, 0, chunk === undefined ? 0 : chunk.length, FrameType.DATA, endStream ? Flag.END_STREAM : 0, s.id);
     this.emit(head);
     if (chunk !== undefined) this.emit(chunk);
+    if (this.stallTimer !== undefined) this.armStall();
     if (endStream) this.localEnd(s);
+  }
+
+  /**
+   * Zero-window abuse: a client that opens streams and never opens its window (or never reads
+   * the socket) would hold their answers and its stream slots forever. No DATA sent for
+   * MIN_STALL_MS (or the idle timeout, when longer) while answers wait: GOAWAY ENHANCE_YOUR_CALM.
+   */
+  private armStall(): void {
+    this.stallTimer?.cancel();
+    this.stallTimer = this.o.timers.after(Math.max(MIN_STALL_MS, this.o.idleTimeoutMs), () => {
+      this.stallTimer = undefined;
+      if (this.blocked.size > 0) this.calm('flow-control stall', { streamsWaiting: this.blocked.size });
+    });
+  }
+
+  private cancelStall(): void {
+    this.stallTimer?.cancel();
+    this.stallTimer = undefined;
   }
 
   private localEnd(s: OwnStream): void {
@@ -571,6 +601,7 @@ export class H2Connection {
       this.giveBack(undefined, unread);
     }
     this.blocked.delete(s);
+    if (this.blocked.size === 0) this.cancelStall();
     s.queued.length = 0;
     s.queuedBytes = 0;
     this.streams.delete(s.id);
@@ -622,6 +653,7 @@ export class H2Connection {
     this.flush();
     this.closed = true;
     this.idleTimer?.cancel();
+    this.cancelStall();
     for (const s of this.streams.values()) {
       this.abort(s, new Error('connection closed'));
       s.markClosed();

@@ -230,4 +230,31 @@ own('a client gone mid-request: the stream in flight is still reported to the ac
   }
 });
 
+own('zero-window stall: answers waiting 30 s (or the idle timeout, when longer) for a window that never opens get GOAWAY ENHANCE_YOUR_CALM; a window that opens in time does not', async (ctx) => {
+  ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { http2: { server: 'own' }, keepAliveTimeoutMs: 5_000 });
+  ctx.h.origin.answer = () => ({ headers: { 'cache-control': 'max-age=60' }, body: 'w'.repeat(1024) });
+  const raw = (ctx.raw = await openRawH2(ctx.h.port, ctx.pki.ca));
+  const zero = Buffer.alloc(6);
+  zero.writeUInt16BE(4, 0); // SETTINGS_INITIAL_WINDOW_SIZE 0
+  raw.write(Buffer.concat([frame(FrameType.SETTINGS, 0, 0, zero), headers(1, GET)]));
+  await raw.until(headersOf(1));
+  const ping = async (n: number): Promise<void> => {
+    raw.write(frame(FrameType.PING, 0, 0, Buffer.alloc(8, n)));
+    await raw.until((f) => f.type === FrameType.PING && (f.flags & 1) !== 0 && f.payload[0] === n);
+  };
+  ctx.h.timers.advance(29_000);
+  const increment = Buffer.alloc(4);
+  increment.writeUInt32BE(100, 0);
+  raw.write(frame(FrameType.WINDOW_UPDATE, 0, 1, increment));
+  await ping(1);
+  assert.is(dataBytes(raw, 1), 100, 'a window opened in time: DATA flows, the stall timer starts again');
+  ctx.h.timers.advance(29_000);
+  await ping(2);
+  assert.not.ok(raw.frames.some(isGoaway), '29 s since the last DATA: not yet');
+  ctx.h.timers.advance(1_000);
+  const goaway = await raw.until(isGoaway);
+  assert.is(goawayCode(goaway!), constants.NGHTTP2_ENHANCE_YOUR_CALM);
+  await raw.closed;
+});
+
 own.run();
