@@ -135,19 +135,11 @@ export class H2Connection {
     if (this.streams.size === 0) this.end();
   }
 
+  /** Cut at once: nothing queued is written. */
   destroy(): void {
     if (this.closed) return;
-    this.closed = true;
-    this.reader.stopped = true;
-    this.idleTimer?.cancel();
-    this.cancelStall();
-    for (const s of this.streams.values()) {
-      this.abort(s, new Error('connection closed'));
-      s.markClosed();
-    }
-    this.streams.clear();
+    this.teardown();
     this.socket.destroy();
-    this.o.onClosed(this);
   }
 
   // ---- writing ----
@@ -651,7 +643,14 @@ export class H2Connection {
     if (this.closed) return;
     this.reader.stopped = true;
     this.flush();
+    this.teardown();
+    this.socket.end();
+  }
+
+  /** Stops reading and timing; streams still open are closed as not completed (their watchers report them). */
+  private teardown(): void {
     this.closed = true;
+    this.reader.stopped = true;
     this.idleTimer?.cancel();
     this.cancelStall();
     for (const s of this.streams.values()) {
@@ -659,7 +658,6 @@ export class H2Connection {
       s.markClosed();
     }
     this.streams.clear();
-    this.socket.end();
     this.o.onClosed(this);
   }
 
