@@ -1,7 +1,8 @@
 /**
  * The HTTPS listener: TLS 1.2+ with a default certificate and more chosen by SNI, then by ALPN
  * (h2 first) either the edge's own HTTP/1.1 layer (http1/server.ts, the one the plain listener
- * runs) or node:http2 (h2/h2-sessions.ts), both in front of the same `edge.handle`. HTTP/2
+ * runs) or an HTTP/2 layer, node:http2 (h2/h2-sessions.ts) or the own one (h2/own/, chosen by
+ * `http2.server`), all in front of the same `edge.handle`. HTTP/2
  * sessions are bounded (README "TLS and HTTP/2"). `reload` swaps the certificates for new
  * handshakes; open connections keep theirs.
  */
@@ -10,6 +11,7 @@ import { Server as TlsServer, type TLSSocket } from 'node:tls';
 import type { Clock, Logger, Timers } from '../../common/ports.js';
 import type { Edge } from '../pipeline/edge.js';
 import { H2Sessions } from './h2/h2-sessions.js';
+import { OwnH2Connections } from './h2/own/own-connections.js';
 import { H2StreamServer } from './h2/serve-stream.js';
 import type { Http1Connection } from './http1/connection.js';
 import { connectionOptions, serveHttp1 } from './http1/server.js';
@@ -45,6 +47,7 @@ export function createHttpsEdgeServer(edge: Pick<Edge, 'handle'>, ports: { logge
   const h2 = new H2Sessions(limits, ports, options.keepAliveTimeoutMs);
   const streams = new H2StreamServer(edge, ports.logger, { maxHeaderListBytes: limits.maxHeaderListBytes, watch: options.watch });
   h2.server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => streams.serve(stream, headers));
+  const ownH2 = limits.server === 'own' ? new OwnH2Connections(edge, ports, limits, options.keepAliveTimeoutMs, options.watch) : undefined;
 
   // HTTP/1.1 over TLS: the same limits as the plain listener's own layer, the head bounded like an h2 header list.
   const http1Options = connectionOptions({
@@ -62,7 +65,8 @@ export function createHttpsEdgeServer(edge: Pick<Edge, 'handle'>, ports: { logge
   server.on('secureConnection', (socket: TLSSocket) => {
     // Synchronously, before any decrypted byte is read: the receiver takes the socket's stream as it is.
     if (socket.alpnProtocol === 'h2') {
-      h2.server.emit('connection', socket);
+      if (ownH2 !== undefined) ownH2.accept(socket);
+      else h2.server.emit('connection', socket);
       return;
     }
     const connection = serveHttp1(socket, handle, http1Options, gone);
@@ -91,10 +95,12 @@ export function createHttpsEdgeServer(edge: Pick<Edge, 'handle'>, ports: { logge
     },
     closeIdleConnections() {
       h2.closeAll();
+      ownH2?.closeAll();
       for (const c of http1) c.closeIfIdle();
     },
     closeAllConnections() {
       h2.destroyAll();
+      ownH2?.destroyAll();
       for (const c of [...http1]) c.destroy();
     },
   });

@@ -6,7 +6,10 @@
  *   (edge https ÷ edge plain) ≥ 0.9 × (nginx https ÷ nginx plain), and
  *   edge/nginx over h2 no worse than edge/nginx over HTTP/1.1 (plain) in the same run.
  *
- *   npm run build && node dist/loadtests/bench/tls.js [--seconds 10] [--rounds 3] [--connections 64]
+ *   npm run build && node dist/loadtests/bench/tls.js [--seconds 10] [--rounds 3] [--connections 64] [--h2-server own|node]
+ *
+ * `--h2-server` picks the edge's HTTP/2 layer (the edge's default when absent). The h2 rows run
+ * `--rounds` times too, alternating edge and nginx, and report medians and CPU per request.
  *
  * Prints a table and one `BENCH_TLS {json}` line. Numbers from a shared machine say so (--note).
  * Besides req/s it reports each server's CPU time per request (utime+stime of the edge process and
@@ -32,7 +35,7 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 type Target = 'edge-plain' | 'edge-https' | 'nginx-plain' | 'nginx-https';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '64' }, note: { type: 'string', default: '' } } });
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '3' }, connections: { type: 'string', default: '64' }, note: { type: 'string', default: '' }, 'h2-server': { type: 'string' } } });
   const seconds = Number(values.seconds);
   const rounds = Number(values.rounds);
   const connections = Number(values.connections);
@@ -52,7 +55,7 @@ async function main(): Promise<void> {
     procs.push(origin);
     const originUrl = `http://127.0.0.1:${(await waitForLine(origin, /listening on http:\/\/127\.0\.0\.1:(\d+)/, 15_000))[1]}`;
 
-    const edge = spawnProcess({ name: 'edge', cpu: serverCpu, command: process.execPath, args: [join(ROOT, 'dist/edge/main.js'), '--origin', originUrl, '--port', '0', '--https-port', '0', '--tls-cert', cert, '--tls-key', key, '--log-level', 'warn'] });
+    const edge = spawnProcess({ name: 'edge', cpu: serverCpu, command: process.execPath, args: [join(ROOT, 'dist/edge/main.js'), '--origin', originUrl, '--port', '0', '--https-port', '0', '--tls-cert', cert, '--tls-key', key, '--log-level', 'warn', ...(values['h2-server'] === undefined ? [] : ['--h2-server', values['h2-server']])] });
     procs.push(edge);
     const edgePlain = `http://127.0.0.1:${(await waitForLine(edge, /listening on http:\/\/127\.0\.0\.1:(\d+)/, 15_000))[1]}`;
     const edgeHttps = `https://127.0.0.1:${(await waitForLine(edge, /listening on https:\/\/127\.0\.0\.1:(\d+)/, 15_000))[1]}`;
@@ -94,7 +97,7 @@ async function main(): Promise<void> {
     const edgeTls = med('edge-https') / med('edge-plain');
     const nginxTls = med('nginx-https') / med('nginx-plain');
     const h1EdgeOverNginx = med('edge-plain') / med('nginx-plain');
-    const h2 = onPath('h2load') ? { edge: h2load(`${edgeHttps}${PATH_1K}`, seconds, generatorCpu), nginx: h2load(`${nginxHttps}${PATH_1K}`, seconds, generatorCpu) } : undefined;
+    const h2 = onPath('h2load') ? h2Rounds({ edge: `${edgeHttps}${PATH_1K}`, nginx: `${nginxHttps}${PATH_1K}` }, (server) => serverPids(server === 'edge' ? 'edge-https' : 'nginx-https'), rounds, seconds, generatorCpu) : undefined;
     const result = {
       note: values.note,
       machine: { nproc: availableParallelism(), node: process.version, pinned: twoCores },
@@ -105,13 +108,16 @@ async function main(): Promise<void> {
       nginxHttpsOverPlain: round3(nginxTls),
       tlsTarget: { needed: round3(0.9 * nginxTls), met: edgeTls >= 0.9 * nginxTls },
       h2: h2 === undefined ? 'h2load not installed (apt-get install nghttp2-client)' : {
+        edgeH2Server: values['h2-server'] ?? 'edge default',
+        serverCpuUsPerRequest: { edge: round3(h2.edge.cpuUs), nginx: round3(h2.nginx.cpuUs) },
         edgeRequestsPerSec: Math.round(h2.edge.requestsPerSec), nginxRequestsPerSec: Math.round(h2.nginx.requestsPerSec),
         edgeFailed: h2.edge.failed + h2.edge.errored, nginxFailed: h2.nginx.failed + h2.nginx.errored,
         edgeOverNginx: round3(h2.edge.requestsPerSec / h2.nginx.requestsPerSec), http1EdgeOverNginx: round3(h1EdgeOverNginx),
         met: h2.edge.requestsPerSec / h2.nginx.requestsPerSec >= h1EdgeOverNginx,
       },
     };
-    process.stdout.write(`${table(result.medianRequestsPerSec, edgeTls, nginxTls, h2)}\n${cpuTable(result.medianServerCpuUsPerRequest)}\nBENCH_TLS ${JSON.stringify(result)}\n`);
+    const h2Cpu = h2 === undefined ? '' : `\n| h2 server CPU µs per request (median) | edge ${h2.edge.cpuUs.toFixed(1)} | nginx ${h2.nginx.cpuUs.toFixed(1)} | h2 target (edge/nginx ≥ h1 edge/nginx ${round3(h1EdgeOverNginx)}): ${h2.edge.requestsPerSec / h2.nginx.requestsPerSec >= h1EdgeOverNginx ? 'met' : 'MISSED'} |`;
+    process.stdout.write(`${table(result.medianRequestsPerSec, edgeTls, nginxTls, h2)}\n${cpuTable(result.medianServerCpuUsPerRequest)}${h2Cpu}\nBENCH_TLS ${JSON.stringify(result)}\n`);
   } finally {
     for (const p of procs.reverse()) await stopProcess(p);
     rmSync(dir, { recursive: true, force: true });
@@ -146,6 +152,28 @@ function h2load(url: string, seconds: number, cpu: number | undefined) {
   if (parsed === undefined) throw new Error(`h2load ${url} printed no summary: ${r.stdout}${r.stderr}`);
   log(`bench tls: h2 ${url} ${parsed.requestsPerSec.toFixed(0)} req/s (${parsed.failed} failed, ${parsed.errored} errored)`);
   return parsed;
+}
+
+/** h2load `rounds` times against each server, alternating which goes first; medians of rate and CPU per request. */
+function h2Rounds(urls: { edge: string; nginx: string }, pidsOf: (server: 'edge' | 'nginx') => number[], rounds: number, seconds: number, cpu: number | undefined) {
+  const runs = { edge: [] as { requestsPerSec: number; failed: number; errored: number; cpuUs: number }[], nginx: [] as { requestsPerSec: number; failed: number; errored: number; cpuUs: number }[] };
+  for (let round = 0; round < rounds; round++) {
+    for (const server of round % 2 === 0 ? (['edge', 'nginx'] as const) : (['nginx', 'edge'] as const)) {
+      const pids = pidsOf(server);
+      const before = cpuTicksOf(pids);
+      const r = h2load(urls[server], seconds, cpu);
+      const cpuUs = ((cpuTicksOf(pids) - before) / clockTicksPerSecond() / (r.requestsPerSec * seconds)) * 1e6;
+      log(`bench tls: round ${round + 1} ${server}-h2 ${r.requestsPerSec.toFixed(0)} req/s, ${cpuUs.toFixed(1)} µs server CPU per request`);
+      runs[server].push({ ...r, cpuUs });
+    }
+  }
+  const summary = (xs: typeof runs.edge) => ({
+    requestsPerSec: median(xs.map((x) => x.requestsPerSec)),
+    cpuUs: median(xs.map((x) => x.cpuUs)),
+    failed: xs.reduce((n, x) => n + x.failed, 0),
+    errored: xs.reduce((n, x) => n + x.errored, 0),
+  });
+  return { edge: summary(runs.edge), nginx: summary(runs.nginx) };
 }
 
 function median(xs: readonly number[]): number {

@@ -19,6 +19,7 @@ const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['cache too small', ['--origin', 'http://127.0.0.1:1', '--cache-max-bytes', '10'], {}, /^cdn-edge: cache\.maxBytes: .*1024 \(from --cache-max-bytes\)\n$/],
   ['bad env value', ['--origin', 'http://127.0.0.1:1'], { EDGE_SET_COOKIE: 'sometimes' }, /^cdn-edge: cache\.setCookie: must be one of bypass, strip, store, got "sometimes" \(from env EDGE_SET_COOKIE\)\n$/],
   ['unknown HTTP layer', ['--origin', 'http://127.0.0.1:1', '--http-server', 'uws'], {}, /^cdn-edge: httpServer: must be one of own, node, got "uws" \(from --http-server\)\n$/],
+  ['unknown HTTP/2 layer', ['--origin', 'http://127.0.0.1:1', '--h2-server', 'nghttp2'], {}, /^cdn-edge: http2\.server: must be one of node, own, got "nghttp2" \(from --h2-server\)\n$/],
   ['unknown flag', ['--origni', 'x'], {}, /^cdn-edge: Unknown option '--origni' \(see --help\)\n$/],
   ['missing config file', ['--config', '/nonexistent/edge.json'], {}, /^cdn-edge: --config: cannot read \/nonexistent\/edge\.json: ENOENT\n$/],
   ['peers without a peer secret', ['--origin', 'http://127.0.0.1:1', '--id', 'e1', '--peers', 'e1=http://127.0.0.1:1,e2=http://127.0.0.1:2'], {}, /^cdn-edge: peerAuth\.secret: is required with --peers unless --peer-auth off/],

@@ -12,6 +12,11 @@ export const Http2LimitsSchema = Type.Object(
   {
     /** ALPN offers h2 before http/1.1; false offers http/1.1 only. */
     enabled: Type.Boolean({ default: true }),
+    /**
+     * Which HTTP/2 server layer serves the h2 connections: `node` (node:http2) or `own`
+     * (edge/adapters/h2/own/: the edge's own frames, HPACK and flow control). The same limits apply to both.
+     */
+    server: Type.Union([Type.Literal('node'), Type.Literal('own')], { default: 'own', description: 'one of node, own' }),
     /** SETTINGS_MAX_CONCURRENT_STREAMS: streams one client may have open at once. */
     maxConcurrentStreams: Type.Integer({ default: 100, minimum: 1, maximum: 10_000 }),
     /** SETTINGS_MAX_HEADER_LIST_SIZE, and the HTTP/1.1 head limit over TLS: the same 16 KiB as the plain listener. */
@@ -81,5 +86,6 @@ export const TLS_FLAGS: readonly FlagSpec[] = [
   { flag: 'https-port', field: 'httpsPort', type: 'integer', env: 'EDGE_HTTPS_PORT', help: 'also serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) on this port; needs --tls-cert and --tls-key (default: off)' },
   { flag: 'tls-cert', field: 'tls.cert', type: 'string', env: 'EDGE_TLS_CERT', help: 'default certificate chain, PEM file (reloaded on SIGHUP)' },
   { flag: 'tls-key', field: 'tls.key', type: 'string', env: 'EDGE_TLS_KEY', help: 'private key of --tls-cert, PEM file (reloaded on SIGHUP)' },
+  { flag: 'h2-server', field: 'http2.server', type: 'string', env: 'EDGE_H2_SERVER', help: 'HTTP/2 layer of the HTTPS listener: own (the edge\'s own frames and HPACK) or node (node:http2, kept for comparison) (default own)' },
   { flag: 'ca-file', field: 'tls.caFile', type: 'string', env: 'EDGE_CA_FILE', help: 'PEM CA bundle trusted for https peers, origins and control planes (default: Node\'s CAs)' },
 ];

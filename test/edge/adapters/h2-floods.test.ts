@@ -3,16 +3,19 @@
  * written by hand (test/support/h2-frames.ts): within the budget every frame is acknowledged and
  * the session serves on; one frame over it and the client gets GOAWAY ENHANCE_YOUR_CALM and the
  * connection is closed, whatever else it had queued. No sleeps: the budget's window is on the
- * test's clock, which does not move here, and every wait is for a frame or the close.
+ * test's clock, which does not move here, and every wait is for a frame or the close. Runs once
+ * per HTTP/2 layer (`http2.server`: node and own).
  */
 import { constants } from 'node:http2';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FLAG_ACK, FrameType, goawayCode, isAck, nth, openRawH2, pingFrame, settingsFrame, type Frame, type RawH2 } from '../../support/h2-frames.js';
 import { startHttpsEdge, type HttpsEdge } from '../../support/https-edge.js';
+import type { Http2Limits } from '../../../edge/adapters/tls/config.js';
 import { createTestPki, type TestCertificate, type TestPki } from '../../support/test-certificates.js';
 
-const s = suite<{ pki: TestPki; localhost: TestCertificate; h?: HttpsEdge; raw?: RawH2 }>('http2 control-frame floods');
+function floodSuite(h2Server: Http2Limits['server']): void {
+const s = suite<{ pki: TestPki; localhost: TestCertificate; h?: HttpsEdge; raw?: RawH2 }>(`http2 control-frame floods (h2: ${h2Server})`);
 
 s.before((ctx) => {
   ctx.pki = createTestPki();
@@ -33,7 +36,7 @@ const settingsAcks = (raw: RawH2): number => raw.frames.filter((f) => f.type ===
 const pings = (from: number, count: number): Buffer => Buffer.concat(Array.from({ length: count }, (_, i) => pingFrame(from + i)));
 
 async function start(ctx: { pki: TestPki; localhost: TestCertificate; h?: HttpsEdge; raw?: RawH2 }): Promise<RawH2> {
-  ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { http2: { maxControlFramesPerWindow: BUDGET } });
+  ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { http2: { maxControlFramesPerWindow: BUDGET, server: h2Server } });
   return (ctx.raw = await openRawH2(ctx.h.port, ctx.pki.ca));
 }
 
@@ -107,3 +110,7 @@ s('SETTINGS one over the budget: GOAWAY ENHANCE_YOUR_CALM, then the connection i
 });
 
 s.run();
+}
+
+floodSuite('node');
+floodSuite('own');

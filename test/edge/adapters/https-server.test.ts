@@ -2,6 +2,8 @@
  * The HTTPS listener end to end (issue 17): HTTPS/1.1 and HTTP/2 by ALPN through the one pipeline,
  * certificates by SNI, reload without dropping open sessions, the rapid-reset guard, and
  * `:authority` held to the Host rules. Certificates are made in the test (test-certificates.ts).
+ * The whole suite runs once per HTTP/2 layer (`http2.server`: node:http2 and the own one); the
+ * node's http2 client these tests use is then a conformance check of the own layer.
  */
 import { createServer } from 'node:http';
 import { connect as http2Connect, constants } from 'node:http2';
@@ -10,16 +12,18 @@ import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'nod
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Agent, request } from 'undici';
-import { loadCertificateSet } from '../../../edge/adapters/tls/certificate-set.js';
+import { loadCertificateSet, type CertificateSources } from '../../../edge/adapters/tls/certificate-set.js';
 import type { CompletedRequest } from '../../../edge/pipeline/request-events.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { connectH2 } from '../../support/h2-client.js';
 import { startHeldOrigin } from '../../support/held-origin.js';
-import { startHttpsEdge, type HttpsEdge } from '../../support/https-edge.js';
+import { startHttpsEdge as startEdge, type HttpsEdge } from '../../support/https-edge.js';
 import { readUntil } from '../../support/raw-http.js';
 import { createTestPki, type TestCertificate, type TestPki } from '../../support/test-certificates.js';
 
-const s = suite<{ pki: TestPki; localhost: TestCertificate; h?: HttpsEdge }>('https listener');
+function listenerSuite(h2Server: 'node' | 'own'): void {
+const s = suite<{ pki: TestPki; localhost: TestCertificate; h?: HttpsEdge }>(`https listener (h2: ${h2Server})`);
+const startHttpsEdge = (certificates: CertificateSources, o: Parameters<typeof startEdge>[1] = {}): Promise<HttpsEdge> => startEdge(certificates, { ...o, http2: { ...o.http2, server: h2Server } });
 
 s.before((ctx) => {
   ctx.pki = createTestPki();
@@ -71,9 +75,13 @@ s('HTTP/2 (ALPN h2): a miss, then a hit, with no connection-specific fields in t
   const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }));
   // The origin names a connection-specific field; node's http2 would throw on sending it.
   h.origin.answer = () => ({ headers: { 'cache-control': 'max-age=60', 'keep-alive': 'timeout=5', 'x-kept': 'yes' }, body: 'h2 body' });
+  let nodeSessions = 0;
+  h.server.http2.on('session', () => nodeSessions++);
   const client = await connectH2(h.url, ctx.pki.ca);
   try {
     assert.is(client.session.alpnProtocol, 'h2');
+    await client.get('/warm');
+    assert.is(nodeSessions, h2Server === 'node' ? 1 : 0, 'the session is served by the chosen layer');
     const first = await client.get('/b');
     assert.is(first.status, 200);
     assert.match(String(first.headers['cache-status']), /fwd=uri-miss/);
@@ -83,8 +91,8 @@ s('HTTP/2 (ALPN h2): a miss, then a hit, with no connection-specific fields in t
     const second = await client.get('/b');
     assert.match(String(second.headers['cache-status']), /hit/);
     assert.is(second.body, 'h2 body');
-    assert.is(h.origin.requests.length, 1);
-    assert.is(h.origin.requests[0]!.headers.host, new URL(h.origin.url).host, 'the origin is asked under its own name, as over HTTP/1.1');
+    assert.is(h.origin.requests.length, 2);
+    assert.is(h.origin.requests[1]!.headers.host, new URL(h.origin.url).host, 'the origin is asked under its own name, as over HTTP/1.1');
   } finally {
     await client.close();
   }
@@ -109,7 +117,7 @@ s('HTTP/2 streams are served without the compatibility API: a request body reach
     watch: { observer: { completed: (e) => seen.push(e) }, clock, makeRequestId: () => 'id-1' },
   }));
   // node attaches its Http2ServerRequest/Response pair only to a server with a 'request' listener.
-  assert.is(h.server.http2.listenerCount('request'), 0);
+  if (h2Server === 'node') assert.is(h.server.http2.listenerCount('request'), 0);
   const client = await connectH2(h.url, ctx.pki.ca);
   try {
     const reply = await client.request({ ':method': 'POST', ':path': '/form', 'content-type': 'text/plain', 'user-agent': 'ua-1' }, 'a=1&b=2');
@@ -303,7 +311,7 @@ s('shutdown: close() lets an HTTPS/1.1 response in flight finish with Connection
   }
 });
 
-s('the idle timer spares a session with a stream in flight (a slow origin), and closes it once idle', async (ctx) => {
+(h2Server === 'node' ? s : s.skip)('the idle timer spares a session with a stream in flight (a slow origin), and closes it once idle', async (ctx) => {
   let release: () => void = () => undefined;
   const originServer = createServer((_req, res) => {
     release = () => {
@@ -329,6 +337,30 @@ s('the idle timer spares a session with a stream in flight (a slow origin), and 
     await client.close();
     originServer.closeAllConnections();
     await new Promise<void>((resolve) => originServer.close(() => resolve()));
+  }
+});
+
+(h2Server === 'own' ? s : s.skip)('own layer: the idle timer (Timers port) spares a connection with a stream in flight, and closes it with GOAWAY once idle', async (ctx) => {
+  const held = await startHeldOrigin();
+  const h = (ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { keepAliveTimeoutMs: 5_000, edge: { originUrl: held.url } }));
+  const client = await connectH2(h.url, ctx.pki.ca);
+  try {
+    const goaway = new Promise<number>((resolve) => client.session.once('goaway', (code: number) => resolve(code)));
+    const sessionGone = new Promise<void>((resolve) => client.session.once('close', () => resolve()));
+    const reply = client.get('/slow');
+    await held.waitForArrivals(1);
+    h.timers.advance(5_000);
+    held.release();
+    const answered = await reply;
+    assert.is(answered.status, 200);
+    assert.is(answered.body, 'held /slow\n');
+    assert.not.ok(client.session.closed, 'still open: the deadline passed while the stream was in flight');
+    h.timers.advance(5_000);
+    assert.is(await goaway, constants.NGHTTP2_NO_ERROR);
+    await sessionGone;
+  } finally {
+    await client.close();
+    await held.close();
   }
 });
 
@@ -360,6 +392,10 @@ s('103 Early Hints from the origin reach an HTTP/2 client ahead of the final ans
 });
 
 s.run();
+}
+
+listenerSuite('node');
+listenerSuite('own');
 
 function tlsOpen(port: number, ca: Buffer, ALPNProtocols: string[]): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {

@@ -64,7 +64,7 @@ function testPki(): TestPki {
   return pki;
 }
 
-function httpsServer(name: string, protocol: 'http/1.1' | 'h2'): ClientFacingServer {
+function httpsServer(name: string, protocol: 'http/1.1' | 'h2', h2Server: 'node' | 'own' = 'node'): ClientFacingServer {
   return {
     name,
     protocol,
@@ -76,7 +76,7 @@ function httpsServer(name: string, protocol: 'http/1.1' | 'h2'): ClientFacingSer
         keepAliveTimeoutMs: 5000,
         headersTimeoutMs: 5000,
         certificates: loadCertificateSet({ default: leaf, bySni: [] }),
-        http2: http2Limits(),
+        http2: http2Limits({ server: h2Server }),
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const port = (server.address() as AddressInfo).port;
@@ -99,6 +99,8 @@ function httpsServer(name: string, protocol: 'http/1.1' | 'h2'): ClientFacingSer
 /** HTTPS/1.1 and HTTP/2 on the edge's TLS listener (https-server.ts). */
 export const httpsHttp1Server = httpsServer('https/1.1', 'http/1.1');
 export const httpsH2Server = httpsServer('h2', 'h2');
+/** HTTP/2 on the own layer (`http2.server: own`, edge/adapters/h2/own/). */
+export const httpsH2OwnServer = httpsServer('h2 (own layer)', 'h2', 'own');
 
 /**
  * `s` for a case about HTTP/1.1 framing (a Connection field, which HTTP/2 forbids: RFC 9113
@@ -109,4 +111,4 @@ export function http1Only<T>(server: ClientFacingServer, s: T & { skip: T }): T 
 }
 
 /** Every client-facing server the edge has; the hostile suite runs against each. */
-export const CLIENT_FACING_SERVERS: readonly ClientFacingServer[] = [nodeHttpServer, httpsHttp1Server, httpsH2Server];
+export const CLIENT_FACING_SERVERS: readonly ClientFacingServer[] = [nodeHttpServer, httpsHttp1Server, httpsH2Server, httpsH2OwnServer];
