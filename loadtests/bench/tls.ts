@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { h2loadArgs, parseH2load } from './h2load.js';
 import { childPids, freePort, renderTemplate } from './peers.js';
-import { clockTicksPerSecond, onPath, readCpuTicks, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
+import { clockTicksPerSecond, killWith, onPath, readCpuTicks, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { parseWrkSummary } from './wrk.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -77,6 +77,9 @@ async function main(): Promise<void> {
 
     const urls: Record<Target, string> = { 'edge-plain': edgePlain, 'edge-https': edgeHttps, 'nginx-plain': nginxPlain, 'nginx-https': nginxHttps };
     for (const base of [edgePlain, nginxPlain]) await warm(`${base}${PATH_1K}`);
+    // The workers (and the cache manager) outlive a SIGKILLed master, holding its ports and the
+    // bench's stdout pipe, so the bench never exited: kill them with it (as peers.ts does).
+    for (const pid of childPids(nginx.pid)) killWith(nginx, pid);
     const rates: Record<Target, number[]> = { 'edge-plain': [], 'edge-https': [], 'nginx-plain': [], 'nginx-https': [] };
     const cpuUs: Record<Target, number[]> = { 'edge-plain': [], 'edge-https': [], 'nginx-plain': [], 'nginx-https': [] };
     const serverPids = (t: Target): number[] => (t.startsWith('edge') ? [edge.pid] : childPids(nginx.pid).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('worker process')));
