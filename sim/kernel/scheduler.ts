@@ -142,14 +142,23 @@ export class Scheduler {
    * the first exception any event (or reported promise) threw.
    *
    * Written as a loop that hands itself on rather than as an async function awaiting a drain
-   * promise: after an async event the loop stops and `resume` carries it on once the microtasks
-   * have drained (see the header), then starts it again as a microtask. Events still run in a
+   * promise: after an async event the loop stops and `carryOn` starts it again, as a microtask,
+   * once the microtasks have drained (see the header). Events still run in a
    * microtask, as before, so any tick the simulated code queued runs where it did; each drain
    * costs a tick and one promise reaction instead of two promises, a closure and an async resume.
    */
   run(untilMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const step = (): void => {
+        try {
+          loop();
+        } catch (err) {
+          // The scheduler's own fault (events' exceptions are caught below): fail the run, as
+          // the async function this loop replaced did, rather than leave it pending.
+          reject(err);
+        }
+      };
+      const loop = (): void => {
         while (this.heap.length > 0 && this.heap[0]!.atMs <= untilMs) {
           const ev = this.pop();
           ev.queued = false;
