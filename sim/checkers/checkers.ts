@@ -87,14 +87,15 @@ export class PurgeSafety implements Checker {
       r.kind === 'stale-if-error' ||
       (r.detail?.startsWith('peer-') === true && this.peerStaleIfError.get(`${r.detail.slice(5)}\u0000${r.node}\u0000${r.key}`) === true) ||
       (r.detail === 'purged-during-fill' && this.relayedStaleIfError(r.node, r.key, r.arrivedMs));
-    const at = `${r.node}\u0000${r.key}\u0000${r.t}`;
-    if (staleIfError && this.softFloor.has(r.key)) this.staleIfErrorAnswers.add(at);
+    // Built only when needed: it prints a time, and nearly every client answer passes here.
+    const at = (): string => `${r.node}\u0000${r.key}\u0000${r.t}`;
+    if (staleIfError && this.softFloor.has(r.key)) this.staleIfErrorAnswers.add(at());
     const soft = staleIfError ? undefined : this.softFloor.get(r.key);
     const below = (f: { t: number; version: number } | undefined): boolean => f !== undefined && r.arrivedMs > f.t && r.version! < f.version;
     const f = below(hard) ? hard : below(soft) ? soft : undefined;
     if (f === undefined) return;
     const line = `${fmt(r.t)} ${r.node} served ${r.key} v${r.version} (${r.kind}${r.detail === undefined ? '' : ` ${r.detail}`}) after purge ${f.id} for v${f.version} completed at ${fmt(f.t)}`;
-    if (f === soft && r.kind === 'collapsed') this.collapsedBelowSoft.push({ at, line });
+    if (f === soft && r.kind === 'collapsed') this.collapsedBelowSoft.push({ at: at(), line });
     else this.v.add(line);
   }
 
@@ -183,19 +184,22 @@ export class Convergence implements Checker {
 export class Freshness implements Checker {
   readonly name = 'freshness';
   private readonly v = new Violations();
-  private readonly latest = new Map<string, { t: number; lifetimeMs: number }>();
+  /** key -> version -> the latest origin answer for it. Two levels rather than a joined key: every hit looks one up. */
+  private readonly latest = new Map<string, Map<number, { t: number; lifetimeMs: number }>>();
 
   constructor(private readonly slackMs: number) {}
 
   record(r: HistoryRecord): void {
     if (r.type === 'origin') {
       if ((r.status === 200 || r.status === 304) && r.version !== undefined && r.lifetimeMs !== undefined) {
-        this.latest.set(`${r.key}\u0000${r.version}`, { t: r.t, lifetimeMs: r.lifetimeMs });
+        let versions = this.latest.get(r.key);
+        if (versions === undefined) this.latest.set(r.key, (versions = new Map()));
+        versions.set(r.version, { t: r.t, lifetimeMs: r.lifetimeMs });
       }
       return;
     }
     if (r.type !== 'request' || r.kind !== 'hit' || r.version === undefined || r.detail === 'max-stale') return;
-    const f = this.latest.get(`${r.key}\u0000${r.version}`);
+    const f = this.latest.get(r.key)?.get(r.version);
     if (f === undefined) return;
     const ageMs = r.arrivedMs - f.t;
     if (ageMs > f.lifetimeMs + this.slackMs) {
@@ -211,7 +215,8 @@ export class Freshness implements Checker {
 export class OriginLoad implements Checker {
   readonly name = 'origin-load';
   private readonly v = new Violations();
-  private readonly lastSuccess = new Map<string, { startMs: number; endMs: number }>();
+  /** edge -> target -> its latest successful origin fetch (two levels: every origin exchange looks one up). */
+  private readonly lastSuccess = new Map<string, Map<string, { startMs: number; endMs: number }>>();
   private readonly perVersion = new Map<string, number>();
   /** key+version pairs that a purge announced: see the bound in verdict(). */
   private readonly purgedVersions = new Set<string>();
@@ -235,12 +240,13 @@ export class OriginLoad implements Checker {
   /** From the network: one edge's exchange with the origin ended. */
   fetchEnded(from: string, target: string, startMs: number, endMs: number, status: number | undefined): void {
     if (status !== 200 && status !== 304) return;
-    const k = `${from}\u0000${target}`;
-    const last = this.lastSuccess.get(k);
+    let byTarget = this.lastSuccess.get(from);
+    if (byTarget === undefined) this.lastSuccess.set(from, (byTarget = new Map()));
+    const last = byTarget.get(target);
     if (last !== undefined && last.endMs > startMs) {
-      this.overlaps.push({ k, startsMs: [last.startMs, startMs], line: `${fmt(endMs)} ${from} had two origin fetches of ${target} in flight at once (started ${fmt(startMs)}, another ended ${fmt(last.endMs)})` });
+      this.overlaps.push({ k: `${from}\u0000${target}`, startsMs: [last.startMs, startMs], line: `${fmt(endMs)} ${from} had two origin fetches of ${target} in flight at once (started ${fmt(startMs)}, another ended ${fmt(last.endMs)})` });
     }
-    if (last === undefined || endMs > last.endMs) this.lastSuccess.set(k, { startMs, endMs });
+    if (last === undefined || endMs > last.endMs) byTarget.set(target, { startMs, endMs });
   }
 
   record(r: HistoryRecord): void {

@@ -226,7 +226,7 @@ export class SimNetwork {
       headersTimer = from.timers.after(req.timeouts.headersMs, () =>
         fail('headers-timeout', `no response headers from ${host} within ${req.timeouts.headersMs} ms`, 'cut'),
       );
-      void readRequestBody(req.body).then((body) => {
+      void requestBodyThen(req.body, (body) => {
         const wire: WireRequest = { from: from.id, method: req.method, target: req.target, headers: req.headers, body };
         const streaming = req.headers.some(([n, v]) => n === 'accept' && v === 'text/event-stream');
         const copies = !streaming && (req.method === 'GET' || req.method === 'HEAD') && this.rng.chance(this.links.duplicateRate) ? 2 : 1;
@@ -525,8 +525,20 @@ class StreamReader implements AsyncIterator<Uint8Array> {
   }
 }
 
-async function readRequestBody(body: OutboundRequest['body']): Promise<Uint8Array | undefined> {
-  if (body === undefined || body instanceof Uint8Array) return body;
+const RESOLVED = Promise.resolve();
+
+/**
+ * Calls `then` with the whole request body, always one microtask later. A body already in hand
+ * (none, or bytes: nearly every exchange) takes one promise reaction, at the very turn an async
+ * reader's already-settled promise would have given it (the order of every draw and event after
+ * it depends on that turn); a streamed body is read to its end first.
+ */
+function requestBodyThen(body: OutboundRequest['body'], then: (body: Uint8Array | undefined) => void): Promise<void> {
+  if (body === undefined || body instanceof Uint8Array) return RESOLVED.then(() => then(body));
+  return readStreamedBody(body).then(then);
+}
+
+async function readStreamedBody(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of body) chunks.push(chunk);
   return Buffer.concat(chunks);

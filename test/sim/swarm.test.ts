@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { parseScenario, type Fault } from '../../sim/scenario/schema.js';
 import { MAX_SWARM_FAULTS, swarmScenario } from '../../sim/swarm.js';
 import { unreachedMarks } from '../../sim/swarm-marks.js';
-import { runSwarmSeeds } from '../../sim/swarm-pool.js';
+import { dispatchOrder, expectedSeedWork, runSwarmSeeds } from '../../sim/swarm-pool.js';
 import type { SeedResult } from '../../sim/swarm-seed.js';
 
 /** Short runs: the generator still draws every kind of fault, within these 6 s. */
@@ -31,6 +31,26 @@ test('two worker threads give each seed the same result and trace hash as one th
   // Marks are counted inside each worker and come back with the seed's result.
   assert.equal(two.map((r) => r.reachedMarks), one.map((r) => r.reachedMarks));
   assert.ok(two.every((r) => r.reachedMarks.includes('collapse-waiter-shared')));
+});
+
+test('workers take the seeds longest expected first, each seed once', () => {
+  const seeds = Array.from({ length: 40 }, (_, i) => 301 + i);
+  const order = dispatchOrder(seeds, undefined);
+  assert.equal([...order].sort((a, b) => a - b), seeds);
+  const work = order.map((seed) => expectedSeedWork(swarmScenario(seed)));
+  for (let i = 1; i < work.length; i++) assert.ok(work[i - 1]! >= work[i]!, `position ${i}: ${work[i - 1]} before ${work[i]}`);
+  assert.is.not(order.join(), seeds.join(), 'the generated seeds differ in expected work');
+});
+
+test('expected work grows with the load, the faults, the edges and the keys', () => {
+  const one = swarmScenario(301);
+  const w = expectedSeedWork(one);
+  const r0 = one.topology.regions[0]!;
+  const withRegion = (change: Partial<typeof r0>) => ({ ...one, topology: { ...one.topology, regions: [{ ...r0, ...change }, ...one.topology.regions.slice(1)] } });
+  assert.ok(expectedSeedWork(withRegion({ requestsPerSecond: r0.requestsPerSecond + 100 })) > w);
+  assert.ok(expectedSeedWork(withRegion({ edges: r0.edges + 1 })) > w);
+  assert.ok(expectedSeedWork({ ...one, faults: [...one.faults, { atMs: 1_000, kind: 'clock-jump', nodes: ['node:r1-e1'], deltaMs: 1_000 }] }) > w);
+  assert.ok(expectedSeedWork({ ...one, workload: { ...one.workload, keys: one.workload.keys + 100 } }) > w);
 });
 
 /** What one drawn fault counts as: its heal, restart, recovery or disk-ok partner is part of it. */

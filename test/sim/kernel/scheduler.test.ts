@@ -59,4 +59,25 @@ test('an async event\'s continuations all run before the next event, however lon
   }
 });
 
+test('an event that throws, or a continuation reported with fail(), stops the run with that error', async () => {
+  for (const drain of ['microtask', 'macrotask'] as const) {
+    for (const kind of ['sync', 'async', 'reported'] as const) {
+      const s = new Scheduler({ drain });
+      const ran: number[] = [];
+      const boom = new Error(`boom ${kind}`);
+      s.at(1, () => ran.push(1));
+      if (kind === 'sync') s.at(2, () => {
+        throw boom;
+      });
+      else if (kind === 'async') s.at(2, () => void Promise.resolve().then(() => s.fail(boom)), { async: true });
+      else s.at(2, () => s.fail(boom), { async: true });
+      s.at(3, () => ran.push(3));
+      let caught: unknown;
+      await s.run(10).catch((err: unknown) => (caught = err));
+      assert.is(caught, boom, `${drain} ${kind}`);
+      assert.equal(ran, [1], `${drain} ${kind}: nothing after the failure ran`);
+    }
+  }
+});
+
 test.run();
