@@ -39,6 +39,11 @@ const SOCKET_QUEUE_BYTES = 512 * 1024;
  * any client worth keeping.
  */
 const MIN_STALL_MS = 30_000;
+/**
+ * After the edge ends a connection (GOAWAY, then FIN), how long the client may take to close its
+ * side before the socket is cut: a client that never does would otherwise hold it forever.
+ */
+const CLOSE_GRACE_MS = 10_000;
 
 export interface ConnectionOptions {
   limits: Http2Limits;
@@ -645,6 +650,9 @@ export class H2Connection {
     this.flush();
     this.teardown();
     this.socket.end();
+    if (this.socket.destroyed) return;
+    const cut = this.o.timers.after(CLOSE_GRACE_MS, () => this.socket.destroy());
+    this.socket.once('close', () => cut.cancel());
   }
 
   /** Stops reading and timing; streams still open are closed as not completed (their watchers report them). */

@@ -69,7 +69,14 @@ export interface FrameSink {
  * within one chunk.
  */
 export class FrameReader {
-  private pending: Buffer | undefined;
+  /**
+   * Bytes of an unfinished frame (or preface), kept as received and joined only once the frame is
+   * complete: a frame sent in one-byte TLS records is copied once, not once per record.
+   */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes `pending` must reach before there is anything new to read. */
+  private neededBytes = 0;
   private prefaceSeen = false;
   /** Set by the sink while it handles a frame to stop the reader (the connection is closing). */
   stopped = false;
@@ -77,14 +84,21 @@ export class FrameReader {
   constructor(private readonly maxFrameBytes: number, private readonly sink: FrameSink) {}
 
   push(chunk: Buffer): ReadFault | undefined {
-    let buf = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
-    this.pending = undefined;
+    let buf = chunk;
+    if (this.pendingBytes > 0) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes < this.neededBytes) return undefined;
+      buf = Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
     let at = 0;
     if (!this.prefaceSeen) {
       const have = Math.min(buf.length, CONNECTION_PREFACE.length);
       if (buf.compare(CONNECTION_PREFACE, 0, have, 0, have) !== 0) return 'bad connection preface';
       if (buf.length < CONNECTION_PREFACE.length) {
-        this.pending = buf;
+        this.keep(buf, CONNECTION_PREFACE.length);
         return undefined;
       }
       this.prefaceSeen = true;
@@ -101,8 +115,16 @@ export class FrameReader {
       this.sink.frame(type, flags, streamId, buf.subarray(at + FRAME_HEADER_BYTES, end));
       at = end;
     }
-    if (!this.stopped && at < buf.length) this.pending = at === 0 ? buf : buf.subarray(at);
-    buf = chunk; // let the concatenated buffer go
+    if (!this.stopped && at < buf.length) {
+      const rest = at === 0 ? buf : buf.subarray(at);
+      this.keep(rest, rest.length < FRAME_HEADER_BYTES ? FRAME_HEADER_BYTES : FRAME_HEADER_BYTES + ((rest[0]! << 16) | (rest[1]! << 8) | rest[2]!));
+    }
     return undefined;
+  }
+
+  private keep(rest: Buffer, neededBytes: number): void {
+    this.pending = [rest];
+    this.pendingBytes = rest.length;
+    this.neededBytes = neededBytes;
   }
 }

@@ -6,7 +6,7 @@
  * Malformed (§8.1.1) and answered with RST_STREAM PROTOCOL_ERROR, as nghttp2 does under node:http2:
  * - pseudo-fields not first, unknown, repeated, or a response one (§8.3);
  * - `:method` missing; `:scheme` or `:path` missing (or `:path` empty) except for CONNECT, which
- *   carries only `:authority` (§8.5);
+ *   carries only `:authority` (§8.5); `:path` not starting with "/" (other than `*` for OPTIONS, §8.3.1);
  * - a name with uppercase letters or not a token, a value with NUL, CR or LF or with leading or
  *   trailing whitespace (§8.2.1);
  * - a connection-specific field, or TE other than "trailers" (§8.2.2);
@@ -107,5 +107,8 @@ export function requestHead(fields: readonly string[]): RequestHead | { malforme
   const path = headers[':path'] as string | undefined;
   if (headers[':scheme'] === undefined) return { malformed: ':scheme missing' };
   if (path === undefined || path === '') return { malformed: ':path missing or empty' };
+  // §8.3.1: origin-form, or '*' for OPTIONS (as nghttp2). An absolute form would reach the
+  // pipeline as an absolute-form target, whose authority replaces :authority and Host.
+  if (path.charCodeAt(0) !== 0x2f /* / */ && !(path === '*' && method === 'OPTIONS')) return { malformed: ':path not starting with "/"' };
   return { method, path, headers, contentLength };
 }
