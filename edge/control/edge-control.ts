@@ -144,19 +144,17 @@ export class EdgeControl {
     const { store, clock, identity } = this.o;
     // Taken up front: looking keys up below reorders the LRU list being walked.
     const keys = [...store.keys()].slice(0, limits.maxKeys);
+    const read = (key: string): PushItem | 'skip' => {
+      const nowMs = clock.monoMs();
+      const found = store.lookup(key, {});
+      // Copies of keys this edge does not own go too: one pushed here by an earlier leaver may
+      // be the region's only copy if its owner never asked for it (the owner refuses what it has).
+      if (found.kind !== 'match' || found.response.varyNames.length > 0 || !isFresh(found.response, nowMs)) return 'skip';
+      const served = serveStored(found.response, { method: 'GET', target: key, headers: {} }, nowMs, identity.cacheName, { kind: 'hit', hit: true, detail: 'handover' });
+      return { target: key, owner: successors.owner(key), served };
+    };
     const items = function* (): Generator<PushItem | 'skip'> {
-      for (const key of keys) {
-        const nowMs = clock.monoMs();
-        const found = store.lookup(key, {});
-        // Copies of keys this edge does not own go too: one pushed here by an earlier leaver may
-        // be the region's only copy if its owner never asked for it (the owner refuses what it has).
-        if (found.kind !== 'match' || found.response.varyNames.length > 0 || !isFresh(found.response, nowMs)) {
-          yield 'skip';
-          continue;
-        }
-        const served = serveStored(found.response, { method: 'GET', target: key, headers: {} }, nowMs, identity.cacheName, { kind: 'hit', hit: true, detail: 'handover' });
-        yield { target: key, owner: successors.owner(key), served };
-      }
+      for (const key of keys) yield read(key);
     };
     const result = pushAll(items(), {
       selfId: cluster.selfId,
@@ -164,6 +162,7 @@ export class EdgeControl {
       limits,
       keepGoing: () => this.leaseValid() && keepGoing(),
       sleep: (ms) => new Promise((resolve) => this.o.timers.after(ms, resolve)),
+      reread: (item) => read(item.target),
     });
     return result.then((report) => {
       this.o.metrics.pushesSent += report.pushed;

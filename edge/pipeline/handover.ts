@@ -17,7 +17,9 @@
  * - ownership: the receiver stores only keys it owns, from an edge that has just left its ring
  *   (a member of a remembered ring, absent from the current one), and never over a copy it has.
  *   A receiver that has not installed the ring without the pusher yet answers 421 (Misdirected
- *   Request, RFC 9110 §15.5.20); the pusher tries those again a little later (PUSH_RETRY_DELAYS_MS).
+ *   Request, RFC 9110 §15.5.20); the pusher tries those again a little later (PUSH_RETRY_DELAYS_MS),
+ *   reading each key from its store again: a retry carries the pusher's purge sequence of the
+ *   moment it is sent, so it must carry the copy of that moment too.
  * Responses that vary (Vary) are not pushed: the receiver could not tell which request selects them.
  * The receiver trusts the envelope no further than decodePush checks it (names, values, status).
  */
@@ -159,6 +161,8 @@ export async function pushAll(
     keepGoing: () => boolean;
     /** Waits this long (the Timers port), before retrying 421s. */
     sleep: (ms: number) => Promise<void>;
+    /** The item for the same key as the pusher would serve it now, or 'skip' (purged, no longer fresh). */
+    reread: (item: PushItem) => PushItem | 'skip';
   },
 ): Promise<HandoverReport> {
   const report: HandoverReport = { candidates: 0, pushed: 0, bytes: 0, refused: 0, skipped: 0, stoppedEarly: false };
@@ -177,6 +181,13 @@ export async function pushAll(
     } catch {
       report.refused++;
     }
+  };
+  // Not the answer read before the 421: a purge applied since then would ride past the receiver's
+  // purge checks on the purge sequence sent now (cdn-sim swarm seed 1).
+  const sendAgain = async (item: PushItem): Promise<void> => {
+    const now = o.reread(item);
+    if (now === 'skip') report.skipped++;
+    else await send(now);
   };
   const iterator = items[Symbol.iterator]();
   const worker = async (): Promise<void> => {
@@ -208,7 +219,7 @@ export async function pushAll(
     await o.sleep(delayMs);
     const again = notYet;
     notYet = [];
-    for (let i = 0; i < again.length && o.keepGoing(); i += o.limits.concurrency) await Promise.all(again.slice(i, i + o.limits.concurrency).map(send));
+    for (let i = 0; i < again.length && o.keepGoing(); i += o.limits.concurrency) await Promise.all(again.slice(i, i + o.limits.concurrency).map(sendAgain));
   }
   report.refused += notYet.length;
   return report;

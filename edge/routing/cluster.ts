@@ -104,6 +104,24 @@ export class Cluster {
     return out;
   }
 
+  /**
+   * Joining while members leave (this edge's join window open, and the change drops someone): a
+   * leaver pushed its keys to their owners in its ring without itself, which did not hold this edge
+   * yet: the ring this edge joined into, less the leavers. Neither that ring nor `before` names
+   * those owners (cdn-sim swarm seed 33: e4 joined with the draining e3 in its ring, asked only e3,
+   * which had pushed to e1 and exited, and went to the origin). Only the leavers' keys change owner
+   * between the join ring and this one, so it adds an ask for those keys alone, after `before`'s
+   * owner (the draining leaver itself, or this edge when the join ring names the leaver next).
+   */
+  private placedByLeavers(before: Ring, after: Ring, nowMs: number): Ring | undefined {
+    const joinedInto = this.previous.find((p) => nowMs < p.untilMs && !p.ring.has(this.selfId))?.ring;
+    if (joinedInto === undefined) return undefined;
+    const left = before.members().filter((m) => m.id !== this.selfId && !after.has(m.id));
+    if (left.length === 0) return undefined;
+    const rest = joinedInto.members().filter((m) => !left.some((l) => l.id === m.id));
+    return rest.length === 0 || rest.length === joinedInto.members().length ? undefined : new Ring(rest);
+  }
+
   /** A member of the current or a remembered ring, for a handoff hint naming it by id. */
   knownMember(id: string): RingMember | undefined {
     for (const ring of [this.ring, ...this.previous.map((p) => p.ring)]) {
@@ -155,7 +173,11 @@ export class Cluster {
       const others = after.members().filter((m) => m.id !== this.selfId);
       const alone = before.members().every((m) => m.id === this.selfId);
       const previous = alone && others.length > 0 ? new Ring(others) : before;
-      this.previous.unshift({ ring: previous, untilMs: this.o.clock.monoMs() + this.o.handoffMs });
+      const nowMs = this.o.clock.monoMs();
+      const untilMs = nowMs + this.o.handoffMs;
+      const placed = this.placedByLeavers(before, after, nowMs);
+      if (placed !== undefined) this.previous.unshift({ ring: placed, untilMs });
+      this.previous.unshift({ ring: previous, untilMs });
       if (this.previous.length > MAX_PREVIOUS_RINGS) this.previous.length = MAX_PREVIOUS_RINGS;
     }
     this.ring = after;

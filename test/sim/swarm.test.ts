@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseScenario, type Fault } from '../../sim/scenario/schema.js';
-import { MAX_SWARM_FAULTS, swarmScenario } from '../../sim/swarm.js';
+import { isMembershipOnlySeed, MAX_SWARM_FAULTS, MEMBERSHIP_ONLY_SHARE, swarmScenario } from '../../sim/swarm.js';
 import { unreachedMarks } from '../../sim/swarm-marks.js';
 import { dispatchOrder, expectedSeedWork, runSwarmSeeds } from '../../sim/swarm-pool.js';
 import type { SeedResult } from '../../sim/swarm-seed.js';
@@ -66,6 +66,24 @@ test('each seed draws at most 8 faults, and 300 seeds draw every kind the issue 
     assert.equal(swarmScenario(seed), s, 'a pure function of the seed');
   }
   for (const k of ['partition', 'crash', 'clock-jump', 'clock-drift', 'disk:fsync-fail', 'disk:slow', 'disk:torn', 'join', 'leave', 'restart:graceful', 'origin-outage']) assert.ok(kinds.has(k), k);
+});
+
+test('a share of generated seeds draws only membership changes, so membership-origin can judge them', () => {
+  const membership = new Set(['join', 'leave', 'restart:graceful']);
+  let only = 0;
+  let withChange = 0;
+  for (let seed = 1; seed <= 500; seed++) {
+    const s = swarmScenario(seed);
+    const kinds = s.faults.map((f) => (f.kind === 'restart' && f.graceful ? 'restart:graceful' : f.kind));
+    if (!isMembershipOnlySeed(seed)) continue;
+    only++;
+    assert.ok(kinds.every((k) => membership.has(k)), `seed ${seed}: ${kinds.join(',')}`);
+    if (kinds.length > 0) withChange++;
+  }
+  assert.ok(Math.abs(only / 500 - MEMBERSHIP_ONLY_SHARE) < 0.05, `${only} of 500 seeds`);
+  assert.ok(withChange > only / 2, `${withChange} of ${only} membership-only seeds change membership`);
+  // A base scenario keeps its full mix.
+  assert.not.ok(Array.from({ length: 50 }, (_, i) => isMembershipOnlySeed(i + 1, base)).some(Boolean));
 });
 
 const result = (seed: number, namedMarks: SeedResult['namedMarks'], reachedMarks: SeedResult['reachedMarks']): SeedResult => ({ seed, code: 0, failed: '', example: '', traceHash: '', namedMarks, reachedMarks });

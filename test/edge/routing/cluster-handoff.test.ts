@@ -1,7 +1,7 @@
 /** The handoff window over membership changes: which previous owners a new owner asks, and for how long. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Cluster } from '../../../edge/routing/cluster.js';
+import { Cluster, MAX_HANDOFF_ASKS } from '../../../edge/routing/cluster.js';
 import { Ring, type RingMember } from '../../../edge/routing/ring.js';
 import { FakeClock } from '../../support/fake-clock.js';
 
@@ -51,6 +51,27 @@ test('a second change inside the window keeps the older previous owners too, new
   c.setMembers(ring('e1', 'e2', 'e3', 'e4', 'e5'), keys);
   // Keys e4 still owns after e5 joined were e1-e3's before e4 joined: still asked there.
   for (const [k, old] of movedTo('e4', ['e1', 'e2', 'e3'], ['e1', 'e2', 'e3', 'e4', 'e5'])) assert.equal(c.handoffPeers(k).map((m) => m.id), [old], k);
+});
+
+// cdn-sim swarm seed 33: e4 joined while e3 was leaving, with e3 still in its bootstrap ring. e3
+// pushed its keys to their owners in the ring without it, e1 and e2 (which had not heard of e4
+// yet), and exited; e4 asked only e3 for them, found it gone, and went to the origin.
+test('an edge that joins while another leaves also asks the owner the ring names without both', () => {
+  const c = cluster('e4', ring('e1', 'e2', 'e3', 'e4'));
+  c.setMembers(ring('e1', 'e2', 'e4'), keys);
+  const moved = movedTo('e4', ['e1', 'e2'], ['e1', 'e2', 'e4']);
+  assert.ok(moved.length > 300);
+  for (const [k, holder] of moved) {
+    const asked = c.handoffPeers(k).slice(0, MAX_HANDOFF_ASKS).map((m) => m.id);
+    assert.ok(asked.includes(holder), `${k}: ${asked.join(',')} misses ${holder}`);
+  }
+  for (const [k, old] of movedTo('e4', ['e1', 'e2', 'e3'], ['e1', 'e2', 'e4'])) {
+    const asked = c.handoffPeers(k).map((m) => m.id);
+    // The leaver, which may still be draining before its pushes, is asked too for its own keys;
+    // the others' keys cost no extra ask.
+    if (old === 'e3') assert.ok(asked.slice(0, MAX_HANDOFF_ASKS).includes('e3'), k);
+    else assert.equal(asked, [old], k);
+  }
 });
 
 test('an edge that leaves is the previous owner of its keys for its successors', () => {
