@@ -122,6 +122,9 @@ async function main(): Promise<void> {
     const h2Cpu = h2 === undefined ? '' : `\n| h2 server CPU µs per request (median) | edge ${h2.edge.cpuUs.toFixed(1)} | nginx ${h2.nginx.cpuUs.toFixed(1)} | h2 target (edge/nginx ≥ h1 edge/nginx ${round3(h1EdgeOverNginx)}): ${h2.edge.requestsPerSec / h2.nginx.requestsPerSec >= h1EdgeOverNginx ? 'met' : 'MISSED'} |`;
     process.stdout.write(`${table(result.medianRequestsPerSec, edgeTls, nginxTls, h2)}\n${cpuTable(result.medianServerCpuUsPerRequest)}${h2Cpu}\nBENCH_TLS ${JSON.stringify(result)}\n`);
   } finally {
+    // Again at the end: nginx's master replaces a worker that dies mid-run (seen once under
+    // h2load), and the new one outlives a SIGKILLed master too.
+    for (const p of procs) for (const pid of childPids(p.pid)) killWith(p, pid);
     for (const p of procs.reverse()) await stopProcess(p);
     rmSync(dir, { recursive: true, force: true });
   }
