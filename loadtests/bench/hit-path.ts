@@ -159,9 +159,30 @@ export function roundRatios(run: CaseRun, num: TargetName, den: TargetName): num
   return a.rounds.map((r, i) => r.requestsPerSec / b.rounds[i]!.requestsPerSec);
 }
 
+/** `num`'s p99 latency over `den`'s, round by round; [] if either is absent. */
+export function roundP99Ratios(run: CaseRun, num: TargetName, den: TargetName): number[] {
+  const a = run.runs.find((r) => r.target === num);
+  const b = run.runs.find((r) => r.target === den);
+  if (a === undefined || b === undefined) return [];
+  return a.rounds.map((r, i) => r.result.latencyUsP99 / b.rounds[i]!.result.latencyUsP99);
+}
+
+/**
+ * Median of the per-round p99 ratios. The worst round of each (what a merged run reports) let one
+ * nginx round at 10.5 ms p99, against 0.6-1.9 ms in its other five, pass the edge's 5-7 ms as
+ * 0.63x nginx's (2026-12-02 09:00 run).
+ */
+export function medianP99Ratio(run: CaseRun, num: TargetName, den: TargetName): number {
+  return median(roundP99Ratios(run, num, den));
+}
+
 /** Median of the per-round ratios: one disturbed round cannot move it the way it moves a mean. */
 export function medianRatio(run: CaseRun, num: TargetName, den: TargetName): number {
-  const xs = roundRatios(run, num, den).sort((x, y) => x - y);
+  return median(roundRatios(run, num, den));
+}
+
+function median(values: readonly number[]): number {
+  const xs = [...values].sort((x, y) => x - y);
   if (xs.length === 0) return NaN;
   const mid = Math.floor(xs.length / 2);
   return xs.length % 2 === 1 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;

@@ -50,7 +50,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatClusterReport, readClusterBenchOptions, runClusterHitRatioBench, type ClusterResult } from './cluster-hit-ratio.js';
 import { edgeSemiSpaceMib, semiSpaceFlags } from '../../edge/young-generation.js';
-import { benchCases, medianRatio, roundRatios, runCase, verifyCase, verifyPeer, warm, type CaseRun, type Target, type TargetName } from './hit-path.js';
+import { benchCases, medianP99Ratio, medianRatio, roundRatios, runCase, verifyCase, verifyPeer, warm, type CaseRun, type Target, type TargetName } from './hit-path.js';
 import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
 import { allocatedBytes, peerAvailability, startNginx, startVarnish, type Peer, type PeerName } from './peers.js';
@@ -506,7 +506,7 @@ async function main(): Promise<void> {
           edgeOverVarnish: med('varnish'),
           edgeOverBaseline: med('baseline'),
           edgeP99Ms: p99('edge') ?? NaN,
-          nginxP99Ms: p99('nginx'),
+          p99OverNginx: r.runs.some((y) => y.target === 'nginx') ? medianP99Ratio(r, 'edge', 'nginx') : null,
         };
       }),
       peerNote === '' ? 'nginx did not run' : peerNote,

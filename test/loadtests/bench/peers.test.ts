@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { browserRequestFields } from '../../../loadtests/bench/browser-headers.js';
-import { medianRatio, roundOrder, roundRatios, type CaseRun } from '../../../loadtests/bench/hit-path.js';
+import { medianP99Ratio, medianRatio, roundOrder, roundP99Ratios, roundRatios, type CaseRun } from '../../../loadtests/bench/hit-path.js';
 import type { LoadRun } from '../../../loadtests/bench/load.js';
 import { allocatedBytes, renderTemplate } from '../../../loadtests/bench/peers.js';
 import { wrkScript } from '../../../loadtests/bench/wrk.js';
@@ -81,6 +81,21 @@ test('roundRatios / medianRatio: per round, then the median, so one bad round do
   assert.equal(roundRatios(r, 'edge', 'varnish'), []);
   assert.ok(Number.isNaN(medianRatio(r, 'edge', 'varnish')));
   assert.is(medianRatio(caseRun({ edge: [1, 3], nginx: [1, 1] }), 'edge', 'nginx'), 2);
+});
+
+test('medianP99Ratio: per-round p99 ratios, so one slow nginx round does not pass a slow edge', () => {
+  const withP99 = (ms: number[]): LoadRun[] => ms.map((m) => ({ requestsPerSec: 1, result: { latencyUsP99: m * 1000 } }) as LoadRun);
+  const r: CaseRun = {
+    case: CASE,
+    runs: [
+      { target: 'edge', warmup: run(0), measured: run(0), rounds: withP99([5, 5, 5, 7, 6, 6]), originRequests: 0 },
+      { target: 'nginx', warmup: run(0), measured: run(0), rounds: withP99([1, 0.5, 1, 10, 1, 2]), originRequests: 0 },
+    ],
+  };
+  assert.equal(roundP99Ratios(r, 'edge', 'nginx'), [5, 10, 5, 0.7, 6, 3]);
+  // The worst rounds of each (7 / 10) would say 0.7x.
+  assert.is(medianP99Ratio(r, 'edge', 'nginx'), 5);
+  assert.ok(Number.isNaN(medianP99Ratio(r, 'edge', 'varnish')));
 });
 
 test('roundOrder: every target once per round, first place moves', () => {

@@ -64,8 +64,8 @@ test('formatValue and formatTarget: ratios, ms, counts, units', () => {
 test('hitPathRows: edge/nginx >= 1.0 for 1 KiB and >= 0.9 for 100 KiB, p99 <= 1.5x nginx; varnish and baseline are info', () => {
   const rows = hitPathRows(
     [
-      { id: 'one-1k', label: '1 KiB, 1 URL', bodyBytes: 1024, edgeOverNginx: 0.97, edgeOverVarnish: 1.3, edgeOverBaseline: 1.1, edgeP99Ms: 3, nginxP99Ms: 2 },
-      { id: 'one-100k', label: '100 KiB, 1 URL', bodyBytes: 102_400, edgeOverNginx: 0.95, edgeOverVarnish: null, edgeOverBaseline: null, edgeP99Ms: 9, nginxP99Ms: 0 },
+      { id: 'one-1k', label: '1 KiB, 1 URL', bodyBytes: 1024, edgeOverNginx: 0.97, edgeOverVarnish: 1.3, edgeOverBaseline: 1.1, edgeP99Ms: 3, p99OverNginx: 1.5 },
+      { id: 'one-100k', label: '100 KiB, 1 URL', bodyBytes: 102_400, edgeOverNginx: 0.95, edgeOverVarnish: null, edgeOverBaseline: null, edgeP99Ms: 9, p99OverNginx: null },
     ],
     'unused',
   );
@@ -85,7 +85,7 @@ test('hitPathRows: edge/nginx >= 1.0 for 1 KiB and >= 0.9 for 100 KiB, p99 <= 1.
 });
 
 test('hitPathRows: without nginx the target row is skipped and says why', () => {
-  const rows = hitPathRows([{ id: 'one-1k', label: '1 KiB, 1 URL', bodyBytes: 1024, edgeOverNginx: null, edgeOverVarnish: null, edgeOverBaseline: 0.8, edgeP99Ms: 3, nginxP99Ms: null }], 'nginx not installed');
+  const rows = hitPathRows([{ id: 'one-1k', label: '1 KiB, 1 URL', bodyBytes: 1024, edgeOverNginx: null, edgeOverVarnish: null, edgeOverBaseline: 0.8, edgeP99Ms: 3, p99OverNginx: null }], 'nginx not installed');
   assert.is(rows[0]!.verdict, 'skipped');
   assert.match(rows[0]!.note!, /nginx not installed/);
 });
