@@ -7,27 +7,14 @@
  * per HTTP/2 layer (`http2.server`: node and own).
  */
 import { constants } from 'node:http2';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FLAG_ACK, FrameType, goawayCode, isAck, nth, openRawH2, pingFrame, settingsFrame, type Frame, type RawH2 } from '../../support/h2-frames.js';
-import { startHttpsEdge, type HttpsEdge } from '../../support/https-edge.js';
+import { startHttpsEdge } from '../../support/https-edge.js';
+import { rawH2Suite, type RawH2Ctx } from '../../support/raw-h2-suite.js';
 import type { Http2Limits } from '../../../edge/adapters/tls/config.js';
-import { createTestPki, type TestCertificate, type TestPki } from '../../support/test-certificates.js';
 
 function floodSuite(h2Server: Http2Limits['server']): void {
-const s = suite<{ pki: TestPki; localhost: TestCertificate; h?: HttpsEdge; raw?: RawH2 }>(`http2 control-frame floods (h2: ${h2Server})`);
-
-s.before((ctx) => {
-  ctx.pki = createTestPki();
-  ctx.localhost = ctx.pki.issue('localhost');
-});
-s.after((ctx) => ctx.pki.remove());
-s.after.each(async (ctx) => {
-  ctx.raw?.socket.destroy();
-  ctx.raw = undefined;
-  await ctx.h?.close();
-  ctx.h = undefined;
-});
+const s = rawH2Suite(`http2 control-frame floods (h2: ${h2Server})`);
 
 const BUDGET = 20;
 const isGoaway = (f: Frame): boolean => f.type === FrameType.GOAWAY;
@@ -35,7 +22,7 @@ const pingAcks = (raw: RawH2): number => raw.frames.filter((f) => f.type === Fra
 const settingsAcks = (raw: RawH2): number => raw.frames.filter((f) => f.type === FrameType.SETTINGS && (f.flags & FLAG_ACK) !== 0).length;
 const pings = (from: number, count: number): Buffer => Buffer.concat(Array.from({ length: count }, (_, i) => pingFrame(from + i)));
 
-async function start(ctx: { pki: TestPki; localhost: TestCertificate; h?: HttpsEdge; raw?: RawH2 }): Promise<RawH2> {
+async function start(ctx: RawH2Ctx): Promise<RawH2> {
   ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { http2: { maxControlFramesPerWindow: BUDGET, server: h2Server } });
   return (ctx.raw = await openRawH2(ctx.h.port, ctx.pki.ca));
 }

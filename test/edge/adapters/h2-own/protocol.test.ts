@@ -8,22 +8,20 @@
  * are the last cases.
  */
 import { constants } from 'node:http2';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { encodeField } from '../../../../edge/adapters/h2/own/hpack-encoder.js';
 import type { Http2Limits } from '../../../../edge/adapters/tls/config.js';
 import { frame, FrameType, goawayCode, openRawH2, type Frame, type RawH2 } from '../../../support/h2-frames.js';
-import { startHttpsEdge, type HttpsEdge } from '../../../support/https-edge.js';
+import { startHttpsEdge } from '../../../support/https-edge.js';
+import { rawH2Suite, type RawH2Ctx } from '../../../support/raw-h2-suite.js';
 import { startHeldOrigin } from '../../../support/held-origin.js';
 import { FakeClock } from '../../../support/fake-clock.js';
 import type { CompletedRequest } from '../../../../edge/pipeline/request-events.js';
-import { createTestPki, type TestCertificate, type TestPki } from '../../../support/test-certificates.js';
 
 const END_STREAM = 0x1;
 const END_HEADERS = 0x4;
 const CONTINUATION = 9;
 
-type Ctx = { pki: TestPki; localhost: TestCertificate; h?: HttpsEdge; raw?: RawH2 };
 
 /** An HPACK block of literal fields (no indexing), as any encoder may send. */
 const block = (fields: [string, string][]): Buffer => Buffer.concat(fields.map(([n, v]) => encodeField(n, v)));
@@ -57,26 +55,10 @@ const MALFORMED: { name: string; fields: [string, string][]; nodeAnswers?: true 
   { name: 'Content-Length 5 on a request without DATA (§8.1.1)', fields: [[':method', 'POST'], [':scheme', 'https'], [':authority', 'localhost'], [':path', '/p'], ['content-length', '5']] },
 ];
 
-/** A suite with a test PKI, whose edge and raw connection are closed after each test. */
-function rawSuite(name: string) {
-  const s = suite<Ctx>(name);
-  s.before((ctx) => {
-    ctx.pki = createTestPki();
-    ctx.localhost = ctx.pki.issue('localhost');
-  });
-  s.after((ctx) => ctx.pki.remove());
-  s.after.each(async (ctx) => {
-    ctx.raw?.socket.destroy();
-    ctx.raw = undefined;
-    await ctx.h?.close();
-    ctx.h = undefined;
-  });
-  return s;
-}
 
 function protocolSuite(h2Server: Http2Limits['server']): void {
-  const s = rawSuite(`http2 protocol, frame by frame (h2: ${h2Server})`);
-  const start = async (ctx: Ctx, http2: Partial<Http2Limits> = {}): Promise<RawH2> => {
+  const s = rawH2Suite(`http2 protocol, frame by frame (h2: ${h2Server})`);
+  const start = async (ctx: RawH2Ctx, http2: Partial<Http2Limits> = {}): Promise<RawH2> => {
     ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { http2: { ...http2, server: h2Server } });
     ctx.h.origin.answer = () => ({ headers: { 'cache-control': 'max-age=60' }, body: 'x'.repeat(1024) });
     return (ctx.raw = await openRawH2(ctx.h.port, ctx.pki.ca));
@@ -181,7 +163,7 @@ protocolSuite('node');
 protocolSuite('own');
 
 /** Guards only the own layer has (nghttp2 bounds these its own way). */
-const own = rawSuite('http2 own layer floods');
+const own = rawH2Suite('http2 own layer floods');
 
 own('CONTINUATION flood: a header block that never ends gets GOAWAY ENHANCE_YOUR_CALM, not unbounded buffering', async (ctx) => {
   ctx.h = await startHttpsEdge({ default: ctx.localhost, bySni: [] }, { http2: { server: 'own' } });
