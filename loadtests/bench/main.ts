@@ -379,7 +379,7 @@ async function main(): Promise<void> {
     });
   }
   const p99Source = generator === 'wrk' ? "wrk's histogram via the Lua done()" : "the node generator's histogram";
-  process.stdout.write(`ratio = median over rounds of (server req/s / ${peers.some((p) => p.name === 'nginx') ? 'nginx' : 'baseline'} req/s in the same round); p99 from ${p99Source}, the worst round's;\n` +
+  process.stdout.write(`ratio = median over rounds of (server req/s / ${peers.some((p) => p.name === 'nginx') ? 'nginx' : 'baseline'} req/s in the same round); p99 from ${p99Source}: the table's p99 column is each server's worst round, the p99 edge/nginx rows are the median of per-round ratios;\n` +
       `CPU % of one CPU from /proc/<pid>/stat utime+stime over the run (nginx: its worker; varnish: its cache child);\n` +
       `server core busy % = the server's whole CPU from /proc/stat (any process, softirq, steal)\n`);
   if (generator === 'node') process.stdout.write('NOTE: node generator (may be the limit): these numbers understate every server\n');
