@@ -32,8 +32,9 @@ const regions = new Map([['r1-e1', 'r1'], ['r1-e2', 'r1'], ['r1-e3', 'r1'], ['r1
  * Every key warm at its owner, one leave of r1-e4, which every edge installs at 1.5 s, every key
  * asked for, and `movedRefetched` / `unmovedRefetched` of them fetched again by their new owner.
  */
-function run(movedRefetched: number, unmovedRefetched: number, o: { warmAt?: (key: string) => string; installAtMs?: number } = {}) {
+function run(movedRefetched: number, unmovedRefetched: number, o: { warmAt?: (key: string) => string; installAtMs?: number; suspect?: HistoryRecord[] } = {}) {
   const c = new MembershipOrigin(10_000, 0.05, regions);
+  for (const r of o.suspect ?? []) c.record(r);
   const warmAt = o.warmAt ?? ((key: string) => before.owner(key).id);
   for (const k of [...moved, ...unmoved]) c.record(origin(100, k, warmAt(k)));
   c.record({ type: 'membership', t: 1_000, region: 'r1', node: 'r1-e4', change: 'leave', before: BEFORE, after: AFTER });
@@ -92,6 +93,36 @@ test('membership-origin: fetches by edges that have not installed the new ring a
   assert.ok(v.ok);
   // Once they have, the same fetches are caught.
   assert.not.ok(run(Math.round(moved.length * 0.5), 0, { installAtMs: 2_999 }).ok);
+});
+
+test('membership-origin: a fetch made while the peer it needed was suspect is not counted (seeds 626, 319)', () => {
+  // The leave moved keys to r1-e1, r1-e2 and r1-e3, and each new owner fetched its own: the
+  // handoff needed the previous owner r1-e4, which left. A suspect leaver is no excuse (its keys
+  // should have been pushed), so the fetches are caught whatever r1-e4's state.
+  const refetched = Math.round(moved.length * 0.5);
+  const leaverSuspect = ['r1-e1', 'r1-e2', 'r1-e3'].map((node): HistoryRecord => ({ type: 'suspect', t: 1_200, node, peer: 'r1-e4', untilMs: 5_000 }));
+  assert.not.ok(run(refetched, 0, { suspect: leaverSuspect }).ok);
+  // Fetches by non-owners while the new owner was suspect to them are not the change's doing.
+  const c = new MembershipOrigin(10_000, 0.05, regions);
+  for (const k of moved) c.record(origin(100, k, before.owner(k).id));
+  c.record({ type: 'membership', t: 1_000, region: 'r1', node: 'r1-e4', change: 'leave', before: BEFORE, after: AFTER });
+  for (const id of ['r1-e1', 'r1-e2', 'r1-e3']) c.record(members(1_500, id));
+  const fetcherOf = (k: string) => ['r1-e1', 'r1-e2', 'r1-e3'].find((id) => id !== after.owner(k).id)!;
+  for (const k of moved) c.record({ type: 'suspect', t: 1_600, node: fetcherOf(k), peer: after.owner(k).id, untilMs: 3_600 });
+  for (const k of moved) c.record(client(2_000, k));
+  for (const k of moved.slice(0, refetched)) c.record(origin(3_000, k, fetcherOf(k)));
+  const v = c.verdict();
+  assert.is(v.stats!['causedFetches'], 0);
+  assert.is(v.stats!['suspectPeerFetches'], refetched);
+  // The same fetches after the suspicion ended are caught.
+  const later = new MembershipOrigin(10_000, 0.05, regions);
+  for (const k of moved) later.record(origin(100, k, before.owner(k).id));
+  later.record({ type: 'membership', t: 1_000, region: 'r1', node: 'r1-e4', change: 'leave', before: BEFORE, after: AFTER });
+  for (const id of ['r1-e1', 'r1-e2', 'r1-e3']) later.record(members(1_500, id));
+  for (const k of moved) later.record({ type: 'suspect', t: 1_600, node: fetcherOf(k), peer: after.owner(k).id, untilMs: 2_500 });
+  for (const k of moved) later.record(client(2_000, k));
+  for (const k of moved.slice(0, refetched)) later.record(origin(3_000, k, fetcherOf(k)));
+  assert.is(later.verdict().stats!['causedFetches'], refetched);
 });
 
 test.run();
