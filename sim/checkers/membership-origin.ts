@@ -62,6 +62,16 @@ interface Window {
   background: Set<string>;
 }
 
+/**
+ * How much earlier than its true-time lifetime an edge may take a copy for stale. An edge ages a
+ * copy from when it sent the request and in whole seconds of Age (RFC 9111 §4.2.3: the response
+ * delay is added, Age is an integer), and a copy handed from edge to edge gets both again; the
+ * history times the origin's answer. Seed 626: r2-e2 answered handoff-miss for /o/66 at 13.008 s
+ * and r2-e3 revalidated it, 0.49 s before the copy's true-time end; r2-e2 served /o/104 stale at
+ * 11.184 s, 0.42 s before.
+ */
+export const AGE_MARGIN_MS = 1_000;
+
 const ringOf = (ids: string): Ring => new Ring(ids.split(',').filter((id) => id !== '').map((id) => ({ id, url: `http://${id}.sim`, weight: 1 })));
 
 export class MembershipOrigin implements Checker {
@@ -159,7 +169,8 @@ export class MembershipOrigin implements Checker {
           if ((moved ? w.caused : w.background).has(r.key)) continue;
           const warm = w.warmUntil.get(r.key);
           const purged = this.purgedAt.get(r.key);
-          if (warm === undefined || warm <= r.t || (purged !== undefined && purged > w.t - 1 && purged <= r.t)) continue;
+          if (warm === undefined || warm - AGE_MARGIN_MS <= r.t || (purged !== undefined && purged > w.t - 1 && purged <= r.t)) continue;
+          if (this.movedAgain(w, r.key, r.t)) continue;
           if (this.neededPeerSuspect(w, r.from, r.key, r.t)) {
             if (moved && this.judged(w)) this.suspectSkipped++;
             continue;
@@ -192,6 +203,20 @@ export class MembershipOrigin implements Checker {
    */
   private knowsOf(w: Window, edge: string): boolean {
     return edge === w.node || (this.installedAt.get(edge) ?? -Infinity) >= w.t;
+  }
+
+  /**
+   * Whether a later change of the region, before `t`, gave `key` another owner than `w` did: the
+   * edges route it by that ring now, and that change's window judges it (seed 218: r2-e2 left at
+   * 0.35 s and rejoined at 3.96 s, taking its keys back; its fetch at 7.8 s of a key the leave had
+   * given r2-e1 was its own, as their owner again).
+   */
+  private movedAgain(w: Window, key: string, t: number): boolean {
+    const owner = w.after.owner(key).id;
+    for (const later of this.windows) {
+      if (later !== w && later.region === w.region && later.t > w.t && later.t <= t && later.after.owner(key).id !== owner) return true;
+    }
+    return false;
   }
 
   /**
