@@ -170,7 +170,6 @@ export class MembershipOrigin implements Checker {
           const warm = w.warmUntil.get(r.key);
           const purged = this.purgedAt.get(r.key);
           if (warm === undefined || warm - AGE_MARGIN_MS <= r.t || (purged !== undefined && purged > w.t - 1 && purged <= r.t)) continue;
-          if (this.movedAgain(w, r.key, r.t)) continue;
           if (this.neededPeerSuspect(w, r.from, r.key, r.t)) {
             if (moved && this.judged(w)) this.suspectSkipped++;
             continue;
@@ -203,20 +202,6 @@ export class MembershipOrigin implements Checker {
    */
   private knowsOf(w: Window, edge: string): boolean {
     return edge === w.node || (this.installedAt.get(edge) ?? -Infinity) >= w.t;
-  }
-
-  /**
-   * Whether a later change of the region, before `t`, gave `key` another owner than `w` did: the
-   * edges route it by that ring now, and that change's window judges it (seed 218: r2-e2 left at
-   * 0.35 s and rejoined at 3.96 s, taking its keys back; its fetch at 7.8 s of a key the leave had
-   * given r2-e1 was its own, as their owner again).
-   */
-  private movedAgain(w: Window, key: string, t: number): boolean {
-    const owner = w.after.owner(key).id;
-    for (const later of this.windows) {
-      if (later !== w && later.region === w.region && later.t > w.t && later.t <= t && later.after.owner(key).id !== owner) return true;
-    }
-    return false;
   }
 
   /**

@@ -141,19 +141,4 @@ test('membership-origin: a fetch inside the age margin of the copy\'s end is not
   assert.is(atEnd(60_100 - AGE_MARGIN_MS + 1), 0);
 });
 
-test('membership-origin: a key a later change gave another owner is judged by that change (seed 218)', () => {
-  const c = new MembershipOrigin(10_000, 0.05, regions);
-  const key = moved.find((k) => before.owner(k).id === 'r1-e4')!;
-  c.record(origin(100, key, 'r1-e4'));
-  c.record({ type: 'membership', t: 1_000, region: 'r1', node: 'r1-e4', change: 'leave', before: BEFORE, after: AFTER });
-  c.record({ type: 'fault', t: 1_000, kind: 'restart', detail: 'node:r1-e4 graceful' });
-  for (const id of ['r1-e1', 'r1-e2', 'r1-e3']) c.record(members(1_500, id));
-  // r1-e4 is back: the key is its own again, and it restarted empty, so nobody held it.
-  c.record({ type: 'membership', t: 2_000, region: 'r1', node: 'r1-e4', change: 'join', before: AFTER, after: BEFORE });
-  for (const id of ['r1-e1', 'r1-e2', 'r1-e3']) c.record(members(2_100, id));
-  c.record(client(2_500, key));
-  c.record(origin(3_000, key, 'r1-e4'));
-  assert.is(c.verdict().stats!['causedFetches'], 0);
-});
-
 test.run();
