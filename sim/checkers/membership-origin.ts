@@ -8,15 +8,17 @@
  * origin within `windowMs` after the change, while
  * - the key's previous owner (its owner in the ring before) held a copy it could have answered
  *   with: one it took before the change (from the origin, from a peer's answer or a leaver's
- *   push), still fresh at the fetch (by its lifetime in true time), with no purge of the key
- *   accepted since it was taken, and not lost to a restart of that edge since. A copy another edge
- *   of the region held is not one the handoff asks for (swarm seed 626: 12 of its 41 fetches had
- *   no fresh copy at the previous owner, only a non-owner's later one; seed 218: the previous
- *   owner had restarted empty);
+ *   push), still fresh at the fetch by more than AGE_MARGIN_MS of its true-time lifetime, with
+ *   no purge of the key accepted since it left the origin, and not lost to a restart of that edge
+ *   since. A copy another edge of the region held is not one the handoff asks for (swarm seed 626:
+ *   13 of its 41 fetches had no usable copy at the previous owner, only a non-owner's later one;
+ *   seed 218: the previous owner had restarted empty);
  * - and the fetching edge had installed a ring from after the change (a `members` record since
  *   it), or is the edge that joined or left: an edge still routing by the ring before the change
  *   routes the key as it did before, so its fetch is not the change's doing (seed 626: r2-e2
- *   fetched three moved keys 59-147 ms after r2-e3's join, before it heard of the join at 148 ms).
+ *   fetched three moved keys 59-147 ms after r2-e3's join, before it heard of the join at 148 ms);
+ * - and the peer the fetching edge needed was not suspect to it (neededPeerSuspect; seed 626: 22
+ *   fetches while a lost connect had made both previous owners suspect to the joiner).
  * Each such fetch counts once, however many open windows it falls in.
  *
  * Bound: caused fetches <= floor((maxFraction + background) x requested moved keys) + 1, where
@@ -26,12 +28,12 @@
  * key is caused.
  *
  * `background` is the same measure over the keys that did NOT move, in the same windows and by
- * the same rules (their owner held them fresh; the fetcher had installed the change): origin
- * fetches per requested unmoved key. Those fetches have nothing to do with the change (a lost
- * packet makes the owner suspect for peerSuspectMs and its keys go to a successor, which fetches
- * from the origin; an owner behind on purges answers purge-lag), and they hit moved keys at the
- * same rate: without this term a run with 1.5% packet loss counted them as handoff failures
- * (swarm seeds 517, 707, 817). A change that really loses its warm keys shows as moved keys
+ * the same rules (their owner held them fresh; the fetcher had installed the change; the owner
+ * was not suspect to it): origin fetches per requested unmoved key. Those fetches have nothing to
+ * do with the change (an owner behind on purges answers purge-lag; a peer asked as the next
+ * successor while another edge held the owner suspect fetches itself), and they hit moved keys
+ * at the same rate: without this term a run with 1.5% packet loss counted them as handoff
+ * failures (swarm seeds 517, 707, 817). A change that really loses its warm keys shows as moved keys
  * fetched far above that rate.
  *
  * Only changes in an otherwise quiet run are judged: once any other fault has happened (a crash,
