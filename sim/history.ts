@@ -124,6 +124,19 @@ export interface LeftRecord {
   removedFromRing: boolean;
 }
 
+/**
+ * An edge's outlier detection changed its view of a peer (edge/routing/peer-health.ts): skipped as
+ * suspect until `untilMs` (true ms), or cleared by an answer (`untilMs` = `t`). An observation of the
+ * edge's state, not traffic: written to the trace but not hashed (History.observe).
+ */
+export interface SuspectRecord {
+  type: 'suspect';
+  t: number;
+  node: string;
+  peer: string;
+  untilMs: number;
+}
+
 export type HistoryRecord =
   | RequestRecord
   | OriginRecord
@@ -134,7 +147,8 @@ export type HistoryRecord =
   | RingRecord
   | MembersRecord
   | MembershipRecord
-  | LeftRecord;
+  | LeftRecord
+  | SuspectRecord;
 
 export interface HistoryListener {
   record(rec: HistoryRecord): void;
@@ -162,6 +176,18 @@ export class History {
     this.unhashed += `${line}\n`;
     if (this.unhashed.length >= HASH_BATCH_CHARS) this.flushHash();
     this.traceLine?.(line);
+    for (const l of this.listeners) l.record(rec);
+  }
+
+  /**
+   * An observation of an edge's internal state (SuspectRecord): written to the trace and given to
+   * every listener like `add`, but left out of the trace hash. The hash fingerprints what the run
+   * did (requests, fetches, purges, faults, rings), and a different suspicion shows there anyway;
+   * so adding an observation does not change the library's recorded hashes.
+   */
+  observe(rec: SuspectRecord): void {
+    this.records++;
+    this.traceLine?.(JSON.stringify(rec));
     for (const l of this.listeners) l.record(rec);
   }
 

@@ -246,6 +246,16 @@ export class Edge {
     while (this.background.size > 0) await Promise.all([...this.background]);
   }
 
+  /**
+   * Whether this edge holds a copy of `key` it could serve without validation. A push never
+   * replaces one; it does replace an expired or soft-purged copy, which would otherwise send the
+   * key to the origin for revalidation (cdn-sim swarm seed 319).
+   */
+  private holdsFresh(key: string): boolean {
+    const held = this.store.lookup(key, {});
+    return held.kind === 'match' && isFresh(held.response, this.o.clock.monoMs());
+  }
+
   /** A leaving peer pushes one object this edge now owns (handover.ts). */
   private async acceptPush(req: EdgeRequest): Promise<EdgeResponse> {
     const key = this.keyOf(req);
@@ -260,7 +270,7 @@ export class Edge {
     const cluster = this.cluster;
     // Not (yet) ours: perhaps the ring without the pusher has not reached this edge; it may try again.
     if (cluster === undefined || !cluster.owns(key) || !cluster.recentlyLeft(String(req.headers[PUSH_HEADER]))) return refuse(PUSH_NOT_OWNER_STATUS, 'not-owner');
-    if (this.store.lookup(key, {}).kind === 'match') return refuse(409, 'already-stored');
+    if (this.holdsFresh(key)) return refuse(409, 'already-stored');
     if (req.body === undefined) return refuse(400, 'push-without-body');
     const read = await readBounded(req.body, maxPushBodyBytes(this.o.maxObjectBytes));
     if (read.kind !== 'complete') return refuse(413, 'push-too-large');
@@ -288,7 +298,7 @@ export class Edge {
     if (negotiated !== undefined && negotiated.codings.length > 0) await this.compression!.attach(response, negotiated.codings, undefined);
     // The purge/fill race: a purge applied while the push was read may be meant for this copy.
     if (response.varyNames.length > 0 || this.purges.purgedSince(startSeq, key, response.surrogateKeys)) return refuse(409, 'purged-during-push');
-    if (this.store.lookup(key, {}).kind === 'match') return refuse(409, 'already-stored');
+    if (this.holdsFresh(key)) return refuse(409, 'already-stored');
     this.store.put(key, response);
     this.metrics.pushesAccepted++;
     const outcome: Outcome = { kind: 'pass', hit: false, detail: 'handover-stored', bytes: 0 };

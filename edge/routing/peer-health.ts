@@ -12,6 +12,12 @@ export interface PeerHealthOptions {
   maxSuspectMs: number;
 }
 
+/**
+ * A peer became suspect (`suspectForMs` > 0: skipped for that long) or was cleared by an answer
+ * (0). For observers (the simulator's membership checker), not for routing.
+ */
+export type PeerHealthListener = (change: { peer: string; suspectForMs: number }) => void;
+
 interface PeerState {
   suspectUntilMs: number;
   nextSuspectMs: number;
@@ -19,6 +25,7 @@ interface PeerState {
 
 export class PeerHealth {
   private readonly peers = new Map<string, PeerState>();
+  private readonly listeners: PeerHealthListener[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -30,15 +37,24 @@ export class PeerHealth {
     return state !== undefined && this.clock.monoMs() < state.suspectUntilMs;
   }
 
+  /** Called on every change of a peer's suspicion; costs nothing on answers from healthy peers. */
+  onChange(listener: PeerHealthListener): void {
+    this.listeners.push(listener);
+  }
+
   succeeded(id: string): void {
-    this.peers.delete(id);
+    // Only a peer that had failed has state to clear: a healthy peer's answer costs one lookup.
+    if (!this.peers.delete(id)) return;
+    for (const listener of this.listeners) listener({ peer: id, suspectForMs: 0 });
   }
 
   failed(id: string): void {
     const state = this.peers.get(id) ?? { suspectUntilMs: 0, nextSuspectMs: this.options.suspectMs };
-    state.suspectUntilMs = this.clock.monoMs() + state.nextSuspectMs;
-    state.nextSuspectMs = Math.min(state.nextSuspectMs * 2, this.options.maxSuspectMs);
+    const suspectForMs = state.nextSuspectMs;
+    state.suspectUntilMs = this.clock.monoMs() + suspectForMs;
+    state.nextSuspectMs = Math.min(suspectForMs * 2, this.options.maxSuspectMs);
     this.peers.set(id, state);
+    for (const listener of this.listeners) listener({ peer: id, suspectForMs });
   }
 
   /** Peers currently skipped, for metrics and /healthz. */

@@ -232,6 +232,7 @@ export class World {
     slot.draining = false;
     slot.drainedWaiters = [];
     this.observeControl(node, edge);
+    this.observePeerHealth(node, edge);
     slot.control = createControlClient(config, edge, { ...ports, random: this.streams.stream(`control:${node.id}`) }, node.url);
     slot.control?.start();
     this.network.serve(node, (req) => this.servePeer(slot, req));
@@ -254,6 +255,18 @@ export class World {
         default:
           return;
       }
+    });
+  }
+
+  /**
+   * Records which peers the edge skips as suspect and when an answer clears one (membership-origin
+   * does not count a fetch the edge made while the peer it needed was suspect). Observations, kept
+   * out of the trace hash (History.observe).
+   */
+  private observePeerHealth(node: SimNode, edge: Edge): void {
+    edge.cluster?.health.onChange(({ peer, suspectForMs }) => {
+      const t = this.scheduler.now();
+      this.history.observe({ type: 'suspect', t, node: node.id, peer, untilMs: t + suspectForMs });
     });
   }
 
