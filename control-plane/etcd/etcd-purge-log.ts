@@ -11,7 +11,7 @@
  *   leader               `{ replica, url }` of the leader replica, attached to its etcd lease
  *
  * One key per batch, not per purge: a transaction of 17 purges is one put, one bbolt entry and
- * one watch event per replica (the etcd members' CPU limited the appends; PROTOCOL.md). Older
+ * one watch event per replica (per key was most of etcd's cost per append: PROTOCOL.md). Older
  * builds kept one `purges/<seq>` key per purge, compared on `last-seq`, and had no `format` key:
  * this build refuses such a log rather than misread it, and an older build finds no `last-seq` in
  * this one and refuses it too (PROTOCOL.md, "Store format").
@@ -65,7 +65,11 @@ export interface EtcdPurgeLogOptions {
   retainCount: number;
   /** Appends waiting beyond this are refused with `overloaded`. */
   maxPendingAppends: number;
-  /** Purges per transaction; etcd refuses more than --max-txn-ops (128) operations. */
+  /**
+   * Purges per transaction. They share one batch key, so etcd's --max-txn-ops (128) no longer
+   * binds (maxBatchBytes does); config.ts still caps it at 127 from the one-key-per-purge layout,
+   * until bigger batches are measured.
+   */
   maxBatchRecords: number;
   /** Append transactions in flight at once (pipelining; see append-pipeline.ts); 1: one at a time. */
   maxTxnsInFlight: number;
