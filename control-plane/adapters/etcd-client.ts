@@ -74,6 +74,7 @@ export class EtcdClient implements EtcdKv {
     const body: Record<string, unknown> = { key: b64(key) };
     if (options.rangeEnd !== undefined) body['range_end'] = b64(options.rangeEnd);
     if (options.limit !== undefined) body['limit'] = String(options.limit);
+    if (options.descending === true) Object.assign(body, { sort_order: 'DESCEND', sort_target: 'KEY' });
     const answer = (await this.call('/v3/kv/range', body, true)) as { header?: RawHeader; kvs?: RawKv[]; more?: boolean };
     return { kvs: (answer.kvs ?? []).map(decodeKv), more: answer.more === true, revision: revisionOf(answer.header) };
   }

@@ -17,6 +17,8 @@ export interface RangeOptions {
   /** Exclusive end of the range; absent: the single key. */
   rangeEnd?: string;
   limit?: number;
+  /** Keys in descending order (etcd's sort_order DESCEND by key): with limit 1, the last key of the range. */
+  descending?: boolean;
 }
 
 export interface RangeResult {

@@ -2,10 +2,19 @@
  * The purge log shared by several control-plane replicas through etcd (`--store etcd`).
  *
  * Keys under `prefix`:
- *   log-id              the one logId of this history, created by whichever replica came first
- *   last-seq            the highest committed seq, the key every append compares on
- *   purges/<16 digits>  one record per seq, JSON `{ record, batch }`; zero-padded so key order is seq order
- *   leader              `{ replica, url }` of the leader replica, attached to its etcd lease
+ *   log-id               the one logId of this history, created by whichever replica came first
+ *   format               `batch-keys/2`: the layout below; a log without it was written by an older build
+ *   batched-last-seq     the highest committed seq, the key every append compares on
+ *   batches/<16 digits>  one key per appended batch, named by its first seq (zero-padded so key order
+ *                        is seq order), JSON `{ batch, purges: [{ record, idempotencyKey? }] }` with
+ *                        consecutive seqs; batches follow each other with no gap
+ *   leader               `{ replica, url }` of the leader replica, attached to its etcd lease
+ *
+ * One key per batch, not per purge: a transaction of 17 purges is one put, one bbolt entry and
+ * one watch event per replica (per key was most of etcd's cost per append: PROTOCOL.md). Older
+ * builds kept one `purges/<seq>` key per purge, compared on `last-seq`, and had no `format` key:
+ * this build refuses such a log rather than misread it, and an older build finds no `last-seq` in
+ * this one and refuses it too (PROTOCOL.md, "Store format").
  *
  * Appends: a follower forwards each purge to the leader replica (elected through an etcd lease;
  * `leader` holds its id and URL) and answers 202 with the leader's id and seq once etcd committed
@@ -30,16 +39,18 @@
  * if the earlier one did, the retry fails and its failure branch shows this batch's tag at the
  * first seq, which counts as committed. No purge is lost or written twice.
  *
- * Reading: every replica follows `purges/` with a watch from a revision into a RecordWindow; a
- * record becomes readable once every seq before it has arrived. When the watch history was
- * compacted, the replica re-reads the keys (which outlive compaction) and watches again; only
- * purges deleted by retention can be missed, and then readers that old get a flush.
+ * Reading: every replica follows `batches/` with a watch from a revision into a RecordWindow (one
+ * record per seq, so an edge resumes after any seq, also one inside a batch); a record becomes
+ * readable once every seq before it has arrived. When the watch history was compacted, the replica
+ * re-reads the keys (which outlive compaction), starting at the batch that holds the first seq it
+ * lacks, and watches again; only purges deleted by retention can be missed, and then readers that
+ * old get a flush. Retention deletes whole batches: up to a batch more than `retainCount` stays.
  */
 import { Value } from '@sinclair/typebox/value';
 import { purgeId, PurgeRecordSchema, type PurgeRecord, type PurgeRequest } from '../../common/control-protocol.js';
 import type { Clock, Logger, TimerHandle, Timers } from '../../common/ports.js';
 import { PurgeLogError, type PurgeLog } from '../purge-log.js';
-import { prefixEnd, type EtcdKv, type KeyValue, type TxnOp, type WatchHandle } from './etcd-kv.js';
+import { prefixEnd, type EtcdKv, type KeyValue, type WatchHandle } from './etcd-kv.js';
 import { AppendPipeline, type AppendCounters, type AttemptOutcome } from './append-pipeline.js';
 import { RecordWindow } from './record-window.js';
 
@@ -54,7 +65,11 @@ export interface EtcdPurgeLogOptions {
   retainCount: number;
   /** Appends waiting beyond this are refused with `overloaded`. */
   maxPendingAppends: number;
-  /** Purges per transaction; etcd refuses more than --max-txn-ops (128) operations. */
+  /**
+   * Purges per transaction. They share one batch key, so etcd's --max-txn-ops (128) no longer
+   * binds (maxBatchBytes does); config.ts still caps it at 127 from the one-key-per-purge layout,
+   * until bigger batches are measured.
+   */
   maxBatchRecords: number;
   /** Append transactions in flight at once (pipelining; see append-pipeline.ts); 1: one at a time. */
   maxTxnsInFlight: number;
@@ -131,24 +146,32 @@ interface LeaderInfo {
   url: string;
 }
 
-interface StoredPurge {
-  record: PurgeRecord;
+/** The value of one `batches/<first seq>` key. */
+interface StoredBatch {
+  /** Tag of the append that wrote it: tells a retry whether its earlier attempt committed. */
   batch: string;
-  idempotencyKey?: string;
+  purges: Array<{ record: PurgeRecord; idempotencyKey?: string }>;
 }
 
-/** Largest number of purge keys read per range request while catching up. */
-const RANGE_PAGE = 1_000;
+/** The layout this build writes and reads (the `format` key). */
+export const ETCD_LOG_FORMAT = 'batch-keys/2';
+
+/** Largest number of batch keys read per range request while catching up (a batch is at most maxBatchBytes). */
+const RANGE_PAGE = 16;
 
 export function etcdKeys(prefix: string) {
-  const purges = `${prefix}purges/`;
+  const batches = `${prefix}batches/`;
   return {
     logId: `${prefix}log-id`,
-    lastSeq: `${prefix}last-seq`,
+    format: `${prefix}format`,
+    lastSeq: `${prefix}batched-last-seq`,
     leader: `${prefix}leader`,
-    purges,
-    purgesEnd: prefixEnd(purges),
-    purge: (seq: number): string => `${purges}${String(seq).padStart(16, '0')}`,
+    batches,
+    batchesEnd: prefixEnd(batches),
+    /** The key of the batch whose first seq is `seq`. */
+    batch: (seq: number): string => `${batches}${String(seq).padStart(16, '0')}`,
+    /** Just past the key of a batch starting at `seq`: the end of a range that includes it. */
+    batchEndAt: (seq: number): string => `${batches}${String(seq).padStart(16, '0')}\0`,
   };
 }
 
@@ -232,8 +255,8 @@ export class EtcdPurgeLog implements PurgeLog {
       try {
         answer = await deps.kv.txn(
           [{ key: keys.logId, target: 'createRevision', equals: 0 }],
-          [{ put: { key: keys.logId, value: created } }, { put: { key: keys.lastSeq, value: '0' } }],
-          [{ range: { key: keys.logId } }, { range: { key: keys.lastSeq } }],
+          [{ put: { key: keys.logId, value: created } }, { put: { key: keys.format, value: ETCD_LOG_FORMAT } }, { put: { key: keys.lastSeq, value: '0' } }],
+          [{ range: { key: keys.logId } }, { range: { key: keys.lastSeq } }, { range: { key: keys.format } }],
         );
         break;
       } catch (err) {
@@ -244,6 +267,11 @@ export class EtcdPurgeLog implements PurgeLog {
     }
     const logId = answer.succeeded ? created : answer.ranges[0]?.[0]?.value;
     if (logId === undefined || logId === '') throw new PurgeLogError('corrupt', `etcd: ${keys.logId} is empty; restore it or delete ${options.prefix} to start a new log`);
+    const format = answer.succeeded ? ETCD_LOG_FORMAT : answer.ranges[2]?.[0]?.value;
+    if (format !== ETCD_LOG_FORMAT) {
+      const found = format === undefined ? 'no format key: one key per purge, written by a build before batch keys' : `format ${JSON.stringify(format)}`;
+      throw new PurgeLogError('corrupt', `etcd: the purge log under ${options.prefix} has another layout (${found}); this build reads only ${ETCD_LOG_FORMAT}: see PROTOCOL.md, "Store format"`);
+    }
     const lastSeq = answer.succeeded ? 0 : Number(answer.ranges[1]?.[0]?.value ?? 'NaN');
     if (!Number.isSafeInteger(lastSeq) || lastSeq < 0) throw new PurgeLogError('corrupt', `etcd: ${keys.lastSeq} is not a seq`);
     // Other replicas may have leased edges this one has not heard from: only a log this replica
@@ -411,27 +439,30 @@ export class EtcdPurgeLog implements PurgeLog {
    */
   private async sendBatch(batch: Pending[], afterSeq: number, tag: string): Promise<AttemptOutcome> {
     const records = numbered(batch, afterSeq);
+    const stored: StoredBatch = {
+      batch: tag,
+      purges: records.map((record, i) => {
+        const idempotencyKey = batch[i]!.idempotencyKey;
+        return idempotencyKey === undefined ? { record } : { record, idempotencyKey };
+      }),
+    };
     let answer;
     try {
       answer = await this.deps.kv.txn(
         [{ key: this.keys.lastSeq, target: 'value', equals: String(afterSeq) }],
         [
-          ...records.map((record, i): TxnOp => {
-            const idempotencyKey = batch[i]!.idempotencyKey;
-            const stored: StoredPurge = idempotencyKey === undefined ? { record, batch: tag } : { record, batch: tag, idempotencyKey };
-            return { put: { key: this.keys.purge(record.seq), value: JSON.stringify(stored) } };
-          }),
+          { put: { key: this.keys.batch(afterSeq + 1), value: JSON.stringify(stored) } },
           { put: { key: this.keys.lastSeq, value: String(afterSeq + records.length) } },
         ],
-        [{ range: { key: this.keys.lastSeq } }, { range: { key: this.keys.purge(afterSeq + 1) } }],
+        [{ range: { key: this.keys.lastSeq } }, { range: { key: this.keys.batch(afterSeq + 1) } }],
       );
     } catch (err) {
       this.deps.logger.log('warn', 'etcd append failed; retrying with the same numbering', { error: (err as Error).message, purges: batch.length, afterSeq });
       return { kind: 'unknown', message: (err as Error).message };
     }
     if (answer.succeeded) return { kind: 'committed' };
-    const stored = decodeStored(answer.ranges[1]?.[0]);
-    if (stored !== undefined && stored.batch === tag) return { kind: 'committed' };
+    const found = decodeBatch(answer.ranges[1]?.[0]);
+    if (found !== undefined && found.batch === tag) return { kind: 'committed' };
     const current = Number(answer.ranges[0]?.[0]?.value ?? 'NaN');
     if (!Number.isSafeInteger(current) || current < 0) {
       this.corrupt(`etcd: ${this.keys.lastSeq} holds ${answer.ranges[0]?.[0]?.value ?? 'nothing'}; refusing purges rather than reuse a seq`);
@@ -502,7 +533,11 @@ export class EtcdPurgeLog implements PurgeLog {
 
   // ---- following ----
 
-  /** Reads every retained purge after what the window holds, then watches from that read's revision. */
+  /**
+   * Reads every retained purge after what the window holds, then watches from that read's
+   * revision. The first read starts at the batch holding the first missing seq, which may begin
+   * before it (the window ignores seqs it has).
+   */
   private async catchUpAndWatch(deadlineMs = Infinity): Promise<void> {
     this.watch?.cancel();
     this.watch = undefined;
@@ -512,7 +547,8 @@ export class EtcdPurgeLog implements PurgeLog {
     for (;;) {
       let page;
       try {
-        page = await this.deps.kv.range(this.keys.purge(from), { rangeEnd: this.keys.purgesEnd, limit: RANGE_PAGE });
+        const start = first ? await this.batchKeyHolding(from) : this.keys.batch(from);
+        page = await this.deps.kv.range(start, { rangeEnd: this.keys.batchesEnd, limit: RANGE_PAGE });
       } catch (err) {
         if (this.closed) return;
         if (this.deps.clock.monoMs() > deadlineMs) throw new PurgeLogError('storage-failed', `etcd: could not read the purge log: ${(err as Error).message}`);
@@ -520,13 +556,13 @@ export class EtcdPurgeLog implements PurgeLog {
         continue;
       }
       firstRevision ??= page.revision;
-      const records = page.kvs.map((kv) => this.decodeRecord(kv)).filter((r): r is PurgeRecord => r !== undefined);
+      const records = page.kvs.flatMap((kv) => this.decodeRecords(kv) ?? []);
       if (first && records.length > 0 && records[0]!.seq > from) {
         // Deleted by retention before this replica read them: readers that far back must flush.
         this.deps.logger.log('warn', 'purges missed while away were deleted by retention; older readers will flush', { from, firstFound: records[0]!.seq });
         this.window.restartAt(records[0]!.seq);
       }
-      if (first && records.length === 0 && from <= this.committedSeq) {
+      if (first && (records.at(-1)?.seq ?? 0) < from && from <= this.committedSeq) {
         // Everything this replica still needed was deleted by retention while it was away.
         this.window.restartAt(this.committedSeq + 1);
       }
@@ -541,17 +577,25 @@ export class EtcdPurgeLog implements PurgeLog {
     this.startWatch(firstRevision + 1);
   }
 
+  /**
+   * The key of the batch that holds `seq` (the last batch key at or below its own), or the key
+   * `seq` would have when no batch starts at or before it.
+   */
+  private async batchKeyHolding(seq: number): Promise<string> {
+    const below = await this.deps.kv.range(this.keys.batches, { rangeEnd: this.keys.batchEndAt(seq), limit: 1, descending: true });
+    return below.kvs[0]?.key ?? this.keys.batch(seq);
+  }
+
   private startWatch(fromRevision: number): void {
     this.watch = this.deps.kv.watch(
-      this.keys.purges,
-      this.keys.purgesEnd,
+      this.keys.batches,
+      this.keys.batchesEnd,
       fromRevision,
       (events) => {
         let moved = false;
         for (const event of events) {
           if (event.type !== 'put') continue; // deletes are retention; the window trims itself
-          const record = this.decodeRecord(event.kv);
-          if (record !== undefined) moved = this.window.add(record) || moved;
+          for (const record of this.decodeRecords(event.kv) ?? []) moved = this.window.add(record) || moved;
         }
         if (moved) this.advanced();
       },
@@ -574,14 +618,15 @@ export class EtcdPurgeLog implements PurgeLog {
     });
   }
 
-  private decodeRecord(kv: KeyValue): PurgeRecord | undefined {
-    const stored = decodeStored(kv);
-    if (stored === undefined || this.keys.purge(stored.record.seq) !== kv.key) {
-      this.fail(new PurgeLogError('corrupt', `etcd: ${kv.key} does not hold the purge its key names; refusing purges rather than skip one`));
+  /** The records of one batch key, in seq order; undefined (and the log stops) when the key does not hold the batch it names. */
+  private decodeRecords(kv: KeyValue): PurgeRecord[] | undefined {
+    const stored = decodeBatch(kv);
+    if (stored === undefined || this.keys.batch(stored.purges[0]!.record.seq) !== kv.key) {
+      this.fail(new PurgeLogError('corrupt', `etcd: ${kv.key} does not hold the batch of purges its key names; refusing purges rather than skip one`));
       return undefined;
     }
-    if (typeof stored.idempotencyKey === 'string') this.rememberKey(stored.record.seq, stored.idempotencyKey);
-    return stored.record;
+    for (const { record, idempotencyKey } of stored.purges) if (typeof idempotencyKey === 'string') this.rememberKey(record.seq, idempotencyKey);
+    return stored.purges.map((p) => p.record);
   }
 
   private rememberKey(seq: number, key: string): void {
@@ -657,13 +702,18 @@ export class EtcdPurgeLog implements PurgeLog {
     if (leader) await this.housekeep(revision);
   }
 
-  /** Leader only: deletes purges past retention and compacts history on a schedule. */
+  /**
+   * Leader only: deletes batches past retention and compacts history on a schedule. Only whole
+   * batches go: the one holding the oldest retained seq stays, so up to a batch more than
+   * `retainCount` is kept and no reader within retention flushes.
+   */
   private async housekeep(revision: number): Promise<void> {
     const { kv, clock } = this.deps;
     const cut = this.committedSeq - this.options.retainCount;
     // Delete in steps of a tenth of retention, not after every purge; a new leader deletes once at once.
     if (cut > 0 && (this.deletedThrough === 0 || cut - this.deletedThrough >= Math.max(1, Math.floor(this.options.retainCount / 10)))) {
-      await kv.txn([], [{ deleteRange: { key: this.keys.purges, rangeEnd: this.keys.purge(cut + 1) } }], []);
+      const keep = await this.batchKeyHolding(cut + 1);
+      await kv.txn([], [{ deleteRange: { key: this.keys.batches, rangeEnd: keep } }], []);
       this.deletedThrough = cut;
     }
     const nowMs = clock.monoMs();
@@ -707,7 +757,8 @@ function numbered(batch: Pending[], afterSeq: number): PurgeRecord[] {
   });
 }
 
-function decodeStored(kv: KeyValue | undefined): StoredPurge | undefined {
+/** A batch key's value when it is one: a tag and at least one purge, with consecutive seqs. */
+function decodeBatch(kv: KeyValue | undefined): StoredBatch | undefined {
   if (kv === undefined) return undefined;
   let value: unknown;
   try {
@@ -715,9 +766,16 @@ function decodeStored(kv: KeyValue | undefined): StoredPurge | undefined {
   } catch {
     return undefined;
   }
-  const stored = value as Partial<StoredPurge> | null;
-  if (stored === null || typeof stored !== 'object' || typeof stored.batch !== 'string' || !Value.Check(PurgeRecordSchema, stored.record)) return undefined;
-  return stored as StoredPurge;
+  const stored = value as Partial<StoredBatch> | null;
+  if (stored === null || typeof stored !== 'object' || typeof stored.batch !== 'string' || !Array.isArray(stored.purges) || stored.purges.length === 0) return undefined;
+  const purges = stored.purges as unknown[];
+  for (let i = 0; i < purges.length; i++) {
+    const entry = purges[i] as Partial<StoredBatch['purges'][number]> | null;
+    if (entry === null || typeof entry !== 'object' || !Value.Check(PurgeRecordSchema, entry.record)) return undefined;
+    if (entry.idempotencyKey !== undefined && typeof entry.idempotencyKey !== 'string') return undefined;
+    if (i > 0 && entry.record.seq !== (purges[0] as StoredBatch['purges'][number]).record.seq + i) return undefined;
+  }
+  return stored as StoredBatch;
 }
 
 function sleep(timers: Timers, ms: number): Promise<void> {

@@ -29,7 +29,7 @@ const num = (name: string, dflt: number): number => {
 async function runOnce(endpoints: string[], inFlight: number, seconds: number, appenders: number, minRecords: number): Promise<string> {
   const kv = new EtcdClient({ endpoints, requestTimeoutMs: 2_000 });
   const txnMs: number[] = [];
-  let txnPuts = 0;
+  let txnPurges = 0;
   // Times every append transaction (the ones that compare on last-seq) as the leader sees it.
   const txn = kv.txn.bind(kv);
   kv.txn = async (compare: Compare[], success: TxnOp[], failure: TxnOp[]): Promise<TxnResult> => {
@@ -39,7 +39,9 @@ async function runOnce(endpoints: string[], inFlight: number, seconds: number, a
     } finally {
       if (compare.some((c) => c.target === 'value')) {
         txnMs.push(performance.now() - startedMs);
-        txnPuts += success.length - 1;
+        // One put holds the whole batch (etcd-purge-log.ts: batches/<first seq>), the other is last-seq.
+        const batch = success.find((op) => 'put' in op && op.put.key.includes('/batches/'));
+        if (batch !== undefined && 'put' in batch) txnPurges += (JSON.parse(batch.put.value) as { purges: unknown[] }).purges.length;
       }
     }
   };
@@ -65,7 +67,7 @@ async function runOnce(endpoints: string[], inFlight: number, seconds: number, a
   const txns = distribution(txnMs);
   const acks = distribution(ackMs);
   return (
-    `maxTxnsInFlight ${inFlight}: ${Math.round(accepted / seconds)} purges/s; ${txnMs.length} transactions, ${(txnPuts / Math.max(1, txnMs.length)).toFixed(1)} purges each; ` +
+    `maxTxnsInFlight ${inFlight}: ${Math.round(accepted / seconds)} purges/s; ${txnMs.length} transactions, ${(txnPurges / Math.max(1, txnMs.length)).toFixed(1)} purges each; ` +
     `transaction p50 ${txns.p50.toFixed(1)} ms p99 ${txns.p99.toFixed(1)} ms; append -> ack p50 ${acks.p50.toFixed(1)} ms p99 ${acks.p99.toFixed(1)} ms`
   );
 }

@@ -16,6 +16,7 @@ import { FakeClock } from '../support/fake-clock.js';
 import { GatedEtcd } from './support/gated-etcd.js';
 import { ManualTimers } from './support/manual-timers.js';
 import { MemoryEtcd } from './support/memory-etcd.js';
+import { storedPurges } from './support/stored-purges.js';
 
 const quiet: Logger = { log: () => undefined };
 const keys = etcdKeys('/t/');
@@ -42,8 +43,8 @@ function setup() {
   const append = (log: EtcdPurgeLog, name: string): Promise<PurgeRecord | undefined> =>
     log.append({ kind: 'url', values: [`example.com/${name}`], soft: false } satisfies PurgeRequest, 1).then(
       (record) => {
-        const stored = etcd.data.get(keys.purge(record.seq))?.value;
-        acks.push({ name, seq: record.seq, inEtcd: stored !== undefined && stored.includes(`"example.com/${name}"`) });
+        const stored = storedPurges(etcd, '/t/').find((r) => r.seq === record.seq);
+        acks.push({ name, seq: record.seq, inEtcd: stored !== undefined && stored.values[0] === `example.com/${name}` });
         return record;
       },
       (err: { code?: string }) => {
@@ -64,11 +65,7 @@ function setup() {
     }
   };
   /** Every purge in etcd, by seq: the name each carries. */
-  const stored = (): string[] =>
-    [...etcd.data.entries()]
-      .filter(([k]) => k.startsWith(keys.purges))
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([, kv]) => (JSON.parse(kv.value) as { record: PurgeRecord }).record.values[0]!.replace('example.com/', ''));
+  const stored = (): string[] => storedPurges(etcd, '/t/').map((record) => record.values[0]!.replace('example.com/', ''));
   return { etcd, gate, open, acks, failures, burst, run, stored };
 }
 
@@ -77,7 +74,7 @@ function assertLogSound(etcd: MemoryEtcd, stored: string[], expectedCount: numbe
   assert.is(etcd.data.get(keys.lastSeq)?.value, String(expectedCount), 'last-seq counts every purge');
   assert.is(stored.length, expectedCount, 'one key per seq, none skipped');
   assert.is(new Set(stored).size, stored.length, 'no purge stored twice');
-  for (let seq = 1; seq <= expectedCount; seq++) assert.ok(etcd.data.has(keys.purge(seq)), `seq ${seq} is in etcd`);
+  assert.equal(storedPurges(etcd, '/t/').map((r) => r.seq), Array.from({ length: expectedCount }, (_, i) => i + 1), 'every seq in etcd, in key order');
 }
 
 function assertAcksInOrder(acks: Array<{ seq: number; inEtcd: boolean }>): void {

@@ -15,6 +15,7 @@ import { startingPoint } from '../../control-plane/streams.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { ManualTimers } from './support/manual-timers.js';
 import { MemoryEtcd } from './support/memory-etcd.js';
+import { batchKeyCount, storedPurges } from './support/stored-purges.js';
 
 const quiet: Logger = { log: () => undefined };
 const req = (n: number): PurgeRequest => ({ kind: 'url', values: [`example.com/${n}`], soft: false });
@@ -198,13 +199,29 @@ test('retention: the leader deletes purges past retainCount; a replica away mean
   assert.ok(a.isLeader(), 'the only replica holds the leader key');
   for (let i = 0; i < 4; i++) await Promise.all(Array.from({ length: 10 }, (_, j) => a.append(req(i * 10 + j), 1)));
   await run(600);
-  const purgeKeys = [...etcd.data.keys()].filter((k) => k.startsWith('/t/purges/')).length;
-  assert.ok(purgeKeys <= 20, `${purgeKeys} purge keys kept in etcd for retainCount 10`);
+  const kept = seqsOf(storedPurges(etcd, '/t/'));
+  assert.ok(kept.length <= 20, `${kept.length} purges kept in etcd for retainCount 10`);
+  assert.ok(kept[0]! <= 31, `seq 31, the oldest retained, is still in etcd (kept from ${kept[0]})`);
   const late = await open('late', { retainCount: 10 });
   assert.is(late.lastSeq(), 40);
   assert.is(late.oldestRetainedSeq(), 31);
   assert.is(startingPoint(late, { edge: 'e1', after: 5, logId: late.logId() }).flush?.reason, 'behind-retention');
   assert.equal(startingPoint(late, { edge: 'e2', after: 35, logId: late.logId() }), { cursor: 35, flush: undefined });
+  await Promise.all([a.close(), late.close()]);
+});
+
+test('retention deletes whole batches: the batch holding the oldest retained seq stays, so an edge within retention resumes without a flush', async () => {
+  const { etcd, open, run } = setup();
+  const a = await open('a', { retainCount: 10 });
+  await run(600);
+  // Batches 1-7, 8-14, 15-21, 22-28: retention keeps 19..28, which starts inside the batch 15-21.
+  for (let i = 0; i < 4; i++) await Promise.all(Array.from({ length: 7 }, (_, j) => a.append(req(i * 7 + j), 1)));
+  await run(600);
+  assert.equal(seqsOf(storedPurges(etcd, '/t/')), Array.from({ length: 14 }, (_, i) => i + 15), 'batches 1-7 and 8-14 deleted, 15-21 kept whole');
+  const late = await open('late', { retainCount: 10 });
+  assert.is(late.oldestRetainedSeq(), 19);
+  assert.equal(startingPoint(late, { edge: 'e1', after: 18, logId: late.logId() }), { cursor: 18, flush: undefined }, 'applied through 18: nothing it needs was deleted');
+  assert.is(startingPoint(late, { edge: 'e2', after: 13, logId: late.logId() }).flush?.reason, 'behind-retention');
   await Promise.all([a.close(), late.close()]);
 });
 
@@ -238,16 +255,90 @@ test('the leader key follows the lease: when the leader closes, another replica 
   await other.close();
 });
 
-test('a corrupt record stops appends with one clear error instead of skipping a purge', async () => {
+test('a corrupt batch stops appends with one clear error instead of skipping a purge', async () => {
+  const keys = etcdKeys('/t/');
+  const record = (seq: number) => ({ seq, id: `p${seq}-1`, kind: 'url', values: [`example.com/${seq}`], soft: false, acceptedAtMs: 1 });
+  const corruptions: Array<[string, string]> = [
+    ['not a batch', '{"not":"a purge"}'],
+    ['no purges', '{"batch":"x","purges":[]}'],
+    ['first seq is not the key\'s', JSON.stringify({ batch: 'x', purges: [{ record: record(2) }, { record: record(3) }] })],
+    ['a gap inside the batch', JSON.stringify({ batch: 'x', purges: [{ record: record(1) }, { record: record(3) }] })],
+  ];
+  for (const [what, value] of corruptions) {
+    const { etcd, open } = setup();
+    const a = await open('a');
+    etcd.txn([], [{ put: { key: keys.batch(1), value } }, { put: { key: keys.lastSeq, value: '2' } }], []);
+    await settle();
+    const err = await a.append(req(1), 1).catch((e: Error) => e);
+    assert.instance(err, Error, what);
+    assert.match((err as Error).message, /does not hold the batch of purges its key names/, what);
+    assert.is(a.lastSeq(), 0, what);
+    await a.close();
+  }
+});
+
+test('one etcd key per appended batch, named by its first seq, holding its purges in seq order', async () => {
   const { etcd, open } = setup();
   const a = await open('a');
-  etcd.txn([], [{ put: { key: etcdKeys('/t/').purge(1), value: '{"not":"a purge"}' } }, { put: { key: etcdKeys('/t/').lastSeq, value: '1' } }], []);
-  await settle();
-  const err = await a.append(req(1), 1).catch((e: Error) => e);
-  assert.instance(err, Error);
-  assert.match((err as Error).message, /does not hold the purge its key names/);
-  assert.is(a.lastSeq(), 0);
+  await Promise.all(Array.from({ length: 17 }, (_, i) => a.append(req(i), 1, i === 3 ? 'key-3' : undefined)));
+  assert.is(batchKeyCount(etcd, '/t/'), 1, 'a transaction of 17 purges wrote one key');
+  const stored = JSON.parse(etcd.data.get(etcdKeys('/t/').batch(1))!.value) as { purges: Array<{ record: PurgeRecord; idempotencyKey?: string }> };
+  assert.equal(stored.purges.map((p) => p.record.seq), Array.from({ length: 17 }, (_, i) => i + 1));
+  assert.is(stored.purges[3]!.idempotencyKey, 'key-3', 'the Idempotency-Key travels with its purge');
+  assert.is(etcd.data.get(etcdKeys('/t/').lastSeq)?.value, '17');
+  await Promise.all(Array.from({ length: 5 }, (_, i) => a.append(req(100 + i), 1)));
+  assert.ok(etcd.data.has(etcdKeys('/t/').batch(18)), 'the next batch starts right after');
+  assert.equal(storedPurges(etcd, '/t/').map((r) => r.seq), Array.from({ length: 22 }, (_, i) => i + 1));
   await a.close();
+});
+
+test('a replica opened later reads the batches; an edge resumes after a seq inside a batch and gets only what follows it', async () => {
+  const { open } = setup();
+  const a = await open('a');
+  await Promise.all(Array.from({ length: 10 }, (_, i) => a.append(req(i), 1, `k${i}`)));
+  await Promise.all(Array.from({ length: 10 }, (_, i) => a.append(req(10 + i), 1)));
+  const b = await open('b');
+  assert.is(b.lastSeq(), 20);
+  assert.equal(seqsOf(b.readAfter(4, 100)), Array.from({ length: 16 }, (_, i) => i + 5), 'after seq 4 of the batch 1..10: 5 onwards');
+  assert.equal(startingPoint(b, { edge: 'e1', after: 14, logId: b.logId() }), { cursor: 14, flush: undefined });
+  assert.is(b.byIdempotencyKey('k7')?.record.seq, 8, 'idempotency keys read back from the batch');
+  await Promise.all([a.close(), b.close()]);
+});
+
+test('reading starts at the batch holding the first seq a replica lacks, also when that batch began before it', async () => {
+  const { open } = setup();
+  const a = await open('a');
+  await Promise.all(Array.from({ length: 10 }, (_, i) => a.append(req(i), 1)));
+  // b keeps 5: it lacks 6..10 first, which live in the key of the batch 1..10, named 1.
+  const b = await open('b', { retainCount: 5 });
+  assert.is(b.lastSeq(), 10);
+  assert.is(b.oldestRetainedSeq(), 6);
+  assert.equal(seqsOf(b.readAfter(5, 100)), [6, 7, 8, 9, 10]);
+  assert.equal(startingPoint(b, { edge: 'e1', after: 7, logId: b.logId() }), { cursor: 7, flush: undefined }, 'within retention: no flush');
+  await Promise.all([a.close(), b.close()]);
+});
+
+test('a log written in the per-purge layout of an older build is refused with one clear line, never misread', async () => {
+  const { etcd, open } = setup();
+  // What an older build left: log-id, last-seq, purges/<seq> keys, and no format key.
+  etcd.txn([], [
+    { put: { key: '/t/log-id', value: 'old-log' } },
+    { put: { key: '/t/last-seq', value: '1' } },
+    { put: { key: '/t/purges/0000000000000001', value: JSON.stringify({ record: { seq: 1, id: 'p1-1', kind: 'url', values: ['example.com/1'], soft: false, acceptedAtMs: 1 }, batch: 'x' }) } },
+  ], []);
+  const err = await open('a').catch((e: Error) => e);
+  assert.instance(err, PurgeLogError);
+  assert.is((err as PurgeLogError).code, 'corrupt');
+  assert.match((err as Error).message, /another layout \(no format key: one key per purge/);
+  assert.match((err as Error).message, /PROTOCOL\.md/);
+  assert.not.match((err as Error).message, /\n/, 'one line');
+});
+
+test('a log with an unknown format marker is refused too', async () => {
+  const { etcd, open } = setup();
+  etcd.txn([], [{ put: { key: '/t/log-id', value: 'future' } }, { put: { key: '/t/format', value: 'batch-keys/3' } }, { put: { key: '/t/batched-last-seq', value: '0' } }], []);
+  const err = await open('a').catch((e: Error) => e);
+  assert.match((err as Error).message, /format "batch-keys\/3"/);
 });
 
 test('followers forward to the leader: one replica numbers every batch, so batches do not collide on last-seq', async () => {

@@ -36,6 +36,17 @@ export const ETCD_KV_CONTRACT: ContractCase[] = [
     },
   },
   {
+    name: 'a descending range with limit 1 finds the last key at or below a bound (the batch holding a seq)',
+    async run(kv, p) {
+      await kv.txn([], ['0001', '0018', '0035'].map((k) => ({ put: { key: `${p}${k}`, value: k } })), []);
+      const holding = async (bound: string) => (await kv.range(p, { rangeEnd: `${p}${bound}\0`, limit: 1, descending: true })).kvs.map((x) => x.value);
+      assert.equal(await holding('0020'), ['0018']);
+      assert.equal(await holding('0018'), ['0018'], 'the bound itself is in the range');
+      assert.equal(await holding('0099'), ['0035']);
+      assert.equal(await holding('0000'), [], 'nothing at or below');
+    },
+  },
+  {
     name: 'txn: compare on value and on create revision picks the branch; the failure branch reads',
     async run(kv, p) {
       const created = await kv.txn([{ key: `${p}k`, target: 'createRevision', equals: 0 }], [{ put: { key: `${p}k`, value: '1' } }], [{ range: { key: `${p}k` } }]);

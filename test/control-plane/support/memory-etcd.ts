@@ -41,6 +41,7 @@ export class MemoryEtcd {
   range(key: string, options: RangeOptions = {}): RangeResult {
     this.check();
     const keys = [...this.data.keys()].filter((k) => inRange(k, key, options.rangeEnd)).sort();
+    if (options.descending === true) keys.reverse();
     const limit = options.limit ?? Infinity;
     return { kvs: keys.slice(0, limit).map((k) => ({ ...this.data.get(k)! })), more: keys.length > limit, revision: this.revision };
   }
