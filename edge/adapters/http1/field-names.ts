@@ -24,19 +24,26 @@ const BY_LENGTH: ReadonlyArray<readonly string[] | undefined> = (() => {
 
 /**
  * The name `text[start, end)` lower-cased. The caller has checked that every byte of it is a tchar
- * (RFC 9110 §5.6.2): among tchars, setting bit 0x20 lower-cases a letter and changes no '-' or
- * letter into anything else, so comparing with it matches a common name in any spelling, and only it.
+ * (RFC 9110 §5.6.2).
  */
 export function fieldNameAt(text: string, start: number, end: number): string {
+  return commonFieldNameAt(text, start, end) ?? text.slice(start, end).toLowerCase();
+}
+
+/**
+ * The constant common name `text[start, end)` spells, in any case; undefined when it is none of
+ * them. Among tchars, setting bit 0x20 lower-cases a letter and changes no '-' or letter into
+ * anything else, so comparing with it matches a common name in any spelling, and only it.
+ */
+export function commonFieldNameAt(text: string, start: number, end: number): string | undefined {
   const candidates = BY_LENGTH[end - start];
-  if (candidates !== undefined) {
-    const length = end - start;
-    for (let c = 0; c < candidates.length; c++) {
-      const name = candidates[c]!;
-      let i = 0;
-      while (i < length && (text.charCodeAt(start + i) | 0x20) === name.charCodeAt(i)) i++;
-      if (i === length) return name;
-    }
+  if (candidates === undefined) return undefined;
+  const length = end - start;
+  for (let c = 0; c < candidates.length; c++) {
+    const name = candidates[c]!;
+    let i = 0;
+    while (i < length && (text.charCodeAt(start + i) | 0x20) === name.charCodeAt(i)) i++;
+    if (i === length) return name;
   }
-  return text.slice(start, end).toLowerCase();
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import { METHODS } from 'node:http';
-import { fieldNameAt } from './field-names.js';
+import { FieldLineMemo, MEMO_MAX_HEAD_CHARS } from './field-line-memo.js';
+import { commonFieldNameAt, fieldNameAt } from './field-names.js';
 
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112) and the body framing it implies. Pure: bytes in,
@@ -98,8 +99,11 @@ function reject(status: Rejection['status'], reason: string): HeadResult {
  * every line, so a bare CR or LF inside the head fails them too. Only then, and for input without
  * a complete head, does the byte-by-byte scan run, which names a bare CR or LF as such and rejects
  * it before the head is complete.
+ *
+ * `memo`: the connection's FieldLineMemo; field lines equal to the previous head's are then taken
+ * from it instead of being checked and split again (the same result, less work).
  */
-export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PARSER_LIMITS): HeadResult {
+export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PARSER_LIMITS, memo?: FieldLineMemo): HeadResult {
   let start = 0;
   while (start + 1 < buf.length && buf[start] === CR && buf[start + 1] === LF) start += 2;
   if (start > limits.maxHeadBytes) return reject(431, 'request head too large');
@@ -116,7 +120,7 @@ export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PAR
     emptyLine = text.indexOf('\r\n\r\n');
   }
   if (emptyLine < 0) return scanHead(buf, start, limits);
-  const result = parseHeadLines(text, emptyLine + 2, limits);
+  const result = memo !== undefined && text.length <= MEMO_MAX_HEAD_CHARS ? parseHeadLinesWithMemo(text, emptyLine + 2, limits, memo) : parseHeadLines(text, emptyLine + 2, limits);
   if (result.kind === 'head') {
     result.consumed = start + emptyLine + 4;
     return result;
@@ -162,9 +166,129 @@ function scanHead(buf: Buffer, start: number, limits: ParserLimits): HeadResult 
  * followed by LF, and the line's bytes before it are each checked against what may stand there.
  */
 function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadResult {
+  const line = parseRequestLine(text);
+  if (!(line instanceof RequestLine)) return line;
+  // One native pass checks every field line's bytes; only a head it fails is checked byte by
+  // byte below, which finds the first bad line and names what is wrong with it.
+  FIELD_LINES.lastIndex = line.fieldsStart;
+  const linesValid = FIELD_LINES.test(text) && FIELD_LINES.lastIndex === end + 2;
+  const rawHeaders: string[] = [];
+  const maxListLength = 2 * limits.maxHeaderCount;
+  let pos = line.fieldsStart;
+  while (pos < end) {
+    const eol = text.indexOf('\r', pos);
+    const colon = text.indexOf(':', pos);
+    if (!linesValid) {
+      const bad = fieldLineRejection(text, pos, eol, colon);
+      if (bad !== undefined) return bad;
+    }
+    let vs = colon + 1;
+    let ve = eol;
+    while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
+    while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
+    if (rawHeaders.length === maxListLength) return reject(431, 'too many header fields');
+    rawHeaders.push(fieldNameAt(text, pos, colon), text.slice(vs, ve));
+    pos = eol + 2;
+  }
+  return finishHead(line.method, line.target, line.minorVersion, rawHeaders);
+}
+
+/**
+ * parseHeadLines with the connection's memo (field-line-memo.ts): field lines equal to the previous
+ * head's at the same index take their name and value from the memo (a run of stable ones compared
+ * as one block); any other line is checked on its own with FIELD_LINE (the bytes FIELD_LINES allows
+ * in one line), split and remembered. The same lines are rejected for the same reasons, in the same
+ * order, as without a memo: a line equal to one accepted before is acceptable by its bytes alone.
+ */
+function parseHeadLinesWithMemo(text: string, end: number, limits: ParserLimits, memo: FieldLineMemo): HeadResult {
+  const line = parseRequestLine(text);
+  if (!(line instanceof RequestLine)) return line;
+  const result = fieldLinesWithMemo(text, line.fieldsStart, end, limits, memo);
+  if (!Array.isArray(result)) {
+    memo.clear();
+    return result;
+  }
+  return finishHead(line.method, line.target, line.minorVersion, result);
+}
+
+/** The flat field list of `text[pos, end)`, updating `memo` to point into `text`; or the rejection. */
+function fieldLinesWithMemo(text: string, pos: number, end: number, limits: ParserLimits, memo: FieldLineMemo): string[] | HeadResult {
+  const old = memo.text;
+  const known = memo.count;
+  const rawHeaders: string[] = [];
+  const maxListLength = 2 * limits.maxHeaderCount;
+  let k = 0;
+  while (pos < end) {
+    if (k < known && memo.stable[k] === true) {
+      let m = k + 1;
+      while (m < known && memo.stable[m] === true) m++;
+      const from = memo.starts[k]!;
+      const blockLength = memo.ends[m - 1]! + 2 - from;
+      if (pos + blockLength <= end && text.slice(pos, pos + blockLength) === old.slice(from, from + blockLength)) {
+        // Lines k..m-1 are the remembered ones, shifted by `pos - from`.
+        for (; k < m; k++) {
+          if (rawHeaders.length === maxListLength) return reject(431, 'too many header fields');
+          const s = memo.starts[k]! - from + pos;
+          rawHeaders.push(memo.names[k] ?? text.slice(s, s + memo.nameEnds[k]!).toLowerCase(), text.slice(s + memo.valueStarts[k]!, s + memo.valueEnds[k]!));
+          memo.ends[k] = memo.ends[k]! - memo.starts[k]! + s;
+          memo.starts[k] = s;
+        }
+        pos += blockLength;
+        continue;
+      }
+      for (let j = k; j < m; j++) memo.stable[j] = false;
+    }
+    // Within the head there is always a CR: the one of the CRLF that ends the last field line.
+    const eol = text.indexOf('\r', pos);
+    if (rawHeaders.length === maxListLength) {
+      // As without a memo: a bad line is named before the count is exceeded.
+      FIELD_LINE.lastIndex = pos;
+      if (!FIELD_LINE.test(text)) return fieldLineRejection(text, pos, eol, text.indexOf(':', pos)) ?? reject(400, 'invalid header line');
+      return reject(431, 'too many header fields');
+    }
+    const lineLength = eol - pos;
+    if (k < known && memo.ends[k]! - memo.starts[k]! === lineLength && text.charCodeAt(eol + 1) === LF && text.slice(pos, eol) === old.slice(memo.starts[k]!, memo.ends[k]!)) {
+      rawHeaders.push(memo.names[k] ?? text.slice(pos, pos + memo.nameEnds[k]!).toLowerCase(), text.slice(pos + memo.valueStarts[k]!, pos + memo.valueEnds[k]!));
+      memo.stable[k] = true;
+    } else {
+      FIELD_LINE.lastIndex = pos;
+      if (!FIELD_LINE.test(text)) return fieldLineRejection(text, pos, eol, text.indexOf(':', pos)) ?? reject(400, 'invalid header line');
+      const colon = text.indexOf(':', pos);
+      let vs = colon + 1;
+      let ve = eol;
+      while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
+      while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
+      const common = commonFieldNameAt(text, pos, colon);
+      rawHeaders.push(common ?? text.slice(pos, colon).toLowerCase(), text.slice(vs, ve));
+      memo.names[k] = common;
+      memo.nameEnds[k] = colon - pos;
+      memo.valueStarts[k] = vs - pos;
+      memo.valueEnds[k] = ve - pos;
+      memo.stable[k] = false;
+    }
+    memo.starts[k] = pos;
+    memo.ends[k] = eol;
+    pos = eol + 2;
+    k++;
+  }
+  memo.settle(text, k);
+  return rawHeaders;
+}
+
+/** The request line's parts, and where the field lines start (after its CRLF). */
+class RequestLine {
+  constructor(
+    readonly method: string,
+    readonly target: string,
+    readonly minorVersion: 0 | 1,
+    readonly fieldsStart: number,
+  ) {}
+}
+
+/** Request line: method SP request-target SP HTTP-version CRLF (RFC 9112 §3), at the start of `text`. */
+function parseRequestLine(text: string): RequestLine | HeadResult {
   const lineEnd = text.indexOf('\r');
   if (text.charCodeAt(lineEnd + 1) !== LF) return reject(400, 'bare CR');
-  // Request line: method SP request-target SP HTTP-version (RFC 9112 §3).
   const sp1 = text.indexOf(' ');
   if (sp1 <= 0 || sp1 > lineEnd) return reject(400, 'malformed request line');
   for (let i = 0; i < sp1; i++) if (TCHAR[text.charCodeAt(i)] !== 1) return reject(400, 'invalid method');
@@ -184,29 +308,7 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
   const target = text.slice(sp1 + 1, sp2);
   if (!targetFormOk(method, target)) return reject(400, 'invalid request target');
 
-  // One native pass checks every field line's bytes; only a head it fails is checked byte by
-  // byte below, which finds the first bad line and names what is wrong with it.
-  FIELD_LINES.lastIndex = lineEnd + 2;
-  const linesValid = FIELD_LINES.test(text) && FIELD_LINES.lastIndex === end + 2;
-  const rawHeaders: string[] = [];
-  const maxListLength = 2 * limits.maxHeaderCount;
-  let pos = lineEnd + 2;
-  while (pos < end) {
-    const eol = text.indexOf('\r', pos);
-    const colon = text.indexOf(':', pos);
-    if (!linesValid) {
-      const bad = fieldLineRejection(text, pos, eol, colon);
-      if (bad !== undefined) return bad;
-    }
-    let vs = colon + 1;
-    let ve = eol;
-    while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
-    while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
-    if (rawHeaders.length === maxListLength) return reject(431, 'too many header fields');
-    rawHeaders.push(fieldNameAt(text, pos, colon), text.slice(vs, ve));
-    pos = eol + 2;
-  }
-  return finishHead(method, target, minorVersion, rawHeaders);
+  return new RequestLine(method, target, minorVersion, lineEnd + 2);
 }
 
 /**
@@ -215,6 +317,9 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
  * can match the same byte, so a failing line is never tried in more than one way.
  */
 const FIELD_LINES = /(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*\r\n)*\r\n/y;
+
+/** One field line of FIELD_LINES, with its CRLF, from the sticky start. */
+const FIELD_LINE = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*\r\n/y;
 
 /** What is wrong with the field line `text[pos, eol)`, checked byte by byte; undefined when nothing is. */
 function fieldLineRejection(text: string, pos: number, eol: number, colon: number): HeadResult | undefined {
