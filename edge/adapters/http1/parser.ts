@@ -100,8 +100,10 @@ function reject(status: Rejection['status'], reason: string): HeadResult {
  * a complete head, does the byte-by-byte scan run, which names a bare CR or LF as such and rejects
  * it before the head is complete.
  *
- * `memo`: the connection's FieldLineMemo; field lines equal to the previous head's are then taken
- * from it instead of being checked and split again (the same result, less work).
+ * `memo`: the connection's FieldLineMemo. A complete, acceptable head is then parsed line by line,
+ * without the search for the empty line, taking the field lines equal to the previous head's from
+ * the memo instead of checking and splitting them again; anything else (an incomplete head, a
+ * rejection) is decided by the path above, so the result is the same with or without a memo.
  */
 export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PARSER_LIMITS, memo?: FieldLineMemo): HeadResult {
   let start = 0;
@@ -114,13 +116,22 @@ export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PAR
   // limit only when the head runs past it, so pipelined requests behind a head are not all copied.
   const available = Math.min(buf.length, limits.maxHeadBytes);
   let text = buf.toString('latin1', start, Math.min(available, start + FIRST_WINDOW_BYTES));
+  // A read that ends a line (a whole request, nearly always) is parsed line by line with the memo;
+  // a head that is not complete and acceptable in the window that way takes the path below.
+  if (memo !== undefined && buf[buf.length - 1] === LF && text.length <= MEMO_MAX_HEAD_CHARS) {
+    const parsed = parseHeadWithMemo(text, limits, memo);
+    if (parsed !== undefined) {
+      parsed.consumed += start;
+      return parsed;
+    }
+  }
   let emptyLine = text.indexOf('\r\n\r\n');
   if (emptyLine < 0 && start + text.length < available) {
     text = buf.toString('latin1', start, available);
     emptyLine = text.indexOf('\r\n\r\n');
   }
   if (emptyLine < 0) return scanHead(buf, start, limits);
-  const result = memo !== undefined && text.length <= MEMO_MAX_HEAD_CHARS ? parseHeadLinesWithMemo(text, emptyLine + 2, limits, memo) : parseHeadLines(text, emptyLine + 2, limits);
+  const result = parseHeadLines(text, emptyLine + 2, limits);
   if (result.kind === 'head') {
     result.consumed = start + emptyLine + 4;
     return result;
@@ -194,40 +205,50 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
 }
 
 /**
- * parseHeadLines with the connection's memo (field-line-memo.ts): field lines equal to the previous
- * head's at the same index take their name and value from the memo (a run of stable ones compared
- * as one block); any other line is checked on its own with FIELD_LINE (the bytes FIELD_LINES allows
- * in one line), split and remembered. The same lines are rejected for the same reasons, in the same
- * order, as without a memo: a line equal to one accepted before is acceptable by its bytes alone.
+ * The head at the start of `text` parsed line by line with the connection's memo
+ * (field-line-memo.ts): field lines equal to the previous head's at the same index take their name
+ * and value from it (a run of stable ones compared as one block); any other line is checked on its
+ * own with FIELD_LINE (the bytes FIELD_LINES allows in one line), split and remembered. A line
+ * equal to one accepted before is acceptable by its bytes alone. Only a complete head whose every
+ * line is acceptable comes back (its first CRLF CRLF is then where the field lines end, as no line
+ * holds a CR or LF); undefined for anything else, which parseRequestHead then decides without the
+ * memo, so rejections and their reasons are exactly those of the path without it.
  */
-function parseHeadLinesWithMemo(text: string, end: number, limits: ParserLimits, memo: FieldLineMemo): HeadResult {
+function parseHeadWithMemo(text: string, limits: ParserLimits, memo: FieldLineMemo): (HeadResult & { kind: 'head' }) | undefined {
   const line = parseRequestLine(text);
-  if (!(line instanceof RequestLine)) return line;
-  const result = fieldLinesWithMemo(text, line.fieldsStart, end, limits, memo);
-  if (!Array.isArray(result)) {
+  if (!(line instanceof RequestLine)) return undefined;
+  const rawHeaders: string[] = [];
+  const end = fieldLinesWithMemo(text, line.fieldsStart, limits, memo, rawHeaders);
+  if (end < 0) {
+    // Entries may now point into this text while memo.text is the previous one: start over.
     memo.clear();
-    return result;
+    return undefined;
   }
-  return finishHead(line.method, line.target, line.minorVersion, result);
+  const result = finishHead(line.method, line.target, line.minorVersion, rawHeaders);
+  if (result.kind !== 'head') return undefined;
+  result.consumed = end + 2;
+  return result;
 }
 
-/** The flat field list of `text[pos, end)`, updating `memo` to point into `text`; or the rejection. */
-function fieldLinesWithMemo(text: string, pos: number, end: number, limits: ParserLimits, memo: FieldLineMemo): string[] | HeadResult {
+/**
+ * Fills `rawHeaders` with the field lines from `pos` on and updates `memo` to point into `text`;
+ * returns where the empty line starts, or -1 when there is no complete, acceptable field section
+ * within the limits in `text`.
+ */
+function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, memo: FieldLineMemo, rawHeaders: string[]): number {
   const old = memo.text;
   const known = memo.count;
-  const rawHeaders: string[] = [];
   const maxListLength = 2 * limits.maxHeaderCount;
   let k = 0;
-  while (pos < end) {
+  while (text.charCodeAt(pos) !== CR) {
     if (k < known && memo.stable[k] === true) {
       let m = k + 1;
       while (m < known && memo.stable[m] === true) m++;
       const from = memo.starts[k]!;
       const blockLength = memo.ends[m - 1]! + 2 - from;
-      if (pos + blockLength <= end && text.slice(pos, pos + blockLength) === old.slice(from, from + blockLength)) {
+      if (rawHeaders.length + 2 * (m - k) <= maxListLength && text.slice(pos, pos + blockLength) === old.slice(from, from + blockLength)) {
         // Lines k..m-1 are the remembered ones, shifted by `pos - from`.
         for (; k < m; k++) {
-          if (rawHeaders.length === maxListLength) return reject(431, 'too many header fields');
           const s = memo.starts[k]! - from + pos;
           rawHeaders.push(memo.names[k] ?? text.slice(s, s + memo.nameEnds[k]!).toLowerCase(), text.slice(s + memo.valueStarts[k]!, s + memo.valueEnds[k]!));
           memo.ends[k] = memo.ends[k]! - memo.starts[k]! + s;
@@ -238,21 +259,14 @@ function fieldLinesWithMemo(text: string, pos: number, end: number, limits: Pars
       }
       for (let j = k; j < m; j++) memo.stable[j] = false;
     }
-    // Within the head there is always a CR: the one of the CRLF that ends the last field line.
     const eol = text.indexOf('\r', pos);
-    if (rawHeaders.length === maxListLength) {
-      // As without a memo: a bad line is named before the count is exceeded.
-      FIELD_LINE.lastIndex = pos;
-      if (!FIELD_LINE.test(text)) return fieldLineRejection(text, pos, eol, text.indexOf(':', pos)) ?? reject(400, 'invalid header line');
-      return reject(431, 'too many header fields');
-    }
-    const lineLength = eol - pos;
-    if (k < known && memo.ends[k]! - memo.starts[k]! === lineLength && text.charCodeAt(eol + 1) === LF && text.slice(pos, eol) === old.slice(memo.starts[k]!, memo.ends[k]!)) {
+    if (eol < 0 || rawHeaders.length === maxListLength) return -1;
+    if (k < known && memo.ends[k]! - memo.starts[k]! === eol - pos && text.charCodeAt(eol + 1) === LF && text.slice(pos, eol) === old.slice(memo.starts[k]!, memo.ends[k]!)) {
       rawHeaders.push(memo.names[k] ?? text.slice(pos, pos + memo.nameEnds[k]!).toLowerCase(), text.slice(pos + memo.valueStarts[k]!, pos + memo.valueEnds[k]!));
       memo.stable[k] = true;
     } else {
       FIELD_LINE.lastIndex = pos;
-      if (!FIELD_LINE.test(text)) return fieldLineRejection(text, pos, eol, text.indexOf(':', pos)) ?? reject(400, 'invalid header line');
+      if (!FIELD_LINE.test(text)) return -1;
       const colon = text.indexOf(':', pos);
       let vs = colon + 1;
       let ve = eol;
@@ -271,8 +285,10 @@ function fieldLinesWithMemo(text: string, pos: number, end: number, limits: Pars
     pos = eol + 2;
     k++;
   }
+  // The empty line: CR LF (a CR alone, or nothing yet after it, is for the path without the memo).
+  if (text.charCodeAt(pos + 1) !== LF) return -1;
   memo.settle(text, k);
-  return rawHeaders;
+  return pos;
 }
 
 /** The request line's parts, and where the field lines start (after its CRLF). */
