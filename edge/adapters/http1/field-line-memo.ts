@@ -46,6 +46,8 @@ export class FieldLineMemo {
   readonly valueEnds: number[] = [];
   /** The constant common name (field-names.ts), or undefined for any other name (lower-cased again when reused). */
   readonly names: Array<string | undefined> = [];
+  /** Its index in COMMON_NAMES, -1 for any other name. */
+  readonly nameIndexes: number[] = [];
   readonly stable: boolean[] = [];
 
   /** Entries `count` and on are dropped; `text` is the head they now point into. */
@@ -59,6 +61,7 @@ export class FieldLineMemo {
       this.valueStarts.length = count;
       this.valueEnds.length = count;
       this.names.length = count;
+      this.nameIndexes.length = count;
       this.stable.length = count;
     }
   }

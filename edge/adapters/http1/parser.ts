@@ -1,6 +1,6 @@
 import { METHODS } from 'node:http';
 import { FieldLineMemo, MEMO_MAX_HEAD_CHARS } from './field-line-memo.js';
-import { commonFieldNameAt, fieldNameAt } from './field-names.js';
+import { COMMON_NAMES, commonFieldNameIndex, DistinctCommonNames } from './field-names.js';
 
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112) and the body framing it implies. Pure: bytes in,
@@ -40,6 +40,8 @@ export interface RequestHead {
    * array per field): names lower-cased, values with surrounding whitespace removed.
    */
   rawHeaders: string[];
+  /** Every name is a common one (field-names.ts) and none repeats: rawHeaders needs no combining. */
+  distinctNames: boolean;
   framing: BodyFraming;
   /** The connection may carry another request after this one (RFC 9112 §9.3). */
   keepAlive: boolean;
@@ -184,6 +186,7 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
   FIELD_LINES.lastIndex = line.fieldsStart;
   const linesValid = FIELD_LINES.test(text) && FIELD_LINES.lastIndex === end + 2;
   const rawHeaders: string[] = [];
+  const names = new DistinctCommonNames();
   const maxListLength = 2 * limits.maxHeaderCount;
   let pos = line.fieldsStart;
   while (pos < end) {
@@ -198,10 +201,12 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
     while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
     while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
     if (rawHeaders.length === maxListLength) return reject(431, 'too many header fields');
-    rawHeaders.push(fieldNameAt(text, pos, colon), text.slice(vs, ve));
+    const index = commonFieldNameIndex(text, pos, colon);
+    names.add(index);
+    rawHeaders.push(index < 0 ? text.slice(pos, colon).toLowerCase() : COMMON_NAMES[index]!, text.slice(vs, ve));
     pos = eol + 2;
   }
-  return finishHead(line.method, line.target, line.minorVersion, rawHeaders);
+  return finishHead(line.method, line.target, line.minorVersion, rawHeaders, names.distinct);
 }
 
 /**
@@ -218,13 +223,14 @@ function parseHeadWithMemo(text: string, limits: ParserLimits, memo: FieldLineMe
   const line = parseRequestLine(text);
   if (!(line instanceof RequestLine)) return undefined;
   const rawHeaders: string[] = [];
-  const end = fieldLinesWithMemo(text, line.fieldsStart, limits, memo, rawHeaders);
+  const names = new DistinctCommonNames();
+  const end = fieldLinesWithMemo(text, line.fieldsStart, limits, memo, rawHeaders, names);
   if (end < 0) {
     // Entries may now point into this text while memo.text is the previous one: start over.
     memo.clear();
     return undefined;
   }
-  const result = finishHead(line.method, line.target, line.minorVersion, rawHeaders);
+  const result = finishHead(line.method, line.target, line.minorVersion, rawHeaders, names.distinct);
   if (result.kind !== 'head') return undefined;
   result.consumed = end + 2;
   return result;
@@ -235,7 +241,7 @@ function parseHeadWithMemo(text: string, limits: ParserLimits, memo: FieldLineMe
  * returns where the empty line starts, or -1 when there is no complete, acceptable field section
  * within the limits in `text`.
  */
-function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, memo: FieldLineMemo, rawHeaders: string[]): number {
+function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, memo: FieldLineMemo, rawHeaders: string[], names: DistinctCommonNames): number {
   const old = memo.text;
   const known = memo.count;
   const maxListLength = 2 * limits.maxHeaderCount;
@@ -250,6 +256,7 @@ function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, mem
         // Lines k..m-1 are the remembered ones, shifted by `pos - from`.
         for (; k < m; k++) {
           const s = memo.starts[k]! - from + pos;
+          names.add(memo.nameIndexes[k]!);
           rawHeaders.push(memo.names[k] ?? text.slice(s, s + memo.nameEnds[k]!).toLowerCase(), text.slice(s + memo.valueStarts[k]!, s + memo.valueEnds[k]!));
           memo.ends[k] = memo.ends[k]! - memo.starts[k]! + s;
           memo.starts[k] = s;
@@ -262,6 +269,7 @@ function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, mem
     const eol = text.indexOf('\r', pos);
     if (eol < 0 || rawHeaders.length === maxListLength) return -1;
     if (k < known && memo.ends[k]! - memo.starts[k]! === eol - pos && text.charCodeAt(eol + 1) === LF && text.slice(pos, eol) === old.slice(memo.starts[k]!, memo.ends[k]!)) {
+      names.add(memo.nameIndexes[k]!);
       rawHeaders.push(memo.names[k] ?? text.slice(pos, pos + memo.nameEnds[k]!).toLowerCase(), text.slice(pos + memo.valueStarts[k]!, pos + memo.valueEnds[k]!));
       memo.stable[k] = true;
     } else {
@@ -272,9 +280,12 @@ function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, mem
       let ve = eol;
       while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
       while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
-      const common = commonFieldNameAt(text, pos, colon);
+      const index = commonFieldNameIndex(text, pos, colon);
+      names.add(index);
+      const common = index < 0 ? undefined : COMMON_NAMES[index]!;
       rawHeaders.push(common ?? text.slice(pos, colon).toLowerCase(), text.slice(vs, ve));
       memo.names[k] = common;
+      memo.nameIndexes[k] = index;
       memo.nameEnds[k] = colon - pos;
       memo.valueStarts[k] = vs - pos;
       memo.valueEnds[k] = ve - pos;
@@ -353,7 +364,7 @@ function fieldLineRejection(text: string, pos: number, eol: number, colon: numbe
 }
 
 /** Framing, Host, Connection and Expect: the checks that need every field (RFC 9112 §6, §9; RFC 9110 §10.1.1). */
-function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHeaders: string[]): HeadResult {
+function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHeaders: string[], distinctNames: boolean): HeadResult {
   let contentLength: string | undefined;
   let transferEncoding: string | undefined;
   let hosts = 0;
@@ -407,7 +418,7 @@ function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHead
     expectContinue = minorVersion === 1;
   }
   const keepAlive = connectionClose ? false : minorVersion === 1 || connectionKeepAlive;
-  return { kind: 'head', head: { method, target, minorVersion, rawHeaders, framing, keepAlive, expectContinue }, consumed: 0 };
+  return { kind: 'head', head: { method, target, minorVersion, rawHeaders, distinctNames, framing, keepAlive, expectContinue }, consumed: 0 };
 }
 
 /** The framings without a length, shared by every request (nothing writes to a head's framing). */
