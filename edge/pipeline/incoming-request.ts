@@ -44,6 +44,17 @@ export function headerObjectOfFlat(rawHeaders: readonly string[]): RequestHeader
   return out;
 }
 
+/**
+ * The same from a flat list whose names are known to be distinct and none of them `set-cookie`
+ * (the own parser says so: RequestHead.distinctNames): one store per field, without the look-up
+ * for an earlier field of the same name that combining needs.
+ */
+export function headerObjectOfDistinct(rawHeaders: readonly string[]): RequestHeaders {
+  const out = new HeaderBag();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) out[rawHeaders[i]!] = rawHeaders[i + 1]!;
+  return out;
+}
+
 function addField(out: Record<string, string | string[]>, name: string, value: string): void {
   const prev = out[name];
   if (prev === undefined) {

@@ -15,7 +15,8 @@ import { requestIdOf } from '../../access-log/request-id.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from '../../pipeline/types.js';
 import type { WatchOptions } from '../watch-request.js';
 import { ChunkedDecoder, type ChunkedLimits } from './chunked.js';
-import { bodyForPipeline, edgeRequestOf, headerObjectOfFlat } from '../../pipeline/incoming-request.js';
+import { bodyForPipeline, edgeRequestOf, headerObjectOfDistinct, headerObjectOfFlat } from '../../pipeline/incoming-request.js';
+import { FieldLineMemo } from './field-line-memo.js';
 import { parseRequestHead, type ParserLimits, type RequestHead } from './parser.js';
 import { bodyForbidden, isWritableField, serializeChangingFields, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
 
@@ -68,6 +69,8 @@ const REJECT_BODY: Record<number, string> = { 400: 'Bad Request', 408: 'Request 
 
 export class Http1Connection {
   private pending: Buffer = Buffer.alloc(0);
+  /** The previous head's field lines, reused where the next head repeats them (field-line-memo.ts). */
+  private readonly fieldLines = new FieldLineMemo();
   private body: BodyReader | undefined;
   /** A request has been handed to the handler and its response is not finished. */
   private inFlight = false;
@@ -215,7 +218,7 @@ export class Http1Connection {
         return;
       }
       this.cancelIdle();
-      const r = parseRequestHead(this.pending, this.o.parser);
+      const r = parseRequestHead(this.pending, this.o.parser, this.fieldLines);
       if (r.kind === 'incomplete' && this.peerEnded) {
         this.rejectAndClose(400, 'incomplete request head at end of input');
         return;
@@ -313,7 +316,7 @@ export class Http1Connection {
   private startRequest(head: RequestHead): void {
     this.inFlight = true;
     if (!head.keepAlive) this.clientSaidClose = true;
-    const headers = headerObjectOfFlat(head.rawHeaders);
+    const headers = head.distinctNames ? headerObjectOfDistinct(head.rawHeaders) : headerObjectOfFlat(head.rawHeaders);
     const carriesBody = head.framing.kind !== 'none';
     const wantsBody = bodyForPipeline(head.method, carriesBody);
     let sink: Readable | undefined;

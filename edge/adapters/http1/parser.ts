@@ -1,5 +1,6 @@
 import { METHODS } from 'node:http';
-import { fieldNameAt } from './field-names.js';
+import { FieldLineMemo, MEMO_MAX_HEAD_CHARS } from './field-line-memo.js';
+import { COMMON_NAMES, commonFieldNameIndex, DistinctCommonNames } from './field-names.js';
 
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112) and the body framing it implies. Pure: bytes in,
@@ -39,6 +40,8 @@ export interface RequestHead {
    * array per field): names lower-cased, values with surrounding whitespace removed.
    */
   rawHeaders: string[];
+  /** Every name is a common one (field-names.ts) and none repeats: rawHeaders needs no combining. */
+  distinctNames: boolean;
   framing: BodyFraming;
   /** The connection may carry another request after this one (RFC 9112 §9.3). */
   keepAlive: boolean;
@@ -98,8 +101,13 @@ function reject(status: Rejection['status'], reason: string): HeadResult {
  * every line, so a bare CR or LF inside the head fails them too. Only then, and for input without
  * a complete head, does the byte-by-byte scan run, which names a bare CR or LF as such and rejects
  * it before the head is complete.
+ *
+ * `memo`: the connection's FieldLineMemo. A complete, acceptable head is then parsed line by line,
+ * without the search for the empty line, taking the field lines equal to the previous head's from
+ * the memo instead of checking and splitting them again; anything else (an incomplete head, a
+ * rejection) is decided by the path above, so the result is the same with or without a memo.
  */
-export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PARSER_LIMITS): HeadResult {
+export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PARSER_LIMITS, memo?: FieldLineMemo): HeadResult {
   let start = 0;
   while (start + 1 < buf.length && buf[start] === CR && buf[start + 1] === LF) start += 2;
   if (start > limits.maxHeadBytes) return reject(431, 'request head too large');
@@ -110,6 +118,15 @@ export function parseRequestHead(buf: Buffer, limits: ParserLimits = DEFAULT_PAR
   // limit only when the head runs past it, so pipelined requests behind a head are not all copied.
   const available = Math.min(buf.length, limits.maxHeadBytes);
   let text = buf.toString('latin1', start, Math.min(available, start + FIRST_WINDOW_BYTES));
+  // A read that ends a line (a whole request, nearly always) is parsed line by line with the memo;
+  // a head that is not complete and acceptable in the window that way takes the path below.
+  if (memo !== undefined && buf[buf.length - 1] === LF && text.length <= MEMO_MAX_HEAD_CHARS) {
+    const parsed = parseHeadWithMemo(text, limits, memo);
+    if (parsed !== undefined) {
+      parsed.consumed += start;
+      return parsed;
+    }
+  }
   let emptyLine = text.indexOf('\r\n\r\n');
   if (emptyLine < 0 && start + text.length < available) {
     text = buf.toString('latin1', start, available);
@@ -162,9 +179,143 @@ function scanHead(buf: Buffer, start: number, limits: ParserLimits): HeadResult 
  * followed by LF, and the line's bytes before it are each checked against what may stand there.
  */
 function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadResult {
+  const line = parseRequestLine(text);
+  if (!(line instanceof RequestLine)) return line;
+  // One native pass checks every field line's bytes; only a head it fails is checked byte by
+  // byte below, which finds the first bad line and names what is wrong with it.
+  FIELD_LINES.lastIndex = line.fieldsStart;
+  const linesValid = FIELD_LINES.test(text) && FIELD_LINES.lastIndex === end + 2;
+  const rawHeaders: string[] = [];
+  const names = new DistinctCommonNames();
+  const maxListLength = 2 * limits.maxHeaderCount;
+  let pos = line.fieldsStart;
+  while (pos < end) {
+    const eol = text.indexOf('\r', pos);
+    const colon = text.indexOf(':', pos);
+    if (!linesValid) {
+      const bad = fieldLineRejection(text, pos, eol, colon);
+      if (bad !== undefined) return bad;
+    }
+    let vs = colon + 1;
+    let ve = eol;
+    while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
+    while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
+    if (rawHeaders.length === maxListLength) return reject(431, 'too many header fields');
+    const index = commonFieldNameIndex(text, pos, colon);
+    names.add(index);
+    rawHeaders.push(index < 0 ? text.slice(pos, colon).toLowerCase() : COMMON_NAMES[index]!, text.slice(vs, ve));
+    pos = eol + 2;
+  }
+  return finishHead(line.method, line.target, line.minorVersion, rawHeaders, names.distinct);
+}
+
+/**
+ * The head at the start of `text` parsed line by line with the connection's memo
+ * (field-line-memo.ts): field lines equal to the previous head's at the same index take their name
+ * and value from it (a run of stable ones compared as one block); any other line is checked on its
+ * own with FIELD_LINE (the bytes FIELD_LINES allows in one line), split and remembered. A line
+ * equal to one accepted before is acceptable by its bytes alone. Only a complete head whose every
+ * line is acceptable comes back (its first CRLF CRLF is then where the field lines end, as no line
+ * holds a CR or LF); undefined for anything else, which parseRequestHead then decides without the
+ * memo, so rejections and their reasons are exactly those of the path without it.
+ */
+function parseHeadWithMemo(text: string, limits: ParserLimits, memo: FieldLineMemo): (HeadResult & { kind: 'head' }) | undefined {
+  const line = parseRequestLine(text);
+  if (!(line instanceof RequestLine)) return undefined;
+  const rawHeaders: string[] = [];
+  const names = new DistinctCommonNames();
+  const end = fieldLinesWithMemo(text, line.fieldsStart, limits, memo, rawHeaders, names);
+  if (end < 0) {
+    // Entries may now point into this text while memo.text is the previous one: start over.
+    memo.clear();
+    return undefined;
+  }
+  const result = finishHead(line.method, line.target, line.minorVersion, rawHeaders, names.distinct);
+  if (result.kind !== 'head') return undefined;
+  result.consumed = end + 2;
+  return result;
+}
+
+/**
+ * Fills `rawHeaders` with the field lines from `pos` on and updates `memo` to point into `text`;
+ * returns where the empty line starts, or -1 when there is no complete, acceptable field section
+ * within the limits in `text`.
+ */
+function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, memo: FieldLineMemo, rawHeaders: string[], names: DistinctCommonNames): number {
+  const old = memo.text;
+  const known = memo.count;
+  const maxListLength = 2 * limits.maxHeaderCount;
+  let k = 0;
+  while (text.charCodeAt(pos) !== CR) {
+    if (k < known && memo.stable[k] === true) {
+      let m = k + 1;
+      while (m < known && memo.stable[m] === true) m++;
+      const from = memo.starts[k]!;
+      const blockLength = memo.ends[m - 1]! + 2 - from;
+      if (rawHeaders.length + 2 * (m - k) <= maxListLength && text.slice(pos, pos + blockLength) === old.slice(from, from + blockLength)) {
+        // Lines k..m-1 are the remembered ones, shifted by `pos - from`.
+        for (; k < m; k++) {
+          const s = memo.starts[k]! - from + pos;
+          names.add(memo.nameIndexes[k]!);
+          rawHeaders.push(memo.names[k] ?? text.slice(s, s + memo.nameEnds[k]!).toLowerCase(), text.slice(s + memo.valueStarts[k]!, s + memo.valueEnds[k]!));
+          memo.ends[k] = memo.ends[k]! - memo.starts[k]! + s;
+          memo.starts[k] = s;
+        }
+        pos += blockLength;
+        continue;
+      }
+      for (let j = k; j < m; j++) memo.stable[j] = false;
+    }
+    const eol = text.indexOf('\r', pos);
+    if (eol < 0 || rawHeaders.length === maxListLength) return -1;
+    if (k < known && memo.ends[k]! - memo.starts[k]! === eol - pos && text.charCodeAt(eol + 1) === LF && text.slice(pos, eol) === old.slice(memo.starts[k]!, memo.ends[k]!)) {
+      names.add(memo.nameIndexes[k]!);
+      rawHeaders.push(memo.names[k] ?? text.slice(pos, pos + memo.nameEnds[k]!).toLowerCase(), text.slice(pos + memo.valueStarts[k]!, pos + memo.valueEnds[k]!));
+      memo.stable[k] = true;
+    } else {
+      FIELD_LINE.lastIndex = pos;
+      if (!FIELD_LINE.test(text)) return -1;
+      const colon = text.indexOf(':', pos);
+      let vs = colon + 1;
+      let ve = eol;
+      while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
+      while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
+      const index = commonFieldNameIndex(text, pos, colon);
+      names.add(index);
+      const common = index < 0 ? undefined : COMMON_NAMES[index]!;
+      rawHeaders.push(common ?? text.slice(pos, colon).toLowerCase(), text.slice(vs, ve));
+      memo.names[k] = common;
+      memo.nameIndexes[k] = index;
+      memo.nameEnds[k] = colon - pos;
+      memo.valueStarts[k] = vs - pos;
+      memo.valueEnds[k] = ve - pos;
+      memo.stable[k] = false;
+    }
+    memo.starts[k] = pos;
+    memo.ends[k] = eol;
+    pos = eol + 2;
+    k++;
+  }
+  // The empty line: CR LF (a CR alone, or nothing yet after it, is for the path without the memo).
+  if (text.charCodeAt(pos + 1) !== LF) return -1;
+  memo.settle(text, k);
+  return pos;
+}
+
+/** The request line's parts, and where the field lines start (after its CRLF). */
+class RequestLine {
+  constructor(
+    readonly method: string,
+    readonly target: string,
+    readonly minorVersion: 0 | 1,
+    readonly fieldsStart: number,
+  ) {}
+}
+
+/** Request line: method SP request-target SP HTTP-version CRLF (RFC 9112 §3), at the start of `text`. */
+function parseRequestLine(text: string): RequestLine | HeadResult {
   const lineEnd = text.indexOf('\r');
   if (text.charCodeAt(lineEnd + 1) !== LF) return reject(400, 'bare CR');
-  // Request line: method SP request-target SP HTTP-version (RFC 9112 §3).
   const sp1 = text.indexOf(' ');
   if (sp1 <= 0 || sp1 > lineEnd) return reject(400, 'malformed request line');
   for (let i = 0; i < sp1; i++) if (TCHAR[text.charCodeAt(i)] !== 1) return reject(400, 'invalid method');
@@ -184,29 +335,7 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
   const target = text.slice(sp1 + 1, sp2);
   if (!targetFormOk(method, target)) return reject(400, 'invalid request target');
 
-  // One native pass checks every field line's bytes; only a head it fails is checked byte by
-  // byte below, which finds the first bad line and names what is wrong with it.
-  FIELD_LINES.lastIndex = lineEnd + 2;
-  const linesValid = FIELD_LINES.test(text) && FIELD_LINES.lastIndex === end + 2;
-  const rawHeaders: string[] = [];
-  const maxListLength = 2 * limits.maxHeaderCount;
-  let pos = lineEnd + 2;
-  while (pos < end) {
-    const eol = text.indexOf('\r', pos);
-    const colon = text.indexOf(':', pos);
-    if (!linesValid) {
-      const bad = fieldLineRejection(text, pos, eol, colon);
-      if (bad !== undefined) return bad;
-    }
-    let vs = colon + 1;
-    let ve = eol;
-    while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
-    while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
-    if (rawHeaders.length === maxListLength) return reject(431, 'too many header fields');
-    rawHeaders.push(fieldNameAt(text, pos, colon), text.slice(vs, ve));
-    pos = eol + 2;
-  }
-  return finishHead(method, target, minorVersion, rawHeaders);
+  return new RequestLine(method, target, minorVersion, lineEnd + 2);
 }
 
 /**
@@ -215,6 +344,9 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
  * can match the same byte, so a failing line is never tried in more than one way.
  */
 const FIELD_LINES = /(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*\r\n)*\r\n/y;
+
+/** One field line of FIELD_LINES, with its CRLF, from the sticky start. */
+const FIELD_LINE = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*\r\n/y;
 
 /** What is wrong with the field line `text[pos, eol)`, checked byte by byte; undefined when nothing is. */
 function fieldLineRejection(text: string, pos: number, eol: number, colon: number): HeadResult | undefined {
@@ -232,7 +364,7 @@ function fieldLineRejection(text: string, pos: number, eol: number, colon: numbe
 }
 
 /** Framing, Host, Connection and Expect: the checks that need every field (RFC 9112 §6, §9; RFC 9110 §10.1.1). */
-function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHeaders: string[]): HeadResult {
+function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHeaders: string[], distinctNames: boolean): HeadResult {
   let contentLength: string | undefined;
   let transferEncoding: string | undefined;
   let hosts = 0;
@@ -286,7 +418,7 @@ function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHead
     expectContinue = minorVersion === 1;
   }
   const keepAlive = connectionClose ? false : minorVersion === 1 || connectionKeepAlive;
-  return { kind: 'head', head: { method, target, minorVersion, rawHeaders, framing, keepAlive, expectContinue }, consumed: 0 };
+  return { kind: 'head', head: { method, target, minorVersion, rawHeaders, distinctNames, framing, keepAlive, expectContinue }, consumed: 0 };
 }
 
 /** The framings without a length, shared by every request (nothing writes to a head's framing). */

@@ -217,4 +217,16 @@ test('the version is read from its bytes: HTTP/1.0 and HTTP/1.1 only; other digi
   for (const bad of ['HTTP/1.', 'HTTP/1.11', 'http/1.1', 'HTTP/1.x', 'HTTP/11', 'HTTP/1.1x', 'XTTP/1.1']) assert.is((v(bad) as { rejection?: { status: number } }).rejection?.status, 400, bad);
 });
 
+test('distinctNames: only when every name is a common one and none repeats (then the header object skips combining)', () => {
+  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nAccept: a\r\nCookie: c\r\n\r\n').head.distinctNames, true);
+  // A repeat in any spelling: Accept twice, combined as 'a, b' by the header object.
+  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nAccept: a\r\nACCEPT: b\r\n\r\n').head.distinctNames, false);
+  // Names on both sides of the two 30-name sets.
+  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nX-Request-Id: 1\r\nX-Request-Id: 2\r\n\r\n').head.distinctNames, false);
+  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nX-Request-Id: 1\r\nAccept: 2\r\n\r\n').head.distinctNames, true);
+  // A name outside the common ones (set-cookie among them) is never known distinct.
+  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nX-Mine: 1\r\n\r\n').head.distinctNames, false);
+  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nSet-Cookie: 1\r\n\r\n').head.distinctNames, false);
+});
+
 test.run();
