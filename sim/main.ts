@@ -3,7 +3,7 @@
  * cdn-sim: runs the real edge, origin and control-plane code on virtual time.
  *
  *   cdn-sim run <scenario.json> --seed N [--break purge-replay|lease|collapsing] [--out DIR]
- *   cdn-sim swarm --seeds N [--first-seed S] [--workers N] [--scenario <scenario.json>] [--break ...]
+ *   cdn-sim swarm --seeds N [--first-seed S] [--workers N] [--timeline] [--scenario <scenario.json>] [--break ...]
  *
  * `run` prints the seed and every option first, a summary table and checker verdicts, writes
  * DIR/<name>-<seed>.{json,jsonl,html}, and prints `trace-hash: <hex>` last. Exit codes: 0 all
