@@ -3,7 +3,7 @@
  * cdn-sim: runs the real edge, origin and control-plane code on virtual time.
  *
  *   cdn-sim run <scenario.json> --seed N [--break purge-replay|lease|collapsing] [--out DIR]
- *   cdn-sim swarm --seeds N [--first-seed S] [--workers N] [--scenario <scenario.json>] [--break ...]
+ *   cdn-sim swarm --seeds N [--first-seed S] [--workers N] [--timeline] [--scenario <scenario.json>] [--break ...]
  *
  * `run` prints the seed and every option first, a summary table and checker verdicts, writes
  * DIR/<name>-<seed>.{json,jsonl,html}, and prints `trace-hash: <hex>` last. Exit codes: 0 all
@@ -18,6 +18,7 @@ import { EXIT, exitCodeOf, runScenario, type RunReport } from './run.js';
 import { loadScenario, parseScenario, ScenarioError, type Scenario } from './scenario/schema.js';
 import { swarmScenario } from './swarm.js';
 import { runSwarmSeeds } from './swarm-pool.js';
+import { epochNowMs, threadCpuMs, timelineSummary, workerLines, type SeedSpan } from './swarm-timeline.js';
 import { unreachedMarks } from './swarm-marks.js';
 import { BREAKS, type Break } from './world/world.js';
 
@@ -30,12 +31,14 @@ interface Args {
   firstSeed: number;
   /** swarm: worker threads (default: one per core). */
   workers: number;
+  /** swarm: print where the wall time went (sim/swarm-timeline.ts) and write the spans to <out>/swarm/timeline.json. */
+  timeline: boolean;
   breaks: Break[];
   out: string;
 }
 
 const USAGE = `usage: cdn-sim run <scenario.json> --seed N [--break ${BREAKS.join('|')}] [--out DIR]
-       cdn-sim swarm --seeds N [--first-seed S] [--workers N] [--scenario FILE] [--break ...] [--out DIR]
+       cdn-sim swarm --seeds N [--first-seed S] [--workers N] [--timeline] [--scenario FILE] [--break ...] [--out DIR]
        cdn-sim --help
 `;
 
@@ -54,6 +57,7 @@ Options:
   --first-seed S          swarm: first seed (default 1)
   --workers N             swarm: worker threads running seeds (default: cores, here ${availableParallelism()})
   --scenario FILE         swarm: base scenario instead of a generated one
+  --timeline              swarm: per-worker start-up, busy, thread CPU and idle-at-end times
   --break NAME            deliberately break one mechanism (${BREAKS.join(', ')}); repeatable
   --out DIR               output directory (default sim-out)
   --help, -h              print this help
@@ -74,7 +78,7 @@ function parseArgs(argv: string[]): Args {
   }
   const [command, ...rest] = argv;
   if (command !== 'run' && command !== 'swarm') usage(`unknown command ${JSON.stringify(command ?? '')}`);
-  const args: Args = { command, scenario: undefined, seed: 1, seeds: 100, firstSeed: 1, workers: availableParallelism(), breaks: [], out: 'sim-out' };
+  const args: Args = { command, scenario: undefined, seed: 1, seeds: 100, firstSeed: 1, workers: availableParallelism(), timeline: false, breaks: [], out: 'sim-out' };
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     const value = (): string => {
@@ -94,6 +98,7 @@ function parseArgs(argv: string[]): Args {
       args.workers = int('--workers');
       if (args.workers < 1) usage('--workers: expected at least 1, got 0');
     }
+    else if (a === '--timeline') args.timeline = true;
     else if (a === '--out') args.out = value();
     else if (a === '--scenario') args.scenario = value();
     else if (a === '--break') {
@@ -204,11 +209,16 @@ async function main(): Promise<void> {
   const lastSeed = args.firstSeed + args.seeds - 1;
   process.stdout.write(`swarm: seeds ${args.firstSeed}..${lastSeed}\nworkers: ${args.workers}\nscenario: ${args.scenario ?? '(generated per seed)'}\nbreak: ${args.breaks.length === 0 ? 'none' : args.breaks.join(',')}\nout: ${args.out}\n`);
   const started = performance.now();
+  const startedEpochMs = epochNowMs();
+  const cpuBefore = process.cpuUsage();
+  const mainCpuBeforeMs = threadCpuMs();
+  const spans: SeedSpan[] = [];
   mkdirSync(join(args.out, 'swarm'), { recursive: true });
   const seeds: number[] = [];
   for (let seed = args.firstSeed; seed <= lastSeed; seed++) seeds.push(seed);
   const scenarioPath = (seed: number): string => join(args.out, 'swarm', `swarm-${seed}.json`);
-  const results = await runSwarmSeeds({ seeds, workers: args.workers, base, breaks: args.breaks }, (r) => {
+  const results = await runSwarmSeeds({ seeds, workers: args.workers, base, breaks: args.breaks }, (r, span) => {
+    spans.push(span);
     if (r.code === EXIT.ok) return;
     // Only failing seeds get their scenario written: it is what the replay command reads.
     writeFileSync(scenarioPath(r.seed), JSON.stringify(swarmScenario(r.seed, base), null, 2));
@@ -218,6 +228,15 @@ async function main(): Promise<void> {
   let worst: number = Math.max(EXIT.ok, ...results.map((r) => r.code));
   const wallS = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(`swarm: ${failures} of ${args.seeds} seeds failed in ${wallS} s wall\n`);
+  if (args.timeline) {
+    const endedEpochMs = epochNowMs();
+    const cpu = process.cpuUsage(cpuBefore);
+    const lines = workerLines(spans, startedEpochMs, endedEpochMs);
+    // With one worker the seeds ran in the main thread: its CPU outside them is what is left.
+    const seedsInMainMs = args.workers === 1 ? lines.reduce((sum, l) => sum + l.threadCpuMs, 0) : 0;
+    process.stdout.write(timelineSummary(lines, threadCpuMs() - mainCpuBeforeMs - seedsInMainMs, (cpu.user + cpu.system) / 1000, endedEpochMs - startedEpochMs));
+    writeFileSync(join(args.out, 'swarm', 'timeline.json'), JSON.stringify(spans.sort((a, b) => a.startMs - b.startMs), null, 1));
+  }
   if (args.breaks.length > 0) {
     // A broken variant is meant to be caught by its own checker: the share of seeds where that
     // checker failed is the figure (other failures do not count as catching it).

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Scenario } from './scenario/schema.js';
 import { swarmScenario } from './swarm.js';
 import { runSwarmSeed, type SeedResult } from './swarm-seed.js';
+import { epochNowMs, threadCpuMs, type SeedSpan } from './swarm-timeline.js';
 import type { WorkerSetup } from './swarm-worker.js';
 import type { Break } from './world/world.js';
 
@@ -58,25 +59,33 @@ export function dispatchOrder(seeds: readonly number[], base: Scenario | undefin
     .map((s) => s.seed);
 }
 
-type WorkerAnswer = { ok: true; result: SeedResult } | { ok: false; seed: number; error: string };
+type WorkerAnswer = { ok: true; result: SeedResult; startMs: number; endMs: number; threadCpuMs: number } | { ok: false; seed: number; error: string };
 
-/** Results in seed order; `onResult` sees each as it arrives (in any order with several workers). */
-export async function runSwarmSeeds(plan: SwarmPlan, onResult: (r: SeedResult) => void = () => undefined): Promise<SeedResult[]> {
+/**
+ * Results in seed order; `onResult` sees each as it arrives (in any order with several workers),
+ * with when and where it ran (sim/swarm-timeline.ts).
+ */
+export async function runSwarmSeeds(plan: SwarmPlan, onResult: (r: SeedResult, span: SeedSpan) => void = () => undefined): Promise<SeedResult[]> {
   const results: SeedResult[] = [];
-  const take = (r: SeedResult): void => {
+  const take = (r: SeedResult, span: SeedSpan): void => {
     results.push(r);
-    onResult(r);
+    onResult(r, span);
   };
   const workers = Math.max(1, Math.min(plan.workers, plan.seeds.length));
   if (workers === 1) {
-    for (const seed of plan.seeds) take(await runSwarmSeed(seed, plan.base, plan.breaks));
+    for (const seed of plan.seeds) {
+      const startMs = epochNowMs();
+      const cpuBeforeMs = threadCpuMs();
+      const result = await runSwarmSeed(seed, plan.base, plan.breaks);
+      take(result, { seed, worker: 0, startMs, endMs: epochNowMs(), threadCpuMs: threadCpuMs() - cpuBeforeMs });
+    }
   } else {
     await inWorkers(plan, workers, take);
   }
   return results.sort((a, b) => a.seed - b.seed);
 }
 
-function inWorkers(plan: SwarmPlan, count: number, take: (r: SeedResult) => void): Promise<void> {
+function inWorkers(plan: SwarmPlan, count: number, take: (r: SeedResult, span: SeedSpan) => void): Promise<void> {
   const setup: WorkerSetup = { base: plan.base, breaks: plan.breaks };
   const url = new URL('./swarm-worker.js', import.meta.url);
   let next = 0;
@@ -99,12 +108,13 @@ function inWorkers(plan: SwarmPlan, count: number, take: (r: SeedResult) => void
     for (let i = 0; i < count; i++) {
       const w = new Worker(url, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
       threads.push(w);
+      const worker = i;
       w.on('message', (answer: WorkerAnswer) => {
         if (!answer.ok) {
           stopAll(new Error(`swarm worker failed on seed ${answer.seed}: ${answer.error}`));
           return;
         }
-        take(answer.result);
+        take(answer.result, { seed: answer.result.seed, worker, startMs: answer.startMs, endMs: answer.endMs, threadCpuMs: answer.threadCpuMs });
         feed(w);
       });
       w.on('error', (err) => stopAll(err));

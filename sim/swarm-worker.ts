@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Scenario } from './scenario/schema.js';
 import { runSwarmSeed } from './swarm-seed.js';
+import { epochNowMs, threadCpuMs } from './swarm-timeline.js';
 import type { Break } from './world/world.js';
 
 export interface WorkerSetup {
@@ -16,8 +17,10 @@ export interface WorkerSetup {
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 port.on('message', (seed: number) => {
+  const startMs = epochNowMs();
+  const cpuBeforeMs = threadCpuMs();
   runSwarmSeed(seed, setup.base, setup.breaks).then(
-    (result) => port.postMessage({ ok: true, result }),
+    (result) => port.postMessage({ ok: true, result, startMs, endMs: epochNowMs(), threadCpuMs: threadCpuMs() - cpuBeforeMs }),
     (err: unknown) => port.postMessage({ ok: false, seed, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
   );
 });
