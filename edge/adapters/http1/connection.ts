@@ -64,9 +64,6 @@ interface Watched {
 
 type BodyReader = { kind: 'length'; remaining: number; sink: Readable | undefined } | { kind: 'chunked'; decoder: ChunkedDecoder; sink: Readable | undefined };
 
-/** Bodies up to this size leave with their head in one buffer (copied); larger ones by writev, uncopied. */
-const ONE_WRITE_MAX_BODY_BYTES = 16 * 1024;
-
 const REJECT_BODY: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large', 501: 'Not Implemented', 505: 'HTTP Version Not Supported' };
 
 export class Http1Connection {
@@ -507,19 +504,6 @@ export class Http1Connection {
     const { block, tail, plan, keepAlive } = out;
     if (!keepAlive) this.closeAfterResponse = true;
     this.responseStarted = true;
-    const small = Buffer.isBuffer(r.body) && !forbidden && plan.kind !== 'none' && r.body.length <= ONE_WRITE_MAX_BODY_BYTES;
-    if (small) {
-      // A small whole answer (a hit): one buffer, one socket.write. Copying a few KiB costs less
-      // than three writes' stream entries, the writev array and its per-chunk bookkeeping.
-      const body = r.body as Buffer;
-      const out = Buffer.allocUnsafe(block.bytes.length + tail.length + body.length);
-      block.bytes.copy(out, 0);
-      out.write(tail, block.bytes.length, 'latin1');
-      body.copy(out, block.bytes.length + tail.length);
-      this.socket.write(out);
-      this.finishWhenDrained();
-      return;
-    }
     // One writev: the kept field block, this response's few fields and the body leave together.
     this.socket.cork();
     this.socket.write(block.bytes);
