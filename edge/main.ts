@@ -1,7 +1,7 @@
-#!/usr/bin/env -S node --min-semi-space-size=64 --max-semi-space-size=64
+#!/usr/bin/env -S node --min-semi-space-size=4 --max-semi-space-size=4
 /**
  * The cdn-edge binary: wires the real clock, timers and undici transport into the edge pipeline.
- * The `#!` line gives the process 64 MiB semi-spaces (fewer scavenge pauses in the hit path's p99):
+ * The `#!` line gives the process 4 MiB semi-spaces (short scavenge pauses in the hit path's p99):
  * see young-generation.ts, which npm start and the bench use for the same flags.
  */
 import { randomBytes } from 'node:crypto';

@@ -16,7 +16,7 @@ Environment:
   LOCAL_CONTROL_PORT       control-plane port (default 9000)
   LOCAL_ORCHESTRATOR_PORT  orchestrator port (default 9100)
   LOCAL_TOKEN              bearer token for every admin API (default: random, printed)
-  EDGE_SEMI_SPACE_MIB      each edge's V8 semi-space in MiB, 1 to 1024 (default 64; edge/young-generation.ts)
+  EDGE_SEMI_SPACE_MIB      each edge's V8 semi-space in MiB, 1 to 1024 (default 4; edge/young-generation.ts)
 
 Flags:
   --help, -h               print this help

@@ -102,15 +102,25 @@ export class Http1Connection {
   /** One function per connection rather than a closure per request. */
   private readonly informational = (info: InformationalResponse): void => this.writeInformational(info);
 
+  /** receiveReused() is on the stack: `pending` may be a view of a buffer the next read overwrites. */
+  private readingReused = false;
+
+  /**
+   * `reads`: 'events' reads the socket's 'data' events; 'fed' means the socket was built with a
+   * reused read buffer (reused-read.ts) and its owner hands each read to receiveReused().
+   */
   constructor(
     private readonly socket: Socket,
     private readonly handler: RequestHandler,
     private readonly o: ConnectionOptions,
     private readonly onClosed: (c: Http1Connection) => void,
+    reads: 'events' | 'fed' = 'events',
   ) {
     this.remoteAddress = socket.remoteAddress;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (reads === 'events') socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // No 'data' listener to start the flow: without it the socket's 'end' would never be emitted.
+    else socket.resume();
     socket.on('end', () => this.onEnd());
     socket.on('error', () => this.destroy());
     socket.on('close', () => this.onClose());
@@ -170,6 +180,22 @@ export class Http1Connection {
     if (this.closed) return;
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     this.pump();
+  }
+
+  /**
+   * One read whose bytes live in a buffer the next read (of any connection) overwrites: they are
+   * parsed now, and whatever outlives this call (pipelined bytes, part of a head, body chunks
+   * handed to the request's stream) is copied. Request heads are strings already.
+   */
+  receiveReused(bytes: Buffer): void {
+    if (this.closed) return;
+    this.readingReused = this.pending.length === 0; // otherwise onData concatenates: a copy
+    try {
+      this.onData(bytes);
+    } finally {
+      if (this.readingReused && this.pending.length > 0 && this.pending.buffer === bytes.buffer) this.pending = Buffer.from(this.pending);
+      this.readingReused = false;
+    }
   }
 
   /** Moves buffered bytes along: into the current body, or into the next request head. */
@@ -299,8 +325,9 @@ export class Http1Connection {
 
   private push(sink: Readable | undefined, bytes: Buffer): void {
     if (sink === undefined || sink.destroyed) return; // discarded: the response did not want it
-    // A subarray is safe to hand on: socket chunks are never written to after they arrive.
-    if (!sink.push(bytes)) {
+    // A subarray of a socket chunk is safe to hand on (never written to after it arrives); one of
+    // the reused read buffer is not.
+    if (!sink.push(this.readingReused ? Buffer.from(bytes) : bytes)) {
       this.sinkWantsMore = false;
       this.cancelBodyTimer();
     }

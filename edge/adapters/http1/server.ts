@@ -9,6 +9,7 @@ import type { Clock, Logger, Timers } from '../../../common/ports.js';
 import { DEFAULT_CHUNKED_LIMITS, type ChunkedLimits } from './chunked.js';
 import { Http1Connection, type ConnectionOptions, type RequestHandler } from './connection.js';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from './parser.js';
+import { adoptWithReusedBuffer, REUSED_READ_BUFFER_BYTES } from './reused-read.js';
 import type { WatchOptions } from '../watch-request.js';
 
 export interface Http1ServerOptions {
@@ -29,7 +30,18 @@ export interface Http1ServerOptions {
   chunked?: ChunkedLimits;
   /** Default 64 KiB: pipelined bytes buffered per connection while a response is in progress. */
   maxPipelinedBytes?: number;
+  /**
+   * Default true: accepted connections read into one buffer the server reuses (reused-read.ts)
+   * rather than a new Buffer per read; false reads the ordinary way ('data' events).
+   */
+  reuseReadBuffer?: boolean;
 }
+
+/**
+ * Emitted with the socket a connection is served on, after 'connection' (whose socket is only a
+ * shell when reads go through the reused buffer): the one to inspect for bytesRead or pauses.
+ */
+export const SERVING_EVENT = 'serving';
 
 /** The options every connection of one server shares, defaults filled in. */
 export function connectionOptions(o: Http1ServerOptions): ConnectionOptions {
@@ -62,10 +74,26 @@ export class Http1Server extends Server {
   private readonly live = new Set<Http1Connection>();
 
   constructor(handler: RequestHandler, o: Http1ServerOptions) {
-    super({ noDelay: true });
+    // pauseOnConnect: nothing is read before the handle can move to a reused-buffer socket.
+    // allowHalfOpen: a client that half-closes after its requests still gets every answer (the
+    // connection ends the socket itself when it is done); without it Node ends our side at once.
+    super({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
     const options = connectionOptions(o);
     const gone = (c: Http1Connection): void => void this.live.delete(c);
-    this.on('connection', (socket: Socket) => this.live.add(serveHttp1(socket, handler, options, gone)));
+    // One buffer for every connection: a read's bytes are parsed, or copied, before the next read.
+    const readBuffer = o.reuseReadBuffer === false ? undefined : Buffer.allocUnsafe(REUSED_READ_BUFFER_BYTES);
+    this.on('connection', (accepted: Socket) => {
+      let connection: Http1Connection | undefined;
+      const socket = readBuffer === undefined ? undefined : adoptWithReusedBuffer(accepted, readBuffer, (bytes) => connection!.receiveReused(bytes));
+      if (socket === undefined) {
+        connection = serveHttp1(accepted, handler, options, gone);
+        accepted.resume();
+      } else {
+        connection = new Http1Connection(socket, handler, options, gone, 'fed');
+      }
+      this.live.add(connection);
+      this.emit(SERVING_EVENT, socket ?? accepted);
+    });
   }
 
   /** Stops accepting; connections finish the response in progress and close (graceful drain). */

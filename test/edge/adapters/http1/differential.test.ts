@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { systemClock, systemTimers } from '../../../../common/adapters/system-clock.js';
-import { Http1Server } from '../../../../edge/adapters/http1/server.js';
+import { Http1Server, SERVING_EVENT } from '../../../../edge/adapters/http1/server.js';
 import type { EdgeRequest } from '../../../../edge/pipeline/types.js';
 import { openRaw } from '../../../support/raw-http.js';
 import { silent } from '../../../support/test-edge-options.js';
@@ -204,7 +204,7 @@ const own = ownSide();
 const nodeSockets: Socket[] = [];
 const ownSockets: Socket[] = [];
 node.on('connection', (s: Socket) => nodeSockets.push(s));
-own.on('connection', (s: Socket) => ownSockets.push(s));
+own.on(SERVING_EVENT, (s: Socket) => ownSockets.push(s));
 let nodePort = 0;
 let ownPort = 0;
 

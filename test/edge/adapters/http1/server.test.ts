@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Clock, TimerHandle, Timers } from '../../../../common/ports.js';
-import { connectionOptions, Http1Server, serveHttp1 } from '../../../../edge/adapters/http1/server.js';
+import { connectionOptions, Http1Server, serveHttp1, SERVING_EVENT } from '../../../../edge/adapters/http1/server.js';
 import type { CompletedRequest } from '../../../../edge/pipeline/request-events.js';
 import type { EdgeRequest, EdgeResponse } from '../../../../edge/pipeline/types.js';
 import { ManualTimers } from '../../../support/manual-timers.js';
@@ -84,7 +84,7 @@ async function echo(req: EdgeRequest): Promise<EdgeResponse> {
 async function listenWith<T extends Timers>(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>, timers: T, clock: Clock) {
   const server = new Http1Server(handler, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers, clock, logger: silent });
   const serverSockets: Socket[] = [];
-  server.on('connection', (sock: Socket) => serverSockets.push(sock));
+  server.on(SERVING_EVENT, (sock: Socket) => serverSockets.push(sock));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     server,
@@ -282,7 +282,7 @@ test('timeouts on the Timers port: an unfinished head gets 408 and close', async
     const c = await openRaw(s.port);
     const seen = readUntil(c, () => false);
     c.write('GET / HTTP/1.1\r\nHo');
-    await new Promise<void>((resolve) => s.serverSockets.length > 0 && s.serverSockets[0]!.bytesRead > 0 ? resolve() : s.serverSockets[0]!.once('data', () => setImmediate(resolve)));
+    while (s.serverSockets.length === 0 || s.serverSockets[0]!.bytesRead === 0) await tick();
     assert.is(s.timers.fire(1000), 1);
     const r = await seen;
     assert.ok(r.closed);
@@ -470,7 +470,7 @@ test('hits respect socket backpressure: a client that pipelines GETs for a 1 MiB
     { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers: new HandTimers(), clock: { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, logger: silent, maxPipelinedBytes },
   );
   const serverSockets: Socket[] = [];
-  server.on('connection', (sock: Socket) => serverSockets.push(sock));
+  server.on(SERVING_EVENT, (sock: Socket) => serverSockets.push(sock));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const c = await openRaw((server.address() as AddressInfo).port);
@@ -674,6 +674,36 @@ test('the request watch: without an access log (fullRecord false) the lean recor
       } else {
         assert.equal([e.target, e.clientAddress, e.requestId, e.userAgent, e.startWallMs, idsMade], ['', undefined, '', undefined, 0, 0]);
       }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+});
+
+test('a client that half-closes after its request still gets the answer of a handler that answers later (RFC 9112 §9.6 closes after the response, not before)', async () => {
+  for (const reuseReadBuffer of [true, false]) {
+    let answer = (): void => undefined;
+    const later = new Promise<void>((resolve) => (answer = resolve));
+    const server = new Http1Server(
+      async () => {
+        await later;
+        return { status: 200, headers: ['content-length', '2'], body: Buffer.from('ok'), outcome: OUTCOME };
+      },
+      { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers: new HandTimers(), clock: { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, logger: silent, reuseReadBuffer },
+    );
+    const serving: Socket[] = [];
+    server.on(SERVING_EVENT, (sock: Socket) => serving.push(sock));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const c = await openRaw((server.address() as AddressInfo).port);
+      const reply = readUntil(c, () => false);
+      c.end('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+      while (serving.length === 0 || !serving[0]!.readableEnded) await tick(); // the server has seen the half-close
+      answer();
+      const r = await reply;
+      assert.ok(r.closed, `reuseReadBuffer ${reuseReadBuffer}`);
+      assert.equal(splitResponses(r.text).responses.map((x) => [x.status, x.body]), [[200, 'ok']], `reuseReadBuffer ${reuseReadBuffer}`);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
