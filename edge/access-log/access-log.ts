@@ -19,11 +19,11 @@ import { jsonLineMaxBytes, JsonLineWriter } from './json-line-bytes.js';
 /** Where lines go: a file or stderr in the binary, an array in tests. */
 export interface AccessLogSink {
   /**
-   * Takes the bytes of whole lines, newline included; the log never touches them again, so the
-   * sink may keep them until written. Returns false when the sink is full; `onDrain` is called
-   * once it can take more.
+   * Takes the bytes of whole lines, newline included; the log does not touch them again until
+   * the sink calls `written` (once the bytes have gone out, or failed to), so the sink may keep
+   * them until then. Returns false when the sink is full; `onDrain` is called once it can take more.
    */
-  write(bytes: Uint8Array): boolean;
+  write(bytes: Uint8Array, written: () => void): boolean;
   onDrain(callback: () => void): void;
 }
 
@@ -39,6 +39,8 @@ export interface AccessLogOptions {
   maxBatch?: number;
   /** What the edge's own (numbered) request ids start with: random per process in the binary (request-watching.ts). Default `edge`. */
   requestIdPrefix?: string;
+  /** Bytes of one chunk lines are encoded into. Default 256 KiB (CHUNK_BYTES). */
+  chunkBytes?: number;
 }
 
 export const ACCESS_LOG_DEFAULTS = { maxQueued: 16_384, flushDelayMs: 100, maxBatch: 1024 } as const;
@@ -48,6 +50,21 @@ export const ACCESS_LOG_DEFAULTS = { maxQueued: 16_384, flushDelayMs: 100, maxBa
  * A longer line (a long target) gets a chunk of its own size.
  */
 const CHUNK_BYTES = 256 * 1024;
+/**
+ * Chunks kept for reuse once every batch in them is written. A new chunk per 256 KiB of lines
+ * (about 90 a second at 100k requests/s) outlives the 4 MiB young generation, so its backing store
+ * is freed only by a full mark-compact: measured under wrk (2026-12-02), one every ~400 ms of
+ * 4-7 ms, and the edge's p99 with the log on was 8 ms against 1 ms without. Reused chunks: none.
+ */
+const MAX_SPARE_CHUNKS = 8;
+/** A chunk and how many of its batches the sink still holds. */
+interface Chunk {
+  bytes: Buffer;
+  pending: number;
+  /** Lines are no longer encoded into it; it is free once `pending` is 0. */
+  retired: boolean;
+}
+
 /** UTF-8 bytes a JavaScript string of n code units can take at most. */
 const MAX_BYTES_PER_UNIT = 3;
 
@@ -57,11 +74,14 @@ export class AccessLog implements RequestObserver {
   /** Lines dropped because the queue was full. */
   dropped = 0;
   /** Batches closed and waiting for the sink, oldest first; lines still filling lie in `chunk` from `start` to `used`. */
-  private batches: { bytes: Uint8Array; lines: number }[] = [];
+  private batches: { bytes: Uint8Array; lines: number; chunk: Chunk }[] = [];
   /** Lines in `batches` and in the filling part of `chunk`. */
   private queuedLines = 0;
   /** Where lines are encoded: bytes before `start` belong to closed batches, which may still wait in the sink. */
-  private chunk: Buffer = Buffer.allocUnsafe(0);
+  private chunk: Chunk = { bytes: Buffer.allocUnsafe(0), pending: 0, retired: false };
+  /** Written-out chunks of the standard size, ready for reuse (at most MAX_SPARE_CHUNKS). */
+  private readonly spare: Chunk[] = [];
+  private readonly chunkBytes: number;
   private start = 0;
   private used = 0;
   private filling = 0;
@@ -81,6 +101,7 @@ export class AccessLog implements RequestObserver {
     this.maxQueued = o.maxQueued ?? ACCESS_LOG_DEFAULTS.maxQueued;
     this.flushDelayMs = o.flushDelayMs ?? ACCESS_LOG_DEFAULTS.flushDelayMs;
     this.maxBatch = o.maxBatch ?? ACCESS_LOG_DEFAULTS.maxBatch;
+    this.chunkBytes = o.chunkBytes ?? CHUNK_BYTES;
   }
 
   completed(event: CompletedRequest): void {
@@ -91,7 +112,8 @@ export class AccessLog implements RequestObserver {
     // JSON goes straight into the chunk; the combined format (not the default) as a string first.
     const line = this.o.format === 'json' ? undefined : combinedLine(event, this.idPrefix);
     this.makeRoom(line === undefined ? jsonLineMaxBytes(event, this.idPrefix) : line.length * MAX_BYTES_PER_UNIT);
-    this.used = line === undefined ? this.json.write(this.chunk, this.used, event) : this.used + this.chunk.write(line, this.used, 'utf8');
+    const chunk = this.chunk.bytes;
+    this.used = line === undefined ? this.json.write(chunk, this.used, event) : this.used + chunk.write(line, this.used, 'utf8');
     this.filling++;
     this.queuedLines++;
     if (this.timer === undefined && !this.blocked) this.timer = this.o.timers.after(this.flushDelayMs, () => this.flushSoon());
@@ -99,11 +121,23 @@ export class AccessLog implements RequestObserver {
 
   /** Ends the filling batch at `maxBatch` lines, and moves to a new chunk when fewer than `bytes` are left. */
   private makeRoom(bytes: number): void {
-    if (this.filling < this.maxBatch && this.chunk.length - this.used >= bytes) return;
+    if (this.filling < this.maxBatch && this.chunk.bytes.length - this.used >= bytes) return;
     this.closeBatch();
-    if (this.chunk.length - this.used >= bytes) return;
-    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
+    if (this.chunk.bytes.length - this.used >= bytes) return;
+    this.chunk.retired = true;
+    this.recycle(this.chunk);
+    const reused = bytes <= this.chunkBytes ? this.spare.pop() : undefined;
+    // Outside Node's shared 8 KiB pool: a chunk outlives many requests and must not pin a pool slab.
+    this.chunk = reused ?? { bytes: Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, bytes)), pending: 0, retired: false };
     this.start = this.used = 0;
+  }
+
+  /** A retired chunk whose batches the sink has all written goes back to the spares (standard size only). */
+  private recycle(chunk: Chunk): void {
+    if (!chunk.retired || chunk.pending > 0) return;
+    if (chunk.bytes.length !== this.chunkBytes || this.spare.length >= MAX_SPARE_CHUNKS) return;
+    chunk.retired = false;
+    this.spare.push(chunk);
   }
 
   /** Lines waiting to be written. */
@@ -122,7 +156,8 @@ export class AccessLog implements RequestObserver {
   /** The lines encoded since the last batch become a batch of their own; the chunk's rest stays for the next lines. */
   private closeBatch(): void {
     if (this.filling === 0) return;
-    this.batches.push({ bytes: this.chunk.subarray(this.start, this.used), lines: this.filling });
+    this.batches.push({ bytes: this.chunk.bytes.subarray(this.start, this.used), lines: this.filling, chunk: this.chunk });
+    this.chunk.pending++;
     this.start = this.used;
     this.filling = 0;
   }
@@ -141,7 +176,12 @@ export class AccessLog implements RequestObserver {
     if (batch === undefined) return;
     this.queuedLines -= batch.lines;
     this.written += batch.lines;
-    if (!this.o.sink.write(batch.bytes)) {
+    const chunk = batch.chunk;
+    const written = (): void => {
+      chunk.pending--;
+      this.recycle(chunk);
+    };
+    if (!this.o.sink.write(batch.bytes, written)) {
       this.blocked = true;
       this.o.sink.onDrain(() => {
         this.blocked = false;

@@ -17,7 +17,7 @@ export interface ReopenableSink extends AccessLogSink {
 export function openAccessLogSink(target: string, logger: Logger): ReopenableSink {
   if (target === 'stderr') {
     return {
-      write: (bytes) => process.stderr.write(bytes),
+      write: (bytes, written) => process.stderr.write(bytes, () => written()),
       onDrain: (callback) => process.stderr.once('drain', callback),
       reopen: () => {},
       close: async () => {},
@@ -32,7 +32,7 @@ export function openAccessLogSink(target: string, logger: Logger): ReopenableSin
   let stream = streamOn(fd, target, logger);
   let waiting: (() => void) | undefined;
   return {
-    write: (bytes) => stream.write(bytes),
+    write: (bytes, written) => stream.write(bytes, () => written()),
     onDrain: (callback) => {
       waiting = callback;
       stream.once('drain', () => {

@@ -155,4 +155,64 @@ test('flush() writes everything now (shutdown, SIGHUP)', () => {
   assert.is(timers.scheduled, 0);
 });
 
+
+/** Keeps each write's bytes as handed over (not copied) and its `written` callback, to be called by the test. */
+class HoldingSink implements AccessLogSink {
+  held: { bytes: Uint8Array; text: string; written: () => void }[] = [];
+  write(bytes: Uint8Array, written: () => void): boolean {
+    this.held.push({ bytes, text: Buffer.from(bytes).toString(), written });
+    return true;
+  }
+  onDrain(): void {}
+}
+
+/** Writes `count` lines from `from`, flushing after each, so each line is a batch of its own. */
+function fillChunks(log: AccessLog, sink: HoldingSink, from: number, count: number): number {
+  let n = from;
+  for (let i = 0; i < count; i++) {
+    log.completed(event(n++));
+    log.flush();
+  }
+  assert.ok(sink.held.length > 0);
+  return n;
+}
+
+test('a chunk is reused only after the sink has written every batch in it, and bytes it still holds never change', () => {
+  const sink = new HoldingSink();
+  // A chunk of 2 KiB holds a few lines; every flush hands one batch over.
+  const log = new AccessLog({ format: 'json', sink, timers: new ManualTimers(), chunkBytes: 2048 });
+  let n = fillChunks(log, sink, 0, 100);
+  const firstBuffers = new Set(sink.held.map((h) => h.bytes.buffer));
+  assert.ok(firstBuffers.size >= 3, `lines spread over several chunks (${firstBuffers.size})`);
+  // Nothing written yet: more lines must go to new chunks, and what the sink holds stays as it was.
+  n = fillChunks(log, sink, n, 100);
+  for (const h of sink.held) assert.is(Buffer.from(h.bytes).toString(), h.text, 'bytes held by the sink were overwritten');
+  const allBuffers = new Set(sink.held.map((h) => h.bytes.buffer));
+  for (const b of firstBuffers) assert.ok(allBuffers.has(b));
+  assert.ok(allBuffers.size > firstBuffers.size, 'no chunk reused while its batches were pending');
+  // The sink reports everything written: later lines reuse those chunks.
+  const before = new Set(allBuffers);
+  for (const h of sink.held.splice(0)) h.written();
+  fillChunks(log, sink, n, 100);
+  const reused = sink.held.filter((h) => before.has(h.bytes.buffer)).length;
+  assert.ok(reused > 0, 'a written-out chunk was reused');
+  assert.equal(
+    sink.held.map((h) => h.text).join('').split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { target: string }).target),
+    Array.from({ length: 100 }, (_x, i) => `/${n + i}`),
+  );
+});
+
+test('a chunk some of whose batches are still pending is not reused', () => {
+  const sink = new HoldingSink();
+  const log = new AccessLog({ format: 'json', sink, timers: new ManualTimers(), chunkBytes: 2048 });
+  let n = fillChunks(log, sink, 0, 100);
+  // Release all but the first batch: its chunk must stay out of reuse.
+  const [first, ...rest] = sink.held.splice(0);
+  for (const h of rest) h.written();
+  n = fillChunks(log, sink, n, 200);
+  assert.is(Buffer.from(first!.bytes).toString(), first!.text, 'a pending batch was overwritten');
+  assert.ok(sink.held.every((h) => h.bytes.buffer !== first!.bytes.buffer), 'a chunk with a pending batch was reused');
+  assert.ok(sink.held.some((h) => rest.some((r) => r.bytes.buffer === h.bytes.buffer)), 'written-out chunks were reused');
+});
+
 test.run();
