@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Clock, TimerHandle, Timers } from '../../../../common/ports.js';
-import { connectionOptions, Http1Server, serveHttp1, SERVING_EVENT } from '../../../../edge/adapters/http1/server.js';
+import { connectionOptions, Http1Server, serveHttp1, SERVING_EVENT, type Http1ServerOptions } from '../../../../edge/adapters/http1/server.js';
 import type { CompletedRequest } from '../../../../edge/pipeline/request-events.js';
 import type { EdgeRequest, EdgeResponse } from '../../../../edge/pipeline/types.js';
 import { ManualTimers } from '../../../support/manual-timers.js';
@@ -81,8 +81,11 @@ async function echo(req: EdgeRequest): Promise<EdgeResponse> {
 }
 
 /** An Http1Server on 127.0.0.1 port 0 with these timers and clock; its accepted sockets are kept for inspection. */
-async function listenWith<T extends Timers>(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>, timers: T, clock: Clock) {
-  const server = new Http1Server(handler, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers, clock, logger: silent });
+/** Options a test adds to the fixed ones below (pipelining bound, read path). */
+type ExtraOptions = Pick<Http1ServerOptions, 'maxPipelinedBytes' | 'reuseReadBuffer'>;
+
+async function listenWith<T extends Timers>(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>, timers: T, clock: Clock, extra: ExtraOptions = {}) {
+  const server = new Http1Server(handler, { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers, clock, logger: silent, ...extra });
   const serverSockets: Socket[] = [];
   server.on(SERVING_EVENT, (sock: Socket) => serverSockets.push(sock));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -98,8 +101,8 @@ async function listenWith<T extends Timers>(handler: (req: EdgeRequest) => EdgeR
   };
 }
 
-function start(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse> = echo) {
-  return listenWith(handler, new HandTimers(), { wallMs: () => 1_700_000_000_000, monoMs: () => 0 });
+function start(handler: (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse> = echo, extra: ExtraOptions = {}) {
+  return listenWith(handler, new HandTimers(), { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, extra);
 }
 
 const responsesIn = (n: number, heads: boolean[] = []) => (text: string) => splitResponses(text, heads).responses.length >= n;
@@ -462,18 +465,16 @@ test('hits respect socket backpressure: a client that pipelines GETs for a 1 MiB
   const object = Buffer.alloc(1024 * 1024, 0x62);
   let answered = 0;
   const maxPipelinedBytes = 4 * 1024;
-  const server = new Http1Server(
+  const s = await start(
     () => {
       answered++;
       return { status: 200, headers: ['content-length', String(object.length)], body: object, outcome: OUTCOME };
     },
-    { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers: new HandTimers(), clock: { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, logger: silent, maxPipelinedBytes },
+    { maxPipelinedBytes },
   );
-  const serverSockets: Socket[] = [];
-  server.on(SERVING_EVENT, (sock: Socket) => serverSockets.push(sock));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const serverSockets = s.serverSockets;
   try {
-    const c = await openRaw((server.address() as AddressInfo).port);
+    const c = await openRaw(s.port);
     c.pause(); // never reads
     const request = 'GET /big HTTP/1.1\r\nHost: a\r\n\r\n';
     const count = 2_000;
@@ -491,8 +492,7 @@ test('hits respect socket backpressure: a client that pipelines GETs for a 1 MiB
     assert.ok(answered < count, `all ${count} requests answered into a client that reads nothing`);
     c.destroy();
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await s.close();
   }
 });
 
@@ -685,18 +685,16 @@ test('a client that half-closes after its request still gets the answer of a han
   for (const reuseReadBuffer of [true, false]) {
     let answer = (): void => undefined;
     const later = new Promise<void>((resolve) => (answer = resolve));
-    const server = new Http1Server(
+    const s = await start(
       async () => {
         await later;
         return { status: 200, headers: ['content-length', '2'], body: Buffer.from('ok'), outcome: OUTCOME };
       },
-      { keepAliveTimeoutMs: 5000, headersTimeoutMs: 1000, timers: new HandTimers(), clock: { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, logger: silent, reuseReadBuffer },
+      { reuseReadBuffer },
     );
-    const serving: Socket[] = [];
-    server.on(SERVING_EVENT, (sock: Socket) => serving.push(sock));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const serving = s.serverSockets;
     try {
-      const c = await openRaw((server.address() as AddressInfo).port);
+      const c = await openRaw(s.port);
       const reply = readUntil(c, () => false);
       c.end('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
       while (serving.length === 0 || !serving[0]!.readableEnded) await tick(); // the server has seen the half-close
@@ -705,8 +703,7 @@ test('a client that half-closes after its request still gets the answer of a han
       assert.ok(r.closed, `reuseReadBuffer ${reuseReadBuffer}`);
       assert.equal(splitResponses(r.text).responses.map((x) => [x.status, x.body]), [[200, 'ok']], `reuseReadBuffer ${reuseReadBuffer}`);
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await s.close();
     }
   }
 });
