@@ -54,15 +54,14 @@ const CHUNK_BYTES = 256 * 1024;
  * Chunks kept for reuse once every batch in them is written. A new chunk per 256 KiB of lines
  * (about 90 a second at 100k requests/s) outlives the 4 MiB young generation, so its backing store
  * is freed only by a full mark-compact: measured under wrk (2026-12-02), one every ~400 ms of
- * 4-7 ms, and the edge's p99 with the log on was 8 ms against 1 ms without. Reused chunks: none.
+ * 4-7 ms, and the edge's p99 with the log on was 8 ms against 1 ms without. With reuse there
+ * were no mark-compacts in the same run.
  */
 const MAX_SPARE_CHUNKS = 8;
 /** A chunk and how many of its batches the sink still holds. */
 interface Chunk {
   bytes: Buffer;
   pending: number;
-  /** Lines are no longer encoded into it; it is free once `pending` is 0. */
-  retired: boolean;
 }
 
 /** UTF-8 bytes a JavaScript string of n code units can take at most. */
@@ -78,7 +77,7 @@ export class AccessLog implements RequestObserver {
   /** Lines in `batches` and in the filling part of `chunk`. */
   private queuedLines = 0;
   /** Where lines are encoded: bytes before `start` belong to closed batches, which may still wait in the sink. */
-  private chunk: Chunk = { bytes: Buffer.allocUnsafe(0), pending: 0, retired: false };
+  private chunk: Chunk = { bytes: Buffer.allocUnsafe(0), pending: 0 };
   /** Written-out chunks of the standard size, ready for reuse (at most MAX_SPARE_CHUNKS). */
   private readonly spare: Chunk[] = [];
   private readonly chunkBytes: number;
@@ -124,19 +123,21 @@ export class AccessLog implements RequestObserver {
     if (this.filling < this.maxBatch && this.chunk.bytes.length - this.used >= bytes) return;
     this.closeBatch();
     if (this.chunk.bytes.length - this.used >= bytes) return;
-    this.chunk.retired = true;
-    this.recycle(this.chunk);
+    const previous = this.chunk;
     const reused = bytes <= this.chunkBytes ? this.spare.pop() : undefined;
     // Outside Node's shared 8 KiB pool: a chunk outlives many requests and must not pin a pool slab.
-    this.chunk = reused ?? { bytes: Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, bytes)), pending: 0, retired: false };
+    this.chunk = reused ?? { bytes: Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, bytes)), pending: 0 };
     this.start = this.used = 0;
+    this.recycle(previous);
   }
 
-  /** A retired chunk whose batches the sink has all written goes back to the spares (standard size only). */
+  /**
+   * A chunk lines are no longer encoded into, whose batches the sink has all written, goes back to
+   * the spares (standard size only). Called when the log moves on from it and on each write done.
+   */
   private recycle(chunk: Chunk): void {
-    if (!chunk.retired || chunk.pending > 0) return;
+    if (chunk === this.chunk || chunk.pending > 0) return;
     if (chunk.bytes.length !== this.chunkBytes || this.spare.length >= MAX_SPARE_CHUNKS) return;
-    chunk.retired = false;
     this.spare.push(chunk);
   }
 
