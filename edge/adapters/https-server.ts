@@ -58,6 +58,9 @@ export function createHttpsEdgeServer(edge: Pick<Edge, 'handle'>, ports: { logge
     logger: ports.logger,
     watch: options.watch,
     parser: { maxHeadBytes: limits.maxHeaderListBytes, maxHeaderCount: limits.maxHeaderListPairs },
+    // A TLS socket completes every write later (its writableLength stays above 0 after write()),
+    // so a joined answer's region could never be reused: each would cost a new slab.
+    joinSmallAnswers: false,
   });
   const http1 = new Set<Http1Connection>();
   const gone = (c: Http1Connection): void => void http1.delete(c);

@@ -14,11 +14,12 @@ import type { Clock, InformationalResponse, Logger, TimerHandle, Timers } from '
 import { requestIdOf } from '../../access-log/request-id.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from '../../pipeline/types.js';
 import type { WatchOptions } from '../watch-request.js';
+import { joinAnswer, type AnswerSlab } from './answer-slab.js';
 import { ChunkedDecoder, type ChunkedLimits } from './chunked.js';
 import { bodyForPipeline, edgeRequestOf, headerObjectOfDistinct, headerObjectOfFlat } from '../../pipeline/incoming-request.js';
 import { FieldLineMemo } from './field-line-memo.js';
 import { parseRequestHead, type ParserLimits, type RequestHead } from './parser.js';
-import { bodyForbidden, isWritableField, serializeChangingFields, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
+import { bodyForbidden, checkChangingFields, isWritableField, serializeChangingFields, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
 
 export type RequestHandler = (req: EdgeRequest) => EdgeResponse | Promise<EdgeResponse>;
 
@@ -51,6 +52,11 @@ export interface ConnectionOptions {
   logger: Logger;
   /** Told about every finished request (access log, duration histograms), as node-server.ts does. */
   watch?: WatchOptions | undefined;
+  /**
+   * Where small answers are joined into one buffer (answer-slab.ts), shared by one server's
+   * connections; undefined writes block, fields and body as separate chunks.
+   */
+  answerSlab?: AnswerSlab | undefined;
 }
 
 /** The request in progress, as the watch reports it when its response is over. */
@@ -65,10 +71,13 @@ interface Watched {
 
 type BodyReader = { kind: 'length'; remaining: number; sink: Readable | undefined } | { kind: 'chunked'; decoder: ChunkedDecoder; sink: Readable | undefined };
 
+/** Shared by every connection with nothing pending: a zero-length Buffer has no bytes to change. */
+const NO_BYTES = Buffer.alloc(0);
+
 const REJECT_BODY: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large', 501: 'Not Implemented', 505: 'HTTP Version Not Supported' };
 
 export class Http1Connection {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = NO_BYTES;
   /** The previous head's field lines, reused where the next head repeats them (field-line-memo.ts). */
   private readonly fieldLines = new FieldLineMemo();
   private body: BodyReader | undefined;
@@ -104,6 +113,10 @@ export class Http1Connection {
 
   /** receiveReused() is on the stack: `pending` may be a view of a buffer the next read overwrites. */
   private readingReused = false;
+
+  /** Answer-slab regions this connection wrote and has not settled, and the slab they came from. */
+  private slabRegions = 0;
+  private slabGeneration = -1;
 
   /**
    * `reads`: 'events' reads the socket's 'data' events; 'fed' means the socket was built with a
@@ -211,7 +224,30 @@ export class Http1Connection {
     } finally {
       this.pumping = false;
       this.socket.uncork();
+      this.settleSlab();
     }
+  }
+
+  /** After the socket is uncorked: tells the slab whether the regions written since are still queued. */
+  private settleSlab(): void {
+    if (this.slabRegions === 0) return;
+    this.o.answerSlab!.settle(this.slabGeneration, this.slabRegions, this.socket.writableLength > 0);
+    this.slabRegions = 0;
+  }
+
+  /** One region holding the whole answer, or undefined (no slab, or too big). */
+  private joined(block: Buffer, headers: readonly string[], changingFrom: number, changingBytes: number, tail: string, body: Buffer | undefined): Buffer | undefined {
+    const slab = this.o.answerSlab;
+    if (slab === undefined) return undefined;
+    const region = joinAnswer(slab, block, headers, changingFrom, changingBytes, tail, body);
+    if (region === undefined) return undefined;
+    if (slab.generation !== this.slabGeneration) {
+      // Regions of an earlier slab need no settling: it is never handed out again.
+      this.slabGeneration = slab.generation;
+      this.slabRegions = 0;
+    }
+    this.slabRegions++;
+    return region;
   }
 
   private pumpLoop(): void {
@@ -235,7 +271,7 @@ export class Http1Connection {
       }
       if (this.clientSaidClose) {
         // RFC 9112 §9.6: what follows a request with Connection: close is not a request; drop it.
-        this.pending = Buffer.alloc(0);
+        this.pending = NO_BYTES;
         this.end();
         return;
       }
@@ -261,7 +297,8 @@ export class Http1Connection {
       }
       this.headersTimer?.cancel();
       this.headersTimer = undefined;
-      this.pending = this.pending.subarray(r.consumed);
+      // A read holding exactly one head (nearly always) leaves nothing: no view made for it.
+      this.pending = r.consumed === this.pending.length ? NO_BYTES : this.pending.subarray(r.consumed);
       this.startRequest(r.head);
     }
   }
@@ -481,10 +518,13 @@ export class Http1Connection {
     }
     const forbidden = bodyForbidden(head.method, r.status);
     let out;
+    let keptEnd: number;
+    let changingBytes: number;
     try {
       const wire = r.wire;
       // A reused answer: its block is kept (up to the fields that change per response, if it says so).
-      const keptEnd = wire?.changingFrom ?? r.headers.length;
+      keptEnd = wire?.changingFrom ?? r.headers.length;
+      changingBytes = keptEnd < r.headers.length ? checkChangingFields(r.headers, keptEnd) : 0;
       let block = wire?.head as FieldBlock | undefined;
       if (block === undefined) {
         block = serializeFieldBlock(r.status, r.headers, keptEnd);
@@ -498,7 +538,7 @@ export class Http1Connection {
         keepAlive: head.keepAlive && !this.closeAfterResponse,
         bodyBytes: r.body === undefined ? null : Buffer.isBuffer(r.body) ? r.body.length : undefined,
         date: this.date(),
-      }, block, keptEnd < r.headers.length ? serializeChangingFields(r.headers, keptEnd) : '');
+      }, block);
     } catch (err) {
       discard(r.body);
       this.fail(head, err);
@@ -507,12 +547,25 @@ export class Http1Connection {
     const { block, tail, plan, keepAlive } = out;
     if (!keepAlive) this.closeAfterResponse = true;
     this.responseStarted = true;
+    const noBody = r.body === undefined || forbidden || plan.kind === 'none';
+    if (noBody || Buffer.isBuffer(r.body)) {
+      const body = noBody ? undefined : (r.body as Buffer);
+      if (noBody) discard(r.body);
+      const whole = this.joined(block.bytes, r.headers, keptEnd, changingBytes, tail, body);
+      if (whole !== undefined) {
+        this.socket.write(whole);
+        // Outside pump() nothing uncorks later: the region's fate is known now.
+        if (!this.pumping) this.settleSlab();
+        this.finishWhenDrained();
+        return;
+      }
+    }
     // One writev: the kept field block, this response's few fields and the body leave together.
     this.socket.cork();
     this.socket.write(block.bytes);
-    this.socket.write(tail, 'latin1');
+    // The changing fields come first in the tail, as in a joined answer.
+    this.socket.write(changingBytes > 0 ? serializeChangingFields(r.headers, keptEnd) + tail : tail, 'latin1');
     if (r.body === undefined || forbidden || plan.kind === 'none') {
-      discard(r.body);
       this.socket.uncork();
       this.finishWhenDrained();
     } else if (Buffer.isBuffer(r.body)) {
@@ -649,7 +702,7 @@ export class Http1Connection {
     this.o.logger.log('debug', 'request rejected', { status, reason });
     const text = `${status} ${REJECT_BODY[status] ?? 'Error'}\n`;
     this.socket.write(`HTTP/1.1 ${status} ${REJECT_BODY[status] ?? 'Error'}\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\nConnection: close\r\nDate: ${this.date()}\r\n\r\n${text}`);
-    this.pending = Buffer.alloc(0);
+    this.pending = NO_BYTES;
     this.end();
   }
 

@@ -6,6 +6,7 @@
  */
 import { Server, type Socket } from 'node:net';
 import type { Clock, Logger, Timers } from '../../../common/ports.js';
+import { AnswerSlab } from './answer-slab.js';
 import { DEFAULT_CHUNKED_LIMITS, type ChunkedLimits } from './chunked.js';
 import { Http1Connection, type ConnectionOptions, type RequestHandler } from './connection.js';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from './parser.js';
@@ -35,6 +36,11 @@ export interface Http1ServerOptions {
    * rather than a new Buffer per read; false reads the ordinary way ('data' events).
    */
   reuseReadBuffer?: boolean;
+  /**
+   * Default true: a small answer (head and body up to 16 KiB) is copied into one buffer and written
+   * with one socket.write (answer-slab.ts); false writes its parts as separate chunks.
+   */
+  joinSmallAnswers?: boolean;
 }
 
 /**
@@ -58,6 +64,8 @@ export function connectionOptions(o: Http1ServerOptions): ConnectionOptions {
     clock: o.clock,
     logger: o.logger,
     watch: o.watch,
+    // One slab per server: its connections run on one thread and settle each region they write.
+    answerSlab: o.joinSmallAnswers === false ? undefined : new AnswerSlab(),
   };
 }
 

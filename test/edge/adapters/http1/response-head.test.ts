@@ -6,7 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isWritableField, serializeFieldBlock } from '../../../../edge/adapters/http1/response-head.js';
+import { checkChangingFields, isWritableField, serializeChangingFields, serializeFieldBlock, writeChangingFields } from '../../../../edge/adapters/http1/response-head.js';
 
 const REFUSED_VALUES: Array<[string, string]> = [
   ['U+010D U+010A (CR LF in latin1)', 'a\u010d\u010aSet-Cookie: s=evil'],
@@ -24,7 +24,31 @@ for (const [label, value] of REFUSED_VALUES) {
     assert.is(isWritableField('x', value), false);
     assert.throws(() => serializeFieldBlock(200, ['x', value]));
   });
+
+  test(`a per-response (changing) value with ${label} is refused too, also under a hit's own names`, () => {
+    for (const name of ['x', 'age', 'cache-status']) {
+      assert.throws(() => checkChangingFields(['content-length', '1', name, value], 2));
+      assert.throws(() => serializeChangingFields(['content-length', '1', name, value], 2));
+    }
+  });
 }
+
+test('changing fields: a framing field or a name that is not a token is refused', () => {
+  for (const name of ['content-length', 'Date', 'connection', 'transfer-encoding', 'keep-alive', 'x y', '']) {
+    assert.throws(() => checkChangingFields([name, '1'], 0), undefined, name);
+  }
+});
+
+test('changing fields written as bytes are the serialized text, byte for byte (obs-text included)', () => {
+  const headers = ['etag', '"x"', 'age', '12', 'cache-status', 'edge; hit; ttl=7', 'x-note', 'caf\u00e9\tok'];
+  const text = serializeChangingFields(headers, 2);
+  const target = Buffer.alloc(checkChangingFields(headers, 2) + 2, 0xee);
+  const end = writeChangingFields(target, 1, headers, 2);
+  assert.is(end, 1 + text.length);
+  assert.is(target.toString('latin1', 1, end), text);
+  assert.is(target[0], 0xee);
+  assert.is(target[end], 0xee);
+});
 
 for (const name of ['x y', 'x:y', '', 'x\r\nset-cookie', 'caf\u00e9']) {
   test(`a name ${JSON.stringify(name)} that is not a token is refused`, () => {
