@@ -20,8 +20,8 @@
  * builds one at start and one per membership change, and the simulator builds every edge's
  * rings in every run (20% of a swarm seed's CPU, sim/README.md 2026-12-02 r-20i).
  */
-import { MAX_RING_MEMBERS, MAX_RING_POINTS, ringBoundsProblem } from '../../common/ring-bounds.js';
-import { hash32 } from './hash.js';
+import { MAX_RING_POINTS, ringBoundsProblem } from '../../common/ring-bounds.js';
+import { hash32, suffixHasher } from './hash.js';
 
 export interface RingMember {
   id: string;
@@ -57,10 +57,6 @@ export const RING_RANGE = 16_777_213;
  * binary search, so the count hardly affects its speed.
  */
 export const DEFAULT_POINTS_PER_WEIGHT = 2000;
-
-/** A point and the index of its member (in id order) packed in one number, so one numeric sort orders both. */
-const MEMBER_SLOTS = 1024;
-if (MEMBER_SLOTS <= MAX_RING_MEMBERS) throw new Error('ring: MEMBER_SLOTS must exceed MAX_RING_MEMBERS');
 
 export class Ring {
   /** Members sorted by id; a point's owner is an index into this list. */
@@ -99,23 +95,26 @@ export class Ring {
     this.ids = new Set(copies.map((m) => m.id));
 
     const counts = copies.map((m) => Math.max(1, Math.round(pointsPerWeight * m.weight)));
-    const packed = new Float64Array(counts.reduce((sum, n) => sum + n, 0));
+    const total = counts.reduce((sum, n) => sum + n, 0);
+    // Generated member by member, so in id order; a stable sort by position then leaves the
+    // points of one position in id order, and the first of each (the smaller id) keeps it. The
+    // later ones (a contest, or a member hashing two of its points to one position) are dropped.
+    let points: Uint32Array = new Uint32Array(total);
+    let holders: Uint16Array = new Uint16Array(total);
     let n = 0;
     for (const [index, member] of copies.entries()) {
-      for (let i = 0; i < counts[index]!; i++) packed[n++] = (hash32(`${member.id}#${i}`) % RING_RANGE) * MEMBER_SLOTS + index;
+      const pointHash = suffixHasher(`${member.id}#`); // hash32(`${member.id}#${i}`)
+      for (let i = 0; i < counts[index]!; i++) {
+        points[n] = pointHash(i) % RING_RANGE;
+        holders[n++] = index;
+      }
     }
-    // Ascending by position, then by member index (id order): the first entry of each position
-    // is the smaller id's, which keeps the position; later ones (a contest, or a member hashing
-    // two of its own points to one position) are dropped.
-    packed.sort();
-    const points = new Uint32Array(packed.length);
-    const holders = new Uint16Array(packed.length);
+    [points, holders] = stableSortByPosition(points, holders);
     let kept = 0;
-    for (let i = 0; i < packed.length; i++) {
-      const point = Math.floor(packed[i]! / MEMBER_SLOTS);
-      if (kept > 0 && points[kept - 1] === point) continue;
-      points[kept] = point;
-      holders[kept] = packed[i]! - point * MEMBER_SLOTS;
+    for (let i = 0; i < total; i++) {
+      if (kept > 0 && points[kept - 1] === points[i]) continue;
+      points[kept] = points[i]!;
+      holders[kept] = holders[i]!;
       kept++;
     }
     this.points = points.subarray(0, kept);
@@ -167,6 +166,42 @@ export class Ring {
     }
     return lo === points.length ? 0 : lo;
   }
+}
+
+const RADIX_BITS = 12;
+const RADIX = 1 << RADIX_BITS;
+// Two passes cover a position only if positions fit in 2 x RADIX_BITS bits.
+if (RING_RANGE > RADIX * RADIX) throw new Error('ring: RING_RANGE must fit in two radix digits');
+
+/**
+ * Positions (below 2^24) in ascending order, each with its holder, equal positions keeping their
+ * input order: a least-significant-digit radix sort, two passes of 12 bits. Linear, where a
+ * comparison sort of a 100,000-point ring costs several times more.
+ */
+function stableSortByPosition(points: Uint32Array, holders: Uint16Array): [Uint32Array, Uint16Array] {
+  let fromPoints = points;
+  let fromHolders = holders;
+  let toPoints: Uint32Array = new Uint32Array(points.length);
+  let toHolders: Uint16Array = new Uint16Array(points.length);
+  const starts = new Uint32Array(RADIX);
+  for (let shift = 0; shift < 2 * RADIX_BITS; shift += RADIX_BITS) {
+    starts.fill(0);
+    for (let i = 0; i < fromPoints.length; i++) starts[(fromPoints[i]! >>> shift) & (RADIX - 1)]!++;
+    let at = 0;
+    for (let d = 0; d < RADIX; d++) {
+      const count = starts[d]!;
+      starts[d] = at;
+      at += count;
+    }
+    for (let i = 0; i < fromPoints.length; i++) {
+      const to = starts[(fromPoints[i]! >>> shift) & (RADIX - 1)]!++;
+      toPoints[to] = fromPoints[i]!;
+      toHolders[to] = fromHolders[i]!;
+    }
+    [fromPoints, toPoints] = [toPoints, fromPoints];
+    [fromHolders, toHolders] = [toHolders, fromHolders];
+  }
+  return [fromPoints, fromHolders];
 }
 
 /** Where `key` falls on the ring: the top 24 bits of hash32(key), scaled by 32, modulo the range. */
