@@ -104,7 +104,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const originLoad = new OriginLoad(edgeIds.length, scenario.edge.collapseWaitMs);
   // Standby edges are expected to converge only once they join.
   const convergence = new Convergence(scenario.durationMs, scenario.checks.convergenceBoundMs, world.edges.filter((e) => e.member).map((e) => e.node.id));
-  const membership = new MembershipOrigin(scenario.checks.membershipWindowMs, scenario.checks.membershipMaxFraction, new Map(world.edges.map((e) => [e.node.id, e.node.region])));
+  const membership = new MembershipOrigin(scenario.checks.membershipWindowMs, scenario.checks.membershipMaxFraction, new Map(world.edges.map((e) => [e.node.id, e.node.region])), hasMembershipFaults(scenario));
   const checkers: Checker[] = [new PurgeSafety(), convergence, new Freshness(scenario.checks.freshnessSlackMs), originLoad, new Routing(), new Local(), membership];
   for (const c of checkers) world.history.listen(c);
   world.network.observer = {
@@ -216,6 +216,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     marks,
     ...(crash === undefined ? {} : { crash }),
   };
+}
+
+/** Whether the scenario changes a region's membership: a join, a leave or a graceful restart (a leave, then a join). */
+export function hasMembershipFaults(scenario: Scenario): boolean {
+  return scenario.faults.some((f) => f.kind === 'join' || f.kind === 'leave' || (f.kind === 'restart' && f.graceful === true));
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Types for the parts of `consistent-hash@1` (plain CommonJS, no bundled types) that the ring
- * uses. See node_modules/consistent-hash/consistent-hash.js.
+ * Types for the parts of `consistent-hash@1` (plain CommonJS, no bundled types) that the ring was
+ * built on; test/edge/routing/ring-reference.test.ts still builds it as the reference the Ring
+ * must agree with. See node_modules/consistent-hash/consistent-hash.js.
  */
 declare module 'consistent-hash' {
   interface ConsistentHashOptions {

@@ -1,23 +1,27 @@
 /**
  * The consistent-hash ring that names each key's owner among the edges of a region.
  *
- * Built on `consistent-hash`, with two of its defaults replaced:
- * - Control points. The library draws them from `Math.random()`, so two processes would build
- *   different rings. Here a member's points are `hash32(`${id}#${i}`) % RING_RANGE` for
- *   i < round(pointsPerWeight × weight), passed to `add(node, weight, points)`. Every edge given
- *   the same members (in any order) builds the identical ring, in every run.
- * - Key hash. The library hashes `get`'s argument with a 24-bit PJW variant that clusters
- *   similar keys (`/obj/1`, `/obj/2`, …). `owner` first mixes the key with `hash32`, then hands
- *   the library a 3-character string whose PJW hash is exactly the top 24 bits of that mix, so
- *   the library's position `(pjw << 5) % RING_RANGE` is uniform over the ring.
+ * - Control points. A member's points are `hash32(`${id}#${i}`) % RING_RANGE` for
+ *   i < round(pointsPerWeight × weight). Every edge given the same members (in any order) builds
+ *   the identical ring, in every run.
+ * - Key position. `(top 24 bits of hash32(key)) << 5) % RING_RANGE`, uniform over the ring; the
+ *   owner is the member of the first point at or after it, wrapping to the first point.
  *
  * Two members hashing a point to the same position: the member with the smaller id keeps it and
  * the other drops it. The rule depends only on the two ids, so adding or removing a third
  * member never moves a key between two members that stay.
+ *
+ * The ring was built on the `consistent-hash` package, fed the points above and, for each key, a
+ * 3-character string whose PJW hash was the top 24 bits of hash32(key). This class keeps those
+ * positions and that lookup exactly (test/edge/routing/ring.test.ts checks every owner and
+ * successor list against the package) but holds the points in one sorted typed array: the
+ * package kept them as keys of a plain object (a dictionary of up to 100,000 integer keys) and
+ * sorted them with a comparator, which made a 4-member ring cost 4-10 ms to build. An edge
+ * builds one at start and one per membership change, and the simulator builds every edge's
+ * rings in every run (20% of a swarm seed's CPU, sim/README.md 2026-12-02 r-20i).
  */
-import ConsistentHash from 'consistent-hash';
 import { MAX_RING_POINTS, ringBoundsProblem } from '../../common/ring-bounds.js';
-import { hash32 } from './hash.js';
+import { hash32, suffixHasher } from './hash.js';
 
 export interface RingMember {
   id: string;
@@ -38,8 +42,8 @@ export interface RingOptions {
 }
 
 /**
- * Positions on the ring are integers in [0, RING_RANGE). A prime (2^24 − 3): the library maps a
- * 24-bit hash h to `(h << 5) % range`, which is a permutation of [0, range) only when the
+ * Positions on the ring are integers in [0, RING_RANGE). A prime (2^24 − 3): a key's 24-bit
+ * hash h goes to `(h << 5) % range`, which is a permutation of [0, range) only when the
  * range is odd, and a range near 2^24 keeps point collisions few (10 members × 2,000 points:
  * ~12 of 20,000 positions contested, each resolved by the rule above).
  */
@@ -55,8 +59,12 @@ export const RING_RANGE = 16_777_213;
 export const DEFAULT_POINTS_PER_WEIGHT = 2000;
 
 export class Ring {
-  private readonly ring: ConsistentHash<RingMember>;
+  /** Members sorted by id; a point's owner is an index into this list. */
   private readonly sorted: readonly RingMember[];
+  /** Control point positions, ascending, each once. */
+  private readonly points: Uint32Array;
+  /** For each point, the index in `sorted` of the member that holds it. */
+  private readonly holders: Uint16Array;
   /** Control points placed (after collisions), at most MAX_RING_POINTS plus one per member. */
   readonly pointCount: number;
   private readonly ids: ReadonlySet<string>;
@@ -86,30 +94,38 @@ export class Ring {
     this.sorted = Object.freeze(copies);
     this.ids = new Set(copies.map((m) => m.id));
 
-    this.ring = new ConsistentHash<RingMember>({ range: RING_RANGE });
-    const taken = new Set<number>();
-    for (const member of copies) {
-      const count = Math.max(1, Math.round(pointsPerWeight * member.weight));
-      const points: number[] = [];
-      for (let i = 0; i < count; i++) {
-        const point = hash32(`${member.id}#${i}`) % RING_RANGE;
-        // Smaller id first, so the smaller id keeps a contested position.
-        if (taken.has(point)) continue;
-        taken.add(point);
-        points.push(point);
+    const counts = copies.map((m) => Math.max(1, Math.round(pointsPerWeight * m.weight)));
+    const total = counts.reduce((sum, n) => sum + n, 0);
+    // Generated member by member, so in id order; a stable sort by position then leaves the
+    // points of one position in id order, and the first of each (the smaller id) keeps it. The
+    // later ones (a contest, or a member hashing two of its points to one position) are dropped.
+    let points: Uint32Array = new Uint32Array(total);
+    let holders: Uint16Array = new Uint16Array(total);
+    let n = 0;
+    for (const [index, member] of copies.entries()) {
+      const pointHash = suffixHasher(`${member.id}#`); // hash32(`${member.id}#${i}`)
+      for (let i = 0; i < counts[index]!; i++) {
+        points[n] = pointHash(i) % RING_RANGE;
+        holders[n++] = index;
       }
-      this.ring.add(member, points.length, points);
     }
-    this.pointCount = taken.size;
-    // The library sorts its points on the first lookup: do it now, not on the first miss.
-    this.ring.get('');
+    [points, holders] = stableSortByPosition(points, holders);
+    let kept = 0;
+    for (let i = 0; i < total; i++) {
+      if (kept > 0 && points[kept - 1] === points[i]) continue;
+      points[kept] = points[i]!;
+      holders[kept] = holders[i]!;
+      kept++;
+    }
+    this.points = points.subarray(0, kept);
+    this.holders = holders.subarray(0, kept);
+    this.pointCount = kept;
   }
 
   /** The member that owns `key`. Throws if the ring has no members (a programmer error). */
   owner(key: string): RingMember {
-    const member = this.ring.get(ringName(key));
-    if (member === null) throw new Error('Ring.owner: the ring has no members');
-    return member;
+    if (this.pointCount === 0) throw new Error('Ring.owner: the ring has no members');
+    return this.sorted[this.holders[this.firstPointAt(keyPosition(key))]!]!;
   }
 
   /**
@@ -118,27 +134,77 @@ export class Ring {
    */
   successors(key: string, n: number): RingMember[] {
     const count = Math.min(Math.floor(n), this.sorted.length);
-    if (!(count >= 1)) return [];
-    return this.ring.get(ringName(key), count) ?? [];
+    if (!(count >= 1) || this.pointCount === 0) return [];
+    const out: RingMember[] = [];
+    const start = this.firstPointAt(keyPosition(key));
+    for (let k = 0; k < this.pointCount && out.length < count; k++) {
+      const member = this.sorted[this.holders[(start + k) % this.pointCount]!]!;
+      if (!out.includes(member)) out.push(member);
+    }
+    return out;
   }
 
-  /** The members, sorted by id. */
   /** Whether `id` is a member: a graceful leave's pushes are taken only from an edge that just left (Cluster.recentlyLeft). */
   has(id: string): boolean {
     return this.ids.has(id);
   }
 
+  /** The members, sorted by id. */
   members(): readonly RingMember[] {
     return this.sorted;
   }
+
+  /** Index of the first point at or after `position`, wrapping to 0 past the last. */
+  private firstPointAt(position: number): number {
+    const points = this.points;
+    let lo = 0;
+    let hi = points.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (points[mid]! < position) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === points.length ? 0 : lo;
+  }
 }
 
+const RADIX_BITS = 12;
+const RADIX = 1 << RADIX_BITS;
+// Two passes cover a position only if positions fit in 2 x RADIX_BITS bits.
+if (RING_RANGE > RADIX * RADIX) throw new Error('ring: RING_RANGE must fit in two radix digits');
+
 /**
- * The string handed to the library for `key`: three UTF-16 code units whose PJW hash (as the
- * library computes it: h = (h << 4) + c, no overflow below 2^24) equals v, the top 24 bits of
- * hash32(key): (c0 << 8) + (c1 << 4) + c2 with c0 = v >>> 8, c1 = 0, c2 = v & 0xff.
+ * Positions (below 2^24) in ascending order, each with its holder, equal positions keeping their
+ * input order: a least-significant-digit radix sort, two passes of 12 bits. Linear, where a
+ * comparison sort of a 100,000-point ring costs several times more.
  */
-function ringName(key: string): string {
-  const v = hash32(key) >>> 8;
-  return String.fromCharCode(v >>> 8, 0, v & 0xff);
+function stableSortByPosition(points: Uint32Array, holders: Uint16Array): [Uint32Array, Uint16Array] {
+  let fromPoints = points;
+  let fromHolders = holders;
+  let toPoints: Uint32Array = new Uint32Array(points.length);
+  let toHolders: Uint16Array = new Uint16Array(points.length);
+  const starts = new Uint32Array(RADIX);
+  for (let shift = 0; shift < 2 * RADIX_BITS; shift += RADIX_BITS) {
+    starts.fill(0);
+    for (let i = 0; i < fromPoints.length; i++) starts[(fromPoints[i]! >>> shift) & (RADIX - 1)]!++;
+    let at = 0;
+    for (let d = 0; d < RADIX; d++) {
+      const count = starts[d]!;
+      starts[d] = at;
+      at += count;
+    }
+    for (let i = 0; i < fromPoints.length; i++) {
+      const to = starts[(fromPoints[i]! >>> shift) & (RADIX - 1)]!++;
+      toPoints[to] = fromPoints[i]!;
+      toHolders[to] = fromHolders[i]!;
+    }
+    [fromPoints, toPoints] = [toPoints, fromPoints];
+    [fromHolders, toHolders] = [toHolders, fromHolders];
+  }
+  return [fromPoints, fromHolders];
+}
+
+/** Where `key` falls on the ring: the top 24 bits of hash32(key), scaled by 32, modulo the range. */
+function keyPosition(key: string): number {
+  return ((hash32(key) >>> 8) << 5) % RING_RANGE;
 }

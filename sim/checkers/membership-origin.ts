@@ -102,11 +102,22 @@ export class MembershipOrigin implements Checker {
     private readonly maxFraction: number,
     /** Edge id -> its region. */
     regionOf: ReadonlyMap<string, string>,
+    /**
+     * False when the run's scenario has no join, leave or graceful restart, so no membership
+     * change can come to judge: the copies are then not kept (following every peer answer and
+     * origin fetch was 1-2% of a run's CPU for nothing), and a membership record throws.
+     */
+    private readonly membershipChanges = true,
   ) {
     this.copies = new EdgeCopies(regionOf);
   }
 
   record(r: HistoryRecord): void {
+    if (!this.membershipChanges) {
+      if (r.type === 'membership') throw new Error(`membership-origin: a ${r.change} of ${r.node} in a run declared without membership changes`);
+      this.judge(r);
+      return;
+    }
     this.judge(r);
     // After judging: an origin answer is judged against the copies from before it.
     this.copies.record(r);

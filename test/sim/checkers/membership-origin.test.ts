@@ -11,6 +11,8 @@ import * as assert from 'uvu/assert';
 import { AGE_MARGIN_MS, MembershipOrigin } from '../../../sim/checkers/membership-origin.js';
 import { Ring } from '../../../edge/routing/ring.js';
 import type { HistoryRecord } from '../../../sim/history.js';
+import { hasMembershipFaults } from '../../../sim/run.js';
+import { parseScenario } from '../../../sim/scenario/schema.js';
 
 const BEFORE = 'r1-e1,r1-e2,r1-e3,r1-e4';
 const AFTER = 'r1-e1,r1-e2,r1-e3';
@@ -139,6 +141,23 @@ test('membership-origin: a fetch inside the age margin of the copy\'s end is not
   };
   assert.is(atEnd(60_100 - AGE_MARGIN_MS - 1), 1);
   assert.is(atEnd(60_100 - AGE_MARGIN_MS + 1), 0);
+});
+
+test('membership-origin: a run declared without membership changes keeps no copies, and a membership record throws', () => {
+  const c = new MembershipOrigin(10_000, 0.05, regions, false);
+  for (const k of moved) c.record(origin(100, k, before.owner(k).id));
+  for (const k of moved) c.record(client(2_000, k));
+  assert.ok(c.verdict().ok);
+  assert.throws(() => c.record({ type: 'membership', t: 1_000, region: 'r1', node: 'r1-e4', change: 'leave', before: BEFORE, after: AFTER }), /declared without membership changes/);
+});
+
+test('hasMembershipFaults: joins, leaves and graceful restarts change membership; crashes and plain restarts do not', () => {
+  const withFaults = (faults: unknown[]) => parseScenario({ name: 'x', durationMs: 10_000, topology: { regions: [{ name: 'r1', edges: 3, standbyEdges: 1, requestsPerSecond: 10 }] }, faults });
+  assert.not.ok(hasMembershipFaults(withFaults([])));
+  assert.not.ok(hasMembershipFaults(withFaults([{ atMs: 1_000, kind: 'crash', nodes: ['node:r1-e1'] }, { atMs: 2_000, kind: 'restart', nodes: ['node:r1-e1'] }])));
+  assert.ok(hasMembershipFaults(withFaults([{ atMs: 1_000, kind: 'join', nodes: ['node:r1-e4'] }])));
+  assert.ok(hasMembershipFaults(withFaults([{ atMs: 1_000, kind: 'leave', nodes: ['node:r1-e3'] }])));
+  assert.ok(hasMembershipFaults(withFaults([{ atMs: 1_000, kind: 'restart', nodes: ['node:r1-e2'], graceful: true }])));
 });
 
 test.run();
