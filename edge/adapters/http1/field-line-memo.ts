@@ -49,6 +49,20 @@ export class FieldLineMemo {
   /** Its index in COMMON_NAMES, -1 for any other name. */
   readonly nameIndexes: number[] = [];
   readonly stable: boolean[] = [];
+  /**
+   * For a line found stable again: its value, and its lower-cased name when that is not a common
+   * one, as strings of their own (not slices of any head), reused while the line stays stable.
+   * Cleared when the line changes (unsettle).
+   */
+  readonly values: Array<string | undefined> = [];
+  readonly ownNames: Array<string | undefined> = [];
+
+  /** Line k is not (or no longer) known equal to its predecessor: what was kept of it goes. */
+  unsettle(k: number): void {
+    this.stable[k] = false;
+    this.values[k] = undefined;
+    this.ownNames[k] = undefined;
+  }
 
   /** Entries `count` and on are dropped; `text` is the head they now point into. */
   settle(text: string, count: number): void {
@@ -63,6 +77,8 @@ export class FieldLineMemo {
       this.names.length = count;
       this.nameIndexes.length = count;
       this.stable.length = count;
+      this.values.length = count;
+      this.ownNames.length = count;
     }
   }
 

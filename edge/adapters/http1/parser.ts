@@ -222,7 +222,9 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
 function parseHeadWithMemo(text: string, limits: ParserLimits, memo: FieldLineMemo): (HeadResult & { kind: 'head' }) | undefined {
   const line = parseRequestLine(text);
   if (!(line instanceof RequestLine)) return undefined;
-  const rawHeaders: string[] = [];
+  // Sized for as many fields as the previous head had (nearly always this head's count too):
+  // filled by index, not grown by push (two reallocations and copies for a browser's 15 fields).
+  const rawHeaders = new Array<string>(2 * memo.count);
   const names = new DistinctCommonNames();
   const end = fieldLinesWithMemo(text, line.fieldsStart, limits, memo, rawHeaders, names);
   if (end < 0) {
@@ -237,7 +239,7 @@ function parseHeadWithMemo(text: string, limits: ParserLimits, memo: FieldLineMe
 }
 
 /**
- * Fills `rawHeaders` with the field lines from `pos` on and updates `memo` to point into `text`;
+ * Fills `rawHeaders` (from index 0; its length is set to what was filled) with the field lines from `pos` on and updates `memo` to point into `text`;
  * returns where the empty line starts, or -1 when there is no complete, acceptable field section
  * within the limits in `text`.
  */
@@ -246,31 +248,37 @@ function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, mem
   const known = memo.count;
   const maxListLength = 2 * limits.maxHeaderCount;
   let k = 0;
+  let r = 0; // entries of rawHeaders filled
   while (text.charCodeAt(pos) !== CR) {
     if (k < known && memo.stable[k] === true) {
       let m = k + 1;
       while (m < known && memo.stable[m] === true) m++;
       const from = memo.starts[k]!;
       const blockLength = memo.ends[m - 1]! + 2 - from;
-      if (rawHeaders.length + 2 * (m - k) <= maxListLength && text.slice(pos, pos + blockLength) === old.slice(from, from + blockLength)) {
+      if (r + 2 * (m - k) <= maxListLength && text.slice(pos, pos + blockLength) === old.slice(from, from + blockLength)) {
         // Lines k..m-1 are the remembered ones, shifted by `pos - from`.
         for (; k < m; k++) {
           const s = memo.starts[k]! - from + pos;
           names.add(memo.nameIndexes[k]!);
-          rawHeaders.push(memo.names[k] ?? text.slice(s, s + memo.nameEnds[k]!).toLowerCase(), text.slice(s + memo.valueStarts[k]!, s + memo.valueEnds[k]!));
+          // A line stable twice in a row keeps its name and value as strings of their own (detached
+          // from the head they came from), so a browser's dozen repeated fields cost no slice each.
+          const name = memo.names[k] ?? (memo.ownNames[k] ??= detached(text.slice(s, s + memo.nameEnds[k]!).toLowerCase()));
+          rawHeaders[r++] = name;
+          rawHeaders[r++] = memo.values[k] ??= detached(text.slice(s + memo.valueStarts[k]!, s + memo.valueEnds[k]!));
           memo.ends[k] = memo.ends[k]! - memo.starts[k]! + s;
           memo.starts[k] = s;
         }
         pos += blockLength;
         continue;
       }
-      for (let j = k; j < m; j++) memo.stable[j] = false;
+      for (let j = k; j < m; j++) memo.unsettle(j);
     }
     const eol = text.indexOf('\r', pos);
-    if (eol < 0 || rawHeaders.length === maxListLength) return -1;
+    if (eol < 0 || r === maxListLength) return -1;
     if (k < known && memo.ends[k]! - memo.starts[k]! === eol - pos && text.charCodeAt(eol + 1) === LF && text.slice(pos, eol) === old.slice(memo.starts[k]!, memo.ends[k]!)) {
       names.add(memo.nameIndexes[k]!);
-      rawHeaders.push(memo.names[k] ?? text.slice(pos, pos + memo.nameEnds[k]!).toLowerCase(), text.slice(pos + memo.valueStarts[k]!, pos + memo.valueEnds[k]!));
+      rawHeaders[r++] = memo.names[k] ?? text.slice(pos, pos + memo.nameEnds[k]!).toLowerCase();
+      rawHeaders[r++] = text.slice(pos + memo.valueStarts[k]!, pos + memo.valueEnds[k]!);
       memo.stable[k] = true;
     } else {
       FIELD_LINE.lastIndex = pos;
@@ -283,13 +291,14 @@ function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, mem
       const index = commonFieldNameIndex(text, pos, colon);
       names.add(index);
       const common = index < 0 ? undefined : COMMON_NAMES[index]!;
-      rawHeaders.push(common ?? text.slice(pos, colon).toLowerCase(), text.slice(vs, ve));
+      rawHeaders[r++] = common ?? text.slice(pos, colon).toLowerCase();
+      rawHeaders[r++] = text.slice(vs, ve);
       memo.names[k] = common;
       memo.nameIndexes[k] = index;
       memo.nameEnds[k] = colon - pos;
       memo.valueStarts[k] = vs - pos;
       memo.valueEnds[k] = ve - pos;
-      memo.stable[k] = false;
+      memo.unsettle(k);
     }
     memo.starts[k] = pos;
     memo.ends[k] = eol;
@@ -298,6 +307,7 @@ function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, mem
   }
   // The empty line: CR LF (a CR alone, or nothing yet after it, is for the path without the memo).
   if (text.charCodeAt(pos + 1) !== LF) return -1;
+  if (rawHeaders.length !== r) rawHeaders.length = r;
   memo.settle(text, k);
   return pos;
 }
@@ -310,6 +320,15 @@ class RequestLine {
     readonly minorVersion: 0 | 1,
     readonly fieldsStart: number,
   ) {}
+}
+
+/**
+ * `text` as a string that holds no reference to a larger one: V8 keeps a slice of 13 or more
+ * characters as a view of its parent, which would keep a whole earlier head alive in the memo.
+ * Concatenating makes a new string; slicing off the added character reads it flat first.
+ */
+function detached(text: string): string {
+  return (` ${text}`).slice(1);
 }
 
 /** Request line: method SP request-target SP HTTP-version CRLF (RFC 9112 §3), at the start of `text`. */
