@@ -89,6 +89,26 @@ test('the same fields over and over, behind targets of different lengths: every 
   assert.ok(memo.stable.every((s) => s), 'every line was equal to its predecessor');
 });
 
+test('values kept for stable lines follow every change: a kept line that changes, moves or comes back parses as alone', () => {
+  const memo = new FieldLineMemo();
+  const head = (cookie: string, agent: string, extra = ''): string =>
+    `GET /p HTTP/1.1\r\nHost: a\r\nUser-Agent: ${agent}\r\nX-Thing-Long-Name: some long value here\r\n${extra}Cookie: ${cookie}\r\n\r\n`;
+  const sequence = [
+    head('s=1; theme=dark-and-long', 'agent one/1.0 (long enough)'),
+    head('s=1; theme=dark-and-long', 'agent one/1.0 (long enough)'),
+    head('s=1; theme=dark-and-long', 'agent one/1.0 (long enough)'), // every line kept from here
+    head('s=2; theme=dark-and-long', 'agent one/1.0 (long enough)'), // a kept value changes, same length
+    head('s=2; theme=dark-and-long', 'agent two/2.0 (long enough)'),
+    head('s=2; theme=dark-and-long', 'agent two/2.0 (long enough)', 'Dnt: 1\r\n'), // a line inserted: the rest moves
+    head('s=2; theme=dark-and-long', 'agent two/2.0 (long enough)', 'Dnt: 1\r\n'),
+    head('s=2; theme=dark-and-long', 'agent two/2.0 (long enough)', 'Dnt: 1\r\n'),
+    head('s=1; theme=dark-and-long', 'agent one/1.0 (long enough)'), // back to the first
+    head('s=1; theme=dark-and-long', 'agent one/1.0 (long enough)'),
+  ];
+  for (const [i, h] of sequence.entries()) assert.equal(parseRequestHead(Buffer.from(h, 'latin1'), undefined, memo), alone(h), `head ${i}`);
+  assert.ok(memo.values.some((v) => v !== undefined), 'no value was kept: the test does not reach the kept path');
+});
+
 test('a remembered line changed by one byte is checked again: a control character in a value is still a 400', () => {
   const memo = new FieldLineMemo();
   const ok = 'GET / HTTP/1.1\r\nHost: a\r\nAccept: text/html\r\nCookie: s=1\r\n\r\n';
