@@ -54,7 +54,7 @@ import { benchCases, medianP99Ratio, medianRatio, roundRatios, runCase, verifyCa
 import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
 import { allocatedBytes, peerAvailability, startNginx, startVarnish, type Peer, type PeerName } from './peers.js';
-import { formatPeerHopReport, peerHopFigures, readPeerHopOptions, runPeerHopBench, type PeerHopResult } from './peer-hop.js';
+import { formatPeerHopComparison, formatPeerHopReport, peerHopFigures, readPeerHopOptions, runPeerHopBench, type PeerHopResult } from './peer-hop.js';
 import { formatPurgeReport, readPurgeBenchOptions, runPurgeBench, type PurgeBenchResult } from './purge-propagation.js';
 import { comparePurgeBench } from './purge-compare.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
@@ -402,6 +402,11 @@ async function main(): Promise<void> {
     try {
       peerHop = await runPeerHopBench(readPeerHopOptions(process.env), { serverCpu, harnessCpu: generatorCpu, log });
       process.stdout.write(`${formatPeerHopReport(peerHop)}\n`);
+      if (o.against !== undefined) {
+        // The same bench on the --against build, right after: the miss and peer-hop rows of both.
+        const baselineHop = await runPeerHopBench(readPeerHopOptions(process.env), { root: o.against, serverCpu, harnessCpu: generatorCpu, log });
+        process.stdout.write(`${formatPeerHopReport(baselineHop)}\n${formatPeerHopComparison(peerHop, baselineHop)}\n`);
+      }
     } catch (err) {
       peerHopNote = `failed: ${err instanceof Error ? err.message : String(err)}`;
       process.stdout.write(`peer hop bench ${peerHopNote}\n`);

@@ -21,6 +21,12 @@
  *   BENCH_PEERHOP_REQUESTS (5000) measured requests per target and object size
  *   BENCH_PEERHOP_WARMUP (500)    discarded requests per target and object size first
  *   BENCH_PEERHOP_BLOCKS (10)     blocks the measured requests are interleaved in
+ *   BENCH_PEERHOP_MISSES (1000)   misses through e1, each for a URL never asked before
+ *
+ * Misses: after the hits, GETs through e1 for URLs nobody asked before, one at a time, so each
+ * goes e1 -> its owner (e1 or e2) -> the origin and is stored; their p50/p99 is the miss path's
+ * latency. With `root` (another checkout), the whole bench runs that build's origin and edges:
+ * npm run bench does so for BENCH_AGAINST and prints both builds' figures.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
@@ -44,9 +50,11 @@ export interface PeerHopOptions {
   warmup: number;
   /** The measured requests are split into this many blocks per target, interleaved. */
   blocks: number;
+  /** Misses measured through e1 (each a URL nobody asked for before: e1 -> owner -> origin). */
+  misses: number;
 }
 
-export const DEFAULT_PEER_HOP_OPTIONS: Readonly<PeerHopOptions> = Object.freeze({ requests: 5000, warmup: 500, blocks: 10 });
+export const DEFAULT_PEER_HOP_OPTIONS: Readonly<PeerHopOptions> = Object.freeze({ requests: 5000, warmup: 500, blocks: 10, misses: 1000 });
 
 export function readPeerHopOptions(env: NodeJS.ProcessEnv): PeerHopOptions {
   const d = DEFAULT_PEER_HOP_OPTIONS;
@@ -57,7 +65,7 @@ export function readPeerHopOptions(env: NodeJS.ProcessEnv): PeerHopOptions {
     if (!Number.isInteger(n) || n < min) throw new Error(`BENCH_PEERHOP_${name}: expected an integer >= ${min}, got ${JSON.stringify(raw)}`);
     return n;
   };
-  const o = { requests: read('REQUESTS', d.requests, 1), warmup: read('WARMUP', d.warmup, 0), blocks: read('BLOCKS', d.blocks, 1) };
+  const o = { requests: read('REQUESTS', d.requests, 1), warmup: read('WARMUP', d.warmup, 0), blocks: read('BLOCKS', d.blocks, 1), misses: read('MISSES', d.misses, 1) };
   if (o.blocks > o.requests) throw new Error(`BENCH_PEERHOP_BLOCKS (${o.blocks}) must not exceed BENCH_PEERHOP_REQUESTS (${o.requests})`);
   return o;
 }
@@ -189,6 +197,10 @@ export function summarizeLegs(direct: readonly (readonly number[])[], peer: read
 
 export interface PeerHopResult {
   options: PeerHopOptions;
+  /** The checkout whose dist/ ran the origin and edges. */
+  root: string;
+  /** Misses through e1 (1 KiB objects), latency send -> last body byte. */
+  misses: { count: number; latencyMs: Distribution; originRequests: number };
   serverCpu: number | null;
   harnessCpu: number | null;
   sizes: SizeResult[];
@@ -242,11 +254,12 @@ interface Ring {
   e2Url: string;
 }
 
-async function startRing(cpu: number | undefined): Promise<Ring> {
+async function startRing(cpu: number | undefined, root: string): Promise<Ring> {
   // Both edges sign peer requests with one region secret, as in production (passed in the environment, not argv).
-  const env = { ...process.env, EDGE_PEER_SECRET: randomBytes(32).toString('hex') };
+  // The misses all come from this one client: no per-client miss budget (an env variable, which older builds read too).
+  const env = { ...process.env, EDGE_PEER_SECRET: randomBytes(32).toString('hex'), EDGE_CLIENT_MISSES_PER_SECOND: '0' };
   const node = (name: string, script: string, args: string[]): Spawned =>
-    spawnProcess({ name, cpu, command: process.execPath, args: [join(ROOT, 'dist', script), ...args], env });
+    spawnProcess({ name, cpu, command: process.execPath, args: [join(root, 'dist', script), ...args], env });
   const started: Spawned[] = [];
   try {
     const origin = node('peerhop-origin', 'origin/main.js', ['--port', '0', '--host', '127.0.0.1', '--admin-token', randomBytes(16).toString('hex')]);
@@ -311,7 +324,24 @@ async function measureSize(ring: Ring, clients: Record<Leg, Client>, id: string,
   return { id, label, path, bodyBytes, ...summarizeLegs(blocks.direct, blocks.peer), originRequests, seconds };
 }
 
+/** `n` misses through e1, one at a time, each for a path nobody asked for before; checked after the clock stops. */
+async function measureMisses(ring: Ring, viaE1: Client, n: number, log: (l: string) => void): Promise<PeerHopResult['misses']> {
+  const tag = randomBytes(4).toString('hex');
+  const originBefore = await originRequestCount(ring.originUrl);
+  const answers: Answer[] = new Array<Answer>(n);
+  for (let i = 0; i < n; i++) answers[i] = await get(viaE1, `/peerhop/miss-${tag}/${i}`);
+  const originRequests = (await originRequestCount(ring.originUrl)) - originBefore;
+  for (const a of answers) {
+    if (a.status !== 200 || a.bytes !== 1024) throw new Error(`peer hop: a miss answered ${a.status} with ${a.bytes} bytes`);
+    if (a.cacheStatus === undefined || !a.cacheStatus.includes('fwd=')) throw new Error(`peer hop: a miss was not forwarded (Cache-Status: ${JSON.stringify(a.cacheStatus)})`);
+  }
+  if (originRequests !== n) log(`bench: WARNING peer hop misses: the origin saw ${originRequests} requests for ${n} misses`);
+  return { count: n, latencyMs: distribution(answers.map((a) => a.ms)), originRequests };
+}
+
 export interface PeerHopContext {
+  /** The checkout whose dist/ runs the origin and edges; default this one. */
+  root?: string;
   /** CPU the origin and both edges are pinned to; undefined runs them unpinned. */
   serverCpu: number | undefined;
   /** The CPU this process is pinned to (for the report only). */
@@ -320,7 +350,8 @@ export interface PeerHopContext {
 }
 
 export async function runPeerHopBench(o: PeerHopOptions, ctx: PeerHopContext): Promise<PeerHopResult> {
-  const ring = await startRing(ctx.serverCpu);
+  const root = ctx.root ?? ROOT;
+  const ring = await startRing(ctx.serverCpu, root);
   const clients: Record<Leg, Client> = { direct: new Client(ring.e2Url), peer: new Client(ring.e1Url) };
   try {
     ctx.log(`bench: peer hop: origin ${ring.originUrl}, e1 ${ring.e1Url}, e2 ${ring.e2Url}${ctx.serverCpu === undefined ? '' : ` (all on CPU ${ctx.serverCpu})`}`);
@@ -328,9 +359,12 @@ export async function runPeerHopBench(o: PeerHopOptions, ctx: PeerHopContext): P
       await measureSize(ring, clients, '1k', '1 KiB', '', 1024, o, ctx.log),
       await measureSize(ring, clients, '100k', '100 KiB', '?size=102400', 102_400, o, ctx.log),
     ];
+    const misses = await measureMisses(ring, clients.peer, o.misses, ctx.log);
     const targeted = sizes.find((s) => s.bodyBytes === PEER_HOP_TARGETS.bodyBytes)!;
     return {
       options: o,
+      root,
+      misses,
       serverCpu: ctx.serverCpu ?? null,
       harnessCpu: ctx.harnessCpu ?? null,
       sizes,
@@ -374,6 +408,28 @@ export function formatPeerHopReport(r: PeerHopResult): string {
         (s.bodyBytes === PEER_HOP_TARGETS.bodyBytes ? ` (target added p50 <= ${PEER_HOP_TARGETS.addedP50Ms} ms) ${r.targets.addedP50Ms.met ? 'met' : 'MISSED'}` : ''),
     );
   }
+  const m = r.misses;
+  lines.push(`  misses via e1 (${m.count}, each a new 1 KiB URL; origin saw ${m.originRequests}): p50 ${ms(m.latencyMs.p50)} p99 ${ms(m.latencyMs.p99)} ms`);
+  return lines.join('\n');
+}
+
+/**
+ * This build's peer-hop and miss figures beside another build's from the same run (`npm run bench`
+ * with BENCH_AGAINST): each row with both values and this/baseline.
+ */
+export function formatPeerHopComparison(mine: PeerHopResult, baseline: PeerHopResult): string {
+  const row = (label: string, a: number, b: number): string => `  ${label.padEnd(38)} ${ms(a).padStart(8)} ${ms(b).padStart(8)}   ${(a / b).toFixed(2)}x`;
+  const size = (r: PeerHopResult, id: string): SizeResult => r.sizes.find((s) => s.id === id)!;
+  const lines = [`peer hop and misses, this build vs ${baseline.root} (ms; ratio this/baseline):`, `  ${''.padEnd(38)} ${'this'.padStart(8)} ${'baseline'.padStart(8)}`];
+  for (const id of ['1k', '100k']) {
+    const a = size(mine, id);
+    const b = size(baseline, id);
+    lines.push(row(`${a.label} direct hit p50`, a.direct.latencyMs.p50, b.direct.latencyMs.p50));
+    lines.push(row(`${a.label} via peer p50`, a.peer.latencyMs.p50, b.peer.latencyMs.p50));
+    lines.push(row(`${a.label} peer hop added p50`, a.addedP50Ms, b.addedP50Ms));
+  }
+  lines.push(row('miss via e1 p50', mine.misses.latencyMs.p50, baseline.misses.latencyMs.p50));
+  lines.push(row('miss via e1 p99', mine.misses.latencyMs.p99, baseline.misses.latencyMs.p99));
   return lines.join('\n');
 }
 
