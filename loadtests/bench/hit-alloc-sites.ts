@@ -10,13 +10,9 @@
  *
  *   node --max-semi-space-size=4 dist/loadtests/bench/hit-alloc-sites.js [hits=200000] [wrk|browser] [top=15]
  */
-import type { Socket } from 'node:net';
 import { Session } from 'node:inspector/promises';
-import { systemClock, systemTimers } from '../../common/adapters/system-clock.js';
-import { Http1Connection } from '../../edge/adapters/http1/connection.js';
-import { connectionOptions } from '../../edge/adapters/http1/server.js';
 import { inProcessEdge } from './in-process-edge.js';
-import { NullSocket, requestStream, type RequestCase } from './stand-in-socket.js';
+import { NullSocket, requestStream, standInConnection, type RequestCase } from './stand-in-socket.js';
 
 interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -40,19 +36,7 @@ for (const r of requestStream('wrk', KEYS, KEYS)) {
 }
 const socket = new NullSocket();
 let hitsSeen = 0;
-new Http1Connection(
-  socket as unknown as Socket,
-  (req) => edge.handle(req),
-  connectionOptions({
-    keepAliveTimeoutMs: 5_000,
-    headersTimeoutMs: 10_000,
-    timers: systemTimers,
-    clock: systemClock,
-    logger: { log: () => undefined },
-    watch: { observer: { completed: (r) => void (r.outcome.hit && hitsSeen++) }, clock: systemClock, makeRequestId: () => 'id', fullRecord: false },
-  }),
-  () => undefined,
-);
+standInConnection(socket, (req) => edge.handle(req), (r) => void (r.outcome.hit && hitsSeen++));
 const run = (): void => {
   for (let i = 0; i < hits; i++) socket.emit('data', requests[i % requests.length]!);
 };

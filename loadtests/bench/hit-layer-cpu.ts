@@ -13,12 +13,9 @@
  *
  *   node dist/loadtests/bench/hit-layer-cpu.js [hits-per-round=200000] [rounds=7] [wrk|browser] [answer|edge]
  */
-import type { Socket } from 'node:net';
-import { systemClock, systemTimers } from '../../common/adapters/system-clock.js';
-import { Http1Connection, type RequestHandler } from '../../edge/adapters/http1/connection.js';
-import { connectionOptions } from '../../edge/adapters/http1/server.js';
+import type { RequestHandler } from '../../edge/adapters/http1/connection.js';
 import { inProcessEdge } from './in-process-edge.js';
-import { answer, NullSocket, requestStream, type RequestCase } from './stand-in-socket.js';
+import { answer, NullSocket, requestStream, standInConnection, type RequestCase } from './stand-in-socket.js';
 
 const args = process.argv.slice(2);
 const hits = Number(args[0] ?? 200_000);
@@ -47,24 +44,10 @@ if (handlerKind === 'edge') {
 const socket = new NullSocket();
 let answered = 0;
 let hitsSeen = 0;
-new Http1Connection(
-  socket as unknown as Socket,
-  handler,
-  connectionOptions({
-    keepAliveTimeoutMs: 5_000,
-    headersTimeoutMs: 10_000,
-    timers: systemTimers,
-    clock: systemClock,
-    logger: { log: () => undefined },
-    watch: {
-      observer: { completed: (r) => { answered++; if (r.outcome.hit) hitsSeen++; } },
-      clock: systemClock,
-      makeRequestId: () => 'id',
-      fullRecord: false,
-    },
-  }),
-  () => undefined,
-);
+standInConnection(socket, handler, (r) => {
+  answered++;
+  if (r.outcome.hit) hitsSeen++;
+});
 
 /** A hit is answered synchronously, inside the 'data' event: the loop needs no turn of the event loop. */
 function nsPerHit(n: number): number {

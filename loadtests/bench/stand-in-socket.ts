@@ -4,6 +4,11 @@
  * writes are dropped, so the layer's own work is measured without the kernel's.
  */
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { systemClock, systemTimers } from '../../common/adapters/system-clock.js';
+import { Http1Connection, type RequestHandler } from '../../edge/adapters/http1/connection.js';
+import { connectionOptions } from '../../edge/adapters/http1/server.js';
+import type { CompletedRequest } from '../../edge/pipeline/request-events.js';
 import type { EdgeResponse } from '../../edge/pipeline/types.js';
 import { browserRequestFields } from './browser-headers.js';
 
@@ -49,3 +54,23 @@ export class NullSocket extends EventEmitter {
   destroy(): this { return this; }
 }
 
+
+/**
+ * A connection of the own layer on `socket`, watched as the binary watches requests when there is no
+ * access log (the lean record); `completed` sees every finished request.
+ */
+export function standInConnection(socket: NullSocket, handler: RequestHandler, completed: (r: CompletedRequest) => void): Http1Connection {
+  return new Http1Connection(
+    socket as unknown as Socket,
+    handler,
+    connectionOptions({
+      keepAliveTimeoutMs: 5_000,
+      headersTimeoutMs: 10_000,
+      timers: systemTimers,
+      clock: systemClock,
+      logger: { log: () => undefined },
+      watch: { observer: { completed }, clock: systemClock, makeRequestId: () => 'id', fullRecord: false },
+    }),
+    () => undefined,
+  );
+}
