@@ -18,6 +18,7 @@
  * (a heap sampling profile under wrk showed this as the largest survivor). Unkept answers die young.
  */
 import { wireHeaders, type StoredResponse } from '../store/stored-response.js';
+import { NumberTexts } from './number-texts.js';
 import type { EdgeResponse } from './types.js';
 
 /** A record hit once in `second` by `owner` and not yet given a kept answer. */
@@ -42,15 +43,26 @@ interface HitAnswer {
 }
 
 export class HitAnswers {
-  /** Records carrying one of our answers, swept once a second. */
-  private holders: StoredResponse[] = [];
+  /**
+   * Records carrying one of our answers, `holders[0, holderCount)`, swept once a second into
+   * `spareHolders`; the two arrays swap. A new array per sweep held ~10,000 records for a second,
+   * long enough to be promoted: ~80 KB of old-generation garbage a second on a 10,000-object hot set.
+   */
+  private holders: Array<StoredResponse | undefined> = [];
+  private holderCount = 0;
+  private spareHolders: Array<StoredResponse | undefined> = [];
   private second = Number.NaN;
   /** The mark of the current second, and of the one before (a hit then still counts as recent). */
   private seen: SeenMark | undefined;
   private seenBefore: SeenMark | undefined;
+  /** Age values and Cache-Status members, reused across retimes (number-texts.ts says why). */
+  private readonly ageTexts = new NumberTexts('');
+  private readonly statusTexts: NumberTexts;
 
   /** `statusPrefix`: this cache's Cache-Status hit member up to the ttl value (`name; hit; ttl=`). */
-  constructor(private readonly statusPrefix: string) {}
+  constructor(statusPrefix: string) {
+    this.statusTexts = new NumberTexts(statusPrefix);
+  }
 
   answer(stored: StoredResponse, nowMs: number): EdgeResponse {
     const second = Math.floor(nowMs / 1000);
@@ -66,7 +78,7 @@ export class HitAnswers {
       }
       hit = this.create(stored, ageSecond, ttlSeconds, true);
       stored.hitAnswer = hit;
-      this.holders.push(stored);
+      this.holders[this.holderCount++] = stored;
     }
     hit.usedSecond = second;
     if (hit.ageSecond !== ageSecond || hit.ttlSeconds !== ttlSeconds) this.retime(hit, ageSecond, ttlSeconds);
@@ -78,21 +90,27 @@ export class HitAnswers {
     // Marks of earlier seconds are simply not recognised any more: nothing walks the marked records.
     this.seenBefore = this.seen?.second === second - 1 ? this.seen : undefined;
     this.seen = { kind: 'seen', owner: this, second };
-    const kept: StoredResponse[] = [];
-    for (const stored of this.holders) {
+    const kept = this.spareHolders;
+    let keptCount = 0;
+    for (let i = 0; i < this.holderCount; i++) {
+      const stored = this.holders[i]!;
+      this.holders[i] = undefined; // this array becomes the spare: it must hold no record
       const hit = stored.hitAnswer as HitAnswer | SeenMark | undefined;
       if (hit === undefined || hit.owner !== this || hit.kind !== 'answer') continue;
-      if (hit.usedSecond >= second - 1) kept.push(stored);
+      if (hit.usedSecond >= second - 1) kept[keptCount++] = stored;
       else stored.hitAnswer = undefined;
     }
+    // A hot set that shrank for good does not keep the arrays at its old size.
+    this.spareHolders = this.holders.length > 4 * keptCount + 1024 ? [] : this.holders;
     this.holders = kept;
+    this.holderCount = keptCount;
     this.second = second;
   }
 
   /** `kept`: the answer will be reused, so it offers server layers a place for their serialized block (`wire`). */
   private create(stored: StoredResponse, ageSecond: number, ttlSeconds: number, kept: boolean): HitAnswer {
     // The same answer serveStored gives a plain GET hit, built without its general branches.
-    const headers = wireHeaders(stored, ['age', String(ageSecond), 'cache-status', `${this.statusPrefix}${ttlSeconds}`]);
+    const headers = wireHeaders(stored, ['age', this.ageTexts.text(ageSecond), 'cache-status', this.statusTexts.text(ttlSeconds)]);
     return {
       kind: 'answer',
       owner: this,
@@ -109,9 +127,9 @@ export class HitAnswers {
   private retime(hit: HitAnswer, ageSecond: number, ttlSeconds: number): void {
     // Only fields from wire.changingFrom on change here: a kept serialized block stays valid.
     const { headers, outcome } = hit.response;
-    if (hit.ageSecond !== ageSecond) headers[hit.ageAt] = String(ageSecond);
+    if (hit.ageSecond !== ageSecond) headers[hit.ageAt] = this.ageTexts.text(ageSecond);
     if (hit.ttlSeconds !== ttlSeconds) {
-      headers[hit.statusAt] = `${this.statusPrefix}${ttlSeconds}`;
+      headers[hit.statusAt] = this.statusTexts.text(ttlSeconds);
       outcome.ttlSeconds = ttlSeconds;
     }
     hit.ageSecond = ageSecond;

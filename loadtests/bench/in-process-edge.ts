@@ -7,8 +7,8 @@ import type { HeaderList } from '../../common/http.js';
 import type { Clock, Transport } from '../../common/ports.js';
 import { Edge } from '../../edge/pipeline/edge.js';
 
-export function inProcessEdge(bodyBytes = 1024): Edge {
-  const clock: Clock = { wallMs: () => 1_700_000_000_000, monoMs: () => 0 };
+/** `clock`: a fixed one unless given (hit-promoted-sites.ts moves time to make answers retime). */
+export function inProcessEdge(bodyBytes = 1024, clock: Clock = { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }): Edge {
   const body = Buffer.alloc(bodyBytes, 'x');
   const transport = {
     async request() {

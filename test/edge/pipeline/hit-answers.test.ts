@@ -129,6 +129,25 @@ test('the first hit is answered in full but not kept: the record holds only a ma
   assert.is(header(twice, 'age'), '3');
 });
 
+test('over many sweeps, every answer still used keeps its object and every one unused is released', () => {
+  const answers = new HitAnswers('c; hit; ttl=');
+  const records = Array.from({ length: 50 }, () => stored());
+  const kept = records.map((s) => {
+    answers.answer(s, 10_000);
+    return answers.answer(s, 10_000);
+  });
+  // Second 11 + j uses the first 50 - 8j records: each sweep keeps fewer, and the holder arrays swap.
+  for (let j = 0; j < 6; j++) {
+    const used = 50 - 8 * j;
+    for (let i = 0; i < used; i++) assert.is(answers.answer(records[i]!, 11_000 + 1000 * j), kept[i], `second ${11 + j}, record ${i}`);
+  }
+  answers.answer(stored(), 17_000); // the sweep of second 17 drops what second 16 did not use
+  records.forEach((s, i) => {
+    if (i >= 10) assert.is(s.hitAnswer, undefined, `record ${i} unused in second 16: released`);
+  });
+  for (let i = 0; i < 10; i++) assert.is(answers.answer(records[i]!, 17_000), kept[i], `record ${i} used in second 16: kept`);
+});
+
 test('an object hit less often than every other second never gets a kept answer (kept answers dropped unused lived long enough to be promoted)', () => {
   const answers = new HitAnswers('c; hit; ttl=');
   const s = stored();

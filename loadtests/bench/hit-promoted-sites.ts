@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/**
+ * What hits leave for the old generation, by allocating function: a real Edge (in-process-edge.ts)
+ * behind the own HTTP/1.1 layer on a stand-in socket, hit over a 10,000-URL hot set in the bench's
+ * stride order, on a clock that moves as if 70,000 hits came each second, so answers are retimed
+ * and swept as in a loaded edge. V8's sampling heap profiler keeps only samples of objects no
+ * scavenge freed: what was promoted (and later died in a mark-compact, or is still alive). Young
+ * garbage is cheap; promoted garbage grows the old generation until a mark-compact pauses the
+ * edge, which is what the p99 of a loaded edge sees.
+ *
+ *   node --max-semi-space-size=4 --min-semi-space-size=4 dist/loadtests/bench/hit-promoted-sites.js [hits=1400000] [wrk|browser] [top=12]
+ */
+import { Session } from 'node:inspector/promises';
+import { inProcessEdge } from './in-process-edge.js';
+import { NullSocket, requestStream, standInConnection, type RequestCase } from './stand-in-socket.js';
+import { hotStride } from './url-set.js';
+
+interface ProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+}
+
+const args = process.argv.slice(2);
+const hits = Number(args[0] ?? 1_400_000);
+const requestCase = (args[1] ?? 'browser') as RequestCase;
+const top = Number(args[2] ?? 12);
+if (requestCase !== 'wrk' && requestCase !== 'browser') throw new Error(`request case: wrk or browser, not ${requestCase}`);
+
+const KEYS = 10_000;
+const HITS_PER_MS = 70;
+let nowMs = 0;
+const edge = inProcessEdge(1024, { wallMs: () => 1_700_000_000_000 + nowMs, monoMs: () => nowMs });
+for (let k = 0; k < KEYS; k++) {
+  const res = await edge.handle({ method: 'GET', target: `/bench/hot/${k}`, headers: { host: '127.0.0.1:8080' } });
+  if (res.status !== 200) throw new Error(`fill of /bench/hot/${k} answered ${res.status}`);
+}
+const byKey = requestStream(requestCase, KEYS, KEYS);
+const stride = hotStride(KEYS);
+const requests = byKey.map((_r, i) => byKey[(i * stride) % KEYS]!);
+const socket = new NullSocket();
+let hitsSeen = 0;
+standInConnection(socket, (req) => edge.handle(req), (r) => void (r.outcome.hit && hitsSeen++));
+let sent = 0;
+const run = (n: number): void => {
+  for (let i = 0; i < n; i++, sent++) {
+    nowMs = sent / HITS_PER_MS;
+    socket.emit('data', requests[sent % KEYS]!);
+  }
+};
+
+run(300_000); // JIT, kept answers, a few sweeps
+const session = new Session();
+session.connect();
+await session.post('HeapProfiler.enable');
+await session.post('HeapProfiler.startSampling', { samplingInterval: 128, includeObjectsCollectedByMinorGC: false, includeObjectsCollectedByMajorGC: true });
+run(hits);
+const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
+session.disconnect();
+if (hitsSeen !== sent) throw new Error(`${hitsSeen} of ${sent} requests were hits`);
+
+const bySite = new Map<string, number>();
+let total = 0;
+const walk = (n: ProfileNode): void => {
+  if (n.selfSize > 0) {
+    const f = n.callFrame;
+    const site = `${f.functionName || '(anonymous)'} ${f.url === '' ? '(native)' : f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
+    bySite.set(site, (bySite.get(site) ?? 0) + n.selfSize);
+    total += n.selfSize;
+  }
+  for (const c of n.children) walk(c);
+};
+walk(profile.head);
+const seconds = hits / HITS_PER_MS / 1000;
+process.stdout.write(`${requestCase} hits over ${KEYS} URLs: ${(total / seconds / 1000).toFixed(0)} KB promoted per second at ${HITS_PER_MS * 1000} hits/s (sampled, ${seconds.toFixed(0)} s of clock), by allocating function:\n`);
+for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  process.stdout.write(`${(bytes / seconds / 1000).toFixed(1).padStart(8)} KB/s  ${site}\n`);
+}
