@@ -7,16 +7,11 @@ import type { HeaderList } from '../../common/http.js';
 import type { Clock, Transport } from '../../common/ports.js';
 import { Edge } from '../../edge/pipeline/edge.js';
 
-/** `clock`: a fixed one unless given (hit-promoted-sites.ts moves time to make answers retime). */
-export function inProcessEdge(bodyBytes = 1024, clock: Clock = { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }): Edge {
-  const body = Buffer.alloc(bodyBytes, 'x');
-  const transport = {
-    async request() {
-      const headers: HeaderList = [['cache-control', 'max-age=3600'], ['content-length', String(body.length)], ['content-type', 'text/plain']];
-      return { status: 200, headers, body: (async function* () { yield body; })(), discard: () => undefined };
-    },
-    close: async () => undefined,
-  } as unknown as Transport;
+/**
+ * `clock`: a fixed one unless given (hit-promoted-sites.ts moves time to make answers retime).
+ * `transport`: one answering every fill with the same body unless given.
+ */
+export function inProcessEdge(bodyBytes = 1024, clock: Clock = { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, transport: Transport = sameBody(bodyBytes)): Edge {
   return new Edge({
     cacheName: 'bench',
     originUrl: 'http://127.0.0.1:1',
@@ -34,4 +29,15 @@ export function inProcessEdge(bodyBytes = 1024, clock: Clock = { wallMs: () => 1
     honorRequestCacheControl: true,
     keyHost: 'origin',
   });
+}
+
+function sameBody(bodyBytes: number): Transport {
+  const body = Buffer.alloc(bodyBytes, 'x');
+  return {
+    async request() {
+      const headers: HeaderList = [['cache-control', 'max-age=3600'], ['content-length', String(body.length)], ['content-type', 'text/plain']];
+      return { status: 200, headers, body: (async function* () { yield body; })(), discard: () => undefined };
+    },
+    close: async () => undefined,
+  } as unknown as Transport;
 }
