@@ -16,7 +16,7 @@
  *   cache, for handoff); no edge asks itself; the live edges of a region agree on the ring at the end.
  * - local: cache bytes never above capacity; no truncated body served.
  */
-import type { HistoryListener, HistoryRecord } from '../history.js';
+import type { HistoryListener, HistoryRecord, RequestRecord } from '../history.js';
 
 export type CheckerKind = 'correctness' | 'liveness';
 
@@ -45,6 +45,12 @@ class Violations {
 }
 
 const fmt = (t: number): string => `t=${(t / 1000).toFixed(3)}s`;
+
+/** Where and when an answer was given, as a set key. Built only when needed: it prints a time. */
+const answerAt = (r: RequestRecord): string => `${r.node}\u0000${r.key}\u0000${r.t}`;
+
+/** The request arrived after the purge's floor completed and got an older version. */
+const servedBelow = (r: RequestRecord, f: { t: number; version: number } | undefined): boolean => f !== undefined && r.arrivedMs > f.t && r.version! < f.version;
 
 export class PurgeSafety implements Checker {
   readonly name = 'purge-safety';
@@ -83,19 +89,19 @@ export class PurgeSafety implements Checker {
     const hard = this.floor.get(r.key);
     // A soft purge marks copies stale instead of removing them: serving one when the origin
     // fails, inside stale-if-error (RFC 5861 §4), is what soft purging is for.
+    // Without a soft purge so far no answer can be stale-if-error for it (peerStaleIfError and
+    // lastPeerAnswer fill only then): skip building lookup keys for every client answer.
     const staleIfError =
-      r.kind === 'stale-if-error' ||
-      (r.detail?.startsWith('peer-') === true && this.peerStaleIfError.get(`${r.detail.slice(5)}\u0000${r.node}\u0000${r.key}`) === true) ||
-      (r.detail === 'purged-during-fill' && this.relayedStaleIfError(r.node, r.key, r.arrivedMs));
-    // Built only when needed: it prints a time, and nearly every client answer passes here.
-    const at = (): string => `${r.node}\u0000${r.key}\u0000${r.t}`;
-    if (staleIfError && this.softFloor.has(r.key)) this.staleIfErrorAnswers.add(at());
+      this.softFloor.size > 0 &&
+      (r.kind === 'stale-if-error' ||
+        (r.detail?.startsWith('peer-') === true && this.peerStaleIfError.get(`${r.detail.slice(5)}\u0000${r.node}\u0000${r.key}`) === true) ||
+        (r.detail === 'purged-during-fill' && this.relayedStaleIfError(r.node, r.key, r.arrivedMs)));
+    if (staleIfError && this.softFloor.has(r.key)) this.staleIfErrorAnswers.add(answerAt(r));
     const soft = staleIfError ? undefined : this.softFloor.get(r.key);
-    const below = (f: { t: number; version: number } | undefined): boolean => f !== undefined && r.arrivedMs > f.t && r.version! < f.version;
-    const f = below(hard) ? hard : below(soft) ? soft : undefined;
+    const f = servedBelow(r, hard) ? hard : servedBelow(r, soft) ? soft : undefined;
     if (f === undefined) return;
     const line = `${fmt(r.t)} ${r.node} served ${r.key} v${r.version} (${r.kind}${r.detail === undefined ? '' : ` ${r.detail}`}) after purge ${f.id} for v${f.version} completed at ${fmt(f.t)}`;
-    if (f === soft && r.kind === 'collapsed') this.collapsedBelowSoft.push({ at: at(), line });
+    if (f === soft && r.kind === 'collapsed') this.collapsedBelowSoft.push({ at: answerAt(r), line });
     else this.v.add(line);
   }
 

@@ -107,7 +107,8 @@ export class SimNetwork {
   private readonly connections = new Set<StreamConnection>();
 
   constructor(
-    private readonly scheduler: Scheduler,
+    /** @internal */
+    readonly scheduler: Scheduler,
     private readonly rng: Rng,
     readonly links: LinkSettings,
   ) {}
@@ -191,77 +192,59 @@ export class SimNetwork {
     const inc = from.incarnation;
     if (!inc.alive) return NEVER;
     const host = this.hostOf(req.origin);
-    const to = this.byHost.get(host);
-    const startMs = this.scheduler.now();
-    // One record shape (status may be undefined) rather than a spread per exchange.
-    const observe = (outcome: 'ok' | 'lost' | 'refused' | 'cut' | 'reset', status?: number): void =>
-      this.observer.onExchange?.({ from: from.id, to: to?.id ?? host, method: req.method, target: req.target, headers: req.headers, outcome, status, startMs, endMs: this.scheduler.now() });
-
+    const ex = new Exchange(this, from, inc, req, host, this.byHost.get(host), this.scheduler.now());
     return new Promise<OutboundResponse>((resolve, reject) => {
-      let settled = false;
-      let headersTimer: { cancel(): void } | undefined;
-      const settle = (fn: () => void): boolean => {
-        if (settled || !inc.alive) return false;
-        settled = true;
-        headersTimer?.cancel();
-        fn();
-        this.scheduler.requestDrain();
-        return true;
-      };
-      const fail = (code: TransportError['code'], message: string, outcome: 'lost' | 'refused' | 'cut' | 'reset'): void =>
-        void settle(() => {
-          observe(outcome);
-          reject(new TransportError(code, message));
-        });
-
-      if (to === undefined || !this.reachable(from.id, to.id) || this.rng.chance(this.links.lossRate)) {
-        from.timers.after(req.timeouts.connectMs, () => fail('connect-timeout', `connect to ${host} timed out after ${req.timeouts.connectMs} ms`, 'lost'));
-        return;
-      }
-      const outbound = this.latencyMs(from, to);
-      if (!to.up) {
-        this.scheduler.after(2 * outbound, () => fail('connect-refused', `${host} refused the connection`, 'refused'), { owner: inc, async: true });
-        return;
-      }
-      headersTimer = from.timers.after(req.timeouts.headersMs, () =>
-        fail('headers-timeout', `no response headers from ${host} within ${req.timeouts.headersMs} ms`, 'cut'),
-      );
-      void requestBodyThen(req.body, (body) => {
-        const wire: WireRequest = { from: from.id, method: req.method, target: req.target, headers: req.headers, body };
-        const streaming = req.headers.some(([n, v]) => n === 'accept' && v === 'text/event-stream');
-        const copies = !streaming && (req.method === 'GET' || req.method === 'HEAD') && this.rng.chance(this.links.duplicateRate) ? 2 : 1;
-        for (let copy = 0; copy < copies; copy++) {
-          if (copy > 0) this.duplicates++;
-          const delay = copy === 0 ? outbound : outbound + this.latencyMs(from, to);
-          const onResponse = (res: WireResponse, conn: StreamConnection | undefined): boolean =>
-            copy === 0 &&
-            settle(() => {
-              observe(res.refuse === true ? 'reset' : 'ok', res.status);
-              if (res.refuse === true) reject(new TransportError('reset', `${host} dropped the connection`));
-              else {
-                for (const info of res.interim ?? []) req.onInformational?.(info);
-                resolve(conn === undefined ? toOutbound(res, host) : conn.response(res, req.timeouts.bodyIdleMs));
-              }
-            });
-          this.deliver(from, to, wire, delay, onResponse, (code, message) => fail(code, message, 'reset'));
-        }
-      });
+      ex.resolve = resolve;
+      ex.reject = reject;
+      this.send(ex);
     });
+  }
+
+  /** Sends an exchange's request on its way, or fails it as the network would. */
+  private send(ex: Exchange): void {
+    const { from, to, req, host } = ex;
+    if (to === undefined || !this.reachable(from.id, to.id) || this.rng.chance(this.links.lossRate)) {
+      from.timers.after(req.timeouts.connectMs, () => ex.fail('connect-timeout', `connect to ${host} timed out after ${req.timeouts.connectMs} ms`, 'lost'));
+      return;
+    }
+    const outbound = this.latencyMs(from, to);
+    if (!to.up) {
+      this.scheduler.scheduleAfter(2 * outbound, () => ex.fail('connect-refused', `${host} refused the connection`, 'refused'), ex.inc, true);
+      return;
+    }
+    ex.headersTimer = from.timers.after(req.timeouts.headersMs, () => ex.fail('headers-timeout', `no response headers from ${host} within ${req.timeouts.headersMs} ms`, 'cut'));
+    void requestBodyThen(req.body, (body) => {
+      const wire: WireRequest = { from: from.id, method: req.method, target: req.target, headers: req.headers, body };
+      const copies = !asksForStream(req.headers) && (req.method === 'GET' || req.method === 'HEAD') && this.rng.chance(this.links.duplicateRate) ? 2 : 1;
+      for (let copy = 0; copy < copies; copy++) {
+        if (copy > 0) this.duplicates++;
+        const delay = copy === 0 ? outbound : outbound + this.latencyMs(from, to);
+        this.deliver(ex, to, wire, delay, copy === 0);
+      }
+    });
+  }
+
+  /** @internal Tells the observer how an exchange ended. */
+  observeEnd(ex: Exchange, outcome: 'ok' | 'lost' | 'refused' | 'cut' | 'reset', status: number | undefined): void {
+    const onExchange = this.observer.onExchange;
+    if (onExchange === undefined) return;
+    const { req } = ex;
+    onExchange.call(this.observer, { from: ex.from.id, to: ex.to?.id ?? ex.host, method: req.method, target: req.target, headers: req.headers, outcome, status, startMs: ex.startMs, endMs: this.scheduler.now() });
   }
 
   /** Carries a request to `to`, runs its server, and carries the answer back. */
   private deliver(
-    from: SimNode,
+    ex: Exchange,
     to: SimNode,
     wire: WireRequest,
     delayMs: number,
-    /** False when the sender no longer waits for this answer (timed out, crashed, a duplicate). */
-    onResponse: (res: WireResponse, conn: StreamConnection | undefined) => boolean,
-    onReset: (code: TransportError['code'], message: string) => void,
+    /** The first copy: the sender waits for its answer, not for a duplicate's. */
+    primary: boolean,
   ): void {
+    const from = ex.from;
     const toInc = to.incarnation;
     const fromInc = from.incarnation;
-    this.scheduler.after(
+    this.scheduler.scheduleAfter(
       delayMs,
       () => {
         // Cut in flight: the sender's headers timeout reports it.
@@ -272,16 +255,18 @@ export class SimNetwork {
           const back = (res.delayMs ?? 0) + this.latencyMs(to, from);
           // A streaming answer: its connection opens now; the server's writes follow the headers.
           const conn = res.stream === undefined ? undefined : new StreamConnection(this, this.scheduler, to, from, res.stream, fromInc, this.scheduler.now() + back);
-          this.scheduler.after(
+          this.scheduler.scheduleAfter(
             back,
             () => {
               if (!toInc.alive) {
                 conn?.abandon();
-                return onReset('reset', `${to.host} went away while answering`);
+                return ex.fail('reset', `${to.host} went away while answering`, 'reset');
               }
-              if (!this.reachable(to.id, from.id) || !onResponse(res, conn)) conn?.abandon();
+              // False when the sender no longer waits for this answer (timed out, crashed, a duplicate).
+              if (!this.reachable(to.id, from.id) || !(primary && ex.answer(res, conn))) conn?.abandon();
             },
-            { owner: fromInc, async: true },
+            fromInc,
+            true,
           );
         };
         let result: WireResponse | Promise<WireResponse>;
@@ -295,7 +280,7 @@ export class SimNetwork {
           result.then(
             (res) => {
               if (!toInc.alive) {
-                this.scheduler.after(this.latencyMs(to, from), () => onReset('reset', `${to.host} crashed while answering`), { owner: from.incarnation, async: true });
+                this.scheduler.scheduleAfter(this.latencyMs(to, from), () => ex.fail('reset', `${to.host} crashed while answering`, 'reset'), from.incarnation, true);
                 return;
               }
               answered(res);
@@ -304,9 +289,70 @@ export class SimNetwork {
           );
         } else answered(result);
       },
-      { owner: to.incarnation, async: true },
+      to.incarnation,
+      true,
     );
   }
+}
+
+/**
+ * One request a node sent, until it settles: with the answer, or with a transport error. It
+ * settles at most once, and not at all once the sender has crashed. An object with methods
+ * rather than a closure per step: every simulated exchange makes one.
+ */
+class Exchange {
+  private settled = false;
+  headersTimer: TimerHandle | undefined;
+  resolve: (res: OutboundResponse) => void = NOT_STARTED;
+  reject: (err: unknown) => void = NOT_STARTED;
+
+  constructor(
+    private readonly network: SimNetwork,
+    readonly from: SimNode,
+    readonly inc: Incarnation,
+    readonly req: OutboundRequest,
+    readonly host: string,
+    readonly to: SimNode | undefined,
+    readonly startMs: number,
+  ) {}
+
+  fail(code: TransportError['code'], message: string, outcome: 'lost' | 'refused' | 'cut' | 'reset'): void {
+    if (!this.settle()) return;
+    this.network.observeEnd(this, outcome, undefined);
+    this.reject(new TransportError(code, message));
+    this.network.scheduler.requestDrain();
+  }
+
+  /** The answer reached the sender; false when it no longer waits (settled or crashed). */
+  answer(res: WireResponse, conn: StreamConnection | undefined): boolean {
+    if (!this.settle()) return false;
+    const refused = res.refuse === true;
+    this.network.observeEnd(this, refused ? 'reset' : 'ok', res.status);
+    if (refused) this.reject(new TransportError('reset', `${this.host} dropped the connection`));
+    else {
+      if (res.interim !== undefined) for (const info of res.interim) this.req.onInformational?.(info);
+      this.resolve(conn === undefined ? toOutbound(res, this.host) : conn.response(res, this.req.timeouts.bodyIdleMs));
+    }
+    this.network.scheduler.requestDrain();
+    return true;
+  }
+
+  private settle(): boolean {
+    if (this.settled || !this.inc.alive) return false;
+    this.settled = true;
+    this.headersTimer?.cancel();
+    return true;
+  }
+}
+
+const NOT_STARTED = (): void => {
+  throw new Error('exchange settled before its promise existed');
+};
+
+/** The control plane's push stream: never duplicated (see the header). */
+function asksForStream(headers: HeaderList): boolean {
+  for (const [name, value] of headers) if (name === 'accept' && value === 'text/event-stream') return true;
+  return false;
 }
 
 /**

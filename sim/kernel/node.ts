@@ -82,7 +82,7 @@ export class SimNode {
     this.clock = new NodeClock(scheduler);
     this.timers = {
       after: (delayMs: number, callback: () => void): TimerHandle =>
-        scheduler.after(this.clock.trueDelayMs(Math.max(0, delayMs)), callback, { owner: this.incarnation, async: true }),
+        scheduler.scheduleAfter(this.clock.trueDelayMs(Math.max(0, delayMs)), callback, this.incarnation, true),
     };
   }
 

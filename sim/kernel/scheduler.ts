@@ -98,11 +98,24 @@ export class Scheduler {
     return this.heap.length;
   }
 
-  at(atMs: number, fn: () => void, options: EventOptions = {}): EventHandle {
+  at(atMs: number, fn: () => void, options?: EventOptions): EventHandle {
+    return this.schedule(atMs, fn, options?.owner, options?.async ?? false);
+  }
+
+  /**
+   * `at` with its options as arguments: for the kernel's own per-message and per-timer events
+   * (several per simulated request), which would otherwise build an options object each time.
+   */
+  schedule(atMs: number, fn: () => void, owner: Owner | undefined, async: boolean): EventHandle {
     if (!(atMs >= this.nowMs)) atMs = this.nowMs;
-    const ev = new QueuedEvent(atMs, this.seq++, fn, options.owner, options.async ?? false, this);
+    const ev = new QueuedEvent(atMs, this.seq++, fn, owner, async, this);
     this.push(ev);
     return ev;
+  }
+
+  /** `after` with its options as arguments (see `schedule`). */
+  scheduleAfter(delayMs: number, fn: () => void, owner: Owner | undefined, async: boolean): EventHandle {
+    return this.schedule(this.nowMs + Math.max(0, delayMs), fn, owner, async);
   }
 
   /**
@@ -123,8 +136,8 @@ export class Scheduler {
     this.cancelledQueued = 0;
   }
 
-  after(delayMs: number, fn: () => void, options: EventOptions = {}): EventHandle {
-    return this.at(this.nowMs + Math.max(0, delayMs), fn, options);
+  after(delayMs: number, fn: () => void, options?: EventOptions): EventHandle {
+    return this.schedule(this.nowMs + Math.max(0, delayMs), fn, options?.owner, options?.async ?? false);
   }
 
   /** Asks for a microtask drain after the current event (it resolved a promise after all). */
