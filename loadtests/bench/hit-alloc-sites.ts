@@ -10,15 +10,10 @@
  *
  *   node --max-semi-space-size=4 dist/loadtests/bench/hit-alloc-sites.js [hits=200000] [wrk|browser] [top=15]
  */
-import { Session } from 'node:inspector/promises';
+import { sampleHeapSites } from './heap-sample-sites.js';
 import { inProcessEdge } from './in-process-edge.js';
 import { NullSocket, requestStream, standInConnection, type RequestCase } from './stand-in-socket.js';
 
-interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: ProfileNode[];
-}
 
 const args = process.argv.slice(2);
 const hits = Number(args[0] ?? 200_000);
@@ -42,28 +37,9 @@ const run = (): void => {
 };
 
 run(); // JIT and kept answers first
-const session = new Session();
-session.connect();
-await session.post('HeapProfiler.enable');
-await session.post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
-run();
-const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
-session.disconnect();
+const { bySite, totalBytes } = await sampleHeapSites(run, { samplingInterval: 256, keepYoungGarbage: true });
 if (hitsSeen !== 2 * hits) throw new Error(`${hitsSeen} of ${2 * hits} requests were hits`);
-
-const bySite = new Map<string, number>();
-let total = 0;
-const walk = (n: ProfileNode): void => {
-  if (n.selfSize > 0) {
-    const f = n.callFrame;
-    const site = `${f.functionName || '(anonymous)'} ${f.url === '' ? '(native)' : f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
-    bySite.set(site, (bySite.get(site) ?? 0) + n.selfSize);
-    total += n.selfSize;
-  }
-  for (const c of n.children) walk(c);
-};
-walk(profile.head);
-process.stdout.write(`${requestCase} hits: ${(total / hits).toFixed(0)} B allocated per hit (sampled, ${hits} hits), by allocating function:\n`);
-for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+process.stdout.write(`${requestCase} hits: ${(totalBytes / hits).toFixed(0)} B allocated per hit (sampled, ${hits} hits), by allocating function:\n`);
+for (const [site, bytes] of bySite.slice(0, top)) {
   process.stdout.write(`${(bytes / hits).toFixed(0).padStart(7)} B  ${site}\n`);
 }

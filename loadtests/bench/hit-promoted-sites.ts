@@ -10,16 +10,11 @@
  *
  *   node --max-semi-space-size=4 --min-semi-space-size=4 dist/loadtests/bench/hit-promoted-sites.js [hits=1400000] [wrk|browser] [top=12]
  */
-import { Session } from 'node:inspector/promises';
+import { sampleHeapSites } from './heap-sample-sites.js';
 import { inProcessEdge } from './in-process-edge.js';
 import { NullSocket, requestStream, standInConnection, type RequestCase } from './stand-in-socket.js';
 import { hotStride } from './url-set.js';
 
-interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: ProfileNode[];
-}
 
 const args = process.argv.slice(2);
 const hits = Number(args[0] ?? 1_400_000);
@@ -50,29 +45,10 @@ const run = (n: number): void => {
 };
 
 run(300_000); // JIT, kept answers, a few sweeps
-const session = new Session();
-session.connect();
-await session.post('HeapProfiler.enable');
-await session.post('HeapProfiler.startSampling', { samplingInterval: 128, includeObjectsCollectedByMinorGC: false, includeObjectsCollectedByMajorGC: true });
-run(hits);
-const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
-session.disconnect();
+const { bySite, totalBytes } = await sampleHeapSites(() => run(hits), { samplingInterval: 128, keepYoungGarbage: false });
 if (hitsSeen !== sent) throw new Error(`${hitsSeen} of ${sent} requests were hits`);
-
-const bySite = new Map<string, number>();
-let total = 0;
-const walk = (n: ProfileNode): void => {
-  if (n.selfSize > 0) {
-    const f = n.callFrame;
-    const site = `${f.functionName || '(anonymous)'} ${f.url === '' ? '(native)' : f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
-    bySite.set(site, (bySite.get(site) ?? 0) + n.selfSize);
-    total += n.selfSize;
-  }
-  for (const c of n.children) walk(c);
-};
-walk(profile.head);
 const seconds = hits / HITS_PER_MS / 1000;
-process.stdout.write(`${requestCase} hits over ${KEYS} URLs: ${(total / seconds / 1000).toFixed(0)} KB promoted per second at ${HITS_PER_MS * 1000} hits/s (sampled, ${seconds.toFixed(0)} s of clock), by allocating function:\n`);
-for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+process.stdout.write(`${requestCase} hits over ${KEYS} URLs: ${(totalBytes / seconds / 1000).toFixed(0)} KB promoted per second at ${HITS_PER_MS * 1000} hits/s (sampled, ${seconds.toFixed(0)} s of clock), by allocating function:\n`);
+for (const [site, bytes] of bySite.slice(0, top)) {
   process.stdout.write(`${(bytes / seconds / 1000).toFixed(1).padStart(8)} KB/s  ${site}\n`);
 }
