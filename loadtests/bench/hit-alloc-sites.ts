@@ -11,7 +11,7 @@
  *   node --max-semi-space-size=4 dist/loadtests/bench/hit-alloc-sites.js [hits=200000] [wrk|browser] [top=15]
  */
 import { sampleHeapSites } from './heap-sample-sites.js';
-import { inProcessEdge } from './in-process-edge.js';
+import { fillHotSet, inProcessEdge } from './in-process-edge.js';
 import { NullSocket, requestStream, standInConnection, type RequestCase } from './stand-in-socket.js';
 
 
@@ -24,11 +24,7 @@ if (requestCase !== 'wrk' && requestCase !== 'browser') throw new Error(`request
 const KEYS = 1_000;
 const requests = requestStream(requestCase, 976, KEYS);
 const edge = inProcessEdge();
-for (const r of requestStream('wrk', KEYS, KEYS)) {
-  const target = r.toString('latin1', 4, r.indexOf(' HTTP/1.1'));
-  const res = await edge.handle({ method: 'GET', target, headers: { host: '127.0.0.1:8080' } });
-  if (res.status !== 200) throw new Error(`fill of ${target} answered ${res.status}`);
-}
+await fillHotSet(edge, Array.from({ length: KEYS }, (_x, k) => k));
 const socket = new NullSocket();
 let hitsSeen = 0;
 standInConnection(socket, (req) => edge.handle(req), (r) => void (r.outcome.hit && hitsSeen++));

@@ -10,11 +10,8 @@
  *
  *   node --max-semi-space-size=4 --min-semi-space-size=4 dist/loadtests/bench/hit-fill-order.js [url|stride] [browser|wrk] [urls=10000]
  */
-import type { HeaderList } from '../../common/http.js';
-import type { Transport } from '../../common/ports.js';
-import { inProcessEdge } from './in-process-edge.js';
-import { NullSocket, requestStream, standInConnection, type RequestCase } from './stand-in-socket.js';
-import { hotStride } from './url-set.js';
+import { fillHotSet, fillTransport, inProcessEdge } from './in-process-edge.js';
+import { hotWalk, NullSocket, standInConnection, walkRequests, type RequestCase } from './stand-in-socket.js';
 
 const args = process.argv.slice(2);
 const order = args[0] ?? 'url';
@@ -23,24 +20,10 @@ const urls = Number(args[2] ?? 10_000);
 if (order !== 'url' && order !== 'stride') throw new Error(`fill order: url or stride, not ${order}`);
 if (requestCase !== 'wrk' && requestCase !== 'browser') throw new Error(`request case: wrk or browser, not ${requestCase}`);
 
-const freshBodies = {
-  async request() {
-    const body = Buffer.alloc(1024, 'x');
-    const headers: HeaderList = [['cache-control', 'max-age=3600'], ['content-length', '1024'], ['content-type', 'text/plain']];
-    return { status: 200, headers, body: (async function* () { yield body; })(), discard: () => undefined };
-  },
-  close: async () => undefined,
-} as unknown as Transport;
-const edge = inProcessEdge(1024, undefined, freshBodies);
-
-const stride = hotStride(urls);
-const walk = Array.from({ length: urls }, (_x, k) => (k * stride) % urls);
-for (const k of order === 'stride' ? walk : walk.map((_x, k) => k)) {
-  const res = await edge.handle({ method: 'GET', target: `/bench/hot/${k}`, headers: { host: '127.0.0.1:8080' } });
-  if (res.status !== 200) throw new Error(`fill of /bench/hot/${k} answered ${res.status}`);
-}
-const byKey = requestStream(requestCase, urls, urls);
-const requests = walk.map((k) => byKey[k]!);
+const edge = inProcessEdge(1024, undefined, fillTransport(1024, true));
+const walk = hotWalk(urls);
+await fillHotSet(edge, order === 'stride' ? walk : Array.from({ length: urls }, (_x, k) => k));
+const requests = walkRequests(requestCase, urls);
 const socket = new NullSocket();
 let hits = 0;
 standInConnection(socket, (req) => edge.handle(req), (r) => void (r.outcome.hit && hits++));

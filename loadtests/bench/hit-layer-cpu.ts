@@ -14,7 +14,7 @@
  *   node dist/loadtests/bench/hit-layer-cpu.js [hits-per-round=200000] [rounds=7] [wrk|browser] [answer|edge]
  */
 import type { RequestHandler } from '../../edge/adapters/http1/connection.js';
-import { inProcessEdge } from './in-process-edge.js';
+import { fillHotSet, inProcessEdge } from './in-process-edge.js';
 import { answer, NullSocket, requestStream, standInConnection, type RequestCase } from './stand-in-socket.js';
 
 const args = process.argv.slice(2);
@@ -31,11 +31,7 @@ let handler: RequestHandler;
 if (handlerKind === 'edge') {
   const edge = inProcessEdge();
   handler = (req) => edge.handle(req);
-  for (const r of requestStream('wrk', KEYS, KEYS)) {
-    const target = r.toString('latin1', 4, r.indexOf(' HTTP/1.1'));
-    const res = await edge.handle({ method: 'GET', target, headers: { host: '127.0.0.1:8080' } });
-    if (res.status !== 200) throw new Error(`fill of ${target} answered ${res.status}`);
-  }
+  await fillHotSet(edge, Array.from({ length: KEYS }, (_x, k) => k));
 } else {
   const response = answer(true);
   handler = () => response;

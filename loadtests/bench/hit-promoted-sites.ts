@@ -11,10 +11,8 @@
  *   node --max-semi-space-size=4 --min-semi-space-size=4 dist/loadtests/bench/hit-promoted-sites.js [hits=1400000] [wrk|browser] [top=12]
  */
 import { sampleHeapSites } from './heap-sample-sites.js';
-import { inProcessEdge } from './in-process-edge.js';
-import { NullSocket, requestStream, standInConnection, type RequestCase } from './stand-in-socket.js';
-import { hotStride } from './url-set.js';
-
+import { fillHotSet, inProcessEdge } from './in-process-edge.js';
+import { NullSocket, standInConnection, walkRequests, type RequestCase } from './stand-in-socket.js';
 
 const args = process.argv.slice(2);
 const hits = Number(args[0] ?? 1_400_000);
@@ -26,13 +24,8 @@ const KEYS = 10_000;
 const HITS_PER_MS = 70;
 let nowMs = 0;
 const edge = inProcessEdge(1024, { wallMs: () => 1_700_000_000_000 + nowMs, monoMs: () => nowMs });
-for (let k = 0; k < KEYS; k++) {
-  const res = await edge.handle({ method: 'GET', target: `/bench/hot/${k}`, headers: { host: '127.0.0.1:8080' } });
-  if (res.status !== 200) throw new Error(`fill of /bench/hot/${k} answered ${res.status}`);
-}
-const byKey = requestStream(requestCase, KEYS, KEYS);
-const stride = hotStride(KEYS);
-const requests = byKey.map((_r, i) => byKey[(i * stride) % KEYS]!);
+await fillHotSet(edge, Array.from({ length: KEYS }, (_x, k) => k)); // in URL order, as the bench fills
+const requests = walkRequests(requestCase, KEYS);
 const socket = new NullSocket();
 let hitsSeen = 0;
 standInConnection(socket, (req) => edge.handle(req), (r) => void (r.outcome.hit && hitsSeen++));

@@ -9,9 +9,9 @@ import { Edge } from '../../edge/pipeline/edge.js';
 
 /**
  * `clock`: a fixed one unless given (hit-promoted-sites.ts moves time to make answers retime).
- * `transport`: one answering every fill with the same body unless given.
+ * `transport`: fillTransport(bodyBytes) unless given.
  */
-export function inProcessEdge(bodyBytes = 1024, clock: Clock = { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, transport: Transport = sameBody(bodyBytes)): Edge {
+export function inProcessEdge(bodyBytes = 1024, clock: Clock = { wallMs: () => 1_700_000_000_000, monoMs: () => 0 }, transport: Transport = fillTransport(bodyBytes)): Edge {
   return new Edge({
     cacheName: 'bench',
     originUrl: 'http://127.0.0.1:1',
@@ -31,13 +31,27 @@ export function inProcessEdge(bodyBytes = 1024, clock: Clock = { wallMs: () => 1
   });
 }
 
-function sameBody(bodyBytes: number): Transport {
-  const body = Buffer.alloc(bodyBytes, 'x');
+/**
+ * Answers every fill with `bodyBytes` cacheable for an hour: one shared body, or with `freshBodies` a
+ * body of its own per fill, as bodies read from an origin are (where each lies in memory matters to
+ * hit-fill-order.ts).
+ */
+export function fillTransport(bodyBytes: number, freshBodies = false): Transport {
+  const shared = Buffer.alloc(bodyBytes, 'x');
   return {
     async request() {
+      const body = freshBodies ? Buffer.alloc(bodyBytes, 'x') : shared;
       const headers: HeaderList = [['cache-control', 'max-age=3600'], ['content-length', String(body.length)], ['content-type', 'text/plain']];
       return { status: 200, headers, body: (async function* () { yield body; })(), discard: () => undefined };
     },
     close: async () => undefined,
   } as unknown as Transport;
+}
+
+/** Stores /bench/hot/<k> for every k of `keys`, in that order. */
+export async function fillHotSet(edge: Edge, keys: readonly number[]): Promise<void> {
+  for (const k of keys) {
+    const res = await edge.handle({ method: 'GET', target: `/bench/hot/${k}`, headers: { host: '127.0.0.1:8080' } });
+    if (res.status !== 200) throw new Error(`fill of /bench/hot/${k} answered ${res.status}`);
+  }
 }

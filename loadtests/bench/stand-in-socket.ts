@@ -11,6 +11,7 @@ import { connectionOptions } from '../../edge/adapters/http1/server.js';
 import type { CompletedRequest } from '../../edge/pipeline/request-events.js';
 import type { EdgeResponse } from '../../edge/pipeline/types.js';
 import { browserRequestFields } from './browser-headers.js';
+import { sequenceIndex } from './url-set.js';
 
 export const REQUEST = Buffer.from('GET /bench/hot/1234 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: wrk\r\n\r\n', 'latin1');
 
@@ -29,6 +30,17 @@ export function requestStream(c: RequestCase, count: number, keys: number): Buff
     out.push(Buffer.from(`GET /bench/hot/${k % keys} HTTP/1.1\r\n${fields.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`, 'latin1'));
   }
   return out;
+}
+
+/** The keys of a hot set of `urls` in the order the bench's load walks it (url-set.ts's stride). */
+export function hotWalk(urls: number): number[] {
+  return Array.from({ length: urls }, (_x, k) => sequenceIndex(urls, 0, k));
+}
+
+/** One request of case `c` for every key of a hot set of `urls`, in the bench's walk order. */
+export function walkRequests(c: RequestCase, urls: number): Buffer[] {
+  const byKey = requestStream(c, urls, urls);
+  return hotWalk(urls).map((k) => byKey[k]!);
 }
 
 export function answer(withWire: boolean): EdgeResponse {

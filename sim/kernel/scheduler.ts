@@ -137,7 +137,7 @@ export class Scheduler {
   }
 
   after(delayMs: number, fn: () => void, options?: EventOptions): EventHandle {
-    return this.schedule(this.nowMs + Math.max(0, delayMs), fn, options?.owner, options?.async ?? false);
+    return this.scheduleAfter(delayMs, fn, options?.owner, options?.async ?? false);
   }
 
   /** Asks for a microtask drain after the current event (it resolved a promise after all). */
