@@ -18,6 +18,7 @@ import { EXIT, exitCodeOf, runScenario, type RunReport } from './run.js';
 import { loadScenario, parseScenario, ScenarioError, type Scenario } from './scenario/schema.js';
 import { swarmScenario } from './swarm.js';
 import { runSwarmSeeds } from './swarm-pool.js';
+import { missingSwarmFlags, relaunchWith } from './swarm-node-flags.js';
 import { epochNowMs, threadCpuMs, timelineSummary, workerLines, type SeedSpan } from './swarm-timeline.js';
 import { unreachedMarks } from './swarm-marks.js';
 import { BREAKS, type Break } from './world/world.js';
@@ -55,7 +56,9 @@ Options:
   --seed N                run: the seed (default 1)
   --seeds N               swarm: how many seeds (default 100)
   --first-seed S          swarm: first seed (default 1)
-  --workers N             swarm: worker threads running seeds (default: cores, here ${availableParallelism()})
+  --workers N             swarm: worker threads running seeds (default: cores, here ${availableParallelism()}); the swarm
+                          restarts itself with --single-threaded-gc when every core runs a seed, and with
+                          --max-semi-space-size=64 for one worker (sim/swarm-node-flags.ts)
   --scenario FILE         swarm: base scenario instead of a generated one
   --timeline              swarm: per-worker start-up, busy, thread CPU and idle-at-end times
   --break NAME            deliberately break one mechanism (${BREAKS.join(', ')}); repeatable
@@ -205,6 +208,11 @@ async function main(): Promise<void> {
     return;
   }
   // swarm
+  const flags = missingSwarmFlags(args.workers, availableParallelism(), process.execArgv);
+  if (flags.length > 0) {
+    process.exitCode = await relaunchWith(flags);
+    return;
+  }
   const base = args.scenario === undefined ? undefined : loadScenario(args.scenario);
   const lastSeed = args.firstSeed + args.seeds - 1;
   process.stdout.write(`swarm: seeds ${args.firstSeed}..${lastSeed}\nworkers: ${args.workers}\nscenario: ${args.scenario ?? '(generated per seed)'}\nbreak: ${args.breaks.length === 0 ? 'none' : args.breaks.join(',')}\nout: ${args.out}\n`);

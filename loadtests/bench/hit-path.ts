@@ -6,6 +6,7 @@
 import { Pool } from 'undici';
 import { mergeRuns, runLoad, type LoadOptions, type LoadRun } from './load.js';
 import { allPaths, type UrlSet } from './url-set.js';
+import { median } from '../../common/median.js';
 
 export interface BenchCase {
   id: string;
@@ -179,13 +180,6 @@ export function medianP99Ratio(run: CaseRun, num: TargetName, den: TargetName): 
 /** Median of the per-round ratios: one disturbed round cannot move it the way it moves a mean. */
 export function medianRatio(run: CaseRun, num: TargetName, den: TargetName): number {
   return median(roundRatios(run, num, den));
-}
-
-function median(values: readonly number[]): number {
-  const xs = [...values].sort((x, y) => x - y);
-  if (xs.length === 0) return NaN;
-  const mid = Math.floor(xs.length / 2);
-  return xs.length % 2 === 1 ? xs[mid]! : (xs[mid - 1]! + xs[mid]!) / 2;
 }
 
 /**

@@ -27,7 +27,7 @@
  *   BENCH_CLUSTER=0 skips the cluster hit-ratio model; BENCH_CLUSTER_* options as in cluster-hit-ratio.ts
  *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts;
  *   BENCH_PURGE_BASELINE_DIST=<another build's dist> also runs it against that build, alternately, and prints both
- *   BENCH_SIM=0 skips the simulator speed bench; BENCH_SIM_SECONDS simulated seconds (60)
+ *   BENCH_SIM=0 skips the simulator speed bench; BENCH_SIM_SECONDS simulated seconds (60) per round, BENCH_SIM_ROUNDS rounds (5)
  *   BENCH_PEERHOP=0 skips the peer hop bench; BENCH_PEERHOP_* options as in peer-hop.ts
  *   BENCH_MEMBERSHIP=0 skips the join/leave/rolling-restart rows; BENCH_MEMBERSHIP_SEEDS simulator seeds (3)
  *   BENCH_RING=0 skips the ring rebuild at the maximum membership (ring-rebuild.ts)
@@ -607,9 +607,13 @@ async function runSimBenchIfPresent(simulatedSeconds: number): Promise<SimLoad> 
   const path = join(ROOT, 'dist', 'sim', 'bench.js');
   if (!existsSync(path)) return { kind: 'skipped', note: 'skipped: dist/sim/bench.js not found' };
   try {
-    const mod = (await import(pathToFileURL(path).href)) as { runSimBench?: unknown };
+    const mod = (await import(pathToFileURL(path).href)) as { runSimBench?: unknown; formatSimBenchRound?: unknown };
     if (typeof mod.runSimBench !== 'function') return { kind: 'skipped', note: 'skipped: sim/bench.js does not export runSimBench' };
-    const result = (await (mod.runSimBench as (o: { simulatedSeconds: number }) => Promise<unknown>)({ simulatedSeconds })) as Record<string, unknown>;
+    const format = typeof mod.formatSimBenchRound === 'function' ? (mod.formatSimBenchRound as (r: unknown, i: number) => string) : (r: unknown): string => JSON.stringify(r);
+    const onRound = (r: unknown, i: number): void => void process.stdout.write(`${format(r, i)}\n`);
+    const rounds = process.env['BENCH_SIM_ROUNDS'] === undefined ? undefined : Number(process.env['BENCH_SIM_ROUNDS']);
+    const run = mod.runSimBench as (o: { simulatedSeconds: number; rounds?: number; onRound: typeof onRound }) => Promise<unknown>;
+    const result = (await run({ simulatedSeconds, onRound, ...(rounds === undefined ? {} : { rounds }) })) as Record<string, unknown>;
     const num = (k: string): number => (typeof result[k] === 'number' ? (result[k] as number) : NaN);
     return {
       kind: 'ok',
@@ -619,6 +623,7 @@ async function runSimBenchIfPresent(simulatedSeconds: number): Promise<SimLoad> 
         simulatedToWallRatio: num('simulatedToWallRatio'),
         checkersPassed: result['checkersPassed'] === true,
         realCodeOnlyRequestsPerWallSecond: num('realCodeOnlyRequestsPerWallSecond'),
+        ofCeiling: num('ofCeiling'),
       },
     };
   } catch (err) {

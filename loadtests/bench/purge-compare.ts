@@ -7,18 +7,13 @@
  */
 import { join } from 'node:path';
 import { formatPurgeReport, runPurgeBench, type PurgeBenchContext, type PurgeBenchOptions } from './purge-propagation.js';
+import { median } from '../../common/median.js';
 
 export interface PurgeComparison {
   baselineDist: string;
   rounds: Array<{ which: 'baseline' | 'this build'; purgesPerSecond: number; p99Ms: number }>;
   text: string;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 export async function comparePurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext, baselineDist: string, roundsEach: number): Promise<PurgeComparison> {
   const rounds: PurgeComparison['rounds'] = [];

@@ -226,6 +226,8 @@ export interface SimFigures {
   checkersPassed: boolean;
   /** The same workload through the real edges with no simulator: the bound on the first figure. */
   realCodeOnlyRequestsPerWallSecond: number;
+  /** The median of the rounds' simulator / real-code ratios (NaN from a simulator bench without rounds: then the ratio of the two figures). */
+  ofCeiling: number;
 }
 
 /**
@@ -238,7 +240,7 @@ export function simRows(s: SimFigures | undefined, note: string): SummaryRow[] {
   return [
     row('sim.requestsPerWallSecond', 'simulator', 'simulated req per wall second', s.simulatedRequestsPerWallSecond, '/s'),
     row('sim.realCodeOnly', 'simulator', 'same workload, real code alone (no simulator), req per wall second', s.realCodeOnlyRequestsPerWallSecond, '/s'),
-    row('sim.ofCeiling', 'simulator', 'simulated req per wall second / real code alone', s.simulatedRequestsPerWallSecond / s.realCodeOnlyRequestsPerWallSecond, 'x', { op: '>=', value: 0.7 }),
+    row('sim.ofCeiling', 'simulator', 'simulated req per wall second / real code alone (median of rounds)', Number.isNaN(s.ofCeiling) ? s.simulatedRequestsPerWallSecond / s.realCodeOnlyRequestsPerWallSecond : s.ofCeiling, 'x', { op: '>=', value: 0.7 }),
     row('sim.simulatedToWall', 'simulator', 'simulated/wall time', s.simulatedToWallRatio, 'x'),
     row('sim.checkers', 'simulator', 'checkers passed', s.checkersPassed ? 1 : 0, 'bool', { op: 'holds', text: 'all pass', ok: s.checkersPassed }),
   ];

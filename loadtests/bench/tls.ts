@@ -27,6 +27,7 @@ import { h2loadArgs, parseH2load } from './h2load.js';
 import { childPids, freePort, renderTemplate } from './peers.js';
 import { clockTicksPerSecond, killWith, onPath, readCpuTicks, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { parseWrkSummary } from './wrk.js';
+import { median } from '../../common/median.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const PATH_1K = '/bench/tls-1k?size=1024';
@@ -180,12 +181,6 @@ function h2Rounds(urls: { edge: string; nginx: string }, pidsOf: (server: 'edge'
     errored: xs.reduce((n, x) => n + x.errored, 0),
   });
   return { edge: summary(runs.edge), nginx: summary(runs.nginx) };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;

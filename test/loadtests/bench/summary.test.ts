@@ -124,12 +124,16 @@ test('purgeRows: p99 <= 10 ms, >= 5,000/s, lag not growing, zero reorders', () =
 });
 
 test('simRows: the target is simulated req/s over the real code alone (>= 0.7); missing simulator is a skipped row with the note', () => {
-  const slow = simRows({ simulatedRequestsPerWallSecond: 9_500, simulatedToWallRatio: 4.8, checkersPassed: true, realCodeOnlyRequestsPerWallSecond: 60_000 }, '');
+  const slow = simRows({ simulatedRequestsPerWallSecond: 9_500, simulatedToWallRatio: 4.8, checkersPassed: true, realCodeOnlyRequestsPerWallSecond: 60_000, ofCeiling: NaN }, '');
   assert.equal(slow.map((r) => r.verdict), ['info', 'info', 'MISSED', 'info', 'met']);
   assert.is(slow[1]!.value, 60_000);
   assert.ok(Math.abs((slow[2]!.value ?? 0) - 9_500 / 60_000) < 1e-9);
-  const fast = simRows({ simulatedRequestsPerWallSecond: 45_000, simulatedToWallRatio: 20, checkersPassed: true, realCodeOnlyRequestsPerWallSecond: 60_000 }, '');
+  const fast = simRows({ simulatedRequestsPerWallSecond: 45_000, simulatedToWallRatio: 20, checkersPassed: true, realCodeOnlyRequestsPerWallSecond: 60_000, ofCeiling: NaN }, '');
   assert.is(fast[2]!.verdict, 'met');
+  // With rounds, the target is the median of the per-round ratios, not the ratio of the medians.
+  const rounds = simRows({ simulatedRequestsPerWallSecond: 9_500, simulatedToWallRatio: 4.8, checkersPassed: true, realCodeOnlyRequestsPerWallSecond: 13_000, ofCeiling: 0.69 }, '');
+  assert.is(rounds[2]!.value, 0.69);
+  assert.is(rounds[2]!.verdict, 'MISSED');
   const none = simRows(undefined, 'skipped: dist/sim/bench.js not found');
   assert.equal(none.map((r) => [r.verdict, r.note]), [['skipped', 'skipped: dist/sim/bench.js not found']]);
 });

@@ -1,0 +1,36 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ceilingRequests, formatSimBenchRound, runSimBench, type SimBenchRound } from '../../sim/bench.js';
+import { median } from '../../common/median.js';
+
+test('median: odd and even counts, unsorted input left alone, NaN for none', () => {
+  const xs = [3, 1, 2];
+  assert.is(median(xs), 2);
+  assert.equal(xs, [3, 1, 2]);
+  assert.is(median([4, 1, 3, 2]), 2.5);
+  assert.ok(Number.isNaN(median([])));
+});
+
+test('ceilingRequests: the simulated load (2,000 req/s) over the same seconds, bounded to 10,000-200,000', () => {
+  assert.is(ceilingRequests(60), 120_000);
+  assert.is(ceilingRequests(1), 10_000);
+  assert.is(ceilingRequests(600), 200_000);
+});
+
+test('runSimBench: rounds alternate which measurement runs first, and the target is the median of per-round ratios', async () => {
+  const seen: SimBenchRound[] = [];
+  const r = await runSimBench({ simulatedSeconds: 0.5, ceilingRequests: 1_000, rounds: 2, onRound: (round) => seen.push(round) });
+  assert.equal(
+    seen.map((s) => s.first),
+    ['simulator', 'ceiling'],
+  );
+  assert.equal(r.rounds, seen);
+  for (const s of seen) assert.ok(Math.abs(s.ofCeiling - s.simulatedRequestsPerWallSecond / s.realCodeOnlyRequestsPerWallSecond) < 1e-9);
+  assert.is(r.ofCeiling, median(seen.map((s) => s.ofCeiling)));
+  assert.is(r.realCodeOnlyRequestsPerWallSecond, median(seen.map((s) => s.realCodeOnlyRequestsPerWallSecond)));
+  assert.ok(r.checkersPassed);
+  assert.ok(r.simulatedRequests > 500, `simulated requests ${r.simulatedRequests}`);
+  assert.match(formatSimBenchRound(seen[1]!, 1), /^round 2 \(ceiling first\): simulator \d+ req\/s, real code alone \d+ req\/s, \d\.\d{3}x$/);
+});
+
+test.run();
