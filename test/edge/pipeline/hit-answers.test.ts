@@ -110,8 +110,27 @@ test('an answer is released from its record once it goes unused for a whole seco
   assert.is(answers.answer(s, 10_000), kept, 'hit twice: kept');
   answers.answer(stored(), 11_500);
   assert.is(answers.answer(s, 11_600), kept, 'used in the second just before: still kept');
+  answers.answer(stored(), 12_500);
   answers.answer(stored(), 13_000);
-  assert.is(s.hitAnswer, undefined, 'not used in second 12: dropped, so a cold object holds no answer');
+  assert.is(s.hitAnswer, undefined, 'not used in second 12, which had hits: dropped, so a cold object holds no answer');
+});
+
+test('a lull keeps the answers: after seconds with no hits at all, what the last busy second used is reused, and what it did not use is dropped', () => {
+  // Load that returns after a lull (and the bench's interleaved rounds) would otherwise rebuild a
+  // whole hot set's answers at once: a burst of surviving objects, scavenges of 3-16 ms.
+  const answers = new HitAnswers('c; hit; ttl=');
+  const hot = stored();
+  const cooling = stored();
+  answers.answer(hot, 10_000);
+  const kept = answers.answer(hot, 10_100);
+  answers.answer(cooling, 10_200);
+  const coolingKept = answers.answer(cooling, 10_300);
+  assert.is(answers.answer(hot, 11_000), kept, 'second 11 uses only the hot record');
+  const after = answers.answer(hot, 25_000);
+  assert.is(after, kept, 'nothing hit in seconds 12-24: the answer used in second 11 is kept');
+  assert.is(header(after, 'age'), '17', 'and retimed');
+  assert.is(cooling.hitAnswer, undefined, 'unused in second 11, the last second with hits: dropped');
+  assert.is.not(answers.answer(cooling, 25_100), coolingKept);
 });
 
 test('the first hit is answered in full but not kept: the record holds only a mark shared by every record, and a second hit within about a second keeps an answer', () => {
