@@ -7,7 +7,7 @@
  *
  * The answer hangs off the stored record (`hitAnswer`), so a hit reaches it with one load rather
  * than a table lookup. Bounded by what is hot: once a second the records holding an answer are
- * swept, and an answer not used in the last second that had hits is dropped. Callers must write an
+ * swept, and an answer used in neither of the last two seconds that had hits is dropped. Callers must write an
  * answer before the next hit can retime it, which the synchronous hit path does.
  *
  * Only an object hit again within about a second of an earlier hit gets a kept answer: the first
@@ -51,7 +51,9 @@ export class HitAnswers {
   private holders: Array<StoredResponse | undefined> = [];
   private holderCount = 0;
   private spareHolders: Array<StoredResponse | undefined> = [];
-  private second = Number.NaN;
+  /** The last second that had hits (the last sweep's), and the one with hits before it. */
+  private second = Number.NEGATIVE_INFINITY;
+  private busySecondBefore = Number.NEGATIVE_INFINITY;
   /** The mark of the current second, and of the one before (a hit then still counts as recent). */
   private seen: SeenMark | undefined;
   private seenBefore: SeenMark | undefined;
@@ -86,17 +88,20 @@ export class HitAnswers {
   }
 
   /**
-   * Drops the answers not used in the last second that had hits (`this.second`, the previous
-   * sweep's: under steady load the second just before); their records go back to plain. A lull
-   * with no hits at all keeps them: the sweep runs only when hits come, so an idle edge held them
-   * anyway, and dropping them all on its first hit afterwards made the edge rebuild a whole hot
-   * set at once just as load returned. Those answers (and the serialized blocks the HTTP layer
-   * keeps on them) survived their first scavenges: after each idle gap between bench rounds,
+   * Drops the answers used in neither of the last two seconds that had hits (the last two sweeps'
+   * seconds: under steady load the two seconds just before); their records go back to plain.
+   *
+   * A lull with no hits at all keeps them: the sweep runs only when hits come, so an idle edge
+   * held them anyway, and dropping them all on its first hit afterwards made the edge rebuild a
+   * whole hot set at once just as load returned. Those answers (and the serialized blocks the HTTP
+   * layer keeps on them) survived their first scavenges: after each idle gap between bench rounds,
    * scavenges took 3-16 ms for about a second, against 0.5 ms in steady state (`--trace-gc` of
-   * the edge, 10,000-object hot set).
+   * the edge, 10,000-object hot set). Two busy seconds, not one: load that stops a few ms into a
+   * second leaves that second with a few hits, and judging by it alone dropped most of the hot set
+   * all the same (the browser case still had such bursts with one).
    */
   private sweep(second: number): void {
-    const lastBusySecond = this.second;
+    const keepFrom = this.busySecondBefore;
     // Marks of earlier seconds are simply not recognised any more: nothing walks the marked records.
     this.seenBefore = this.seen?.second === second - 1 ? this.seen : undefined;
     this.seen = { kind: 'seen', owner: this, second };
@@ -107,13 +112,14 @@ export class HitAnswers {
       this.holders[i] = undefined; // this array becomes the spare: it must hold no record
       const hit = stored.hitAnswer as HitAnswer | SeenMark | undefined;
       if (hit === undefined || hit.owner !== this || hit.kind !== 'answer') continue;
-      if (hit.usedSecond >= lastBusySecond) kept[keptCount++] = stored;
+      if (hit.usedSecond >= keepFrom) kept[keptCount++] = stored;
       else stored.hitAnswer = undefined;
     }
     // A hot set that shrank for good does not keep the arrays at its old size.
     this.spareHolders = this.holders.length > 4 * keptCount + 1024 ? [] : this.holders;
     this.holders = kept;
     this.holderCount = keptCount;
+    this.busySecondBefore = this.second;
     this.second = second;
   }
 

@@ -71,7 +71,7 @@ test('retiming leaves the serialized block a server layer kept (wire.head): Age 
   assert.equal(later.headers.slice(later.wire!.changingFrom!), ['age', '3', 'cache-status', 'c; hit; ttl=299']);
 });
 
-test('an answer unused for a whole second is dropped; a different object gets its own', () => {
+test('an answer unused for two seconds that had hits is dropped; a different object gets its own', () => {
   const answers = new HitAnswers('c; hit; ttl=');
   const s = stored();
   answers.answer(s, 10_000);
@@ -79,9 +79,10 @@ test('an answer unused for a whole second is dropped; a different object gets it
   assert.is.not(answers.answer(stored(), 10_000), first, 'keyed by stored response');
   answers.answer(stored(), 11_000);
   answers.answer(stored(), 12_000);
-  const fresh = answers.answer(s, 12_000);
-  assert.is.not(fresh, first, 'not hit during second 11: rebuilt');
-  assert.is(header(fresh, 'age'), '4');
+  answers.answer(stored(), 13_000);
+  const fresh = answers.answer(s, 13_000);
+  assert.is.not(fresh, first, 'not hit during seconds 11 and 12: rebuilt');
+  assert.is(header(fresh, 'age'), '5');
 });
 
 test('a soft purge moving freshness earlier changes the ttl even within the same age second', () => {
@@ -112,10 +113,14 @@ test('an answer is released from its record once it goes unused for a whole seco
   assert.is(answers.answer(s, 11_600), kept, 'used in the second just before: still kept');
   answers.answer(stored(), 12_500);
   answers.answer(stored(), 13_000);
-  assert.is(s.hitAnswer, undefined, 'not used in second 12, which had hits: dropped, so a cold object holds no answer');
+  assert.is(answers.answer(s, 13_100), kept, 'unused in second 12 but used in 11: still kept');
+  answers.answer(stored(), 14_500);
+  answers.answer(stored(), 15_000);
+  answers.answer(stored(), 16_000);
+  assert.is(s.hitAnswer, undefined, 'not used in seconds 14 and 15, which had hits: dropped, so a cold object holds no answer');
 });
 
-test('a lull keeps the answers: after seconds with no hits at all, what the last busy second used is reused, and what it did not use is dropped', () => {
+test('a lull keeps the answers: after seconds with no hits at all, what the last two busy seconds used is reused, and what they did not use is dropped', () => {
   // Load that returns after a lull (and the bench's interleaved rounds) would otherwise rebuild a
   // whole hot set's answers at once: a burst of surviving objects, scavenges of 3-16 ms.
   const answers = new HitAnswers('c; hit; ttl=');
@@ -125,12 +130,25 @@ test('a lull keeps the answers: after seconds with no hits at all, what the last
   const kept = answers.answer(hot, 10_100);
   answers.answer(cooling, 10_200);
   const coolingKept = answers.answer(cooling, 10_300);
-  assert.is(answers.answer(hot, 11_000), kept, 'second 11 uses only the hot record');
+  assert.is(answers.answer(hot, 11_000), kept, 'seconds 11 and 12 use only the hot record');
+  assert.is(answers.answer(hot, 12_000), kept);
   const after = answers.answer(hot, 25_000);
-  assert.is(after, kept, 'nothing hit in seconds 12-24: the answer used in second 11 is kept');
+  assert.is(after, kept, 'nothing hit in seconds 13-24: the answer used in seconds 11-12 is kept');
   assert.is(header(after, 'age'), '17', 'and retimed');
-  assert.is(cooling.hitAnswer, undefined, 'unused in second 11, the last second with hits: dropped');
+  assert.is(cooling.hitAnswer, undefined, 'unused in seconds 11 and 12, the last with hits: dropped');
   assert.is.not(answers.answer(cooling, 25_100), coolingKept);
+});
+
+test('load that stops just after a second begins does not drop the hot set: a last busy second with a few hits leaves what the full second before it used', () => {
+  const answers = new HitAnswers('c; hit; ttl=');
+  const records = Array.from({ length: 20 }, () => stored());
+  const kept = records.map((s) => {
+    answers.answer(s, 10_000);
+    return answers.answer(s, 10_100);
+  });
+  for (const s of records) answers.answer(s, 11_500); // second 11: the whole hot set
+  answers.answer(records[0]!, 12_010); // second 12: load stops 10 ms in
+  records.forEach((s, i) => assert.is(answers.answer(s, 30_000), kept[i], `record ${i}, used in second 11: kept after the lull`));
 });
 
 test('the first hit is answered in full but not kept: the record holds only a mark shared by every record, and a second hit within about a second keeps an answer', () => {
@@ -160,11 +178,11 @@ test('over many sweeps, every answer still used keeps its object and every one u
     const used = 50 - 8 * j;
     for (let i = 0; i < used; i++) assert.is(answers.answer(records[i]!, 11_000 + 1000 * j), kept[i], `second ${11 + j}, record ${i}`);
   }
-  answers.answer(stored(), 17_000); // the sweep of second 17 drops what second 16 did not use
+  answers.answer(stored(), 17_000); // the sweep of second 17 drops what seconds 15 and 16 did not use
   records.forEach((s, i) => {
-    if (i >= 10) assert.is(s.hitAnswer, undefined, `record ${i} unused in second 16: released`);
+    if (i >= 18) assert.is(s.hitAnswer, undefined, `record ${i} unused in seconds 15 and 16: released`);
   });
-  for (let i = 0; i < 10; i++) assert.is(answers.answer(records[i]!, 17_000), kept[i], `record ${i} used in second 16: kept`);
+  for (let i = 0; i < 18; i++) assert.is(answers.answer(records[i]!, 17_000), kept[i], `record ${i} used in second 15 or 16: kept`);
 });
 
 test('an object hit less often than every other second never gets a kept answer (kept answers dropped unused lived long enough to be promoted)', () => {
