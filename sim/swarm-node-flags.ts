@@ -3,24 +3,26 @@
  * flags are fixed when an isolate's heap is set up (setting --single-threaded-gc from a running
  * process aborts V8 when the next worker starts), so the swarm starts a second process with them.
  *
- * - A worker per core (`--workers N`, N >= cores > 1): --single-threaded-gc. V8's parallel
+ * - A worker on every core (`--workers N`, N > 1 and N >= cores): --single-threaded-gc. V8's parallel
  *   scavenger and concurrent marker run on helper threads that need an idle core; with every core
  *   running a seed they only compete with the seeds. 100 seeds from 301, 2 workers on 2 cores,
  *   three interleaved rounds (shared machine): 31.6, 27.9, 35.9 s wall without the flag and
  *   25.5, 24.6, 29.9 s with it; helper-thread CPU fell from 17-20 s to 9-11 s while the seed
  *   threads' own CPU did not rise.
  * - One worker: the seeds run in the main thread, which gets the young generation the swarm's
- *   worker threads have (--max-semi-space-size=64, about WORKER_YOUNG_GENERATION_MB): the same
+ *   worker threads have (WORKER_YOUNG_GENERATION_MB is three semi-spaces in V8): the same
  *   GC settings for a seed however many workers run it. 100 seeds from 301: 63.2 s with Node's
  *   default 16 MB semi-spaces, 50.1 s with 64 MB (one run each, shared machine).
  * Flags the caller already gave are kept and not given twice.
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { WORKER_YOUNG_GENERATION_MB } from './swarm-pool.js';
 
 const SINGLE_THREADED_GC = '--single-threaded-gc';
 const SEMI_SPACE = '--max-semi-space-size';
-export const ONE_WORKER_SEMI_SPACE_MB = 64;
+/** 64 MB: V8's young generation is two semi-spaces and a new large-object space of the same size. */
+export const ONE_WORKER_SEMI_SPACE_MB = Math.round(WORKER_YOUNG_GENERATION_MB / 3);
 
 /** The flags `--workers workers` on `cores` cores should run with that `execArgv` does not have yet. */
 export function missingSwarmFlags(workers: number, cores: number, execArgv: readonly string[]): string[] {
