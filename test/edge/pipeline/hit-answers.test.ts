@@ -24,6 +24,16 @@ function stored(): StoredResponse {
   };
 }
 
+/** `count` records, each hit twice at `ms` (the first hit only marks a record; the second keeps an answer), and their kept answers. */
+function keptAnswers(answers: HitAnswers, count: number, ms: number): { records: StoredResponse[]; kept: EdgeResponse[] } {
+  const records = Array.from({ length: count }, () => stored());
+  const kept = records.map((s) => {
+    answers.answer(s, ms);
+    return answers.answer(s, ms);
+  });
+  return { records, kept };
+}
+
 const header = (r: EdgeResponse, name: string): string | undefined => {
   for (let i = 0; i + 1 < r.headers.length; i += 2) if (r.headers[i] === name) return r.headers[i + 1];
   return undefined;
@@ -141,11 +151,7 @@ test('a lull keeps the answers: after seconds with no hits at all, what the last
 
 test('load that stops just after a second begins does not drop the hot set: a last busy second with a few hits leaves what the full second before it used', () => {
   const answers = new HitAnswers('c; hit; ttl=');
-  const records = Array.from({ length: 20 }, () => stored());
-  const kept = records.map((s) => {
-    answers.answer(s, 10_000);
-    return answers.answer(s, 10_100);
-  });
+  const { records, kept } = keptAnswers(answers, 20, 10_000);
   for (const s of records) answers.answer(s, 11_500); // second 11: the whole hot set
   answers.answer(records[0]!, 12_010); // second 12: load stops 10 ms in
   records.forEach((s, i) => assert.is(answers.answer(s, 30_000), kept[i], `record ${i}, used in second 11: kept after the lull`));
@@ -168,11 +174,7 @@ test('the first hit is answered in full but not kept: the record holds only a ma
 
 test('over many sweeps, every answer still used keeps its object and every one unused is released', () => {
   const answers = new HitAnswers('c; hit; ttl=');
-  const records = Array.from({ length: 50 }, () => stored());
-  const kept = records.map((s) => {
-    answers.answer(s, 10_000);
-    return answers.answer(s, 10_000);
-  });
+  const { records, kept } = keptAnswers(answers, 50, 10_000);
   // Second 11 + j uses the first 50 - 8j records: each sweep keeps fewer, and the holder arrays swap.
   for (let j = 0; j < 6; j++) {
     const used = 50 - 8 * j;
