@@ -57,9 +57,9 @@ Options:
   --seeds N               swarm: how many seeds (default 100)
   --first-seed S          swarm: first seed (default 1)
   --workers N             swarm: worker threads running seeds (default: cores, here ${availableParallelism()}); the swarm
-                          restarts itself with --single-threaded-gc and --no-concurrent-recompilation when every
-                          core runs a seed, and with
-                          --max-semi-space-size=64 for one worker (sim/swarm-node-flags.ts)
+                          restarts itself with --single-threaded-gc and --no-concurrent-recompilation
+                          when every core runs a seed, and with --max-semi-space-size=64 for one
+                          worker (sim/swarm-node-flags.ts)
   --scenario FILE         swarm: base scenario instead of a generated one
   --timeline              swarm: per-worker start-up, busy, thread CPU and idle-at-end times
   --break NAME            deliberately break one mechanism (${BREAKS.join(', ')}); repeatable
