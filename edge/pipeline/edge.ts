@@ -154,10 +154,13 @@ export class Edge {
 
   /** Requests forwarded because the client's own directives demanded validation, and which one (for Cache-Status). */
   private readonly validationDemanded = new WeakMap<EdgeRequest, RequestValidation>();
+  /** Requests whose internal fields the peer gate removed: answered by this edge alone (Admitted.refused). */
+  private readonly refusedPeerRequests = new WeakSet<EdgeRequest>();
 
   /** Synchronous for hits, so the hot path allocates no promise. */
   handle(received: EdgeRequest): EdgeResponse | Promise<EdgeResponse> {
     let fromPeer = false;
+    let refusedPeer = false;
     let incoming = received;
     if (carriesInternalFields(received.headers)) {
       // Honoured only from an authenticated ring member (verified against the target as signed and
@@ -165,10 +168,12 @@ export class Edge {
       const admitted = this.peerGate.admit(received);
       incoming = admitted.req;
       fromPeer = admitted.fromPeer;
+      refusedPeer = admitted.refused;
     }
     // From here on only the canonical request exists: the key, Vary and the upstream request are all made from it.
     const req = admitRequest(incoming, this.o.keyHost);
     if (req instanceof Refusal) return this.finish(refusalResponse(this.identity, req));
+    if (refusedPeer) this.refusedPeerRequests.add(req);
     if (req.method === 'PURGE' && fromPeer) return this.finish(this.peerInvalidation(req));
     // A leaving ring member hands over an object it served (graceful leave); only ever from a peer.
     if (req.method === 'PUT' && fromPeer && req.headers[PUSH_HEADER] !== undefined) return this.acceptPush(req);
@@ -450,7 +455,7 @@ export class Edge {
     let upstream;
     let source: UpstreamSource = { kind: 'origin' };
     try {
-      const routed = await this.upstream.get(key, req, headers);
+      const routed = await this.upstream.get(key, req, headers, this.refusedPeerRequests.has(req));
       upstream = routed.response;
       source = routed.source;
     } catch (err) {

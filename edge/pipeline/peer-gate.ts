@@ -13,6 +13,13 @@ import type { EdgeRequest } from './types.js';
 export interface Admitted {
   req: EdgeRequest;
   fromPeer: boolean;
+  /**
+   * Its internal fields were removed: it claimed to come from a peer and could not show it. Such a
+   * request is answered by this edge alone (Upstream.get), never sent to another ring member:
+   * from a peer whose secret or clock is wrong it may be that peer's own handoff ask or fetch, and
+   * sending it on can bring it back to an edge waiting for its answer.
+   */
+  refused: boolean;
 }
 
 /**
@@ -49,15 +56,15 @@ export class PeerGate {
   /** Call only when carriesInternalFields(req.headers). */
   admit(req: EdgeRequest): Admitted {
     const mode = this.settings?.mode ?? 'require';
-    if (this.settings !== undefined && mode === 'off') return { req, fromPeer: req.headers[PEER_HEADER] !== undefined };
+    if (this.settings !== undefined && mode === 'off') return { req, fromPeer: req.headers[PEER_HEADER] !== undefined, refused: false };
     const verdict = this.verify(req);
-    if (verdict.kind === 'authenticated' && req.headers[PEER_HEADER] !== undefined) return { req, fromPeer: true };
+    if (verdict.kind === 'authenticated' && req.headers[PEER_HEADER] !== undefined) return { req, fromPeer: true, refused: false };
     if (verdict.kind === 'unsigned' && mode === 'accept' && this.settings !== undefined) {
       this.metrics.peerAuthUnsigned++;
-      return { req, fromPeer: true };
+      return { req, fromPeer: true, refused: false };
     }
     this.metrics.peerAuthFailures[verdict.kind === 'rejected' ? verdict.reason : 'missing']++;
-    return { req: { ...req, headers: withoutInternalFields(req.headers) }, fromPeer: false };
+    return { req: { ...req, headers: withoutInternalFields(req.headers) }, fromPeer: false, refused: true };
   }
 
   private verify(req: EdgeRequest): PeerVerdict {

@@ -33,12 +33,16 @@ export class Upstream {
     private readonly compression?: EdgeCompression,
   ) {}
 
-  /** Rejects only with the origin's TransportError; peer failures fall through to the next hop. */
-  async get(key: string, req: EdgeRequest, headers: HeaderList): Promise<{ response: OutboundResponse; source: UpstreamSource }> {
+  /**
+   * Rejects only with the origin's TransportError; peer failures fall through to the next hop.
+   * `alone`: the peer gate refused the request's internal fields (Admitted.refused), so no ring
+   * member is asked, neither the owner nor a previous owner: the origin answers.
+   */
+  async get(key: string, req: EdgeRequest, headers: HeaderList, alone = false): Promise<{ response: OutboundResponse; source: UpstreamSource }> {
     const cluster = this.cluster;
     // 103 Early Hints and 102 reach this request's client from whichever upstream answers.
     const onInformational = relayInformational(req.sendInformational);
-    if (cluster !== undefined) {
+    if (cluster !== undefined && !alone) {
       if (!cluster.owns(key)) {
         // A request from a peer is never forwarded to another owner: one peer hop at most.
         // --break routing-peer-hop (simulator only) forwards peer requests too.

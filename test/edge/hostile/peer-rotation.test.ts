@@ -65,6 +65,10 @@ test('an edge with a secret nobody else holds is refused as a peer, counted, and
     const refused = c.nodes.slice(0, 2).reduce((sum, n) => sum + n.edge.metrics.peerAuthFailures['bad-signature'], 0);
     assert.ok(refused > 0, 'e1 and e2 refused e3');
     assert.ok(c.nodes[2]!.edge.metrics.peerAuthFailures['bad-signature'] > 0, 'e3 refused e1 and e2');
+    // A refused peer request is answered here, never sent round the ring again: an owner's handoff
+    // ask that e3 refused once went back to that owner as a client request, joined the owner's own
+    // fetch waiting on that very ask, and both waited for the peer timeout.
+    for (const n of c.nodes) assert.is(n.edge.metrics.peerErrors, 0, `${n.id}: no peer request timed out`);
   } finally {
     await c.close();
   }
