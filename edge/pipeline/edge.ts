@@ -154,7 +154,7 @@ export class Edge {
 
   /** Requests forwarded because the client's own directives demanded validation, and which one (for Cache-Status). */
   private readonly validationDemanded = new WeakMap<EdgeRequest, RequestValidation>();
-  /** Requests whose internal fields the peer gate removed: answered by this edge alone (Admitted.refused). */
+  /** Requests that carried the peer marker and could not prove it: answered by this edge alone (Admitted.refusedPeer). */
   private readonly refusedPeerRequests = new WeakSet<EdgeRequest>();
 
   /** Synchronous for hits, so the hot path allocates no promise. */
@@ -168,7 +168,7 @@ export class Edge {
       const admitted = this.peerGate.admit(received);
       incoming = admitted.req;
       fromPeer = admitted.fromPeer;
-      refusedPeer = admitted.refused;
+      refusedPeer = admitted.refusedPeer;
     }
     // From here on only the canonical request exists: the key, Vary and the upstream request are all made from it.
     const req = admitRequest(incoming, this.o.keyHost);
@@ -233,7 +233,8 @@ export class Edge {
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'hit', hit: true, detail: 'max-stale' }));
       }
       if (!forced && staleWhileRevalidateAllows(stored, nowMs)) {
-        this.refreshInBackground(key, stored, req);
+        // A request that could not prove the peer marker it carried starts nothing (Admitted.refusedPeer).
+        if (!this.refusedPeerRequests.has(req)) this.refreshInBackground(key, stored, req);
         mark('stale-while-revalidate-served');
         return this.finish(serveStored(stored, req, nowMs, this.o.cacheName, { kind: 'stale-while-revalidate', hit: true, fwd: 'stale', detail: 'stale-while-revalidate' }));
       }
@@ -360,6 +361,7 @@ export class Edge {
     waitUntilMonoMs?: number,
     stuck?: object,
   ): Promise<EdgeResponse> {
+    if (this.refusedPeerRequests.has(req)) return this.fetchAlone(key, req, fwd, stored);
     const since: FetchStart = { key, seq: this.purges.appliedSeq, leased: this.control.leaseValid() };
     // One wait bound for the whole request, however often a 'retry' sends it back into the queue.
     const deadlineMonoMs = waitUntilMonoMs ?? this.o.clock.monoMs() + this.o.collapseWaitMs;
@@ -433,6 +435,19 @@ export class Edge {
       default:
         throw new Error(`unhandled wake reason ${String(wake.reason satisfies never)}`);
     }
+    return this.finish(await this.fetch(key, req, fwd, stored, undefined));
+  }
+
+  /**
+   * A request that carried the peer marker without proof (Admitted.refusedPeer) neither waits
+   * behind another fetch of its key nor leads one: from a peer with a wrong secret or clock it may
+   * be the very request that fetch is waiting for (a handoff ask, or a fill the asking edge's own
+   * clients wait behind), and waiting would hold both until the peer timeout. It goes to the
+   * origin (Upstream.get, `alone`), charged to its client's miss budget.
+   */
+  private async fetchAlone(key: string, req: EdgeRequest, fwd: ForwardReason, stored: StoredResponse | undefined): Promise<EdgeResponse> {
+    const overBudget = this.spendMissBudget(req, fwd);
+    if (overBudget !== undefined) return this.finish(overBudget);
     return this.finish(await this.fetch(key, req, fwd, stored, undefined));
   }
 

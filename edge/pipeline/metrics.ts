@@ -30,6 +30,8 @@ export class EdgeMetrics {
   peerRequests = 0;
   /** Peer requests that failed with a timeout or connection error. */
   peerErrors = 0;
+  /** Fills and handoff asks a peer answered as it answers clients: it did not accept our peer-auth signature. */
+  peerAnswersAsClient = 0;
   /** Requests from peers that this edge, as owner, answered from its cache. */
   ownerHits = 0;
   /** Hits on this edge's hot cache of keys it does not own. */

@@ -14,12 +14,12 @@ export interface Admitted {
   req: EdgeRequest;
   fromPeer: boolean;
   /**
-   * Its internal fields were removed: it claimed to come from a peer and could not show it. Such a
-   * request is answered by this edge alone (Upstream.get), never sent to another ring member:
-   * from a peer whose secret or clock is wrong it may be that peer's own handoff ask or fetch, and
-   * sending it on can bring it back to an edge waiting for its answer.
+   * It carried the peer marker and could not prove it (its internal fields were removed). Such a
+   * request is answered by this edge alone (Upstream.get), never sent to another ring member, as a
+   * peer's request never is: from a peer whose secret or clock is wrong it is that peer's own fetch
+   * or handoff ask, and sending it on can bring it back to an edge waiting for its answer.
    */
-  refused: boolean;
+  refusedPeer: boolean;
 }
 
 /**
@@ -56,15 +56,15 @@ export class PeerGate {
   /** Call only when carriesInternalFields(req.headers). */
   admit(req: EdgeRequest): Admitted {
     const mode = this.settings?.mode ?? 'require';
-    if (this.settings !== undefined && mode === 'off') return { req, fromPeer: req.headers[PEER_HEADER] !== undefined, refused: false };
+    if (this.settings !== undefined && mode === 'off') return { req, fromPeer: req.headers[PEER_HEADER] !== undefined, refusedPeer: false };
     const verdict = this.verify(req);
-    if (verdict.kind === 'authenticated' && req.headers[PEER_HEADER] !== undefined) return { req, fromPeer: true, refused: false };
+    if (verdict.kind === 'authenticated' && req.headers[PEER_HEADER] !== undefined) return { req, fromPeer: true, refusedPeer: false };
     if (verdict.kind === 'unsigned' && mode === 'accept' && this.settings !== undefined) {
       this.metrics.peerAuthUnsigned++;
-      return { req, fromPeer: true, refused: false };
+      return { req, fromPeer: true, refusedPeer: false };
     }
     this.metrics.peerAuthFailures[verdict.kind === 'rejected' ? verdict.reason : 'missing']++;
-    return { req: { ...req, headers: withoutInternalFields(req.headers) }, fromPeer: false, refused: true };
+    return { req: { ...req, headers: withoutInternalFields(req.headers) }, fromPeer: false, refusedPeer: req.headers[PEER_HEADER] !== undefined };
   }
 
   private verify(req: EdgeRequest): PeerVerdict {

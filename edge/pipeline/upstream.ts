@@ -35,7 +35,7 @@ export class Upstream {
 
   /**
    * Rejects only with the origin's TransportError; peer failures fall through to the next hop.
-   * `alone`: the peer gate refused the request's internal fields (Admitted.refused), so no ring
+   * `alone`: the request carried the peer marker without proof (Admitted.refusedPeer), so no ring
    * member is asked, neither the owner nor a previous owner: the origin answers.
    */
   async get(key: string, req: EdgeRequest, headers: HeaderList, alone = false): Promise<{ response: OutboundResponse; source: UpstreamSource }> {
@@ -168,12 +168,23 @@ export class Upstream {
         ...(onInformational === undefined ? {} : { onInformational }),
       });
       this.metrics.peerFetchSeconds.observe(peer.id, (this.o.clock.monoMs() - startedMonoMs) / 1000);
+      if (key !== undefined && headerValue(response.headers, PURGE_SEQ_HEADER) === undefined) {
+        // Every answer to a peer says which purges it has applied (Edge.forPeer): this one was
+        // made for a client, so the peer did not take our signature (another secret, a clock
+        // outside the window). Nothing it says can be checked against our purges: not used, and
+        // the peer is skipped as suspect like one that does not answer.
+        response.discard();
+        this.metrics.peerAnswersAsClient++;
+        cluster.health.failed(peer.id);
+        this.o.logger.log('warn', 'peer answered as to a client: check that both edges hold the same peer-auth secret and their clocks agree', { peer: peer.id });
+        return undefined;
+      }
       cluster.health.succeeded(peer.id);
       // A peer that has applied fewer purges than we have may hand back what we already purged:
       // refused, unless none of the purges it lacks could touch this answer (a purge of another
       // URL landing here while the request was out must not send a warm key to the origin). Its
       // 503 purge-lag (it saw we are ahead) is a refusal whatever was purged.
-      const peerSeq = Number(headerValue(response.headers, PURGE_SEQ_HEADER) ?? Infinity);
+      const peerSeq = Number(headerValue(response.headers, PURGE_SEQ_HEADER) ?? Infinity); // Infinity: a PURGE notice's answer
       const mayHoldPurged = key === undefined || response.status >= 500 || this.purges.purgedSince(peerSeq, key, surrogateKeysOf(response.headers));
       if (peerSeq < this.purges.appliedSeq && mayHoldPurged) {
         response.discard();

@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_PEER_AUTH_WINDOW_MS, type PeerAuthSettings } from '../../../edge/routing/peer-auth.js';
-import { startCluster, type ClusterHarness } from '../../support/cluster-harness.js';
+import { startCluster, type ClusterHarness, type ClusterNode } from '../../support/cluster-harness.js';
 
 const OLD = 'rotation-old-secret-0123456789abcdef';
 const NEW = 'rotation-new-secret-0123456789abcdef';
@@ -69,6 +69,27 @@ test('an edge with a secret nobody else holds is refused as a peer, counted, and
     // ask that e3 refused once went back to that owner as a client request, joined the owner's own
     // fetch waiting on that very ask, and both waited for the peer timeout.
     for (const n of c.nodes) assert.is(n.edge.metrics.peerErrors, 0, `${n.id}: no peer request timed out`);
+    // And e3 sees that its peers answer it as a client (its secret is wrong), so it uses none of those answers.
+    assert.ok(c.nodes[2]!.edge.metrics.peerAnswersAsClient > 0, 'e3 counted answers made for a client');
+  } finally {
+    await c.close();
+  }
+});
+
+test('an edge with another secret and the owner asked for one cold key at once: neither waits on the other', async () => {
+  const stranger: PeerAuthSettings = { mode: 'require', secret: 'stranger-secret-0123456789abcdefghij', windowMs: W };
+  const c = await startCluster(['e1', 'e2'], {}, { peerAuthFor: (id) => (id === 'e2' ? stranger : STEP[0]!) });
+  try {
+    const [e1, e2] = c.nodes as [ClusterNode, ClusterNode];
+    const path = paths.map((p) => `/rot-at-once${p}`).find((p) => e1.edge.cluster!.owns(e1.edge.control.keyFor(undefined, p)!))!;
+    // e1's handoff ask reaches e2 while e2's own fill is out to e1: each refuses the other's
+    // signature, and each must answer what it refused on its own rather than wait behind its fill.
+    const answers = await Promise.all([c.get(e1, path), c.get(e2, path)]);
+    assert.equal(answers.map((a) => a.status), [200, 200]);
+    for (const n of c.nodes) {
+      assert.is(n.edge.metrics.peerErrors, 0, `${n.id}: no peer request timed out`);
+      assert.is(n.edge.metrics.collapseTimeouts, 0, `${n.id}: no wait ran out`);
+    }
   } finally {
     await c.close();
   }

@@ -45,7 +45,7 @@ test('waiters share a peer\'s answer that is kept in no store, even when the rin
       calls.push(req);
       const handoff = req.headers.some(([n]) => n === 'x-edgeworks-handoff');
       if (req.origin === PEER && !handoff) return new Promise((resolve) => (releasePeer = resolve));
-      if (req.origin === PEER) return Promise.resolve(answer(504, [], 'handoff-miss'));
+      if (req.origin === PEER) return Promise.resolve(answer(504, [['x-edgeworks-purge-seq', '0']], 'handoff-miss'));
       return Promise.resolve(answer(200, [['cache-control', 'max-age=60']], 'from-origin'));
     },
     close: async () => undefined,
@@ -62,7 +62,8 @@ test('waiters share a peer\'s answer that is kept in no store, even when the rin
   assert.is(calls.length, 1, 'one writer asks the peer; the others wait');
   // The peer leaves the ring while the fill is in flight: this edge now owns the key.
   edge.control.setMembers([{ id: 'e1', url: SELF, weight: 1 }]);
-  releasePeer!(answer(200, [['cache-control', 'max-age=60']], 'from-peer'));
+  // As every peer's answer does (Edge.forPeer), it says which purges the peer has applied.
+  releasePeer!(answer(200, [['cache-control', 'max-age=60'], ['x-edgeworks-purge-seq', '0']], 'from-peer'));
   const bodies = await Promise.all(replies.map(async (r) => bodyOf(await r)));
   assert.equal(bodies, Array(5).fill('from-peer'));
   assert.is(calls.filter((c) => c.origin === ORIGIN).length, 0, 'no waiter went to the origin');

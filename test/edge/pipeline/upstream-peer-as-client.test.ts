@@ -1,0 +1,78 @@
+/**
+ * A peer that answers a fill as it answers clients (no purge sequence: it refused this edge's
+ * peer-auth signature, for another secret or a clock outside the window) is not used: nothing in
+ * that answer can be checked against the purges this edge has applied, so a copy purged here could
+ * come back as fresh. The edge fetches from the origin and skips that peer as suspect. The
+ * transport is scripted, so no timing is involved.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Logger, OutboundRequest, OutboundResponse, Transport } from '../../../common/ports.js';
+import { createEdge, edgeConfigWithDefaults } from '../../../edge/create-edge.js';
+import type { EdgeResponse } from '../../../edge/pipeline/types.js';
+import { FakeClock } from '../../support/fake-clock.js';
+
+const silent: Logger = { log: () => undefined };
+const ORIGIN = 'http://origin.test';
+const SELF = 'http://e1.test';
+const PEER = 'http://e2.test';
+
+function answer(headers: Array<[string, string]>, body: string): OutboundResponse {
+  const bytes = Buffer.from(body);
+  return {
+    status: 200,
+    headers: [['cache-control', 'max-age=60'], ...headers, ['content-length', String(bytes.length)]],
+    body: (async function* () {
+      yield bytes;
+    })(),
+    discard: () => undefined,
+  };
+}
+
+async function bodyOf(res: EdgeResponse | Promise<EdgeResponse>): Promise<string> {
+  const r = await res;
+  if (r.body === undefined) return '';
+  if (Buffer.isBuffer(r.body)) return r.body.toString();
+  const chunks: Buffer[] = [];
+  for await (const c of r.body) chunks.push(Buffer.from(c));
+  return Buffer.concat(chunks).toString();
+}
+
+function edgeWithPeer(peerHeaders: Array<[string, string]>): { edge: ReturnType<typeof createEdge>; calls: OutboundRequest[] } {
+  const calls: OutboundRequest[] = [];
+  const transport: Transport = {
+    request: async (req) => {
+      calls.push(req);
+      return req.origin === PEER ? answer(peerHeaders, 'from-peer') : answer([], 'from-origin');
+    },
+    close: async () => undefined,
+  };
+  const edge = createEdge(
+    edgeConfigWithDefaults({ id: 'e1', origin: ORIGIN, peers: [{ id: 'e1', url: SELF, weight: 1 }, { id: 'e2', url: PEER, weight: 1 }], peerAuth: { secret: 'as-client-test-peer-secret-0123456789' } } as never),
+    { clock: new FakeClock(), timers: { after: () => ({ cancel: () => undefined }) }, transport, logger: silent },
+  );
+  return { edge, calls };
+}
+
+function keyThePeerOwns(edge: ReturnType<typeof createEdge>): string {
+  for (let i = 0; ; i++) if (!edge.cluster!.owns(edge.control.keyFor(undefined, `/k${i}`)!)) return `/k${i}`;
+}
+
+test('a fill the peer answered as to a client is not used: the origin answers and the peer is suspect', async () => {
+  const { edge, calls } = edgeWithPeer([]);
+  const target = keyThePeerOwns(edge);
+  assert.is(await bodyOf(edge.handle({ method: 'GET', target, headers: { host: 'origin.test' } })), 'from-origin');
+  assert.equal(calls.map((c) => c.origin), [PEER, ORIGIN]);
+  assert.is(edge.metrics.peerAnswersAsClient, 1);
+  assert.ok(edge.cluster!.health.isSuspect('e2'));
+});
+
+test('the same fill with the purge sequence every peer answer carries is used', async () => {
+  const { edge, calls } = edgeWithPeer([['x-edgeworks-purge-seq', '0']]);
+  const target = keyThePeerOwns(edge);
+  assert.is(await bodyOf(edge.handle({ method: 'GET', target, headers: { host: 'origin.test' } })), 'from-peer');
+  assert.equal(calls.map((c) => c.origin), [PEER]);
+  assert.is(edge.metrics.peerAnswersAsClient, 0);
+});
+
+test.run();
