@@ -87,7 +87,7 @@ export function createEdgeRegistry(edge: Edge, control?: ControlClient, sources:
     ['edge_cache_evictions_total', 'Objects evicted at the byte bound.', () => edge.store.stats().evictions],
     ['edge_peer_requests_total', 'Requests sent to peer edges (fills, handoffs, invalidation notices).', () => m.peerRequests],
     ['edge_peer_errors_total', 'Peer requests that timed out or failed to connect.', () => m.peerErrors],
-    ['edge_peer_answers_as_client_total', 'Fills and handoff asks a peer answered as to a client: it refused this edge\'s peer-auth signature (check the secret and clocks).', () => m.peerAnswersAsClient],
+    ['edge_peer_answers_as_client_total', 'Fills and handoff asks a peer answered with content but as to a client: it refused this edge\'s peer-auth signature (check the secret and clocks).', () => m.peerAnswersAsClient],
     ['edge_owner_hits_total', 'Peer requests this edge answered from its cache as the key owner.', () => m.ownerHits],
     ['edge_hot_cache_hits_total', 'Hits on copies of hot keys owned by other edges.', () => m.hotHits],
     ['edge_keys_moved_total', 'Stored keys whose owner became another edge at membership changes.', () => m.keysMoved],

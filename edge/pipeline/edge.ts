@@ -770,7 +770,10 @@ export class Edge {
    */
   private noticeRegion(req: EdgeRequest, target: string): void {
     const cluster = this.cluster;
-    if (cluster === undefined || req.headers[PEER_HEADER] !== undefined) return;
+    // A peer's request, proved or not (Admitted.refusedPeer), is never sent on: an edge with
+    // another secret refuses every notice, and each refused one, passed to the origin and
+    // answered 2xx, would send new notices round the region without end.
+    if (cluster === undefined || req.headers[PEER_HEADER] !== undefined || this.refusedPeerRequests.has(req)) return;
     // A target with no key was never stored anywhere.
     if (this.control.keyFor(hostOf(req), target) === undefined) return;
     const headers: HeaderList = this.o.keyHost === 'origin' ? [] : [['host', hostOf(req) ?? this.originAuthority]];

@@ -168,11 +168,14 @@ export class Upstream {
         ...(onInformational === undefined ? {} : { onInformational }),
       });
       this.metrics.peerFetchSeconds.observe(peer.id, (this.o.clock.monoMs() - startedMonoMs) / 1000);
-      if (key !== undefined && headerValue(response.headers, PURGE_SEQ_HEADER) === undefined) {
+      if (key !== undefined && response.status < 400 && headerValue(response.headers, PURGE_SEQ_HEADER) === undefined) {
         // Every answer to a peer says which purges it has applied (Edge.forPeer): this one was
         // made for a client, so the peer did not take our signature (another secret, a clock
         // outside the window). Nothing it says can be checked against our purges: not used, and
-        // the peer is skipped as suspect like one that does not answer.
+        // the peer is skipped as suspect like one that does not answer. Only content counts: the
+        // peer's server refuses a head it cannot take (400, 431) before any edge code runs, and a
+        // client who sends such a head must not get the owner skipped for everyone else; such an
+        // error goes back to that client as before.
         response.discard();
         this.metrics.peerAnswersAsClient++;
         cluster.health.failed(peer.id);
