@@ -30,7 +30,7 @@ export class EdgeMetrics {
   peerRequests = 0;
   /** Peer requests that failed with a timeout or connection error. */
   peerErrors = 0;
-  /** Fills and handoff asks a peer answered as it answers clients: it did not accept our peer-auth signature. */
+  /** Fills and handoff asks a peer answered with content (status < 400) as it answers clients: it did not accept our peer-auth signature. */
   peerAnswersAsClient = 0;
   /** Requests from peers that this edge, as owner, answered from its cache. */
   ownerHits = 0;
