@@ -770,10 +770,12 @@ export class Edge {
    */
   private noticeRegion(req: EdgeRequest, target: string): void {
     const cluster = this.cluster;
-    // A peer's request, proved or not (Admitted.refusedPeer), is never sent on: an edge with
+    // A peer's notice, proved or not (Admitted.refusedPeer), is never sent on: an edge with
     // another secret refuses every notice, and each refused one, passed to the origin and
-    // answered 2xx, would send new notices round the region without end.
-    if (cluster === undefined || req.headers[PEER_HEADER] !== undefined || this.refusedPeerRequests.has(req)) return;
+    // answered 2xx, would send new notices round the region without end. Any other refused
+    // request (a client's POST with a forged marker) still tells the region, once: what it sends
+    // is a PURGE notice, which goes no further.
+    if (cluster === undefined || req.headers[PEER_HEADER] !== undefined || (req.method === 'PURGE' && this.refusedPeerRequests.has(req))) return;
     // A target with no key was never stored anywhere.
     if (this.control.keyFor(hostOf(req), target) === undefined) return;
     const headers: HeaderList = this.o.keyHost === 'origin' ? [] : [['host', hostOf(req) ?? this.originAuthority]];

@@ -168,7 +168,8 @@ export class Upstream {
         ...(onInformational === undefined ? {} : { onInformational }),
       });
       this.metrics.peerFetchSeconds.observe(peer.id, (this.o.clock.monoMs() - startedMonoMs) / 1000);
-      if (key !== undefined && response.status < 400 && headerValue(response.headers, PURGE_SEQ_HEADER) === undefined) {
+      const asToClient = key !== undefined && headerValue(response.headers, PURGE_SEQ_HEADER) === undefined;
+      if (asToClient && response.status < 400) {
         // Every answer to a peer says which purges it has applied (Edge.forPeer): this one was
         // made for a client, so the peer did not take our signature (another secret, a clock
         // outside the window). Nothing it says can be checked against our purges: not used, and
@@ -182,7 +183,8 @@ export class Upstream {
         this.o.logger.log('warn', 'peer answered as to a client: check that both edges hold the same peer-auth secret and their clocks agree', { peer: peer.id });
         return undefined;
       }
-      cluster.health.succeeded(peer.id);
+      // Only a peer's own answer clears suspicion: its server's 4xx to a head (one client's doing) says nothing of it.
+      if (!asToClient) cluster.health.succeeded(peer.id);
       // A peer that has applied fewer purges than we have may hand back what we already purged:
       // refused, unless none of the purges it lacks could touch this answer (a purge of another
       // URL landing here while the request was out must not send a warm key to the origin). Its

@@ -78,4 +78,20 @@ test('an invalidation notice refused by an edge with another secret is not sent 
   }
 });
 
+test('a client POST carrying a forged peer marker still tells the region to drop the URL', async () => {
+  const c = await startCluster(['e1', 'e2', 'e3']);
+  try {
+    const [e1] = c.nodes as [ClusterNode];
+    const [path] = keysOwnedBy(e1, 'e2', '/contained-posted', 1) as [string];
+    const owner = c.nodes.find((n) => n.id === 'e2')!;
+    await c.get(owner, path);
+    assert.is((await c.send(e1, 'POST', path, { 'x-edgeworks-peer': 'e9' })).status, 200);
+    for (const n of c.nodes) await n.edge.settled();
+    const after = await c.get(owner, path);
+    assert.not.match(after.headers['cache-status'] ?? '', /; hit/, 'the owner dropped its copy');
+  } finally {
+    await c.close();
+  }
+});
+
 test.run();

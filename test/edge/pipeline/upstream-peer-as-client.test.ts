@@ -38,24 +38,31 @@ async function bodyOf(res: EdgeResponse | Promise<EdgeResponse>): Promise<string
   return Buffer.concat(chunks).toString();
 }
 
-function edgeWithPeer(peerHeaders: Array<[string, string]>): { edge: ReturnType<typeof createEdge>; calls: OutboundRequest[] } {
+/** The peer answers with `peerHeaders` and the next of `peerStatuses` (the last one repeats). */
+function edgeWithPeer(peerHeaders: Array<[string, string]>, peerStatuses: number[] = [200]): { edge: ReturnType<typeof createEdge>; calls: OutboundRequest[]; clock: FakeClock } {
   const calls: OutboundRequest[] = [];
+  const clock = new FakeClock();
+  let peerAnswers = 0;
   const transport: Transport = {
     request: async (req) => {
       calls.push(req);
-      return req.origin === PEER ? answer(peerHeaders, 'from-peer') : answer([], 'from-origin');
+      if (req.origin !== PEER) return answer([], 'from-origin');
+      const res = answer(peerHeaders, 'from-peer');
+      res.status = peerStatuses[Math.min(peerAnswers++, peerStatuses.length - 1)]!;
+      return res;
     },
     close: async () => undefined,
   };
   const edge = createEdge(
     edgeConfigWithDefaults({ id: 'e1', origin: ORIGIN, peers: [{ id: 'e1', url: SELF, weight: 1 }, { id: 'e2', url: PEER, weight: 1 }], peerAuth: { secret: 'as-client-test-peer-secret-0123456789' } } as never),
-    { clock: new FakeClock(), timers: { after: () => ({ cancel: () => undefined }) }, transport, logger: silent },
+    { clock, timers: { after: () => ({ cancel: () => undefined }) }, transport, logger: silent },
   );
-  return { edge, calls };
+  return { edge, calls, clock };
 }
 
-function keyThePeerOwns(edge: ReturnType<typeof createEdge>): string {
-  for (let i = 0; ; i++) if (!edge.cluster!.owns(edge.control.keyFor(undefined, `/k${i}`)!)) return `/k${i}`;
+/** The `nth` (from 0) key the peer owns. */
+function keyThePeerOwns(edge: ReturnType<typeof createEdge>, nth = 0): string {
+  for (let i = 0, found = 0; ; i++) if (!edge.cluster!.owns(edge.control.keyFor(undefined, `/k${i}`)!) && found++ === nth) return `/k${i}`;
 }
 
 test('a fill the peer answered as to a client is not used: the origin answers and the peer is suspect', async () => {
@@ -73,6 +80,23 @@ test('the same fill with the purge sequence every peer answer carries is used', 
   assert.is(await bodyOf(edge.handle({ method: 'GET', target, headers: { host: 'origin.test' } })), 'from-peer');
   assert.equal(calls.map((c) => c.origin), [PEER]);
   assert.is(edge.metrics.peerAnswersAsClient, 0);
+});
+
+test('a peer server\'s 431 without the sequence goes back to the client and neither suspects nor clears the peer', async () => {
+  // 200 as to a client (suspect), then, once that has run out, a 431, then 200 as to a client again.
+  const { edge, clock } = edgeWithPeer([], [200, 431, 200]);
+  const suspicions: number[] = [];
+  edge.cluster!.health.onChange(({ suspectForMs }) => suspicions.push(suspectForMs));
+  const keys = Array.from({ length: 3 }, (_, i) => keyThePeerOwns(edge, i));
+  await edge.handle({ method: 'GET', target: keys[0]!, headers: { host: 'origin.test' } });
+  clock.advance(suspicions[0]! + 1);
+  const refused = await edge.handle({ method: 'GET', target: keys[1]!, headers: { host: 'origin.test' } });
+  assert.is(refused.status, 431, 'the 431 goes back to this client');
+  clock.advance(1);
+  await edge.handle({ method: 'GET', target: keys[2]!, headers: { host: 'origin.test' } });
+  // The second suspicion doubles the first: the 431 between them cleared nothing.
+  assert.equal(suspicions, [suspicions[0]!, 2 * suspicions[0]!]);
+  assert.is(edge.metrics.peerAnswersAsClient, 2);
 });
 
 test.run();

@@ -8,7 +8,7 @@
  * - `:method` missing; `:scheme` or `:path` missing (or `:path` empty) except for CONNECT, which
  *   carries only `:authority` (§8.5); `:path` not starting with "/" (other than `*` for OPTIONS, §8.3.1);
  * - a name with uppercase letters or not a token, a value with NUL, CR or LF or with leading or
- *   trailing whitespace (§8.2.1);
+ *   trailing whitespace (§8.2.1), or with any other control character but HTAB (RFC 9110 §5.5);
  * - a connection-specific field, or TE other than "trailers" (§8.2.2);
  * - Content-Length not a number, or given twice with different values (RFC 9110 §8.6).
  */
@@ -62,7 +62,10 @@ function badValue(value: string): boolean {
   if (first === 0x20 || first === 0x09 || last === 0x20 || last === 0x09) return true;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c === 0 || c === 0x0a || c === 0x0d) return true;
+    // §8.2.1 forbids NUL, CR and LF; RFC 9110 §5.5 makes every other control but HTAB invalid
+    // too, and the HTTP/1.1 parser refuses them: one let through here reached undici, which
+    // would not send it, and the peer it was for was taken for dead.
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
   }
   return false;
 }
