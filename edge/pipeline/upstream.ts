@@ -189,7 +189,8 @@ export class Upstream {
       // refused, unless none of the purges it lacks could touch this answer (a purge of another
       // URL landing here while the request was out must not send a warm key to the origin). Its
       // 503 purge-lag (it saw we are ahead) is a refusal whatever was purged.
-      const peerSeq = Number(headerValue(response.headers, PURGE_SEQ_HEADER) ?? Infinity); // Infinity: a PURGE notice's answer
+      // Infinity: the answer to a PURGE notice, or the error of a peer server that refused the head.
+      const peerSeq = Number(headerValue(response.headers, PURGE_SEQ_HEADER) ?? Infinity);
       const mayHoldPurged = key === undefined || response.status >= 500 || this.purges.purgedSince(peerSeq, key, surrogateKeysOf(response.headers));
       if (peerSeq < this.purges.appliedSeq && mayHoldPurged) {
         response.discard();
