@@ -8,33 +8,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Logger, OutboundRequest, OutboundResponse, Transport } from '../../../common/ports.js';
 import { createEdge, edgeConfigWithDefaults } from '../../../edge/create-edge.js';
-import type { EdgeResponse } from '../../../edge/pipeline/types.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { bodyText, scriptedAnswer as answer } from '../../support/scripted-answers.js';
 
 const silent: Logger = { log: () => undefined };
 const ORIGIN = 'http://origin.test';
 const SELF = 'http://e1.test';
 const PEER = 'http://e2.test';
-
-function answer(status: number, headers: Array<[string, string]>, body = ''): OutboundResponse {
-  const bytes = Buffer.from(body);
-  return {
-    status,
-    headers: [...headers, ['content-length', String(bytes.length)]],
-    body: (async function* () {
-      if (bytes.length > 0) yield bytes;
-    })(),
-    discard: () => undefined,
-  };
-}
-
-async function bodyOf(res: EdgeResponse): Promise<string> {
-  if (res.body === undefined) return '';
-  if (Buffer.isBuffer(res.body)) return res.body.toString();
-  const chunks: Buffer[] = [];
-  for await (const c of res.body) chunks.push(Buffer.from(c));
-  return Buffer.concat(chunks).toString();
-}
 
 test('waiters share a peer\'s answer that is kept in no store, even when the ring changes meanwhile', async () => {
   const clock = new FakeClock();
@@ -64,7 +44,7 @@ test('waiters share a peer\'s answer that is kept in no store, even when the rin
   edge.control.setMembers([{ id: 'e1', url: SELF, weight: 1 }]);
   // As every peer's answer does (Edge.forPeer), it says which purges the peer has applied.
   releasePeer!(answer(200, [['cache-control', 'max-age=60'], ['x-edgeworks-purge-seq', '0']], 'from-peer'));
-  const bodies = await Promise.all(replies.map(async (r) => bodyOf(await r)));
+  const bodies = await Promise.all(replies.map((r) => bodyText(r)));
   assert.equal(bodies, Array(5).fill('from-peer'));
   assert.is(calls.filter((c) => c.origin === ORIGIN).length, 0, 'no waiter went to the origin');
   assert.is(calls.length, 1, 'no waiter asked again');

@@ -7,36 +7,16 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Logger, OutboundRequest, OutboundResponse, Transport } from '../../../common/ports.js';
+import type { Logger, OutboundRequest, Transport } from '../../../common/ports.js';
 import { createEdge, edgeConfigWithDefaults } from '../../../edge/create-edge.js';
-import type { EdgeResponse } from '../../../edge/pipeline/types.js';
 import { FakeClock } from '../../support/fake-clock.js';
+import { bodyText, scriptedAnswer } from '../../support/scripted-answers.js';
 
 const silent: Logger = { log: () => undefined };
 const ORIGIN = 'http://origin.test';
 const SELF = 'http://e1.test';
 const PEER = 'http://e2.test';
-
-function answer(headers: Array<[string, string]>, body: string): OutboundResponse {
-  const bytes = Buffer.from(body);
-  return {
-    status: 200,
-    headers: [['cache-control', 'max-age=60'], ...headers, ['content-length', String(bytes.length)]],
-    body: (async function* () {
-      yield bytes;
-    })(),
-    discard: () => undefined,
-  };
-}
-
-async function bodyOf(res: EdgeResponse | Promise<EdgeResponse>): Promise<string> {
-  const r = await res;
-  if (r.body === undefined) return '';
-  if (Buffer.isBuffer(r.body)) return r.body.toString();
-  const chunks: Buffer[] = [];
-  for await (const c of r.body) chunks.push(Buffer.from(c));
-  return Buffer.concat(chunks).toString();
-}
+const CACHEABLE: Array<[string, string]> = [['cache-control', 'max-age=60']];
 
 /** The peer answers with `peerHeaders` and the next of `peerStatuses` (the last one repeats). */
 function edgeWithPeer(peerHeaders: Array<[string, string]>, peerStatuses: number[] = [200]): { edge: ReturnType<typeof createEdge>; calls: OutboundRequest[]; clock: FakeClock } {
@@ -46,10 +26,8 @@ function edgeWithPeer(peerHeaders: Array<[string, string]>, peerStatuses: number
   const transport: Transport = {
     request: async (req) => {
       calls.push(req);
-      if (req.origin !== PEER) return answer([], 'from-origin');
-      const res = answer(peerHeaders, 'from-peer');
-      res.status = peerStatuses[Math.min(peerAnswers++, peerStatuses.length - 1)]!;
-      return res;
+      if (req.origin !== PEER) return scriptedAnswer(200, CACHEABLE, 'from-origin');
+      return scriptedAnswer(peerStatuses[Math.min(peerAnswers++, peerStatuses.length - 1)]!, [...CACHEABLE, ...peerHeaders], 'from-peer');
     },
     close: async () => undefined,
   };
@@ -68,7 +46,7 @@ function keyThePeerOwns(edge: ReturnType<typeof createEdge>, nth = 0): string {
 test('a fill the peer answered as to a client is not used: the origin answers and the peer is suspect', async () => {
   const { edge, calls } = edgeWithPeer([]);
   const target = keyThePeerOwns(edge);
-  assert.is(await bodyOf(edge.handle({ method: 'GET', target, headers: { host: 'origin.test' } })), 'from-origin');
+  assert.is(await bodyText(edge.handle({ method: 'GET', target, headers: { host: 'origin.test' } })), 'from-origin');
   assert.equal(calls.map((c) => c.origin), [PEER, ORIGIN]);
   assert.is(edge.metrics.peerAnswersAsClient, 1);
   assert.ok(edge.cluster!.health.isSuspect('e2'));
@@ -77,7 +55,7 @@ test('a fill the peer answered as to a client is not used: the origin answers an
 test('the same fill with the purge sequence every peer answer carries is used', async () => {
   const { edge, calls } = edgeWithPeer([['x-edgeworks-purge-seq', '0']]);
   const target = keyThePeerOwns(edge);
-  assert.is(await bodyOf(edge.handle({ method: 'GET', target, headers: { host: 'origin.test' } })), 'from-peer');
+  assert.is(await bodyText(edge.handle({ method: 'GET', target, headers: { host: 'origin.test' } })), 'from-peer');
   assert.equal(calls.map((c) => c.origin), [PEER]);
   assert.is(edge.metrics.peerAnswersAsClient, 0);
 });
