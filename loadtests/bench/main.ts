@@ -23,6 +23,9 @@
  *   --against DIR           BENCH_AGAINST          the hit-path baseline is the edge built in DIR (another
  *                                                  checkout, e.g. main's, after its `npm run build`) instead of
  *                                                  the plain node:http server: "no drop against main" in one run
+ *   --edge-node-flags F     BENCH_EDGE_NODE_FLAGS  extra node flags for every edge, e.g. "--trace-gc" (none)
+ *   --server-logs DIR       BENCH_SERVER_LOGS      append each node server's output to DIR/<name>.log, e.g. the
+ *                                                  edge's --trace-gc lines, to see what lands in a round's p99
  *
  *   BENCH_CLUSTER=0 skips the cluster hit-ratio model; BENCH_CLUSTER_* options as in cluster-hit-ratio.ts
  *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts;
@@ -43,13 +46,14 @@
  *   BENCH_CLUSTER_REQUESTS=200000 BENCH_CLUSTER_WARMUP_REQUESTS=100000 BENCH_PURGE_COUNT=200 BENCH_PURGE_SECONDS=3 \
  *   BENCH_SIM_SECONDS=10 npm run bench
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatClusterReport, readClusterBenchOptions, runClusterHitRatioBench, type ClusterResult } from './cluster-hit-ratio.js';
 import { edgeSemiSpaceMib, semiSpaceFlags } from '../../edge/young-generation.js';
+import { parseEdgeNodeFlags } from './edge-node-flags.js';
 import { benchCases, medianP99Ratio, medianRatio, roundRatios, runCase, verifyCase, verifyPeer, warm, type CaseRun, type Target, type TargetName } from './hit-path.js';
 import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
@@ -84,6 +88,10 @@ interface Options {
   edgeHttpServer: 'own' | 'node' | undefined;
   /** Root of another built checkout whose edge is the hit-path baseline; undefined: the plain server. */
   against: string | undefined;
+  /** Extra node flags for every edge process (edge-node-flags.ts); none in a published run. */
+  edgeNodeFlags: string[];
+  /** Directory where each node server's output is appended to <name>.log; undefined: kept in memory only. */
+  serverLogs: string | undefined;
 }
 
 function readOptions(): Options {
@@ -103,6 +111,8 @@ function readOptions(): Options {
       peers: { type: 'string' },
       'edge-http-server': { type: 'string' },
       against: { type: 'string' },
+      'edge-node-flags': { type: 'string' },
+      'server-logs': { type: 'string' },
     },
   });
   const env = process.env;
@@ -134,6 +144,8 @@ function readOptions(): Options {
     peers: peers as PeerName[],
     edgeHttpServer: edgeHttpServer(values['edge-http-server'] ?? env['BENCH_EDGE_HTTP_SERVER']),
     against: againstRoot(values.against ?? env['BENCH_AGAINST']),
+    edgeNodeFlags: extraEdgeFlags(values['edge-node-flags'] ?? env['BENCH_EDGE_NODE_FLAGS']),
+    serverLogs: serverLogDir(values['server-logs'] ?? env['BENCH_SERVER_LOGS']),
   };
 }
 
@@ -141,6 +153,19 @@ function edgeHttpServer(raw: string | undefined): 'own' | 'node' | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (raw !== 'own' && raw !== 'node') throw new Error(`BENCH_EDGE_HTTP_SERVER / --edge-http-server: expected own or node, got ${JSON.stringify(raw)}`);
   return raw;
+}
+
+function extraEdgeFlags(raw: string | undefined): string[] {
+  const parsed = parseEdgeNodeFlags(raw);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.flags;
+}
+
+function serverLogDir(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const dir = resolve(raw);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`BENCH_SERVER_LOGS / --server-logs: ${dir} is not a directory; create it first`);
+  return dir;
 }
 
 function againstRoot(raw: string | undefined): string | undefined {
@@ -168,15 +193,16 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
  * The edge's young generation, as `cdn-edge`'s `#!` line and `npm start` set it
  * (EDGE_SEMI_SPACE_MIB changes it here too): the bench measures the edge an operator runs.
  */
-function edgeNodeFlags(): string[] {
+function edgeNodeFlags(o: Options): string[] {
   const semiSpace = edgeSemiSpaceMib(process.env);
   if (!semiSpace.ok) throw new Error(semiSpace.message);
-  return semiSpaceFlags(semiSpace.mib);
+  return [...semiSpaceFlags(semiSpace.mib), ...o.edgeNodeFlags];
 }
 
-async function startServer(name: string, cpu: number | undefined, script: string, args: string[], root = ROOT): Promise<{ proc: Spawned; url: string }> {
-  const nodeFlags = script === 'edge/main.js' ? edgeNodeFlags() : [];
-  const proc = spawnProcess({ name, cpu, command: process.execPath, args: [...nodeFlags, join(root, 'dist', script), ...args] });
+async function startServer(o: Options, name: string, cpu: number | undefined, script: string, args: string[], root = ROOT): Promise<{ proc: Spawned; url: string }> {
+  const nodeFlags = script === 'edge/main.js' ? edgeNodeFlags(o) : [];
+  const logFile = o.serverLogs === undefined ? undefined : join(o.serverLogs, `${name}.log`);
+  const proc = spawnProcess({ name, cpu, command: process.execPath, args: [...nodeFlags, join(root, 'dist', script), ...args], ...(logFile === undefined ? {} : { logFile }) });
   const m = await waitForLine(proc, LISTENING, 15_000);
   return { proc, url: `http://127.0.0.1:${m[1]}` };
 }
@@ -285,23 +311,23 @@ async function main(): Promise<void> {
   process.on('exit', () => rmSync(tempDir, { recursive: true, force: true }));
 
   // Hit path: one origin, one baseline, one edge and the installed peers, all on loopback.
-  const origin = await startServer('origin', generatorCpu, 'origin/main.js', ['--port', '0', '--host', '127.0.0.1']);
+  const origin = await startServer(o, 'origin', generatorCpu, 'origin/main.js', ['--port', '0', '--host', '127.0.0.1']);
   const edgeArgs = ['--port', '0', '--host', '127.0.0.1', '--origin', origin.url];
   const plain =
     o.against === undefined
-      ? await startServer('plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url])
-      : await startServer('edge-against', serverCpu, 'edge/main.js', edgeArgs, o.against);
+      ? await startServer(o, 'plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url])
+      : await startServer(o, 'edge-against', serverCpu, 'edge/main.js', edgeArgs, o.against);
   // Filling the cache sends thousands of misses from one address: no per-client miss budget
   // (main's default is 50/s). Only for this checkout's edge; an --against build may predate the flag.
   const edgeLayer = ['--client-misses-per-second', '0', ...(o.edgeHttpServer === undefined ? [] : ['--http-server', o.edgeHttpServer])];
-  const edge = await startServer('edge', serverCpu, 'edge/main.js', [...edgeArgs, ...edgeLayer]);
+  const edge = await startServer(o, 'edge', serverCpu, 'edge/main.js', [...edgeArgs, ...edgeLayer]);
   // The same edge writing a JSON access line per request to a file, as an operator would run it.
   const accessLogOn = process.env['BENCH_ACCESS_LOG'] !== '0';
-  const edgeLog = accessLogOn ? await startServer('edge-log', serverCpu, 'edge/main.js', [...edgeArgs, ...edgeLayer, '--access-log', join(tempDir, 'access.log')]) : undefined;
+  const edgeLog = accessLogOn ? await startServer(o, 'edge-log', serverCpu, 'edge/main.js', [...edgeArgs, ...edgeLayer, '--access-log', join(tempDir, 'access.log')]) : undefined;
   const { peers, note: peerNote } = await startPeers(o, origin.url, serverCpu, tempDir);
   const baselineLabel = o.against === undefined ? 'plain node:http server' : `the edge built in ${o.against}`;
   process.stdout.write(`hit-path baseline: ${baselineLabel}\n`);
-  process.stdout.write(`edge node flags: ${edgeNodeFlags().join(' ')} (EDGE_SEMI_SPACE_MIB; edge/young-generation.ts)\n`);
+  process.stdout.write(`edge node flags: ${edgeNodeFlags(o).join(' ')} (EDGE_SEMI_SPACE_MIB; edge/young-generation.ts; BENCH_EDGE_NODE_FLAGS)\n`);
   process.stdout.write(`peers: ${peers.map((p) => `${p.name} (${p.url}, serving pid ${p.servingPid})`).join(', ') || 'none'}${peerNote === '' ? '' : `; ${peerNote}`}\n`);
   log(`bench: origin ${origin.url}, baseline ${plain.url}, edge ${edge.url}`);
 
@@ -351,7 +377,7 @@ async function main(): Promise<void> {
   const memory: MemoryResult[] = [];
   if (o.memoryObjects > 0) {
     const memOpts = { objects: o.memoryObjects, steps: 4, warmInObjects: 2_000, bodyBytes: 1024, settleMs: 1_000, log };
-    const memEdge = await startServer('edge-memory', serverCpu, 'edge/main.js', ['--port', '0', '--origin', origin.url, '--cache-max-bytes', '2000000000', ...edgeLayer]);
+    const memEdge = await startServer(o, 'edge-memory', serverCpu, 'edge/main.js', ['--port', '0', '--origin', origin.url, '--cache-max-bytes', '2000000000', ...edgeLayer]);
     memory.push(await measureMemory({ ...memOpts, server: 'edge', baseUrl: memEdge.url, pid: memEdge.proc.pid }));
     await stopProcess(memEdge.proc);
     if (peers.some((p) => p.name === 'nginx')) {
@@ -362,7 +388,7 @@ async function main(): Promise<void> {
         await stopProcess(memNginx.proc);
       }
     }
-    const memPlain = await startServer('plain-memory', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url]);
+    const memPlain = await startServer(o, 'plain-memory', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url]);
     memory.push(await measureMemory({ ...memOpts, server: 'baseline', baseUrl: memPlain.url, pid: memPlain.proc.pid }));
     await stopProcess(memPlain.proc);
   }

@@ -4,7 +4,7 @@
  * the bench exits, however it exits.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 
 export interface Spawned {
   name: string;
@@ -16,6 +16,8 @@ export interface Spawned {
   stderrTail(): string;
   /** Resolves with the exit code (or signal name) once the child has exited. */
   exited: Promise<number | string>;
+  /** Resolves once everything the child printed is in SpawnOptions.logFile (at once without one). */
+  logged: Promise<void>;
 }
 
 const live = new Set<ChildProcess>();
@@ -61,6 +63,8 @@ export interface SpawnOptions {
   command: string;
   args: readonly string[];
   env?: NodeJS.ProcessEnv;
+  /** Also appends everything the process prints (stdout and stderr) to this file (`--server-logs`). */
+  logFile?: string;
 }
 
 export function spawnProcess(o: SpawnOptions): Spawned {
@@ -72,11 +76,21 @@ export function spawnProcess(o: SpawnOptions): Spawned {
   live.add(child);
   let out = '';
   let err = '';
+  const log = o.logFile === undefined ? undefined : createWriteStream(o.logFile, { flags: 'a' });
+  log?.on('error', (e) => process.stderr.write(`${o.name}: cannot write its log ${o.logFile}: ${e.message}\n`));
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
+    log?.write(chunk);
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     err = (err + chunk).slice(-8192);
+    log?.write(chunk);
+  });
+  // After 'close' no more output comes (exit can come before the pipes are drained).
+  const logged = new Promise<void>((resolve) => {
+    if (log === undefined) return resolve();
+    log.once('close', () => resolve());
+    child.on('close', () => log.end());
   });
   const exited = new Promise<number | string>((resolve) => {
     child.on('exit', (code, signal) => {
@@ -89,7 +103,7 @@ export function spawnProcess(o: SpawnOptions): Spawned {
       resolve('spawn-error');
     });
   });
-  return { name: o.name, pid: child.pid, child, stdout: () => out, stderrTail: () => err, exited };
+  return { name: o.name, pid: child.pid, child, stdout: () => out, stderrTail: () => err, exited, logged };
 }
 
 /** Waits for a stdout line matching `pattern`; rejects if the child exits first or time runs out. */

@@ -1,5 +1,7 @@
 /** Bench child processes: what a child started is killed with it (nginx's worker outlives a SIGKILLed master). */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { childPids } from '../../../loadtests/bench/peers.js';
@@ -46,6 +48,22 @@ test('stopProcess kills the processes registered with killWith, which a SIGKILL 
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     assert.ok(!alive(pid) || state === 'Z' || state === 'gone', `child ${pid} of the stopped parent still runs (state ${state})`);
+  }
+});
+
+test('with logFile, everything the process prints, stdout and stderr, is appended to it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-log-'));
+  try {
+    const file = join(dir, 'edge.log');
+    writeFileSync(file, 'earlier run\n');
+    const p = spawnProcess({ name: 'edge', cpu: undefined, command: 'sh', args: ['-c', 'echo to-stdout; echo to-stderr >&2'], logFile: file });
+    await p.logged;
+    const text = readFileSync(file, 'utf8');
+    assert.ok(text.startsWith('earlier run\n'), text);
+    assert.ok(text.includes('to-stdout\n') && text.includes('to-stderr\n'), text);
+    assert.is(p.stdout(), 'to-stdout\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
