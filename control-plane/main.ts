@@ -5,185 +5,23 @@
  * waits for in-flight appends to reach the disk and exits. SIGHUP re-reads --token-file.
  *
  * `cdn-control-plane repair --data-dir DIR` cuts a damaged log back to its good prefix.
+ *
+ * Only what reading the configuration needs is loaded before it is read; the serving code
+ * (serve.ts) and the repair command are imported after, so `--help` and a bad flag answer without
+ * loading the log, the stores and the servers.
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createJsonLogger } from '../common/adapters/json-logger.js';
-import { runMain } from '../common/adapters/run-main.js';
-import { systemClock, systemTimers } from '../common/adapters/system-clock.js';
-import { openEtcdPurgeLog, type OpenedStore } from './adapters/open-purge-log.js';
-import { ConfigError } from '../common/config-loader.js';
-import { lockDataDir } from './adapters/data-dir-lock.js';
-import { FileLogStorage } from './adapters/file-log-storage.js';
-import { createControlPlaneServer, listen } from './adapters/http-server.js';
-import { createControlPlaneMetrics } from './adapters/metrics.js';
-import { CONTROL_PLANE_FLAGS, ControlPlaneConfigSchema, type ControlPlaneConfig } from './config.js';
-import { ControlPlane } from './control-plane.js';
-import { Credentials, parseTokenFile, type TokenSet } from './credentials.js';
-import { describeOpenReport } from './log/open-report.js';
-import { describeRepair, planRepair } from './log/repair.js';
-import { DurablePurgeLog, PurgeLogError, type PurgeLog } from './purge-log.js';
 import { loadProcessConfig } from '../common/adapters/process-config.js';
-
-const PROGRAM = 'cdn-control-plane';
-
-/** A refusal to start that the operator must act on: one line, exit 2. */
-class StartRefused extends ConfigError {}
+import { runMain } from '../common/adapters/run-main.js';
+import { CONTROL_PLANE_FLAGS, ControlPlaneConfigSchema } from './config.js';
+import { PROGRAM } from './program.js';
 
 runMain(PROGRAM, async () => {
-  if (process.argv[2] === 'repair') return repair(process.argv.slice(3));
+  if (process.argv[2] === 'repair') {
+    const { repair } = await import('./repair-command.js');
+    return repair(process.argv.slice(3));
+  }
   const config = loadProcessConfig(PROGRAM, 'Durable ordered purge log, push streams to edges, leases, receipts and region health.', ControlPlaneConfigSchema, CONTROL_PLANE_FLAGS);
   if (config === undefined) return;
-  const logger = createJsonLogger(PROGRAM, config.logLevel);
-  const tokens = resolveTokens(config);
-  const credentials = new Credentials(tokens.set);
-
-  // The file store (one process) or the etcd store (replicas sharing one log); the rest is the same.
-  let log: PurgeLog;
-  let storage: FileLogStorage | undefined;
-  let etcdStore: OpenedStore | undefined;
-  if (config.store === 'etcd') {
-    etcdStore = await openEtcdPurgeLog(config, { clock: systemClock, timers: systemTimers, logger }, tokens.set.admin[0]!);
-    log = etcdStore.log;
-    logger.log('info', 'purge log opened', { store: 'etcd', where: etcdStore.where, logId: log.logId(), lastSeq: log.lastSeq(), oldestRetainedSeq: log.oldestRetainedSeq() });
-  } else {
-    if (config.dataDir === undefined) throw new ConfigError('dataDir: is required (set --data-dir or CONTROL_PLANE_DATA_DIR)');
-    storage = await FileLogStorage.create(config.dataDir);
-    const lock = await lockDataDir(config.dataDir);
-    if (!lock.ok) throw new StartRefused(lock.message);
-    process.on('exit', () => lock.release());
-
-    let fileLog: DurablePurgeLog;
-    try {
-      fileLog = await DurablePurgeLog.open(storage, {
-        retainCount: config.log.retainCount,
-        maxPendingAppends: config.log.maxPendingAppends,
-        newLogId: () => randomBytes(8).toString('hex'),
-      });
-    } catch (err) {
-      if (err instanceof PurgeLogError && err.code === 'corrupt') {
-        throw new StartRefused(`${storage.path}: ${err.message}; keep the good prefix with: ${PROGRAM} repair --data-dir ${config.dataDir}`);
-      }
-      throw err;
-    }
-    const opened = describeOpenReport(fileLog.report, fileLog.logId());
-    if (opened !== undefined) logger.log('warn', opened, { path: storage.path });
-    logger.log('info', 'purge log replayed', { path: storage.path, logId: fileLog.logId(), lastSeq: fileLog.lastSeq(), oldestRetainedSeq: fileLog.oldestRetainedSeq() });
-    log = fileLog;
-  }
-
-  const cp = new ControlPlane({
-    clock: systemClock,
-    timers: systemTimers,
-    log,
-    logger,
-    config,
-    credentials,
-    ...(etcdStore?.reports === undefined ? {} : { reports: etcdStore.reports }),
-    ...(etcdStore?.leases === undefined ? {} : { leases: etcdStore.leases }),
-  });
-  await etcdStore?.reports?.start((report) => cp.applyRemoteReport(report));
-  // Before edges can connect: a replica that takes over knows which edges hold leases.
-  await etcdStore?.leases?.start((grant) => cp.applyRemoteLease(grant));
-  const metrics = createControlPlaneMetrics(cp, log, storage);
-  if (storage !== undefined) storage.observeSync = metrics.observeSync;
-  const server = createControlPlaneServer(cp, logger, {
-    maxBodyBytes: config.limits.maxBodyBytes,
-    maxReportBodyBytes: config.limits.maxReportBodyBytes,
-    headersTimeoutMs: config.limits.headersTimeoutMs,
-    bodyTimeoutMs: config.limits.bodyTimeoutMs,
-    maxHeaderBytes: config.limits.maxHeaderBytes,
-    metrics,
-  });
-  const port = await listen(server, config.port, config.host);
-  // Handlers go in before the listening line: a supervisor may signal as soon as it reads it.
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.log('info', 'shutting down', { signal });
-    cp.close();
-    // Let in-flight requests get their answers, then wait for the last group commit.
-    server.close(() => {
-      (etcdStore !== undefined ? etcdStore.close() : log.close()).then(
-        () => process.exit(0),
-        (err: unknown) => {
-          process.stderr.write(`${PROGRAM}: closing the purge log failed: ${(err as Error).message}\n`);
-          process.exit(1);
-        },
-      );
-    });
-    server.closeIdleConnections();
-    // Past the grace period: acknowledged purges are on disk already, so exiting loses nothing.
-    setTimeout(() => {
-      server.closeAllConnections();
-      process.exit(0);
-    }, config.shutdownGraceMs).unref();
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => {
-    if (config.tokenFile === undefined) {
-      logger.log('warn', 'SIGHUP: no --token-file to reload; tokens unchanged');
-      return;
-    }
-    try {
-      credentials.replace(readTokenFile(config.tokenFile));
-      logger.log('info', 'SIGHUP: tokens reloaded', { tokenFile: config.tokenFile });
-    } catch (err) {
-      logger.log('error', `SIGHUP: ${(err as Error).message}; keeping the tokens in use`, { tokenFile: config.tokenFile });
-    }
-  });
-
-  const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  etcdStore?.advertise?.(`http://${hostInUrl}:${port}`);
-  process.stdout.write(`${PROGRAM} listening on http://${hostInUrl}:${port} (${tokens.note}; log ${log.logId()} at seq ${log.lastSeq()})\n`);
+  const { serveControlPlane } = await import('./serve.js');
+  await serveControlPlane(config);
 });
-
-/** Tokens from --token-file, or --token/--edge-token, generating (and printing) any not given. */
-function resolveTokens(config: ControlPlaneConfig): { set: TokenSet; note: string } {
-  if (config.tokenFile !== undefined) {
-    if (config.token !== undefined || config.edgeToken !== undefined) throw new ConfigError('tokenFile: give either --token-file or --token/--edge-token, not both');
-    return { set: readTokenFile(config.tokenFile), note: `tokens from ${config.tokenFile}` };
-  }
-  const admin = config.token ?? randomBytes(16).toString('hex');
-  const edge = config.edgeToken ?? randomBytes(16).toString('hex');
-  // A token the operator chose is not echoed; a generated one must be, or nobody could use it.
-  const notes = [config.token === undefined ? `generated token: ${admin}` : 'token as configured', config.edgeToken === undefined ? `generated edge token: ${edge}` : 'edge token as configured'];
-  return { set: { admin: [admin], edge: [edge] }, note: notes.join('; ') };
-}
-
-function readTokenFile(path: string): TokenSet {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`tokenFile: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  const parsed = parseTokenFile(text);
-  if (!parsed.ok) throw new ConfigError(`tokenFile: ${path} ${parsed.message}`);
-  return parsed.tokens;
-}
-
-/** `repair --data-dir DIR`: keeps the good prefix of a damaged log and prints what it dropped. */
-async function repair(args: string[]): Promise<void> {
-  let dataDir = process.env['CONTROL_PLANE_DATA_DIR'];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--data-dir' && args[i + 1] !== undefined) dataDir = args[++i];
-    else if (args[i]?.startsWith('--data-dir=')) dataDir = args[i]!.slice('--data-dir='.length);
-    else throw new ConfigError(`repair: unexpected argument ${JSON.stringify(args[i])}; usage: ${PROGRAM} repair --data-dir DIR`);
-  }
-  if (dataDir === undefined || dataDir === '') throw new ConfigError(`repair: dataDir: is required; usage: ${PROGRAM} repair --data-dir DIR`);
-  const storage = await FileLogStorage.create(dataDir);
-  const lock = await lockDataDir(dataDir);
-  if (!lock.ok) throw new StartRefused(`repair: ${lock.message}`);
-  try {
-    const plan = planRepair(Buffer.from(await storage.read()));
-    const baseOffset = storage.prefixBytes;
-    if (plan.kind === 'cut') await storage.replaceDurably(plan.keep);
-    await storage.close();
-    process.stdout.write(`${describeRepair(plan, storage.path, baseOffset).join('\n')}\n`);
-  } finally {
-    lock.release();
-  }
-}

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { badInputTests, type BadInput } from '../support/binary-runs.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '../../control-plane/main.js');
 
@@ -13,20 +14,14 @@ function run(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
 }
 
-const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
+const badInputs: BadInput[] = [
   ['missing data dir', [], {}, /^cdn-control-plane: dataDir: is required \(set --data-dir or CONTROL_PLANE_DATA_DIR\)\n$/],
   ['non-numeric port', ['--data-dir', '/tmp/x', '--port', 'ninety'], {}, /^cdn-control-plane: port: expected integer \(from --port\)\n$/],
   ['lease too short', ['--data-dir', '/tmp/x', '--lease-ms', '5'], {}, /^cdn-control-plane: leaseMs: .*30 \(from --lease-ms\)\n$/],
   ['bad env', ['--data-dir', '/tmp/x'], { CONTROL_PLANE_LOG_LEVEL: 'loud' }, /^cdn-control-plane: logLevel: must be one of debug, info, warn, error, got "loud" \(from env CONTROL_PLANE_LOG_LEVEL\)\n$/],
 ];
 
-for (const [why, args, env, expected] of badInputs) {
-  test(`bad config is one line and exit 2: ${why}`, () => {
-    const result = run(args, env);
-    assert.is(result.status, 2);
-    assert.match(result.stderr, expected);
-  });
-}
+badInputTests(test, bin, badInputs);
 
 test('--help lists the flags', () => {
   const result = run(['--help']);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { request } from 'undici';
+import { badInputTests, type BadInput } from '../support/binary-runs.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '../../edge/main.js');
 
@@ -12,7 +13,7 @@ function run(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
 }
 
-const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
+const badInputs: BadInput[] = [
   ['missing origin', [], {}, /^cdn-edge: origin: is required \(set --origin or EDGE_ORIGIN\)\n$/],
   ['non-numeric port', ['--origin', 'http://127.0.0.1:1', '--port', 'eighty'], {}, /^cdn-edge: port: expected integer \(from --port\)\n$/],
   ['origin with a path', ['--origin', 'http://127.0.0.1:1/x'], {}, /^cdn-edge: origin: must be an origin base URL without a path, e\.g\. http:\/\/127\.0\.0\.1:8000, got "http:\/\/127\.0\.0\.1:1\/x" \(from --origin\)\n$/],
@@ -28,14 +29,7 @@ const badInputs: Array<[string, string[], Record<string, string>, RegExp]> = [
   ['unreadable peer secret file', ['--origin', 'http://127.0.0.1:1', '--peer-secret-file', '/nonexistent/secret'], {}, /^cdn-edge: peerAuth\.secretFile: cannot read "\/nonexistent\/secret": ENOENT\n$/],
 ];
 
-for (const [why, args, env, expected] of badInputs) {
-  test(`bad config is one line and exit 2: ${why}`, () => {
-    const result = run(args, env);
-    assert.is(result.status, 2);
-    assert.match(result.stderr, expected);
-    assert.is(result.stdout, '');
-  });
-}
+badInputTests(test, bin, badInputs);
 
 test('--help documents every flag', () => {
   const result = run(['--help']);

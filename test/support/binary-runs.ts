@@ -1,0 +1,73 @@
+/**
+ * Runs of a binary that read their configuration and exit (bad input, --help). Each is a node
+ * process that spends most of its ~0.3 s loading modules, and a test file makes a dozen of them:
+ * started together, at most `limit` at a time, the file waits for about the slowest rather than
+ * for their sum. Nothing here measures time; a run is done when its process closes.
+ */
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import type { Test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+export interface BinaryRun {
+  /** Exit code; null when the process was killed by a signal or could not start (stderr says which). */
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export class BinaryRuns {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit = Math.max(2, availableParallelism())) {}
+
+  /** `node script ...args` with exactly `env` as its environment; never rejects. */
+  node(script: string, args: readonly string[], env: Record<string, string>): Promise<BinaryRun> {
+    return new Promise((resolve) => {
+      const start = (): void => {
+        this.running++;
+        const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+        child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+        let settled = false;
+        const done = (status: number | null, extra = ''): void => {
+          if (settled) return;
+          settled = true;
+          this.running--;
+          this.waiting.shift()?.();
+          resolve({ status, stdout, stderr: stderr + extra });
+        };
+        child.on('error', (e) => done(null, `spawn error: ${e.message}\n`));
+        child.on('close', (code) => done(code));
+      };
+      if (this.running < this.limit) start();
+      else this.waiting.push(start);
+    });
+  }
+}
+
+/** One bad input to a binary: the test's name, its arguments, extra environment, and the one line expected on stderr. */
+export type BadInput = [why: string, args: string[], env: Record<string, string>, stderr: RegExp];
+
+/**
+ * A test in `suite` per bad input: exit 2, the expected line on stderr, nothing on stdout. The
+ * runs start together (BinaryRuns) when the suite's tests start; each test reads its own.
+ */
+export function badInputTests(suite: Test, script: string, inputs: readonly BadInput[]): void {
+  const runs = new BinaryRuns();
+  let started: Array<Promise<BinaryRun>> = [];
+  suite.before(() => {
+    started = inputs.map(([, args, env]) => runs.node(script, args, { PATH: process.env['PATH'] ?? '', ...env }));
+  });
+  for (const [i, [why, , , expected]] of inputs.entries()) {
+    suite(`bad config is one line and exit 2: ${why}`, async () => {
+      const result = await started[i]!;
+      assert.is(result.status, 2, result.stderr);
+      assert.match(result.stderr, expected);
+      assert.is(result.stdout, '');
+    });
+  }
+}
