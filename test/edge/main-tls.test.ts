@@ -16,6 +16,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connectH2 } from '../support/h2-client.js';
 import { createTestPki, type TestPki } from '../support/test-certificates.js';
+import { BinaryRuns } from '../support/binary-runs.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '../../edge/main.js');
 const s = suite<{ pki: TestPki }>('cdn-edge over TLS');
@@ -29,7 +30,7 @@ function run(args: string[]) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
 }
 
-s('bad TLS input is one line and exit 2: no certificate, unreadable file, not a PEM, a key that is not the certificate\'s', (ctx) => {
+s('bad TLS input is one line and exit 2: no certificate, unreadable file, not a PEM, a key that is not the certificate\'s', async (ctx) => {
   const good = ctx.pki.issue('localhost');
   const other = ctx.pki.issue('other');
   const notPem = join(ctx.pki.dir, 'not.pem');
@@ -42,8 +43,11 @@ s('bad TLS input is one line and exit 2: no certificate, unreadable file, not a 
     [[...base, '--tls-cert', good.cert, '--tls-key', other.key], /^cdn-edge: tls\.cert\/tls\.key: not a usable PEM certificate and key: .*key values mismatch\n$/],
     [['--origin', 'http://127.0.0.1:9', '--ca-file', '/nonexistent/ca.pem'], /^cdn-edge: tls\.caFile: cannot read "\/nonexistent\/ca\.pem": ENOENT\n$/],
   ];
-  for (const [args, expected] of cases) {
-    const result = run(args);
+  // Started together (binary-runs.ts): each is a process that reads its files and exits.
+  const runs = new BinaryRuns();
+  const results = await Promise.all(cases.map(([args]) => runs.node(bin, args, { PATH: process.env['PATH'] ?? '' })));
+  for (const [i, [args, expected]] of cases.entries()) {
+    const result = results[i]!;
     assert.is(result.status, 2, args.join(' '));
     assert.match(result.stderr, expected);
     assert.is(result.stdout, '');

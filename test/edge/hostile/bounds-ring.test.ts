@@ -18,6 +18,7 @@ import { MAX_RING_MEMBERS, MAX_RING_POINTS, MAX_RING_WEIGHT, ringBoundsProblem }
 import { createAdminServer } from '../../../edge/adapters/admin-server.js';
 import { Ring, type RingMember } from '../../../edge/routing/ring.js';
 import { startControlPlane } from '../../control-plane/support/harness.js';
+import { BinaryRuns } from '../../support/binary-runs.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'edge', 'main.js');
 const ABSURD = [MAX_RING_WEIGHT + 1, 1000, 1_000_000, 1e300, 0, -1];
@@ -26,20 +27,24 @@ function members(n: number, weight = 1): RingMember[] {
   return Array.from({ length: n }, (_, i) => ({ id: `e${i}`, url: `http://127.0.0.1:${10_000 + (i % 50_000)}`, weight }));
 }
 
+const EDGE_ARGS = ['--origin', 'http://127.0.0.1:1', '--id', 'e0', '--peer-secret', 'bounds-test-secret-0123456789abcdef'];
+
 function runEdge(args: string[]) {
-  return spawnSync(process.execPath, [bin, '--origin', 'http://127.0.0.1:1', '--id', 'e0', '--peer-secret', 'bounds-test-secret-0123456789abcdef', ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+  return spawnSync(process.execPath, [bin, ...EDGE_ARGS, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
 }
 
-test('flags: a weight out of range or too many members is one line and exit 2', () => {
-  for (const weight of [101, 1000, 1_000_000, 0]) {
-    const r = runEdge(['--peers', `e0=http://127.0.0.1:1*${weight}`]);
-    assert.is(r.status, 2, `weight ${weight}`);
-    assert.match(r.stderr, /^cdn-edge: peers\.0\.weight: .*\(from --peers\)\n$/);
-  }
+test('flags: a weight out of range or too many members is one line and exit 2', async () => {
+  const weights = [101, 1000, 1_000_000, 0];
   const many = members(MAX_RING_MEMBERS + 1).map((m) => `${m.id}=${m.url}`).join(',');
-  const r = runEdge(['--peers', many]);
-  assert.is(r.status, 2);
-  assert.match(r.stderr, /^cdn-edge: peers: .*1000.*\(from --peers\)\n$/);
+  // Started together (binary-runs.ts): each is a process that reads its flags and exits.
+  const runs = new BinaryRuns();
+  const [r, ...byWeight] = await Promise.all([many, ...weights.map((w) => `e0=http://127.0.0.1:1*${w}`)].map((peers) => runs.node(bin, [...EDGE_ARGS, '--peers', peers], { PATH: process.env['PATH'] ?? '' })));
+  for (const [i, weight] of weights.entries()) {
+    assert.is(byWeight[i]!.status, 2, `weight ${weight}`);
+    assert.match(byWeight[i]!.stderr, /^cdn-edge: peers\.0\.weight: .*\(from --peers\)\n$/);
+  }
+  assert.is(r!.status, 2);
+  assert.match(r!.stderr, /^cdn-edge: peers: .*1000.*\(from --peers\)\n$/);
 });
 
 test('config file: the same bounds', () => {
