@@ -1,6 +1,6 @@
 /**
  * Opens the etcd store (`--store etcd`): the client over `--etcd-endpoints`, the shared purge log,
- * the forwarder to the leader replica, the shared edge reports and the shared lease records. main.ts opens the file store
+ * the forwarder to the leader replica, the shared edge reports and the shared lease records. serve.ts opens the file store
  * itself.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * What the access log costs per request, in process: the own HTTP/1.1 layer answering 1 KiB hits
- * on the stand-in socket (hit-layer-cpu.ts), watched the way edge/main.ts watches it
+ * on the stand-in socket (hit-layer-cpu.ts), watched the way edge/serve.ts watches it
  * (startRequestWatching with the duration histograms), once without an access log and once with
  * JSON (or combined) lines to a real file. Requests go in bursts with a turn of the event loop
  * between them, so the log's flush timer fires and its file writes happen inside the measured

@@ -23,9 +23,11 @@
  *   --against DIR           BENCH_AGAINST          the hit-path baseline is the edge built in DIR (another
  *                                                  checkout, e.g. main's, after its `npm run build`) instead of
  *                                                  the plain node:http server: "no drop against main" in one run
- *   --edge-node-flags F     BENCH_EDGE_NODE_FLAGS  extra node flags for every edge, e.g. "--trace-gc" (none)
- *   --server-logs DIR       BENCH_SERVER_LOGS      append each node server's output to DIR/<name>.log, e.g. the
- *                                                  edge's --trace-gc lines, to see what lands in a round's p99
+ *   --edge-node-flags=F     BENCH_EDGE_NODE_FLAGS  extra node flags for the hit-path and memory edges, e.g.
+ *                                                  --edge-node-flags=--trace-gc (the = form: F starts with --) (none)
+ *   --server-logs DIR       BENCH_SERVER_LOGS      append the output of the node servers the hit-path and memory
+ *                                                  sections start (edges, origin, plain server) to DIR/<name>.log,
+ *                                                  e.g. the edge's --trace-gc lines, to see what lands in a p99
  *
  *   BENCH_CLUSTER=0 skips the cluster hit-ratio model; BENCH_CLUSTER_* options as in cluster-hit-ratio.ts
  *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts;
@@ -267,8 +269,16 @@ async function startPeers(o: Options, originUrl: string, cpu: number | undefined
   return { peers, note: notes.join('; ') };
 }
 
+/** A bad option or environment value: one line naming it, exit 2, no stack. */
+class OptionError extends Error {}
+
 async function main(): Promise<void> {
-  const o = readOptions();
+  let o: Options;
+  try {
+    o = readOptions();
+  } catch (err) {
+    throw new OptionError(err instanceof Error ? err.message : String(err));
+  }
   const m = machine();
   const startedAt = new Date();
   const timings = { hitPathSeconds: 0, peerHopSeconds: 0, purgeSeconds: 0, simSeconds: 0, clusterSeconds: 0 };
@@ -663,6 +673,10 @@ main().then(
     process.exit(0);
   },
   (err: unknown) => {
+    if (err instanceof OptionError) {
+      process.stderr.write(`bench: ${err.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     killAllChildren();
     process.exit(1);

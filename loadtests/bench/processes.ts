@@ -16,7 +16,10 @@ export interface Spawned {
   stderrTail(): string;
   /** Resolves with the exit code (or signal name) once the child has exited. */
   exited: Promise<number | string>;
-  /** Resolves once everything the child printed is in SpawnOptions.logFile (at once without one). */
+  /**
+   * Resolves once everything the child printed is in SpawnOptions.logFile (at once without one): when
+   * its pipes close, so a logged process must not leave descendants holding them (node servers do not).
+   */
   logged: Promise<void>;
 }
 
@@ -78,6 +81,8 @@ export function spawnProcess(o: SpawnOptions): Spawned {
   let err = '';
   const log = o.logFile === undefined ? undefined : createWriteStream(o.logFile, { flags: 'a' });
   log?.on('error', (e) => process.stderr.write(`${o.name}: cannot write its log ${o.logFile}: ${e.message}\n`));
+  // All of stdout is kept (waitForLine reads it): with --trace-gc in BENCH_EDGE_NODE_FLAGS that is
+  // tens of MB over a whole bench, so tracing is for runs that look into a figure.
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
     log?.write(chunk);
@@ -157,16 +162,17 @@ function killPids(pids: readonly number[]): void {
 export async function stopProcess(p: Spawned, graceMs = 0): Promise<void> {
   killPids(descendants.get(p.child) ?? []);
   descendants.delete(p.child);
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return void (await p.logged);
   if (graceMs > 0) {
     p.child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([p.exited, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
-    if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+    if (p.child.exitCode !== null || p.child.signalCode !== null) return void (await p.logged);
   }
   p.child.kill('SIGKILL');
   await p.exited;
+  await p.logged;
 }
 
 export interface CpuTicks {

@@ -1,7 +1,7 @@
 /**
  * The own HTTP/1.1 server for the edge's client side (`--http-server own`, the default): a net.Server whose
  * connections are Http1Connection, handing each request to the same entry point node-server.ts
- * uses (`edge.handle`). It offers the subset of node:http's Server that edge/main.ts and the test
+ * uses (`edge.handle`). It offers the subset of node:http's Server that edge/serve.ts and the test
  * harnesses use: listen, address, close, closeIdleConnections, closeAllConnections.
  */
 import { Server, type Socket } from 'node:net';

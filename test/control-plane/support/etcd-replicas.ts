@@ -1,6 +1,6 @@
 /**
  * Control-plane replicas of the etcd store on one in-memory etcd, in one process, on one virtual
- * clock: each with its purge log, shared edge reports and shared lease records wired as main.ts
+ * clock: each with its purge log, shared edge reports and shared lease records wired as serve.ts
  * wires them. `run(ms)` moves time in 100 ms steps and lets the promises settle between them.
  */
 import type { ControlEvent } from '../../../common/control-protocol.js';

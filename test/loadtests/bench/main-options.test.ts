@@ -1,0 +1,17 @@
+/** `npm run bench`'s option errors: one line naming the option, exit 2, no stack, before anything starts. */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import { badInputTests, type BadInput } from '../../support/binary-runs.js';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'loadtests', 'bench', 'main.js');
+
+const badInputs: BadInput[] = [
+  ['not a node flag', ['--edge-node-flags=foo'], {}, /^bench: BENCH_EDGE_NODE_FLAGS \/ --edge-node-flags: "foo" is not a node flag; give flags like "--trace-gc --single-threaded"\n$/],
+  ['a log directory that is not there', ['--server-logs', '/nonexistent/bench-logs'], {}, /^bench: BENCH_SERVER_LOGS \/ --server-logs: \/nonexistent\/bench-logs is not a directory; create it first\n$/],
+  ['a bad number from the environment', [], { BENCH_SECONDS: 'x' }, /^bench: BENCH_SECONDS \/ --seconds: expected an integer >= 1, got "x"\n$/],
+  ['an unknown option', ['--bogus'], {}, /^bench: Unknown option '--bogus'/],
+];
+badInputTests(test, bin, badInputs);
+
+test.run();
