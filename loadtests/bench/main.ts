@@ -90,9 +90,9 @@ interface Options {
   edgeHttpServer: 'own' | 'node' | undefined;
   /** Root of another built checkout whose edge is the hit-path baseline; undefined: the plain server. */
   against: string | undefined;
-  /** Extra node flags for every edge process (edge-node-flags.ts); none in a published run. */
+  /** Extra node flags for the edges startServer starts (hit path, memory; edge-node-flags.ts); none in a published run. */
   edgeNodeFlags: string[];
-  /** Directory where each node server's output is appended to <name>.log; undefined: kept in memory only. */
+  /** Directory where the output of each node server startServer starts is appended to <name>.log; undefined: kept in memory only. */
   serverLogs: string | undefined;
 }
 
