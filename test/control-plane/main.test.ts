@@ -10,8 +10,8 @@ import { badInputTests, type BadInput } from '../support/binary-runs.js';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '../../control-plane/main.js');
 
-function run(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+function run(args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
 }
 
 const badInputs: BadInput[] = [

@@ -45,7 +45,7 @@ s('bad TLS input is one line and exit 2: no certificate, unreadable file, not a 
   ];
   // Started together (binary-runs.ts): each is a process that reads its files and exits.
   const runs = new BinaryRuns();
-  const results = await Promise.all(cases.map(([args]) => runs.node(bin, args, { PATH: process.env['PATH'] ?? '' })));
+  const results = await Promise.all(cases.map(([args]) => runs.node(bin, args)));
   for (const [i, [args, expected]] of cases.entries()) {
     const result = results[i]!;
     assert.is(result.status, 2, args.join(' '));

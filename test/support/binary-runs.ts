@@ -26,12 +26,13 @@ export class BinaryRuns {
   constructor(private readonly limit = Math.max(2, availableParallelism())) {}
 
   /**
-   * `node script ...args` with exactly `env` as its environment; never rejects. A process still
+   * `node script ...args` with PATH and `env` as its whole environment (nothing else of this
+   * process's leaks in, so a test's expectations do not depend on the shell); never rejects. A process still
    * running after HANG_BACKSTOP_MS is killed and reported with status null, so a binary that
    * started serving instead of refusing fails its test rather than hanging the suite (a passing
    * run exits long before; nothing else here depends on time).
    */
-  node(script: string, args: readonly string[], env: Record<string, string>): Promise<BinaryRun> {
+  node(script: string, args: readonly string[], env: Record<string, string> = {}): Promise<BinaryRun> {
     return new Promise((resolve) => {
       const start = (): void => {
         this.running++;
@@ -49,7 +50,7 @@ export class BinaryRuns {
         };
         let child: ChildProcess;
         try {
-          child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+          child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
         } catch (e) {
           done(null, `spawn threw: ${(e as Error).message}\n`);
           return;
@@ -80,7 +81,7 @@ export function badInputTests(suite: Test, script: string, inputs: readonly BadI
   const runs = new BinaryRuns();
   let started: Array<Promise<BinaryRun>> = [];
   suite.before(() => {
-    started = inputs.map(([, args, env]) => runs.node(script, args, { PATH: process.env['PATH'] ?? '', ...env }));
+    started = inputs.map(([, args, env]) => runs.node(script, args, env));
   });
   for (const [i, [why, , , expected]] of inputs.entries()) {
     suite(`bad config is one line and exit 2: ${why}`, async () => {
