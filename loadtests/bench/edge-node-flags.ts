@@ -10,12 +10,12 @@
  * catches a stray word or script path (the operator's own setting, so a typo check, not a guard).
  * Empty or undefined: none.
  */
-export function parseEdgeNodeFlags(raw: string | undefined): { ok: true; flags: string[] } | { ok: false; message: string } {
+export function parseEdgeNodeFlags(raw: string | undefined, option = 'BENCH_EDGE_NODE_FLAGS / --edge-node-flags'): { ok: true; flags: string[] } | { ok: false; message: string } {
   if (raw === undefined || raw.trim() === '') return { ok: true, flags: [] };
   const flags = raw.trim().split(/\s+/);
   for (const f of flags) {
     if (!/^--[a-z0-9][a-z0-9_-]*(=[A-Za-z0-9_.,:/+-]+)?$/.test(f)) {
-      return { ok: false, message: `BENCH_EDGE_NODE_FLAGS / --edge-node-flags: ${JSON.stringify(f)} is not a node flag; give flags like "--trace-gc --single-threaded"` };
+      return { ok: false, message: `${option}: ${JSON.stringify(f)} is not a node flag; give flags like "--trace-gc --single-threaded"` };
     }
   }
   return { ok: true, flags };

@@ -25,6 +25,9 @@
  *                                                  the plain node:http server: "no drop against main" in one run
  *   --edge-node-flags=F     BENCH_EDGE_NODE_FLAGS  extra node flags for the hit-path and memory edges, e.g.
  *                                                  --edge-node-flags=--trace-gc (the = form: F starts with --) (none)
+ *   --against-node-flags=F  BENCH_AGAINST_NODE_FLAGS the --against edge's extra node flags instead of --edge-node-flags,
+ *                                                  given even when empty: an A/B of node flags on one build is
+ *                                                  --against=. --edge-node-flags=--single-threaded-gc --against-node-flags=
  *   --server-logs DIR       BENCH_SERVER_LOGS      append the output of the node servers the hit-path and memory
  *                                                  sections start (edges, origin, plain server) to DIR/<name>.log,
  *                                                  e.g. the edge's --trace-gc lines, to see what lands in a p99
@@ -92,6 +95,8 @@ interface Options {
   against: string | undefined;
   /** Extra node flags for the edges startServer starts (hit path, memory; edge-node-flags.ts); none in a published run. */
   edgeNodeFlags: string[];
+  /** Extra node flags for the --against edge; undefined: edgeNodeFlags. */
+  againstNodeFlags: string[] | undefined;
   /** Directory where the output of each node server startServer starts is appended to <name>.log; undefined: kept in memory only. */
   serverLogs: string | undefined;
 }
@@ -114,6 +119,7 @@ function readOptions(): Options {
       'edge-http-server': { type: 'string' },
       against: { type: 'string' },
       'edge-node-flags': { type: 'string' },
+      'against-node-flags': { type: 'string' },
       'server-logs': { type: 'string' },
     },
   });
@@ -147,6 +153,7 @@ function readOptions(): Options {
     edgeHttpServer: edgeHttpServer(values['edge-http-server'] ?? env['BENCH_EDGE_HTTP_SERVER']),
     against: againstRoot(values.against ?? env['BENCH_AGAINST']),
     edgeNodeFlags: extraEdgeFlags(values['edge-node-flags'] ?? env['BENCH_EDGE_NODE_FLAGS']),
+    againstNodeFlags: againstFlags(values['against-node-flags'] ?? env['BENCH_AGAINST_NODE_FLAGS']),
     serverLogs: serverLogDir(values['server-logs'] ?? env['BENCH_SERVER_LOGS']),
   };
 }
@@ -159,6 +166,14 @@ function edgeHttpServer(raw: string | undefined): 'own' | 'node' | undefined {
 
 function extraEdgeFlags(raw: string | undefined): string[] {
   const parsed = parseEdgeNodeFlags(raw);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.flags;
+}
+
+/** Given (even as ''): the --against edge's own extra flags; not given: undefined. */
+function againstFlags(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = parseEdgeNodeFlags(raw, 'BENCH_AGAINST_NODE_FLAGS / --against-node-flags');
   if (!parsed.ok) throw new Error(parsed.message);
   return parsed.flags;
 }
@@ -195,14 +210,18 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
  * The edge's young generation, as `cdn-edge`'s `#!` line and `npm start` set it
  * (EDGE_SEMI_SPACE_MIB changes it here too): the bench measures the edge an operator runs.
  */
-function edgeNodeFlags(o: Options): string[] {
+function edgeNodeFlags(o: Options, name = 'edge'): string[] {
   const semiSpace = edgeSemiSpaceMib(process.env);
   if (!semiSpace.ok) throw new Error(semiSpace.message);
-  return [...semiSpaceFlags(semiSpace.mib), ...o.edgeNodeFlags];
+  const extra = name === AGAINST_EDGE ? (o.againstNodeFlags ?? o.edgeNodeFlags) : o.edgeNodeFlags;
+  return [...semiSpaceFlags(semiSpace.mib), ...extra];
 }
 
+/** startServer's name for the --against build's edge. */
+const AGAINST_EDGE = 'edge-against';
+
 async function startServer(o: Options, name: string, cpu: number | undefined, script: string, args: string[], root = ROOT): Promise<{ proc: Spawned; url: string }> {
-  const nodeFlags = script === 'edge/main.js' ? edgeNodeFlags(o) : [];
+  const nodeFlags = script === 'edge/main.js' ? edgeNodeFlags(o, name) : [];
   const logFile = o.serverLogs === undefined ? undefined : join(o.serverLogs, `${name}.log`);
   const proc = spawnProcess({ name, cpu, command: process.execPath, args: [...nodeFlags, join(root, 'dist', script), ...args], ...(logFile === undefined ? {} : { logFile }) });
   const m = await waitForLine(proc, LISTENING, 15_000);
@@ -323,13 +342,14 @@ async function main(): Promise<void> {
   // Hit path: one origin, one baseline, one edge and the installed peers, all on loopback.
   const origin = await startServer(o, 'origin', generatorCpu, 'origin/main.js', ['--port', '0', '--host', '127.0.0.1']);
   const edgeArgs = ['--port', '0', '--host', '127.0.0.1', '--origin', origin.url];
+  // Filling the cache sends thousands of misses from one address: no per-client miss budget
+  // (main's default is 50/s). Only for this checkout's edge (and --against=. , the same build with
+  // other node flags); another --against build may predate the flag.
+  const edgeLayer = ['--client-misses-per-second', '0', ...(o.edgeHttpServer === undefined ? [] : ['--http-server', o.edgeHttpServer])];
   const plain =
     o.against === undefined
       ? await startServer(o, 'plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url])
-      : await startServer(o, 'edge-against', serverCpu, 'edge/main.js', edgeArgs, o.against);
-  // Filling the cache sends thousands of misses from one address: no per-client miss budget
-  // (main's default is 50/s). Only for this checkout's edge; an --against build may predate the flag.
-  const edgeLayer = ['--client-misses-per-second', '0', ...(o.edgeHttpServer === undefined ? [] : ['--http-server', o.edgeHttpServer])];
+      : await startServer(o, AGAINST_EDGE, serverCpu, 'edge/main.js', o.against === ROOT ? [...edgeArgs, ...edgeLayer] : edgeArgs, o.against);
   const edge = await startServer(o, 'edge', serverCpu, 'edge/main.js', [...edgeArgs, ...edgeLayer]);
   // The same edge writing a JSON access line per request to a file, as an operator would run it.
   const accessLogOn = process.env['BENCH_ACCESS_LOG'] !== '0';
@@ -338,6 +358,7 @@ async function main(): Promise<void> {
   const baselineLabel = o.against === undefined ? 'plain node:http server' : `the edge built in ${o.against}`;
   process.stdout.write(`hit-path baseline: ${baselineLabel}\n`);
   process.stdout.write(`edge node flags: ${edgeNodeFlags(o).join(' ')} (EDGE_SEMI_SPACE_MIB; edge/young-generation.ts; BENCH_EDGE_NODE_FLAGS)\n`);
+  if (o.against !== undefined) process.stdout.write(`--against edge node flags: ${edgeNodeFlags(o, AGAINST_EDGE).join(' ')}\n`);
   process.stdout.write(`peers: ${peers.map((p) => `${p.name} (${p.url}, serving pid ${p.servingPid})`).join(', ') || 'none'}${peerNote === '' ? '' : `; ${peerNote}`}\n`);
   log(`bench: origin ${origin.url}, baseline ${plain.url}, edge ${edge.url}`);
 

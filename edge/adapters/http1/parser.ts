@@ -179,8 +179,9 @@ function scanHead(buf: Buffer, start: number, limits: ParserLimits): HeadResult 
  * followed by LF, and the line's bytes before it are each checked against what may stand there.
  */
 function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadResult {
-  const line = parseRequestLine(text);
-  if (!(line instanceof RequestLine)) return line;
+  const bad = parseRequestLine(text);
+  if (bad !== undefined) return bad;
+  const line = LINE;
   // One native pass checks every field line's bytes; only a head it fails is checked byte by
   // byte below, which finds the first bad line and names what is wrong with it.
   FIELD_LINES.lastIndex = line.fieldsStart;
@@ -220,8 +221,8 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
  * memo, so rejections and their reasons are exactly those of the path without it.
  */
 function parseHeadWithMemo(text: string, limits: ParserLimits, memo: FieldLineMemo): (HeadResult & { kind: 'head' }) | undefined {
-  const line = parseRequestLine(text);
-  if (!(line instanceof RequestLine)) return undefined;
+  if (parseRequestLine(text) !== undefined) return undefined;
+  const line = LINE;
   // Sized for as many fields as the previous head had (nearly always this head's count too):
   // filled by index, not grown by push (two reallocations and copies for a browser's 15 fields).
   const rawHeaders = new Array<string>(2 * memo.count);
@@ -313,14 +314,20 @@ function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, mem
 }
 
 /** The request line's parts, and where the field lines start (after its CRLF). */
-class RequestLine {
-  constructor(
-    readonly method: string,
-    readonly target: string,
-    readonly minorVersion: 0 | 1,
-    readonly fieldsStart: number,
-  ) {}
+interface RequestLine {
+  method: string;
+  target: string;
+  minorVersion: 0 | 1;
+  fieldsStart: number;
 }
+
+/**
+ * Where parseRequestLine puts what it parsed: one record for the module, not one per request (a
+ * browser-like hit allocates about 2 KB, and each byte less spaces the scavenges that stall every
+ * connection further apart). Safe to share: it is written and read within one synchronous parse
+ * (finishHead copies what it keeps), so nothing carries from one call to the next.
+ */
+const LINE: RequestLine = { method: '', target: '', minorVersion: 1, fieldsStart: 0 };
 
 /**
  * `text` as a string that holds no reference to a larger one: V8 keeps a slice of 13 or more
@@ -331,8 +338,8 @@ function detached(text: string): string {
   return (` ${text}`).slice(1);
 }
 
-/** Request line: method SP request-target SP HTTP-version CRLF (RFC 9112 §3), at the start of `text`. */
-function parseRequestLine(text: string): RequestLine | HeadResult {
+/** Request line: method SP request-target SP HTTP-version CRLF (RFC 9112 §3), at the start of `text`, into LINE; the rejection when it is not one. */
+function parseRequestLine(text: string): HeadResult | undefined {
   const lineEnd = text.indexOf('\r');
   if (text.charCodeAt(lineEnd + 1) !== LF) return reject(400, 'bare CR');
   const sp1 = text.indexOf(' ');
@@ -356,7 +363,11 @@ function parseRequestLine(text: string): RequestLine | HeadResult {
   const target = text.slice(sp1 + 1, sp2);
   if (!targetFormOk(method, target)) return reject(400, 'invalid request target');
 
-  return new RequestLine(method, target, minorVersion, lineEnd + 2);
+  LINE.method = method;
+  LINE.target = target;
+  LINE.minorVersion = minorVersion;
+  LINE.fieldsStart = lineEnd + 2;
+  return undefined;
 }
 
 /**

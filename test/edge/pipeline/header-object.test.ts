@@ -1,7 +1,7 @@
 /** The header object the own layer hands the pipeline: node:http's combining rules, and no inherited names. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { headerObject, headerObjectOfFlat } from '../../../edge/pipeline/incoming-request.js';
+import { HEADER_BAG_FIELDS, headerObject, headerObjectOfDistinct, headerObjectOfFlat } from '../../../edge/pipeline/incoming-request.js';
 
 test('repeated fields combine as node:http combines them: Cookie with "; ", Set-Cookie as a list, first-only fields keep the first, others with ", "', () => {
   const h = headerObject([['cookie', 'a=1'], ['cookie', 'b=2'], ['set-cookie', 'x'], ['set-cookie', 'y'], ['host', 'a'], ['host', 'b'], ['accept', 'text/html'], ['accept', '*/*']]);
@@ -28,6 +28,16 @@ test('a flat [name, value, ...] list (the own parser\'s) makes the same object a
   assert.equal({ ...flat }, { ...headerObject(pairs) });
   assert.equal(Object.keys(flat), Object.keys(headerObject(pairs)));
   assert.is(Object.getPrototypeOf(Object.getPrototypeOf(flat)), null);
+});
+
+test('the room reserved inside header objects holds no field: an object has exactly the fields received, one or many', () => {
+  for (const n of [0, 1, HEADER_BAG_FIELDS, HEADER_BAG_FIELDS + 5]) {
+    const flat = Array.from({ length: n }, (_x, i) => [`f${i}`, `v${i}`]).flat();
+    const h = headerObjectOfDistinct(flat);
+    assert.equal(Object.keys(h), Array.from({ length: n }, (_x, i) => `f${i}`));
+    for (const name of ['r0', 'r15', 'room-0', 'room-15']) assert.not.ok(name in h, name);
+    assert.is(Object.getPrototypeOf(Object.getPrototypeOf(h)), null);
+  }
 });
 
 test.run();

@@ -20,7 +20,11 @@ class CorkRecordingSocket extends EventEmitter {
   spans: string[] = [];
   private current = '';
   setNoDelay(): this { return this; }
-  cork(): void { this.depth++; }
+  corks = 0;
+  cork(): void {
+    this.depth++;
+    this.corks++;
+  }
   uncork(): void {
     if (this.depth === 0) return;
     this.depth--;
@@ -68,6 +72,14 @@ test('one request per read: one span per answer, the cork never left held', () =
   for (const t of ['/a', '/b']) socket.emit('data', Buffer.from(`GET ${t} HTTP/1.1\r\nHost: x\r\n\r\n`));
   assert.is(socket.depth, 0);
   assert.is(socket.spans.length, 2);
+});
+
+test('one request per read: its answer is written without a cork (a corked write waits in the Writable’s queue, which allocates)', () => {
+  const socket = new CorkRecordingSocket();
+  connection(socket, hit);
+  for (const t of ['/a', '/b', '/c']) socket.emit('data', Buffer.from(`GET ${t} HTTP/1.1\r\nHost: x\r\n\r\n`));
+  assert.is(socket.spans.length, 3);
+  assert.is(socket.corks, 0);
 });
 
 test('an answer that is not ready at once is written when it is, outside the read’s cork', async () => {
