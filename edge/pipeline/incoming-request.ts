@@ -15,6 +15,9 @@ const FIRST_ONLY = new Set([
   'last-modified', 'server', 'age', 'expires',
 ]);
 
+/** Never true: HeaderBag's assignments are there to be counted, not run. */
+const ROOM_ONLY = false as boolean;
+
 /**
  * A header object without Object.prototype in its chain (a field named `__proto__` or
  * `constructor` is just a field), made by a constructor whose prototype has no prototype itself:
@@ -36,9 +39,6 @@ const HeaderBag = function HeaderBag(this: Record<string, unknown>) {
   }
 } as unknown as new () => Record<string, string | string[]>;
 HeaderBag.prototype = Object.create(null) as Record<string, string | string[]>;
-
-/** Never true: HeaderBag's assignments are there to be counted, not run. */
-const ROOM_ONLY = false as boolean;
 
 /** Fields a header object holds inside itself (a browser sends 10 to 20); more go to a separate store. */
 export const HEADER_BAG_FIELDS = 16;

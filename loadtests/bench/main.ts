@@ -51,7 +51,7 @@
  *   BENCH_CLUSTER_REQUESTS=200000 BENCH_CLUSTER_WARMUP_REQUESTS=100000 BENCH_PURGE_COUNT=200 BENCH_PURGE_SECONDS=3 \
  *   BENCH_SIM_SECONDS=10 npm run bench
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -137,6 +137,11 @@ function readOptions(): Options {
   const peersRaw = values.peers ?? env['BENCH_PEERS'] ?? 'nginx,varnish';
   const peers = peersRaw === 'none' || peersRaw === '' ? [] : peersRaw.split(',').map((x) => x.trim());
   for (const p of peers) if (p !== 'nginx' && p !== 'varnish') throw new Error(`BENCH_PEERS / --peers: expected nginx, varnish or none, got ${JSON.stringify(p)}`);
+  const against = againstRoot(values.against ?? env['BENCH_AGAINST']);
+  const againstNodeFlags = againstFlags(values['against-node-flags'] ?? env['BENCH_AGAINST_NODE_FLAGS']);
+  if (againstNodeFlags !== undefined && against === undefined) {
+    throw new Error('BENCH_AGAINST_NODE_FLAGS / --against-node-flags: there is no --against edge to give them to; add --against DIR (--against=. for this build)');
+  }
   return {
     seconds: num(values.seconds, 'BENCH_SECONDS', 20, 1),
     rounds: num(values.rounds, 'BENCH_ROUNDS', 5, 1),
@@ -151,9 +156,9 @@ function readOptions(): Options {
     out: resolve(values.out ?? env['BENCH_OUT'] ?? join(ROOT, 'loadtests', 'bench', 'results.json')),
     peers: peers as PeerName[],
     edgeHttpServer: edgeHttpServer(values['edge-http-server'] ?? env['BENCH_EDGE_HTTP_SERVER']),
-    against: againstRoot(values.against ?? env['BENCH_AGAINST']),
+    against,
     edgeNodeFlags: extraEdgeFlags(values['edge-node-flags'] ?? env['BENCH_EDGE_NODE_FLAGS']),
-    againstNodeFlags: againstFlags(values['against-node-flags'] ?? env['BENCH_AGAINST_NODE_FLAGS']),
+    againstNodeFlags,
     serverLogs: serverLogDir(values['server-logs'] ?? env['BENCH_SERVER_LOGS']),
   };
 }
@@ -349,7 +354,7 @@ async function main(): Promise<void> {
   const plain =
     o.against === undefined
       ? await startServer(o, 'plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url])
-      : await startServer(o, AGAINST_EDGE, serverCpu, 'edge/main.js', o.against === ROOT ? [...edgeArgs, ...edgeLayer] : edgeArgs, o.against);
+      : await startServer(o, AGAINST_EDGE, serverCpu, 'edge/main.js', realpathSync(o.against) === realpathSync(ROOT) ? [...edgeArgs, ...edgeLayer] : edgeArgs, o.against);
   const edge = await startServer(o, 'edge', serverCpu, 'edge/main.js', [...edgeArgs, ...edgeLayer]);
   // The same edge writing a JSON access line per request to a file, as an operator would run it.
   const accessLogOn = process.env['BENCH_ACCESS_LOG'] !== '0';

@@ -59,9 +59,8 @@ export interface ConnectionOptions {
   answerSlab?: AnswerSlab | undefined;
 }
 
-/** The request in progress, as the watch reports it when its response is over. */
 /**
- * The request in progress, for the watch. One per connection, refilled for each request (a
+ * The request in progress, as the watch reports it when its response is over. One per connection, refilled for each request (a
  * connection has one request in progress at a time): a new one per request was 72 of the ~2 KB a
  * browser-like hit allocates. `active` is false between requests, and the watch is handed a record
  * of its own (completed()), never this.
@@ -100,7 +99,7 @@ export class Http1Connection {
   private sinkWantsMore = true;
   /** pump() is on the stack: a response finished synchronously lets that loop go on, not a new frame. */
   private pumping = false;
-  /** The current pump() corked the socket (more than one request in the bytes it had). */
+  /** The current pump() corked the socket (bytes followed a head it parsed: a pipelined request, a body). */
   private pumpCorked = false;
   /** A response is written whole but waits in the socket for the client to read: reading pauses. */
   private awaitingDrain = false;
@@ -238,7 +237,7 @@ export class Http1Connection {
     }
   }
 
-  /** After the socket is uncorked: tells the slab whether the regions written since are still queued. */
+  /** At the end of pump(), or right after a write outside it: tells the slab whether the regions written since are still queued. */
   private settleSlab(): void {
     if (this.slabRegions === 0) return;
     this.o.answerSlab!.settle(this.slabGeneration, this.slabRegions, this.socket.writableLength > 0);

@@ -323,9 +323,11 @@ interface RequestLine {
 
 /**
  * Where parseRequestLine puts what it parsed: one record for the module, not one per request (a
- * browser-like hit allocates about 2 KB, and each byte less spaces the scavenges that stall every
+ * browser-like hit allocates about 2.5 KB, and each byte less spaces the scavenges that stall every
  * connection further apart). Safe to share: it is written and read within one synchronous parse
- * (finishHead copies what it keeps), so nothing carries from one call to the next.
+ * (the head keeps the strings, which never change), so nothing carries from one call to the next.
+ * Between parses it still holds the last target, which may be a view of that head's text: one head
+ * (at most maxHeadBytes) kept until the next parse on any connection.
  */
 const LINE: RequestLine = { method: '', target: '', minorVersion: 1, fieldsStart: 0 };
 

@@ -9,6 +9,7 @@ const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'loa
 const badInputs: BadInput[] = [
   ['not a node flag', ['--edge-node-flags=foo'], {}, /^bench: BENCH_EDGE_NODE_FLAGS \/ --edge-node-flags: "foo" is not a node flag; give flags like "--trace-gc --single-threaded"\n$/],
   ['not a node flag for the --against edge', ['--against-node-flags=x'], {}, /^bench: BENCH_AGAINST_NODE_FLAGS \/ --against-node-flags: "x" is not a node flag; give flags like "--trace-gc --single-threaded"\n$/],
+  ['flags for an --against edge that is not there', ['--against-node-flags=--trace-gc'], {}, /^bench: BENCH_AGAINST_NODE_FLAGS \/ --against-node-flags: there is no --against edge to give them to; add --against DIR \(--against=\. for this build\)\n$/],
   ['a log directory that is not there', ['--server-logs', '/nonexistent/bench-logs'], {}, /^bench: BENCH_SERVER_LOGS \/ --server-logs: \/nonexistent\/bench-logs is not a directory; create it first\n$/],
   ['a bad number from the environment', [], { BENCH_SECONDS: 'x' }, /^bench: BENCH_SECONDS \/ --seconds: expected an integer >= 1, got "x"\n$/],
   ['an unknown option', ['--bogus'], {}, /^bench: Unknown option '--bogus'/],

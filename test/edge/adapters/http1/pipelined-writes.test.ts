@@ -1,7 +1,8 @@
 /**
  * Pipelined requests that arrive in one read and are answered at once (hits) leave in one cork:
  * the socket sees their bytes between one cork and the uncork that brings it back to zero, so
- * node writes them with one writev instead of one per response.
+ * node writes them with one writev instead of one per response. A read holding one request is
+ * not corked: its answer is one write already, and a corked write waits in the Writable's queue.
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
@@ -80,6 +81,23 @@ test('one request per read: its answer is written without a cork (a corked write
   for (const t of ['/a', '/b', '/c']) socket.emit('data', Buffer.from(`GET ${t} HTTP/1.1\r\nHost: x\r\n\r\n`));
   assert.is(socket.spans.length, 3);
   assert.is(socket.corks, 0);
+});
+
+test('a request with its whole body and a pipelined GET in one read: both answers in one span, in order', () => {
+  const socket = new CorkRecordingSocket();
+  connection(socket, hit);
+  socket.emit('data', Buffer.from('POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\nHost: x\r\n\r\n'));
+  assert.is(socket.depth, 0);
+  assert.is(socket.spans.length, 1, `answers left in ${socket.spans.length} spans`);
+  assert.ok(socket.spans[0]!.indexOf('body of /a') >= 0 && socket.spans[0]!.indexOf('body of /a') < socket.spans[0]!.indexOf('body of /b'));
+});
+
+test('Expect: 100-continue with part of the body in the read: the 100 leaves when the read is handled, not after the body', () => {
+  const socket = new CorkRecordingSocket();
+  connection(socket, () => new Promise<EdgeResponse>(() => undefined)); // the answer waits for the whole body
+  socket.emit('data', Buffer.from('PUT /a HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\nExpect: 100-continue\r\n\r\nabc'));
+  assert.is(socket.depth, 0, 'no cork held while the rest of the body is awaited');
+  assert.equal(socket.spans, ['HTTP/1.1 100 Continue\r\n\r\n']);
 });
 
 test('an answer that is not ready at once is written when it is, outside the read’s cork', async () => {
