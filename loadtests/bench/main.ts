@@ -214,6 +214,8 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 /**
  * The edge's young generation, as `cdn-edge`'s `#!` line and `npm start` set it
  * (EDGE_SEMI_SPACE_MIB changes it here too): the bench measures the edge an operator runs.
+ * Then the extra flags: --against-node-flags for the --against edge (AGAINST_EDGE) when given,
+ * else --edge-node-flags.
  */
 function edgeNodeFlags(o: Options, name = 'edge'): string[] {
   const semiSpace = edgeSemiSpaceMib(process.env);

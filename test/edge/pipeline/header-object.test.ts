@@ -43,12 +43,12 @@ test('the room reserved inside header objects holds no field: an object has exac
   }
 });
 
-const module = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'edge', 'pipeline', 'incoming-request.js')).href;
+const incomingRequestUrl = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'edge', 'pipeline', 'incoming-request.js')).href;
 
 test('a browser\'s 15 fields sit inside the header object even after the first requests had 2 (V8\'s own account, --allow-natives-syntax)', () => {
   // An edge's first requests (its fill, a health check) have few fields; V8 then shrinks every
   // later header object to that room, and the rest go to a separate store regrown as it fills.
-  const script = `import { headerObjectOfDistinct } from '${module}';
+  const script = `import { headerObjectOfDistinct } from '${incomingRequestUrl}';
     for (let i = 0; i < 20; i++) headerObjectOfDistinct(['host', 'a', 'accept', '*/*']);
     const fields = [];
     for (let i = 0; i < 15; i++) fields.push('field-' + i, 'v');
