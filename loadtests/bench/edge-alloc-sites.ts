@@ -17,12 +17,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-
-interface ProfileNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: ProfileNode[];
-}
+import { bytesBySite, type ProfileNode } from './heap-sample-sites.js';
 
 const SAMPLING_INTERVAL_BYTES = 2048;
 const TOP_SITES = 40;
@@ -32,11 +27,6 @@ session.connect();
 session.post('HeapProfiler.enable');
 let startedAtMs: number | undefined;
 let written = false;
-
-function site(n: ProfileNode): string {
-  const f = n.callFrame;
-  return `${f.functionName || '(anonymous)'} ${f.url === '' ? '(native)' : f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
-}
 
 function start(): void {
   startedAtMs = performance.now();
@@ -55,19 +45,8 @@ function stopAndWrite(): void {
       process.stderr.write(`edge-alloc-sites: heap sampling failed: ${err.message}\n`);
       return;
     }
-    const bySite = new Map<string, number>();
-    let total = 0;
-    const walk = (n: ProfileNode, caller: string): void => {
-      const here = site(n);
-      if (n.selfSize > 0) {
-        const key = `${here}  <- ${caller}`;
-        bySite.set(key, (bySite.get(key) ?? 0) + n.selfSize);
-        total += n.selfSize;
-      }
-      for (const c of n.children) walk(c, here);
-    };
-    walk((result as unknown as { profile: { head: ProfileNode } }).profile.head, '(root)');
-    const lines = [...bySite].sort((a, b) => b[1] - a[1]).slice(0, TOP_SITES).map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+    const { bySite, totalBytes: total } = bytesBySite((result as unknown as { profile: { head: ProfileNode } }).profile.head, true);
+    const lines = bySite.slice(0, TOP_SITES).map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
     writeFileSync(out, `${(total / seconds / 1e6).toFixed(1)} MB/s sampled over ${seconds.toFixed(1)} s, by allocating function <- its caller:\n${lines.join('\n')}\n`);
     process.stderr.write(`edge-alloc-sites: wrote ${out}\n`);
   });
