@@ -64,27 +64,15 @@ export function headerObject(rawHeaders: ReadonlyArray<readonly [string, string]
 }
 
 /**
- * The same from a flat `[name, value, name, value, ...]` list, as the own HTTP/1.1 parser makes it
- * (like node's IncomingMessage.rawHeaders): no `[name, value]` array per field.
+ * An empty header object, for a server layer that adds each field as it parses it (the own
+ * HTTP/1.1 parser: a store per field while the names are known distinct, addField after).
  */
-export function headerObjectOfFlat(rawHeaders: readonly string[]): RequestHeaders {
-  const out = new HeaderBag();
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) addField(out, rawHeaders[i]!, rawHeaders[i + 1]!);
-  return out;
+export function emptyHeaderObject(): Record<string, string | string[]> {
+  return new HeaderBag();
 }
 
-/**
- * The same from a flat list whose names are known to be distinct and none of them `set-cookie`
- * (the own parser says so: RequestHead.distinctNames): one store per field, without the look-up
- * for an earlier field of the same name that combining needs.
- */
-export function headerObjectOfDistinct(rawHeaders: readonly string[]): RequestHeaders {
-  const out = new HeaderBag();
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) out[rawHeaders[i]!] = rawHeaders[i + 1]!;
-  return out;
-}
-
-function addField(out: Record<string, string | string[]>, name: string, value: string): void {
+/** Adds one field to a header object, combined with an earlier one of its name as node:http combines them. */
+export function addField(out: Record<string, string | string[]>, name: string, value: string): void {
   const prev = out[name];
   if (prev === undefined) {
     out[name] = name === 'set-cookie' ? [value] : value;

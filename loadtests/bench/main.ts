@@ -59,6 +59,7 @@ import { parseArgs } from 'node:util';
 import { formatClusterReport, readClusterBenchOptions, runClusterHitRatioBench, type ClusterResult } from './cluster-hit-ratio.js';
 import { edgeSemiSpaceMib, semiSpaceFlags } from '../../edge/young-generation.js';
 import { parseEdgeNodeFlags } from './edge-node-flags.js';
+import { edgeHelpText, optionsKnownTo } from './against-edge.js';
 import { benchCases, medianP99Ratio, medianRatio, roundRatios, runCase, verifyCase, verifyPeer, warm, type CaseRun, type Target, type TargetName } from './hit-path.js';
 import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
@@ -350,13 +351,14 @@ async function main(): Promise<void> {
   const origin = await startServer(o, 'origin', generatorCpu, 'origin/main.js', ['--port', '0', '--host', '127.0.0.1']);
   const edgeArgs = ['--port', '0', '--host', '127.0.0.1', '--origin', origin.url];
   // Filling the cache sends thousands of misses from one address: no per-client miss budget
-  // (main's default is 50/s). Only for this checkout's edge (and --against=. , the same build with
-  // other node flags); another --against build may predate the flag.
+  // (main's default is 50/s). Another --against build gets those of these options its --help lists
+  // (against-edge.ts); --against=. is this build.
   const edgeLayer = ['--client-misses-per-second', '0', ...(o.edgeHttpServer === undefined ? [] : ['--http-server', o.edgeHttpServer])];
+  const againstLayer = o.against === undefined || realpathSync(o.against) === realpathSync(ROOT) ? edgeLayer : optionsKnownTo(edgeHelpText(o.against), edgeLayer);
   const plain =
     o.against === undefined
       ? await startServer(o, 'plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url])
-      : await startServer(o, AGAINST_EDGE, serverCpu, 'edge/main.js', realpathSync(o.against) === realpathSync(ROOT) ? [...edgeArgs, ...edgeLayer] : edgeArgs, o.against);
+      : await startServer(o, AGAINST_EDGE, serverCpu, 'edge/main.js', [...edgeArgs, ...againstLayer], o.against);
   const edge = await startServer(o, 'edge', serverCpu, 'edge/main.js', [...edgeArgs, ...edgeLayer]);
   // The same edge writing a JSON access line per request to a file, as an operator would run it.
   const accessLogOn = process.env['BENCH_ACCESS_LOG'] !== '0';

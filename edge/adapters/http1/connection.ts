@@ -16,7 +16,7 @@ import type { EdgeRequest, EdgeResponse, Outcome } from '../../pipeline/types.js
 import type { WatchOptions } from '../watch-request.js';
 import { joinAnswer, type AnswerSlab } from './answer-slab.js';
 import { ChunkedDecoder, type ChunkedLimits } from './chunked.js';
-import { bodyForPipeline, edgeRequestOf, headerObjectOfDistinct, headerObjectOfFlat } from '../../pipeline/incoming-request.js';
+import { bodyForPipeline, edgeRequestOf } from '../../pipeline/incoming-request.js';
 import { FieldLineMemo } from './field-line-memo.js';
 import { parseRequestHead, type ParserLimits, type RequestHead } from './parser.js';
 import { bodyForbidden, checkChangingFields, isWritableField, serializeChangingFields, serializeFieldBlock, serializeResponseHead, type BodyPlan, type FieldBlock } from './response-head.js';
@@ -398,7 +398,7 @@ export class Http1Connection {
   private startRequest(head: RequestHead): void {
     this.inFlight = true;
     if (!head.keepAlive) this.clientSaidClose = true;
-    const headers = head.distinctNames ? headerObjectOfDistinct(head.rawHeaders) : headerObjectOfFlat(head.rawHeaders);
+    const headers = head.headers;
     const carriesBody = head.framing.kind !== 'none';
     const wantsBody = bodyForPipeline(head.method, carriesBody);
     let sink: Readable | undefined;

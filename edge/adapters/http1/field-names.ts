@@ -56,13 +56,19 @@ export function commonFieldNameIndex(text: string, start: number, end: number): 
 
 /**
  * Whether a head's field names are all common ones and none repeats, from their COMMON_NAMES
- * indexes: then the header object needs no look-up per field to combine repeats (connection.ts).
+ * indexes: then the header object needs no look-up per field to combine repeats (parser.ts, HeadFields).
  * Any other name (-1) answers "not known distinct", which costs only that look-up.
  */
 export class DistinctCommonNames {
   private low = 0;
   private high = 0;
   distinct = true;
+
+  reset(): void {
+    this.low = 0;
+    this.high = 0;
+    this.distinct = true;
+  }
 
   add(index: number): void {
     if (!this.distinct) return;

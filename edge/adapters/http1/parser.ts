@@ -1,4 +1,6 @@
 import { METHODS } from 'node:http';
+import type { RequestHeaders } from '../../../common/http.js';
+import { addField, emptyHeaderObject } from '../../pipeline/incoming-request.js';
 import { FieldLineMemo, MEMO_MAX_HEAD_CHARS } from './field-line-memo.js';
 import { COMMON_NAMES, commonFieldNameIndex, DistinctCommonNames } from './field-names.js';
 
@@ -36,12 +38,10 @@ export interface RequestHead {
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   minorVersion: 0 | 1;
   /**
-   * `[name, value, name, value, ...]` as received (node's IncomingMessage.rawHeaders shape, no
-   * array per field): names lower-cased, values with surrounding whitespace removed.
+   * The header object the pipeline gets (edge/pipeline/incoming-request.ts): names lower-cased,
+   * values with surrounding whitespace removed, repeated fields combined as node:http combines them.
    */
-  rawHeaders: string[];
-  /** Every name is a common one (field-names.ts) and none repeats: rawHeaders needs no combining. */
-  distinctNames: boolean;
+  headers: RequestHeaders;
   framing: BodyFraming;
   /** The connection may carry another request after this one (RFC 9112 §9.3). */
   keepAlive: boolean;
@@ -186,9 +186,7 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
   // byte below, which finds the first bad line and names what is wrong with it.
   FIELD_LINES.lastIndex = line.fieldsStart;
   const linesValid = FIELD_LINES.test(text) && FIELD_LINES.lastIndex === end + 2;
-  const rawHeaders: string[] = [];
-  const names = new DistinctCommonNames();
-  const maxListLength = 2 * limits.maxHeaderCount;
+  const fields = FIELDS.reset();
   let pos = line.fieldsStart;
   while (pos < end) {
     const eol = text.indexOf('\r', pos);
@@ -201,13 +199,12 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
     let ve = eol;
     while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
     while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
-    if (rawHeaders.length === maxListLength) return reject(431, 'too many header fields');
+    if (fields.count === limits.maxHeaderCount) return reject(431, 'too many header fields');
     const index = commonFieldNameIndex(text, pos, colon);
-    names.add(index);
-    rawHeaders.push(index < 0 ? text.slice(pos, colon).toLowerCase() : COMMON_NAMES[index]!, text.slice(vs, ve));
+    fields.add(index, index < 0 ? text.slice(pos, colon).toLowerCase() : COMMON_NAMES[index]!, text.slice(vs, ve));
     pos = eol + 2;
   }
-  return finishHead(line.method, line.target, line.minorVersion, rawHeaders, names.distinct);
+  return finishHead(line.method, line.target, line.minorVersion, fields);
 }
 
 /**
@@ -223,49 +220,43 @@ function parseHeadLines(text: string, end: number, limits: ParserLimits): HeadRe
 function parseHeadWithMemo(text: string, limits: ParserLimits, memo: FieldLineMemo): (HeadResult & { kind: 'head' }) | undefined {
   if (parseRequestLine(text) !== undefined) return undefined;
   const line = LINE;
-  // Sized for as many fields as the previous head had (nearly always this head's count too):
-  // filled by index, not grown by push (two reallocations and copies for a browser's 15 fields).
-  const rawHeaders = new Array<string>(2 * memo.count);
-  const names = new DistinctCommonNames();
-  const end = fieldLinesWithMemo(text, line.fieldsStart, limits, memo, rawHeaders, names);
+  const fields = FIELDS.reset();
+  const end = fieldLinesWithMemo(text, line.fieldsStart, limits, memo, fields);
   if (end < 0) {
     // Entries may now point into this text while memo.text is the previous one: start over.
     memo.clear();
     return undefined;
   }
-  const result = finishHead(line.method, line.target, line.minorVersion, rawHeaders, names.distinct);
+  const result = finishHead(line.method, line.target, line.minorVersion, fields);
   if (result.kind !== 'head') return undefined;
   result.consumed = end + 2;
   return result;
 }
 
 /**
- * Fills `rawHeaders` (from index 0; its length is set to what was filled) with the field lines from `pos` on and updates `memo` to point into `text`;
+ * Adds the field lines from `pos` on to `fields` and updates `memo` to point into `text`;
  * returns where the empty line starts, or -1 when there is no complete, acceptable field section
  * within the limits in `text`.
  */
-function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, memo: FieldLineMemo, rawHeaders: string[], names: DistinctCommonNames): number {
+function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, memo: FieldLineMemo, fields: HeadFields): number {
   const old = memo.text;
   const known = memo.count;
-  const maxListLength = 2 * limits.maxHeaderCount;
+  const maxCount = limits.maxHeaderCount;
   let k = 0;
-  let r = 0; // entries of rawHeaders filled
   while (text.charCodeAt(pos) !== CR) {
     if (k < known && memo.stable[k] === true) {
       let m = k + 1;
       while (m < known && memo.stable[m] === true) m++;
       const from = memo.starts[k]!;
       const blockLength = memo.ends[m - 1]! + 2 - from;
-      if (r + 2 * (m - k) <= maxListLength && text.slice(pos, pos + blockLength) === old.slice(from, from + blockLength)) {
+      if (fields.count + (m - k) <= maxCount && text.slice(pos, pos + blockLength) === old.slice(from, from + blockLength)) {
         // Lines k..m-1 are the remembered ones, shifted by `pos - from`.
         for (; k < m; k++) {
           const s = memo.starts[k]! - from + pos;
-          names.add(memo.nameIndexes[k]!);
           // A line stable twice in a row keeps its name and value as strings of their own (detached
           // from the head they came from), so a browser's dozen repeated fields cost no slice each.
           const name = memo.names[k] ?? (memo.ownNames[k] ??= detached(text.slice(s, s + memo.nameEnds[k]!).toLowerCase()));
-          rawHeaders[r++] = name;
-          rawHeaders[r++] = memo.values[k] ??= detached(text.slice(s + memo.valueStarts[k]!, s + memo.valueEnds[k]!));
+          fields.add(memo.nameIndexes[k]!, name, (memo.values[k] ??= detached(text.slice(s + memo.valueStarts[k]!, s + memo.valueEnds[k]!))));
           memo.ends[k] = memo.ends[k]! - memo.starts[k]! + s;
           memo.starts[k] = s;
         }
@@ -275,11 +266,9 @@ function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, mem
       for (let j = k; j < m; j++) memo.unsettle(j);
     }
     const eol = text.indexOf('\r', pos);
-    if (eol < 0 || r === maxListLength) return -1;
+    if (eol < 0 || fields.count === maxCount) return -1;
     if (k < known && memo.ends[k]! - memo.starts[k]! === eol - pos && text.charCodeAt(eol + 1) === LF && text.slice(pos, eol) === old.slice(memo.starts[k]!, memo.ends[k]!)) {
-      names.add(memo.nameIndexes[k]!);
-      rawHeaders[r++] = memo.names[k] ?? text.slice(pos, pos + memo.nameEnds[k]!).toLowerCase();
-      rawHeaders[r++] = text.slice(pos + memo.valueStarts[k]!, pos + memo.valueEnds[k]!);
+      fields.add(memo.nameIndexes[k]!, memo.names[k] ?? text.slice(pos, pos + memo.nameEnds[k]!).toLowerCase(), text.slice(pos + memo.valueStarts[k]!, pos + memo.valueEnds[k]!));
       memo.stable[k] = true;
     } else {
       FIELD_LINE.lastIndex = pos;
@@ -290,10 +279,8 @@ function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, mem
       while (vs < ve && (text.charCodeAt(vs) === 0x20 || text.charCodeAt(vs) === 0x09)) vs++;
       while (ve > vs && (text.charCodeAt(ve - 1) === 0x20 || text.charCodeAt(ve - 1) === 0x09)) ve--;
       const index = commonFieldNameIndex(text, pos, colon);
-      names.add(index);
       const common = index < 0 ? undefined : COMMON_NAMES[index]!;
-      rawHeaders[r++] = common ?? text.slice(pos, colon).toLowerCase();
-      rawHeaders[r++] = text.slice(vs, ve);
+      fields.add(index, common ?? text.slice(pos, colon).toLowerCase(), text.slice(vs, ve));
       memo.names[k] = common;
       memo.nameIndexes[k] = index;
       memo.nameEnds[k] = colon - pos;
@@ -308,7 +295,6 @@ function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, mem
   }
   // The empty line: CR LF (a CR alone, or nothing yet after it, is for the path without the memo).
   if (text.charCodeAt(pos + 1) !== LF) return -1;
-  if (rawHeaders.length !== r) rawHeaders.length = r;
   memo.settle(text, k);
   return pos;
 }
@@ -397,42 +383,80 @@ function fieldLineRejection(text: string, pos: number, eol: number, colon: numbe
   return undefined;
 }
 
-/** Framing, Host, Connection and Expect: the checks that need every field (RFC 9112 §6, §9; RFC 9110 §10.1.1). */
-function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHeaders: string[], distinctNames: boolean): HeadResult {
-  let contentLength: string | undefined;
-  let transferEncoding: string | undefined;
-  let hosts = 0;
-  let connectionClose = false;
-  let connectionKeepAlive = false;
-  let expect: string | undefined;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    const value = rawHeaders[i + 1]!;
-    switch (name) {
-      case 'content-length':
-        if (contentLength !== undefined) return reject(400, 'repeated Content-Length');
-        contentLength = value;
-        break;
-      case 'transfer-encoding':
-        transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
-        break;
-      case 'host':
-        hosts++;
-        break;
-      case 'connection': {
-        const lower = value.toLowerCase();
-        if (hasListToken(lower, 'close')) connectionClose = true;
-        if (hasListToken(lower, 'keep-alive')) connectionKeepAlive = true;
-        break;
-      }
-      case 'expect':
-        if (expect !== undefined) return reject(400, 'repeated Expect');
-        expect = value.toLowerCase();
-        break;
-      default:
-        break;
+/** COMMON_NAMES indexes of the fields finishHead reads. */
+const CONTENT_LENGTH = COMMON_NAMES.indexOf('content-length');
+const TRANSFER_ENCODING = COMMON_NAMES.indexOf('transfer-encoding');
+const HOST = COMMON_NAMES.indexOf('host');
+const CONNECTION = COMMON_NAMES.indexOf('connection');
+const EXPECT = COMMON_NAMES.indexOf('expect');
+
+/**
+ * The fields of the head being parsed, as each is added: the header object (a store per field
+ * while the names are known distinct, node:http's combining after: addField) and what finishHead
+ * needs of framing, Host, Connection and Expect, tallied on the way rather than found again in a
+ * field list afterwards (a browser-like head's list was ~290 bytes per request). One record for
+ * the module, reset at each parse, like LINE; only the header object leaves it, in the head (and
+ * the last one stays referenced here until the next parse).
+ */
+class HeadFields {
+  headers: Record<string, string | string[]> = {};
+  count = 0;
+  private readonly names = new DistinctCommonNames();
+  contentLength: string | undefined = undefined;
+  transferEncoding: string | undefined = undefined;
+  hosts = 0;
+  connectionClose = false;
+  connectionKeepAlive = false;
+  expect: string | undefined = undefined;
+  /** The first repeat that makes the head unacceptable whatever else it holds, in field order. */
+  repeated: string | undefined = undefined;
+
+  reset(): this {
+    this.headers = emptyHeaderObject();
+    this.count = 0;
+    this.names.reset();
+    this.contentLength = undefined;
+    this.transferEncoding = undefined;
+    this.hosts = 0;
+    this.connectionClose = false;
+    this.connectionKeepAlive = false;
+    this.expect = undefined;
+    this.repeated = undefined;
+    return this;
+  }
+
+  /** A field: `index` is its name's in COMMON_NAMES, -1 for any other name. */
+  add(index: number, name: string, value: string): void {
+    this.count++;
+    this.names.add(index);
+    // While every name so far is a common one seen once (never set-cookie), addField would store it as is.
+    if (this.names.distinct) this.headers[name] = value;
+    else addField(this.headers, name, value);
+    if (index < 0) return;
+    if (index === CONTENT_LENGTH) {
+      if (this.contentLength !== undefined) this.repeated ??= 'repeated Content-Length';
+      this.contentLength = value;
+    } else if (index === TRANSFER_ENCODING) {
+      this.transferEncoding = this.transferEncoding === undefined ? value : `${this.transferEncoding}, ${value}`;
+    } else if (index === HOST) {
+      this.hosts++;
+    } else if (index === CONNECTION) {
+      const lower = value.toLowerCase();
+      if (hasListToken(lower, 'close')) this.connectionClose = true;
+      if (hasListToken(lower, 'keep-alive')) this.connectionKeepAlive = true;
+    } else if (index === EXPECT) {
+      if (this.expect !== undefined) this.repeated ??= 'repeated Expect';
+      this.expect = value.toLowerCase();
     }
   }
+}
+
+const FIELDS = new HeadFields();
+
+/** Framing, Host, Connection and Expect: the checks that need every field (RFC 9112 §6, §9; RFC 9110 §10.1.1). */
+function finishHead(method: string, target: string, minorVersion: 0 | 1, fields: HeadFields): HeadResult {
+  if (fields.repeated !== undefined) return reject(400, fields.repeated);
+  const { contentLength, transferEncoding, hosts, expect } = fields;
   if (minorVersion === 1 && hosts !== 1) return reject(400, hosts === 0 ? 'missing Host' : 'repeated Host');
   if (hosts > 1) return reject(400, 'repeated Host');
   let framing: BodyFraming = NO_BODY;
@@ -451,8 +475,8 @@ function finishHead(method: string, target: string, minorVersion: 0 | 1, rawHead
     if (expect !== '100-continue') return reject(417, 'unsupported expectation');
     expectContinue = minorVersion === 1;
   }
-  const keepAlive = connectionClose ? false : minorVersion === 1 || connectionKeepAlive;
-  return { kind: 'head', head: { method, target, minorVersion, rawHeaders, distinctNames, framing, keepAlive, expectContinue }, consumed: 0 };
+  const keepAlive = fields.connectionClose ? false : minorVersion === 1 || fields.connectionKeepAlive;
+  return { kind: 'head', head: { method, target, minorVersion, headers: fields.headers, framing, keepAlive, expectContinue }, consumed: 0 };
 }
 
 /** The framings without a length, shared by every request (nothing writes to a head's framing). */

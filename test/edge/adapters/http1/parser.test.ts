@@ -2,7 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { FieldLineMemo } from '../../../../edge/adapters/http1/field-line-memo.js';
 import { hasListToken, parseRequestHead, type HeadResult } from '../../../../edge/adapters/http1/parser.js';
+import { headerObject } from '../../../../edge/pipeline/incoming-request.js';
 
 const parse = (text: string): HeadResult => parseRequestHead(Buffer.from(text, 'latin1'));
 
@@ -27,7 +29,7 @@ test('a GET head: method, target, lower-cased names, trimmed values, consumed by
   assert.is(r.head.method, 'GET');
   assert.is(r.head.target, '/a?b=1');
   assert.is(r.head.minorVersion, 1);
-  assert.equal(r.head.rawHeaders, ['host', 'x', 'x-thing', 'v  1']);
+  assert.equal({ ...r.head.headers }, { host: 'x', 'x-thing': 'v  1' });
   assert.equal(r.head.framing, { kind: 'none' });
   assert.ok(r.head.keepAlive);
   assert.is(r.consumed, text.length - 4);
@@ -172,7 +174,7 @@ test('bounded: a head of exactly maxHeadBytes parses, one byte more is 431, comp
   const exact = headOf(200);
   assert.is(exact.length, 200);
   const ok = parseRequestHead(Buffer.from(`${exact}GET /next`), limits);
-  assert.ok(ok.kind === 'head' && ok.consumed === 200 && ok.head.rawHeaders[3] === 'p'.repeat(164));
+  assert.ok(ok.kind === 'head' && ok.consumed === 200 && ok.head.headers['x-pad'] === 'p'.repeat(164));
   const over = parseRequestHead(Buffer.from(headOf(201)), limits);
   assert.is(over.kind === 'reject' && over.rejection.status, 431);
   for (let cut = 1; cut < exact.length; cut++) assert.is(parseRequestHead(Buffer.from(exact.slice(0, cut)), limits).kind, 'incomplete', `cut at ${cut}`);
@@ -184,7 +186,7 @@ test('a head longer than the first 4 KiB looked at parses the same, and what fol
   const pad = 'p'.repeat(5000);
   const text = `GET /long HTTP/1.1\r\nHost: x\r\nX-Pad: ${pad}\r\nX-Last: 1\r\n\r\nGET /next`;
   const r = head(text);
-  assert.equal(r.head.rawHeaders, ['host', 'x', 'x-pad', pad, 'x-last', '1']);
+  assert.equal({ ...r.head.headers }, { host: 'x', 'x-pad': pad, 'x-last': '1' });
   assert.is(r.consumed, text.length - 'GET /next'.length);
 });
 
@@ -203,7 +205,7 @@ test('a bad field anywhere in a complete many-field head is named, whichever lin
   }
   // Mixed case names come out lower-cased; obs-text in a value is allowed (RFC 9110 §5.5).
   const ok = head('GET / HTTP/1.1\r\nHOST: x\r\nUser-Agent: caf\xe9\r\n\r\n');
-  assert.equal(ok.head.rawHeaders, ['host', 'x', 'user-agent', 'caf\xe9']);
+  assert.equal({ ...ok.head.headers }, { host: 'x', 'user-agent': 'caf\xe9' });
 });
 
 test('the version is read from its bytes: HTTP/1.0 and HTTP/1.1 only; other digits 505; anything else 400', () => {
@@ -217,16 +219,30 @@ test('the version is read from its bytes: HTTP/1.0 and HTTP/1.1 only; other digi
   for (const bad of ['HTTP/1.', 'HTTP/1.11', 'http/1.1', 'HTTP/1.x', 'HTTP/11', 'HTTP/1.1x', 'XTTP/1.1']) assert.is((v(bad) as { rejection?: { status: number } }).rejection?.status, 400, bad);
 });
 
-test('distinctNames: only when every name is a common one and none repeats (then the header object skips combining)', () => {
-  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nAccept: a\r\nCookie: c\r\n\r\n').head.distinctNames, true);
-  // A repeat in any spelling: Accept twice, combined as 'a, b' by the header object.
-  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nAccept: a\r\nACCEPT: b\r\n\r\n').head.distinctNames, false);
-  // Names on both sides of the two 30-name sets.
-  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nX-Request-Id: 1\r\nX-Request-Id: 2\r\n\r\n').head.distinctNames, false);
-  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nX-Request-Id: 1\r\nAccept: 2\r\n\r\n').head.distinctNames, true);
-  // A name outside the common ones (set-cookie among them) is never known distinct.
-  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nX-Mine: 1\r\n\r\n').head.distinctNames, false);
-  assert.is(head('GET / HTTP/1.1\r\nHost: x\r\nSet-Cookie: 1\r\n\r\n').head.distinctNames, false);
+test('the header object: what node:http makes of the same fields, whether a repeat or an uncommon name comes first, last or not at all', () => {
+  const cases: Array<Array<[string, string]>> = [
+    [['Host', 'x'], ['Accept', 'a'], ['Cookie', 'c']],
+    // A repeat in any spelling, after distinct names: Accept combined as 'a, b'.
+    [['Host', 'x'], ['Accept', 'a'], ['ACCEPT', 'b']],
+    // Names on both sides of DistinctCommonNames' two 30-name sets.
+    [['Host', 'x'], ['X-Request-Id', '1'], ['X-Request-Id', '2']],
+    [['Host', 'x'], ['X-Request-Id', '1'], ['Accept', '2']],
+    // Uncommon names (set-cookie among them) first and last; first-only and joined-with-'; ' fields.
+    [['X-Mine', '1'], ['Host', 'x'], ['User-Agent', 'u1'], ['User-Agent', 'u2'], ['Cookie', 'a=1'], ['Cookie', 'b=2']],
+    [['Host', 'x'], ['Set-Cookie', '1'], ['Set-Cookie', '2'], ['Accept', 'a'], ['accept', 'b']],
+    [['Host', 'x'], ['Accept', 'a'], ['__proto__', 'p'], ['Accept', 'b']],
+  ];
+  for (const fields of cases) {
+    const text = `GET / HTTP/1.1\r\n${fields.map(([n, v]) => `${n}: ${v}\r\n`).join('')}\r\n`;
+    const expected = headerObject(fields.map(([n, v]) => [n.toLowerCase(), v] as const));
+    const got = head(text).head.headers;
+    assert.equal({ ...got }, { ...expected }, text);
+    assert.equal(Object.keys(got), Object.keys(expected), text);
+    assert.is(Object.getPrototypeOf(Object.getPrototypeOf(got)), null);
+    // The same through a connection's memo, the second and third time (lines reused).
+    const memo = new FieldLineMemo();
+    for (let i = 0; i < 3; i++) assert.equal({ ...(parseRequestHead(Buffer.from(text, 'latin1'), undefined, memo) as { head: { headers: object } }).head.headers }, { ...expected }, `${text} with the memo, ${i}`);
+  }
 });
 
 test.run();

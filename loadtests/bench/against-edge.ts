@@ -1,0 +1,23 @@
+/**
+ * Which of this checkout's edge options a `--against` edge (another build) is given: each option
+ * its own `--help` lists. A build that predates an option would refuse it, and one that has it
+ * needs it as much as this checkout's edge does (without `--client-misses-per-second 0` the hot
+ * set's 10,000-URL fill from one address is answered 429 from the 51st miss on).
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+/** `[flag, value, flag, value, ...]` pairs of `options` whose flag appears in `helpText`. */
+export function optionsKnownTo(helpText: string, options: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < options.length; i += 2) {
+    if (new RegExp(`(^|\\s)${options[i]!.replace(/[-]/g, '\\-')}(\\s|=|$)`, 'm').test(helpText)) kept.push(options[i]!, options[i + 1]!);
+  }
+  return kept;
+}
+
+/** What `node <root>/dist/edge/main.js --help` prints; '' when it cannot run. */
+export function edgeHelpText(root: string): string {
+  const run = spawnSync(process.execPath, [join(root, 'dist', 'edge', 'main.js'), '--help'], { encoding: 'utf8', timeout: 30_000 });
+  return `${run.stdout ?? ''}${run.stderr ?? ''}`;
+}
