@@ -22,12 +22,25 @@ export const MAX_SWARM_FAULTS = 8;
  */
 export const MEMBERSHIP_ONLY_SHARE = 0.2;
 
+/**
+ * The share of generated seeds (outside the membership-only share) whose one fault is a partition
+ * of a region long enough for its edges' control-plane leases to lapse, with time left after. A
+ * purge the control plane completes without those edges (their leases gone) must not be served by
+ * them; only such a window shows a lease that is not enforced. The full mix drew one on about 5 of
+ * 100 seeds (`--break lease` caught 5 of 100), and with other faults beside it (a control-plane
+ * crash, another partition) the purges it needs often never completed: of seeds that drew the
+ * lapse on top of their usual faults, 3 in 7 caught the broken lease. The choice comes from its own
+ * random stream, so every other seed draws exactly what it drew before this share existed.
+ */
+export const LEASE_ONLY_SHARE = 0.1;
+
 /** Clock drift drawn within ±this (2%): within the freshness checker's slack for a 30 s lifetime. */
 const MAX_DRIFT_PPM = 20_000;
 
 export function swarmScenario(seed: number, base?: Scenario): Scenario {
   const rng = new RandomStreams(seed).stream('swarm');
   const membershipOnly = isMembershipOnlySeed(seed, base);
+  const leaseOnly = isLeaseOnlySeed(seed, base);
   const durationMs = base?.durationMs ?? 20_000;
   // Caches of 1-5 MB: origin-load and membership-origin judge refetches from the origin's answers
   // and cannot see evictions, so caches smaller than the working set are left to a base scenario
@@ -49,7 +62,9 @@ export function swarmScenario(seed: number, base?: Scenario): Scenario {
     const r = anyRegion();
     return `node:${r.name}-e${1 + rng.int(r.edges)}`;
   };
-  const n = rng.int(MAX_SWARM_FAULTS + 1);
+  // Drawn for a lease-only seed too, so its workload and cache settings are what the full mix drew.
+  const drawn = rng.int(MAX_SWARM_FAULTS + 1);
+  const n = leaseOnly ? 0 : drawn;
   for (let i = 0; i < n; i++) {
     const start = at();
     const lengthMs = 1_000 + rng.int(15_000);
@@ -119,6 +134,7 @@ export function swarmScenario(seed: number, base?: Scenario): Scenario {
       }
     }
   }
+  if (leaseOnly) faults.push(...leaseLapse(seed, regions, durationMs, leaseMs + (base?.controlPlane.leaseGraceMs ?? 2_000), marks));
   const cacheControl = rng.pick(['public, max-age=30', 'public, max-age=10, stale-while-revalidate=5', 'public, s-maxage=20, stale-if-error=60']);
   if (cacheControl.includes('stale-while-revalidate')) marks.add('stale-while-revalidate-served');
   if (cacheControl.includes('stale-if-error') && faults.some((f) => (f as { kind: string }).kind === 'origin-outage')) marks.add('stale-if-error-served');
@@ -146,6 +162,29 @@ export function swarmScenario(seed: number, base?: Scenario): Scenario {
  */
 export function isMembershipOnlySeed(seed: number, base?: Scenario): boolean {
   return base === undefined && new RandomStreams(seed).stream('swarm-mix').chance(MEMBERSHIP_ONLY_SHARE);
+}
+
+/** Whether `seed`'s one fault is a lease lapse (LEASE_ONLY_SHARE of the seeds outside the membership-only share). */
+export function isLeaseOnlySeed(seed: number, base?: Scenario): boolean {
+  return base === undefined && !isMembershipOnlySeed(seed, base) && new RandomStreams(seed).stream('swarm-lease-mix').chance(LEASE_ONLY_SHARE);
+}
+
+/**
+ * A partition of one region from everything else (the control plane among it), from 1-3 s in (its
+ * edges have their leases and some copies by then) for the lease and its grace plus 2-6 s: for
+ * those last seconds the control plane completes purges without the region's edges, which must
+ * then not serve what those purges removed (edge/pipeline/edge.ts, lease-expired).
+ */
+function leaseLapse(seed: number, regions: ReadonlyArray<{ name: string }>, durationMs: number, leaseAndGraceMs: number, marks: Set<Mark>): unknown[] {
+  const rng = new RandomStreams(seed).stream('swarm-lease');
+  const startMs = 1_000 + rng.int(2_001);
+  const lengthMs = leaseAndGraceMs + 2_000 + rng.int(4_001);
+  const region = regions[rng.int(regions.length)]!.name;
+  marks.add('lease-expired');
+  return [
+    { atMs: startMs, kind: 'partition', id: 'lease-lapse', from: [`region:${region}`], oneWay: false },
+    { atMs: Math.min(durationMs, startMs + lengthMs), kind: 'heal', id: 'lease-lapse' },
+  ];
 }
 
 /**

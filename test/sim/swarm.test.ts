@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseScenario, type Fault } from '../../sim/scenario/schema.js';
-import { isMembershipOnlySeed, MAX_SWARM_FAULTS, MEMBERSHIP_ONLY_SHARE, swarmScenario } from '../../sim/swarm.js';
+import { isLeaseOnlySeed, isMembershipOnlySeed, LEASE_ONLY_SHARE, MAX_SWARM_FAULTS, MEMBERSHIP_ONLY_SHARE, swarmScenario } from '../../sim/swarm.js';
 import { unreachedMarks } from '../../sim/swarm-marks.js';
 import { dispatchOrder, expectedSeedWork, runSwarmSeeds } from '../../sim/swarm-pool.js';
 import type { SeedResult } from '../../sim/swarm-seed.js';
@@ -84,6 +84,27 @@ test('a share of generated seeds draws only membership changes, so membership-or
   assert.ok(withChange > only / 2, `${withChange} of ${only} membership-only seeds change membership`);
   // A base scenario keeps its full mix.
   assert.not.ok(Array.from({ length: 50 }, (_, i) => isMembershipOnlySeed(i + 1, base)).some(Boolean));
+});
+
+test('a share of generated seeds has a lease lapse as its one fault: a region cut off past the lease and its grace, healed with the run', () => {
+  let only = 0;
+  for (let seed = 1; seed <= 500; seed++) {
+    if (!isLeaseOnlySeed(seed)) continue;
+    only++;
+    assert.not.ok(isMembershipOnlySeed(seed), `seed ${seed} is in both shares`);
+    const s = swarmScenario(seed);
+    assert.is(s.faults.length, 2, `seed ${seed}: ${JSON.stringify(s.faults)}`);
+    const [cut, heal] = s.faults as [Fault & { kind: 'partition' }, Fault & { kind: 'heal' }];
+    assert.is(cut.kind, 'partition');
+    assert.match(cut.from[0]!, /^region:/);
+    assert.is(heal.kind, 'heal');
+    const leaseAndGrace = s.controlPlane.leaseMs + s.controlPlane.leaseGraceMs;
+    assert.ok(cut.atMs >= 1_000 && heal.atMs - cut.atMs >= Math.min(leaseAndGrace + 2_000, s.durationMs - cut.atMs), `seed ${seed}: ${cut.atMs}-${heal.atMs}`);
+    assert.ok(heal.atMs <= s.durationMs);
+    assert.ok(s.marks.includes('lease-expired'));
+  }
+  assert.ok(Math.abs(only / 500 - LEASE_ONLY_SHARE * (1 - MEMBERSHIP_ONLY_SHARE)) < 0.04, `${only} of 500 seeds`);
+  assert.not.ok(Array.from({ length: 50 }, (_, i) => isLeaseOnlySeed(i + 1, base)).some(Boolean));
 });
 
 const result = (seed: number, namedMarks: SeedResult['namedMarks'], reachedMarks: SeedResult['reachedMarks']): SeedResult => ({ seed, code: 0, failed: '', example: '', traceHash: '', namedMarks, reachedMarks });
