@@ -62,7 +62,8 @@ export function swarmScenario(seed: number, base?: Scenario): Scenario {
     const r = anyRegion();
     return `node:${r.name}-e${1 + rng.int(r.edges)}`;
   };
-  // Drawn for a lease-only seed too, so its workload and cache settings are what the full mix drew.
+  // Drawn for a lease-only seed too (its regions are those of the full mix; what is drawn after the
+  // loop is what a seed that drew no faults gets).
   const drawn = rng.int(MAX_SWARM_FAULTS + 1);
   const n = leaseOnly ? 0 : drawn;
   for (let i = 0; i < n; i++) {
@@ -171,9 +172,10 @@ export function isLeaseOnlySeed(seed: number, base?: Scenario): boolean {
 
 /**
  * A partition of one region from everything else (the control plane among it), from 1-3 s in (its
- * edges have their leases and some copies by then) for the lease and its grace plus 2-6 s: for
- * those last seconds the control plane completes purges without the region's edges, which must
- * then not serve what those purges removed (edge/pipeline/edge.ts, lease-expired).
+ * edges have their leases and some copies by then) for the lease and its grace plus up to 2-6 s,
+ * healed by the run's end: for those last seconds the control plane completes purges without the
+ * region's edges, which must then not serve what those purges removed (edge/pipeline/edge.ts,
+ * lease-expired).
  */
 function leaseLapse(seed: number, regions: ReadonlyArray<{ name: string }>, durationMs: number, leaseAndGraceMs: number, marks: Set<Mark>): unknown[] {
   const rng = new RandomStreams(seed).stream('swarm-lease');

@@ -7,11 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-/** `[flag, value, flag, value, ...]` pairs of `options` whose flag appears in `helpText`. */
+/** `[flag, value, flag, value, ...]` pairs of `options` whose flag starts a line of `helpText` (as an option's own entry, not a mention in another's). */
 export function optionsKnownTo(helpText: string, options: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = 0; i + 1 < options.length; i += 2) {
-    if (new RegExp(`(^|\\s)${options[i]!.replace(/[-]/g, '\\-')}(\\s|=|$)`, 'm').test(helpText)) kept.push(options[i]!, options[i + 1]!);
+    if (new RegExp(`^[ \\t]*${options[i]!.replace(/[-]/g, '\\-')}([ \\t=,]|$)`, 'm').test(helpText)) kept.push(options[i]!, options[i + 1]!);
   }
   return kept;
 }

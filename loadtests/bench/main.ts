@@ -355,6 +355,9 @@ async function main(): Promise<void> {
   // (against-edge.ts); --against=. is this build.
   const edgeLayer = ['--client-misses-per-second', '0', ...(o.edgeHttpServer === undefined ? [] : ['--http-server', o.edgeHttpServer])];
   const againstLayer = o.against === undefined || realpathSync(o.against) === realpathSync(ROOT) ? edgeLayer : optionsKnownTo(edgeHelpText(o.against), edgeLayer);
+  for (let i = 0; i < edgeLayer.length; i += 2) {
+    if (!againstLayer.includes(edgeLayer[i]!)) log(`bench: WARNING the --against edge's --help does not list ${edgeLayer[i]}: it runs without ${edgeLayer[i]} ${edgeLayer[i + 1]}`);
+  }
   const plain =
     o.against === undefined
       ? await startServer(o, 'plain-server', serverCpu, 'loadtests/bench/plain-server.js', ['--port', '0', '--origin', origin.url])

@@ -26,6 +26,8 @@ const cases: Array<{ variant: Break; checker: string; seed: number; base: Scenar
   { variant: 'freshness', checker: 'freshness', seed: 1, base: undefined },
   // Seed 1 now draws only membership changes (MEMBERSHIP_ONLY_SHARE): no cut, nothing to catch.
   { variant: 'convergence', checker: 'convergence', seed: 3, base: undefined },
+  // Seed 5's one fault is a lease lapse (LEASE_ONLY_SHARE): purges complete while r2 is cut off.
+  { variant: 'lease', checker: 'purge-safety', seed: 5, base: undefined },
 ];
 
 for (const c of cases) {

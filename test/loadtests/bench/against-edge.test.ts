@@ -14,6 +14,8 @@ test('a flag its help lists is kept with its value; one it does not list is left
   assert.equal(optionsKnownTo(HELP, ['--client-misses-per-second', '0', '--http-server', 'node']), ['--client-misses-per-second', '0', '--http-server', 'node']);
   assert.equal(optionsKnownTo(HELP, ['--client-misses', '0', '--new-flag', 'x', '--port', '1']), ['--port', '1']);
   assert.equal(optionsKnownTo('', ['--client-misses-per-second', '0']), []);
+  // Mentioned in another option's text only: not an option of that build.
+  assert.equal(optionsKnownTo('  --port <n>   port; like --http-server node, but older', ['--http-server', 'node']), []);
 });
 
 test('this checkout\'s own edge lists the options the bench gives it', () => {
