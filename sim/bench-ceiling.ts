@@ -9,6 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Clock, OutboundRequest, OutboundResponse, Timers, Transport } from '../common/ports.js';
 import { createEdge, edgeConfigWithDefaults } from '../edge/create-edge.js';
 import type { Edge } from '../edge/pipeline/edge.js';
@@ -30,7 +31,17 @@ export interface CeilingResult {
 const ORIGIN = 'origin.sim';
 const NO_TIMERS: Timers = { after: () => ({ cancel: () => undefined }) };
 
-export async function runCeiling(requests: number, seed = 1): Promise<CeilingResult> {
+/** The ceiling's edges and workload, run in as many slices as a caller wants (the bench interleaves them with the simulator). */
+export interface Ceiling {
+  /** Runs the next `requests` requests of the workload, one at a time. */
+  run(requests: number): Promise<void>;
+  readonly requests: number;
+  /** Answers the client-facing edge gave from its own cache. */
+  readonly localHits: number;
+  readonly originRequests: number;
+}
+
+export function createCeiling(seed = 1): Ceiling {
   let nowMs = 1_000_000;
   const clock: Clock = { wallMs: () => 1_790_000_000_000 + nowMs, monoMs: () => nowMs };
   const streams = new RandomStreams(seed);
@@ -39,14 +50,14 @@ export async function runCeiling(requests: number, seed = 1): Promise<CeilingRes
     random: streams.stream('node:origin'),
     config: resolveOriginConfig({ adminToken: 'x', latencyMs: 0, routes: [{ prefix: '/o/', cacheControl: 'public, max-age=300' }] }),
   });
-  let originRequests = 0;
+  const counts = { requests: 0, localHits: 0, originRequests: 0 };
   const edges = new Map<string, Edge>();
   const transport: Transport = {
     request: async (req: OutboundRequest): Promise<OutboundResponse> => {
       const host = req.origin.slice('http://'.length);
       const headers = requestHeadersOf(req.headers);
       if (host === ORIGIN) {
-        originRequests++;
+        counts.originRequests++;
         const res = origin.handle({ method: req.method, target: req.target, headers });
         return toOutbound({ status: res.status, headers: res.headers, chunks: res.body.length > 0 ? [res.body] : [] }, host);
       }
@@ -72,20 +83,119 @@ export async function runCeiling(requests: number, seed = 1): Promise<CeilingRes
   const workload = streams.stream('workload');
   const fronts = regions.flat().map((h) => edges.get(h)!);
 
-  let localHits = 0;
-  const started = performance.now();
-  for (let i = 0; i < requests; i++) {
-    nowMs += 0.5;
-    const edge = fronts[workload.int(fronts.length)]!;
-    const res = await edge.handle({ method: 'GET', target: keys[zipf.sample(workload)]!, headers: { host: 'cdn.example' } });
-    await collect(res.body);
-    if (res.outcome.kind === 'hit') localHits++;
-  }
-  const wallSeconds = (performance.now() - started) / 1000;
-  return { requests, wallSeconds, requestsPerWallSecond: requests / wallSeconds, localHitRatio: localHits / requests, originRequests };
+  return {
+    get requests() {
+      return counts.requests;
+    },
+    get localHits() {
+      return counts.localHits;
+    },
+    get originRequests() {
+      return counts.originRequests;
+    },
+    async run(requests: number): Promise<void> {
+      for (let i = 0; i < requests; i++) {
+        nowMs += 0.5;
+        const edge = fronts[workload.int(fronts.length)]!;
+        const res = await edge.handle({ method: 'GET', target: keys[zipf.sample(workload)]!, headers: { host: 'cdn.example' } });
+        await collect(res.body);
+        counts.requests++;
+        if (res.outcome.kind === 'hit') counts.localHits++;
+      }
+    },
+  };
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+export async function runCeiling(requests: number, seed = 1): Promise<CeilingResult> {
+  const ceiling = createCeiling(seed);
+  const started = performance.now();
+  await ceiling.run(requests);
+  const wallSeconds = (performance.now() - started) / 1000;
+  return { requests, wallSeconds, requestsPerWallSecond: requests / wallSeconds, localHitRatio: ceiling.localHits / requests, originRequests: ceiling.originRequests };
+}
+
+/**
+ * The ceiling run in turns: each `take()` runs the next `perTurn` requests and adds the time they
+ * took. The simulator bench alternates these turns with the simulator's (sim/bench.ts).
+ */
+export interface CeilingTurns {
+  take(): Promise<void>;
+  /** Wall time spent in turns so far. */
+  readonly ms: number;
+  readonly requests: number;
+  close(): Promise<void>;
+}
+
+/** Turns in this thread, sharing its heap with whatever else runs here. */
+export function ceilingTurnsHere(seed: number, perTurn: number): CeilingTurns {
+  const ceiling = createCeiling(seed);
+  let ms = 0;
+  return {
+    async take() {
+      const started = performance.now();
+      await ceiling.run(perTurn);
+      ms += performance.now() - started;
+    },
+    get ms() {
+      return ms;
+    },
+    get requests() {
+      return ceiling.requests;
+    },
+    close: async () => undefined,
+  };
+}
+
+interface TurnsWorkerData {
+  ceilingTurns: { seed: number; perTurn: number };
+}
+
+/**
+ * Turns in a worker thread of their own: the ceiling keeps its own heap, so neither measurement
+ * pays for collecting the other's objects (in one heap, the simulator, which allocates more and
+ * so starts more of the collections, also marked the ceiling's twelve caches).
+ */
+export function ceilingTurnsInWorker(seed: number, perTurn: number, youngGenerationMb: number): CeilingTurns {
+  const data: TurnsWorkerData = { ceilingTurns: { seed, perTurn } };
+  const worker = new Worker(new URL(import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
+  let ms = 0;
+  let requests = 0;
+  let failed: Error | undefined;
+  worker.once('error', (err) => {
+    failed = err;
+  });
+  return {
+    take: () =>
+      new Promise<void>((resolveTurn, reject) => {
+        if (failed !== undefined) return reject(failed);
+        const onExit = (code: number): void => reject(failed ?? new Error(`ceiling worker exited with code ${code} during a turn`));
+        worker.once('exit', onExit);
+        worker.once('message', (m: { ms: number; requests: number }) => {
+          worker.off('exit', onExit);
+          ms += m.ms;
+          requests = m.requests;
+          resolveTurn();
+        });
+        worker.postMessage('turn');
+      }),
+    get ms() {
+      return ms;
+    },
+    get requests() {
+      return requests;
+    },
+    close: async () => void (await worker.terminate()),
+  };
+}
+
+if (!isMainThread && (workerData as Partial<TurnsWorkerData> | null)?.ceilingTurns !== undefined) {
+  const { seed, perTurn } = (workerData as TurnsWorkerData).ceilingTurns;
+  const ceiling = createCeiling(seed);
+  parentPort!.on('message', () => {
+    const started = performance.now();
+    void ceiling.run(perTurn).then(() => parentPort!.postMessage({ ms: performance.now() - started, requests: ceiling.requests }));
+  });
+} else if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const requests = Number(process.argv[2] ?? 200_000);
   runCeiling(requests).then((r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`));
 }

@@ -3,7 +3,7 @@
  * trace (JSONL + hash), the summary and the plots. Records stream to listeners as they happen,
  * so an hour-long run never holds its history in memory.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { TraceFingerprint } from './trace-fingerprint.js';
 
 /** One answer an edge gave, to a client or to a peer. Times are true (virtual) ms. */
 export interface RequestRecord {
@@ -154,22 +154,9 @@ export interface HistoryListener {
   record(rec: HistoryRecord): void;
 }
 
-/**
- * Records kept before their lines are made and hashed. Making a batch of lines in one tight loop,
- * rather than each line as its record happens, between the product code's steps, made the
- * bench's simulator several percent cheaper per request (the commit that added this has the
- * runs): JSON.stringify and the hash's string handling then run warm, thousands of times in a
- * row, instead of once per record from cold. The bytes hashed are the same lines in the same
- * order. 4,096 records hold about 1 MB; batches of 64 and 1,024 records measured slower, 16,384
- * no better.
- */
-const TRACE_BATCH_RECORDS = 4096;
-
 export class History {
   private readonly listeners: HistoryListener[] = [];
-  private readonly hash: Hash = createHash('sha256');
-  /** Records added but not yet hashed (see TRACE_BATCH_RECORDS). */
-  private readonly unhashed: HistoryRecord[] = [];
+  private readonly fingerprint = new TraceFingerprint();
   records = 0;
 
   /** `traceLine` receives each line as its record is added, in order (an observation's too). */
@@ -179,17 +166,10 @@ export class History {
     this.listeners.push(listener);
   }
 
-  /**
-   * A record is plain data, never changed once added: its line is made later (a listener that
-   * changed one would change the hash; test/sim/history.test.ts compares the hash with the
-   * lines made at once).
-   */
+  /** A record is plain data, never changed once added (it is hashed and written at once). */
   add(rec: HistoryRecord): void {
     this.records++;
-    this.unhashed.push(rec);
-    if (this.unhashed.length >= TRACE_BATCH_RECORDS) this.hashUnhashed();
-    // A run that writes its trace makes each line twice, here and for the hash: such runs are
-    // rare (a person reading one), and the hash has one way of being made.
+    this.fingerprint.add(rec);
     this.traceLine?.(JSON.stringify(rec));
     for (const l of this.listeners) l.record(rec);
   }
@@ -206,19 +186,11 @@ export class History {
     for (const l of this.listeners) l.record(rec);
   }
 
-  /** sha256 of the JSONL trace; the same seed and options always give the same value. */
+  /**
+   * The run's fingerprint (sim/trace-fingerprint.ts): the same seed and options always give the
+   * same value, and two runs share it exactly when they added the same records in the same order.
+   */
   traceHash(): string {
-    this.hashUnhashed();
-    return this.hash.copy().digest('hex');
-  }
-
-  /** Hashes the waiting records' lines, newline-terminated, as one string: the same bytes as line by line. */
-  private hashUnhashed(): void {
-    const records = this.unhashed;
-    if (records.length === 0) return;
-    let text = '';
-    for (let i = 0; i < records.length; i++) text += `${JSON.stringify(records[i])}\n`;
-    this.hash.update(text);
-    records.length = 0;
+    return this.fingerprint.digest();
   }
 }

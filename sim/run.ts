@@ -15,6 +15,8 @@ export interface RunOptions {
   breaks?: ReadonlySet<Break>;
   traceLine?: (line: string) => void;
   drain?: WorldOptions['drain'];
+  /** Pauses in the run (WorldOptions.pause): the bench's interleaving with the ceiling. */
+  pause?: WorldOptions['pause'];
   /**
    * Real elapsed time, for reporting speed only (simulated time never reads it). Given by the
    * binary and the bench; absent in tests, where the report's wallMs is then 0.
@@ -97,7 +99,7 @@ class Histogram {
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunReport> {
-  const world = new World(scenario, { seed: options.seed, ...(options.breaks === undefined ? {} : { breaks: options.breaks }), ...(options.traceLine === undefined ? {} : { traceLine: options.traceLine }), ...(options.drain === undefined ? {} : { drain: options.drain }) });
+  const world = new World(scenario, { seed: options.seed, ...(options.breaks === undefined ? {} : { breaks: options.breaks }), ...(options.traceLine === undefined ? {} : { traceLine: options.traceLine }), ...(options.drain === undefined ? {} : { drain: options.drain }), ...(options.pause === undefined ? {} : { pause: options.pause }) });
   const edgeIds = world.edges.map((e) => e.node.id);
   // The scenario's bound, not the one --break collapsing gives the edges: a broken edge's waiters
   // giving up early must still show as overlapping fetches.

@@ -55,6 +55,17 @@ export interface WorldOptions {
   sampleEveryMs?: number;
   /** How the scheduler drains continuations (see sim/kernel/scheduler.ts); both give the same trace. */
   drain?: SchedulerOptions['drain'];
+  /**
+   * Stops the run every `everyMs` of simulated time and awaits `between` before going on (the
+   * bench runs the ceiling in the pauses). Nothing simulated is pending across a pause, so the
+   * run and its trace are the same as without one.
+   */
+  pause?: RunPause;
+}
+
+export interface RunPause {
+  everyMs: number;
+  between: () => Promise<void>;
 }
 
 const ORIGIN_HOST = 'origin.sim';
@@ -187,11 +198,22 @@ export class World {
     for (const fault of s.faults) this.scheduler.at(fault.atMs, () => this.applyFault(fault), { async: true });
     this.scheduler.at(s.durationMs, () => this.settle(), { async: true });
     this.scheduleSamples();
-    await this.scheduler.run(s.durationMs + s.settleMs);
+    await this.runUntil(s.durationMs + s.settleMs);
     for (const slot of this.edges) {
       if (!slot.node.up || slot.edge === undefined || slot.edge.cluster === undefined) continue;
       this.history.add({ type: 'ring', t: this.scheduler.now(), node: slot.node.id, region: slot.node.region, members: slot.edge.cluster.members().map((m) => m.id).sort().join(',') });
     }
+  }
+
+  /** Runs the scheduler to `endMs`, in slices with the pauses between them when options.pause asks. */
+  private async runUntil(endMs: number): Promise<void> {
+    const pause = this.options.pause;
+    if (pause === undefined || !(pause.everyMs > 0)) return this.scheduler.run(endMs);
+    for (let t = pause.everyMs; t < endMs; t += pause.everyMs) {
+      await this.scheduler.run(t);
+      await pause.between();
+    }
+    await this.scheduler.run(endMs);
   }
 
   // ---------------------------------------------------------------------------------------

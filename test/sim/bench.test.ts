@@ -1,5 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ceilingTurnsHere, ceilingTurnsInWorker } from '../../sim/bench-ceiling.js';
+import { runScenario } from '../../sim/run.js';
+import { loadScenario } from '../../sim/scenario/schema.js';
 import { ceilingRequests, formatSimBenchRound, runSimBench, type SimBenchRound } from '../../sim/bench.js';
 import { median } from '../../common/median.js';
 
@@ -32,5 +35,46 @@ test('runSimBench: rounds alternate which measurement runs first, and the target
   assert.ok(r.simulatedRequests > 500, `simulated requests ${r.simulatedRequests}`);
   assert.match(formatSimBenchRound(seen[1]!, 1), /^round 2 \(ceiling first\): simulator \d+ req\/s, real code alone \d+ req\/s, \d\.\d{3}x$/);
 });
+
+test('a run paused every simulated second is the same run: same trace hash, one pause per second boundary', async () => {
+  const scenario = loadScenario('sim/scenarios/smoke.json');
+  const whole = await runScenario(scenario, { seed: 3 });
+  const pausedAt: number[] = [];
+  let count = 0;
+  const paused = await runScenario(scenario, {
+    seed: 3,
+    pause: {
+      everyMs: 1_000,
+      between: async () => {
+        pausedAt.push(++count);
+        // A pause that yields to the event loop, as a turn in another worker does.
+        await new Promise((r) => setImmediate(r));
+      },
+    },
+  });
+  assert.is(paused.traceHash, whole.traceHash);
+  assert.is(pausedAt.length, Math.ceil((scenario.durationMs + scenario.settleMs) / 1_000) - 1);
+});
+
+for (const [where, turns] of [
+  ['this thread', () => ceilingTurnsHere(1, 300)],
+  ['a worker', () => ceilingTurnsInWorker(1, 300, 48)],
+] as const) {
+  test(`ceiling turns in ${where}: each turn runs the next requests and adds its time`, async () => {
+    const t = turns();
+    try {
+      await t.take();
+      assert.is(t.requests, 300);
+      const afterOne = t.ms;
+      assert.ok(afterOne > 0);
+      await t.take();
+      await t.take();
+      assert.is(t.requests, 900);
+      assert.ok(t.ms > afterOne);
+    } finally {
+      await t.close();
+    }
+  });
+}
 
 test.run();
