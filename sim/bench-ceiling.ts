@@ -108,9 +108,7 @@ export function createCeiling(seed = 1): Ceiling {
 
 export async function runCeiling(requests: number, seed = 1): Promise<CeilingResult> {
   const ceiling = createCeiling(seed);
-  const started = performance.now();
-  await ceiling.run(requests);
-  const wallSeconds = (performance.now() - started) / 1000;
+  const wallSeconds = (await timedRun(ceiling, requests)) / 1000;
   return { requests, wallSeconds, requestsPerWallSecond: requests / wallSeconds, localHitRatio: ceiling.localHits / requests, originRequests: ceiling.originRequests };
 }
 
@@ -126,15 +124,20 @@ export interface CeilingTurns {
   close(): Promise<void>;
 }
 
-/** Turns in this thread, sharing its heap with whatever else runs here. */
+/** Runs the ceiling's next `requests` requests and answers how long they took, in ms. */
+async function timedRun(ceiling: Ceiling, requests: number): Promise<number> {
+  const started = performance.now();
+  await ceiling.run(requests);
+  return performance.now() - started;
+}
+
+/** Turns in this thread, sharing its heap with whatever else runs here (for profiling both in one profile). */
 export function ceilingTurnsHere(seed: number, perTurn: number): CeilingTurns {
   const ceiling = createCeiling(seed);
   let ms = 0;
   return {
     async take() {
-      const started = performance.now();
-      await ceiling.run(perTurn);
-      ms += performance.now() - started;
+      ms += await timedRun(ceiling, perTurn);
     },
     get ms() {
       return ms;
@@ -153,29 +156,34 @@ interface TurnsWorkerData {
 /**
  * Turns in a worker thread of their own: the ceiling keeps its own heap, so neither measurement
  * pays for collecting the other's objects (in one heap, the simulator, which allocates more and
- * so starts more of the collections, also marked the ceiling's twelve caches).
+ * so starts more of the collections, also marked the ceiling's twelve caches). A turn fails if
+ * the worker fails or exits, before the turn or during it.
  */
 export function ceilingTurnsInWorker(seed: number, perTurn: number, youngGenerationMb: number): CeilingTurns {
   const data: TurnsWorkerData = { ceilingTurns: { seed, perTurn } };
   const worker = new Worker(new URL(import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
   let ms = 0;
   let requests = 0;
-  let failed: Error | undefined;
-  worker.once('error', (err) => {
-    failed = err;
+  let gone: Error | undefined;
+  let pending: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  const fail = (err: Error): void => {
+    gone ??= err;
+    pending?.reject(gone);
+    pending = undefined;
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`ceiling worker exited with code ${code}`)));
+  worker.on('message', (m: { ms: number; requests: number }) => {
+    ms += m.ms;
+    requests = m.requests;
+    pending?.resolve();
+    pending = undefined;
   });
   return {
     take: () =>
       new Promise<void>((resolveTurn, reject) => {
-        if (failed !== undefined) return reject(failed);
-        const onExit = (code: number): void => reject(failed ?? new Error(`ceiling worker exited with code ${code} during a turn`));
-        worker.once('exit', onExit);
-        worker.once('message', (m: { ms: number; requests: number }) => {
-          worker.off('exit', onExit);
-          ms += m.ms;
-          requests = m.requests;
-          resolveTurn();
-        });
+        if (gone !== undefined) return reject(gone);
+        pending = { resolve: resolveTurn, reject };
         worker.postMessage('turn');
       }),
     get ms() {
@@ -191,9 +199,9 @@ export function ceilingTurnsInWorker(seed: number, perTurn: number, youngGenerat
 if (!isMainThread && (workerData as Partial<TurnsWorkerData> | null)?.ceilingTurns !== undefined) {
   const { seed, perTurn } = (workerData as TurnsWorkerData).ceilingTurns;
   const ceiling = createCeiling(seed);
+  // A failed turn is thrown here, so the parent hears it as the worker's 'error'.
   parentPort!.on('message', () => {
-    const started = performance.now();
-    void ceiling.run(perTurn).then(() => parentPort!.postMessage({ ms: performance.now() - started, requests: ceiling.requests }));
+    void timedRun(ceiling, perTurn).then((turnMs) => parentPort!.postMessage({ ms: turnMs, requests: ceiling.requests }));
   });
 } else if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const requests = Number(process.argv[2] ?? 200_000);

@@ -57,8 +57,8 @@ export interface SimBenchOptions {
   simulatedSeconds?: number;
   /** Rounds, each in a fresh worker (default 5). */
   rounds?: number;
-  /** Requests the ceiling runs (default: ceilingRequests(simulatedSeconds)); tests make it small. */
-  ceilingRequests?: number;
+  /** Requests the ceiling runs in each turn (default: a simulated second's, 2,000); tests make it small. */
+  ceilingRequestsPerTurn?: number;
   seed?: number;
   drain?: 'microtask' | 'macrotask';
   /** Measure one round in the calling thread with its GC settings instead of in workers (for profiling). */
@@ -88,6 +88,9 @@ export const SIM_BENCH_ROUNDS = 5;
 
 /** Simulated time the simulator runs before the ceiling takes its turn (see measureRound). */
 export const TURN_SIMULATED_MS = 1000;
+
+/** The workload's client requests per simulated second, all regions together: what the ceiling runs per simulated second. */
+const SIMULATED_REQUESTS_PER_SECOND = 2000;
 
 /**
  * Rounds in fresh worker threads, the simulator's turn first in even rounds and the ceiling's
@@ -146,15 +149,10 @@ function summarize(rounds: readonly RoundMeasurement[], youngGenerationMb: numbe
   };
 }
 
-/** The workload's request count for the ceiling: the simulator's 2,000 req/s over the same seconds, bounded. */
-export function ceilingRequests(simulatedSeconds: number): number {
-  return Math.min(200_000, Math.max(10_000, Math.round(simulatedSeconds * 2000)));
-}
-
 async function measureRound(options: Omit<SimBenchOptions, 'onRound'>, first: SimBenchRound['first']): Promise<RoundMeasurement> {
   const seconds = options.simulatedSeconds ?? 60;
   const seed = options.seed ?? 1;
-  const perRegion = 2000 / 3;
+  const perRegion = SIMULATED_REQUESTS_PER_SECOND / 3;
   const scenario = parseScenario({
     name: 'bench-3x4',
     durationMs: seconds * 1000,
@@ -168,24 +166,29 @@ async function measureRound(options: Omit<SimBenchOptions, 'onRound'>, first: Si
   // speed changes from minute to minute (another tenant's load) then slows both alike. One
   // after the other, whole, rounds of the same build measured 0.44-0.87x on a loaded machine.
   const turns = Math.max(1, Math.ceil((seconds * 1000) / TURN_SIMULATED_MS));
-  const perTurn = Math.max(1, Math.round((options.ceilingRequests ?? ceilingRequests(seconds)) / turns));
+  const perTurn = options.ceilingRequestsPerTurn ?? Math.round((SIMULATED_REQUESTS_PER_SECOND * TURN_SIMULATED_MS) / 1000);
   const ceiling = options.inThisThread === true ? ceilingTurnsHere(seed, perTurn) : ceilingTurnsInWorker(seed, perTurn, WORKER_YOUNG_GENERATION_MB);
-  let simulatorMs = 0;
+  let pausedMs = 0;
+  // A failed turn is kept and thrown after the run: thrown inside it, the run would report it as
+  // the simulated code's crash.
+  let turnFailed: unknown;
   let report: Awaited<ReturnType<typeof runScenario>>;
   try {
     if (first === 'ceiling') await ceiling.take();
-    let resumed = performance.now();
     const between = async (): Promise<void> => {
-      simulatorMs += performance.now() - resumed;
-      await ceiling.take();
-      resumed = performance.now();
+      const paused = performance.now();
+      if (turnFailed === undefined) await ceiling.take().catch((err: unknown) => void (turnFailed = err));
+      pausedMs += performance.now() - paused;
     };
-    report = await runScenario(scenario, { seed, pause: { everyMs: TURN_SIMULATED_MS, between }, ...(options.drain === undefined ? {} : { drain: options.drain }) });
-    simulatorMs += performance.now() - resumed;
+    report = await runScenario(scenario, { seed, wallClockMs: () => performance.now(), pause: { everyMs: TURN_SIMULATED_MS, between }, ...(options.drain === undefined ? {} : { drain: options.drain }) });
+    if (turnFailed !== undefined) throw turnFailed;
     if (first === 'simulator') await ceiling.take();
   } finally {
     await ceiling.close();
   }
+  if (ceiling.requests !== turns * perTurn) throw new Error(`the ceiling ran ${ceiling.requests} requests in its turns, expected ${turns} x ${perTurn}`);
+  // The run's own stopwatch (run.ts: from the world built to the last event) less the ceiling's turns.
+  const simulatorMs = report.wallMs - pausedMs;
   const ceilingPerSecond = ceiling.requests / (ceiling.ms / 1000);
   const wallSeconds = simulatorMs / 1000;
   const simulatedPerSecond = report.summary.clientRequests / wallSeconds;

@@ -1,25 +1,29 @@
 /**
  * The trace hash: sha256 over a compact binary encoding of a run's hashed records, in the order
- * they were added. Two runs have the same hash exactly when they hashed the same records (every
- * field name and value, in order), as with sha256 of their JSON lines, which it replaced:
- * making each JSON line cost 2.5-4 µs per record (three doubles to shortest decimal text, the
- * strings escaped, ~280 bytes hashed), this encoding ~1 µs (a double is its 8 bytes, a string
- * seen before is its number). The JSONL trace a run writes is unchanged; only its sha256 is no
- * longer the hash.
+ * they were added. Two runs get the same hash when they hashed the same records, and (short of a
+ * sha256 collision) only then: the encoding below could be decoded back into the records. It
+ * replaced sha256 of the records' JSON lines: making each line cost 2.5-4 µs per record (three
+ * doubles turned into shortest decimal text, the strings escaped, ~280 bytes hashed), this
+ * encoding ~1 µs (a double is its 8 bytes, a string seen before is its number). The JSONL trace a
+ * run writes is unchanged; only its sha256 is no longer the hash.
  *
- * The encoding, which a reader could decode back into the records:
+ * Records are plain data: strings, numbers, booleans and null. The encoding:
  * - a record: byte 0, then each own enumerable field whose value is not undefined (as JSON
  *   skips it), in insertion order: its name as a string, then its value;
- * - a string seen before: byte 1 and its number (uint32 LE); a new one: byte 2, its length in
- *   UTF-16 code units (uint32 LE) and those units (UTF-16 LE, so every string, even one with a
- *   lone surrogate, has its own bytes), and it gets the next number from 0. The table is emptied
- *   when it holds MAX_STRINGS, so memory stays bounded and the numbering stays a function of
- *   the records;
- * - a number: byte 3 and its float64 LE (-0 as 0, as JSON writes it); true 4, false 5, null 6;
- * - anything else (no record has it today): byte 7 and its JSON text as a string;
  * - a request record (nine in ten records): byte 8, then, with no names, the value of each field
- *   in the order RequestRecord declares them, byte 9 for one that is undefined. It is the record
- *   every simulated exchange makes, and naming its fields was most of its cost.
+ *   of REQUEST_FIELDS in that order, byte 9 for one that is undefined. It is the record every
+ *   simulated exchange makes, and naming its fields was most of its cost. A field that is not in
+ *   RequestRecord is not hashed (TypeScript refuses one in the literals that build these records,
+ *   and a field added to RequestRecord but not to REQUEST_FIELDS does not compile);
+ * - a string seen before: byte 1 and its number (uint32 LE); a new one of at most
+ *   MAX_NUMBERED_LENGTH code units: byte 2, its length in UTF-16 code units (uint32 LE) and those
+ *   units (UTF-16 LE, so every string, even one with a lone surrogate, has its own bytes), and it
+ *   gets the next number from 0; a longer one: byte 10, its length and its units, unnumbered. The
+ *   table is emptied when it holds MAX_STRINGS, so its memory stays bounded and the numbering
+ *   stays a function of the records;
+ * - a number: byte 3 and its float64 LE (-0 as 0, as JSON writes it, and one NaN for every NaN);
+ *   true 4, false 5, null 6;
+ * - anything else (no record has it): byte 7 and its JSON text (or "undefined") as a string.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { RequestRecord } from './history.js';
@@ -34,11 +38,21 @@ const NULL = 6;
 const JSON_TEXT = 7;
 const REQUEST_RECORD = 8;
 const ABSENT = 9;
+const LONG_STRING = 10;
+
+/** RequestRecord's fields after `type`, in the order a request record's values are encoded. */
+export const REQUEST_FIELDS = ['t', 'arrivedMs', 'node', 'region', 'role', 'from', 'key', 'method', 'status', 'kind', 'detail', 'version', 'bytes', 'declaredBytes', 'truncated', 'latencyMs', 'coding'] as const;
+type UnlistedRequestField = Exclude<keyof RequestRecord, 'type' | (typeof REQUEST_FIELDS)[number]>;
+type UnknownRequestField = Exclude<(typeof REQUEST_FIELDS)[number], keyof RequestRecord>;
+/** Does not compile when RequestRecord has a field REQUEST_FIELDS lacks, or the other way round. */
+export const REQUEST_FIELDS_MATCH: [UnlistedRequestField | UnknownRequestField] extends [never] ? true : never = true;
 
 /** Bytes gathered before they are hashed: one native call per 64 KiB rather than per field. */
 const BUFFER_BYTES = 64 * 1024;
 /** Strings numbered before the table starts again (the bench's 10,000 keys and names fit). */
 export const MAX_STRINGS = 65_536;
+/** Longer strings (a ring listing, a long detail) are written in full each time, not kept in the table. */
+export const MAX_NUMBERED_LENGTH = 256;
 /** The most a field's fixed part takes: a tag and a float64. */
 const FIELD_BYTES = 9;
 
@@ -55,8 +69,7 @@ export class TraceFingerprint {
       this.request(rec as RequestRecord);
       return;
     }
-    this.room(1);
-    this.buf[this.pos++] = RECORD;
+    this.tag(RECORD);
     const fields = rec as Record<string, unknown>;
     // Records are plain object literals, and Object.prototype has no enumerable field, so for-in
     // visits exactly the own fields JSON.stringify would.
@@ -74,79 +87,64 @@ export class TraceFingerprint {
     return this.hash.copy().digest('hex');
   }
 
+  /** REQUEST_FIELDS in order, one call per field rather than a loop, so each read is a plain property read. */
   private request(r: RequestRecord): void {
-    this.room(1);
-    this.buf[this.pos++] = REQUEST_RECORD;
+    this.tag(REQUEST_RECORD);
     this.number(r.t);
     this.number(r.arrivedMs);
     this.string(r.node);
     this.string(r.region);
     this.string(r.role);
-    this.optionalString(r.from);
+    this.string(r.from);
     this.string(r.key);
     this.string(r.method);
     this.number(r.status);
     this.string(r.kind);
-    this.optionalString(r.detail);
-    this.optionalNumber(r.version);
+    this.string(r.detail);
+    this.number(r.version);
     this.number(r.bytes);
-    this.optionalNumber(r.declaredBytes);
+    this.number(r.declaredBytes);
     this.boolean(r.truncated);
     this.number(r.latencyMs);
-    this.optionalString(r.coding);
+    this.string(r.coding);
   }
 
-  private optionalString(s: string | undefined): void {
-    if (s === undefined) this.absent();
-    else this.string(s);
-  }
-
-  private optionalNumber(n: number | undefined): void {
-    if (n === undefined) this.absent();
-    else this.number(n);
-  }
-
-  private absent(): void {
+  private tag(tag: number): void {
     this.room(1);
-    this.buf[this.pos++] = ABSENT;
+    this.buf[this.pos++] = tag;
   }
 
-  private number(n: number): void {
+  private number(n: number | undefined): void {
+    if (n === undefined) return this.tag(ABSENT);
     this.room(FIELD_BYTES);
     this.buf[this.pos++] = NUMBER;
-    this.view.setFloat64(this.pos, n + 0, true);
+    // n + 0 turns -0 into 0; a NaN's bits depend on how it was made, so every NaN is written as one.
+    this.view.setFloat64(this.pos, n === n ? n + 0 : Number.NaN, true);
     this.pos += 8;
   }
 
-  private boolean(b: boolean): void {
-    this.room(1);
-    this.buf[this.pos++] = b ? TRUE : FALSE;
+  private boolean(b: boolean | undefined): void {
+    if (b === undefined) return this.tag(ABSENT);
+    this.tag(b ? TRUE : FALSE);
   }
 
   private value(value: unknown): void {
     switch (typeof value) {
       case 'string':
-        this.string(value);
-        return;
+        return this.string(value);
       case 'number':
-        this.number(value);
-        return;
+        return this.number(value);
       case 'boolean':
-        this.boolean(value);
-        return;
+        return this.boolean(value);
       default:
-        if (value === null) {
-          this.room(1);
-          this.buf[this.pos++] = NULL;
-          return;
-        }
-        this.room(1);
-        this.buf[this.pos++] = JSON_TEXT;
+        if (value === null) return this.tag(NULL);
+        this.tag(JSON_TEXT);
         this.string(JSON.stringify(value) ?? 'undefined');
     }
   }
 
-  private string(s: string): void {
+  private string(s: string | undefined): void {
+    if (s === undefined) return this.tag(ABSENT);
     const known = this.strings.get(s);
     if (known !== undefined) {
       this.room(5);
@@ -155,15 +153,19 @@ export class TraceFingerprint {
       this.pos += 4;
       return;
     }
-    if (this.strings.size >= MAX_STRINGS) this.strings.clear();
-    this.strings.set(s, this.strings.size);
+    let tag = LONG_STRING;
+    if (s.length <= MAX_NUMBERED_LENGTH) {
+      if (this.strings.size >= MAX_STRINGS) this.strings.clear();
+      this.strings.set(s, this.strings.size);
+      tag = NEW_STRING;
+    }
     const bytes = 2 * s.length;
     this.room(5 + bytes);
-    this.buf[this.pos++] = NEW_STRING;
+    this.buf[this.pos++] = tag;
     this.view.setUint32(this.pos, s.length, true);
     this.pos += 4;
     if (5 + bytes > BUFFER_BYTES) {
-      // Longer than the buffer (a long ring listing, say): hashed straight from the string.
+      // Longer than the buffer: hashed straight from the string.
       this.flush();
       this.hash.update(s, 'utf16le');
       return;

@@ -57,8 +57,10 @@ export interface WorldOptions {
   drain?: SchedulerOptions['drain'];
   /**
    * Stops the run every `everyMs` of simulated time and awaits `between` before going on (the
-   * bench runs the ceiling in the pauses). Nothing simulated is pending across a pause, so the
-   * run and its trace are the same as without one.
+   * bench runs the ceiling in the pauses). Every event whose callback leaves continuations marks
+   * itself async, so nothing simulated is pending across a pause and the run and its trace are
+   * the same as without one (test/sim/bench.test.ts). Code run in `between` in this thread runs
+   * under the run's `--break` rules and its coverage marks count toward the run's.
    */
   pause?: RunPause;
 }
@@ -483,7 +485,9 @@ export class World {
       const soft = p.softShare > 0 && this.workloadRng.chance(p.softShare);
       void this.purge(key, version, soft);
       this.schedulePurge();
-    }, { owner: this.purgerNode.incarnation });
+      // Async: the purge's request goes out in a continuation, which must run now, at this
+      // event's time (it used to wait for the next async event's drain and left at that time).
+    }, { owner: this.purgerNode.incarnation, async: true });
   }
 
   private async purge(key: string, version: number, soft: boolean): Promise<void> {

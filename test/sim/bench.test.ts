@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { ceilingTurnsHere, ceilingTurnsInWorker } from '../../sim/bench-ceiling.js';
 import { runScenario } from '../../sim/run.js';
 import { loadScenario } from '../../sim/scenario/schema.js';
-import { ceilingRequests, formatSimBenchRound, runSimBench, type SimBenchRound } from '../../sim/bench.js';
+import { formatSimBenchRound, runSimBench, type SimBenchRound } from '../../sim/bench.js';
 import { median } from '../../common/median.js';
 
 test('median: odd and even counts, unsorted input left alone, NaN for none', () => {
@@ -14,15 +14,10 @@ test('median: odd and even counts, unsorted input left alone, NaN for none', () 
   assert.ok(Number.isNaN(median([])));
 });
 
-test('ceilingRequests: the simulated load (2,000 req/s) over the same seconds, bounded to 10,000-200,000', () => {
-  assert.is(ceilingRequests(60), 120_000);
-  assert.is(ceilingRequests(1), 10_000);
-  assert.is(ceilingRequests(600), 200_000);
-});
-
-test('runSimBench: rounds alternate which measurement runs first, and the target is the median of per-round ratios', async () => {
+test('runSimBench: rounds alternate which measurement takes the first turn, and the target is the median of per-round ratios', async () => {
   const seen: SimBenchRound[] = [];
-  const r = await runSimBench({ simulatedSeconds: 0.5, ceilingRequests: 1_000, rounds: 2, onRound: (round) => seen.push(round) });
+  // Two simulated seconds: two turns each, one pause in the run.
+  const r = await runSimBench({ simulatedSeconds: 2, ceilingRequestsPerTurn: 300, rounds: 2, onRound: (round) => seen.push(round) });
   assert.equal(
     seen.map((s) => s.first),
     ['simulator', 'ceiling'],
@@ -32,29 +27,42 @@ test('runSimBench: rounds alternate which measurement runs first, and the target
   assert.is(r.ofCeiling, median(seen.map((s) => s.ofCeiling)));
   assert.is(r.realCodeOnlyRequestsPerWallSecond, median(seen.map((s) => s.realCodeOnlyRequestsPerWallSecond)));
   assert.ok(r.checkersPassed);
-  assert.ok(r.simulatedRequests > 500, `simulated requests ${r.simulatedRequests}`);
+  assert.ok(r.simulatedRequests > 2_000, `simulated requests ${r.simulatedRequests}`);
+  assert.ok(r.simulatedSeconds === 2);
   assert.match(formatSimBenchRound(seen[1]!, 1), /^round 2 \(ceiling first\): simulator \d+ req\/s, real code alone \d+ req\/s, \d\.\d{3}x$/);
 });
 
-test('a run paused every simulated second is the same run: same trace hash, one pause per second boundary', async () => {
-  const scenario = loadScenario('sim/scenarios/smoke.json');
-  const whole = await runScenario(scenario, { seed: 3 });
-  const pausedAt: number[] = [];
-  let count = 0;
-  const paused = await runScenario(scenario, {
-    seed: 3,
-    pause: {
-      everyMs: 1_000,
-      between: async () => {
-        pausedAt.push(++count);
-        // A pause that yields to the event loop, as a turn in another worker does.
-        await new Promise((r) => setImmediate(r));
-      },
-    },
+// A pause lands between events; anything an event left pending (a continuation its callback
+// started) must have run at that event's time, or it runs at the pause's time instead and the
+// run changes (the purger's event once left its request's continuation pending: smoke seeds 4
+// and 5 then differed at 100 and 250 ms pauses).
+for (const [file, seeds, intervals] of [
+  ['smoke', [4, 5], [100, 250, 1_000]],
+  ['owner-crash-mid-fill', [1], [250]],
+] as const) {
+  test(`${file}: a run paused every ${intervals.join(', ')} simulated ms is the same run (seeds ${seeds.join(', ')})`, async () => {
+    const scenario = loadScenario(`sim/scenarios/${file}.json`);
+    for (const seed of seeds) {
+      const whole = await runScenario(scenario, { seed });
+      for (const everyMs of intervals) {
+        let pauses = 0;
+        const paused = await runScenario(scenario, {
+          seed,
+          pause: {
+            everyMs,
+            between: async () => {
+              pauses++;
+              // Yield to the event loop, as a turn in another worker does.
+              await new Promise((r) => setImmediate(r));
+            },
+          },
+        });
+        assert.is(paused.traceHash, whole.traceHash, `seed ${seed}, every ${everyMs} ms`);
+        assert.is(pauses, Math.ceil((scenario.durationMs + scenario.settleMs) / everyMs) - 1);
+      }
+    }
   });
-  assert.is(paused.traceHash, whole.traceHash);
-  assert.is(pausedAt.length, Math.ceil((scenario.durationMs + scenario.settleMs) / 1_000) - 1);
-});
+}
 
 for (const [where, turns] of [
   ['this thread', () => ceilingTurnsHere(1, 300)],

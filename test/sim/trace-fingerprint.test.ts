@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { HistoryRecord, RequestRecord } from '../../sim/history.js';
-import { MAX_STRINGS, TraceFingerprint } from '../../sim/trace-fingerprint.js';
+import { MAX_NUMBERED_LENGTH, MAX_STRINGS, REQUEST_FIELDS, TraceFingerprint } from '../../sim/trace-fingerprint.js';
 
 /**
  * The encoding sim/trace-fingerprint.ts documents, written the plain way: one small Buffer per
@@ -19,6 +19,7 @@ function referenceDigest(records: readonly object[]): string {
   const str = (s: string): void => {
     const id = ids.get(s);
     if (id !== undefined) return void parts.push(Buffer.from([1]), u32(id));
+    if (s.length > MAX_NUMBERED_LENGTH) return void parts.push(Buffer.from([10]), u32(s.length), Buffer.from(s, 'utf16le'));
     if (ids.size >= MAX_STRINGS) ids.clear();
     ids.set(s, ids.size);
     parts.push(Buffer.from([2]), u32(s.length), Buffer.from(s, 'utf16le'));
@@ -26,7 +27,7 @@ function referenceDigest(records: readonly object[]): string {
   const num = (n: number): void => {
     const b = Buffer.alloc(9);
     b[0] = 3;
-    b.writeDoubleLE(n === 0 ? 0 : n, 1);
+    b.writeDoubleLE(n === 0 ? 0 : Number.isNaN(n) ? Number.NaN : n, 1);
     parts.push(b);
   };
   const val = (v: unknown): void => {
@@ -39,7 +40,6 @@ function referenceDigest(records: readonly object[]): string {
       str(JSON.stringify(v));
     }
   };
-  const REQUEST_FIELDS = ['t', 'arrivedMs', 'node', 'region', 'role', 'from', 'key', 'method', 'status', 'kind', 'detail', 'version', 'bytes', 'declaredBytes', 'truncated', 'latencyMs', 'coding'] as const;
   for (const rec of records) {
     const fields = rec as Record<string, unknown>;
     if (fields['type'] === 'request') {
@@ -100,9 +100,17 @@ test('the digest is the documented encoding, across buffer boundaries and for ev
   }
 });
 
-test('a string longer than the buffer, and the string table emptied when full', () => {
+test('strings longer than the numbered ones, than the buffer, or ending exactly at its end; the string table emptied when full', () => {
   const long = { type: 'ring', t: 1, node: 'r1-e1', region: 'r1', members: 'e,'.repeat(70_000) } as const;
   assert.is(digestOf([long, long]), referenceDigest([long, long]));
+  const unnumbered = { type: 'fault', t: 1, kind: 'k', detail: 'd'.repeat(MAX_NUMBERED_LENGTH + 1) } as const;
+  const numbered = { type: 'fault', t: 1, kind: 'k', detail: 'd'.repeat(MAX_NUMBERED_LENGTH) } as const;
+  assert.is(digestOf([unnumbered, numbered, unnumbered, numbered]), referenceDigest([unnumbered, numbered, unnumbered, numbered]));
+  // A tag, a length and 32,765 units: 65,535 bytes, one short of the buffer, after 0-40 bytes already in it.
+  for (let before = 0; before <= 40; before += 8) {
+    const records = [{ type: 'fault', t: 1, kind: 'x'.repeat(before), detail: 'y' }, { type: 'fault', t: 2, kind: 'k', detail: 'z'.repeat(32_765) }, request(1)];
+    assert.is(digestOf(records), referenceDigest(records), `${before}`);
+  }
   const many: HistoryRecord[] = Array.from({ length: MAX_STRINGS + 10 }, (_, i) => ({ type: 'purge-applied', t: i, node: `n${i % (MAX_STRINGS + 3)}`, seq: i }));
   many.push({ type: 'purge-applied', t: 0, node: 'n1', seq: 0 });
   assert.is(digestOf(many), referenceDigest(many));
@@ -134,6 +142,15 @@ test('records that differ in any field, or only in how strings split, have diffe
     [{ type: 'purge-applied', t: 1, node: 'a', seq: 2 }, { type: 'purge-applied', t: 1, seq: 2, node: 'a' }],
   ];
   for (const [a, b] of pairs) assert.is.not(digestOf([a]), digestOf([b]), JSON.stringify([a, b]));
+});
+
+test('every NaN is one NaN, -0 is 0, and a missing request field is written as absent', () => {
+  const nan = (v: number): object => ({ type: 'sample', t: v, node: 'n', storeBytes: 0, maxBytes: 0, up: true });
+  const zero = 0;
+  assert.is(digestOf([nan(zero * Number.POSITIVE_INFINITY)]), digestOf([nan(Number.NaN)]));
+  assert.is(digestOf([nan(-0)]), digestOf([nan(0)]));
+  assert.is(digestOf([request(1, { truncated: undefined as unknown as boolean })]), referenceDigest([request(1, { truncated: undefined as unknown as boolean })]));
+  assert.is.not(digestOf([request(1, { truncated: undefined as unknown as boolean })]), digestOf([request(1, { truncated: false })]));
 });
 
 test('an undefined field is the same as no field, as in the JSON line; the digest can be taken twice and goes on', () => {
