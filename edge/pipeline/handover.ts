@@ -10,8 +10,9 @@
  * `{status, headers, body}` (body in base64) holding the response as the pusher would serve it
  * now (Age included). It obeys the rules of peer fills:
  * - purge sequence: the receiver refuses a push from an edge that has applied fewer purges than
- *   it has (409 purge-lag), and does not store one that a purge it applied meanwhile may have
- *   been meant for (the purge/fill race);
+ *   it has when one of the purges it lacks could touch the pushed copy (409 purge-lag), as it
+ *   refuses a lagging peer's fill, and does not store one that a purge it applied meanwhile may
+ *   have been meant for (the purge/fill race);
  * - lease: the pusher pushes only while its own lease is valid and only copies fresh without
  *   revalidation (what it could serve itself), as a handoff answer does;
  * - ownership: the receiver stores only keys it owns, from an edge that has just left its ring
