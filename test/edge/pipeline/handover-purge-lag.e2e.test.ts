@@ -10,12 +10,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PurgeRecord } from '../../../common/control-protocol.js';
 import { startCluster, type ClusterHarness, type ClusterNode } from '../../support/cluster-harness.js';
+import { fillOwnedKey, keyOf, stored } from '../../support/handover-keys.js';
 
 const CC = encodeURIComponent('public, max-age=600');
 const LIMITS = { maxKeys: 10, maxBytes: 1 << 20, concurrency: 1 };
 
-const keyOf = (n: ClusterNode, path: string): string => n.edge.control.keyFor(undefined, path)!;
-const stored = (n: ClusterNode, path: string): boolean => n.edge.store.lookup(keyOf(n, path), {}).kind === 'match';
 
 /**
  * e3 holds one key it owns; the survivors install the ring without e3 and apply `purges` that e3
@@ -24,11 +23,7 @@ const stored = (n: ClusterNode, path: string): boolean => n.edge.store.lookup(ke
 async function pushWhileBehind(c: ClusterHarness, purges: (path: string) => PurgeRecord[]): Promise<{ pushed: number; refused: number; owner: ClusterNode; path: string }> {
   const e3 = c.nodes.find((n) => n.id === 'e3')!;
   const survivors = c.nodes.filter((n) => n !== e3);
-  let i = 0;
-  while (!e3.edge.cluster!.owns(keyOf(e3, `/purge-lag-${i}?cc=${CC}`))) i++;
-  const path = `/purge-lag-${i}?cc=${CC}`;
-  assert.is((await c.get(e3, path)).status, 200);
-  assert.ok(stored(e3, path), 'e3 holds the key');
+  const path = await fillOwnedKey(c, e3, '/purge-lag-', `?cc=${CC}`);
   const ring = survivors.map((n) => ({ id: n.id, url: n.url, weight: 1 }));
   for (const n of survivors) n.edge.control.setMembers(ring);
   for (const record of purges(path)) for (const n of survivors) n.edge.control.applyPurge(record);

@@ -11,12 +11,11 @@ import * as assert from 'uvu/assert';
 import type { PurgeRecord } from '../../../common/control-protocol.js';
 import type { HandoverReport } from '../../../edge/pipeline/handover.js';
 import { startCluster, type ClusterHarness, type ClusterNode } from '../../support/cluster-harness.js';
+import { fillOwnedKey, keyOf, stored } from '../../support/handover-keys.js';
 
 const CC = encodeURIComponent('public, max-age=600');
 const LIMITS = { maxKeys: 10, maxBytes: 1 << 20, concurrency: 1 };
 
-const keyOf = (n: ClusterNode, path: string): string => n.edge.control.keyFor(undefined, path)!;
-const stored = (n: ClusterNode, path: string): boolean => n.edge.store.lookup(keyOf(n, path), {}).kind === 'match';
 
 /**
  * e3 holds one key it owns and starts its handover before the survivors know it left: the owner
@@ -26,11 +25,7 @@ const stored = (n: ClusterNode, path: string): boolean => n.edge.store.lookup(ke
 async function leaveWithRetry(c: ClusterHarness, between: (path: string) => void): Promise<{ report: HandoverReport; owner: ClusterNode; path: string }> {
   const e3 = c.nodes.find((n) => n.id === 'e3')!;
   const survivors = c.nodes.filter((n) => n !== e3);
-  let i = 0;
-  while (!e3.edge.cluster!.owns(keyOf(e3, `/handover-retry-${i}?cc=${CC}`))) i++;
-  const path = `/handover-retry-${i}?cc=${CC}`;
-  assert.is((await c.get(e3, path)).status, 200);
-  assert.ok(stored(e3, path), 'e3 holds the key');
+  const path = await fillOwnedKey(c, e3, '/handover-retry-', `?cc=${CC}`);
   const done = e3.edge.control.handOver(LIMITS, () => true);
   await c.timers!.whenPending(1);
   between(path);
