@@ -271,12 +271,8 @@ export class Edge {
       if (req.body !== undefined) void drain(req.body);
       return this.finish(errorResponse(this.identity, status, detail, 'method', 'pass'));
     };
-    // The purge rule of peer fills: a pusher behind us on purges may hold what we purged. Which
-    // of those purges could touch this copy is known once its header fields are read (below);
-    // a pusher that does not say how far it is, or says something else than a sequence, is
-    // refused here.
-    const pusherSeq = Number(req.headers[PURGE_SEQ_HEADER] ?? -1);
-    if (!Number.isSafeInteger(pusherSeq) || pusherSeq < 0) return refuse(409, 'purge-lag');
+    // The purge rule of peer fills: a pusher behind us on purges may hold what we purged.
+    if (!(Number(req.headers[PURGE_SEQ_HEADER] ?? -1) >= startSeq)) return refuse(409, 'purge-lag');
     const cluster = this.cluster;
     // Not (yet) ours: perhaps the ring without the pusher has not reached this edge; it may try again.
     if (cluster === undefined || !cluster.owns(key) || !cluster.recentlyLeft(String(req.headers[PUSH_HEADER]))) return refuse(PUSH_NOT_OWNER_STATUS, 'not-owner');
@@ -306,11 +302,8 @@ export class Edge {
     const negotiated = this.compression?.prepare(exchange, push.body.length);
     const response = buildStoredResponse(negotiated?.exchange ?? exchange, plan, push.body, this.storage, negotiated !== undefined);
     if (negotiated !== undefined && negotiated.codings.length > 0) await this.compression!.attach(response, negotiated.codings, undefined);
-    if (response.varyNames.length > 0) return refuse(409, 'varies');
-    // A purge the pusher had not applied (a pusher behind us), or one applied here while the push
-    // was read (the purge/fill race), may be meant for this copy; one of other URLs is not (a
-    // graceful restart lost 10 of 33 pushes to a purge of other URLs: cdn-sim swarm seed 84).
-    if (this.purges.purgedSince(Math.min(pusherSeq, startSeq), key, response.surrogateKeys)) return refuse(409, pusherSeq < startSeq ? 'purge-lag' : 'purged-during-push');
+    // The purge/fill race: a purge applied while the push was read may be meant for this copy.
+    if (response.varyNames.length > 0 || this.purges.purgedSince(startSeq, key, response.surrogateKeys)) return refuse(409, 'purged-during-push');
     if (this.holdsFresh(key)) return refuse(409, 'already-stored');
     this.store.put(key, response);
     this.metrics.pushesAccepted++;

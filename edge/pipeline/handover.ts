@@ -10,9 +10,13 @@
  * `{status, headers, body}` (body in base64) holding the response as the pusher would serve it
  * now (Age included). It obeys the rules of peer fills:
  * - purge sequence: the receiver refuses a push from an edge that has applied fewer purges than
- *   it has when one of the purges it lacks could touch the pushed copy (409 purge-lag), as it
- *   refuses a lagging peer's fill, and does not store one that a purge it applied meanwhile may
- *   have been meant for (the purge/fill race);
+ *   it has (409 purge-lag), and does not store one that a purge it applied meanwhile may have
+ *   been meant for (the purge/fill race). The pusher tries a purge-lag refusal again after the
+ *   421 pauses, read from its store again: by then it has usually applied the purges it lacked,
+ *   which either removed the copy or make the receiver take it (a purge of other URLs on its way
+ *   to the leaver cost 10 of 33 pushes, and an origin fetch each: cdn-sim swarm seed 84). The
+ *   receiver does not judge which purges could touch the copy: the surrogate keys it would need
+ *   are not all in the served header fields (a no-cache="surrogate-key" drops them);
  * - lease: the pusher pushes only while its own lease is valid and only copies fresh without
  *   revalidation (what it could serve itself), as a handoff answer does;
  * - ownership: the receiver stores only keys it owns, from an edge that has just left its ring
@@ -26,7 +30,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import { checkBody } from '../../common/control-protocol.js';
-import type { HeaderList } from '../../common/http.js';
+import { headerValue, type HeaderList } from '../../common/http.js';
 import type { OutboundResponse } from '../../common/ports.js';
 import { hopByHopNames } from '../policy/hop-by-hop.js';
 import { INTERNAL_FIELD_PREFIX, PUSH_HEADER } from '../routing/peer-fields.js';
@@ -53,8 +57,9 @@ export interface PushLimits {
 
 export const DEFAULT_PUSH_CONCURRENCY = 8;
 /**
- * Pauses before pushing 421-refused objects again: the control plane writes the new ring to
- * every stream at once, but streams deliver it at slightly different moments.
+ * Pauses before pushing 421- and purge-lag-refused objects again: the control plane writes the
+ * new ring and each purge to every stream at once, but streams deliver them at slightly
+ * different moments.
  */
 export const PUSH_RETRY_DELAYS_MS = [50, 200, 800] as const;
 /** The receiver's answer while it does not (yet) own the key without the pusher. */
@@ -143,6 +148,11 @@ export function decodePush(raw: Buffer): DecodedPush {
   return { ok: true, status, headers, body };
 }
 
+/** The receiver's 409 for a pusher behind it on purges (edge.ts acceptPush), told by its Cache-Status detail. */
+export function refusedForPurgeLag(res: Pick<OutboundResponse, 'status' | 'headers'>): boolean {
+  return res.status === 409 && /;\s*detail=purge-lag(?:\s*[;,]|\s*$)/.test(headerValue(res.headers, 'cache-status') ?? '');
+}
+
 /** The most a push body may be for objects up to `maxObjectBytes`: base64 plus header fields. */
 export function maxPushBodyBytes(maxObjectBytes: number): number {
   return Math.ceil(maxObjectBytes / 3) * 4 + 512 * 1024;
@@ -151,7 +161,7 @@ export function maxPushBodyBytes(maxObjectBytes: number): number {
 /**
  * Sends `items` (lazily produced, in priority order) with bounded concurrency until they run out,
  * the byte budget is spent or `keepGoing` says stop (lease gone, deadline passed). Pushes refused
- * with 421 are sent again after each of PUSH_RETRY_DELAYS_MS; a push lost in transit once more,
+ * with 421 or 409 purge-lag are sent again after each of PUSH_RETRY_DELAYS_MS; a push lost in transit once more,
  * with the first of those rounds it meets.
  */
 export async function pushAll(
@@ -181,7 +191,7 @@ export async function pushAll(
       const res = await o.send(item.owner, item.target, headers, encodePush(item.served));
       res.discard();
       if (res.status === 201) report.pushed++;
-      else if (res.status === PUSH_NOT_OWNER_STATUS) notYet.push(item);
+      else if (res.status === PUSH_NOT_OWNER_STATUS || refusedForPurgeLag(res)) notYet.push(item);
       else report.refused++;
     } catch {
       // Lost in transit (a dropped connect, a reset): one more try with the 421s, as a handoff
