@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import type { PurgeRecord } from '../../../common/control-protocol.js';
 import { PUSH_RETRY_DELAYS_MS, type HandoverReport } from '../../../edge/pipeline/handover.js';
 import { startCluster, type ClusterHarness, type ClusterNode } from '../../support/cluster-harness.js';
-import { fillOwnedKey, stored } from '../../support/handover-keys.js';
+import { fillOwnedKey, keyOf, stored } from '../../support/handover-keys.js';
 
 const CC = encodeURIComponent('public, max-age=600');
 const LIMITS = { maxKeys: 10, maxBytes: 1 << 20, concurrency: 1 };
@@ -30,7 +30,7 @@ async function pushWhileBehind(c: ClusterHarness, purges: (path: string) => Purg
   const ring = survivors.map((n) => ({ id: n.id, url: n.url, weight: 1 }));
   for (const n of survivors) n.edge.control.setMembers(ring);
   for (const record of purges(path)) for (const n of survivors) n.edge.control.applyPurge(record);
-  const owner = survivors.find((n) => n.edge.cluster!.owns(n.edge.control.keyFor(undefined, path)!))!;
+  const owner = survivors.find((n) => n.edge.cluster!.owns(keyOf(n, path)))!;
   const done = e3.edge.control.handOver(LIMITS, () => true);
   await c.timers!.whenPending(1);
   assert.is(owner.edge.metrics.pushesRefused, 1, 'the first push was refused');
