@@ -16,6 +16,7 @@ import {
 } from '../policy/freshness.js';
 import { formatHttpDate } from '../../common/http-semantics/http-date.js';
 import { reuseRules } from '../policy/reuse.js';
+import { parseSurrogateKeys } from '../policy/surrogate-keys.js';
 import { parseVary, varyValues } from '../policy/vary.js';
 import { StoredRecord, type StoredResponse } from '../store/stored-response.js';
 import type { Interner } from '../store/intern.js';
@@ -41,6 +42,12 @@ export interface UpstreamExchange {
   responseTimeMs: number;
   /** The monotonic clock when the response arrived. */
   responseMonoMs: number;
+  /**
+   * The copy's surrogate keys when the fields may not show them all (surrogate-keys.ts): a peer's
+   * answer or push names them, and a 304 without Surrogate-Key keeps the stored copy's. Absent:
+   * the members of the exchange's Surrogate-Key field.
+   */
+  surrogateKeys?: readonly string[] | undefined;
 }
 
 /** What building a stored response needs from a plan (a refused plan stores with none). */
@@ -108,7 +115,7 @@ export function buildStoredResponse(
   let vary = parseVary(headerValue(headers, 'vary'));
   if (edgeNegotiatesEncoding && vary !== '*' && headerValue(headers, 'content-encoding') === undefined) vary = vary.filter((name) => name !== 'accept-encoding');
   const varyNames = vary === '*' || vary.length === 0 ? NO_VARY : interner.names(vary, vary.length);
-  const surrogateKeys = (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
+  const surrogateKeys = exchange.surrogateKeys ?? parseSurrogateKeys(headerValue(headers, 'surrogate-key'));
   const storedAtMs = Math.floor(exchange.responseMonoMs);
   const rules = reuseRules(plan.effective.directives, options.staleIfErrorDefaultSeconds);
   const traits = interner.traits({ status: exchange.status, headerNames: interner.names(names, count), ...rules, varyNames });

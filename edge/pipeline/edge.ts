@@ -30,7 +30,8 @@ import {
 import { conditionalRequestHeaders, mergeNotModified, notModifiedSelects } from '../policy/revalidation.js';
 import { varyMatches } from '../policy/vary.js';
 import { Cluster } from '../routing/cluster.js';
-import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER, STALE_ANSWER_HEADER, staleAnswerOf, type StaleAnswer } from '../routing/peer-fields.js';
+import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, PUSH_HEADER, STALE_ANSWER_HEADER, SURROGATE_KEYS_HEADER, staleAnswerOf, type StaleAnswer } from '../routing/peer-fields.js';
+import { surrogateKeysAfterNotModified } from '../policy/surrogate-keys.js';
 import { bodyDigestMatches } from '../routing/peer-auth.js';
 import { LruResponseStore, type Lookup, type ResponseStore } from '../store/response-store.js';
 import { headerPairs, storedValidators, type StoredResponse } from '../store/stored-response.js';
@@ -51,7 +52,7 @@ import { readBounded } from './read-bounded.js';
 import { errorResponse, forwardedHeaders, streamThrough, type Identity } from './responses.js';
 import { serveStored } from './serve-stored.js';
 import type { EdgeRequest, EdgeResponse, Outcome } from './types.js';
-import { asTransportError, Upstream, type UpstreamSource } from './upstream.js';
+import { answerSurrogateKeys, asTransportError, Upstream, type UpstreamSource } from './upstream.js';
 
 export type { ClusterSettings, EdgeOptions } from './edge-options.js';
 
@@ -295,6 +296,7 @@ export class Edge {
       requestTimeMs: this.o.clock.wallMs(),
       responseTimeMs: this.o.clock.wallMs(),
       responseMonoMs: this.o.clock.monoMs(),
+      surrogateKeys: push.surrogateKeys,
     };
     const plan = planStorage(exchange, this.storage);
     if (!plan.store || push.body.length > this.o.maxObjectBytes) return refuse(422, 'not-storable');
@@ -313,12 +315,13 @@ export class Edge {
 
   /**
    * Answers to peers say which purges this edge has applied, so a lagging owner's copy is
-   * refused, and whether they come from a copy that is not fresh (stale-if-error, max-stale), so
+   * refused, the surrogate keys of the copy they serve, which its fields may not show, and whether they come from a copy that is not fresh (stale-if-error, max-stale), so
    * the asking edge neither keeps nor relays stale content as fresh.
    */
   private forPeer(res: EdgeResponse | Promise<EdgeResponse>): EdgeResponse | Promise<EdgeResponse> {
     const tag = (r: EdgeResponse): EdgeResponse => {
       r.headers = [...r.headers, PURGE_SEQ_HEADER, String(this.purges.appliedSeq)];
+      if (r.surrogateKeys !== undefined && r.surrogateKeys.length > 0) r.headers.push(SURROGATE_KEYS_HEADER, r.surrogateKeys.join(' '));
       if (r.outcome.kind === 'stale-if-error') r.headers.push(STALE_ANSWER_HEADER, 'if-error');
       else if (r.outcome.detail === 'max-stale') r.headers.push(STALE_ANSWER_HEADER, 'max-stale');
       return r;
@@ -483,6 +486,8 @@ export class Edge {
     const responseTimeMs = this.o.clock.wallMs();
     const responseMonoMs = this.o.clock.monoMs();
     const peerStale = source.kind === 'peer' ? staleAnswerOf(headerValue(upstream.headers, STALE_ANSWER_HEADER)) : undefined;
+    // A peer (or previous owner) names the keys of the copy it served: its fields may not show them.
+    const peerKeys = source.kind === 'origin' ? undefined : answerSurrogateKeys(upstream.headers);
 
     if (peerStale === 'max-stale' && upstream.status === 304 && stored !== undefined) {
       // The same content the peer served under this client's max-stale: ours, as it is, to this
@@ -511,6 +516,7 @@ export class Edge {
         return this.fetch(key, req, fwd, undefined, undefined);
       }
       const merged = mergeNotModified(this.upstreamHeaders(stored), upstream.headers);
+      const surrogateKeys = peerKeys ?? surrogateKeysAfterNotModified(stored.surrogateKeys, headerValue(upstream.headers, 'surrogate-key'));
       return this.storeAndServe(
         key,
         req,
@@ -518,7 +524,7 @@ export class Edge {
         permit,
         stored,
         {
-          exchange: { method: 'GET', requestHeaders: req.headers, status: stored.status, headers: merged, requestTimeMs, responseTimeMs, responseMonoMs },
+          exchange: { method: 'GET', requestHeaders: req.headers, status: stored.status, headers: merged, requestTimeMs, responseTimeMs, responseMonoMs, surrogateKeys },
           body: stored.body,
           fwdStatus: 304,
           startSeq,
@@ -544,6 +550,7 @@ export class Edge {
       requestTimeMs,
       responseTimeMs,
       responseMonoMs,
+      surrogateKeys: peerKeys,
     };
     const plan = planStorage(exchange, this.storage);
     const declaredLength = Number(headerValue(upstream.headers, 'content-length') ?? NaN);

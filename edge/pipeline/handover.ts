@@ -7,16 +7,18 @@
  * x-edgeworks-content-sha256 = the body's digest), signed like every peer request (Upstream.push;
  * the receiver honours it only from an authenticated peer and only with a body that matches the
  * signed digest) and a JSON body
- * `{status, headers, body}` (body in base64) holding the response as the pusher would serve it
- * now (Age included). It obeys the rules of peer fills:
+ * `{status, headers, body, surrogateKeys?}` (body in base64) holding the response as the pusher
+ * would serve it now (Age included), and the copy's surrogate keys, which its fields may not show
+ * (a no-cache="surrogate-key" drops the field; the receiver stores the copy with them, so a later
+ * surrogate-key purge finds it). It obeys the rules of peer fills:
  * - purge sequence: the receiver refuses a push from an edge that has applied fewer purges than
  *   it has (409 purge-lag), and does not store one that a purge it applied meanwhile may have
  *   been meant for (the purge/fill race). The pusher tries a purge-lag refusal again after the
  *   421 pauses, read from its store again: by then it has usually applied the purges it lacked,
  *   which either removed the copy or make the receiver take it (a purge of other URLs on its way
  *   to the leaver cost 10 of 33 pushes, and an origin fetch each: cdn-sim swarm seed 84). The
- *   receiver does not judge which purges could touch the copy: the surrogate keys it would need
- *   are not all in the served header fields (a no-cache="surrogate-key" drops them);
+ *   receiver does not judge which purges could touch the copy: after a restore of the control
+ *   plane's log, sequences from before and after it are not comparable;
  * - lease: the pusher pushes only while its own lease is valid and only copies fresh without
  *   revalidation (what it could serve itself), as a handoff answer does;
  * - ownership: the receiver stores only keys it owns, from an edge that has just left its ring
@@ -37,11 +39,20 @@ import { INTERNAL_FIELD_PREFIX, PUSH_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeResponse } from './types.js';
 
+/** One surrogate key: field-content without whitespace, which separates keys (RFC 9110 §5.5). */
+const SURROGATE_KEY_PATTERN = '^[\\x21-\\x7e\\x80-\\xff]+$';
+
 export const PushEnvelopeSchema = Type.Object(
   {
     status: Type.Integer({ minimum: 200, maximum: 599 }),
     headers: Type.Array(Type.Tuple([Type.String({ maxLength: 256 }), Type.String({ maxLength: 16_384 })]), { maxItems: 256 }),
     body: Type.String({ description: 'the body in base64' }),
+    surrogateKeys: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 1_024, pattern: SURROGATE_KEY_PATTERN }), {
+        maxItems: 1_024,
+        description: "the copy's surrogate keys, which its header fields may not show (surrogate-keys.ts)",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -85,7 +96,10 @@ export interface PushItem {
   served: EdgeResponse;
 }
 
-/** The envelope of one served answer: its status, header fields (minus Cache-Status) and body. */
+/**
+ * The envelope of one served answer: its status, header fields (minus Cache-Status), body and
+ * the copy's surrogate keys (a no-cache="surrogate-key" keeps them out of the fields).
+ */
 export function encodePush(served: EdgeResponse): Buffer {
   const headers: Array<[string, string]> = [];
   for (let i = 0; i + 1 < served.headers.length; i += 2) {
@@ -93,10 +107,13 @@ export function encodePush(served: EdgeResponse): Buffer {
     if (name !== 'cache-status') headers.push([name, served.headers[i + 1]!]);
   }
   const body = Buffer.isBuffer(served.body) ? served.body : Buffer.alloc(0);
-  return Buffer.from(JSON.stringify({ status: served.status, headers, body: body.toString('base64') }));
+  const keys = served.surrogateKeys ?? [];
+  return Buffer.from(JSON.stringify({ status: served.status, headers, body: body.toString('base64'), ...(keys.length === 0 ? {} : { surrogateKeys: keys }) }));
 }
 
-export type DecodedPush = { ok: true; status: number; headers: HeaderList; body: Buffer } | { ok: false; message: string };
+export type DecodedPush =
+  | { ok: true; status: number; headers: HeaderList; body: Buffer; surrogateKeys: readonly string[] | undefined }
+  | { ok: false; message: string };
 
 /**
  * Statuses a push may carry: 2xx a cache stores whole (RFC 9111 §3; 206 never, we store complete
@@ -127,7 +144,7 @@ export function decodePush(raw: Buffer): DecodedPush {
   }
   const checked = checkBody(PushEnvelopeSchema, json);
   if (!checked.ok) return { ok: false, message: checked.message };
-  const { status, headers: given, body: base64 } = checked.value;
+  const { status, headers: given, body: base64, surrogateKeys } = checked.value;
   if (!PUSHABLE_STATUS.has(status)) return { ok: false, message: `status: ${status} is not pushed` };
   let headerBytes = 0;
   const lowered: HeaderList = [];
@@ -145,7 +162,9 @@ export function decodePush(raw: Buffer): DecodedPush {
   if (!BASE64.test(base64)) return { ok: false, message: 'body: not base64' };
   const body = Buffer.from(base64, 'base64');
   if (status === 204 && body.length > 0) return { ok: false, message: 'body: a 204 has none' };
-  return { ok: true, status, headers, body };
+  const keyBytes = (surrogateKeys ?? []).reduce((sum, k) => sum + k.length, 0);
+  if (headerBytes + keyBytes > MAX_PUSH_HEADER_BYTES) return { ok: false, message: 'surrogateKeys: too large' };
+  return { ok: true, status, headers, body, surrogateKeys };
 }
 
 /** The receiver's 409 for a pusher behind it on purges (edge.ts acceptPush), told by its Cache-Status detail. */

@@ -41,6 +41,7 @@ export function serveStored(
         headers: wireHeaders(stored, ['age', String(ageSeconds), 'cache-status', cacheStatus], 'content-length'),
         body: undefined,
         outcome: full,
+        surrogateKeys: stored.surrogateKeys,
       };
     }
     if (result === 'precondition-failed') {
@@ -67,6 +68,7 @@ export function serveStored(
         ),
         body: req.method === 'HEAD' ? undefined : slice,
         outcome: full,
+        surrogateKeys: stored.surrogateKeys,
       };
     }
     if (range.kind === 'unsatisfiable') {
@@ -86,6 +88,7 @@ export function serveStored(
     headers: wireHeaders(stored, ['age', String(ageSeconds), 'cache-status', cacheStatus]),
     body: isHead ? undefined : stored.body,
     outcome: full,
+    surrogateKeys: stored.surrogateKeys,
   };
 }
 

@@ -46,6 +46,11 @@ export interface EdgeResponse {
   body: Buffer | AsyncIterable<Uint8Array> | undefined;
   outcome: Outcome;
   /**
+   * The surrogate keys of the stored copy this answer serves (serveStored), which its fields may
+   * not show: an answer to a peer names them (Edge.forPeer), as a push does (handover.ts).
+   */
+  surrogateKeys?: readonly string[] | undefined;
+  /**
    * Present on an answer reused for many requests (hit-answers.ts): a server layer may keep its
    * serialized status line and header fields in `head` (opaque here) and write them as they are;
    * whoever changes `headers` before `changingFrom` sets `head` to undefined. The fields from

@@ -13,7 +13,8 @@ import { relayInformational } from '../policy/informational.js';
 import type { PurgeLedger } from '../store/purge-ledger.js';
 import { MAX_HANDOFF_ASKS, type Cluster } from '../routing/cluster.js';
 import { bodyDigest, signPeerRequest } from '../routing/peer-auth.js';
-import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER } from '../routing/peer-fields.js';
+import { CONTENT_DIGEST_HEADER, HANDOFF_HEADER, HANDOFF_NEXT_HEADER, PEER_HEADER, PURGE_SEQ_HEADER, SURROGATE_KEYS_HEADER } from '../routing/peer-fields.js';
+import { parseSurrogateKeys } from '../policy/surrogate-keys.js';
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeCompression } from './compressed-variants.js';
 import type { EdgeOptions } from './edge-options.js';
@@ -191,7 +192,7 @@ export class Upstream {
       // 503 purge-lag (it saw we are ahead) is a refusal whatever was purged.
       // Infinity: the answer to a PURGE notice, or the error of a peer server that refused the head.
       const peerSeq = Number(headerValue(response.headers, PURGE_SEQ_HEADER) ?? Infinity);
-      const mayHoldPurged = key === undefined || response.status >= 500 || this.purges.purgedSince(peerSeq, key, surrogateKeysOf(response.headers));
+      const mayHoldPurged = key === undefined || response.status >= 500 || this.purges.purgedSince(peerSeq, key, answerSurrogateKeys(response.headers));
       if (peerSeq < this.purges.appliedSeq && mayHoldPurged) {
         response.discard();
         this.metrics.peerFillsRefused++;
@@ -229,9 +230,12 @@ export class Upstream {
   }
 }
 
-/** The Surrogate-Key values of an answer, as the stored copy will carry them (build-stored.ts). */
-function surrogateKeysOf(headers: HeaderList): string[] {
-  return (headerValue(headers, 'surrogate-key') ?? '').split(/\s+/).filter((k) => k !== '');
+/**
+ * The surrogate keys of the copy a peer's answer holds: the list the peer names (Edge.forPeer),
+ * else its served Surrogate-Key (an answer not from a stored copy, or from an older edge).
+ */
+export function answerSurrogateKeys(headers: HeaderList): string[] {
+  return parseSurrogateKeys(headerValue(headers, SURROGATE_KEYS_HEADER) ?? headerValue(headers, 'surrogate-key'));
 }
 
 export function asTransportError(err: unknown): TransportError {

@@ -29,6 +29,13 @@ export function staleAnswerOf(value: string | undefined): StaleAnswer | undefine
   return value === undefined ? undefined : value === 'if-error' ? 'if-error' : 'max-stale';
 }
 /**
+ * Response only, on a peer's answer from a stored copy: the copy's surrogate keys, separated by
+ * spaces. The answer's own fields may not show them (a qualified no-cache="surrogate-key" drops
+ * Surrogate-Key from what is served), and the asking edge stores the copy with these, so a later
+ * surrogate-key purge finds it there too; it also judges a lagging peer's answer by them.
+ */
+export const SURROGATE_KEYS_HEADER = 'x-edgeworks-surrogate-keys';
+/**
  * On a peer PUT: a leaving edge hands over one stored response to the key's new owner (graceful
  * leave). The value is the pushing edge's id. Honoured only on an authenticated peer request.
  */

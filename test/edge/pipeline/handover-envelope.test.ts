@@ -3,10 +3,11 @@
  * peer's `{status, headers, body}`. Names are tokens, lower-cased; values are field-content bytes
  * only (RFC 9110 §5.5: VCHAR, SP, HTAB, obs-text), so nothing stored can split a response head;
  * framing, hop-by-hop (RFC 9110 §7.6.1) and internal fields are dropped; a varying answer is refused.
+ * The copy's surrogate keys travel beside the fields (`surrogateKeys`), one key per string.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decodePush } from '../../../edge/pipeline/handover.js';
+import { decodePush, encodePush } from '../../../edge/pipeline/handover.js';
 
 const BODY = Buffer.from('hello').toString('base64');
 
@@ -89,5 +90,31 @@ test('accepted: 200, 203 and a 204 without a body', () => {
   assert.ok(decode(203, []).ok);
   assert.ok(decode(204, [], '').ok);
 });
+
+test('surrogate keys: carried beside the fields, which need not show them', () => {
+  const served = { status: 200, headers: ['cache-control', 'max-age=60, no-cache="surrogate-key"', 'cache-status', 'e1; hit'], body: Buffer.from('hello'), outcome: { kind: 'hit' as const, hit: true, bytes: 5 }, surrogateKeys: ['red', 'blue'] };
+  const got = decodePush(encodePush(served));
+  if (!got.ok) return assert.unreachable(got.message);
+  assert.equal(got.surrogateKeys, ['red', 'blue']);
+  assert.equal(got.headers, [['cache-control', 'max-age=60, no-cache="surrogate-key"']]);
+  const none = decodePush(encodePush({ ...served, surrogateKeys: [] }));
+  assert.ok(none.ok && none.surrogateKeys === undefined, 'no keys: the receiver reads Surrogate-Key as before');
+});
+
+const BAD_KEYS: Array<[string, unknown]> = [
+  ['a key with a space (keys are separated by whitespace)', ['red blue']],
+  ['a key with CR LF', ['red\r\nset-cookie: s=evil']],
+  ['an empty key', ['']],
+  ['a code point above 0xFF', ['caf\u20ac']],
+  ['not a list of strings', [1]],
+  ['too many keys', Array.from({ length: 1_025 }, (_, i) => `k${i}`)],
+  ['too many bytes with the fields', Array.from({ length: 70 }, (_, i) => `${i}-${'k'.repeat(1_000)}`)],
+];
+
+for (const [label, surrogateKeys] of BAD_KEYS) {
+  test(`refused: surrogate keys, ${label}`, () => {
+    assert.is(decodePush(raw({ status: 200, headers: [], body: BODY, surrogateKeys })).ok, false);
+  });
+}
 
 test.run();

@@ -18,7 +18,10 @@ const members = [
   { id: 'b', url: 'http://b.test', weight: 1 },
 ];
 
-function setup(purge: { kind: 'url' | 'key' | 'all'; values: string[] }) {
+/** The peer's answer's own fields: its served Surrogate-Key, or (hidden by no-cache="surrogate-key") only its list of the copy's keys. */
+const SERVED: Array<[string, string]> = [['surrogate-key', 'red blue']];
+
+function setup(purge: { kind: 'url' | 'key' | 'all'; values: string[] }, answerFields = SERVED) {
   const clock = new FakeClock();
   const sent: string[] = [];
   const transport: Transport = {
@@ -27,7 +30,7 @@ function setup(purge: { kind: 'url' | 'key' | 'all'; values: string[] }) {
       const fromPeer = req.origin === 'http://b.test';
       return {
         status: 200,
-        headers: [['surrogate-key', 'red blue'], ...(fromPeer ? [['x-edgeworks-purge-seq', '0'] as [string, string]] : [])],
+        headers: [...answerFields, ...(fromPeer ? [['x-edgeworks-purge-seq', '0'] as [string, string]] : [])],
         body: (async function* () {})(),
         discard: () => undefined,
       };
@@ -60,5 +63,12 @@ for (const [what, purge, expected] of cases) {
     assert.is(s.metrics.peerFillsRefused, expected === 'origin' ? 1 : 0);
   });
 }
+
+test('the peer lacks a purge of a surrogate key its answer names only in its list of the copy\'s keys: the answer goes to the origin', async () => {
+  const s = setup({ kind: 'key', values: ['blue'] }, [['cache-control', 'max-age=60, no-cache="surrogate-key"'], ['x-edgeworks-surrogate-keys', 'red blue']]);
+  const routed = await s.upstream.get(s.key, { method: 'GET', target: s.key, headers: {} }, []);
+  assert.is(routed.source.kind, 'origin');
+  assert.is(s.metrics.peerFillsRefused, 1);
+});
 
 test.run();

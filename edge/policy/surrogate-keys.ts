@@ -1,0 +1,22 @@
+/**
+ * Surrogate keys (cache tags, purged by `kind: key`): the members of a response's Surrogate-Key
+ * field. A stored copy keeps the keys the origin gave, whether or not it serves the field: a
+ * qualified no-cache="surrogate-key" or private="surrogate-key" drops the field from what a cache
+ * sends (RFC 9111 §5.2.2.4, §5.2.2.7) but not the tags from the copy. So whatever builds a copy
+ * from fields already served (a peer's answer, a push, a 304 merged into the stored fields) must
+ * be told the keys, or a later surrogate-key purge misses the copy.
+ */
+
+/** The keys a Surrogate-Key field value names: its members separated by whitespace. */
+export function parseSurrogateKeys(value: string | undefined): string[] {
+  return value === undefined ? [] : value.split(/\s+/).filter((k) => k !== '');
+}
+
+/**
+ * The keys a copy keeps after a 304 (RFC 9111 §4.3.4): a 304 that carries Surrogate-Key replaces
+ * them, as it replaces any stored field; one without it leaves them as they were, which the
+ * stored fields alone may not say.
+ */
+export function surrogateKeysAfterNotModified(stored: readonly string[], notModifiedValue: string | undefined): readonly string[] {
+  return notModifiedValue === undefined ? stored : parseSurrogateKeys(notModifiedValue);
+}
