@@ -321,7 +321,11 @@ export class Edge {
   private forPeer(res: EdgeResponse | Promise<EdgeResponse>): EdgeResponse | Promise<EdgeResponse> {
     const tag = (r: EdgeResponse): EdgeResponse => {
       r.headers = [...r.headers, PURGE_SEQ_HEADER, String(this.purges.appliedSeq)];
-      if (r.surrogateKeys !== undefined && r.surrogateKeys.length > 0) r.headers.push(SURROGATE_KEYS_HEADER, r.surrogateKeys.join(' '));
+      // Only when the served fields hide them: a Surrogate-Key served is the same list, and sending
+      // it twice could push a tag-heavy head past the asking edge's head limit (undici: 16 KiB).
+      if (r.surrogateKeys !== undefined && r.surrogateKeys.length > 0 && !hasField(r.headers, 'surrogate-key')) {
+        r.headers.push(SURROGATE_KEYS_HEADER, r.surrogateKeys.join(' '));
+      }
       if (r.outcome.kind === 'stale-if-error') r.headers.push(STALE_ANSWER_HEADER, 'if-error');
       else if (r.outcome.detail === 'max-stale') r.headers.push(STALE_ANSWER_HEADER, 'max-stale');
       return r;
@@ -852,6 +856,12 @@ function omitZeroAge(res: EdgeResponse): EdgeResponse {
     }
   }
   return res;
+}
+
+/** Whether `[name, value, ...]` (lower-case names, as every EdgeResponse has) holds a field `name`. */
+function hasField(headers: readonly string[], name: string): boolean {
+  for (let i = 0; i < headers.length; i += 2) if (headers[i] === name) return true;
+  return false;
 }
 
 function withoutPreconditions(headers: EdgeRequest['headers']): EdgeRequest['headers'] {

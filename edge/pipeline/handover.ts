@@ -39,7 +39,7 @@ import { INTERNAL_FIELD_PREFIX, PUSH_HEADER } from '../routing/peer-fields.js';
 import type { RingMember } from '../routing/ring.js';
 import type { EdgeResponse } from './types.js';
 
-/** One surrogate key: field-content without whitespace, which separates keys (RFC 9110 §5.5). */
+/** One surrogate key: field-content without SP and HTAB, which separate keys (RFC 9110 §5.5, surrogate-keys.ts). */
 const SURROGATE_KEY_PATTERN = '^[\\x21-\\x7e\\x80-\\xff]+$';
 
 export const PushEnvelopeSchema = Type.Object(
@@ -49,6 +49,7 @@ export const PushEnvelopeSchema = Type.Object(
     body: Type.String({ description: 'the body in base64' }),
     surrogateKeys: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 1_024, pattern: SURROGATE_KEY_PATTERN }), {
+        minItems: 1,
         maxItems: 1_024,
         description: "the copy's surrogate keys, which its header fields may not show (surrogate-keys.ts)",
       }),

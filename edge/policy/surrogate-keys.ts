@@ -7,9 +7,13 @@
  * be told the keys, or a later surrogate-key purge misses the copy.
  */
 
-/** The keys a Surrogate-Key field value names: its members separated by whitespace. */
+/**
+ * The keys a Surrogate-Key field value names: its members separated by spaces or tabs (a field
+ * value's only whitespace, RFC 9110 §5.6.3; \s would also split at U+00A0, an obs-text byte that
+ * a key may hold, so one key stored could come back as two from a peer).
+ */
 export function parseSurrogateKeys(value: string | undefined): string[] {
-  return value === undefined ? [] : value.split(/\s+/).filter((k) => k !== '');
+  return value === undefined ? [] : value.split(/[ \t]+/).filter((k) => k !== '');
 }
 
 /**

@@ -29,10 +29,12 @@ export function staleAnswerOf(value: string | undefined): StaleAnswer | undefine
   return value === undefined ? undefined : value === 'if-error' ? 'if-error' : 'max-stale';
 }
 /**
- * Response only, on a peer's answer from a stored copy: the copy's surrogate keys, separated by
- * spaces. The answer's own fields may not show them (a qualified no-cache="surrogate-key" drops
- * Surrogate-Key from what is served), and the asking edge stores the copy with these, so a later
- * surrogate-key purge finds it there too; it also judges a lagging peer's answer by them.
+ * Response only, on a peer's answer from a stored copy whose served fields hide its surrogate keys
+ * (a qualified no-cache="surrogate-key" drops Surrogate-Key from what is served): the keys,
+ * separated by spaces. The asking edge stores the copy with these (else with the answer's
+ * Surrogate-Key), so a later surrogate-key purge finds it there too, and judges a lagging peer's
+ * answer by them. Not sent beside a served Surrogate-Key: the same list twice could push a
+ * tag-heavy head past the asking edge's limit.
  */
 export const SURROGATE_KEYS_HEADER = 'x-edgeworks-surrogate-keys';
 /**

@@ -105,6 +105,7 @@ const BAD_KEYS: Array<[string, unknown]> = [
   ['a key with a space (keys are separated by whitespace)', ['red blue']],
   ['a key with CR LF', ['red\r\nset-cookie: s=evil']],
   ['an empty key', ['']],
+  ['an empty list (the pusher sends none rather than an empty one)', []],
   ['a code point above 0xFF', ['caf\u20ac']],
   ['not a list of strings', [1]],
   ['too many keys', Array.from({ length: 1_025 }, (_, i) => `k${i}`)],

@@ -4,8 +4,8 @@
  * fields a cache sends (RFC 9111 §5.2.2.4, §5.2.2.7). Every path that builds a copy from fields
  * already served (a peer's fill or handoff answer, a 304 merged into the stored fields) used to
  * read the keys from those fields and lost them, so a surrogate-key purge later missed the copy.
- * Peers now say the keys in x-edgeworks-surrogate-keys, and a 304 without Surrogate-Key keeps
- * the keys the copy had. The transports are scripted, so ordering needs no sockets or sleeps.
+ * Peers now say the keys in x-edgeworks-surrogate-keys when their fields hide them, and a 304
+ * without Surrogate-Key from the origin keeps the keys the copy had (a peer's 304 names its own). The transports are scripted, so ordering needs no sockets or sleeps.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -69,7 +69,7 @@ test('a copy filled from a peer keeps the keys the peer names, and a surrogate-k
 test('an answer to a peer names the copy\'s surrogate keys, which its served fields do not show', async () => {
   const clock = new FakeClock();
   const { edge } = edgeWith('e1', [{ id: 'e1', url: 'http://e1.test', weight: 1 }], clock, () =>
-    answer(200, [['cache-control', HIDDEN], ['surrogate-key', 'red  blue']], 'from-origin'),
+    answer(200, [['cache-control', HIDDEN], ['etag', '"v1"'], ['surrogate-key', 'red  blue']], 'from-origin'),
   );
   await bodyText(get(edge, '/a'));
   const handoff = signedPeerHeaders(SECRET, 'GET', '/a', clock.wallMs(), { extra: { 'x-edgeworks-handoff': '1' } });
@@ -84,6 +84,49 @@ test('an answer to a peer names the copy\'s surrogate keys, which its served fie
   assert.is(field('x-edgeworks-purge-seq'), '0');
   const toClient = await get(edge, '/a');
   assert.not.ok(toClient.headers.includes(SURROGATE_KEYS_HEADER), 'a client never sees it');
+  // A peer revalidating its own copy gets a 304 that names them too.
+  const etag = field('etag')!;
+  const conditional = signedPeerHeaders(SECRET, 'GET', '/a', clock.wallMs(), { extra: { 'x-edgeworks-handoff': '1' } });
+  const notModified = await get(edge, '/a', { ...conditional, 'if-none-match': etag });
+  assert.is(notModified.status, 304);
+  assert.is(notModified.headers[notModified.headers.indexOf(SURROGATE_KEYS_HEADER) + 1], 'red blue');
+});
+
+test('an answer whose fields show Surrogate-Key does not repeat the keys (a tag-heavy head stays under the peer\'s limit)', async () => {
+  const clock = new FakeClock();
+  const { edge } = edgeWith('e1', [{ id: 'e1', url: 'http://e1.test', weight: 1 }], clock, () => answer(200, [['cache-control', 'max-age=60'], ['surrogate-key', 'red blue']], 'x'));
+  await bodyText(get(edge, '/v'));
+  const res = await get(edge, '/v', signedPeerHeaders(SECRET, 'GET', '/v', clock.wallMs(), { extra: { 'x-edgeworks-handoff': '1' } }));
+  assert.is(res.headers[res.headers.indexOf('surrogate-key') + 1], 'red blue');
+  assert.not.ok(res.headers.includes(SURROGATE_KEYS_HEADER));
+});
+
+test('a peer\'s 304 gives the keys of the peer\'s copy, even without Surrogate-Key', async () => {
+  const clock = new FakeClock();
+  const peers = [
+    { id: 'e1', url: 'http://e1.test', weight: 1 },
+    { id: 'e2', url: 'http://e2.test', weight: 1 },
+  ];
+  let conditionals = 0;
+  const { edge, calls } = edgeWith('e1', peers, clock, (req) => {
+    if (req.origin === ORIGIN) return answer(200, [['cache-control', 'max-age=60']], 'from-origin');
+    if (!req.headers.some(([n]) => n === 'if-none-match')) {
+      return answer(200, [['cache-control', 'public, max-age=1, no-cache="surrogate-key"'], ['etag', '"v1"'], ['x-edgeworks-purge-seq', '0'], [SURROGATE_KEYS_HEADER, 'red']], 'from-peer');
+    }
+    conditionals++;
+    // The peer's copy was refetched meanwhile and is tagged differently now.
+    return answer(304, [['cache-control', 'public, max-age=60, no-cache="surrogate-key"'], ['etag', '"v1"'], ['x-edgeworks-purge-seq', '0'], [SURROGATE_KEYS_HEADER, 'green']]);
+  });
+  edge.control.renewLease(600_000);
+  let target = '';
+  for (let i = 0; target === ''; i++) if (edge.cluster!.owns(edge.control.keyFor(undefined, `/k${i}`)!)) target = `/k${i}`;
+  assert.is(await bodyText(get(edge, target)), 'from-peer');
+  assert.equal(keysHeld(edge, target), ['red']);
+  clock.advance(2_000);
+  assert.is(await bodyText(get(edge, target)), 'from-peer');
+  assert.is(conditionals, 1, 'revalidated with the peer');
+  assert.is(calls.filter((c) => c.origin === ORIGIN).length, 0);
+  assert.equal(keysHeld(edge, target), ['green']);
 });
 
 test('a 304 without Surrogate-Key keeps the keys the stored copy had', async () => {

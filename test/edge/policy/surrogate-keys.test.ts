@@ -11,6 +11,8 @@ const PARSED: Array<[string | undefined, string[]]> = [
   ['red blue', ['red', 'blue']],
   ['  red \t blue  ', ['red', 'blue']],
   ['a/b c:d', ['a/b', 'c:d']],
+  // Only SP and HTAB separate: U+00A0 is an obs-text byte a key may hold (a push may carry it).
+  ['a\u00a0b c', ['a\u00a0b', 'c']],
 ];
 
 for (const [value, keys] of PARSED) {
