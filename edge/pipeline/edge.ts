@@ -315,8 +315,9 @@ export class Edge {
 
   /**
    * Answers to peers say which purges this edge has applied, so a lagging owner's copy is
-   * refused, the surrogate keys of the copy they serve, which its fields may not show, and whether they come from a copy that is not fresh (stale-if-error, max-stale), so
-   * the asking edge neither keeps nor relays stale content as fresh.
+   * refused; the surrogate keys of the copy they serve when its fields hide them; and whether
+   * they come from a copy that is not fresh (stale-if-error, max-stale), so the asking edge
+   * neither keeps nor relays stale content as fresh.
    */
   private forPeer(res: EdgeResponse | Promise<EdgeResponse>): EdgeResponse | Promise<EdgeResponse> {
     const tag = (r: EdgeResponse): EdgeResponse => {
