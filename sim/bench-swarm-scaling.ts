@@ -7,8 +7,10 @@
  * - the swarm: `cdn-sim swarm --seeds N --workers 1` and `--workers 2` over the same seeds, each a
  *   fresh process timed from spawn to exit (the swarm restarts itself with its V8 flags).
  * Each figure is the wall time with two ÷ the wall time with one: 0.5 on two real cores. The
- * swarm cannot go below the loop's figure; issue 20's target for it is 0.6. Every round is
- * printed, then the medians. Run: `node dist/sim/bench-swarm-scaling.js [seeds=60] [rounds=5]
+ * swarm cannot go below the loop's figure; issue 20's target for it is 0.6, over 1,000 seeds.
+ * Each worker warms up its own JIT and heap (here the first ten seeds of a process cost ~9 s of
+ * CPU, later ones 0.2-0.6 s each), so a short run weighs that more than 1,000 seeds do. Every
+ * round is printed, then the medians. Run: `node dist/sim/bench-swarm-scaling.js [seeds=60] [rounds=5]
  * [first-seed=1]` (two cores or more; about seeds x 1.3 s a round here).
  */
 import { spawn } from 'node:child_process';
