@@ -19,8 +19,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { median } from '../common/median.js';
+import { answerFromWorker } from './worker-answer.js';
 
 /** Iterations of one unit of the ceiling loop: about 2 s on this machine kind. */
 export const LOOP_ITERATIONS = 1_000_000_000;
@@ -32,14 +33,9 @@ function loop(iterations: number): number {
   return x;
 }
 
-/** Runs `units` loops one after the other in a fresh worker thread; resolves when it is done. */
-function loopInWorker(units: number, iterations: number): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: { units, iterations } });
-    worker.once('message', () => resolvePromise());
-    worker.once('error', reject);
-    worker.once('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`loop worker exited with ${code}`))));
-  });
+/** Runs `units` loops one after the other in a fresh worker thread; resolves when it has answered. */
+function loopInWorker(units: number, iterations: number): Promise<unknown> {
+  return answerFromWorker(new URL(import.meta.url), { units, iterations }, 'loop worker');
 }
 
 /** Wall ms of two loops on one thread, and of one loop on each of two threads at once. */

@@ -15,12 +15,13 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ceilingTurnsHere, ceilingTurnsInWorker } from './bench-ceiling.js';
 import { runScenario } from './run.js';
 import { parseScenario } from './scenario/schema.js';
 import { WORKER_YOUNG_GENERATION_MB } from './swarm-pool.js';
 import { median } from '../common/median.js';
+import { answerFromWorker } from './worker-answer.js';
 
 export interface SimBenchResult {
   simulatedSeconds: number;
@@ -117,18 +118,7 @@ export async function runSimBench(options: SimBenchOptions = {}): Promise<SimBen
 }
 
 function roundInWorker(data: BenchWorkerData): Promise<RoundMeasurement> {
-  return new Promise<RoundMeasurement>((resolvePromise, reject) => {
-    const worker = new Worker(new URL(import.meta.url), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
-    let answered = false;
-    worker.once('message', (m: RoundMeasurement) => {
-      answered = true;
-      resolvePromise(m);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (!answered) reject(new Error(`simulator bench worker exited with code ${code} before answering`));
-    });
-  });
+  return answerFromWorker<RoundMeasurement>(new URL(import.meta.url), data, 'simulator bench worker', { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB });
 }
 
 function summarize(rounds: readonly RoundMeasurement[], youngGenerationMb: number | undefined): SimBenchResult {
