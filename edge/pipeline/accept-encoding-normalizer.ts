@@ -5,6 +5,7 @@
  * lookup.
  */
 import type { RequestHeaders } from '../../common/http.js';
+import { flatCopy } from '../../common/flat-string.js';
 import { normalizeAcceptEncoding, type NormalizedEncoding } from '../policy/accept-encoding.js';
 
 /** Distinct Accept-Encoding spellings remembered; real traffic has a few dozen. */
@@ -31,7 +32,8 @@ export class AcceptEncodingNormalizer {
     if (normalized === undefined) {
       normalized = normalizeAcceptEncoding(value);
       if (this.memo.size >= MAX_MEMO_ENTRIES) this.memo.clear();
-      this.memo.set(value, normalized);
+      // A copy of its own: the value may be a view of the request head it was parsed from.
+      this.memo.set(flatCopy(value), normalized);
     }
     headers['accept-encoding'] = normalized;
   }

@@ -18,6 +18,7 @@ import { formatHttpDate } from '../../common/http-semantics/http-date.js';
 import { reuseRules } from '../policy/reuse.js';
 import { parseSurrogateKeys } from '../policy/surrogate-keys.js';
 import { parseVary, varyValues } from '../policy/vary.js';
+import { flatCopy } from '../../common/flat-string.js';
 import { StoredRecord, type StoredResponse } from '../store/stored-response.js';
 import type { Interner } from '../store/intern.js';
 import { INTERNAL_FIELD_PREFIX } from '../routing/peer-fields.js';
@@ -127,7 +128,8 @@ export function buildStoredResponse(
     initialAgeMs,
     // --break freshness-ignores-age (simulator only) drops `- initialAgeMs`.
     freshUntilMonoMs: storedAtMs + plan.lifetime.lifetimeMs - (isBroken('freshness-ignores-age') ? 0 : initialAgeMs),
-    varyValues: varyNames.length === 0 ? NO_VARY : varyValues(varyNames, exchange.requestHeaders),
+    // Copies of their own: a request's value may be a view of the head it was parsed from.
+    varyValues: varyNames.length === 0 ? NO_VARY : varyValues(varyNames, exchange.requestHeaders).map((v) => (v === undefined ? v : flatCopy(v))),
     surrogateKeys: surrogateKeys.length === 0 ? NO_VARY : surrogateKeys,
   });
 }

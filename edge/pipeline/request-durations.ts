@@ -13,8 +13,23 @@ export class RequestDurations implements RequestObserver {
   /** Keyed by outcome. */
   readonly bodySizeBytes = new HistogramFamily(SIZE_BOUNDS_BYTES);
 
+  /**
+   * The `outcome protocol` labels made so far, by outcome and protocol: a label made per request
+   * is a new string, hashed and compared through a call into C++ at every lookup (~0.8% of a
+   * hit's CPU, perf under wrk), where outcome and protocol are the same few constants each time.
+   */
+  private readonly labels = new Map<string, Map<string, string>>();
+
   completed(e: CompletedRequest): void {
-    this.durationSeconds.observe(`${e.outcome.kind} ${e.protocol}`, e.durationMs / 1000);
+    this.durationSeconds.observe(this.label(e.outcome.kind, e.protocol), e.durationMs / 1000);
     this.bodySizeBytes.observe(e.outcome.kind, e.outcome.bytes);
+  }
+
+  private label(outcome: string, protocol: string): string {
+    let byProtocol = this.labels.get(outcome);
+    if (byProtocol === undefined) this.labels.set(outcome, (byProtocol = new Map()));
+    let label = byProtocol.get(protocol);
+    if (label === undefined) byProtocol.set(protocol, (label = `${outcome} ${protocol}`));
+    return label;
   }
 }

@@ -1,5 +1,6 @@
 import { METHODS } from 'node:http';
 import type { RequestHeaders } from '../../../common/http.js';
+import { flatCopy } from '../../../common/flat-string.js';
 import { addField, emptyHeaderObject } from '../../pipeline/incoming-request.js';
 import { FieldLineMemo, MEMO_MAX_HEAD_CHARS } from './field-line-memo.js';
 import { COMMON_NAMES, commonFieldNameIndex, DistinctCommonNames } from './field-names.js';
@@ -253,10 +254,11 @@ function fieldLinesWithMemo(text: string, pos: number, limits: ParserLimits, mem
         // Lines k..m-1 are the remembered ones, shifted by `pos - from`.
         for (; k < m; k++) {
           const s = memo.starts[k]! - from + pos;
-          // A line stable twice in a row keeps its name and value as strings of their own (detached
-          // from the head they came from), so a browser's dozen repeated fields cost no slice each.
-          const name = memo.names[k] ?? (memo.ownNames[k] ??= detached(text.slice(s, s + memo.nameEnds[k]!).toLowerCase()));
-          fields.add(memo.nameIndexes[k]!, name, (memo.values[k] ??= detached(text.slice(s + memo.valueStarts[k]!, s + memo.valueEnds[k]!))));
+          // A line stable twice in a row keeps its name and value as flat strings of their own
+          // (detached from the head they came from: common/flat-string.ts), so a browser's dozen
+          // repeated fields cost no slice each.
+          const name = memo.names[k] ?? (memo.ownNames[k] ??= flatCopy(text.slice(s, s + memo.nameEnds[k]!).toLowerCase()));
+          fields.add(memo.nameIndexes[k]!, name, (memo.values[k] ??= flatCopy(text.slice(s + memo.valueStarts[k]!, s + memo.valueEnds[k]!))));
           memo.ends[k] = memo.ends[k]! - memo.starts[k]! + s;
           memo.starts[k] = s;
         }
@@ -317,14 +319,6 @@ interface RequestLine {
  */
 const LINE: RequestLine = { method: '', target: '', minorVersion: 1, fieldsStart: 0 };
 
-/**
- * `text` as a string that holds no reference to a larger one: V8 keeps a slice of 13 or more
- * characters as a view of its parent, which would keep a whole earlier head alive in the memo.
- * Concatenating makes a new string; slicing off the added character reads it flat first.
- */
-function detached(text: string): string {
-  return (` ${text}`).slice(1);
-}
 
 /** Request line: method SP request-target SP HTTP-version CRLF (RFC 9112 §3), at the start of `text`, into LINE; the rejection when it is not one. */
 function parseRequestLine(text: string): HeadResult | undefined {

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LruResponseStore, type ResponseStore } from '../../../edge/store/response-store.js';
 import { chargedBytes, StoredRecord } from '../../../edge/store/stored-response.js';
+import { decodedHead, heapPerItem } from '../../support/heap-per-item.js';
 
 function record(): StoredRecord {
   return new StoredRecord(
@@ -49,6 +50,20 @@ test('without a clock every lookup updates recency', () => {
   s.put('d', record());
   s.put('e', record());
   assert.equal(keys(s), ['a', 'd', 'e']);
+});
+
+test('a stored key keeps nothing else alive: a key sliced from a request head does not keep the head', () => {
+  // The default keyHost (origin) makes the request target the key, and the own HTTP/1.1 parser
+  // slices the target from the head it decoded: stored as it came, every object kept its filling
+  // request's whole head (a browser's ~900 bytes, up to the head limit).
+  const store = new LruResponseStore({ maxBytes: 1_000_000_000, maxObjectBytes: 1_000_000 });
+  const headChars = 8_192;
+  const perObject = heapPerItem(2_000, (i) => {
+    const head = decodedHead(`GET /objects/kept/${i} HTTP/1.1\r\nHost: a\r\nX-Padding: ${'p'.repeat(headChars)}\r\n\r\n`);
+    store.put(head.slice(4, head.indexOf(' ', 4)), record());
+  });
+  assert.ok(perObject < headChars / 4, `${perObject.toFixed(0)} bytes of heap per stored object, heads of ${headChars}`);
+  assert.is(store.lookup('/objects/kept/1999', {}).kind, 'match');
 });
 
 test.run();
