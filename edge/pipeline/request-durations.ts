@@ -1,8 +1,9 @@
 /**
  * The request-side histograms dashboards read: duration (arrival to last byte) by outcome and
  * protocol, and response body size by outcome. A `RequestObserver`, so it sees exactly the
- * records the access log sees. Label values are bounded: eight outcomes, and the protocols
- * node:http parses (HTTP/1.0, HTTP/1.1).
+ * records the access log sees. Label values are bounded: eight outcomes, and the protocols the
+ * server layers report (HTTP/1.0 and HTTP/1.1 from the own parser; HTTP/2; node:http's
+ * `HTTP/<version>`, which it gives for 0.9, 1.0, 1.1 and 2.0 only).
  */
 import { DURATION_BOUNDS_SECONDS, HistogramFamily, SIZE_BOUNDS_BYTES } from './histogram.js';
 import type { CompletedRequest, RequestObserver } from './request-events.js';

@@ -1,3 +1,5 @@
+import { flatCopy } from '../../common/flat-string.js';
+
 /**
  * Which keys are hot enough to copy on a non-owner (groupcache's hot cache): requests per key
  * counted over the current one-second window. Every window starts empty, so a plain Map does
@@ -23,7 +25,10 @@ export class HotKeys {
       this.counts = new Map();
     }
     const count = (this.counts.get(key) ?? 0) + 1;
-    if (count > 1 || this.counts.size < this.trackedKeys) this.counts.set(key, count);
+    // A new key is kept as a copy of its own: it may be a view of the request head it came from,
+    // and the window's map lives until the next second with a request.
+    if (count > 1) this.counts.set(key, count);
+    else if (this.counts.size < this.trackedKeys) this.counts.set(flatCopy(key), count);
     return count >= this.requestsPerSecond;
   }
 }

@@ -9,6 +9,10 @@ import { runInNewContext } from 'node:vm';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+// Off again at once: left on, every later context and worker in this test process gets a `gc`
+// global, and V8's flag hash changes, so Node's built-in code cache is rejected from then on
+// (worker start-up ~115 -> 130-150 ms, which the simulator's worker tests pay).
+setFlagsFromString('--no-expose-gc');
 
 /** A string of `chars` characters decoded from bytes, as the HTTP/1.1 parser decodes a head (a sequential string, not a concatenation). */
 export function decodedHead(text: string): string {
@@ -22,4 +26,21 @@ export function heapPerItem(count: number, keep: (i: number) => void): number {
   for (let i = 0; i < count; i++) keep(i);
   gc();
   return (process.memoryUsage().heapUsed - before) / count;
+}
+
+/**
+ * What keeping views of large strings costs per item over keeping plain ones: `keep` runs for
+ * `count` texts each sliced from a decoded string `parentChars` characters longer (as a parser
+ * slices a value from the head it decoded), then for `count` other texts as plain strings. The
+ * structure's own cost per item is paid in both and cancels out, so a change in what it stores
+ * per item does not move the figure; only what the views keep alive is left.
+ */
+export function viewCostPerItem(count: number, parentChars: number, textOf: (i: number) => string, keep: (text: string) => void): number {
+  const padding = 'p'.repeat(parentChars);
+  const viaViews = heapPerItem(count, (i) => {
+    const text = textOf(i);
+    keep(decodedHead(`${text}\r\n${padding}`).slice(0, text.length));
+  });
+  const plain = heapPerItem(count, (i) => keep(decodedHead(textOf(count + i))));
+  return viaViews - plain;
 }

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HotKeys } from '../../../edge/routing/hot-keys.js';
+import { viewCostPerItem } from '../../support/heap-per-item.js';
 
 test('a key is hot once its requests in one second reach the threshold', () => {
   const hot = new HotKeys(3, 100);
@@ -30,6 +31,16 @@ test('at most trackedKeys distinct keys are counted per window', () => {
 
 test('a threshold of one makes every key hot on its first request', () => {
   assert.is(new HotKeys(1, 10).hit('/x', 0), true);
+});
+
+test('the counter keeps nothing else alive: a key sliced from a request head does not keep the head', () => {
+  // A non-owner counts its requests' keys (the request target, a view of the decoded head); the
+  // window's map lives until the next second with a request, so a lull kept up to trackedKeys heads.
+  const hot = new HotKeys(100, 10_000);
+  const headChars = 8_192;
+  const perKey = viewCostPerItem(2_000, headChars, (i) => `/objects/counted/${i}`, (key) => void hot.hit(key, 5_000));
+  assert.ok(perKey < headChars / 4, `${perKey.toFixed(0)} bytes of heap per counted key over plain keys, heads of ${headChars}`);
+  assert.is(hot.hit('/objects/counted/1999', 5_000), false, 'the key is still counted');
 });
 
 test.run();
