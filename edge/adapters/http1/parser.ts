@@ -319,7 +319,6 @@ interface RequestLine {
  */
 const LINE: RequestLine = { method: '', target: '', minorVersion: 1, fieldsStart: 0 };
 
-
 /** Request line: method SP request-target SP HTTP-version CRLF (RFC 9112 §3), at the start of `text`, into LINE; the rejection when it is not one. */
 function parseRequestLine(text: string): HeadResult | undefined {
   const lineEnd = text.indexOf('\r');
