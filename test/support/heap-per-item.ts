@@ -14,13 +14,13 @@ const gc = runInNewContext('gc') as () => void;
 // (worker start-up ~115 -> 130-150 ms, which the simulator's worker tests pay).
 setFlagsFromString('--no-expose-gc');
 
-/** A string of `chars` characters decoded from bytes, as the HTTP/1.1 parser decodes a head (a sequential string, not a concatenation). */
-export function decodedHead(text: string): string {
+/** `text` decoded from bytes, as the HTTP/1.1 parser decodes a head (a sequential string, not a concatenation). */
+function decodedHead(text: string): string {
   return Buffer.from(text, 'latin1').toString('latin1');
 }
 
 /** Runs `keep(i)` for i in [0, count) and answers the heap still in use afterwards per item, in bytes. */
-export function heapPerItem(count: number, keep: (i: number) => void): number {
+function heapPerItem(count: number, keep: (i: number) => void): number {
   gc();
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < count; i++) keep(i);
