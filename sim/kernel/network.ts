@@ -427,7 +427,7 @@ export class StreamConnection {
     for (const chunk of res.chunks) reader.push(chunk);
     for (const item of this.early) item === 'end' ? reader.finish() : reader.push(item);
     this.early = [];
-    return { status: res.status, headers: res.headers, body: { [Symbol.asyncIterator]: () => reader }, discard: () => reader.cancel() };
+    return { status: res.status, headers: res.headers, body: reader, discard: () => reader.cancel() };
   }
 
   send(chunk: Uint8Array): void {
@@ -495,7 +495,7 @@ export class StreamConnection {
 }
 
 /** The client's iterator over a streaming body, with the idle timeout between chunks. */
-class StreamReader implements AsyncIterator<Uint8Array> {
+class StreamReader implements AsyncIterator<Uint8Array>, AsyncIterable<Uint8Array> {
   private readonly queue: Uint8Array[] = [];
   private done = false;
   private error: TransportError | undefined;
@@ -540,6 +540,11 @@ class StreamReader implements AsyncIterator<Uint8Array> {
     this.queue.length = 0;
     this.conn.abandon();
     this.wake();
+  }
+
+  /** Its own iterable (see ChunkReader). */
+  [Symbol.asyncIterator](): this {
+    return this;
   }
 
   next(): Promise<IteratorResult<Uint8Array>> {
@@ -593,14 +598,14 @@ async function readStreamedBody(body: AsyncIterable<Uint8Array>): Promise<Uint8A
 /** A whole answer as the transport hands it to the caller. */
 export function toOutbound(res: WireResponse, host: string): OutboundResponse {
   const reader = new ChunkReader(res, host);
-  return { status: res.status, headers: res.headers, body: { [Symbol.asyncIterator]: () => reader }, discard: () => reader.discard() };
+  return { status: res.status, headers: res.headers, body: reader, discard: () => reader.discard() };
 }
 
 /**
  * A whole answer's chunks as an async iterator. Written out rather than as an async generator:
  * every simulated exchange reads one, and a generator costs several promises per chunk.
  */
-class ChunkReader implements AsyncIterator<Uint8Array> {
+class ChunkReader implements AsyncIterator<Uint8Array>, AsyncIterable<Uint8Array> {
   private next_ = 0;
   private discarded = false;
 
@@ -608,6 +613,16 @@ class ChunkReader implements AsyncIterator<Uint8Array> {
     private readonly res: WireResponse,
     private readonly host: string,
   ) {}
+
+  /**
+   * The reader is its own iterable, so an answer's body is the reader itself: an object literal
+   * with a computed key (`{ [Symbol.asyncIterator]: () => reader }`) is built through V8's slow
+   * path, about 0.7 µs against 25 ns for a class instance (/tmp microbench, 2026-12-04), once per
+   * simulated answer on both sides of the simulator bench.
+   */
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 
   next(): Promise<IteratorResult<Uint8Array>> {
     if (!this.discarded && this.next_ < this.res.chunks.length) return Promise.resolve({ value: this.res.chunks[this.next_++]!, done: false });
