@@ -617,7 +617,7 @@ class ChunkReader implements AsyncIterator<Uint8Array>, AsyncIterable<Uint8Array
   /**
    * The reader is its own iterable, so an answer's body is the reader itself: an object literal
    * with a computed key (`{ [Symbol.asyncIterator]: () => reader }`) is built through V8's slow
-   * path, about 0.7 µs against 25 ns for a class instance (/tmp microbench, 2026-12-04), once per
+   * path, about 0.7 µs against 25 ns for a class instance (a throwaway microbench, 2026-12-04), once per
    * simulated answer on both sides of the simulator bench.
    */
   [Symbol.asyncIterator](): this {
