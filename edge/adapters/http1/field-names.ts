@@ -4,16 +4,10 @@
  * internalized, so the name costs no allocation and the header object's property store with it as
  * the key costs no string-table lookup. Any other name is sliced and lower-cased as usual.
  */
+import { COMMON_NAMES } from '../../pipeline/common-field-names.js';
 
-/** Names browsers, curl, wrk and proxies send on most requests, and the fields the edge itself reads. Only a-z and '-'. */
-export const COMMON_NAMES: readonly string[] = [
-  'accept', 'accept-encoding', 'accept-language', 'authorization', 'cache-control', 'connection', 'content-length',
-  'content-type', 'cookie', 'dnt', 'expect', 'host', 'if-match', 'if-modified-since', 'if-none-match', 'if-range',
-  'if-unmodified-since', 'origin', 'pragma', 'priority', 'range', 'referer', 'sec-ch-ua', 'sec-ch-ua-mobile',
-  'sec-ch-ua-platform', 'sec-fetch-dest', 'sec-fetch-mode', 'sec-fetch-site', 'sec-fetch-user', 'te',
-  'transfer-encoding', 'upgrade', 'upgrade-insecure-requests', 'user-agent', 'via', 'x-forwarded-for',
-  'x-forwarded-proto', 'x-request-id',
-];
+// The list lives with the header object, whose field order follows it (pipeline/common-field-names.ts).
+export { COMMON_NAMES };
 
 /** Indexes into COMMON_NAMES by length: a name is compared only with the few of its own length. */
 const BY_LENGTH: ReadonlyArray<readonly number[] | undefined> = (() => {

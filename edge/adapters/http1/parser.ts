@@ -1,7 +1,8 @@
 import { METHODS } from 'node:http';
 import type { RequestHeaders } from '../../../common/http.js';
 import { flatCopy } from '../../../common/flat-string.js';
-import { addField, emptyHeaderObject } from '../../pipeline/incoming-request.js';
+import { addField, canonicalOrder, emptyHeaderObject } from '../../pipeline/incoming-request.js';
+import { OTHER_NAME_RANK } from '../../pipeline/common-field-names.js';
 import { FieldLineMemo, MEMO_MAX_HEAD_CHARS } from './field-line-memo.js';
 import { COMMON_NAMES, commonFieldNameIndex, DistinctCommonNames } from './field-names.js';
 
@@ -384,17 +385,21 @@ const CONNECTION = COMMON_NAMES.indexOf('connection');
 const EXPECT = COMMON_NAMES.indexOf('expect');
 
 /**
- * The fields of the head being parsed, as each is added: the header object (a store per field
- * while the names are known distinct, node:http's combining after: addField) and what finishHead
- * needs of framing, Host, Connection and Expect, tallied on the way rather than found again in a
- * field list afterwards (a browser-like head's list was ~290 bytes per request). One record for
- * the module, reset at each parse, like LINE; only the header object leaves it, in the head (and
- * the last one stays referenced here until the next parse).
+ * The fields of the head being parsed, as each is added: the names and values (for the header
+ * object, built once the head is complete, in canonical field order: incoming-request.ts) and
+ * what finishHead needs of framing, Host, Connection and Expect, tallied on the way rather than
+ * found again in a field list afterwards (a browser-like head's list was ~290 bytes per request).
+ * One record for the module, reset at each parse, like LINE; only the header object leaves it, in
+ * the head (the last head's names and values stay referenced here until the next parse).
  */
 class HeadFields {
-  headers: Record<string, string | string[]> = {};
   count = 0;
   private readonly names = new DistinctCommonNames();
+  private readonly fieldNames: string[] = [];
+  private readonly values: string[] = [];
+  /** Each field's canonical rank: its COMMON_NAMES index, OTHER_NAME_RANK for any other name. */
+  private readonly ranks: number[] = [];
+  private readonly order: number[] = [];
   contentLength: string | undefined = undefined;
   transferEncoding: string | undefined = undefined;
   hosts = 0;
@@ -405,7 +410,6 @@ class HeadFields {
   repeated: string | undefined = undefined;
 
   reset(): this {
-    this.headers = emptyHeaderObject();
     this.count = 0;
     this.names.reset();
     this.contentLength = undefined;
@@ -420,11 +424,11 @@ class HeadFields {
 
   /** A field: `index` is its name's in COMMON_NAMES, -1 for any other name. */
   add(index: number, name: string, value: string): void {
-    this.count++;
+    const k = this.count++;
     this.names.add(index);
-    // While every name so far is a common one seen once (never set-cookie), addField would store it as is.
-    if (this.names.distinct) this.headers[name] = value;
-    else addField(this.headers, name, value);
+    this.fieldNames[k] = name;
+    this.values[k] = value;
+    this.ranks[k] = index < 0 ? OTHER_NAME_RANK : index;
     if (index < 0) return;
     if (index === CONTENT_LENGTH) {
       if (this.contentLength !== undefined) this.repeated ??= 'repeated Content-Length';
@@ -441,6 +445,16 @@ class HeadFields {
       if (this.expect !== undefined) this.repeated ??= 'repeated Expect';
       this.expect = value.toLowerCase();
     }
+  }
+
+  /** The header object, its fields in canonical field order (incoming-request.ts). */
+  headers(): Record<string, string | string[]> {
+    const out = emptyHeaderObject();
+    const order = canonicalOrder(this.ranks, this.count, this.order);
+    // Every name a common one, none repeated (never set-cookie): addField would store each as is.
+    if (this.names.distinct) for (const k of order) out[this.fieldNames[k]!] = this.values[k]!;
+    else for (const k of order) addField(out, this.fieldNames[k]!, this.values[k]!);
+    return out;
   }
 }
 
@@ -469,7 +483,7 @@ function finishHead(method: string, target: string, minorVersion: 0 | 1, fields:
     expectContinue = minorVersion === 1;
   }
   const keepAlive = fields.connectionClose ? false : minorVersion === 1 || fields.connectionKeepAlive;
-  return { kind: 'head', head: { method, target, minorVersion, headers: fields.headers, framing, keepAlive, expectContinue }, consumed: 0 };
+  return { kind: 'head', head: { method, target, minorVersion, headers: fields.headers(), framing, keepAlive, expectContinue }, consumed: 0 };
 }
 
 /** The framings without a length, shared by every request (nothing writes to a head's framing). */

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { addField, emptyHeaderObject, HEADER_BAG_FIELDS, headerObject } from '../../../edge/pipeline/incoming-request.js';
+import { COMMON_NAMES, fieldRank } from '../../../edge/pipeline/common-field-names.js';
+import { addField, canonicalOrder, emptyHeaderObject, HEADER_BAG_FIELDS, headerObject } from '../../../edge/pipeline/incoming-request.js';
 
 test('repeated fields combine as node:http combines them: Cookie with "; ", Set-Cookie as a list, first-only fields keep the first, others with ", "', () => {
   const h = headerObject([['cookie', 'a=1'], ['cookie', 'b=2'], ['set-cookie', 'x'], ['set-cookie', 'y'], ['host', 'a'], ['host', 'b'], ['accept', 'text/html'], ['accept', '*/*']]);
@@ -25,13 +26,22 @@ test('a client cannot reach Object.prototype: __proto__, constructor and toStrin
   assert.is(headerObject([])['valueOf'], undefined);
 });
 
-test('fields added one by one (the own parser\'s way) make the same object as their pairs', () => {
+test('fields added one by one in canonical order (the own parser\'s way) make the same object as their pairs', () => {
   const pairs: Array<[string, string]> = [['cookie', 'a=1'], ['cookie', 'b=2'], ['set-cookie', 'x'], ['set-cookie', 'y'], ['host', 'a'], ['host', 'b'], ['accept', 'text/html'], ['accept', '*/*'], ['__proto__', 'p']];
   const added = emptyHeaderObject();
-  for (const [name, value] of pairs) addField(added, name, value);
+  for (const i of canonicalOrder(pairs.map(([name]) => fieldRank(name)), pairs.length, [])) addField(added, pairs[i]![0], pairs[i]![1]);
   assert.equal({ ...added }, { ...headerObject(pairs) });
   assert.equal(Object.keys(added), Object.keys(headerObject(pairs)));
   assert.is(Object.getPrototypeOf(Object.getPrototypeOf(added)), null);
+});
+
+test('canonical field order: the common names in COMMON_NAMES order, then every other name in received order, whatever order they came in', () => {
+  const h = headerObject([['x-b', '1'], ['user-agent', 'u'], ['x-a', '2'], ['host', 'h'], ['accept', 'a'], ['cookie', 'c1'], ['x-b', '3'], ['cookie', 'c2']]);
+  assert.equal(Object.keys(h), ['accept', 'cookie', 'host', 'user-agent', 'x-b', 'x-a']);
+  // Fields of one name keep their received order: the combined values are those of received order.
+  assert.equal({ ...h }, { accept: 'a', cookie: 'c1; c2', host: 'h', 'user-agent': 'u', 'x-b': '1, 3', 'x-a': '2' });
+  assert.equal(Object.keys(h).filter((n) => COMMON_NAMES.includes(n)), [...COMMON_NAMES].filter((n) => n in h));
+  assert.equal(canonicalOrder([3, 1, 3, 0, 1], 5, []), [3, 1, 4, 0, 2]);
 });
 
 test('the room reserved inside header objects holds no field: an object has exactly the fields received, one or many', () => {
@@ -59,6 +69,26 @@ test('a browser\'s 15 fields sit inside the header object even after the first r
   assert.ok(m !== null, run.stdout.slice(0, 500));
   assert.ok(Number(m![1]) >= 15, `in-object room for ${m![1]} fields`);
   assert.not.match(run.stdout, /location: properties\[/);
+});
+
+const parserUrl = pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'edge', 'adapters', 'http1', 'parser.js')).href;
+
+test('the same fields in another order make a header object of the same hidden class, from the parser and from a field list, as long as the names outside COMMON_NAMES come in one order (V8\'s own account, --allow-natives-syntax)', () => {
+  // A new class per client's field order deoptimized the hit path at every new order (issue 16).
+  // Names outside COMMON_NAMES keep their received order, so one of them moves freely here.
+  const script = `import { headerObject } from '${incomingRequestUrl}';
+    import { parseRequestHead } from '${parserUrl}';
+    const fields = [['Host', 'a'], ['User-Agent', 'u'], ['Accept', '*/*'], ['Cookie', 'c=1'], ['X-Mine', '1'], ['Accept-Encoding', 'gzip'], ['DNT', '1']];
+    const orders = [fields, [...fields].reverse(), [fields[3], fields[0], fields[6], fields[2], fields[5], fields[1], fields[4]]];
+    const parsed = orders.map((f) => parseRequestHead(Buffer.from('GET / HTTP/1.1\\r\\n' + f.map(([n, v]) => n + ': ' + v + '\\r\\n').join('') + '\\r\\n', 'latin1')).head.headers);
+    const listed = orders.map((f) => headerObject(f.map(([n, v]) => [n.toLowerCase(), v])));
+    const all = [...parsed, ...listed];
+    console.log(JSON.stringify({ sameClass: all.every((h) => %HaveSameMap(h, all[0])), keys: all.map((h) => Object.keys(h).join(',')) }));`;
+  const run = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+  assert.is(run.status, 0, run.stderr);
+  const got = JSON.parse(run.stdout) as { sameClass: boolean; keys: string[] };
+  assert.equal(new Set(got.keys).size, 1, got.keys.join(' | '));
+  assert.ok(got.sameClass, 'one hidden class for every order');
 });
 
 test.run();
