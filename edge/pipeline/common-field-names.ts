@@ -5,8 +5,9 @@
  * the name's place here. Only a-z and '-'.
  */
 export const COMMON_NAMES: readonly string[] = [
-  'accept', 'accept-encoding', 'accept-language', 'authorization', 'cache-control', 'connection', 'content-length',
-  'content-type', 'cookie', 'dnt', 'expect', 'host', 'if-match', 'if-modified-since', 'if-none-match', 'if-range',
+  // Host first, where every client puts it (an origin that reads the forwarded fields in order sees it first).
+  'host', 'accept', 'accept-encoding', 'accept-language', 'authorization', 'cache-control', 'connection', 'content-length',
+  'content-type', 'cookie', 'dnt', 'expect', 'if-match', 'if-modified-since', 'if-none-match', 'if-range',
   'if-unmodified-since', 'origin', 'pragma', 'priority', 'range', 'referer', 'sec-ch-ua', 'sec-ch-ua-mobile',
   'sec-ch-ua-platform', 'sec-fetch-dest', 'sec-fetch-mode', 'sec-fetch-site', 'sec-fetch-user', 'te',
   'transfer-encoding', 'upgrade', 'upgrade-insecure-requests', 'user-agent', 'via', 'x-forwarded-for',
@@ -16,9 +17,9 @@ export const COMMON_NAMES: readonly string[] = [
 /** The rank of every name that is not in COMMON_NAMES: after all of them. */
 export const OTHER_NAME_RANK = COMMON_NAMES.length;
 
-const RANKS: ReadonlyMap<string, number> = new Map(COMMON_NAMES.map((name, i) => [name, i]));
+const RANK_OF_NAME: ReadonlyMap<string, number> = new Map(COMMON_NAMES.map((name, i) => [name, i]));
 
 /** A lower-cased field name's place in canonical field order: its index in COMMON_NAMES, or OTHER_NAME_RANK. */
 export function fieldRank(name: string): number {
-  return RANKS.get(name) ?? OTHER_NAME_RANK;
+  return RANK_OF_NAME.get(name) ?? OTHER_NAME_RANK;
 }

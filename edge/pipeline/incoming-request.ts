@@ -7,7 +7,7 @@
 import type { RequestHeaders } from '../../common/http.js';
 import type { InformationalResponse } from '../../common/ports.js';
 import type { EdgeRequest } from './types.js';
-import { fieldRank } from './common-field-names.js';
+import { fieldRank, OTHER_NAME_RANK } from './common-field-names.js';
 
 /** Fields node:http keeps only the first of (lib/_http_incoming.js matchKnownFields). */
 const FIRST_ONLY = new Set([
@@ -58,48 +58,48 @@ reserveHeaderBagRoom();
  * Canonical field order. V8 gives an object one hidden class (map) per sequence of property names
  * added to it, and the pipeline's optimized code checks that class on the fields it reads. Built
  * in received order, header objects had a class per client's field order (each browser has its
- * own, and each wrk process another: its Lua table's order): every new order deoptimized the hit
- * path (handle, admitRequest, the peer gate), which then ran unoptimized while V8 compiled it
- * again, ~16 ms for handle() alone on the core serving the requests: the start of every browser-like
- * bench round (issue 16). So a header object holds its fields in one order whatever order they
- * came in: the common names (common-field-names.ts) in that list's order, then every other name
- * in received order. Fields of one name keep their received order, so combining them (addField)
- * gives the same value; RFC 9110 §5.3 makes the order of fields with different names insignificant.
+ * own, and each wrk process another: its Lua table's order): each new order deoptimized the hit
+ * path (handle, admitRequest, answer, the peer gate), which ran unoptimized while V8 compiled it
+ * again (16.6 ms for handle() alone, on a worker thread sharing the serving core); after four
+ * orders V8 most likely stops specializing those reads at all (its polymorphism limit). So a header object the own HTTP/1.1 layer or
+ * the simulator builds holds its fields in one order whatever order they came in: the common
+ * names (common-field-names.ts) in that list's order, then every other name in received order.
+ * Fields of one name keep their received order, so combining them (addField) gives the same
+ * value; RFC 9110 §5.3 makes the order of fields with different names insignificant. (node:http's
+ * and the HTTP/2 layer's header objects keep received order.)
  *
- * `order` gets the positions 0..n-1 sorted by `ranks` (fieldRank), equal ranks in received order.
- * An insertion sort: n is one head's field count (the own layer allows 100), and a head that is
- * already in order (the simulator's, a repeat client's) costs one comparison per field.
+ * `order` gets the positions 0..n-1 sorted by `ranks` (fieldRank), equal ranks in received order:
+ * a counting sort over the COMMON_NAMES.length + 1 ranks, linear in n whatever order a client
+ * chooses (an insertion sort was quadratic in the fields a hostile head can carry).
  */
 export function canonicalOrder(ranks: readonly number[], n: number, order: number[]): number[] {
+  const starts = RANK_STARTS;
+  starts.fill(0);
+  for (let i = 0; i < n; i++) starts[ranks[i]! + 1]!++;
+  for (let r = 1; r < starts.length; r++) starts[r]! += starts[r - 1]!;
   order.length = n;
-  for (let i = 0; i < n; i++) {
-    const rank = ranks[i]!;
-    let j = i;
-    while (j > 0 && ranks[order[j - 1]!]! > rank) {
-      order[j] = order[j - 1]!;
-      j--;
-    }
-    order[j] = i;
-  }
+  for (let i = 0; i < n; i++) order[starts[ranks[i]!]!++] = i;
   return order;
 }
 
-/** headerObject's scratch: used and emptied within one synchronous call. */
-const RANKS: number[] = [];
-const ORDER: number[] = [];
+/**
+ * Scratch for canonicalOrder and headerObject: numbers only, used and finished within one
+ * synchronous call (so no call sees another's), kept so that a call allocates nothing.
+ */
+const RANK_STARTS = new Int32Array(OTHER_NAME_RANK + 2);
+const LIST_RANKS: number[] = [];
+const LIST_ORDER: number[] = [];
 
 /**
  * The header object from a raw field list (names lower-cased, in received order), in canonical
  * field order (above), combined the way node:http's IncomingMessage combines repeated fields
- * (`--http-server own|node` agree).
+ * (`--http-server own|node` agree on every value).
  */
 export function headerObject(rawHeaders: ReadonlyArray<readonly [string, string]>): RequestHeaders {
   const out = new HeaderBag();
   const n = rawHeaders.length;
-  for (let i = 0; i < n; i++) RANKS[i] = fieldRank(rawHeaders[i]![0]);
-  for (const i of canonicalOrder(RANKS, n, ORDER)) addField(out, rawHeaders[i]![0], rawHeaders[i]![1]);
-  RANKS.length = 0;
-  ORDER.length = 0;
+  for (let i = 0; i < n; i++) LIST_RANKS[i] = fieldRank(rawHeaders[i]![0]);
+  for (const i of canonicalOrder(LIST_RANKS, n, LIST_ORDER)) addField(out, rawHeaders[i]![0], rawHeaders[i]![1]);
   return out;
 }
 

@@ -4,10 +4,8 @@
  * internalized, so the name costs no allocation and the header object's property store with it as
  * the key costs no string-table lookup. Any other name is sliced and lower-cased as usual.
  */
+// The list lives with the header object, whose field order follows it.
 import { COMMON_NAMES } from '../../pipeline/common-field-names.js';
-
-// The list lives with the header object, whose field order follows it (pipeline/common-field-names.ts).
-export { COMMON_NAMES };
 
 /** Indexes into COMMON_NAMES by length: a name is compared only with the few of its own length. */
 const BY_LENGTH: ReadonlyArray<readonly number[] | undefined> = (() => {

@@ -2,9 +2,9 @@ import { METHODS } from 'node:http';
 import type { RequestHeaders } from '../../../common/http.js';
 import { flatCopy } from '../../../common/flat-string.js';
 import { addField, canonicalOrder, emptyHeaderObject } from '../../pipeline/incoming-request.js';
-import { OTHER_NAME_RANK } from '../../pipeline/common-field-names.js';
+import { COMMON_NAMES, OTHER_NAME_RANK } from '../../pipeline/common-field-names.js';
 import { FieldLineMemo, MEMO_MAX_HEAD_CHARS } from './field-line-memo.js';
-import { COMMON_NAMES, commonFieldNameIndex, DistinctCommonNames } from './field-names.js';
+import { commonFieldNameIndex, DistinctCommonNames } from './field-names.js';
 
 /**
  * A strict HTTP/1.1 request-head parser (RFC 9112) and the body framing it implies. Pure: bytes in,
@@ -41,7 +41,8 @@ export interface RequestHead {
   minorVersion: 0 | 1;
   /**
    * The header object the pipeline gets (edge/pipeline/incoming-request.ts): names lower-cased,
-   * values with surrounding whitespace removed, repeated fields combined as node:http combines them.
+   * values with surrounding whitespace removed, repeated fields combined as node:http combines them,
+   * fields in canonical field order.
    */
   headers: RequestHeaders;
   framing: BodyFraming;
@@ -390,7 +391,8 @@ const EXPECT = COMMON_NAMES.indexOf('expect');
  * what finishHead needs of framing, Host, Connection and Expect, tallied on the way rather than
  * found again in a field list afterwards (a browser-like head's list was ~290 bytes per request).
  * One record for the module, reset at each parse, like LINE; only the header object leaves it, in
- * the head (the last head's names and values stay referenced here until the next parse).
+ * the head. The names and values of the last head stay referenced here until the next parse
+ * blanks them (a value can be a view of its whole head text, an Authorization or Cookie among them).
  */
 class HeadFields {
   count = 0;
@@ -410,6 +412,11 @@ class HeadFields {
   repeated: string | undefined = undefined;
 
   reset(): this {
+    // Every slot any head filled is below its count: blanking the last head's leaves none behind.
+    for (let k = 0; k < this.count; k++) {
+      this.fieldNames[k] = '';
+      this.values[k] = '';
+    }
     this.count = 0;
     this.names.reset();
     this.contentLength = undefined;
