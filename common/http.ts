@@ -11,8 +11,10 @@ export type RequestHeaders = Readonly<Record<string, string | string[] | undefin
 /** The value of a request header, with repeated fields joined as RFC 9110 §5.3 allows. */
 export function requestHeader(headers: RequestHeaders, name: string): string | undefined {
   const value = headers[name];
-  if (value === undefined) return undefined;
-  return typeof value === 'string' ? value : value.join(', ');
+  if (typeof value === 'string') return value;
+  // Not a string or a list: absent, or a property the object inherits (node:http's and the HTTP/2
+  // layer's header objects inherit Object.prototype, and an origin's Vary may say `constructor`).
+  return Array.isArray(value) ? value.join(', ') : undefined;
 }
 
 /** The combined value of a response header (§5.3); undefined when absent. Not for Set-Cookie. */
