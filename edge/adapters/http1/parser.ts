@@ -401,6 +401,8 @@ class HeadFields {
   private readonly values: string[] = [];
   /** Each field's canonical rank: its COMMON_NAMES index, OTHER_NAME_RANK for any other name. */
   private readonly ranks: number[] = [];
+  /** Every rank so far at least the one before (a Host-only head, and any client that sends canonical order). */
+  private inOrder = true;
   private readonly order: number[] = [];
   contentLength: string | undefined = undefined;
   transferEncoding: string | undefined = undefined;
@@ -418,6 +420,7 @@ class HeadFields {
       this.values[k] = '';
     }
     this.count = 0;
+    this.inOrder = true;
     this.names.reset();
     this.contentLength = undefined;
     this.transferEncoding = undefined;
@@ -435,7 +438,9 @@ class HeadFields {
     this.names.add(index);
     this.fieldNames[k] = name;
     this.values[k] = value;
-    this.ranks[k] = index < 0 ? OTHER_NAME_RANK : index;
+    const rank = index < 0 ? OTHER_NAME_RANK : index;
+    if (k > 0 && rank < this.ranks[k - 1]!) this.inOrder = false;
+    this.ranks[k] = rank;
     if (index < 0) return;
     if (index === CONTENT_LENGTH) {
       if (this.contentLength !== undefined) this.repeated ??= 'repeated Content-Length';
@@ -457,10 +462,21 @@ class HeadFields {
   /** The header object, its fields in canonical field order (incoming-request.ts). */
   headers(): Record<string, string | string[]> {
     const out = emptyHeaderObject();
-    const order = canonicalOrder(this.ranks, this.count, this.order);
+    const n = this.count;
     // Every name a common one, none repeated (never set-cookie): addField would store each as is.
-    if (this.names.distinct) for (const k of order) out[this.fieldNames[k]!] = this.values[k]!;
-    else for (const k of order) addField(out, this.fieldNames[k]!, this.values[k]!);
+    const direct = this.names.distinct;
+    // Fields already in canonical order (a Host-only head, a client that sends that order) need no sort.
+    if (this.inOrder) {
+      for (let k = 0; k < n; k++) {
+        if (direct) out[this.fieldNames[k]!] = this.values[k]!;
+        else addField(out, this.fieldNames[k]!, this.values[k]!);
+      }
+      return out;
+    }
+    for (const k of canonicalOrder(this.ranks, n, this.order)) {
+      if (direct) out[this.fieldNames[k]!] = this.values[k]!;
+      else addField(out, this.fieldNames[k]!, this.values[k]!);
+    }
     return out;
   }
 }
