@@ -61,9 +61,10 @@ reserveHeaderBagRoom();
  * own, and each wrk process another: its Lua table's order): each new order deoptimized the hit
  * path (handle, admitRequest, answer, the peer gate), which ran unoptimized while V8 compiled it
  * again (16.6 ms for handle() alone, on a worker thread sharing the serving core); after four
- * orders V8 most likely stops specializing those reads at all (its polymorphism limit). So a header object the own HTTP/1.1 layer or
- * the simulator builds holds its fields in one order whatever order they came in: the common
- * names (common-field-names.ts) in that list's order, then every other name in received order.
+ * orders V8 most likely stops specializing those reads at all (its polymorphism limit). So a
+ * header object the own HTTP/1.1 layer or the simulator builds holds its fields in one order
+ * whatever order they came in: the common names (common-field-names.ts) in that list's order,
+ * then every other name in received order.
  * Fields of one name keep their received order, so combining them (addField) gives the same
  * value; RFC 9110 §5.3 makes the order of fields with different names insignificant. (node:http's
  * and the HTTP/2 layer's header objects keep received order.)

@@ -466,14 +466,9 @@ class HeadFields {
     // Every name a common one, none repeated (never set-cookie): addField would store each as is.
     const direct = this.names.distinct;
     // Fields already in canonical order (a Host-only head, a client that sends that order) need no sort.
-    if (this.inOrder) {
-      for (let k = 0; k < n; k++) {
-        if (direct) out[this.fieldNames[k]!] = this.values[k]!;
-        else addField(out, this.fieldNames[k]!, this.values[k]!);
-      }
-      return out;
-    }
-    for (const k of canonicalOrder(this.ranks, n, this.order)) {
+    const order = this.inOrder ? undefined : canonicalOrder(this.ranks, n, this.order);
+    for (let j = 0; j < n; j++) {
+      const k = order === undefined ? j : order[j]!;
       if (direct) out[this.fieldNames[k]!] = this.values[k]!;
       else addField(out, this.fieldNames[k]!, this.values[k]!);
     }
