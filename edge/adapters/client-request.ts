@@ -4,7 +4,7 @@
  * (HTTP/2 streams: h2/serve-stream.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bodyForPipeline, edgeRequestOf as pipelineRequestOf } from '../pipeline/incoming-request.js';
+import { bodyForPipeline, canonicalHeaderCopy, edgeRequestOf as pipelineRequestOf } from '../pipeline/incoming-request.js';
 import type { EdgeRequest } from '../pipeline/types.js';
 import { informationalWriter } from './write-informational.js';
 
@@ -15,6 +15,7 @@ export function edgeRequestOf(req: ClientRequest, res: ClientResponse): EdgeRequ
   const headers = req.headers;
   const framed = headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
   const method = req.method ?? 'GET';
-  // node:http has combined repeated fields already, as headerObject does for the other carriers.
-  return pipelineRequestOf(method, req.url ?? '/', headers, bodyForPipeline(method, framed) ? req : undefined, req.socket.remoteAddress, informationalWriter(req, res));
+  // node:http has combined repeated fields already, as headerObject does for the other carriers;
+  // the copy puts them in canonical order, without Object.prototype (headerObjectOfCombined).
+  return pipelineRequestOf(method, req.url ?? '/', canonicalHeaderCopy(headers), bodyForPipeline(method, framed) ? req : undefined, req.socket.remoteAddress, informationalWriter(req, res));
 }

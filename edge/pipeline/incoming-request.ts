@@ -61,13 +61,14 @@ reserveHeaderBagRoom();
  * own, and each wrk process another: its Lua table's order): each new order deoptimized the hit
  * path (handle, admitRequest, answer, the peer gate), which ran unoptimized while V8 compiled it
  * again (16.6 ms for handle() alone, on a worker thread sharing the serving core); after four
- * orders V8 most likely stops specializing those reads at all (its polymorphism limit). So a
- * header object the own HTTP/1.1 layer or the simulator builds holds its fields in one order
- * whatever order they came in: the common names (common-field-names.ts) in that list's order,
+ * orders V8 most likely stops specializing those reads at all (its polymorphism limit). So every
+ * header object the pipeline gets (from the own HTTP/1.1 layer, node:http, either HTTP/2 layer or
+ * the simulator) holds its fields in one order whatever order they came in: the common names (common-field-names.ts) in that list's order,
  * then every other name in received order.
  * Fields of one name keep their received order, so combining them (addField) gives the same
- * value; RFC 9110 §5.3 makes the order of fields with different names insignificant. (node:http's
- * and the HTTP/2 layer's header objects keep received order.)
+ * value; RFC 9110 §5.3 makes the order of fields with different names insignificant. node:http
+ * and the HTTP/2 layers combine repeated fields themselves; their header objects are copied into
+ * the same order (headerObjectOfCombined).
  *
  * `order` gets the positions 0..n-1 sorted by `ranks` (fieldRank), equal ranks in received order:
  * a counting sort over the COMMON_NAMES.length + 1 ranks, linear in n whatever order a client
@@ -102,6 +103,33 @@ export function headerObject(rawHeaders: ReadonlyArray<readonly [string, string]
   for (let i = 0; i < n; i++) LIST_RANKS[i] = fieldRank(rawHeaders[i]![0]);
   for (const i of canonicalOrder(LIST_RANKS, n, LIST_ORDER)) addField(out, rawHeaders[i]![0], rawHeaders[i]![1]);
   return out;
+}
+
+/**
+ * The header object from fields a library has already combined, each name once (node:http's
+ * IncomingMessage.headers, an HTTP/2 stream's fields): the same kind of object headerObject makes,
+ * in canonical field order and with nothing inherited, so the pipeline sees one hidden class per
+ * set of field names whichever carrier brought the request. `names[i]` holds `values[i]`; the
+ * first `n` count.
+ */
+export function headerObjectOfCombined(names: readonly string[], values: ReadonlyArray<string | string[]>, n: number): RequestHeaders {
+  const out = new HeaderBag();
+  for (let i = 0; i < n; i++) LIST_RANKS[i] = fieldRank(names[i]!);
+  for (const i of canonicalOrder(LIST_RANKS, n, LIST_ORDER)) out[names[i]!] = values[i]!;
+  return out;
+}
+
+/** headerObjectOfCombined over a header object's own fields (undefined values dropped). */
+export function canonicalHeaderCopy(source: Readonly<Record<string, string | string[] | undefined>>): RequestHeaders {
+  const names: string[] = [];
+  const values: Array<string | string[]> = [];
+  for (const name of Object.keys(source)) {
+    const value = source[name];
+    if (value === undefined) continue;
+    names.push(name);
+    values.push(value);
+  }
+  return headerObjectOfCombined(names, values, names.length);
 }
 
 /**
