@@ -60,6 +60,8 @@ export interface SimBenchOptions {
   rounds?: number;
   /** Requests the ceiling runs in each turn (default: a simulated second's, 2,000); tests make it small. */
   ceilingRequestsPerTurn?: number;
+  /** Client requests per simulated second, all regions together (default 2,000); tests make it small. */
+  requestsPerSecond?: number;
   seed?: number;
   drain?: 'microtask' | 'macrotask';
   /** Measure one round in the calling thread with its GC settings instead of in workers (for profiling). */
@@ -142,7 +144,8 @@ function summarize(rounds: readonly RoundMeasurement[], youngGenerationMb: numbe
 async function measureRound(options: Omit<SimBenchOptions, 'onRound'>, first: SimBenchRound['first']): Promise<RoundMeasurement> {
   const seconds = options.simulatedSeconds ?? 60;
   const seed = options.seed ?? 1;
-  const perRegion = SIMULATED_REQUESTS_PER_SECOND / 3;
+  const rate = options.requestsPerSecond ?? SIMULATED_REQUESTS_PER_SECOND;
+  const perRegion = rate / 3;
   const scenario = parseScenario({
     name: 'bench-3x4',
     durationMs: seconds * 1000,
@@ -156,7 +159,7 @@ async function measureRound(options: Omit<SimBenchOptions, 'onRound'>, first: Si
   // speed changes from minute to minute (another tenant's load) then slows both alike. One
   // after the other, whole, rounds of the same build measured 0.44-0.87x on a loaded machine.
   const turns = Math.max(1, Math.ceil((seconds * 1000) / TURN_SIMULATED_MS));
-  const perTurn = options.ceilingRequestsPerTurn ?? Math.round((SIMULATED_REQUESTS_PER_SECOND * TURN_SIMULATED_MS) / 1000);
+  const perTurn = options.ceilingRequestsPerTurn ?? Math.round((rate * TURN_SIMULATED_MS) / 1000);
   const ceiling = options.inThisThread === true ? ceilingTurnsHere(seed, perTurn) : ceilingTurnsInWorker(seed, perTurn, WORKER_YOUNG_GENERATION_MB);
   let pausedMs = 0;
   // A failed turn is kept and thrown after the run: thrown inside it, the run would report it as
