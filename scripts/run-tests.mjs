@@ -35,13 +35,13 @@ const USAGE = `usage: node scripts/run-tests.mjs [--workers N] [--files REGEX] [
   --dir DIR         where the test files are (default dist/test)
   --hang-minutes M  report a file still running after M minutes as hung (default 10)`;
 
+/** What a test file is called: the files `uvu dist/test ".test.js$"` ran, and .mjs ones. */
+const TEST_FILE = /\.test\.m?js$/;
+
 /**
  * Files that take seconds (whole simulated runs, real processes, e2e regions) start first, so the
  * queue ends on short files and no worker finishes long after the others.
  */
-/** What a test file is called: the files `uvu dist/test ".test.js$"` ran, and .mjs ones. */
-const TEST_FILE = /\.test\.m?js$/;
-
 const SLOW_FIRST = /^(sim|local-region|deploy)[\\/]|e2e|main[-.]/;
 
 function parseArgs(argv) {
@@ -103,6 +103,8 @@ function startWorker() {
     child.stderr.on('data', keep);
     let current;
     let ready = false;
+    /** Set when this runner kills the worker (a hung file, a worker that would not exit). */
+    let killed = false;
     let hangTimer;
     let exitTimer;
     /** The files this worker took, for the report of a worker that would not exit. */
@@ -116,6 +118,7 @@ function startWorker() {
         child.disconnect();
         exitTimer = setTimeout(() => {
           failures.push(`a worker did not exit ${EXIT_GRACE_MS / 1000} s after its last file: one of the files it ran left a handle open (${ran.slice(-5).join(', ')}${ran.length > 5 ? ', ...' : ''})`);
+          killed = true;
           child.kill('SIGKILL');
         }, EXIT_GRACE_MS);
         return;
@@ -126,6 +129,7 @@ function startWorker() {
         failures.push(`${current.name}: still running after ${options.hangMinutes} min; its worker was killed (last output: ${tail.slice(-500)})`);
         const hung = current;
         current = undefined;
+        killed = true;
         child.kill('SIGKILL');
         timings.push([hung.name, performance.now() - hung.startedAt]);
       }, options.hangMinutes * 60_000);
@@ -155,10 +159,20 @@ function startWorker() {
     child.on('exit', (code, signal) => {
       clearTimeout(hangTimer);
       clearTimeout(exitTimer);
+      // A process the worker started with inherited output must not keep this runner waiting.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      const how = signal ?? `exit code ${code}`;
       if (current !== undefined) {
-        failures.push(`${current.name}: its worker died (${signal ?? `exit code ${code}`}) while running it; last output:\n${tail}`);
-        process.stdout.write(` DIED  ${current.name} (${signal ?? `exit code ${code}`})\n${tail}\n`);
+        // Exit code 0 mid-file: nothing was left to wait for, so a test awaited what could never happen.
+        const why = code === 0 ? ': a test awaited something that can never happen' : '';
+        failures.push(`${current.name}: its worker died (${how}${why}) while running it; last output:\n${tail}`);
+        process.stdout.write(` DIED  ${current.name} (${how}${why})\n${tail}\n`);
         current = undefined;
+      } else if (ready && !killed && (code !== 0 || signal !== null)) {
+        // After its last file: an error thrown outside any test, by a timer or a promise a file left.
+        failures.push(`a worker exited with ${how} after its last file (one of: ${ran.slice(-5).join(', ')}): an error thrown outside any test; last output:\n${tail}`);
+        process.stdout.write(` DIED  after ${ran.at(-1)} (${how})\n${tail}\n`);
       }
       if (!ready) {
         // Not one file taken: a new worker would die the same way.
@@ -178,9 +192,12 @@ await Promise.all(Array.from({ length: workers }, () => startWorker()));
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 const slowest = timings.sort((a, b) => b[1] - a[1]).slice(0, 5).map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`);
-process.stdout.write(`\n  Total:     ${totals.tests} in ${totals.files} files\n  Passed:    ${totals.passed}\n  Skipped:   ${totals.skipped}\n  Duration:  ${seconds} s on ${workers} workers\n  Slowest:   ${slowest.join(', ')}\n`);
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+process.stdout.write(`\n  Total:     ${totals.tests} in ${plural(totals.files, 'file')}\n  Passed:    ${totals.passed}\n  Skipped:   ${totals.skipped}\n  Duration:  ${seconds} s on ${plural(workers, 'worker')}\n  Slowest:   ${slowest.join(', ')}\n`);
 if (queue.length > 0) failures.push(`${queue.length} file${queue.length === 1 ? '' : 's'} never ran: ${queue.map((f) => f.name).join(', ')}`);
 if (failures.length > 0) {
   process.stdout.write(`\n${failures.length} failure${failures.length === 1 ? '' : 's'}:\n${failures.map((f) => `  ${f.split('\n')[0]}`).join('\n')}\n`);
   process.exitCode = 1;
 }
+// Nothing this runner started is still running; a grandchild holding a pipe must not delay the exit.
+process.exit();
