@@ -25,7 +25,7 @@ const FILES: Record<string, string> = {
   'hook.test.mjs': `import { suite } from '${UVU}';\nconst s = suite('hooked');\ns.before(() => { throw new Error('setup failed'); });\ns('never runs', () => {});\ns.run();\n`,
   'stuck.test.mjs': `import { test } from '${UVU}';\ntest('awaits nothing that can happen', () => new Promise(() => {}));\ntest.run();\n`,
   'hang.test.mjs': `import { test } from '${UVU}';\ntest('waits forever', () => new Promise(() => void setInterval(() => {}, 60_000)));\ntest.run();\n`,
-  'late.test.mjs': `import { test } from '${UVU}';\ntest('passes, then throws', () => void setTimeout(() => { throw new Error('late'); }, 100));\ntest.run();\n`,
+  'late.test.mjs': `import { test } from '${UVU}';\ntest('passes, then throws', () => void setImmediate(() => { throw new Error('late'); }));\ntest.run();\n`,
 };
 
 function run(files: string, ...args: string[]): { status: number | null; out: string } {
