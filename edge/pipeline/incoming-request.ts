@@ -63,8 +63,8 @@ reserveHeaderBagRoom();
  * again (16.6 ms for handle() alone, on a worker thread sharing the serving core); after four
  * orders V8 most likely stops specializing those reads at all (its polymorphism limit). So every
  * header object the pipeline gets (from the own HTTP/1.1 layer, node:http, either HTTP/2 layer or
- * the simulator) holds its fields in one order whatever order they came in: the common names (common-field-names.ts) in that list's order,
- * then every other name in received order.
+ * the simulator) holds its fields in one order whatever order they came in: the common names
+ * (common-field-names.ts) in that list's order, then every other name in received order.
  * Fields of one name keep their received order, so combining them (addField) gives the same
  * value; RFC 9110 §5.3 makes the order of fields with different names insignificant. node:http
  * and the HTTP/2 layers combine repeated fields themselves; their header objects are copied into
