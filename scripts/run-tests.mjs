@@ -15,7 +15,8 @@
  *                     killed (default 10)
  *
  * Prints a line per file as it ends (tests, time), every failure in full, then the totals and the
- * slowest files. Exits 1 when a test failed, a file failed to load, a worker died or a file hung.
+ * slowest files. Exits 1 when a test failed, a file failed to load, a worker died, a file hung or
+ * a worker would not exit after its last file (a handle left open).
  * Each worker runs its files one after the other in one process, as uvu's CLI runs all of them,
  * so a file sees the same kind of process it always did; `npm run test:stress` runs whole suites
  * side by side to show no test depends on running alone.
