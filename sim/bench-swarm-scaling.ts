@@ -4,6 +4,9 @@
  * - the machine's ceiling: a fixed CPU-bound loop (integer arithmetic, nothing allocated, nothing
  *   shared: the most parallel work a thread can do) run twice on one thread, and once on each of
  *   two threads at the same time;
+ * - the same for a memory-bound loop (strided reads and writes over 64 MiB per thread, far more
+ *   than the caches hold, as a seed's heap is): what two threads that share the caches and the
+ *   memory bus allow, an info row (the swarm's target stays 0.6 whatever it says);
  * - the swarm: `cdn-sim swarm --seeds N --workers 1` and `--workers 2` over the same seeds, each a
  *   fresh process timed from spawn to exit (the swarm restarts itself with its V8 flags).
  * Each figure is the wall time with two ÷ the wall time with one: 0.5 on two real cores. The
@@ -26,6 +29,15 @@ import { answerFromWorker } from './worker-answer.js';
 /** Iterations of one unit of the ceiling loop: about 2 s on this machine kind. */
 export const LOOP_ITERATIONS = 1_000_000_000;
 
+/** Doubles the memory loop walks per thread: 64 MiB (a power of two, so a mask keeps an index in range). */
+export const MEMORY_LOOP_DOUBLES = 8 * 1024 * 1024;
+
+/** Passes over them in one unit of the memory loop: about 2 s on this machine kind. */
+export const MEMORY_LOOP_PASSES = 12;
+
+/** Stride of the memory loop's reads, in doubles: an odd number, so they visit every slot and no two in a row share a cache line. */
+const MEMORY_STRIDE = 16_411;
+
 /** A linear congruential step, so the loop does work V8 cannot fold away. */
 function loop(iterations: number): number {
   let x = 1;
@@ -33,18 +45,45 @@ function loop(iterations: number): number {
   return x;
 }
 
-/** Runs `units` loops one after the other in a fresh worker thread; resolves when it has answered. */
-function loopInWorker(units: number, iterations: number): Promise<unknown> {
-  return answerFromWorker(new URL(import.meta.url), { units, iterations }, 'loop worker');
+/** Sequential writes and strided reads over `doubles` doubles, `passes` times: bound by the caches and the memory bus, not the ALU. */
+function memoryLoop(passes: number, doubles: number): number {
+  const a = new Float64Array(doubles);
+  const mask = doubles - 1;
+  let sum = 0;
+  for (let p = 0; p < passes; p++) {
+    for (let i = 0; i < doubles; i++) {
+      a[i] = a[i]! + p;
+      sum += a[(i * MEMORY_STRIDE) & mask]!;
+    }
+  }
+  return sum;
 }
 
-/** Wall ms of two loops on one thread, and of one loop on each of two threads at once. */
-export async function machineCeiling(iterations = LOOP_ITERATIONS): Promise<{ oneMs: number; twoMs: number }> {
+export type LoopKind = 'alu' | 'memory';
+
+interface LoopWork {
+  kind: LoopKind;
+  units: number;
+  /** Iterations (alu) or passes (memory) per unit. */
+  size: number;
+  doubles: number;
+}
+
+/** Runs `units` loops one after the other in a fresh worker thread; resolves when it has answered. */
+function loopInWorker(work: LoopWork): Promise<unknown> {
+  return answerFromWorker(new URL(import.meta.url), work, 'loop worker');
+}
+
+/**
+ * Wall ms of two loops on one thread, and of one loop on each of two threads at once. `size`:
+ * iterations of the integer loop, or passes of the memory loop over `doubles` doubles.
+ */
+export async function machineCeiling(kind: LoopKind = 'alu', size = kind === 'alu' ? LOOP_ITERATIONS : MEMORY_LOOP_PASSES, doubles = MEMORY_LOOP_DOUBLES): Promise<{ oneMs: number; twoMs: number }> {
   let started = performance.now();
-  await loopInWorker(2, iterations);
+  await loopInWorker({ kind, units: 2, size, doubles });
   const oneMs = performance.now() - started;
   started = performance.now();
-  await Promise.all([loopInWorker(1, iterations), loopInWorker(1, iterations)]);
+  await Promise.all([loopInWorker({ kind, units: 1, size, doubles }), loopInWorker({ kind, units: 1, size, doubles })]);
   return { oneMs, twoMs: performance.now() - started };
 }
 
@@ -69,16 +108,18 @@ export function swarmWallMs(workers: number, seeds: number, firstSeed: number): 
 
 export interface ScalingRound {
   loop: { oneMs: number; twoMs: number };
+  memory: { oneMs: number; twoMs: number };
   swarm: { oneMs: number; twoMs: number };
 }
 
 /** Two threads' (or workers') wall time over one's. */
 export const ratio = (m: { oneMs: number; twoMs: number }): number => m.twoMs / m.oneMs;
 
-export function summarize(rounds: readonly ScalingRound[]): { loop: number; swarm: number; swarmOverLoop: number } {
+export function summarize(rounds: readonly ScalingRound[]): { loop: number; memory: number; swarm: number; swarmOverLoop: number } {
   const loopRatio = median(rounds.map((r) => ratio(r.loop)));
+  const memoryRatio = median(rounds.map((r) => ratio(r.memory)));
   const swarmRatio = median(rounds.map((r) => ratio(r.swarm)));
-  return { loop: loopRatio, swarm: swarmRatio, swarmOverLoop: median(rounds.map((r) => ratio(r.swarm) / ratio(r.loop))) };
+  return { loop: loopRatio, memory: memoryRatio, swarm: swarmRatio, swarmOverLoop: median(rounds.map((r) => ratio(r.swarm) / ratio(r.loop))) };
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -93,29 +134,36 @@ async function main(argv: readonly string[]): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     // Alternate which side goes first, so a trend in the machine's load falls on both.
     let loopM: ScalingRound['loop'];
+    let memory: ScalingRound['memory'];
     let swarm: ScalingRound['swarm'];
     if (i % 2 === 0) {
-      loopM = await machineCeiling();
+      loopM = await machineCeiling('alu');
+      memory = await machineCeiling('memory');
       swarm = { oneMs: await swarmWallMs(1, seeds, firstSeed), twoMs: await swarmWallMs(2, seeds, firstSeed) };
     } else {
       const twoMs = await swarmWallMs(2, seeds, firstSeed);
       swarm = { oneMs: await swarmWallMs(1, seeds, firstSeed), twoMs };
-      loopM = await machineCeiling();
+      memory = await machineCeiling('memory');
+      loopM = await machineCeiling('alu');
     }
-    done.push({ loop: loopM, swarm });
+    done.push({ loop: loopM, memory, swarm });
     console.log(
       `round ${i + 1}: loop ${secs(loopM.oneMs)} s on one thread, ${secs(loopM.twoMs)} s on two: ${ratio(loopM).toFixed(3)}x; ` +
+        `memory loop ${secs(memory.oneMs)} s, ${secs(memory.twoMs)} s: ${ratio(memory).toFixed(3)}x; ` +
         `swarm ${secs(swarm.oneMs)} s with one worker, ${secs(swarm.twoMs)} s with two: ${ratio(swarm).toFixed(3)}x`,
     );
   }
   const s = summarize(done);
-  console.log(`median: loop ${s.loop.toFixed(3)}x (this machine's ceiling), swarm ${s.swarm.toFixed(3)}x (target 0.6x), swarm ÷ loop ${s.swarmOverLoop.toFixed(3)}`);
+  console.log(
+    `median: loop ${s.loop.toFixed(3)}x (this machine's ceiling), memory loop ${s.memory.toFixed(3)}x (info: two threads sharing caches and memory), ` +
+      `swarm ${s.swarm.toFixed(3)}x (target 0.6x), swarm ÷ loop ${s.swarmOverLoop.toFixed(3)}`,
+  );
 }
 
 if (!isMainThread && parentPort !== null) {
-  const { units, iterations } = workerData as { units: number; iterations: number };
+  const { kind, units, size, doubles } = workerData as LoopWork;
   let sink = 0;
-  for (let u = 0; u < units; u++) sink ^= loop(iterations);
+  for (let u = 0; u < units; u++) sink += kind === 'alu' ? loop(size) : memoryLoop(size, doubles);
   parentPort.postMessage(sink);
 } else if (isMainThread && process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main(process.argv.slice(2)).catch((err: unknown) => {
