@@ -2,7 +2,7 @@
  * Simulator speed: simulated requests per wall second and simulated-to-wall time ratio for a
  * 3-region x 4-edge topology at 2,000 req/s of simulated load (with the control plane, a purger
  * and version changes). `runSimBench({ simulatedSeconds })` returns the numbers; run directly:
- * `node dist/sim/bench.js [simulatedSeconds] [microtask|macrotask] [rounds=N] [here]`.
+ * `node dist/sim/bench.js [simulatedSeconds] [microtask|macrotask] [rounds=N] [here] [unchecked]`.
  *
  * Each round runs both measurements (the simulator and the real code alone) in two fresh worker
  * threads, taking turns a simulated second at a time (measureRound), each with the young
@@ -32,8 +32,10 @@ export interface SimBenchResult {
   simulatedToWallRatio: number;
   events: number;
   hitRatio: number;
-  /** Every round's checkers passed. */
+  /** Every round's checkers passed (vacuously when unchecked). */
   checkersPassed: boolean;
+  /** The simulator ran without trace hash and checkers (SimBenchOptions.unchecked): not the target's figure. */
+  unchecked: boolean;
   /**
    * The same workload through the same edges with no simulator at all (sim/bench-ceiling.ts):
    * what the real code alone allows, the bound on any simulator of it.
@@ -66,6 +68,11 @@ export interface SimBenchOptions {
   drain?: 'microtask' | 'macrotask';
   /** Measure one round in the calling thread with its GC settings instead of in workers (for profiling). */
   inThisThread?: boolean;
+  /**
+   * Runs the simulator without its trace hash and checkers (RunOptions.unchecked): an info figure
+   * for what those cost, never the target's (the target is the simulator as `cdn-sim` runs it).
+   */
+  unchecked?: boolean;
   /** Called as each round ends, so a caller can print every round. */
   onRound?: (round: SimBenchRound, index: number) => void;
 }
@@ -85,6 +92,7 @@ interface RoundMeasurement {
   events: number;
   hitRatio: number;
   checkersPassed: boolean;
+  unchecked: boolean;
 }
 
 export const SIM_BENCH_ROUNDS = 5;
@@ -137,6 +145,7 @@ function summarize(rounds: readonly RoundMeasurement[], youngGenerationMb: numbe
     realCodeOnlyRequestsPerWallSecond: mid((m) => m.round.realCodeOnlyRequestsPerWallSecond),
     ofCeiling: mid((m) => m.round.ofCeiling),
     rounds: rounds.map((m) => m.round),
+    unchecked: rounds[0]!.unchecked,
     youngGenerationMb,
   };
 }
@@ -173,7 +182,7 @@ async function measureRound(options: Omit<SimBenchOptions, 'onRound'>, first: Si
       if (turnFailed === undefined) await ceiling.take().catch((err: unknown) => void (turnFailed = err));
       pausedMs += performance.now() - paused;
     };
-    report = await runScenario(scenario, { seed, wallClockMs: () => performance.now(), pause: { everyMs: TURN_SIMULATED_MS, between }, ...(options.drain === undefined ? {} : { drain: options.drain }) });
+    report = await runScenario(scenario, { seed, wallClockMs: () => performance.now(), pause: { everyMs: TURN_SIMULATED_MS, between }, ...(options.unchecked === true ? { unchecked: true } : {}), ...(options.drain === undefined ? {} : { drain: options.drain }) });
     if (turnFailed !== undefined) throw turnFailed;
     if (first === 'simulator') await ceiling.take();
   } finally {
@@ -194,6 +203,7 @@ async function measureRound(options: Omit<SimBenchOptions, 'onRound'>, first: Si
     events: report.events,
     hitRatio: report.summary.hitRatio,
     checkersPassed: report.verdicts.every((v) => v.ok) && report.crash === undefined,
+    unchecked: options.unchecked === true,
   };
 }
 
@@ -209,11 +219,14 @@ if (!isMainThread && (workerData as Partial<BenchWorkerData> | null)?.simBench !
   const seconds = Number(process.argv[2] ?? 60);
   // `node dist/sim/bench.js 60 macrotask` measures the old one-setImmediate-per-event drain;
   // `... here` measures one round in the main thread with its GC settings (for --cpu-prof);
-  // `... rounds=N` sets the round count.
+  // `... rounds=N` sets the round count; `... unchecked` runs the simulator without its trace hash
+  // and checkers (an info figure: what they cost).
   const drain = process.argv[3] === 'macrotask' ? 'macrotask' : 'microtask';
   const inThisThread = process.argv.includes('here');
+  const unchecked = process.argv.includes('unchecked');
   const roundsArg = process.argv.find((a) => a.startsWith('rounds='));
   const rounds = roundsArg === undefined ? SIM_BENCH_ROUNDS : Number(roundsArg.slice('rounds='.length));
+  if (unchecked) process.stdout.write('unchecked: the simulator without its trace hash and checkers, an info figure (the target is the checked run)\n');
   const onRound = (r: SimBenchRound, i: number): void => void process.stdout.write(`${formatSimBenchRound(r, i)}\n`);
-  runSimBench({ simulatedSeconds: seconds, drain, inThisThread, rounds, onRound }).then((r) => process.stdout.write(`${JSON.stringify({ ...r, rounds: undefined }, null, 2)}\n`));
+  runSimBench({ simulatedSeconds: seconds, drain, inThisThread, rounds, onRound, unchecked }).then((r) => process.stdout.write(`${JSON.stringify({ ...r, rounds: undefined }, null, 2)}\n`));
 }

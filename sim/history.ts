@@ -159,8 +159,15 @@ export class History {
   private readonly fingerprint = new TraceFingerprint();
   records = 0;
 
-  /** `traceLine` receives each line as its record is added, in order (an observation's too). */
-  constructor(private readonly traceLine?: (line: string) => void) {}
+  /**
+   * `traceLine` receives each line as its record is added, in order (an observation's too).
+   * `hashed: false` leaves the trace hash out (traceHash() answers ''): only for the simulator
+   * bench's info row that measures a run without its checks (sim/bench.ts).
+   */
+  constructor(
+    private readonly traceLine?: (line: string) => void,
+    private readonly hashed = true,
+  ) {}
 
   listen(listener: HistoryListener): void {
     this.listeners.push(listener);
@@ -169,7 +176,7 @@ export class History {
   /** A record is plain data, never changed once added (it is hashed and written at once). */
   add(rec: HistoryRecord): void {
     this.records++;
-    this.fingerprint.add(rec);
+    if (this.hashed) this.fingerprint.add(rec);
     this.traceLine?.(JSON.stringify(rec));
     for (const l of this.listeners) l.record(rec);
   }
@@ -191,6 +198,6 @@ export class History {
    * same value, and two runs share it exactly when they added the same records in the same order.
    */
   traceHash(): string {
-    return this.fingerprint.digest();
+    return this.hashed ? this.fingerprint.digest() : '';
   }
 }

@@ -22,6 +22,12 @@ export interface RunOptions {
    * binary and the bench; absent in tests, where the report's wallMs is then 0.
    */
   wallClockMs?: () => number;
+  /**
+   * Runs without the trace hash and without the checkers: the report's verdicts are empty, its
+   * traceHash '' and its purge figures 0. Not a way to run a scenario: only the simulator bench's
+   * info row, which measures what the checks cost (sim/bench.ts).
+   */
+  unchecked?: boolean;
 }
 
 export interface FaultInterval {
@@ -99,7 +105,8 @@ class Histogram {
 }
 
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunReport> {
-  const world = new World(scenario, { seed: options.seed, ...(options.breaks === undefined ? {} : { breaks: options.breaks }), ...(options.traceLine === undefined ? {} : { traceLine: options.traceLine }), ...(options.drain === undefined ? {} : { drain: options.drain }), ...(options.pause === undefined ? {} : { pause: options.pause }) });
+  const unchecked = options.unchecked === true;
+  const world = new World(scenario, { seed: options.seed, ...(unchecked ? { hashed: false } : {}), ...(options.breaks === undefined ? {} : { breaks: options.breaks }), ...(options.traceLine === undefined ? {} : { traceLine: options.traceLine }), ...(options.drain === undefined ? {} : { drain: options.drain }), ...(options.pause === undefined ? {} : { pause: options.pause }) });
   const edgeIds = world.edges.map((e) => e.node.id);
   // The scenario's bound, not the one --break collapsing gives the edges: a broken edge's waiters
   // giving up early must still show as overlapping fetches.
@@ -107,13 +114,15 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   // Standby edges are expected to converge only once they join.
   const convergence = new Convergence(scenario.durationMs, scenario.checks.convergenceBoundMs, world.edges.filter((e) => e.member).map((e) => e.node.id));
   const membership = new MembershipOrigin(scenario.checks.membershipWindowMs, scenario.checks.membershipMaxFraction, new Map(world.edges.map((e) => [e.node.id, e.node.region])), hasMembershipFaults(scenario));
-  const checkers: Checker[] = [new PurgeSafety(), convergence, new Freshness(scenario.checks.freshnessSlackMs), originLoad, new Routing(), new Local(), membership];
+  const checkers: Checker[] = unchecked ? [] : [new PurgeSafety(), convergence, new Freshness(scenario.checks.freshnessSlackMs), originLoad, new Routing(), new Local(), membership];
   for (const c of checkers) world.history.listen(c);
-  world.network.observer = {
-    onExchange: (ev) => {
-      if (ev.to === 'origin' && ev.method === 'GET') originLoad.fetchEnded(ev.from, ev.target, ev.startMs, ev.endMs, ev.status);
-    },
-  };
+  if (!unchecked) {
+    world.network.observer = {
+      onExchange: (ev) => {
+        if (ev.to === 'origin' && ev.method === 'GET') originLoad.fetchEnded(ev.from, ev.target, ev.startMs, ev.endMs, ev.status);
+      },
+    };
+  }
 
   const latency = new Histogram();
   const timeline: TimelineBucket[] = [];
@@ -186,7 +195,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const marks = Object.fromEntries([...stopMarks()].sort(([a], [b]) => (a < b ? -1 : 1)));
   const wallMs = wallClockMs() - wallStart;
   const verdicts = checkers.map((c) => c.verdict());
-  const conv = verdicts.find((v) => v.name === 'convergence')!.stats!;
+  const conv = verdicts.find((v) => v.name === 'convergence')?.stats ?? {};
   return {
     scenario: scenario.name,
     seed: options.seed,

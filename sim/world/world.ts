@@ -63,6 +63,8 @@ export interface WorldOptions {
    * under the run's `--break` rules and its coverage marks count toward the run's.
    */
   pause?: RunPause;
+  /** False: no trace hash (History's `hashed`); only for the simulator bench's unchecked info row. */
+  hashed?: boolean;
 }
 
 export interface RunPause {
@@ -129,7 +131,7 @@ export class World {
     this.scheduler = new Scheduler(options.drain === undefined ? {} : { drain: options.drain });
     this.streams = new RandomStreams(options.seed);
     this.breaks = options.breaks ?? new Set();
-    this.history = new History(options.traceLine);
+    this.history = new History(options.traceLine, options.hashed ?? true);
     this.network = new SimNetwork(this.scheduler, this.streams.stream('network'), scenario.topology.links);
     this.workloadRng = this.streams.stream('workload');
     this.faultRng = this.streams.stream('faults');

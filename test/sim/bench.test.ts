@@ -32,6 +32,24 @@ test('runSimBench: rounds alternate which measurement takes the first turn, and 
   assert.match(formatSimBenchRound(seen[1]!, 1), /^round 2 \(ceiling first\): simulator \d+ req\/s, real code alone \d+ req\/s, \d\.\d{3}x$/);
 });
 
+test('an unchecked run (the bench\'s info figure) simulates the same run without trace hash or checkers', async () => {
+  const scenario = { ...loadScenario('sim/scenarios/smoke.json'), durationMs: 3_000, settleMs: 1_000 };
+  const checked = await runScenario(scenario, { seed: 2 });
+  const unchecked = await runScenario(scenario, { seed: 2, unchecked: true });
+  assert.ok(checked.verdicts.length > 0);
+  assert.match(checked.traceHash, /^[0-9a-f]{64}$/);
+  assert.equal(unchecked.verdicts, []);
+  assert.is(unchecked.traceHash, '');
+  // The same simulation: same events, records and answers; only the purge figures, which the
+  // convergence checker computes, are left at 0.
+  assert.is(unchecked.events, checked.events);
+  assert.is(unchecked.records, checked.records);
+  assert.equal({ ...unchecked.summary, purges: 0, purgeLagMsP50: 0, purgeLagMsP99: 0, purgeLagMsMax: 0 }, { ...checked.summary, purges: 0, purgeLagMsP50: 0, purgeLagMsP99: 0, purgeLagMsMax: 0 });
+  assert.equal(unchecked.timeline, checked.timeline);
+  assert.ok(checked.summary.purges > 0, 'the checked run counts its purges');
+  assert.is(unchecked.summary.purges, 0);
+});
+
 // A pause lands between events; anything an event left pending (a continuation its callback
 // started) must have run at that event's time, or it runs at the pause's time instead and the
 // run changes (the purger's event once left its request's continuation pending: smoke seeds 4
