@@ -38,6 +38,7 @@ import { originRequestCount } from './hit-path.js';
 import { onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { distribution, percentile, type Distribution } from './stats.js';
 import { PEER_HOP_TARGETS, type PeerHopSizeFigures } from './summary.js';
+import { DEFAULT_EDGE_SEMI_SPACE_MIB, semiSpaceFlags } from '../../edge/young-generation.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
 const ROOT = resolve(HERE, '..', '..', '..');
@@ -254,12 +255,12 @@ interface Ring {
   e2Url: string;
 }
 
-async function startRing(cpu: number | undefined, root: string): Promise<Ring> {
+async function startRing(cpu: number | undefined, root: string, edgeNodeFlags: readonly string[]): Promise<Ring> {
   // Both edges sign peer requests with one region secret, as in production (passed in the environment, not argv).
   // The misses all come from this one client: no per-client miss budget (an env variable, which older builds read too).
   const env = { ...process.env, EDGE_PEER_SECRET: randomBytes(32).toString('hex'), EDGE_CLIENT_MISSES_PER_SECOND: '0' };
-  const node = (name: string, script: string, args: string[]): Spawned =>
-    spawnProcess({ name, cpu, command: process.execPath, args: [join(root, 'dist', script), ...args], env });
+  const node = (name: string, script: string, args: string[], nodeFlags: readonly string[] = []): Spawned =>
+    spawnProcess({ name, cpu, command: process.execPath, args: [...nodeFlags, join(root, 'dist', script), ...args], env });
   const started: Spawned[] = [];
   try {
     const origin = node('peerhop-origin', 'origin/main.js', ['--port', '0', '--host', '127.0.0.1', '--admin-token', randomBytes(16).toString('hex')]);
@@ -271,7 +272,7 @@ async function startRing(cpu: number | undefined, root: string): Promise<Ring> {
     const peers = `e1=${e1Url},e2=${e2Url}`;
     // No hot copies: e1 must ask e2 every time, however often it is asked.
     const edge = (id: string, port: number): Spawned =>
-      node(`peerhop-${id}`, 'edge/main.js', ['--id', id, '--port', String(port), '--host', '127.0.0.1', '--origin', originUrl, '--peers', peers, '--hot-cache-fraction', '0', '--log-level', 'warn']);
+      node(`peerhop-${id}`, 'edge/main.js', ['--id', id, '--port', String(port), '--host', '127.0.0.1', '--origin', originUrl, '--peers', peers, '--hot-cache-fraction', '0', '--log-level', 'warn'], edgeNodeFlags);
     const e1 = edge('e1', p1);
     started.push(e1);
     const e2 = edge('e2', p2);
@@ -346,12 +347,19 @@ export interface PeerHopContext {
   serverCpu: number | undefined;
   /** The CPU this process is pinned to (for the report only). */
   harnessCpu: number | undefined;
+  /**
+   * Node flags for both edges: the young generation the edge ships with (edge/young-generation.ts),
+   * as every other edge the bench starts gets (npm run bench passes its edge flags; default: the
+   * shipped ones). Started bare, the edges ran with Node's default young generation, which no
+   * launcher of the edge uses.
+   */
+  edgeNodeFlags?: readonly string[];
   log: (line: string) => void;
 }
 
 export async function runPeerHopBench(o: PeerHopOptions, ctx: PeerHopContext): Promise<PeerHopResult> {
   const root = ctx.root ?? ROOT;
-  const ring = await startRing(ctx.serverCpu, root);
+  const ring = await startRing(ctx.serverCpu, root, ctx.edgeNodeFlags ?? semiSpaceFlags(DEFAULT_EDGE_SEMI_SPACE_MIB));
   const clients: Record<Leg, Client> = { direct: new Client(ring.e2Url), peer: new Client(ring.e1Url) };
   try {
     ctx.log(`bench: peer hop: origin ${ring.originUrl}, e1 ${ring.e1Url}, e2 ${ring.e2Url}${ctx.serverCpu === undefined ? '' : ` (all on CPU ${ctx.serverCpu})`}`);

@@ -115,6 +115,75 @@ test('an answer that is not ready at once is written when it is, outside the rea
   assert.ok(socket.spans.join('').indexOf('body of /slow') < socket.spans.join('').indexOf('body of /c'));
 });
 
+/** A body the test feeds chunk by chunk: `push` hands the stream its next chunk, `end` ends it, `fail` makes it throw. */
+function feedableBody(): { body: AsyncIterable<Uint8Array>; push: (s: string) => void; end: () => void; fail: () => void } {
+  const queue: Array<IteratorResult<Uint8Array> | Error> = [];
+  let wake: (() => void) | undefined;
+  const put = (item: IteratorResult<Uint8Array> | Error): void => {
+    queue.push(item);
+    wake?.();
+  };
+  const body: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async (): Promise<IteratorResult<Uint8Array>> => {
+        while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+        const item = queue.shift()!;
+        if (item instanceof Error) throw item;
+        return item;
+      },
+    }),
+  };
+  return { body, push: (s) => put({ done: false, value: Buffer.from(s) }), end: () => put({ done: true, value: undefined }), fail: () => put(new Error('origin reset')) };
+}
+
+const turns = async (n = 3): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+const streamed = (body: AsyncIterable<Uint8Array>, headers: string[]): EdgeResponse => ({ status: 200, headers, body, outcome: { kind: 'miss', hit: false, bytes: 0 } as EdgeResponse['outcome'] });
+
+for (const [framing, headers] of [
+  ['Content-Length', ['content-type', 'text/plain', 'content-length', '11']],
+  ['chunked', ['content-type', 'text/plain']],
+] as const) {
+  test(`a streamed answer (${framing}): its head waits for the first body chunk and leaves with it, as node:http sends them`, async () => {
+    const socket = new CorkRecordingSocket();
+    const feed = feedableBody();
+    connection(socket, () => streamed(feed.body, [...headers]));
+    socket.emit('data', Buffer.from('GET /miss HTTP/1.1\r\nHost: x\r\n\r\n'));
+    await turns();
+    assert.equal(socket.spans, [], 'nothing leaves before the body has a byte');
+    feed.push('hello ');
+    await turns();
+    assert.is(socket.spans.length, 1, `the head and the first chunk left in ${socket.spans.length} spans`);
+    assert.match(socket.spans[0]!, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n(6\r\n)?hello /);
+    feed.push('world');
+    feed.end();
+    await turns();
+    assert.is(socket.depth, 0);
+    assert.ok(socket.spans.join('').includes('world'));
+  });
+}
+
+test('a streamed answer with an empty body: the head leaves when the body ends; one that fails first: the cork is not left held', async () => {
+  const socket = new CorkRecordingSocket();
+  const feeds = [feedableBody(), feedableBody()];
+  let n = 0;
+  connection(socket, () => streamed(feeds[n++]!.body, ['content-type', 'text/plain']));
+  socket.emit('data', Buffer.from('GET /empty HTTP/1.1\r\nHost: x\r\n\r\n'));
+  await turns();
+  feeds[0]!.end();
+  await turns();
+  assert.is(socket.depth, 0);
+  assert.is(socket.spans.length, 1);
+  assert.match(socket.spans[0]!, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n0\r\n\r\n$/);
+  socket.emit('data', Buffer.from('GET /fails HTTP/1.1\r\nHost: x\r\n\r\n'));
+  await turns();
+  feeds[1]!.fail();
+  await turns();
+  assert.is(socket.depth, 0);
+});
+
 test('after waiting for an answer to drain, a pipelined head cut off mid-way resumes reading (else the connection hangs)', () => {
   const socket = new CorkRecordingSocket();
   connection(socket, hit);
