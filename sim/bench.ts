@@ -32,7 +32,7 @@ export interface SimBenchResult {
   simulatedToWallRatio: number;
   events: number;
   hitRatio: number;
-  /** Every round's checkers passed (vacuously when unchecked). */
+  /** Every round's checkers passed; false when unchecked (no checker ran). */
   checkersPassed: boolean;
   /** The simulator ran without trace hash and checkers (SimBenchOptions.unchecked): not the target's figure. */
   unchecked: boolean;
@@ -202,7 +202,7 @@ async function measureRound(options: Omit<SimBenchOptions, 'onRound'>, first: Si
     simulatedToWallRatio: report.simulatedMs / simulatorMs,
     events: report.events,
     hitRatio: report.summary.hitRatio,
-    checkersPassed: report.verdicts.every((v) => v.ok) && report.crash === undefined,
+    checkersPassed: options.unchecked !== true && report.verdicts.every((v) => v.ok) && report.crash === undefined,
     unchecked: options.unchecked === true,
   };
 }
@@ -221,7 +221,7 @@ if (!isMainThread && (workerData as Partial<BenchWorkerData> | null)?.simBench !
   // `... here` measures one round in the main thread with its GC settings (for --cpu-prof);
   // `... rounds=N` sets the round count; `... unchecked` runs the simulator without its trace hash
   // and checkers (an info figure: what they cost).
-  const drain = process.argv[3] === 'macrotask' ? 'macrotask' : 'microtask';
+  const drain = process.argv.includes('macrotask') ? 'macrotask' : 'microtask';
   const inThisThread = process.argv.includes('here');
   const unchecked = process.argv.includes('unchecked');
   const roundsArg = process.argv.find((a) => a.startsWith('rounds='));

@@ -469,11 +469,11 @@ async function main(): Promise<void> {
     process.stdout.write('\nbench: peer hop (origin, edges e1 and e2 in a ring as children; direct hits on e2 against hits via e1)\n');
     const peerHopStarted = performance.now();
     try {
-      peerHop = await runPeerHopBench(readPeerHopOptions(process.env), { serverCpu, harnessCpu: generatorCpu, edgeNodeFlags: edgeNodeFlags(o), log });
+      peerHop = await runPeerHopBench(readPeerHopOptions(process.env), { serverCpu, harnessCpu: generatorCpu, log });
       process.stdout.write(`${formatPeerHopReport(peerHop)}\n`);
       if (o.against !== undefined) {
         // The same bench on the --against build, right after: the miss and peer-hop rows of both.
-        const baselineHop = await runPeerHopBench(readPeerHopOptions(process.env), { root: o.against, serverCpu, harnessCpu: generatorCpu, edgeNodeFlags: edgeNodeFlags(o, AGAINST_EDGE), log });
+        const baselineHop = await runPeerHopBench(readPeerHopOptions(process.env), { root: o.against, serverCpu, harnessCpu: generatorCpu, log });
         process.stdout.write(`${formatPeerHopReport(baselineHop)}\n${formatPeerHopComparison(peerHop, baselineHop)}\n`);
       }
     } catch (err) {

@@ -38,7 +38,7 @@ import { originRequestCount } from './hit-path.js';
 import { onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { distribution, percentile, type Distribution } from './stats.js';
 import { PEER_HOP_TARGETS, type PeerHopSizeFigures } from './summary.js';
-import { DEFAULT_EDGE_SEMI_SPACE_MIB, semiSpaceFlags } from '../../edge/young-generation.js';
+import { edgeSemiSpaceMib, semiSpaceFlags } from '../../edge/young-generation.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
 const ROOT = resolve(HERE, '..', '..', '..');
@@ -347,19 +347,23 @@ export interface PeerHopContext {
   serverCpu: number | undefined;
   /** The CPU this process is pinned to (for the report only). */
   harnessCpu: number | undefined;
-  /**
-   * Node flags for both edges: the young generation the edge ships with (edge/young-generation.ts),
-   * as every other edge the bench starts gets (npm run bench passes its edge flags; default: the
-   * shipped ones). Started bare, the edges ran with Node's default young generation, which no
-   * launcher of the edge uses.
-   */
-  edgeNodeFlags?: readonly string[];
   log: (line: string) => void;
+}
+
+/**
+ * Both edges' node flags: the young generation the edge ships with (edge/young-generation.ts), or
+ * EDGE_SEMI_SPACE_MIB's, as every other edge the bench starts gets. Started bare, the edges ran
+ * with Node's default young generation, which no launcher of the edge uses.
+ */
+function shippedEdgeFlags(): string[] {
+  const semiSpace = edgeSemiSpaceMib(process.env);
+  if (!semiSpace.ok) throw new Error(semiSpace.message);
+  return semiSpaceFlags(semiSpace.mib);
 }
 
 export async function runPeerHopBench(o: PeerHopOptions, ctx: PeerHopContext): Promise<PeerHopResult> {
   const root = ctx.root ?? ROOT;
-  const ring = await startRing(ctx.serverCpu, root, ctx.edgeNodeFlags ?? semiSpaceFlags(DEFAULT_EDGE_SEMI_SPACE_MIB));
+  const ring = await startRing(ctx.serverCpu, root, shippedEdgeFlags());
   const clients: Record<Leg, Client> = { direct: new Client(ring.e2Url), peer: new Client(ring.e1Url) };
   try {
     ctx.log(`bench: peer hop: origin ${ring.originUrl}, e1 ${ring.e1Url}, e2 ${ring.e2Url}${ctx.serverCpu === undefined ? '' : ` (all on CPU ${ctx.serverCpu})`}`);

@@ -604,9 +604,7 @@ export class Http1Connection {
       this.socket.uncork();
       this.finishWhenDrained();
     } else {
-      // The head stays corked until the body's first chunk (stream() uncorks): both leave in one
-      // write, as node:http sends them. Written apart, a miss's small answer was two segments and
-      // two reads at the client; the miss path's p99 was 1.15-1.4x node:http's (2026-12-04).
+      this.socket.uncork();
       this.stream(r.body, plan).then(
         () => this.finishWhenDrained(),
         (err: unknown) => {
@@ -618,39 +616,27 @@ export class Http1Connection {
     }
   }
 
-  /** Writes a streamed body after its head, which respond() left corked: the first chunk (or the end) uncorks it. */
   private async stream(body: AsyncIterable<Uint8Array>, plan: BodyPlan): Promise<void> {
-    let headHeld = true;
-    const releaseHead = (): void => {
-      if (!headHeld) return;
-      headHeld = false;
-      this.socket.uncork();
-    };
-    try {
-      let sent = 0;
-      for await (const chunk of body) {
-        if (this.closed) throw new Error('client connection closed');
-        if (chunk.length === 0) continue;
-        sent += chunk.length;
-        let ok: boolean;
-        if (plan.kind === 'chunked') {
-          this.socket.cork();
-          this.socket.write(`${chunk.length.toString(16)}\r\n`);
-          this.socket.write(chunk);
-          ok = this.socket.write('\r\n');
-          this.socket.uncork();
-        } else {
-          if (plan.kind === 'length' && sent > plan.bytes) throw new Error('response body longer than its Content-Length');
-          ok = this.socket.write(chunk);
-        }
-        releaseHead();
-        if (!ok) await this.drained();
+    let sent = 0;
+    for await (const chunk of body) {
+      if (this.closed) throw new Error('client connection closed');
+      if (chunk.length === 0) continue;
+      sent += chunk.length;
+      let ok: boolean;
+      if (plan.kind === 'chunked') {
+        this.socket.cork();
+        this.socket.write(`${chunk.length.toString(16)}\r\n`);
+        this.socket.write(chunk);
+        ok = this.socket.write('\r\n');
+        this.socket.uncork();
+      } else {
+        if (plan.kind === 'length' && sent > plan.bytes) throw new Error('response body longer than its Content-Length');
+        ok = this.socket.write(chunk);
       }
-      if (plan.kind === 'chunked') this.socket.write('0\r\n\r\n');
-      else if (plan.kind === 'length' && sent !== plan.bytes) throw new Error('response body shorter than its Content-Length');
-    } finally {
-      releaseHead();
+      if (!ok) await this.drained();
     }
+    if (plan.kind === 'chunked') this.socket.write('0\r\n\r\n');
+    else if (plan.kind === 'length' && sent !== plan.bytes) throw new Error('response body shorter than its Content-Length');
   }
 
   /**
