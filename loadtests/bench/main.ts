@@ -57,7 +57,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatClusterReport, readClusterBenchOptions, runClusterHitRatioBench, type ClusterResult } from './cluster-hit-ratio.js';
-import { edgeSemiSpaceMib, semiSpaceFlags } from '../../edge/young-generation.js';
+import { semiSpaceFlagsFromEnv } from '../../edge/young-generation.js';
 import { parseEdgeNodeFlags } from './edge-node-flags.js';
 import { edgeHelpText, optionsKnownTo } from './against-edge.js';
 import { benchCases, medianP99Ratio, medianRatio, roundRatios, runCase, verifyCase, verifyPeer, warm, type CaseRun, type Target, type TargetName } from './hit-path.js';
@@ -219,10 +219,8 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
  * else --edge-node-flags.
  */
 function edgeNodeFlags(o: Options, name = 'edge'): string[] {
-  const semiSpace = edgeSemiSpaceMib(process.env);
-  if (!semiSpace.ok) throw new Error(semiSpace.message);
   const extra = name === AGAINST_EDGE ? (o.againstNodeFlags ?? o.edgeNodeFlags) : o.edgeNodeFlags;
-  return [...semiSpaceFlags(semiSpace.mib), ...extra];
+  return [...semiSpaceFlagsFromEnv(process.env), ...extra];
 }
 
 /** startServer's name for the --against build's edge. */

@@ -38,7 +38,7 @@ import { originRequestCount } from './hit-path.js';
 import { onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { distribution, percentile, type Distribution } from './stats.js';
 import { PEER_HOP_TARGETS, type PeerHopSizeFigures } from './summary.js';
-import { edgeSemiSpaceMib, semiSpaceFlags } from '../../edge/young-generation.js';
+import { semiSpaceFlagsFromEnv } from '../../edge/young-generation.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
 const ROOT = resolve(HERE, '..', '..', '..');
@@ -350,20 +350,11 @@ export interface PeerHopContext {
   log: (line: string) => void;
 }
 
-/**
- * Both edges' node flags: the young generation the edge ships with (edge/young-generation.ts), or
- * EDGE_SEMI_SPACE_MIB's, as every other edge the bench starts gets. Started bare, the edges ran
- * with Node's default young generation, which no launcher of the edge uses.
- */
-function shippedEdgeFlags(): string[] {
-  const semiSpace = edgeSemiSpaceMib(process.env);
-  if (!semiSpace.ok) throw new Error(semiSpace.message);
-  return semiSpaceFlags(semiSpace.mib);
-}
-
 export async function runPeerHopBench(o: PeerHopOptions, ctx: PeerHopContext): Promise<PeerHopResult> {
   const root = ctx.root ?? ROOT;
-  const ring = await startRing(ctx.serverCpu, root, shippedEdgeFlags());
+  // Both edges get the young generation the edge ships with (or EDGE_SEMI_SPACE_MIB's), as every other
+  // edge the bench starts: started bare, they ran with Node's default, which no launcher of the edge uses.
+  const ring = await startRing(ctx.serverCpu, root, semiSpaceFlagsFromEnv(process.env));
   const clients: Record<Leg, Client> = { direct: new Client(ring.e2Url), peer: new Client(ring.e1Url) };
   try {
     ctx.log(`bench: peer hop: origin ${ring.originUrl}, e1 ${ring.e1Url}, e2 ${ring.e2Url}${ctx.serverCpu === undefined ? '' : ` (all on CPU ${ctx.serverCpu})`}`);
@@ -461,7 +452,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   main().then(
     () => process.exit(0),
     (err: unknown) => {
-      process.stderr.write(`peer hop bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(`peer hop bench: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);
     },
   );

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { DEFAULT_EDGE_SEMI_SPACE_MIB, edgeSemiSpaceMib, semiSpaceFlags } from '../../edge/young-generation.js';
+import { DEFAULT_EDGE_SEMI_SPACE_MIB, edgeSemiSpaceMib, semiSpaceFlags, semiSpaceFlagsFromEnv } from '../../edge/young-generation.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -57,6 +57,12 @@ test('the systemd unit sets the same default', () => {
   const unit = readFileSync(join(repoRoot, 'deploy/systemd/cdn-edge@.service'), 'utf8');
   assert.match(unit, new RegExp(`^Environment=EDGE_SEMI_SPACE_MIB=${DEFAULT_EDGE_SEMI_SPACE_MIB}$`, 'm'));
   assert.match(unit, /\/usr\/bin\/node --min-semi-space-size=\$\{EDGE_SEMI_SPACE_MIB\} --max-semi-space-size=\$\{EDGE_SEMI_SPACE_MIB\} /);
+});
+
+test('semiSpaceFlagsFromEnv: the default, a set size, and a bad one thrown with its message', () => {
+  assert.equal(semiSpaceFlagsFromEnv({}), ['--min-semi-space-size=4', '--max-semi-space-size=4']);
+  assert.equal(semiSpaceFlagsFromEnv({ EDGE_SEMI_SPACE_MIB: '16' }), ['--min-semi-space-size=16', '--max-semi-space-size=16']);
+  assert.throws(() => semiSpaceFlagsFromEnv({ EDGE_SEMI_SPACE_MIB: 'x' }), /^EDGE_SEMI_SPACE_MIB: expected a whole number/);
 });
 
 test.run();
