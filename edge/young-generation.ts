@@ -48,13 +48,13 @@ export function edgeSemiSpaceMib(env: Readonly<Record<string, string | undefined
 }
 
 /** node's command-line flags for semi-spaces of `mib` MiB from the start (min = max: the nursery neither starts smaller nor grows). */
+export function semiSpaceFlags(mib: number): string[] {
+  return [`--min-semi-space-size=${mib}`, `--max-semi-space-size=${mib}`];
+}
+
 /** The flags for EDGE_SEMI_SPACE_MIB's size (or the default); throws its message when it is invalid (for the bench's launchers). */
 export function semiSpaceFlagsFromEnv(env: Readonly<Record<string, string | undefined>>): string[] {
   const semiSpace = edgeSemiSpaceMib(env);
   if (!semiSpace.ok) throw new Error(semiSpace.message);
   return semiSpaceFlags(semiSpace.mib);
-}
-
-export function semiSpaceFlags(mib: number): string[] {
-  return [`--min-semi-space-size=${mib}`, `--max-semi-space-size=${mib}`];
 }
