@@ -64,7 +64,7 @@ import { benchCases, medianP99Ratio, medianRatio, roundRatios, runCase, verifyCa
 import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
 import { allocatedBytes, peerAvailability, startNginx, startVarnish, type Peer, type PeerName } from './peers.js';
-import { formatPeerHopComparison, formatPeerHopReport, peerHopFigures, readPeerHopOptions, runPeerHopBench, type PeerHopResult } from './peer-hop.js';
+import { formatPeerHopComparison, formatPeerHopReport, peerHopFigures, readPeerHopOptions, runPeerHopBench, runPeerHopBenches, type PeerHopResult } from './peer-hop.js';
 import { formatPurgeReport, readPurgeBenchOptions, runPurgeBench, type PurgeBenchResult } from './purge-propagation.js';
 import { comparePurgeBench } from './purge-compare.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
@@ -467,12 +467,15 @@ async function main(): Promise<void> {
     process.stdout.write('\nbench: peer hop (origin, edges e1 and e2 in a ring as children; direct hits on e2 against hits via e1)\n');
     const peerHopStarted = performance.now();
     try {
-      peerHop = await runPeerHopBench(readPeerHopOptions(process.env), { serverCpu, harnessCpu: generatorCpu, log });
-      process.stdout.write(`${formatPeerHopReport(peerHop)}\n`);
-      if (o.against !== undefined) {
-        // The same bench on the --against build, right after: the miss and peer-hop rows of both.
-        const baselineHop = await runPeerHopBench(readPeerHopOptions(process.env), { root: o.against, serverCpu, harnessCpu: generatorCpu, log });
-        process.stdout.write(`${formatPeerHopReport(baselineHop)}\n${formatPeerHopComparison(peerHop, baselineHop)}\n`);
+      const hopOptions = readPeerHopOptions(process.env);
+      if (o.against === undefined) {
+        peerHop = await runPeerHopBench(hopOptions, { serverCpu, harnessCpu: generatorCpu, log });
+        process.stdout.write(`${formatPeerHopReport(peerHop)}\n`);
+      } else {
+        // This build and the --against build side by side, their blocks in turn: the miss and peer-hop rows of both.
+        const [mine, baselineHop] = (await runPeerHopBenches(hopOptions, [ROOT, o.against], { serverCpu, harnessCpu: generatorCpu, log })) as [PeerHopResult, PeerHopResult];
+        peerHop = mine;
+        process.stdout.write(`${formatPeerHopReport(mine)}\n${formatPeerHopReport(baselineHop)}\n${formatPeerHopComparison(mine, baselineHop)}\n`);
       }
     } catch (err) {
       peerHopNote = `failed: ${err instanceof Error ? err.message : String(err)}`;

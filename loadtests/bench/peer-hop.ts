@@ -16,17 +16,22 @@
  * and 100 KiB (info). Everything is on 127.0.0.1.
  *
  * Alone: node dist/loadtests/bench/peer-hop.js (BENCH_SERVER_CPU pins the servers, default 0,
- * BENCH_GENERATOR_CPU this process, default 1).
+ * BENCH_GENERATOR_CPU this process, default 1; BENCH_AGAINST=<another built checkout> runs it beside
+ * this build, as npm run bench does).
  *   BENCH_PEERHOP=0 skips it (in npm run bench)
  *   BENCH_PEERHOP_REQUESTS (5000) measured requests per target and object size
  *   BENCH_PEERHOP_WARMUP (500)    discarded requests per target and object size first
  *   BENCH_PEERHOP_BLOCKS (10)     blocks the measured requests are interleaved in
- *   BENCH_PEERHOP_MISSES (1000)   misses through e1, each for a URL never asked before
+ *   BENCH_PEERHOP_MISSES (3000)   misses through e1, each for a URL never asked before, in as many blocks
  *
  * Misses: after the hits, GETs through e1 for URLs nobody asked before, one at a time, so each
  * goes e1 -> its owner (e1 or e2) -> the origin and is stored; their p50/p99 is the miss path's
- * latency. With `root` (another checkout), the whole bench runs that build's origin and edges:
- * npm run bench does so for BENCH_AGAINST and prints both builds' figures.
+ * latency, measured in the same blocks as the hits.
+ *
+ * Two builds side by side (`runPeerHopBenches` with two checkouts; npm run bench does so for
+ * BENCH_AGAINST): both rings run at once on the server CPU, and every block runs on each build in
+ * turn, which goes first alternating by block, so a busier minute of the machine falls on both
+ * builds alike rather than on whichever ran second. Both builds' figures are printed.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
@@ -55,7 +60,7 @@ export interface PeerHopOptions {
   misses: number;
 }
 
-export const DEFAULT_PEER_HOP_OPTIONS: Readonly<PeerHopOptions> = Object.freeze({ requests: 5000, warmup: 500, blocks: 10, misses: 1000 });
+export const DEFAULT_PEER_HOP_OPTIONS: Readonly<PeerHopOptions> = Object.freeze({ requests: 5000, warmup: 500, blocks: 10, misses: 3000 });
 
 export function readPeerHopOptions(env: NodeJS.ProcessEnv): PeerHopOptions {
   const d = DEFAULT_PEER_HOP_OPTIONS;
@@ -68,6 +73,7 @@ export function readPeerHopOptions(env: NodeJS.ProcessEnv): PeerHopOptions {
   };
   const o = { requests: read('REQUESTS', d.requests, 1), warmup: read('WARMUP', d.warmup, 0), blocks: read('BLOCKS', d.blocks, 1), misses: read('MISSES', d.misses, 1) };
   if (o.blocks > o.requests) throw new Error(`BENCH_PEERHOP_BLOCKS (${o.blocks}) must not exceed BENCH_PEERHOP_REQUESTS (${o.requests})`);
+  if (o.blocks > o.misses) throw new Error(`BENCH_PEERHOP_BLOCKS (${o.blocks}) must not exceed BENCH_PEERHOP_MISSES (${o.misses})`);
   return o;
 }
 
@@ -84,6 +90,16 @@ export type Leg = 'direct' | 'peer';
 /** Which leg runs first in block `i`: direct in even blocks, peer in odd ones. */
 export function blockOrder(i: number): [Leg, Leg] {
   return i % 2 === 0 ? ['direct', 'peer'] : ['peer', 'direct'];
+}
+
+/**
+ * The order `builds` builds take block `i` in: as given in even blocks, reversed in odd ones, so
+ * with two builds each goes first in half the blocks. Indexes into the list of builds.
+ */
+export function buildOrder(i: number, builds: number): number[] {
+  if (!Number.isInteger(builds) || builds < 1) throw new Error(`buildOrder: bad build count ${builds}`);
+  const order = Array.from({ length: builds }, (_, b) => b);
+  return i % 2 === 0 ? order : order.reverse();
 }
 
 export interface CacheStatusMember {
@@ -200,8 +216,8 @@ export interface PeerHopResult {
   options: PeerHopOptions;
   /** The checkout whose dist/ ran the origin and edges. */
   root: string;
-  /** Misses through e1 (1 KiB objects), latency send -> last body byte. */
-  misses: { count: number; latencyMs: Distribution; originRequests: number };
+  /** Misses through e1 (1 KiB objects), latency send -> last body byte; p50 of each block, in block order. */
+  misses: { count: number; latencyMs: Distribution; blockP50Ms: number[]; originRequests: number };
   serverCpu: number | null;
   harnessCpu: number | null;
   sizes: SizeResult[];
@@ -307,37 +323,68 @@ async function runLeg(client: Client, leg: Leg, path: string, bodyBytes: number,
   return answers.map((a) => a.ms);
 }
 
-async function measureSize(ring: Ring, clients: Record<Leg, Client>, id: string, label: string, suffix: string, bodyBytes: number, o: PeerHopOptions, log: (l: string) => void): Promise<SizeResult> {
-  const path = await findOwnedByE2(clients.peer, suffix);
-  // Warm: e2 stores it (already, from the search); then both connections and both JITs.
-  await runLeg(clients.direct, 'direct', path, bodyBytes, Math.max(1, o.warmup));
-  await runLeg(clients.peer, 'peer', path, bodyBytes, Math.max(1, o.warmup));
-  log(`bench: peer hop: ${label}: ${path} is owned by e2; warmed with ${o.warmup} requests per target; measuring ${o.requests} per target in ${o.blocks} blocks`);
-  const originBefore = await originRequestCount(ring.originUrl);
-  const started = performance.now();
-  const blocks: Record<Leg, number[][]> = { direct: [], peer: [] };
-  for (const [i, n] of blockSizes(o.requests, o.blocks).entries()) {
-    for (const leg of blockOrder(i)) blocks[leg].push(await runLeg(clients[leg], leg, path, bodyBytes, n));
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const originRequests = (await originRequestCount(ring.originUrl)) - originBefore;
-  if (originRequests !== 0) log(`bench: WARNING peer hop ${label}: the origin saw ${originRequests} requests while measuring`);
-  return { id, label, path, bodyBytes, ...summarizeLegs(blocks.direct, blocks.peer), originRequests, seconds };
+/** One build's ring and its two keep-alive clients: `direct` to e2, `peer` to e1. */
+interface Build {
+  root: string;
+  ring: Ring;
+  clients: Record<Leg, Client>;
 }
 
-/** `n` misses through e1, one at a time, each for a path nobody asked for before; checked after the clock stops. */
-async function measureMisses(ring: Ring, viaE1: Client, n: number, log: (l: string) => void): Promise<PeerHopResult['misses']> {
-  const tag = randomBytes(4).toString('hex');
-  const originBefore = await originRequestCount(ring.originUrl);
-  const answers: Answer[] = new Array<Answer>(n);
-  for (let i = 0; i < n; i++) answers[i] = await get(viaE1, `/peerhop/miss-${tag}/${i}`);
-  const originRequests = (await originRequestCount(ring.originUrl)) - originBefore;
-  for (const a of answers) {
-    if (a.status !== 200 || a.bytes !== 1024) throw new Error(`peer hop: a miss answered ${a.status} with ${a.bytes} bytes`);
-    if (a.cacheStatus === undefined || !a.cacheStatus.includes('fwd=')) throw new Error(`peer hop: a miss was not forwarded (Cache-Status: ${JSON.stringify(a.cacheStatus)})`);
+async function measureSize(builds: readonly Build[], id: string, label: string, suffix: string, bodyBytes: number, o: PeerHopOptions, log: (l: string) => void): Promise<SizeResult[]> {
+  const paths: string[] = [];
+  for (const b of builds) {
+    const path = await findOwnedByE2(b.clients.peer, suffix);
+    // Warm: e2 stores it (already, from the search); then both connections and both JITs.
+    await runLeg(b.clients.direct, 'direct', path, bodyBytes, Math.max(1, o.warmup));
+    await runLeg(b.clients.peer, 'peer', path, bodyBytes, Math.max(1, o.warmup));
+    paths.push(path);
   }
-  if (originRequests !== n) log(`bench: WARNING peer hop misses: the origin saw ${originRequests} requests for ${n} misses`);
-  return { count: n, latencyMs: distribution(answers.map((a) => a.ms)), originRequests };
+  log(`bench: peer hop: ${label}: ${paths.join(', ')} owned by e2; warmed with ${o.warmup} requests per target; measuring ${o.requests} per target in ${o.blocks} blocks`);
+  const originBefore = await Promise.all(builds.map((b) => originRequestCount(b.ring.originUrl)));
+  const seconds = builds.map(() => 0);
+  const blocks = builds.map((): Record<Leg, number[][]> => ({ direct: [], peer: [] }));
+  for (const [i, n] of blockSizes(o.requests, o.blocks).entries()) {
+    for (const k of buildOrder(i, builds.length)) {
+      const started = performance.now();
+      for (const leg of blockOrder(i)) blocks[k]![leg].push(await runLeg(builds[k]!.clients[leg], leg, paths[k]!, bodyBytes, n));
+      seconds[k]! += (performance.now() - started) / 1000;
+    }
+  }
+  const results: SizeResult[] = [];
+  for (const [k, b] of builds.entries()) {
+    const originRequests = (await originRequestCount(b.ring.originUrl)) - originBefore[k]!;
+    if (originRequests !== 0) log(`bench: WARNING peer hop ${label} (${b.root}): the origin saw ${originRequests} requests while measuring`);
+    results.push({ id, label, path: paths[k]!, bodyBytes, ...summarizeLegs(blocks[k]!.direct, blocks[k]!.peer), originRequests, seconds: seconds[k]! });
+  }
+  return results;
+}
+
+/** `n` misses through e1 per build, one at a time, each for a path nobody asked for before, in blocks taken by the builds in turn; checked after the clock stops. */
+async function measureMisses(builds: readonly Build[], n: number, blockCount: number, log: (l: string) => void): Promise<PeerHopResult['misses'][]> {
+  const tag = randomBytes(4).toString('hex');
+  const originBefore = await Promise.all(builds.map((b) => originRequestCount(b.ring.originUrl)));
+  const answers = builds.map((): Answer[][] => []);
+  let next = 0;
+  for (const [i, size] of blockSizes(n, blockCount).entries()) {
+    for (const k of buildOrder(i, builds.length)) {
+      const block: Answer[] = new Array<Answer>(size);
+      for (let j = 0; j < size; j++) block[j] = await get(builds[k]!.clients.peer, `/peerhop/miss-${tag}/${next + j}`);
+      answers[k]!.push(block);
+    }
+    next += size;
+  }
+  const results: PeerHopResult['misses'][] = [];
+  for (const [k, b] of builds.entries()) {
+    const originRequests = (await originRequestCount(b.ring.originUrl)) - originBefore[k]!;
+    for (const a of answers[k]!.flat()) {
+      if (a.status !== 200 || a.bytes !== 1024) throw new Error(`peer hop: a miss answered ${a.status} with ${a.bytes} bytes (${b.root})`);
+      if (a.cacheStatus === undefined || !a.cacheStatus.includes('fwd=')) throw new Error(`peer hop: a miss was not forwarded (Cache-Status: ${JSON.stringify(a.cacheStatus)}; ${b.root})`);
+    }
+    if (originRequests !== n) log(`bench: WARNING peer hop misses (${b.root}): the origin saw ${originRequests} requests for ${n} misses`);
+    const blocks = answers[k]!.map((block) => block.map((a) => a.ms));
+    results.push({ count: n, latencyMs: distribution(blocks.flat()), blockP50Ms: blocks.map((x) => percentile(x, 50)), originRequests });
+  }
+  return results;
 }
 
 export interface PeerHopContext {
@@ -351,31 +398,46 @@ export interface PeerHopContext {
 }
 
 export async function runPeerHopBench(o: PeerHopOptions, ctx: PeerHopContext): Promise<PeerHopResult> {
-  const root = ctx.root ?? ROOT;
-  // Both edges get the young generation the edge ships with (or EDGE_SEMI_SPACE_MIB's), as every other
-  // edge the bench starts: started bare, they ran with Node's default, which no launcher of the edge uses.
-  const ring = await startRing(ctx.serverCpu, root, semiSpaceFlagsFromEnv(process.env));
-  const clients: Record<Leg, Client> = { direct: new Client(ring.e2Url), peer: new Client(ring.e1Url) };
+  return (await runPeerHopBenches(o, [ctx.root ?? ROOT], ctx))[0]!;
+}
+
+/**
+ * The bench on each checkout in `roots` at once (their dist/ runs the origin and edges): one ring
+ * each, all on the server CPU, every block of hits and of misses run on each build in turn
+ * (`buildOrder`). One result per root, in order.
+ */
+export async function runPeerHopBenches(o: PeerHopOptions, roots: readonly string[], ctx: Omit<PeerHopContext, 'root'>): Promise<PeerHopResult[]> {
+  if (roots.length === 0) throw new Error('runPeerHopBenches: no build to run');
+  const builds: Build[] = [];
   try {
-    ctx.log(`bench: peer hop: origin ${ring.originUrl}, e1 ${ring.e1Url}, e2 ${ring.e2Url}${ctx.serverCpu === undefined ? '' : ` (all on CPU ${ctx.serverCpu})`}`);
-    const sizes = [
-      await measureSize(ring, clients, '1k', '1 KiB', '', 1024, o, ctx.log),
-      await measureSize(ring, clients, '100k', '100 KiB', '?size=102400', 102_400, o, ctx.log),
-    ];
-    const misses = await measureMisses(ring, clients.peer, o.misses, ctx.log);
-    const targeted = sizes.find((s) => s.bodyBytes === PEER_HOP_TARGETS.bodyBytes)!;
-    return {
-      options: o,
-      root,
-      misses,
-      serverCpu: ctx.serverCpu ?? null,
-      harnessCpu: ctx.harnessCpu ?? null,
-      sizes,
-      targets: { addedP50Ms: { target: PEER_HOP_TARGETS.addedP50Ms, value: targeted.addedP50Ms, met: targeted.addedP50Ms <= PEER_HOP_TARGETS.addedP50Ms } },
-    };
+    for (const root of roots) {
+      // Both edges get the young generation the edge ships with (or EDGE_SEMI_SPACE_MIB's), as every other
+      // edge the bench starts: started bare, they ran with Node's default, which no launcher of the edge uses.
+      const ring = await startRing(ctx.serverCpu, root, semiSpaceFlagsFromEnv(process.env));
+      builds.push({ root, ring, clients: { direct: new Client(ring.e2Url), peer: new Client(ring.e1Url) } });
+      ctx.log(`bench: peer hop: ${root}: origin ${ring.originUrl}, e1 ${ring.e1Url}, e2 ${ring.e2Url}${ctx.serverCpu === undefined ? '' : ` (all on CPU ${ctx.serverCpu})`}`);
+    }
+    const oneK = await measureSize(builds, '1k', '1 KiB', '', 1024, o, ctx.log);
+    const hundredK = await measureSize(builds, '100k', '100 KiB', '?size=102400', 102_400, o, ctx.log);
+    const misses = await measureMisses(builds, o.misses, o.blocks, ctx.log);
+    return builds.map((b, k) => {
+      const sizes = [oneK[k]!, hundredK[k]!];
+      const targeted = sizes.find((s) => s.bodyBytes === PEER_HOP_TARGETS.bodyBytes)!;
+      return {
+        options: o,
+        root: b.root,
+        misses: misses[k]!,
+        serverCpu: ctx.serverCpu ?? null,
+        harnessCpu: ctx.harnessCpu ?? null,
+        sizes,
+        targets: { addedP50Ms: { target: PEER_HOP_TARGETS.addedP50Ms, value: targeted.addedP50Ms, met: targeted.addedP50Ms <= PEER_HOP_TARGETS.addedP50Ms } },
+      };
+    });
   } finally {
-    await Promise.all([clients.direct.close(), clients.peer.close()].map((p) => p.catch(() => undefined)));
-    await Promise.all([ring.e1, ring.e2, ring.origin].map(stopProcess));
+    for (const b of builds) {
+      await Promise.all([b.clients.direct.close(), b.clients.peer.close()].map((p) => p.catch(() => undefined)));
+      await Promise.all([b.ring.e1, b.ring.e2, b.ring.origin].map(stopProcess));
+    }
   }
 }
 
@@ -412,7 +474,10 @@ export function formatPeerHopReport(r: PeerHopResult): string {
     );
   }
   const m = r.misses;
-  lines.push(`  misses via e1 (${m.count}, each a new 1 KiB URL; origin saw ${m.originRequests}): p50 ${ms(m.latencyMs.p50)} p99 ${ms(m.latencyMs.p99)} ms`);
+  lines.push(
+    `  misses via e1 (${m.count}, each a new 1 KiB URL, in ${m.blockP50Ms.length} blocks; origin saw ${m.originRequests}): p50 ${ms(m.latencyMs.p50)} p99 ${ms(m.latencyMs.p99)} ms ` +
+      `(block p50s ${m.blockP50Ms.map(ms).join(' ')})`,
+  );
   return lines.join('\n');
 }
 
@@ -423,7 +488,7 @@ export function formatPeerHopReport(r: PeerHopResult): string {
 export function formatPeerHopComparison(mine: PeerHopResult, baseline: PeerHopResult): string {
   const row = (label: string, a: number, b: number): string => `  ${label.padEnd(38)} ${ms(a).padStart(8)} ${ms(b).padStart(8)}   ${(a / b).toFixed(2)}x`;
   const size = (r: PeerHopResult, id: string): SizeResult => r.sizes.find((s) => s.id === id)!;
-  const lines = [`peer hop and misses, this build vs ${baseline.root} (ms; ratio this/baseline):`, `  ${''.padEnd(38)} ${'this'.padStart(8)} ${'baseline'.padStart(8)}`];
+  const lines = [`peer hop and misses, this build vs ${baseline.root}, in the same blocks taken in turn (ms; ratio this/baseline):`, `  ${''.padEnd(38)} ${'this'.padStart(8)} ${'baseline'.padStart(8)}`];
   for (const id of ['1k', '100k']) {
     const a = size(mine, id);
     const b = size(baseline, id);
@@ -433,6 +498,10 @@ export function formatPeerHopComparison(mine: PeerHopResult, baseline: PeerHopRe
   }
   lines.push(row('miss via e1 p50', mine.misses.latencyMs.p50, baseline.misses.latencyMs.p50));
   lines.push(row('miss via e1 p99', mine.misses.latencyMs.p99, baseline.misses.latencyMs.p99));
+  const blockRatios = mine.misses.blockP50Ms.map((x, i) => x / baseline.misses.blockP50Ms[i]!);
+  if (blockRatios.length === baseline.misses.blockP50Ms.length) {
+    lines.push(`  miss via e1 p50, this/baseline per block: ${blockRatios.map((x) => x.toFixed(2)).join(' ')} (median ${percentile(blockRatios, 50).toFixed(2)}x)`);
+  }
   return lines.join('\n');
 }
 
@@ -444,8 +513,11 @@ async function main(): Promise<void> {
   const harnessCpu = pinning ? num('BENCH_GENERATOR_CPU', 1) : undefined;
   if (harnessCpu !== undefined && !pinSelf(harnessCpu)) process.stderr.write('bench: could not pin the harness itself\n');
   process.stdout.write(`peer hop bench options: ${JSON.stringify(o)}\n`);
-  const r = await runPeerHopBench(o, { serverCpu, harnessCpu, log: (l) => void process.stderr.write(`${l}\n`) });
-  process.stdout.write(`${formatPeerHopReport(r)}\n`);
+  const against = process.env['BENCH_AGAINST'];
+  const roots = against === undefined || against === '' ? [ROOT] : [ROOT, resolve(against)];
+  const results = await runPeerHopBenches(o, roots, { serverCpu, harnessCpu, log: (l) => void process.stderr.write(`${l}\n`) });
+  for (const r of results) process.stdout.write(`${formatPeerHopReport(r)}\n`);
+  if (results.length === 2) process.stdout.write(`${formatPeerHopComparison(results[0]!, results[1]!)}\n`);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,19 +1,20 @@
 /** The peer-hop bench's pure parts: options, blocks, Cache-Status shapes, the figures and summary rows. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { blockOrder, blockSizes, checkCacheStatus, ownerOf, parseCacheStatus, readPeerHopOptions, summarizeLegs } from '../../../loadtests/bench/peer-hop.js';
+import { blockOrder, blockSizes, buildOrder, checkCacheStatus, ownerOf, parseCacheStatus, readPeerHopOptions, summarizeLegs } from '../../../loadtests/bench/peer-hop.js';
 import { peerHopRows, type PeerHopSizeFigures } from '../../../loadtests/bench/summary.js';
 
 const DIRECT = 'e2; hit; ttl=299';
 const PEER = 'e2; hit; ttl=299, e1; fwd=uri-miss; fwd-status=200; ttl=299; detail=peer-e2';
 
 test('readPeerHopOptions: defaults, env values, bad values named', () => {
-  assert.equal(readPeerHopOptions({}), { requests: 5000, warmup: 500, blocks: 10, misses: 1000 });
+  assert.equal(readPeerHopOptions({}), { requests: 5000, warmup: 500, blocks: 10, misses: 3000 });
   assert.equal(readPeerHopOptions({ BENCH_PEERHOP_REQUESTS: '200', BENCH_PEERHOP_WARMUP: '0', BENCH_PEERHOP_BLOCKS: '4', BENCH_PEERHOP_MISSES: '30' }), { requests: 200, warmup: 0, blocks: 4, misses: 30 });
   assert.throws(() => readPeerHopOptions({ BENCH_PEERHOP_MISSES: '0' }), /BENCH_PEERHOP_MISSES/);
   assert.throws(() => readPeerHopOptions({ BENCH_PEERHOP_REQUESTS: '0' }), /BENCH_PEERHOP_REQUESTS/);
   assert.throws(() => readPeerHopOptions({ BENCH_PEERHOP_WARMUP: '1.5' }), /BENCH_PEERHOP_WARMUP/);
   assert.throws(() => readPeerHopOptions({ BENCH_PEERHOP_REQUESTS: '5', BENCH_PEERHOP_BLOCKS: '10' }), /must not exceed/);
+  assert.throws(() => readPeerHopOptions({ BENCH_PEERHOP_MISSES: '5', BENCH_PEERHOP_BLOCKS: '10' }), /BENCH_PEERHOP_MISSES \(5\)/);
 });
 
 test('blockSizes: sums to the total, sizes differ by at most one', () => {
@@ -27,6 +28,15 @@ test('blockOrder: who goes first alternates', () => {
   assert.equal(blockOrder(0), ['direct', 'peer']);
   assert.equal(blockOrder(1), ['peer', 'direct']);
   assert.equal(blockOrder(2), ['direct', 'peer']);
+});
+
+test('buildOrder: with two builds each goes first in every other block; one build always alone', () => {
+  assert.equal(buildOrder(0, 2), [0, 1]);
+  assert.equal(buildOrder(1, 2), [1, 0]);
+  assert.equal(buildOrder(2, 2), [0, 1]);
+  assert.equal(buildOrder(3, 1), [0]);
+  assert.equal(buildOrder(1, 3), [2, 1, 0]);
+  assert.throws(() => buildOrder(0, 0), /bad build count/);
 });
 
 test('parseCacheStatus: members nearest the origin first, bare and valued params, quoted commas kept', () => {
