@@ -2,12 +2,28 @@
  * The purge bench against a baseline build in the same run (issue 13: throughput and
  * 202 → applied p99 within 10% of main's). `BENCH_PURGE_BASELINE_DIST` names another build's
  * `dist` (e.g. of main: `git archive main | tar -x -C /tmp/base && cd /tmp/base && npm ci && npm run build`);
- * the two control planes run alternately, `BENCH_PURGE_COMPARE_ROUNDS` times each (default 2),
+ * the two control planes run alternately, `BENCH_PURGE_COMPARE_ROUNDS` times each (default 4),
  * under the same options, and both are printed with the ratios of their medians.
  */
 import { join } from 'node:path';
 import { formatPurgeReport, runPurgeBench, type PurgeBenchContext, type PurgeBenchOptions } from './purge-propagation.js';
 import { median } from '../../common/median.js';
+
+/**
+ * Rounds per build. Four, not two: one build's sustained purges/s moved by up to a quarter between two
+ * rounds a minute apart here (2026-12-05: 3,374-6,318 over six rounds each), so a median of two
+ * could call a build 16% slower when six rounds put it within 7%.
+ */
+export const DEFAULT_PURGE_COMPARE_ROUNDS = 4;
+
+/** BENCH_PURGE_COMPARE_ROUNDS: an integer >= 1, default DEFAULT_PURGE_COMPARE_ROUNDS; a bad value is named. */
+export function readPurgeCompareRounds(env: NodeJS.ProcessEnv): number {
+  const raw = env['BENCH_PURGE_COMPARE_ROUNDS'];
+  if (raw === undefined || raw === '') return DEFAULT_PURGE_COMPARE_ROUNDS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_PURGE_COMPARE_ROUNDS: expected an integer >= 1, got ${JSON.stringify(raw)}`);
+  return n;
+}
 
 export interface PurgeComparison {
   baselineDist: string;

@@ -32,7 +32,7 @@
  *   BENCH_PURGE_POST_TO (all: POSTs round-robin over the replicas; first: all to replica 1, which opens the log and usually leads)
  *   BENCH_PURGE_STORES (standalone only: file,etcd runs both in one run and prints the ratio)
  *   BENCH_PURGE_BASELINE_DIST (none): another build's dist (e.g. main's) to run alternately with
- *   this one, BENCH_PURGE_COMPARE_ROUNDS (2) times each, printing both (purge-compare.ts)
+ *   this one, BENCH_PURGE_COMPARE_ROUNDS (4) times each, printing both (purge-compare.ts)
  * Quick run: BENCH_PURGE_COUNT=200 BENCH_PURGE_SECONDS=3
  */
 import { execFileSync } from 'node:child_process';
@@ -731,8 +731,8 @@ async function main(): Promise<void> {
   const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
   if (baseline !== undefined && baseline !== '') {
     process.stdout.write(`purge bench options: ${JSON.stringify(o)}\n`);
-    const { comparePurgeBench } = await import('./purge-compare.js');
-    const rounds = num('BENCH_PURGE_COMPARE_ROUNDS', 2);
+    const { comparePurgeBench, readPurgeCompareRounds } = await import('./purge-compare.js');
+    const rounds = readPurgeCompareRounds(process.env);
     process.stdout.write(`${(await comparePurgeBench(o, ctx, resolve(baseline), rounds)).text}\n`);
     return;
   }

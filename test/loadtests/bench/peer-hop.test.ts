@@ -1,7 +1,8 @@
 /** The peer-hop bench's pure parts: options, blocks, Cache-Status shapes, the figures and summary rows. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { blockOrder, blockSizes, buildOrder, checkCacheStatus, ownerOf, parseCacheStatus, readPeerHopOptions, summarizeLegs } from '../../../loadtests/bench/peer-hop.js';
+import { blockOrder, blockSizes, buildOrder, checkCacheStatus, formatPeerHopComparison, ownerOf, parseCacheStatus, readPeerHopOptions, summarizeLegs, type PeerHopResult } from '../../../loadtests/bench/peer-hop.js';
+import { distribution } from '../../../loadtests/bench/stats.js';
 import { peerHopRows, type PeerHopSizeFigures } from '../../../loadtests/bench/summary.js';
 
 const DIRECT = 'e2; hit; ttl=299';
@@ -37,6 +38,34 @@ test('buildOrder: with two builds each goes first in every other block; one buil
   assert.equal(buildOrder(3, 1), [0]);
   assert.equal(buildOrder(1, 3), [2, 1, 0]);
   assert.throws(() => buildOrder(0, 0), /bad build count/);
+});
+
+test('formatPeerHopComparison: both builds per row, this/baseline, and the misses per block with their median', () => {
+  const result = (root: string, scale: number, missBlocks: number[][]): PeerHopResult => {
+    const size = (id: string, label: string, bodyBytes: number) => ({
+      id,
+      label,
+      path: '/p',
+      bodyBytes,
+      ...summarizeLegs([[0.1 * scale]], [[0.5 * scale]]),
+      originRequests: 0,
+      seconds: 1,
+    });
+    return {
+      options: { requests: 1, warmup: 0, blocks: missBlocks.length, misses: missBlocks.flat().length },
+      root,
+      misses: { count: missBlocks.flat().length, latencyMs: distribution(missBlocks.flat()), blockP50Ms: missBlocks.map((b) => distribution(b).p50), originRequests: missBlocks.flat().length },
+      serverCpu: 0,
+      harnessCpu: 1,
+      sizes: [size('1k', '1 KiB', 1024), size('100k', '100 KiB', 102_400)],
+      targets: { addedP50Ms: { target: 1, value: 0.4 * scale, met: true } },
+    };
+  };
+  const text = formatPeerHopComparison(result('/this', 1, [[2], [1], [3]]), result('/base', 2, [[1], [2], [2]]));
+  assert.match(text, /this build vs \/base/);
+  assert.match(text, /1 KiB peer hop added p50\s+0\.400\s+0\.800\s+0\.50x/);
+  assert.match(text, /miss via e1 p50\s+2\.000\s+2\.000\s+1\.00x/);
+  assert.match(text, /per block: 2\.00 0\.50 1\.50 \(median 1\.50x\)/);
 });
 
 test('parseCacheStatus: members nearest the origin first, bare and valued params, quoted commas kept', () => {

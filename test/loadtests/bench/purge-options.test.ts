@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_PURGE_BENCH_OPTIONS, readPurgeBenchOptions } from '../../../loadtests/bench/purge-propagation.js';
+import { readPurgeCompareRounds } from '../../../loadtests/bench/purge-compare.js';
 
 test('readPurgeBenchOptions: defaults are 10 edges, 1,000 purges, 10 s at 64 in flight', () => {
   assert.equal(readPurgeBenchOptions({}), { ...DEFAULT_PURGE_BENCH_OPTIONS });
@@ -25,6 +26,13 @@ test('readPurgeBenchOptions: a bad value names the variable and what it expected
   assert.is(readPurgeBenchOptions({ BENCH_PURGE_STORE: 'etcd' }).store, 'etcd');
   assert.throws(() => readPurgeBenchOptions({ BENCH_PURGE_POST_TO: 'leader' }), /BENCH_PURGE_POST_TO: expected all or first, got "leader"/);
   assert.is(readPurgeBenchOptions({ BENCH_PURGE_POST_TO: 'first' }).postTo, 'first');
+});
+
+test('readPurgeCompareRounds: 4 by default, an integer >= 1 otherwise, a bad value named', () => {
+  assert.is(readPurgeCompareRounds({}), 4);
+  assert.is(readPurgeCompareRounds({ BENCH_PURGE_COMPARE_ROUNDS: '' }), 4);
+  assert.is(readPurgeCompareRounds({ BENCH_PURGE_COMPARE_ROUNDS: '6' }), 6);
+  for (const bad of ['0', '-1', '2.5', 'two']) assert.throws(() => readPurgeCompareRounds({ BENCH_PURGE_COMPARE_ROUNDS: bad }), /BENCH_PURGE_COMPARE_ROUNDS: expected an integer >= 1/);
 });
 
 test.run();
