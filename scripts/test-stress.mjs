@@ -87,6 +87,26 @@ export function parseUvuOutput(text) {
   return { failures, totals };
 }
 
+/**
+ * One run's verdict: hung, crashed (a non-zero exit with no failed test named), failed, ran no test
+ * (a --files pattern that matches no file runs nothing and uvu exits 0: no evidence of stability),
+ * or all passed. `ok` only for the last.
+ */
+export function runVerdict(r, files) {
+  const crashed = !r.hung && r.failures.length === 0 && r.code !== 0;
+  const ranNone = !r.hung && !crashed && r.failures.length === 0 && (r.totals === undefined || r.totals.total === 0);
+  const verdict = r.hung
+    ? 'HUNG (killed)'
+    : crashed
+      ? `CRASHED (exit ${r.code ?? r.signal})`
+      : r.failures.length > 0
+        ? `${r.failures.length} failed`
+        : ranNone
+          ? `NO TEST RAN (does --files ${JSON.stringify(files)} match a file under dist/test?)`
+          : 'all passed';
+  return { verdict, ok: verdict === 'all passed', crashed };
+}
+
 function runOnce(index, options) {
   return new Promise((resolve) => {
     const startedMs = Date.now();
@@ -132,9 +152,8 @@ async function main() {
   const byTest = new Map();
   let bad = 0;
   for (const r of results) {
-    const crashed = !r.hung && r.failures.length === 0 && r.code !== 0;
-    const verdict = r.hung ? 'HUNG (killed)' : crashed ? `CRASHED (exit ${r.code ?? r.signal})` : r.failures.length > 0 ? `${r.failures.length} failed` : 'all passed';
-    if (r.hung || crashed || r.failures.length > 0) bad++;
+    const { verdict, ok, crashed } = runVerdict(r, options.files);
+    if (!ok) bad++;
     const counts = r.totals === undefined ? '' : ` (${r.totals.passed ?? '?'} of ${r.totals.total} passed)`;
     process.stdout.write(`run ${r.index}: ${verdict}${counts} in ${r.seconds.toFixed(1)} s\n`);
     if (r.hung || crashed) process.stdout.write(`  last output: ${r.output.replace(ANSI, '').trim().split('\n').slice(-8).join('\n  ')}\n`);
@@ -147,7 +166,7 @@ async function main() {
   }
   process.stdout.write('\n');
   if (byTest.size === 0) {
-    process.stdout.write(bad === 0 ? `test:stress: every test passed in all ${options.runs} runs\n` : `test:stress: no test failed by name, but ${bad} run(s) did not finish cleanly (see above)\n`);
+    process.stdout.write(bad === 0 ? `test:stress: every test passed in all ${options.runs} runs\n` : `test:stress: no test failed by name, but ${bad} run(s) did not pass (see above)\n`);
   } else {
     process.stdout.write('failures per test:\n');
     for (const [key, entry] of [...byTest].sort((a, b) => b[1].runs.length - a[1].runs.length)) {

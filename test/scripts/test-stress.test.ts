@@ -15,7 +15,15 @@ interface Parsed {
   failures: Array<{ file: string; test: string; why: string }>;
   totals?: { total: number; passed?: number };
 }
-const { parseUvuOutput } = (await import(pathToFileURL(script).href)) as { parseUvuOutput: (text: string) => Parsed };
+interface Run extends Parsed {
+  hung: boolean;
+  code: number | null;
+  signal: string | null;
+}
+const { parseUvuOutput, runVerdict } = (await import(pathToFileURL(script).href)) as {
+  parseUvuOutput: (text: string) => Parsed;
+  runVerdict: (r: Run, files: string) => { verdict: string; ok: boolean; crashed: boolean };
+};
 
 /** What uvu 0.5 printed for a file with one failing test (colours on, as on a terminal). */
 const UVU_OUTPUT = [
@@ -46,6 +54,18 @@ test('parseUvuOutput names the failing test, its file and why, and reads the tot
 
 test('parseUvuOutput: a clean run has no failures', () => {
   assert.equal(parseUvuOutput('origin/handler.test.js\n• •   (2 / 2)\n\n  Total:     2\n  Passed:    2\n').failures, []);
+});
+
+test('runVerdict: only a run that ran tests and failed none passes; one that ran no test does not', () => {
+  const run = (o: Partial<Run>): Run => ({ hung: false, code: 0, signal: null, failures: [], totals: { total: 5, passed: 5 }, ...o });
+  assert.equal(runVerdict(run({}), '.test.js$'), { verdict: 'all passed', ok: true, crashed: false });
+  const none = runVerdict(run({ totals: { total: 0, passed: 0 } }), 'nomatch.test.js$');
+  assert.is(none.ok, false);
+  assert.match(none.verdict, /^NO TEST RAN \(does --files "nomatch\.test\.js\$" match/);
+  assert.is(runVerdict(run({ totals: undefined }), 'x').ok, false);
+  assert.equal(runVerdict(run({ code: 1 }), 'x'), { verdict: 'CRASHED (exit 1)', ok: false, crashed: true });
+  assert.equal(runVerdict(run({ code: 1, failures: [{ file: 'a.test.js', test: 't', why: 'w' }] }), 'x'), { verdict: '1 failed', ok: false, crashed: false });
+  assert.equal(runVerdict(run({ hung: true, code: null, signal: 'SIGKILL' }), 'x'), { verdict: 'HUNG (killed)', ok: false, crashed: false });
 });
 
 test('bad arguments are one line and exit 64; --help exits 0', () => {
