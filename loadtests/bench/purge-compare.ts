@@ -10,9 +10,10 @@ import { formatPurgeReport, runPurgeBench, type PurgeBenchContext, type PurgeBen
 import { median } from '../../common/median.js';
 
 /**
- * Rounds per build. Four, not two: one build's sustained purges/s moved by up to a quarter between two
- * rounds a minute apart here (2026-12-05: 3,374-6,318 over six rounds each), so a median of two
- * could call a build 16% slower when six rounds put it within 7%.
+ * Rounds per build. Four, not two: one build's sustained purges/s moved by up to 31% between two of
+ * its rounds a minute apart here, and both builds fell over six rounds each, from about 6,000 to
+ * 3,400-3,900 (2026-12-05), so a median of two called a build 16% slower (0.84x) where six rounds
+ * each put it at 0.93x.
  */
 export const DEFAULT_PURGE_COMPARE_ROUNDS = 4;
 

@@ -12,6 +12,8 @@ const badInputs: BadInput[] = [
   ['flags for an --against edge that is not there', ['--against-node-flags=--trace-gc'], {}, /^bench: BENCH_AGAINST_NODE_FLAGS \/ --against-node-flags: there is no --against edge to give them to; add --against DIR \(--against=\. for this build\)\n$/],
   ['a log directory that is not there', ['--server-logs', '/nonexistent/bench-logs'], {}, /^bench: BENCH_SERVER_LOGS \/ --server-logs: \/nonexistent\/bench-logs is not a directory; create it first\n$/],
   ['a bad number from the environment', [], { BENCH_SECONDS: 'x' }, /^bench: BENCH_SECONDS \/ --seconds: expected an integer >= 1, got "x"\n$/],
+  ['a bad peer-hop option, checked before the first section', [], { BENCH_PEERHOP_MISSES: '0' }, /^bench: BENCH_PEERHOP_MISSES: expected an integer >= 1, got "0"\n$/],
+  ['a bad purge comparison round count, checked before the first section', [], { BENCH_PURGE_COMPARE_ROUNDS: 'two' }, /^bench: BENCH_PURGE_COMPARE_ROUNDS: expected an integer >= 1, got "two"\n$/],
   ['an unknown option', ['--bogus'], {}, /^bench: Unknown option '--bogus'/],
 ];
 badInputTests(test, bin, badInputs);
