@@ -5,7 +5,21 @@
  * set's 10,000-URL fill from one address is answered 429 from the 51st miss on).
  */
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The checkout `raw` names, resolved, once its built edge is there; undefined for none. `name`
+ * (the variable or flag it came from) leads the one-line error otherwise.
+ */
+export function againstRoot(raw: string | undefined, name: string): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const root = resolve(raw);
+  if (!existsSync(join(root, 'dist', 'edge', 'main.js'))) {
+    throw new Error(`${name}: ${root}/dist/edge/main.js does not exist; run \`npm run build\` in that checkout first`);
+  }
+  return root;
+}
 
 /** `[flag, value, flag, value, ...]` pairs of `options` whose flag starts a line of `helpText` (as an option's own entry, not a mention in another's). */
 export function optionsKnownTo(helpText: string, options: readonly string[]): string[] {

@@ -59,7 +59,7 @@ import { parseArgs } from 'node:util';
 import { formatClusterReport, readClusterBenchOptions, runClusterHitRatioBench, type ClusterResult } from './cluster-hit-ratio.js';
 import { semiSpaceFlagsFromEnv } from '../../edge/young-generation.js';
 import { parseEdgeNodeFlags } from './edge-node-flags.js';
-import { edgeHelpText, optionsKnownTo } from './against-edge.js';
+import { againstRoot, edgeHelpText, optionsKnownTo } from './against-edge.js';
 import { benchCases, medianP99Ratio, medianRatio, roundRatios, runCase, verifyCase, verifyPeer, warm, type CaseRun, type Target, type TargetName } from './hit-path.js';
 import type { GeneratorKind, LoadRun } from './load.js';
 import { measureMemory, type MemoryResult } from './memory.js';
@@ -138,7 +138,7 @@ function readOptions(): Options {
   const peersRaw = values.peers ?? env['BENCH_PEERS'] ?? 'nginx,varnish';
   const peers = peersRaw === 'none' || peersRaw === '' ? [] : peersRaw.split(',').map((x) => x.trim());
   for (const p of peers) if (p !== 'nginx' && p !== 'varnish') throw new Error(`BENCH_PEERS / --peers: expected nginx, varnish or none, got ${JSON.stringify(p)}`);
-  const against = againstRoot(values.against ?? env['BENCH_AGAINST']);
+  const against = againstRoot(values.against ?? env['BENCH_AGAINST'], 'BENCH_AGAINST / --against');
   const againstNodeFlags = againstFlags(values['against-node-flags'] ?? env['BENCH_AGAINST_NODE_FLAGS']);
   if (againstNodeFlags !== undefined && against === undefined) {
     throw new Error('BENCH_AGAINST_NODE_FLAGS / --against-node-flags: there is no --against edge to give them to; add --against DIR (--against=. for this build)');
@@ -189,15 +189,6 @@ function serverLogDir(raw: string | undefined): string | undefined {
   const dir = resolve(raw);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`BENCH_SERVER_LOGS / --server-logs: ${dir} is not a directory; create it first`);
   return dir;
-}
-
-function againstRoot(raw: string | undefined): string | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  const root = resolve(raw);
-  if (!existsSync(join(root, 'dist', 'edge', 'main.js'))) {
-    throw new Error(`BENCH_AGAINST / --against: ${root}/dist/edge/main.js does not exist; run \`npm run build\` in that checkout first`);
-  }
-  return root;
 }
 
 function machine(): Machine {

@@ -34,12 +34,12 @@
  * builds alike rather than on whichever ran second. Both builds' figures are printed.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Client } from 'undici';
+import { againstRoot } from './against-edge.js';
 import { originRequestCount } from './hit-path.js';
 import { onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { distribution, percentile, type Distribution } from './stats.js';
@@ -524,11 +524,8 @@ async function main(): Promise<void> {
   const harnessCpu = pinning ? num('BENCH_GENERATOR_CPU', 1) : undefined;
   if (harnessCpu !== undefined && !pinSelf(harnessCpu)) process.stderr.write('bench: could not pin the harness itself\n');
   process.stdout.write(`peer hop bench options: ${JSON.stringify(o)}\n`);
-  const against = process.env['BENCH_AGAINST'];
-  const roots = against === undefined || against === '' ? [ROOT] : [ROOT, resolve(against)];
-  if (roots[1] !== undefined && !existsSync(join(roots[1], 'dist', 'edge', 'main.js'))) {
-    throw new Error(`BENCH_AGAINST: ${roots[1]}/dist/edge/main.js does not exist; run \`npm run build\` in that checkout first`);
-  }
+  const against = againstRoot(process.env['BENCH_AGAINST'], 'BENCH_AGAINST');
+  const roots = against === undefined ? [ROOT] : [ROOT, against];
   const results = await runPeerHopBenches(o, roots, { serverCpu, harnessCpu, log: (l) => void process.stderr.write(`${l}\n`) });
   for (const r of results) process.stdout.write(`${formatPeerHopReport(r)}\n`);
   if (results.length === 2) process.stdout.write(`${formatPeerHopComparison(results[0]!, results[1]!)}\n`);
