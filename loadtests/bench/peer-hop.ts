@@ -364,9 +364,10 @@ async function measureSize(builds: readonly Build[], id: string, label: string, 
 /**
  * `n` misses through e1 per build, one at a time, each for a path nobody asked for before, in blocks
  * taken by the builds in turn; checked after the clock stops. `warmup` misses per build go first,
- * unmeasured: a build's first misses run code its hits never did. Block p50s fell by 40-50% from the
- * first block to the last without them, and still by about a third with 500 (2026-12-05), alike for
- * both builds: the alternating blocks share that out.
+ * unmeasured: a build's first misses run code its hits never did. Without them block p50s fell by a
+ * third to over half from the first block to the last (32-57% over six runs of two builds), with 500
+ * still by about a third (36% for both builds in one run, 2026-12-05): the alternating blocks share
+ * out what is left.
  */
 async function measureMisses(builds: readonly Build[], n: number, blockCount: number, warmup: number, log: (l: string) => void): Promise<PeerHopResult['misses'][]> {
   const tag = randomBytes(4).toString('hex');
