@@ -462,25 +462,22 @@ async function main(): Promise<void> {
     const peerHopStarted = performance.now();
     try {
       const hopOptions = readPeerHopOptions(process.env);
-      if (o.against === undefined) {
-        peerHop = await runPeerHopBench(hopOptions, { serverCpu, harnessCpu: generatorCpu, log });
-        process.stdout.write(`${formatPeerHopReport(peerHop)}\n`);
-      } else {
-        // This build and the --against build side by side, their blocks in turn: the miss and peer-hop rows of both.
-        let both: [PeerHopResult, PeerHopResult] | undefined;
+      // With --against: this build and that one side by side, their blocks in turn (the miss and peer-hop rows of both).
+      let both: [PeerHopResult, PeerHopResult] | undefined;
+      if (o.against !== undefined) {
         try {
           both = (await runPeerHopBenches(hopOptions, [ROOT, o.against], { serverCpu, harnessCpu: generatorCpu, log })) as [PeerHopResult, PeerHopResult];
         } catch (err) {
           // A baseline that fails must not cost this build's own rows: they are measured again alone.
           process.stdout.write(`peer hop bench beside ${o.against} failed: ${err instanceof Error ? err.message : String(err)}; this build alone:\n`);
         }
-        if (both !== undefined) {
-          peerHop = both[0];
-          process.stdout.write(`${formatPeerHopReport(both[0])}\n${formatPeerHopReport(both[1])}\n${formatPeerHopComparison(both[0], both[1])}\n`);
-        } else {
-          peerHop = await runPeerHopBench(hopOptions, { serverCpu, harnessCpu: generatorCpu, log });
-          process.stdout.write(`${formatPeerHopReport(peerHop)}\n`);
-        }
+      }
+      if (both !== undefined) {
+        peerHop = both[0];
+        process.stdout.write(`${formatPeerHopReport(both[0])}\n${formatPeerHopReport(both[1])}\n${formatPeerHopComparison(both[0], both[1])}\n`);
+      } else {
+        peerHop = await runPeerHopBench(hopOptions, { serverCpu, harnessCpu: generatorCpu, log });
+        process.stdout.write(`${formatPeerHopReport(peerHop)}\n`);
       }
     } catch (err) {
       peerHopNote = `failed: ${err instanceof Error ? err.message : String(err)}`;
