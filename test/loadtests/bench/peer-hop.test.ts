@@ -9,7 +9,7 @@ const DIRECT = 'e2; hit; ttl=299';
 const PEER = 'e2; hit; ttl=299, e1; fwd=uri-miss; fwd-status=200; ttl=299; detail=peer-e2';
 
 test('readPeerHopOptions: defaults, env values, bad values named', () => {
-  assert.equal(readPeerHopOptions({}), { requests: 5000, warmup: 500, blocks: 10, misses: 3000 });
+  assert.equal(readPeerHopOptions({}), { requests: 10_000, warmup: 1000, blocks: 20, misses: 10_000 });
   assert.equal(readPeerHopOptions({ BENCH_PEERHOP_REQUESTS: '200', BENCH_PEERHOP_WARMUP: '0', BENCH_PEERHOP_BLOCKS: '4', BENCH_PEERHOP_MISSES: '30' }), { requests: 200, warmup: 0, blocks: 4, misses: 30 });
   assert.throws(() => readPeerHopOptions({ BENCH_PEERHOP_MISSES: '0' }), /BENCH_PEERHOP_MISSES/);
   assert.throws(() => readPeerHopOptions({ BENCH_PEERHOP_REQUESTS: '0' }), /BENCH_PEERHOP_REQUESTS/);
