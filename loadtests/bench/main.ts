@@ -66,7 +66,7 @@ import { measureMemory, type MemoryResult } from './memory.js';
 import { allocatedBytes, peerAvailability, startNginx, startVarnish, type Peer, type PeerName } from './peers.js';
 import { formatPeerHopComparison, formatPeerHopReport, peerHopFigures, readPeerHopOptions, runPeerHopBench, runPeerHopBenches, type PeerHopResult } from './peer-hop.js';
 import { formatPurgeReport, readPurgeBenchOptions, runPurgeBench, type PurgeBenchResult } from './purge-propagation.js';
-import { comparePurgeBench, readPurgeCompareRounds } from './purge-compare.js';
+import { comparePurgeBench, readPurgeCompareOptions } from './purge-compare.js';
 import { killAllChildren, onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
 import { foreignCorePercent, formatHitTable, formatMachine, formatMemoryLine, formatRoundLine, generatorLimited, parseCpuModel, ratio, type HitTableLine, type Machine, type TargetSummary } from './report.js';
 import { formatRingRebuildReport, ringRebuildRows, runRingRebuildBench, type RingRebuildResult } from './ring-rebuild.js';
@@ -294,7 +294,7 @@ async function main(): Promise<void> {
     o = readOptions();
     // The later sections' options, checked now rather than a quarter of an hour in.
     readPeerHopOptions(process.env);
-    readPurgeCompareRounds(process.env);
+    readPurgeCompareOptions(process.env);
   } catch (err) {
     throw new OptionError(err instanceof Error ? err.message : String(err));
   }
@@ -499,8 +499,7 @@ async function main(): Promise<void> {
       // Issue 13: the same purge bench against a baseline build, alternating, both printed.
       const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
       if (baseline !== undefined && baseline !== '') {
-        const rounds = readPurgeCompareRounds(process.env);
-        const compared = await comparePurgeBench(readPurgeBenchOptions(process.env), { controlPlaneCpu: serverCpu, harnessCpu: generatorCpu, log }, resolve(baseline), rounds);
+        const compared = await comparePurgeBench(readPurgeBenchOptions(process.env), { controlPlaneCpu: serverCpu, harnessCpu: generatorCpu, log }, resolve(baseline), readPurgeCompareOptions(process.env));
         process.stdout.write(`${compared.text}\n`);
       }
     } catch (err) {

@@ -1,58 +1,152 @@
 /**
- * The purge bench against a baseline build in the same run (issue 13: throughput and
- * 202 → applied p99 within 10% of main's). `BENCH_PURGE_BASELINE_DIST` names another build's
- * `dist` (e.g. of main: `git archive main | tar -x -C /tmp/base && cd /tmp/base && npm ci && npm run build`);
- * the two control planes run alternately, `BENCH_PURGE_COMPARE_ROUNDS` times each (default 4),
- * under the same options, and both are printed with the ratios of their medians.
+ * The purge bench against a baseline build in the same run (issue 13, and issue 16's "purge rows
+ * within 10% of main's, print both"). `BENCH_PURGE_BASELINE_DIST` names another build's `dist`
+ * (e.g. of main: `git archive main | tar -x -C /tmp/base && cd /tmp/base && npm ci && npm run build`).
+ *
+ * Both builds' rigs (control plane on the server CPU, ten edges in this process) are up at once,
+ * and every block of sequential purges and every window of sustained load is taken by each build
+ * in turn, which goes first alternating, as the peer-hop bench does. Until 2026-12-05 the builds
+ * ran whole rounds one after the other (a control plane started, the bench, stopped): one build's
+ * sustained purges/s moved by up to 31% between two of its rounds a minute apart, and both builds
+ * drifted by a third over a run, so a median of rounds called the same control plane 0.84x in one
+ * run and 1.11x in another.
+ *
+ * Options (readPurgeCompareOptions):
+ *   BENCH_PURGE_COMPARE_PURGES (8000)       sequential purges per build, after BENCH_PURGE_WARMUP unmeasured
+ *   BENCH_PURGE_COMPARE_BLOCKS (20)         blocks they are split into, taken in turn
+ *   BENCH_PURGE_COMPARE_WINDOWS (8)         sustained windows per build, taken in turn, after one unmeasured each
+ *   BENCH_PURGE_COMPARE_WINDOW_SECONDS (4)  each window's length, BENCH_PURGE_CONCURRENCY POSTs in flight
  */
 import { join } from 'node:path';
-import { formatPurgeReport, runPurgeBench, type PurgeBenchContext, type PurgeBenchOptions } from './purge-propagation.js';
 import { median } from '../../common/median.js';
+import { blockSizes, buildOrder } from './peer-hop.js';
+import { measureSequential, runSustained, warmUpSequential, type PurgeBenchOptions } from './purge-propagation.js';
+import { startPurgeRig, type PurgeBenchContext, type PurgeRig } from './purge-rig.js';
+import { percentile } from './stats.js';
+
+export interface PurgeCompareOptions {
+  /** Sequential purges per build, measured. */
+  purges: number;
+  /** Blocks the sequential purges are split into. */
+  blocks: number;
+  /** Sustained windows per build, measured. */
+  windows: number;
+  windowSeconds: number;
+}
 
 /**
- * Rounds per build. Four, not two: one build's sustained purges/s moved by up to 31% between two of
- * its rounds a minute apart here, and both builds fell over six rounds each, from about 6,000 to
- * 3,400-3,900 (2026-12-05), so a median of two called a build 16% slower (0.84x) where six rounds
- * each put it at 0.93x.
+ * 8,000 sequential purges per build in 20 blocks of 400 (a round's 1,000 had a p99 that moved
+ * from 0.75 to 1.97 ms between rounds); 8 windows of 4 s per build take about as long as the 4
+ * rounds of 10 s did.
  */
-export const DEFAULT_PURGE_COMPARE_ROUNDS = 4;
+export const DEFAULT_PURGE_COMPARE_OPTIONS: Readonly<PurgeCompareOptions> = Object.freeze({ purges: 8000, blocks: 20, windows: 8, windowSeconds: 4 });
 
-/** BENCH_PURGE_COMPARE_ROUNDS: an integer >= 1, default DEFAULT_PURGE_COMPARE_ROUNDS; a bad value is named. */
-export function readPurgeCompareRounds(env: NodeJS.ProcessEnv): number {
-  const raw = env['BENCH_PURGE_COMPARE_ROUNDS'];
-  if (raw === undefined || raw === '') return DEFAULT_PURGE_COMPARE_ROUNDS;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_PURGE_COMPARE_ROUNDS: expected an integer >= 1, got ${JSON.stringify(raw)}`);
-  return n;
+/** BENCH_PURGE_COMPARE_*: integers >= 1 (blocks at most the purges); a bad value is named. */
+export function readPurgeCompareOptions(env: NodeJS.ProcessEnv): PurgeCompareOptions {
+  const d = DEFAULT_PURGE_COMPARE_OPTIONS;
+  const read = (name: string, dflt: number): number => {
+    const raw = env[`BENCH_PURGE_COMPARE_${name}`];
+    if (raw === undefined || raw === '') return dflt;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_PURGE_COMPARE_${name}: expected an integer >= 1, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const rounds = env['BENCH_PURGE_COMPARE_ROUNDS'];
+  if (rounds !== undefined && rounds !== '') {
+    throw new Error('BENCH_PURGE_COMPARE_ROUNDS is gone: the builds now take blocks and windows in turn; set BENCH_PURGE_COMPARE_BLOCKS or BENCH_PURGE_COMPARE_WINDOWS');
+  }
+  const o = { purges: read('PURGES', d.purges), blocks: read('BLOCKS', d.blocks), windows: read('WINDOWS', d.windows), windowSeconds: read('WINDOW_SECONDS', d.windowSeconds) };
+  if (o.blocks > o.purges) throw new Error(`BENCH_PURGE_COMPARE_BLOCKS (${o.blocks}) must not exceed BENCH_PURGE_COMPARE_PURGES (${o.purges})`);
+  return o;
+}
+
+export type Which = 'baseline' | 'this build';
+
+/** What one build measured: sequential 202 -> applied times per block, and purges/s per sustained window. */
+export interface BuildSamples {
+  blocksMs: number[][];
+  windowsPerSecond: number[];
 }
 
 export interface PurgeComparison {
   baselineDist: string;
-  rounds: Array<{ which: 'baseline' | 'this build'; purgesPerSecond: number; p99Ms: number }>;
+  samples: Record<Which, BuildSamples>;
+  /** this/baseline: sustained purges/s (ratio of the medians of windows) and sequential 202 -> applied p99 (ratio of the medians of blocks' p99s). */
+  rateRatio: number;
+  p99Ratio: number;
   text: string;
 }
 
-export async function comparePurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext, baselineDist: string, roundsEach: number): Promise<PurgeComparison> {
-  const rounds: PurgeComparison['rounds'] = [];
-  const lines: string[] = [];
-  for (let i = 0; i < roundsEach; i++) {
-    // Alternate which goes first, so neither always gets the quieter half of a noisy machine.
-    const order: Array<'baseline' | 'this build'> = i % 2 === 0 ? ['baseline', 'this build'] : ['this build', 'baseline'];
-    for (const which of order) {
-      const r = await runPurgeBench(o, { ...ctx, ...(which === 'baseline' ? { controlPlaneMain: join(baselineDist, 'control-plane', 'main.js') } : {}) });
-      rounds.push({ which, purgesPerSecond: r.sustained?.acceptedPerSecond ?? 0, p99Ms: r.sequential.fromAcceptedMs.p99 });
-      lines.push(`--- ${which} (round ${i + 1}${which === 'baseline' ? `, ${baselineDist}` : ''})`, formatPurgeReport(r));
+const f2 = (x: number): string => x.toFixed(2);
+
+/** The comparison's verdict lines, from both builds' samples (pure, so it is tested on made-up numbers). */
+export function formatPurgeComparison(samples: Record<Which, BuildSamples>, o: PurgeCompareOptions): { rateRatio: number; p99Ratio: number; text: string } {
+  const mine = samples['this build'];
+  const base = samples.baseline;
+  const pooled = (s: BuildSamples): number[] => s.blocksMs.flat();
+  const p50 = (s: BuildSamples): number => percentile(pooled(s), 50);
+  const p99 = (s: BuildSamples): number => percentile(pooled(s), 99);
+  const blockP50 = (s: BuildSamples): number[] => s.blocksMs.map((b) => percentile(b, 50));
+  const blockP99 = (s: BuildSamples): number[] => s.blocksMs.map((b) => percentile(b, 99));
+  const rate = (s: BuildSamples): number => median(s.windowsPerSecond);
+  const rateRatio = rate(mine) / rate(base);
+  // As the rounds' p99s were compared before (the ratio of their medians), now the blocks'.
+  const p99Ratio = median(blockP99(mine)) / median(blockP99(base));
+  const paired = (a: readonly number[], b: readonly number[]): string => {
+    const r = a.map((x, i) => x / b[i]!);
+    return `${r.map(f2).join(' ')} (median ${f2(median(r))}x)`;
+  };
+  const lines = [
+    `purge comparison, both control planes up at once, each block and window taken by the builds in turn (this build / baseline):`,
+    `  sequential 202 -> applied on every edge, ${pooled(mine).length} / ${pooled(base).length} purges in ${o.blocks} blocks:`,
+    `    p99, median of the blocks' ${f2(median(blockP99(mine)))} / ${f2(median(blockP99(base)))} ms, ratio ${f2(p99Ratio)} ${p99Ratio <= 1.1 ? 'within 10% or better' : 'MORE THAN 10% HIGHER'}`,
+    `    p99 of all ${f2(p99(mine))} / ${f2(p99(base))} ms, ratio ${f2(p99(mine) / p99(base))}; p50 of all ${f2(p50(mine))} / ${f2(p50(base))} ms, ratio ${f2(p50(mine) / p50(base))}`,
+    `    per block p99, this/baseline: ${paired(blockP99(mine), blockP99(base))}`,
+    `    per block p50, this/baseline: ${paired(blockP50(mine), blockP50(base))}`,
+    `  sustained purges/s, ${o.windows} windows of ${o.windowSeconds} s per build:`,
+    `    median ${Math.round(rate(mine))} / ${Math.round(rate(base))}, ratio ${f2(rateRatio)} ${rateRatio >= 0.9 ? 'within 10% or better' : 'MORE THAN 10% LOWER'}`,
+    `    windows: ${mine.windowsPerSecond.map(Math.round).join(', ')} / ${base.windowsPerSecond.map(Math.round).join(', ')}`,
+    `    per window, this/baseline: ${paired(mine.windowsPerSecond, base.windowsPerSecond)}`,
+  ];
+  return { rateRatio, p99Ratio, text: lines.join('\n') };
+}
+
+export async function comparePurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext, baselineDist: string, c: PurgeCompareOptions): Promise<PurgeComparison> {
+  const order: Which[] = ['baseline', 'this build'];
+  const rigs = new Map<Which, PurgeRig>();
+  try {
+    // One after the other: each start waits for its edges to stream.
+    rigs.set('baseline', await startPurgeRig(o, { ...ctx, controlPlaneMain: join(baselineDist, 'control-plane', 'main.js') }));
+    rigs.set('this build', await startPurgeRig(o, ctx));
+    const rig = (w: Which): PurgeRig => rigs.get(w)!;
+    const samples: Record<Which, BuildSamples> = { baseline: { blocksMs: [], windowsPerSecond: [] }, 'this build': { blocksMs: [], windowsPerSecond: [] } };
+    // Unmeasured: the warm-up purges one at a time, and one window of sustained load, per build.
+    const sustained = async (w: Which, seconds: number): Promise<number> => {
+      const r = rig(w);
+      const result = await runSustained(r.client, r.recorder, { ...o, sustainedSeconds: seconds }, r.controlPlanes[0]!.pid);
+      if (result.errors > 0) throw new Error(`purge comparison: ${w}: ${result.errors} POSTs failed in a sustained window`);
+      return result.acceptedPerSecond;
+    };
+    for (const w of order) {
+      await warmUpSequential(rig(w).client, rig(w).recorder, o.warmup);
+      await sustained(w, Math.min(2, c.windowSeconds));
     }
+    for (const [i, n] of blockSizes(c.purges, c.blocks).entries()) {
+      for (const k of buildOrder(i, 2)) {
+        const w = order[k]!;
+        samples[w].blocksMs.push((await measureSequential(rig(w).client, rig(w).recorder, n)).fromAcceptedMs);
+      }
+    }
+    ctx.log(`bench: purge comparison: ${c.purges} sequential purges per build in ${c.blocks} blocks done`);
+    for (let i = 0; i < c.windows; i++) {
+      for (const k of buildOrder(i, 2)) {
+        const w = order[k]!;
+        samples[w].windowsPerSecond.push(await sustained(w, c.windowSeconds));
+      }
+    }
+    const { rateRatio, p99Ratio, text } = formatPurgeComparison(samples, c);
+    return { baselineDist, samples, rateRatio, p99Ratio, text: `baseline: ${baselineDist}\n${text}` };
+  } finally {
+    for (const r of rigs.values()) await r.close();
   }
-  const of = (which: 'baseline' | 'this build') => rounds.filter((r) => r.which === which);
-  const rate = (which: 'baseline' | 'this build') => median(of(which).map((r) => r.purgesPerSecond));
-  const p99 = (which: 'baseline' | 'this build') => median(of(which).map((r) => r.p99Ms));
-  const rateRatio = rate('this build') / rate('baseline');
-  const p99Ratio = p99('this build') / p99('baseline');
-  lines.push(
-    `purge comparison, median of ${roundsEach} alternating rounds each:`,
-    `  sustained purges/s   baseline ${Math.round(rate('baseline'))}  this build ${Math.round(rate('this build'))}  ratio ${rateRatio.toFixed(2)}  (runs: ${of('baseline').map((r) => Math.round(r.purgesPerSecond)).join(', ')} / ${of('this build').map((r) => Math.round(r.purgesPerSecond)).join(', ')}) ${rateRatio >= 0.9 ? 'within 10% or better' : 'MORE THAN 10% LOWER'}`,
-    `  202 -> applied p99   baseline ${p99('baseline').toFixed(2)} ms  this build ${p99('this build').toFixed(2)} ms  ratio ${p99Ratio.toFixed(2)}  (runs: ${of('baseline').map((r) => r.p99Ms.toFixed(2)).join(', ')} / ${of('this build').map((r) => r.p99Ms.toFixed(2)).join(', ')}) ${p99Ratio <= 1.1 ? 'within 10% or better' : 'MORE THAN 10% HIGHER'}`,
-  );
-  return { baselineDist, rounds, text: lines.join('\n') };
 }

@@ -8,7 +8,7 @@
  * `ControlClient` over the real undici transport, built with the binary's own factories in this
  * (the harness) process: they serve no traffic, they only hold a stream each and apply purges.
  * Each edge's `applyPurge` is wrapped to record `performance.now()` per seq. Everything is on
- * 127.0.0.1.
+ * 127.0.0.1. The rig (control plane, edges, client) is purge-rig.ts.
  *
  *   (a) sequential: `count` purges, one at a time (POST, await the 202, next POST). Per purge:
  *       propagation from the 202 arriving to the last edge applying it, and from the POST being
@@ -31,33 +31,20 @@
  *   BENCH_REPLICA_CPUS (all on BENCH_SERVER_CPU: one CPU per replica, e.g. 0,1,0, or none for unpinned)
  *   BENCH_PURGE_POST_TO (all: POSTs round-robin over the replicas; first: all to replica 1, which opens the log and usually leads)
  *   BENCH_PURGE_STORES (standalone only: file,etcd runs both in one run and prints the ratio)
- *   BENCH_PURGE_BASELINE_DIST (none): another build's dist (e.g. main's) to run alternately with
- *   this one, BENCH_PURGE_COMPARE_ROUNDS (4) times each, printing both (purge-compare.ts)
+ *   BENCH_PURGE_BASELINE_DIST (none): another build's dist (e.g. main's) to run side by side with
+ *   this one, taking blocks of purges in turn, printing both (purge-compare.ts: BENCH_PURGE_COMPARE_*)
  * Quick run: BENCH_PURGE_COUNT=200 BENCH_PURGE_SECONDS=3
  */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { Pool, request } from 'undici';
-import { createJsonLogger } from '../../common/adapters/json-logger.js';
-import { systemClock, systemRandom, systemTimers } from '../../common/adapters/system-clock.js';
-import { createUndiciTransport } from '../../common/adapters/undici-transport.js';
-import type { Transport } from '../../common/ports.js';
-import type { EdgeConfig } from '../../edge/config.js';
-import type { ControlClient } from '../../edge/control/control-client.js';
-import { createControlClient, createEdge, edgeConfigWithDefaults } from '../../edge/create-edge.js';
-import type { Edge } from '../../edge/pipeline/edge.js';
-import { EtcdCluster } from './etcd-cluster.js';
-import { clockTicksPerSecond, cpuPercent, onPath, pinSelf, readCpuTicks, spawnProcess, stopProcess, waitForLine, type CpuTicks, type Spawned } from './processes.js';
+import { request } from 'undici';
+import { clockTicksPerSecond, cpuPercent, onPath, pinSelf, readCpuTicks, type CpuTicks } from './processes.js';
+import { postOk, replicaLayout, sleep, startPurgeRig, type Accepted, type ApplyRecorder, type PurgeBenchContext, type PurgeClient } from './purge-rig.js';
 import { distribution, lagTrend, type Distribution, type LagSample, type LagTrend } from './stats.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
-const ROOT = resolve(HERE, '..', '..', '..');
-const LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+)/;
+export type { PurgeBenchContext } from './purge-rig.js';
 
 export interface PurgeBenchOptions {
   edges: number;
@@ -209,207 +196,58 @@ export interface PurgeBenchResult {
   };
 }
 
-interface BenchEdge {
-  id: string;
-  edge: Edge;
-  control: ControlClient;
-  transport: Transport;
-}
-
-/** Per-seq application times: one slot per edge; filled only while `recording`. */
-class ApplyRecorder {
-  recording = false;
-  readonly appliedAt = new Map<number, Float64Array>();
-  orderViolations = 0;
-  unexpectedFlushes = 0;
-  private waiters: Array<{ seq: number; resolve: () => void }> = [];
-
-  constructor(private readonly edges: readonly BenchEdge[]) {}
-
-  onApplied(edgeIndex: number, previousSeq: number, seq: number, atMs: number): void {
-    if (seq !== previousSeq + 1) this.orderViolations++;
-    if (this.recording) {
-      let times = this.appliedAt.get(seq);
-      if (times === undefined) {
-        times = new Float64Array(this.edges.length).fill(NaN);
-        this.appliedAt.set(seq, times);
-      }
-      times[edgeIndex] = atMs;
-    }
-    if (this.waiters.length > 0) this.wake();
-  }
-
-  minAppliedSeq(): number {
-    let min = Infinity;
-    for (const e of this.edges) min = Math.min(min, e.edge.control.purges.appliedSeq);
-    return min;
-  }
-
-  /** Resolves once every edge has applied `seq`; rejects after `timeoutMs`. */
-  allApplied(seq: number, timeoutMs: number): Promise<void> {
-    if (this.minAppliedSeq() >= seq) return Promise.resolve();
-    return new Promise((resolveAll, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w.resolve !== done);
-        reject(new Error(`purge bench: seq ${seq} not applied on every edge within ${timeoutMs} ms (applied: ${this.edges.map((e) => `${e.id}=${e.edge.control.purges.appliedSeq}`).join(' ')})`));
-      }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(timer);
-        resolveAll();
-      };
-      this.waiters.push({ seq, resolve: done });
-    });
-  }
-
-  private wake(): void {
-    const min = this.minAppliedSeq();
-    const ready = this.waiters.filter((w) => w.seq <= min);
-    if (ready.length === 0) return;
-    this.waiters = this.waiters.filter((w) => w.seq > min);
-    for (const w of ready) w.resolve();
-  }
-}
-
-function purgeBody(n: number): string {
-  return JSON.stringify({ kind: 'url', values: [`http://bench.invalid/object/${n}`], soft: false });
-}
-
-interface Accepted {
-  seq: number;
-  postMs: number;
-  acceptedMs: number;
-  /** Index of the replica (control-plane URL) that answered. */
-  replica: number;
-}
-
-/** POSTs purges; with several control-plane replicas, round-robin over them. */
-class PurgeClient {
-  private readonly pools: Pool[];
-  private sent = 0;
-
-  constructor(
-    urls: readonly string[],
-    private readonly token: string,
-    connections: number,
-  ) {
-    this.pools = urls.map((url) => new Pool(url, { connections, pipelining: 1 }));
-  }
-
-  /** One POST /purges: the 202's seq and times, or the status it got instead. */
-  async post(): Promise<Accepted | { status: number }> {
-    const body = purgeBody(this.sent++);
-    const replica = this.sent % this.pools.length;
-    const postMs = performance.now();
-    const res = await this.pools[replica]!.request({
-      path: '/purges',
-      method: 'POST',
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-      body,
-    });
-    const acceptedMs = performance.now();
-    if (res.statusCode !== 202) {
-      await res.body.dump();
-      return { status: res.statusCode };
-    }
-    const answer = (await res.body.json()) as { seq: number };
-    return { seq: answer.seq, postMs, acceptedMs, replica };
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.pools.map((pool) => pool.close()));
-  }
-}
-
-async function postOk(client: PurgeClient): Promise<Accepted> {
-  const r = await client.post();
-  if ('status' in r) throw new Error(`purge bench: POST /purges answered ${r.status}`);
-  return r;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function buildEdges(n: number, controlUrls: readonly string[], token: string, recorder: () => ApplyRecorder): BenchEdge[] {
-  const edges: BenchEdge[] = [];
-  for (let i = 0; i < n; i++) {
-    const id = `bench-e${i}`;
-    // Nothing ever connects to the origin or to the advertised URL: these edges serve no traffic.
-    // Schema defaults fill the rest of controlPlane (stream idle, back-off), as for cdn-edge.
-    // Every edge knows every replica, each starting on a different one.
-    const url = [...controlUrls.slice(i % controlUrls.length), ...controlUrls.slice(0, i % controlUrls.length)].join(',');
-    const controlPlane = { url, token } as EdgeConfig['controlPlane'];
-    const config = edgeConfigWithDefaults({ id, origin: 'http://127.0.0.1:9', logLevel: 'warn', controlPlane });
-    const transport = createUndiciTransport();
-    const logger = createJsonLogger(id, 'warn');
-    const ports = { clock: systemClock, timers: systemTimers, transport, logger, random: systemRandom };
-    const edge = createEdge(config, ports);
-    // The edge's control events say when each purge lands; the applied seq before it comes from the last event.
-    let previousSeq = edge.control.purges.appliedSeq;
-    let hellos = 0;
-    edge.control.events.subscribe((event) => {
-      if (event.type === 'purge-applied') {
-        recorder().onApplied(i, previousSeq, event.seq, performance.now());
-        previousSeq = event.appliedSeq;
-      } else if (event.type === 'flushed') {
-        // The first flush is the fresh start's (hello on an empty cache); any later one means this
-        // edge fell behind the retained log.
-        if (hellos++ > 0) recorder().unexpectedFlushes++;
-        previousSeq = event.appliedSeq;
-      }
-    });
-    const control = createControlClient(config, edge, ports, `http://127.0.0.1:${10_000 + i}`);
-    if (control === undefined) throw new Error('purge bench: edge built without a control client');
-    edges.push({ id, edge, control, transport });
-  }
-  return edges;
-}
-
-async function waitStreaming(edges: readonly BenchEdge[], timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!edges.every((e) => e.control.state === 'streaming' && e.control.logId !== undefined)) {
-    if (performance.now() > deadline) {
-      throw new Error(`purge bench: edges not streaming within ${timeoutMs} ms: ${edges.map((e) => `${e.id}=${e.control.state}`).join(' ')}`);
-    }
-    await sleep(10);
-  }
-}
-
 async function runSequential(client: PurgeClient, recorder: ApplyRecorder, o: PurgeBenchOptions): Promise<SequentialResult> {
-  for (let i = 0; i < o.warmup; i++) await postOk(client);
-  let last = 0;
-  if (o.warmup > 0) {
-    // Drain the warm-up before measuring, so its tail does not land on the first measured purges.
-    last = (await postOk(client)).seq;
-    await recorder.allApplied(last, 10_000);
-  }
+  await warmUpSequential(client, recorder, o.warmup);
+  const m = await measureSequential(client, recorder, o.count);
+  return {
+    purges: m.fromAcceptedMs.length,
+    fromAcceptedMs: distribution(m.fromAcceptedMs),
+    fromPostMs: distribution(m.fromPostMs),
+    acceptMs: distribution(m.acceptMs),
+    appliedBefore202: m.appliedBefore202,
+    seconds: m.seconds,
+  };
+}
+
+/** `n` unmeasured purges one at a time, then one more waited for on every edge, so their tail does not land on measured ones. */
+export async function warmUpSequential(client: PurgeClient, recorder: ApplyRecorder, n: number): Promise<void> {
+  if (n <= 0) return;
+  for (let i = 0; i < n; i++) await postOk(client);
+  await recorder.allApplied((await postOk(client)).seq, 10_000);
+}
+
+/** One block of sequential purges: per purge, 202 -> applied on the last edge, POST -> the same, POST -> 202. */
+export interface SequentialSamples {
+  fromAcceptedMs: number[];
+  fromPostMs: number[];
+  acceptMs: number[];
+  appliedBefore202: number;
+  seconds: number;
+}
+
+/** `n` purges one at a time (POST, await the 202, next POST), then waits until every edge applied them. */
+export async function measureSequential(client: PurgeClient, recorder: ApplyRecorder, n: number): Promise<SequentialSamples> {
   recorder.recording = true;
   const accepted: Accepted[] = [];
   const started = performance.now();
-  for (let i = 0; i < o.count; i++) accepted.push(await postOk(client));
+  for (let i = 0; i < n; i++) accepted.push(await postOk(client));
   const lastSeq = accepted[accepted.length - 1]!.seq;
   await recorder.allApplied(lastSeq, 30_000);
   const seconds = (performance.now() - started) / 1000;
   recorder.recording = false;
 
-  const fromAccepted: number[] = [];
-  const fromPost: number[] = [];
-  let appliedBefore202 = 0;
+  const samples: SequentialSamples = { fromAcceptedMs: [], fromPostMs: [], acceptMs: [], appliedBefore202: 0, seconds };
   for (const a of accepted) {
     const times = recorder.appliedAt.get(a.seq);
     if (times === undefined || times.some((t) => Number.isNaN(t))) throw new Error(`purge bench: seq ${a.seq} has no apply time on some edge`);
     const lastApplied = Math.max(...times);
-    fromAccepted.push(lastApplied - a.acceptedMs);
-    fromPost.push(lastApplied - a.postMs);
-    if (lastApplied < a.acceptedMs) appliedBefore202++;
+    samples.fromAcceptedMs.push(lastApplied - a.acceptedMs);
+    samples.fromPostMs.push(lastApplied - a.postMs);
+    samples.acceptMs.push(a.acceptedMs - a.postMs);
+    if (lastApplied < a.acceptedMs) samples.appliedBefore202++;
   }
   recorder.appliedAt.clear();
-  return {
-    purges: accepted.length,
-    fromAcceptedMs: distribution(fromAccepted),
-    fromPostMs: distribution(fromPost),
-    acceptMs: distribution(accepted.map((a) => a.acceptedMs - a.postMs)),
-    appliedBefore202,
-    seconds,
-  };
+  return samples;
 }
 
 /**
@@ -441,7 +279,7 @@ async function runPaced(client: PurgeClient, recorder: ApplyRecorder, o: PurgeBe
   return { rate: o.pacedRate, seconds: (performance.now() - started) / 1000, purges: accepted.length, fromAcceptedMs: distribution(fromAccepted) };
 }
 
-async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: PurgeBenchOptions, controlPlanePid: number): Promise<SustainedResult> {
+export async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: PurgeBenchOptions, controlPlanePid: number): Promise<SustainedResult> {
   let lastSeq = 0;
   let accepted = 0;
   let rejected503 = 0;
@@ -502,12 +340,6 @@ async function runSustained(client: PurgeClient, recorder: ApplyRecorder, o: Pur
   };
 }
 
-/** The CPU each etcd-store replica runs on (undefined: unpinned). */
-function replicaLayout(ctx: PurgeBenchContext): Array<number | undefined> {
-  if (ctx.replicaCpus !== undefined) return [...ctx.replicaCpus];
-  return Array.from({ length: ctx.replicas ?? 3 }, () => ctx.controlPlaneCpu);
-}
-
 const APPEND_COUNTERS: ReadonlyArray<[keyof EtcdAppendCounts, string]> = [
   ['batches', 'control_plane_etcd_append_batches_total'],
   ['purges', 'control_plane_etcd_append_purges_total'],
@@ -545,67 +377,10 @@ function appendDelta(before: readonly EtcdAppendCounts[], after: readonly EtcdAp
   return { sum, busiest };
 }
 
-export interface PurgeBenchContext {
-  /** The control plane to run: `control-plane/main.js` of a build; default this build's. */
-  controlPlaneMain?: string;
-  /** CPU the control plane is pinned to; undefined runs it unpinned. */
-  controlPlaneCpu: number | undefined;
-  /** The CPU this process is pinned to (for the report only). */
-  harnessCpu: number | undefined;
-  /** etcd store: control-plane replicas (BENCH_PURGE_REPLICAS; default 3), pinned like a lone control plane. */
-  replicas?: number;
-  /** etcd store: the CPU every etcd member is pinned to (BENCH_ETCD_CPU); absent: unpinned. */
-  etcdCpu?: number | undefined;
-  /**
-   * etcd store: the CPU of each replica (BENCH_REPLICA_CPUS, e.g. `0,1,0`; `none`: unpinned); absent:
-   * all on controlPlaneCpu. A real region runs each replica on its own machine; on a 2-core bench
-   * host, all three on one CPU measures CPU contention between them rather than the store.
-   */
-  replicaCpus?: ReadonlyArray<number | undefined>;
-  log: (line: string) => void;
-}
-
 export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext): Promise<PurgeBenchResult> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'edgeworks-purge-bench-'));
-  const token = randomBytes(16).toString('hex');
-  const controlPlaneMain = ctx.controlPlaneMain ?? join(ROOT, 'dist', 'control-plane', 'main.js');
-  // Edges hold their own credential, apart from the admin token that purges (#13); a build from
-  // before #13 (a baseline) has one token for both.
-  const separateEdgeToken = execFileSync(process.execPath, [controlPlaneMain, '--help'], { encoding: 'utf8' }).includes('--edge-token');
-  const edgeToken = separateEdgeToken ? randomBytes(16).toString('hex') : token;
-  const controlPlanes: Spawned[] = [];
-  let etcd: EtcdCluster | undefined;
-  let edges: BenchEdge[] = [];
-  let client: PurgeClient | undefined;
+  const rig = await startPurgeRig(o, ctx);
+  const { client, recorder, controlPlanes, controlUrls, token, edges, dataDir } = rig;
   try {
-    const controlUrls: string[] = [];
-    const startControlPlane = async (storeArgs: string[], cpu = ctx.controlPlaneCpu): Promise<void> => {
-      const cp = spawnProcess({
-        name: `control-plane ${controlPlanes.length + 1}`,
-        cpu,
-        command: process.execPath,
-        // BENCH_CP_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the control plane.
-        args: [...nodeArgsFromEnv('BENCH_CP_NODE_ARGS'), controlPlaneMain, '--port', '0', '--host', '127.0.0.1', ...storeArgs, '--token', token, ...(separateEdgeToken ? ['--edge-token', edgeToken] : []), '--log-level', 'warn'],
-      });
-      controlPlanes.push(cp);
-      const m = await waitForLine(cp, LISTENING, 30_000);
-      controlUrls.push(`http://127.0.0.1:${m[1]}`);
-    };
-    if (o.store === 'file') {
-      await startControlPlane(['--data-dir', dataDir]);
-    } else {
-      etcd = await EtcdCluster.create(3, dataDir, ctx.etcdCpu);
-      const replicaCpus = replicaLayout(ctx);
-      for (let i = 0; i < replicaCpus.length; i++) await startControlPlane(['--store', 'etcd', '--etcd-endpoints', etcd.endpoints.join(','), '--etcd-prefix', '/bench/'], replicaCpus[i]);
-    }
-    let recorder: ApplyRecorder | undefined;
-    edges = buildEdges(o.edges, controlUrls, edgeToken, () => recorder!);
-    recorder = new ApplyRecorder(edges);
-    for (const e of edges) e.control.start();
-    await waitStreaming(edges, 10_000);
-    ctx.log(`bench: purge: ${o.store} store, control plane ${controlUrls.join(',')} (pids ${controlPlanes.map((c) => c.pid).join(',')}, data in ${dataDir}), ${edges.length} edges streaming`);
-
-    client = new PurgeClient(o.postTo === 'first' ? controlUrls.slice(0, 1) : controlUrls, token, o.concurrency);
     const sequential = await runSequential(client, recorder, o);
     ctx.log(`bench: purge: ${sequential.purges} sequential purges in ${sequential.seconds.toFixed(1)} s`);
     let paced: PacedResult | null = null;
@@ -649,12 +424,7 @@ export async function runPurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchContext
       },
     };
   } finally {
-    for (const e of edges) e.control.stop();
-    await client?.close().catch(() => undefined);
-    await Promise.all(edges.map((e) => e.transport.close().catch(() => undefined)));
-    for (const cp of controlPlanes) await stopProcess(cp, nodeArgsFromEnv('BENCH_CP_NODE_ARGS').length > 0 ? 10_000 : 0);
-    await etcd?.stopAll();
-    rmSync(dataDir, { recursive: true, force: true });
+    await rig.close();
   }
 }
 
@@ -731,9 +501,10 @@ async function main(): Promise<void> {
   const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
   if (baseline !== undefined && baseline !== '') {
     process.stdout.write(`purge bench options: ${JSON.stringify(o)}\n`);
-    const { comparePurgeBench, readPurgeCompareRounds } = await import('./purge-compare.js');
-    const rounds = readPurgeCompareRounds(process.env);
-    process.stdout.write(`${(await comparePurgeBench(o, ctx, resolve(baseline), rounds)).text}\n`);
+    const { comparePurgeBench, readPurgeCompareOptions } = await import('./purge-compare.js');
+    const c = readPurgeCompareOptions(process.env);
+    process.stdout.write(`purge comparison options: ${JSON.stringify(c)}\n`);
+    process.stdout.write(`${(await comparePurgeBench(o, ctx, resolve(baseline), c)).text}\n`);
     return;
   }
   // BENCH_PURGE_STORES=file,etcd runs both stores one after the other in this run, for the ratio.
@@ -774,7 +545,3 @@ function readReplicaCpus(raw: string | undefined, replicas: number, pinning: boo
   });
 }
 
-function nodeArgsFromEnv(name: string): string[] {
-  const value = process.env[name]?.trim();
-  return value === undefined || value === '' ? [] : value.split(/\s+/);
-}

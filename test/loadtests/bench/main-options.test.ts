@@ -13,7 +13,8 @@ const badInputs: BadInput[] = [
   ['a log directory that is not there', ['--server-logs', '/nonexistent/bench-logs'], {}, /^bench: BENCH_SERVER_LOGS \/ --server-logs: \/nonexistent\/bench-logs is not a directory; create it first\n$/],
   ['a bad number from the environment', [], { BENCH_SECONDS: 'x' }, /^bench: BENCH_SECONDS \/ --seconds: expected an integer >= 1, got "x"\n$/],
   ['a bad peer-hop option, checked before the first section', [], { BENCH_PEERHOP_MISSES: '0' }, /^bench: BENCH_PEERHOP_MISSES: expected an integer >= 1, got "0"\n$/],
-  ['a bad purge comparison round count, checked before the first section', [], { BENCH_PURGE_COMPARE_ROUNDS: 'two' }, /^bench: BENCH_PURGE_COMPARE_ROUNDS: expected an integer >= 1, got "two"\n$/],
+  ['a bad purge comparison block count, checked before the first section', [], { BENCH_PURGE_COMPARE_BLOCKS: 'two' }, /^bench: BENCH_PURGE_COMPARE_BLOCKS: expected an integer >= 1, got "two"\n$/],
+  ['the purge comparison round count, gone since the builds take blocks in turn', [], { BENCH_PURGE_COMPARE_ROUNDS: '6' }, /^bench: BENCH_PURGE_COMPARE_ROUNDS is gone: .*BENCH_PURGE_COMPARE_WINDOWS\n$/],
   ['an unknown option', ['--bogus'], {}, /^bench: Unknown option '--bogus'/],
 ];
 badInputTests(test, bin, badInputs);

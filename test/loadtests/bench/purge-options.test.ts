@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DEFAULT_PURGE_BENCH_OPTIONS, readPurgeBenchOptions } from '../../../loadtests/bench/purge-propagation.js';
-import { readPurgeCompareRounds } from '../../../loadtests/bench/purge-compare.js';
+import { DEFAULT_PURGE_COMPARE_OPTIONS, formatPurgeComparison, readPurgeCompareOptions } from '../../../loadtests/bench/purge-compare.js';
 
 test('readPurgeBenchOptions: defaults are 10 edges, 1,000 purges, 10 s at 64 in flight', () => {
   assert.equal(readPurgeBenchOptions({}), { ...DEFAULT_PURGE_BENCH_OPTIONS });
@@ -28,11 +28,36 @@ test('readPurgeBenchOptions: a bad value names the variable and what it expected
   assert.is(readPurgeBenchOptions({ BENCH_PURGE_POST_TO: 'first' }).postTo, 'first');
 });
 
-test('readPurgeCompareRounds: 4 by default, an integer >= 1 otherwise, a bad value named', () => {
-  assert.is(readPurgeCompareRounds({}), 4);
-  assert.is(readPurgeCompareRounds({ BENCH_PURGE_COMPARE_ROUNDS: '' }), 4);
-  assert.is(readPurgeCompareRounds({ BENCH_PURGE_COMPARE_ROUNDS: '6' }), 6);
-  for (const bad of ['0', '-1', '2.5', 'two']) assert.throws(() => readPurgeCompareRounds({ BENCH_PURGE_COMPARE_ROUNDS: bad }), /BENCH_PURGE_COMPARE_ROUNDS: expected an integer >= 1/);
+test('readPurgeCompareOptions: 8,000 purges in 20 blocks and 8 windows of 4 s by default; each variable overrides; bad values named', () => {
+  assert.equal(readPurgeCompareOptions({}), { purges: 8000, blocks: 20, windows: 8, windowSeconds: 4 });
+  assert.equal(readPurgeCompareOptions({ BENCH_PURGE_COMPARE_PURGES: '300', BENCH_PURGE_COMPARE_BLOCKS: '3', BENCH_PURGE_COMPARE_WINDOWS: '', BENCH_PURGE_COMPARE_WINDOW_SECONDS: '1' }), { purges: 300, blocks: 3, windows: 8, windowSeconds: 1 });
+  for (const bad of ['0', '-1', '2.5', 'two']) assert.throws(() => readPurgeCompareOptions({ BENCH_PURGE_COMPARE_WINDOWS: bad }), /BENCH_PURGE_COMPARE_WINDOWS: expected an integer >= 1/);
+  assert.throws(() => readPurgeCompareOptions({ BENCH_PURGE_COMPARE_PURGES: '10', BENCH_PURGE_COMPARE_BLOCKS: '11' }), /BENCH_PURGE_COMPARE_BLOCKS \(11\) must not exceed BENCH_PURGE_COMPARE_PURGES \(10\)/);
+  // The old knob is refused rather than ignored, so an old command line does not measure something else unseen.
+  assert.throws(() => readPurgeCompareOptions({ BENCH_PURGE_COMPARE_ROUNDS: '6' }), /BENCH_PURGE_COMPARE_ROUNDS is gone/);
+  assert.equal(readPurgeCompareOptions({ BENCH_PURGE_COMPARE_ROUNDS: '' }), { ...DEFAULT_PURGE_COMPARE_OPTIONS });
+});
+
+test('formatPurgeComparison: purges/s and p99 as the ratios of the medians of windows and of blocks, per block and window ratios printed', () => {
+  const ramp = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i * 0.01);
+  const samples = {
+    // 100 samples a block: p99s 1.98 and 2.98 (median 2.48) against 1.48 and 1.58 (median 1.53).
+    'this build': { blocksMs: [ramp(1, 100), ramp(2, 100)], windowsPerSecond: [5000, 6000, 4000] },
+    baseline: { blocksMs: [ramp(0.5, 100), ramp(0.6, 100)], windowsPerSecond: [4000, 5000, 3000] },
+  };
+  const r = formatPurgeComparison(samples, { purges: 200, blocks: 2, windows: 3, windowSeconds: 4 });
+  assert.ok(Math.abs(r.rateRatio - 5000 / 4000) < 1e-9, `rate ratio ${r.rateRatio}`);
+  const p99 = (from: number): number => from + 0.98; // nearest rank: the 99th of 100
+  assert.ok(Math.abs(r.p99Ratio - (p99(1) + p99(2)) / (p99(0.5) + p99(0.6))) < 1e-9, `p99 ratio ${r.p99Ratio}`);
+  assert.match(r.text, /median 5000 \/ 4000, ratio 1\.25 within 10% or better/);
+  assert.match(r.text, /windows: 5000, 6000, 4000 \/ 4000, 5000, 3000/);
+  assert.match(r.text, /per window, this\/baseline: 1\.25 1\.20 1\.33 \(median 1\.25x\)/);
+  assert.match(r.text, /200 \/ 200 purges in 2 blocks/);
+  assert.match(r.text, /MORE THAN 10% HIGHER/);
+  // And the other way round: lower throughput is called out, a lower p99 is not.
+  const swapped = formatPurgeComparison({ 'this build': samples.baseline, baseline: samples['this build'] }, { purges: 200, blocks: 2, windows: 3, windowSeconds: 4 });
+  assert.match(swapped.text, /ratio 0\.80 MORE THAN 10% LOWER/);
+  assert.not.match(swapped.text, /HIGHER/);
 });
 
 test.run();
