@@ -150,6 +150,11 @@ export class ControlClient {
         headers: [...this.auth(), ['accept', 'text/event-stream']],
         timeouts: { connectMs: 2000, headersMs: 5000, bodyIdleMs: this.o.streamIdleMs },
       });
+      // stop() while the request was in flight: the stream it opened is not ours to read.
+      if (this.stopped()) {
+        res.discard();
+        return;
+      }
       if (res.status !== 200) {
         res.discard();
         throw new Error(`control plane answered ${res.status} to GET /stream`);
@@ -163,6 +168,8 @@ export class ControlClient {
       for (;;) {
         const next = await stream.next();
         if (next.done === true) break;
+        // A read that completed as stop() ran arms nothing: a watchdog left behind would reopen nothing but log that it did.
+        if (this.stopped()) return;
         this.armWatchdog(stream);
         for (const frame of parser.feed(decoder.decode(next.value, { stream: true }))) {
           // After stop() nothing more is applied, even what was already in flight.

@@ -79,6 +79,7 @@ function setup(controlUrl = 'http://cp.test') {
     close: async () => undefined,
   };
   const applied: number[] = [];
+  const logs: string[] = [];
   let flushedTo = -1;
   let leaseMs = 0;
   const target: ControlTarget = {
@@ -102,12 +103,13 @@ function setup(controlUrl = 'http://cp.test') {
     timers,
     clock,
     random: { next: () => 0.5 },
-    logger: { log: () => undefined },
+    logger: { log: (_level, message) => void logs.push(message) },
     streamIdleMs: 15_000,
     reconnectMinMs: 100,
     reconnectMaxMs: 1000,
   });
-  return { clock, timers, streams, targets, origins, applied, client, flushed: () => flushedTo, lease: () => leaseMs };
+  const liveTimers = (): number => timers.pending.filter((x) => !x.cancelled).length;
+  return { clock, timers, streams, targets, origins, applied, logs, client, liveTimers, flushed: () => flushedTo, lease: () => leaseMs };
 }
 
 const hello = (lastSeq: number): ControlEvent => ({ event: 'hello', data: { logId: 'L', lastSeq, leaseMs: 6000, heartbeatIntervalMs: 1000 } });
@@ -146,6 +148,38 @@ test('a silent stream (a partition) is reopened after half a lease, resuming aft
   assert.is(t.streams.length, 2);
   assert.is(t.targets.filter((x) => x.startsWith('GET /stream')).pop(), 'GET /stream?edge=e1&after=1&log=L');
   t.client.stop();
+});
+
+test('stop() with a chunk already read: nothing is applied and no watchdog is left to fire "silent; reopening" later', async () => {
+  const t = setup();
+  t.client.start();
+  await settle();
+  t.streams[0]!.push(hello(0));
+  await settle();
+  // The chunk is handed to the waiting read now; the client's loop sees it only after stop().
+  t.streams[0]!.push(purge(1));
+  t.client.stop();
+  await settle();
+  assert.equal(t.applied, []);
+  assert.is(t.liveTimers(), 0, 'no timer outlives stop()');
+  t.timers.advance(60_000);
+  await settle();
+  assert.equal(t.logs, []);
+  assert.is(t.streams.length, 1, 'never reconnected');
+});
+
+test('stop() while the stream request is in flight: the answer is discarded, the client stays stopped', async () => {
+  const t = setup();
+  t.client.start();
+  t.client.stop();
+  await settle();
+  assert.is(t.client.state, 'stopped');
+  assert.ok(t.streams[0]!.closed, 'the stream that arrived after stop() is closed');
+  assert.is(t.liveTimers(), 0);
+  t.timers.advance(60_000);
+  await settle();
+  assert.equal(t.logs, []);
+  assert.is(t.streams.length, 1);
 });
 
 test('a purge already applied is not applied twice after a reconnect replays it', async () => {
