@@ -82,6 +82,8 @@ export class ControlClient {
   /** Set by leave(): heartbeats say the edge is draining, and the control plane drops it from the ring. */
   private leaving = false;
   private onLeft: Array<() => void> = [];
+  /** Counts stop()s: a connect() from before the last one leaves everything alone. */
+  private session = 0;
 
   constructor(private readonly o: ControlClientOptions) {
     this.backoffMs = o.reconnectMinMs;
@@ -102,8 +104,11 @@ export class ControlClient {
 
   stop(): void {
     this.state = 'stopped';
+    this.session++;
     this.heartbeatTimer?.cancel();
     this.ackTimer?.cancel();
+    // Cleared, not only cancelled: scheduleAck waits for it to be undefined, and would never ack again after a start().
+    this.ackTimer = undefined;
     this.retryTimer?.cancel();
     this.watchdog?.cancel();
     void this.stream?.return?.();
@@ -135,6 +140,9 @@ export class ControlClient {
 
   private async connect(): Promise<void> {
     if (this.state === 'stopped') return;
+    // stop() ends this session; a start() after it begins another, which this one must not disturb.
+    const session = this.session;
+    const over = (): boolean => this.stopped() || this.session !== session;
     this.state = 'connecting';
     this.connects++;
     const params = new URLSearchParams({ edge: this.o.edgeId });
@@ -151,7 +159,7 @@ export class ControlClient {
         timeouts: { connectMs: 2000, headersMs: 5000, bodyIdleMs: this.o.streamIdleMs },
       });
       // stop() while the request was in flight: the stream it opened is not ours to read.
-      if (this.stopped()) {
+      if (over()) {
         res.discard();
         return;
       }
@@ -169,19 +177,19 @@ export class ControlClient {
         const next = await stream.next();
         if (next.done === true) break;
         // A read that completed as stop() ran arms nothing: a watchdog left behind would reopen nothing but log that it did.
-        if (this.stopped()) return;
+        if (over()) return;
         this.armWatchdog(stream);
         for (const frame of parser.feed(decoder.decode(next.value, { stream: true }))) {
           // After stop() nothing more is applied, even what was already in flight.
-          if (this.stopped()) return;
+          if (over()) return;
           const event = decodeControlEvent(frame);
           if (event !== undefined) this.onEvent(event);
         }
-        if (this.stopped()) return;
+        if (over()) return;
       }
       throw new Error('control-plane stream ended');
     } catch (err) {
-      if (this.stopped()) return;
+      if (over()) return;
       // Another replica of the same log is as good as this one: try it next, without a longer wait
       // until every URL has failed in a row.
       const failedUrl = this.currentUrl;

@@ -182,6 +182,46 @@ test('stop() while the stream request is in flight: the answer is discarded, the
   assert.is(t.streams.length, 1);
 });
 
+test('start() after stop(): one stream, resuming after the applied purge, and acks go out again', async () => {
+  const t = setup();
+  t.client.start();
+  await settle();
+  t.streams[0]!.push(hello(0));
+  t.streams[0]!.push(purge(1));
+  await settle();
+  // Stopped before the coalesced ack went out: its timer must not keep later acks from being sent.
+  t.client.stop();
+  t.client.start();
+  await settle();
+  assert.is(t.streams.length, 2);
+  assert.is(t.targets[t.targets.length - 1], 'GET /stream?edge=e1&after=1&log=L');
+  t.streams[1]!.push(hello(1));
+  t.streams[1]!.push(purge(2));
+  await settle();
+  t.timers.advance(10);
+  await settle();
+  assert.equal(t.applied, [1, 2]);
+  assert.ok(t.targets.includes('POST /acks'), `an ack after the restart (requests: ${t.targets.join(', ')})`);
+  t.client.stop();
+});
+
+test('stop() then start() while the first GET /stream is in flight: only the second stream is read', async () => {
+  const t = setup();
+  t.client.start();
+  t.client.stop();
+  t.client.start();
+  await settle();
+  assert.is(t.streams.length, 2);
+  assert.ok(t.streams[0]!.closed, 'the first answer is discarded');
+  assert.not.ok(t.streams[1]!.closed);
+  t.streams[1]!.push(hello(0));
+  t.streams[1]!.push(purge(1));
+  await settle();
+  assert.equal(t.applied, [1]);
+  assert.is(t.client.state, 'streaming');
+  t.client.stop();
+});
+
 test('a purge already applied is not applied twice after a reconnect replays it', async () => {
   const t = setup();
   t.client.start();
