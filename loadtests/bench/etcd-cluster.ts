@@ -58,8 +58,14 @@ export class EtcdCluster {
       proc: undefined,
     }));
     const cluster = new EtcdCluster(dir, members, cpu);
-    for (const m of members) cluster.start(m);
-    await cluster.waitHealthy();
+    try {
+      for (const m of members) cluster.start(m);
+      await cluster.waitHealthy();
+    } catch (err) {
+      // Nobody else holds the cluster yet: members left running would outlive the bench section.
+      await cluster.stopAll().catch(() => undefined);
+      throw err;
+    }
     return cluster;
   }
 

@@ -34,7 +34,8 @@
  *
  *   BENCH_CLUSTER=0 skips the cluster hit-ratio model; BENCH_CLUSTER_* options as in cluster-hit-ratio.ts
  *   BENCH_PURGE=0 skips the purge propagation bench; BENCH_PURGE_* options as in purge-propagation.ts;
- *   BENCH_PURGE_BASELINE_DIST=<another build's dist> also runs it against that build, alternately, and prints both
+ *   BENCH_PURGE_BASELINE_DIST=<another build's dist> also runs that build's control plane beside this one's, blocks
+ *   and windows taken in turn, and prints both (purge-compare.ts, BENCH_PURGE_COMPARE_*)
  *   BENCH_SIM=0 skips the simulator speed bench; BENCH_SIM_SECONDS simulated seconds (60) per round, BENCH_SIM_ROUNDS rounds (5)
  *   BENCH_PEERHOP=0 skips the peer hop bench; BENCH_PEERHOP_* options as in peer-hop.ts
  *   BENCH_MEMBERSHIP=0 skips the join/leave/rolling-restart rows; BENCH_MEMBERSHIP_SEEDS simulator seeds (3)
@@ -496,7 +497,7 @@ async function main(): Promise<void> {
     try {
       purge = await runPurgeBench(readPurgeBenchOptions(process.env), { controlPlaneCpu: serverCpu, harnessCpu: generatorCpu, log });
       process.stdout.write(`${formatPurgeReport(purge)}\n`);
-      // Issue 13: the same purge bench against a baseline build, alternating, both printed.
+      // Issue 13: a baseline build's control plane beside this one's, blocks and windows taken in turn, both printed.
       const baseline = process.env['BENCH_PURGE_BASELINE_DIST'];
       if (baseline !== undefined && baseline !== '') {
         const compared = await comparePurgeBench(readPurgeBenchOptions(process.env), { controlPlaneCpu: serverCpu, harnessCpu: generatorCpu, log }, resolve(baseline), readPurgeCompareOptions(process.env));

@@ -14,8 +14,15 @@
  * Options (readPurgeCompareOptions):
  *   BENCH_PURGE_COMPARE_PURGES (8000)       sequential purges per build, after BENCH_PURGE_WARMUP unmeasured
  *   BENCH_PURGE_COMPARE_BLOCKS (20)         blocks they are split into, taken in turn
- *   BENCH_PURGE_COMPARE_WINDOWS (8)         sustained windows per build, taken in turn, after one unmeasured each
+ *   BENCH_PURGE_COMPARE_WINDOWS (8)         sustained windows per build, taken in turn, after an unmeasured one of up to 2 s
  *   BENCH_PURGE_COMPARE_WINDOW_SECONDS (4)  each window's length, BENCH_PURGE_CONCURRENCY POSTs in flight
+ * Of the purge bench's own options the comparison takes the edges, warm-up, concurrency, store and
+ * POST target; BENCH_PURGE_COUNT, BENCH_PURGE_SECONDS and BENCH_PURGE_RATE* are the single run's.
+ *
+ * What is judged: purges/s as the ratio of the medians of the windows; 202 -> applied p99 as the
+ * ratio of the medians of the blocks' p99s (each the 4th highest of 400), so a stall that falls in
+ * fewer than half the blocks does not move it; the p99 over all of a build's purges is printed
+ * beside it. Each build's log grows by what it accepted, so a faster build works on a longer log.
  */
 import { join } from 'node:path';
 import { median } from '../../common/median.js';
@@ -64,8 +71,8 @@ export type Which = 'baseline' | 'this build';
 
 /** What one build measured: sequential 202 -> applied times per block, and purges/s per sustained window. */
 export interface BuildSamples {
-  blocksMs: number[][];
-  windowsPerSecond: number[];
+  fromAcceptedMsByBlock: number[][];
+  purgesPerSecondByWindow: number[];
 }
 
 export interface PurgeComparison {
@@ -83,12 +90,12 @@ const f2 = (x: number): string => x.toFixed(2);
 export function formatPurgeComparison(samples: Record<Which, BuildSamples>, o: PurgeCompareOptions): { rateRatio: number; p99Ratio: number; text: string } {
   const mine = samples['this build'];
   const base = samples.baseline;
-  const pooled = (s: BuildSamples): number[] => s.blocksMs.flat();
+  const pooled = (s: BuildSamples): number[] => s.fromAcceptedMsByBlock.flat();
   const p50 = (s: BuildSamples): number => percentile(pooled(s), 50);
   const p99 = (s: BuildSamples): number => percentile(pooled(s), 99);
-  const blockP50 = (s: BuildSamples): number[] => s.blocksMs.map((b) => percentile(b, 50));
-  const blockP99 = (s: BuildSamples): number[] => s.blocksMs.map((b) => percentile(b, 99));
-  const rate = (s: BuildSamples): number => median(s.windowsPerSecond);
+  const blockP50 = (s: BuildSamples): number[] => s.fromAcceptedMsByBlock.map((b) => percentile(b, 50));
+  const blockP99 = (s: BuildSamples): number[] => s.fromAcceptedMsByBlock.map((b) => percentile(b, 99));
+  const rate = (s: BuildSamples): number => median(s.purgesPerSecondByWindow);
   const rateRatio = rate(mine) / rate(base);
   // As the rounds' p99s were compared before (the ratio of their medians), now the blocks'.
   const p99Ratio = median(blockP99(mine)) / median(blockP99(base));
@@ -105,8 +112,8 @@ export function formatPurgeComparison(samples: Record<Which, BuildSamples>, o: P
     `    per block p50, this/baseline: ${paired(blockP50(mine), blockP50(base))}`,
     `  sustained purges/s, ${o.windows} windows of ${o.windowSeconds} s per build:`,
     `    median ${Math.round(rate(mine))} / ${Math.round(rate(base))}, ratio ${f2(rateRatio)} ${rateRatio >= 0.9 ? 'within 10% or better' : 'MORE THAN 10% LOWER'}`,
-    `    windows: ${mine.windowsPerSecond.map(Math.round).join(', ')} / ${base.windowsPerSecond.map(Math.round).join(', ')}`,
-    `    per window, this/baseline: ${paired(mine.windowsPerSecond, base.windowsPerSecond)}`,
+    `    windows: ${mine.purgesPerSecondByWindow.map(Math.round).join(', ')} / ${base.purgesPerSecondByWindow.map(Math.round).join(', ')}`,
+    `    per window, this/baseline: ${paired(mine.purgesPerSecondByWindow, base.purgesPerSecondByWindow)}`,
   ];
   return { rateRatio, p99Ratio, text: lines.join('\n') };
 }
@@ -116,15 +123,17 @@ export async function comparePurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchCon
   const rigs = new Map<Which, PurgeRig>();
   try {
     // One after the other: each start waits for its edges to stream.
-    rigs.set('baseline', await startPurgeRig(o, { ...ctx, controlPlaneMain: join(baselineDist, 'control-plane', 'main.js') }));
-    rigs.set('this build', await startPurgeRig(o, ctx));
+    rigs.set('baseline', await startPurgeRig(o, { ...ctx, controlPlaneMain: join(baselineDist, 'control-plane', 'main.js'), edgeIdPrefix: 'baseline' }));
+    rigs.set('this build', await startPurgeRig(o, { ...ctx, edgeIdPrefix: 'this' }));
     const rig = (w: Which): PurgeRig => rigs.get(w)!;
-    const samples: Record<Which, BuildSamples> = { baseline: { blocksMs: [], windowsPerSecond: [] }, 'this build': { blocksMs: [], windowsPerSecond: [] } };
+    const samples: Record<Which, BuildSamples> = { baseline: { fromAcceptedMsByBlock: [], purgesPerSecondByWindow: [] }, 'this build': { fromAcceptedMsByBlock: [], purgesPerSecondByWindow: [] } };
+    const refused: Record<Which, number> = { baseline: 0, 'this build': 0 };
     // Unmeasured: the warm-up purges one at a time, and one window of sustained load, per build.
     const sustained = async (w: Which, seconds: number): Promise<number> => {
       const r = rig(w);
       const result = await runSustained(r.client, r.recorder, { ...o, sustainedSeconds: seconds }, r.controlPlanes[0]!.pid);
       if (result.errors > 0) throw new Error(`purge comparison: ${w}: ${result.errors} POSTs failed in a sustained window`);
+      refused[w] += result.rejected503;
       return result.acceptedPerSecond;
     };
     for (const w of order) {
@@ -134,19 +143,26 @@ export async function comparePurgeBench(o: PurgeBenchOptions, ctx: PurgeBenchCon
     for (const [i, n] of blockSizes(c.purges, c.blocks).entries()) {
       for (const k of buildOrder(i, 2)) {
         const w = order[k]!;
-        samples[w].blocksMs.push((await measureSequential(rig(w).client, rig(w).recorder, n)).fromAcceptedMs);
+        samples[w].fromAcceptedMsByBlock.push((await measureSequential(rig(w).client, rig(w).recorder, n)).fromAcceptedMs);
       }
     }
     ctx.log(`bench: purge comparison: ${c.purges} sequential purges per build in ${c.blocks} blocks done`);
     for (let i = 0; i < c.windows; i++) {
       for (const k of buildOrder(i, 2)) {
         const w = order[k]!;
-        samples[w].windowsPerSecond.push(await sustained(w, c.windowSeconds));
+        samples[w].purgesPerSecondByWindow.push(await sustained(w, c.windowSeconds));
       }
     }
     const { rateRatio, p99Ratio, text } = formatPurgeComparison(samples, c);
-    return { baselineDist, samples, rateRatio, p99Ratio, text: `baseline: ${baselineDist}\n${text}` };
+    // A fast build that skips or reorders purges, or is refused, is not a fast build.
+    const health = order.map((w) => {
+      const r = rig(w).recorder;
+      const bad = r.orderViolations > 0 || r.unexpectedFlushes > 0 || refused[w] > 0;
+      return `  ${w}: ${r.orderViolations} out-of-order or skipped applies, ${r.unexpectedFlushes} flushes after start, ${refused[w]} POSTs answered 503${bad ? ' NOT CLEAN' : ''}`;
+    });
+    return { baselineDist, samples, rateRatio, p99Ratio, text: [`baseline: ${baselineDist}`, text, ...health].join('\n') };
   } finally {
-    for (const r of rigs.values()) await r.close();
+    // Every rig is closed even if one close fails; the error that brought us here stays the one reported.
+    await Promise.allSettled([...rigs.values()].map((r) => r.close()));
   }
 }

@@ -48,6 +48,8 @@ export interface PurgeBenchContext {
    * host, all three on one CPU measures CPU contention between them rather than the store.
    */
   replicaCpus?: ReadonlyArray<number | undefined>;
+  /** The edges' ids are `<prefix>-e0`...; default `bench`. Two rigs side by side take different ones, so a log line names its rig. */
+  edgeIdPrefix?: string;
   log: (line: string) => void;
 }
 
@@ -170,10 +172,10 @@ export async function postOk(client: PurgeClient): Promise<Accepted> {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export function buildEdges(n: number, controlUrls: readonly string[], token: string, recorder: () => ApplyRecorder): BenchEdge[] {
+export function buildEdges(n: number, controlUrls: readonly string[], token: string, recorder: () => ApplyRecorder, idPrefix = 'bench'): BenchEdge[] {
   const edges: BenchEdge[] = [];
   for (let i = 0; i < n; i++) {
-    const id = `bench-e${i}`;
+    const id = `${idPrefix}-e${i}`;
     // Nothing ever connects to the origin or to the advertised URL: these edges serve no traffic.
     // Schema defaults fill the rest of controlPlane (stream idle, back-off), as for cdn-edge.
     // Every edge knows every replica, each starting on a different one.
@@ -244,13 +246,14 @@ export interface PurgeRig {
  * streaming from it; on failure, stops whatever had started before rethrowing.
  */
 export async function startPurgeRig(o: PurgeRigOptions, ctx: PurgeBenchContext): Promise<PurgeRig> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'edgeworks-purge-bench-'));
   const token = randomBytes(16).toString('hex');
   const controlPlaneMain = ctx.controlPlaneMain ?? join(ROOT, 'dist', 'control-plane', 'main.js');
   // Edges hold their own credential, apart from the admin token that purges (#13); a build from
-  // before #13 (a baseline) has one token for both.
+  // before #13 (a baseline) has one token for both. Asked before anything is made: a wrong
+  // baseline dist fails here with nothing to clean up.
   const separateEdgeToken = execFileSync(process.execPath, [controlPlaneMain, '--help'], { encoding: 'utf8' }).includes('--edge-token');
   const edgeToken = separateEdgeToken ? randomBytes(16).toString('hex') : token;
+  const dataDir = mkdtempSync(join(tmpdir(), 'edgeworks-purge-bench-'));
   const controlPlanes: Spawned[] = [];
   const controlUrls: string[] = [];
   let etcd: EtcdCluster | undefined;
@@ -285,7 +288,7 @@ export async function startPurgeRig(o: PurgeRigOptions, ctx: PurgeBenchContext):
       for (let i = 0; i < replicaCpus.length; i++) await startControlPlane(['--store', 'etcd', '--etcd-endpoints', etcd.endpoints.join(','), '--etcd-prefix', '/bench/'], replicaCpus[i]);
     }
     let recorder: ApplyRecorder | undefined;
-    edges = buildEdges(o.edges, controlUrls, edgeToken, () => recorder!);
+    edges = buildEdges(o.edges, controlUrls, edgeToken, () => recorder!, ctx.edgeIdPrefix);
     recorder = new ApplyRecorder(edges);
     for (const e of edges) e.control.start();
     await waitStreaming(edges, 10_000);
@@ -293,7 +296,8 @@ export async function startPurgeRig(o: PurgeRigOptions, ctx: PurgeBenchContext):
     client = new PurgeClient(o.postTo === 'first' ? controlUrls.slice(0, 1) : controlUrls, token, o.concurrency);
     return { controlUrls, controlPlanes, edges, recorder, client, token, dataDir, close };
   } catch (err) {
-    await close();
+    // The start's error is the one to report, not a failure to tidy up after it.
+    await close().catch(() => undefined);
     throw err;
   }
 }

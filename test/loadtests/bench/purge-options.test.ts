@@ -41,21 +41,24 @@ test('readPurgeCompareOptions: 8,000 purges in 20 blocks and 8 windows of 4 s by
 test('formatPurgeComparison: purges/s and p99 as the ratios of the medians of windows and of blocks, per block and window ratios printed', () => {
   const ramp = (from: number, n: number): number[] => Array.from({ length: n }, (_, i) => from + i * 0.01);
   const samples = {
-    // 100 samples a block: p99s 1.98 and 2.98 (median 2.48) against 1.48 and 1.58 (median 1.53).
-    'this build': { blocksMs: [ramp(1, 100), ramp(2, 100)], windowsPerSecond: [5000, 6000, 4000] },
-    baseline: { blocksMs: [ramp(0.5, 100), ramp(0.6, 100)], windowsPerSecond: [4000, 5000, 3000] },
+    // 100 samples a block; block p99s 1.98, 2.98, 9.98 (median 2.98, mean 4.98) against 1.48, 1.58, 1.68 (median 1.58).
+    'this build': { fromAcceptedMsByBlock: [ramp(1, 100), ramp(2, 100), ramp(9, 100)], purgesPerSecondByWindow: [5000, 6000, 4000] },
+    baseline: { fromAcceptedMsByBlock: [ramp(0.5, 100), ramp(0.6, 100), ramp(0.7, 100)], purgesPerSecondByWindow: [4000, 5000, 3000] },
   };
-  const r = formatPurgeComparison(samples, { purges: 200, blocks: 2, windows: 3, windowSeconds: 4 });
+  const o = { purges: 300, blocks: 3, windows: 3, windowSeconds: 4 };
+  const r = formatPurgeComparison(samples, o);
   assert.ok(Math.abs(r.rateRatio - 5000 / 4000) < 1e-9, `rate ratio ${r.rateRatio}`);
-  const p99 = (from: number): number => from + 0.98; // nearest rank: the 99th of 100
-  assert.ok(Math.abs(r.p99Ratio - (p99(1) + p99(2)) / (p99(0.5) + p99(0.6))) < 1e-9, `p99 ratio ${r.p99Ratio}`);
+  // The median block, not the mean (4.98 / 1.58) and not the pooled p99 (ramp(9)'s 9.x / 1.6x).
+  assert.ok(Math.abs(r.p99Ratio - 2.98 / 1.58) < 1e-9, `p99 ratio ${r.p99Ratio}`);
+  assert.match(r.text, /per block p99, this\/baseline: 1\.34 1\.89 5\.94 \(median 1\.89x\)/);
+  assert.match(r.text, /per block p50, this\/baseline: /);
   assert.match(r.text, /median 5000 \/ 4000, ratio 1\.25 within 10% or better/);
   assert.match(r.text, /windows: 5000, 6000, 4000 \/ 4000, 5000, 3000/);
   assert.match(r.text, /per window, this\/baseline: 1\.25 1\.20 1\.33 \(median 1\.25x\)/);
-  assert.match(r.text, /200 \/ 200 purges in 2 blocks/);
+  assert.match(r.text, /300 \/ 300 purges in 3 blocks/);
   assert.match(r.text, /MORE THAN 10% HIGHER/);
   // And the other way round: lower throughput is called out, a lower p99 is not.
-  const swapped = formatPurgeComparison({ 'this build': samples.baseline, baseline: samples['this build'] }, { purges: 200, blocks: 2, windows: 3, windowSeconds: 4 });
+  const swapped = formatPurgeComparison({ 'this build': samples.baseline, baseline: samples['this build'] }, o);
   assert.match(swapped.text, /ratio 0\.80 MORE THAN 10% LOWER/);
   assert.not.match(swapped.text, /HIGHER/);
 });
