@@ -503,22 +503,25 @@ export function formatPeerHopReport(r: PeerHopResult): string {
 export function formatPeerHopComparison(mine: PeerHopResult, baseline: PeerHopResult): string {
   const row = (label: string, a: number, b: number): string => `  ${label.padEnd(38)} ${ms(a).padStart(8)} ${ms(b).padStart(8)}   ${(a / b).toFixed(2)}x`;
   const size = (r: PeerHopResult, id: string): SizeResult => r.sizes.find((s) => s.id === id)!;
+  // Blocks i of both builds ran back to back, so their ratio is the pair least disturbed by the machine.
+  const perBlock = (label: string, a: readonly number[], b: readonly number[]): string => {
+    if (a.length !== b.length) return `  ${label} per block: not compared (${a.length} blocks against ${b.length}; not run side by side)`;
+    const ratios = a.map((x, i) => x / b[i]!);
+    return `  ${label}, this/baseline per block: ${ratios.map((x) => x.toFixed(2)).join(' ')} (median ${median(ratios).toFixed(2)}x)`;
+  };
   const lines = [`peer hop and misses, this build vs ${baseline.root}, in the same blocks taken in turn (ms; ratio this/baseline):`, `  ${''.padEnd(38)} ${'this'.padStart(8)} ${'baseline'.padStart(8)}`];
+  const blockLines: string[] = [];
   for (const id of ['1k', '100k']) {
     const a = size(mine, id);
     const b = size(baseline, id);
     lines.push(row(`${a.label} direct hit p50`, a.direct.latencyMs.p50, b.direct.latencyMs.p50));
     lines.push(row(`${a.label} via peer p50`, a.peer.latencyMs.p50, b.peer.latencyMs.p50));
     lines.push(row(`${a.label} peer hop added p50`, a.addedP50Ms, b.addedP50Ms));
+    blockLines.push(perBlock(`${a.label} via peer p50`, a.peer.blockP50Ms, b.peer.blockP50Ms), perBlock(`${a.label} peer hop added p50`, a.blockAddedP50Ms, b.blockAddedP50Ms));
   }
   lines.push(row('miss via e1 p50', mine.misses.latencyMs.p50, baseline.misses.latencyMs.p50));
   lines.push(row('miss via e1 p99', mine.misses.latencyMs.p99, baseline.misses.latencyMs.p99));
-  if (mine.misses.blockP50Ms.length === baseline.misses.blockP50Ms.length) {
-    const blockRatios = mine.misses.blockP50Ms.map((x, i) => x / baseline.misses.blockP50Ms[i]!);
-    lines.push(`  miss via e1 p50, this/baseline per block: ${blockRatios.map((x) => x.toFixed(2)).join(' ')} (median ${median(blockRatios).toFixed(2)}x)`);
-  } else {
-    lines.push(`  miss via e1 per block: not compared (${mine.misses.blockP50Ms.length} blocks against ${baseline.misses.blockP50Ms.length}; not run side by side)`);
-  }
+  lines.push(...blockLines, perBlock('miss via e1 p50', mine.misses.blockP50Ms, baseline.misses.blockP50Ms));
   return lines.join('\n');
 }
 

@@ -40,7 +40,7 @@ test('buildOrder: with two builds each goes first in every other block; one buil
   assert.throws(() => buildOrder(0, 0), /bad build count/);
 });
 
-test('formatPeerHopComparison: both builds per row, this/baseline, and the misses per block with their median', () => {
+test('formatPeerHopComparison: both builds per row, this/baseline, and via peer, added and misses per block with their medians', () => {
   const result = (root: string, scale: number, missBlocks: number[][]): PeerHopResult => {
     const size = (id: string, label: string, bodyBytes: number) => ({
       id,
@@ -65,7 +65,9 @@ test('formatPeerHopComparison: both builds per row, this/baseline, and the misse
   assert.match(text, /this build vs \/base/);
   assert.match(text, /1 KiB peer hop added p50\s+0\.400\s+0\.800\s+0\.50x/);
   assert.match(text, /miss via e1 p50\s+2\.000\s+2\.000\s+1\.00x/);
-  assert.match(text, /per block: 2\.00 0\.50 1\.50 \(median 1\.50x\)/);
+  assert.match(text, /miss via e1 p50, this\/baseline per block: 2\.00 0\.50 1\.50 \(median 1\.50x\)/);
+  assert.match(text, /100 KiB peer hop added p50, this\/baseline per block: 0\.50 \(median 0\.50x\)/);
+  assert.match(text, /1 KiB via peer p50, this\/baseline per block: 0\.50 \(median 0\.50x\)/);
 });
 
 test('parseCacheStatus: members nearest the origin first, bare and valued params, quoted commas kept', () => {
