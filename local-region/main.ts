@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOrchestrator, peersOf, type RegionEdge } from './orchestrator.js';
+import { edgeGlibcTunables } from '../edge/malloc-tuning.js';
 import { edgeSemiSpaceMib, semiSpaceFlags } from '../edge/young-generation.js';
 import { startBinary, stopAll } from './processes.js';
 import { LOCAL_REGION_HELP, parseCommandLine } from './usage.js';
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
       '--control-plane', controlUrl,
       '--region', 'local',
       '--log-level', 'warn',
-    ], { EDGE_CONTROL_PLANE_TOKEN: edgeToken, EDGE_PEER_SECRET: peerSecret }, edgeNodeFlags);
+    ], { EDGE_CONTROL_PLANE_TOKEN: edgeToken, EDGE_PEER_SECRET: peerSecret, GLIBC_TUNABLES: edgeGlibcTunables(process.env) }, edgeNodeFlags);
   };
   await Promise.all(edges.map((e) => startEdge(e, peersOf(edges))));
 

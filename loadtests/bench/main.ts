@@ -58,6 +58,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatClusterReport, readClusterBenchOptions, runClusterHitRatioBench, type ClusterResult } from './cluster-hit-ratio.js';
+import { withEdgeMallocTuning } from '../../edge/malloc-tuning.js';
 import { semiSpaceFlagsFromEnv } from '../../edge/young-generation.js';
 import { parseEdgeNodeFlags } from './edge-node-flags.js';
 import { againstRoot, edgeHelpText, optionsKnownTo } from './against-edge.js';
@@ -221,7 +222,9 @@ const AGAINST_EDGE = 'edge-against';
 async function startServer(o: Options, name: string, cpu: number | undefined, script: string, args: string[], root = ROOT): Promise<{ proc: Spawned; url: string }> {
   const nodeFlags = script === 'edge/main.js' ? edgeNodeFlags(o, name) : [];
   const logFile = o.serverLogs === undefined ? undefined : join(o.serverLogs, `${name}.log`);
-  const proc = spawnProcess({ name, cpu, command: process.execPath, args: [...nodeFlags, join(root, 'dist', script), ...args], ...(logFile === undefined ? {} : { logFile }) });
+  // Edges, of either build, get the malloc settings the edge's launchers give (malloc-tuning.ts), as they get its semi-spaces.
+  const env = script === 'edge/main.js' ? withEdgeMallocTuning(process.env) : process.env;
+  const proc = spawnProcess({ name, cpu, command: process.execPath, args: [...nodeFlags, join(root, 'dist', script), ...args], env, ...(logFile === undefined ? {} : { logFile }) });
   const m = await waitForLine(proc, LISTENING, 15_000);
   return { proc, url: `http://127.0.0.1:${m[1]}` };
 }

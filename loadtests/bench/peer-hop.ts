@@ -45,6 +45,7 @@ import { onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned }
 import { distribution, percentile, type Distribution } from './stats.js';
 import { median } from '../../common/median.js';
 import { PEER_HOP_TARGETS, type PeerHopSizeFigures } from './summary.js';
+import { withEdgeMallocTuning } from '../../edge/malloc-tuning.js';
 import { semiSpaceFlagsFromEnv } from '../../edge/young-generation.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
@@ -281,7 +282,8 @@ interface Ring {
 async function startRing(cpu: number | undefined, root: string, edgeNodeFlags: readonly string[]): Promise<Ring> {
   // Both edges sign peer requests with one region secret, as in production (passed in the environment, not argv).
   // The misses all come from this one client: no per-client miss budget (an env variable, which older builds read too).
-  const env = { ...process.env, EDGE_PEER_SECRET: randomBytes(32).toString('hex'), EDGE_CLIENT_MISSES_PER_SECOND: '0' };
+  // Every build's edges run with the malloc settings this build's launchers give (as with the semi-spaces).
+  const env = withEdgeMallocTuning({ ...process.env, EDGE_PEER_SECRET: randomBytes(32).toString('hex'), EDGE_CLIENT_MISSES_PER_SECOND: '0' });
   const node = (name: string, script: string, args: string[], nodeFlags: readonly string[] = []): Spawned =>
     spawnProcess({ name, cpu, command: process.execPath, args: [...nodeFlags, join(root, 'dist', script), ...args], env });
   const started: Spawned[] = [];
