@@ -1,4 +1,4 @@
-#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.top_pad=16777216:glibc.malloc.trim_threshold=33554432 node --min-semi-space-size=4 --max-semi-space-size=4
+#!/usr/bin/env -S node --min-semi-space-size=4 --max-semi-space-size=4
 /**
  * The cdn-edge binary. The `#!` line gives the process 4 MiB semi-spaces (short scavenge pauses in
  * the hit path's p99): see young-generation.ts, which npm start and the bench use for the same flags.

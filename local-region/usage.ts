@@ -17,6 +17,7 @@ Environment:
   LOCAL_ORCHESTRATOR_PORT  orchestrator port (default 9100)
   LOCAL_TOKEN              bearer token for every admin API (default: random, printed)
   EDGE_SEMI_SPACE_MIB      each edge's V8 semi-space in MiB, 1 to 1024 (default 4; edge/young-generation.ts)
+  GLIBC_TUNABLES           each edge's glibc malloc settings (default: edge/malloc-tuning.ts's)
 
 Flags:
   --help, -h               print this help

@@ -282,10 +282,10 @@ interface Ring {
 async function startRing(cpu: number | undefined, root: string, edgeNodeFlags: readonly string[]): Promise<Ring> {
   // Both edges sign peer requests with one region secret, as in production (passed in the environment, not argv).
   // The misses all come from this one client: no per-client miss budget (an env variable, which older builds read too).
-  // Every build's edges run with the malloc settings this build's launchers give (as with the semi-spaces).
-  const env = withEdgeMallocTuning({ ...process.env, EDGE_PEER_SECRET: randomBytes(32).toString('hex'), EDGE_CLIENT_MISSES_PER_SECOND: '0' });
+  const env = { ...process.env, EDGE_PEER_SECRET: randomBytes(32).toString('hex'), EDGE_CLIENT_MISSES_PER_SECOND: '0' };
+  // Every build's edges run with the malloc settings this build's launchers give, as with the semi-spaces; the origin with none.
   const node = (name: string, script: string, args: string[], nodeFlags: readonly string[] = []): Spawned =>
-    spawnProcess({ name, cpu, command: process.execPath, args: [...nodeFlags, join(root, 'dist', script), ...args], env });
+    spawnProcess({ name, cpu, command: process.execPath, args: [...nodeFlags, join(root, 'dist', script), ...args], env: script === 'edge/main.js' ? withEdgeMallocTuning(env) : env });
   const started: Spawned[] = [];
   try {
     const origin = node('peerhop-origin', 'origin/main.js', ['--port', '0', '--host', '127.0.0.1', '--admin-token', randomBytes(16).toString('hex')]);
