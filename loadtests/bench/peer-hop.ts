@@ -47,6 +47,7 @@ import { median } from '../../common/median.js';
 import { PEER_HOP_TARGETS, type PeerHopSizeFigures } from './summary.js';
 import { withEdgeMallocTuning } from '../../edge/malloc-tuning.js';
 import { semiSpaceFlagsFromEnv } from '../../edge/young-generation.js';
+import { envInteger } from './env-integer.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/loadtests/bench
 const ROOT = resolve(HERE, '..', '..', '..');
@@ -72,13 +73,7 @@ export const DEFAULT_PEER_HOP_OPTIONS: Readonly<PeerHopOptions> = Object.freeze(
 
 export function readPeerHopOptions(env: NodeJS.ProcessEnv): PeerHopOptions {
   const d = DEFAULT_PEER_HOP_OPTIONS;
-  const read = (name: string, dflt: number, min: number): number => {
-    const raw = env[`BENCH_PEERHOP_${name}`];
-    if (raw === undefined || raw === '') return dflt;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`BENCH_PEERHOP_${name}: expected an integer >= ${min}, got ${JSON.stringify(raw)}`);
-    return n;
-  };
+  const read = (name: string, dflt: number, min: number): number => envInteger(env, `BENCH_PEERHOP_${name}`, dflt, min);
   const o = { requests: read('REQUESTS', d.requests, 1), warmup: read('WARMUP', d.warmup, 0), blocks: read('BLOCKS', d.blocks, 1), misses: read('MISSES', d.misses, 1) };
   if (o.blocks > o.requests) throw new Error(`BENCH_PEERHOP_BLOCKS (${o.blocks}) must not exceed BENCH_PEERHOP_REQUESTS (${o.requests})`);
   if (o.blocks > o.misses) throw new Error(`BENCH_PEERHOP_BLOCKS (${o.blocks}) must not exceed BENCH_PEERHOP_MISSES (${o.misses})`);

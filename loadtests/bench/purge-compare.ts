@@ -30,6 +30,7 @@ import { blockSizes, buildOrder } from './peer-hop.js';
 import { measureSequential, runSustained, warmUpSequential, type PurgeBenchOptions } from './purge-propagation.js';
 import { startPurgeRig, type PurgeBenchContext, type PurgeRig } from './purge-rig.js';
 import { percentile } from './stats.js';
+import { envInteger } from './env-integer.js';
 
 export interface PurgeCompareOptions {
   /** Sequential purges per build, measured. */
@@ -51,13 +52,7 @@ export const DEFAULT_PURGE_COMPARE_OPTIONS: Readonly<PurgeCompareOptions> = Obje
 /** BENCH_PURGE_COMPARE_*: integers >= 1 (blocks at most the purges); a bad value is named. */
 export function readPurgeCompareOptions(env: NodeJS.ProcessEnv): PurgeCompareOptions {
   const d = DEFAULT_PURGE_COMPARE_OPTIONS;
-  const read = (name: string, dflt: number): number => {
-    const raw = env[`BENCH_PURGE_COMPARE_${name}`];
-    if (raw === undefined || raw === '') return dflt;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_PURGE_COMPARE_${name}: expected an integer >= 1, got ${JSON.stringify(raw)}`);
-    return n;
-  };
+  const read = (name: string, dflt: number): number => envInteger(env, `BENCH_PURGE_COMPARE_${name}`, dflt, 1);
   const rounds = env['BENCH_PURGE_COMPARE_ROUNDS'];
   if (rounds !== undefined && rounds !== '') {
     throw new Error('BENCH_PURGE_COMPARE_ROUNDS is gone: the builds now take blocks and windows in turn; set BENCH_PURGE_COMPARE_BLOCKS or BENCH_PURGE_COMPARE_WINDOWS');

@@ -43,6 +43,7 @@ import { request } from 'undici';
 import { clockTicksPerSecond, cpuPercent, onPath, pinSelf, readCpuTicks, type CpuTicks } from './processes.js';
 import { postOk, replicaLayout, sleep, startPurgeRig, type Accepted, type ApplyRecorder, type PurgeBenchContext, type PurgeClient } from './purge-rig.js';
 import { distribution, lagTrend, type Distribution, type LagSample, type LagTrend } from './stats.js';
+import { envInteger } from './env-integer.js';
 
 export type { PurgeBenchContext } from './purge-rig.js';
 
@@ -84,13 +85,7 @@ export const PURGE_TARGETS = Object.freeze({ propagationMsP99: 10, purgesPerSeco
 
 export function readPurgeBenchOptions(env: NodeJS.ProcessEnv): PurgeBenchOptions {
   const d = DEFAULT_PURGE_BENCH_OPTIONS;
-  const read = (name: string, dflt: number, min: number): number => {
-    const raw = env[`BENCH_PURGE_${name}`];
-    if (raw === undefined || raw === '') return dflt;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min) throw new Error(`BENCH_PURGE_${name}: expected an integer >= ${min}, got ${JSON.stringify(raw)}`);
-    return n;
-  };
+  const read = (name: string, dflt: number, min: number): number => envInteger(env, `BENCH_PURGE_${name}`, dflt, min);
   return {
     edges: read('EDGES', d.edges, 1),
     count: read('COUNT', d.count, 1),

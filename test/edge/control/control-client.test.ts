@@ -113,6 +113,14 @@ function setup(controlUrl = 'http://cp.test') {
 }
 
 const hello = (lastSeq: number): ControlEvent => ({ event: 'hello', data: { logId: 'L', lastSeq, leaseMs: 6000, heartbeatIntervalMs: 1000 } });
+
+/** Started, the first stream open, and `events` read from it. */
+async function streaming(t: ReturnType<typeof setup>, ...events: ControlEvent[]): Promise<void> {
+  t.client.start();
+  await settle();
+  for (const e of events) t.streams[0]!.push(e);
+  await settle();
+}
 const purge = (seq: number): ControlEvent => ({ event: 'purge', data: { seq, id: `p${seq}`, kind: 'url', values: ['h/x'], soft: false, acceptedAtMs: 0 } });
 
 test('a fresh client flushes what it cached before the stream, then applies purges in order and renews its lease', async () => {
@@ -133,11 +141,7 @@ test('a fresh client flushes what it cached before the stream, then applies purg
 
 test('a silent stream (a partition) is reopened after half a lease, resuming after the last applied purge', async () => {
   const t = setup();
-  t.client.start();
-  await settle();
-  t.streams[0]!.push(hello(0));
-  t.streams[0]!.push(purge(1));
-  await settle();
+  await streaming(t, hello(0), purge(1));
   t.timers.advance(2999);
   await settle();
   assert.is(t.streams.length, 1, 'not yet: silence shorter than half the 6 s lease');
@@ -184,11 +188,7 @@ test('stop() while the stream request is in flight: the answer is discarded, the
 
 test('start() after stop(): one stream, resuming after the applied purge, and acks go out again', async () => {
   const t = setup();
-  t.client.start();
-  await settle();
-  t.streams[0]!.push(hello(0));
-  t.streams[0]!.push(purge(1));
-  await settle();
+  await streaming(t, hello(0), purge(1));
   // Stopped before the coalesced ack went out: its timer must not keep later acks from being sent.
   t.client.stop();
   t.client.start();
@@ -224,11 +224,7 @@ test('stop() then start() while the first GET /stream is in flight: only the sec
 
 test('a purge already applied is not applied twice after a reconnect replays it', async () => {
   const t = setup();
-  t.client.start();
-  await settle();
-  t.streams[0]!.push(hello(0));
-  t.streams[0]!.push(purge(1));
-  await settle();
+  await streaming(t, hello(0), purge(1));
   void t.streams[0]!.return();
   await settle();
   t.timers.advance(1000);
