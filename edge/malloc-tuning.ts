@@ -7,10 +7,11 @@
  * unless GLIBC_TUNABLES is set.
  *
  * Why: an edge that relays or fills a large object reads its body whole into a Buffer of its size
- * (malloc'd) and frees it soon after. With glibc's defaults, in one process the heap's top went
- * back to the kernel after each such request and was grown again for the next: measured
- * 2026-12-05 on e1 relaying 100 KiB objects from e2 (6,000 requests, `strace -c`), one brk per
- * request and 205-272 µs of system CPU per request (a32eaff's e1 in the same runs: no brk, 97-165
+ * (malloc'd), which is freed only when the collector frees the Buffer. With glibc's defaults, in one
+ * process the heap grew by about 200 KiB per request, touching fresh pages each time, and its top
+ * went back to the kernel in bulk (113 growths and one shrink of about 18 MiB in 3 s of `strace
+ * -k`): measured 2026-12-05 on e1 relaying 100 KiB objects from e2 (`strace -c` over 15 s of a
+ * 12,000-request run), one brk per request and 205-272 µs of system CPU per request (a32eaff's e1 in the same runs: no brk, 97-165
  * µs), the last byte 1.14x a32eaff's with direct hits on e2 between blocks as the peer-hop bench
  * has them (1.28x in a run with --trace-gc). With top_pad 16 MiB (alone, or with a trim threshold
  * of 64 MiB) on this build only: 87-100 µs of system CPU per request and 0.79-0.88x a32eaff's
@@ -18,7 +19,8 @@
  * 0.904 against 1.067 ms (one run; loadtests/bench/RESULTS.md, "2026-12-05 03:10").
  *
  * top_pad: each growth of the heap takes 16 MiB more than asked, so it grows rarely.
- * trim_threshold: the top goes back to the kernel only once 32 MiB of it is free.
+ * trim_threshold: the top goes back to the kernel only once 32 MiB of it is free (8 MiB alone did
+ * not help in one run, presumably because the bulk shrinks were larger than that).
  * mmap_threshold: setting either of the two above turns off glibc's moving mmap threshold (which
  * rises, up to 32 MiB on 64-bit, to the size of each mmapped block freed), leaving it at 128 KiB,
  * so an object from 128 KiB to the largest cacheable (8 MiB by default) would be mmapped and
