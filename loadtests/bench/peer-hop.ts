@@ -42,8 +42,7 @@ import { Client } from 'undici';
 import { againstRoot } from './against-edge.js';
 import { originRequestCount } from './hit-path.js';
 import { onPath, pinSelf, spawnProcess, stopProcess, waitForLine, type Spawned } from './processes.js';
-import { distribution, percentile, type Distribution } from './stats.js';
-import { median } from '../../common/median.js';
+import { distribution, pairedRatiosText, percentile, type Distribution } from './stats.js';
 import { PEER_HOP_TARGETS, type PeerHopSizeFigures } from './summary.js';
 import { withEdgeMallocTuning } from '../../edge/malloc-tuning.js';
 import { semiSpaceFlagsFromEnv } from '../../edge/young-generation.js';
@@ -503,8 +502,7 @@ export function formatPeerHopComparison(mine: PeerHopResult, baseline: PeerHopRe
   // Blocks i of both builds ran back to back, so their ratio is the pair least disturbed by the machine.
   const perBlock = (label: string, a: readonly number[], b: readonly number[]): string => {
     if (a.length !== b.length) return `  ${label} per block: not compared (${a.length} blocks against ${b.length}; not run side by side)`;
-    const ratios = a.map((x, i) => x / b[i]!);
-    return `  ${label}, this/baseline per block: ${ratios.map((x) => x.toFixed(2)).join(' ')} (median ${median(ratios).toFixed(2)}x)`;
+    return `  ${label}, this/baseline per block: ${pairedRatiosText(a, b)}`;
   };
   const lines = [`peer hop and misses, this build vs ${baseline.root}, in the same blocks taken in turn (ms; ratio this/baseline):`, `  ${''.padEnd(38)} ${'this'.padStart(8)} ${'baseline'.padStart(8)}`];
   const blockLines: string[] = [];

@@ -29,7 +29,7 @@ import { median } from '../../common/median.js';
 import { blockSizes, buildOrder } from './peer-hop.js';
 import { measureSequential, runSustained, warmUpSequential, type PurgeBenchOptions } from './purge-propagation.js';
 import { startPurgeRig, type PurgeBenchContext, type PurgeRig } from './purge-rig.js';
-import { percentile } from './stats.js';
+import { pairedRatiosText, percentile } from './stats.js';
 import { envInteger } from './env-integer.js';
 
 export interface PurgeCompareOptions {
@@ -94,21 +94,17 @@ export function formatPurgeComparison(samples: Record<Which, BuildSamples>, o: P
   const rateRatio = rate(mine) / rate(base);
   // As the rounds' p99s were compared before (the ratio of their medians), now the blocks'.
   const p99Ratio = median(blockP99(mine)) / median(blockP99(base));
-  const paired = (a: readonly number[], b: readonly number[]): string => {
-    const r = a.map((x, i) => x / b[i]!);
-    return `${r.map(f2).join(' ')} (median ${f2(median(r))}x)`;
-  };
   const lines = [
     `purge comparison, both control planes up at once, each block and window taken by the builds in turn (this build / baseline):`,
     `  sequential 202 -> applied on every edge, ${pooled(mine).length} / ${pooled(base).length} purges in ${o.blocks} blocks:`,
     `    p99, median of the blocks' ${f2(median(blockP99(mine)))} / ${f2(median(blockP99(base)))} ms, ratio ${f2(p99Ratio)} ${p99Ratio <= 1.1 ? 'within 10% or better' : 'MORE THAN 10% HIGHER'}`,
     `    p99 of all ${f2(p99(mine))} / ${f2(p99(base))} ms, ratio ${f2(p99(mine) / p99(base))}; p50 of all ${f2(p50(mine))} / ${f2(p50(base))} ms, ratio ${f2(p50(mine) / p50(base))}`,
-    `    per block p99, this/baseline: ${paired(blockP99(mine), blockP99(base))}`,
-    `    per block p50, this/baseline: ${paired(blockP50(mine), blockP50(base))}`,
+    `    per block p99, this/baseline: ${pairedRatiosText(blockP99(mine), blockP99(base))}`,
+    `    per block p50, this/baseline: ${pairedRatiosText(blockP50(mine), blockP50(base))}`,
     `  sustained purges/s, ${o.windows} windows of ${o.windowSeconds} s per build:`,
     `    median ${Math.round(rate(mine))} / ${Math.round(rate(base))}, ratio ${f2(rateRatio)} ${rateRatio >= 0.9 ? 'within 10% or better' : 'MORE THAN 10% LOWER'}`,
     `    windows: ${mine.purgesPerSecondByWindow.map(Math.round).join(', ')} / ${base.purgesPerSecondByWindow.map(Math.round).join(', ')}`,
-    `    per window, this/baseline: ${paired(mine.purgesPerSecondByWindow, base.purgesPerSecondByWindow)}`,
+    `    per window, this/baseline: ${pairedRatiosText(mine.purgesPerSecondByWindow, base.purgesPerSecondByWindow)}`,
   ];
   return { rateRatio, p99Ratio, text: lines.join('\n') };
 }

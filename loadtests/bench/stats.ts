@@ -1,4 +1,5 @@
 /** Small statistics for the bench: nearest-rank percentiles and whether a sampled lag grows. Pure. */
+import { median } from '../../common/median.js';
 
 /**
  * The nearest-rank percentile of `values` (need not be sorted): the smallest value with at
@@ -106,4 +107,14 @@ export function halfRangeSpread(values: readonly number[]): number {
   const lo = Math.min(...finite);
   const hi = Math.max(...finite);
   return lo + hi === 0 ? NaN : (hi - lo) / Math.abs(hi + lo);
+}
+
+/**
+ * `a[i] / b[i]` for measurements taken side by side (block or window i of two builds, back to back),
+ * as printed by the comparisons: each to two decimals, then their median, e.g. "0.98 1.05 (median 1.02x)".
+ */
+export function pairedRatiosText(a: readonly number[], b: readonly number[]): string {
+  if (a.length !== b.length) throw new Error(`pairedRatiosText: ${a.length} values against ${b.length}`);
+  const ratios = a.map((x, i) => x / b[i]!);
+  return `${ratios.map((x) => x.toFixed(2)).join(' ')} (median ${median(ratios).toFixed(2)}x)`;
 }

@@ -1,7 +1,7 @@
 /** Percentiles, distributions, the lag trend and the run-to-run spread. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { distribution, halfRangeSpread, lagTrend, percentile, percentileOfSorted, type LagSample } from '../../../loadtests/bench/stats.js';
+import { distribution, halfRangeSpread, lagTrend, pairedRatiosText, percentile, percentileOfSorted, type LagSample } from '../../../loadtests/bench/stats.js';
 
 test('percentile: nearest rank, input order does not matter', () => {
   const xs = [5, 1, 4, 2, 3, 10, 9, 8, 7, 6];
@@ -96,6 +96,12 @@ test('halfRangeSpread: ±(max - min) / (max + min)', () => {
   assert.ok(Number.isNaN(halfRangeSpread([1])), 'one run: nothing to compare');
   assert.ok(Number.isNaN(halfRangeSpread([0, 0])), 'zero midpoint');
   assert.is(halfRangeSpread([1, NaN, 3]), 0.5, 'non-finite values ignored');
+});
+
+test('pairedRatiosText: a[i]/b[i] to two decimals and their median; lists of different lengths refused', () => {
+  assert.is(pairedRatiosText([2, 1, 3], [1, 2, 2]), '2.00 0.50 1.50 (median 1.50x)');
+  assert.is(pairedRatiosText([1, 3], [1, 2]), '1.00 1.50 (median 1.25x)');
+  assert.throws(() => pairedRatiosText([1], [1, 2]), /1 values against 2/);
 });
 
 test.run();
